@@ -1,0 +1,52 @@
+# linli: `make run` to try it, `make test` to test everything.
+# Both install what is missing first (scripts/deps.sh: apt-get and npm ci).
+
+BUILD   := build
+SAN     := build-san
+DB      := var/linli.db
+LISTEN  := 127.0.0.1:8080
+WEB_SRC := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) package-lock.json
+
+.PHONY: all build run test deps web clean bench
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=release -Db_ndebug=false
+
+build: deps $(BUILD)/build.ninja web
+	ninja -C $(BUILD)
+
+web: deps web/dist/.built
+
+web/dist/.built: $(WEB_SRC)
+	npm run build
+	touch $@
+
+run: build
+	@mkdir -p var
+	@if [ ! -f $(DB) ]; then \
+	    $(BUILD)/linli migrate --db $(DB) && \
+	    $(BUILD)/linli demo --db $(DB); \
+	else $(BUILD)/linli migrate --db $(DB); fi
+	@echo
+	@echo "linli: http://$(LISTEN)/  (staff console)   http://$(LISTEN)/h5/  (resident H5)"
+	@echo "demo logins, password linli2026: admin, street, secretary, staff, grid, property, resident"
+	@echo
+	$(BUILD)/linli serve --db $(DB) --listen $(LISTEN) --web web/dist
+
+$(SAN)/build.ninja:
+	meson setup $(SAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+test: deps $(SAN)/build.ninja web
+	ninja -C $(SAN)
+	scripts/run-tests.sh $(SAN)
+
+bench: build
+	@echo "see bench/README.md"
+
+clean:
+	rm -rf $(BUILD) $(SAN) web/dist

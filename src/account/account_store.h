@@ -1,0 +1,17 @@
+#pragma once
+/* The account module's queries. */
+#include <stdbool.h>
+
+#include "account/account.h"
+
+typedef struct StoredUser {
+    User user;
+    const char *password_hash;
+    const char *role_name;
+    bool disabled;
+} StoredUser;
+
+Error *account_store_user_insert(Store *st, Arena *a, const UserInput *in, const char *hash,
+                                 const char *role, int64_t *ret_id);
+/* *ret is NULL if there is no such user. */
+Error *account_store_user_by_name(Store *st, Arena *a, const char *username, StoredUser **ret);

@@ -1,0 +1,99 @@
+#include <string.h>
+
+#include "audit/audit.h"
+#include "audit/audit_store.h"
+#include "core/timeutil.h"
+#include "core/banned.h"
+
+static const char SQL_AUDIT_INSERT[] =
+    "INSERT INTO audit (at, user_id, username, role, action, object_type, object_id, community,"
+    " detail, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+static const char SQL_AUDIT_LIST[] =
+    "SELECT id, at, username, role, action, object_type, object_id, community, detail, ip"
+    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
+    " AND (?8 IS NULL OR object_id = ?8)"
+    " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+
+static const char SQL_AUDIT_COUNT[] =
+    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
+    " AND (?8 IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
+
+Error *audit_store_insert(Store *st, Arena *a, const AuditEntry *e)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_AUDIT_INSERT);
+
+    store_bind_int64(s, 1, time_now_ms());
+    if (e->user_id)
+        store_bind_int64(s, 2, e->user_id);
+    else
+        store_bind_null(s, 2);
+    store_bind_text(s, 3, e->username);
+    store_bind_text(s, 4, e->role);
+    store_bind_text(s, 5, e->action);
+    store_bind_text(s, 6, e->object_type);
+    if (e->object_id)
+        store_bind_int64(s, 7, e->object_id);
+    else
+        store_bind_null(s, 7);
+    store_bind_text(s, 8, e->community);
+    store_bind_text(s, 9, e->detail);
+    store_bind_text(s, 10, e->ip);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+static void bind_filter(StoreStmt *s, const AuditFilter *f)
+{
+    store_bind_text(s, 1, f->lo);
+    store_bind_text(s, 2, f->hi);
+    store_bind_int64(s, 3, f->limit);
+    store_bind_int64(s, 4, f->offset);
+    store_bind_int64(s, 5, f->all);
+    store_bind_text(s, 6, f->action);
+    store_bind_text(s, 7, f->object_type);
+    if (f->object_id)
+        store_bind_int64(s, 8, f->object_id);
+    else
+        store_bind_null(s, 8);
+}
+
+Error *audit_store_list(Store *st, Arena *a, const AuditFilter *f, json_t *items, int64_t *ret_total)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_AUDIT_COUNT);
+    StoreResult r;
+
+    bind_filter(s, f);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+
+    s = store_prepare(st, a, SQL_AUDIT_LIST);
+    bind_filter(s, f);
+    while ((r = store_step(s)) == STORE_ROW) {
+        const char *detail = store_column_text(s, a, 8);
+        json_t *d = detail ? json_loads(detail, 0, NULL) : NULL;
+
+        json_array_append_new(items, json_pack(
+            "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+            "id", (json_int_t)store_column_int64(s, 0),
+            "at", time_format_rfc3339(a, store_column_int64(s, 1)),
+            "username", store_column_text(s, a, 2),
+            "role", store_column_text(s, a, 3),
+            "action", store_column_text(s, a, 4),
+            "object_type", store_column_text(s, a, 5),
+            "object_id", store_column_is_null(s, 6) ? json_null() : json_integer(store_column_int64(s, 6)),
+            "community", json_string_or_null(store_column_text(s, a, 7)),
+            "detail", d ? d : json_null(),
+            "ip", json_string_or_null(store_column_text(s, a, 9))));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}

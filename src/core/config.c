@@ -1,0 +1,160 @@
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/banned.h"
+
+
+void config_defaults(Config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->db_path, sizeof(c->db_path), "var/linli.db");
+    snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+    c->listen_port = 8080;
+    c->threads = 2;
+    c->session_ttl_ms = 12LL * 3600 * 1000;
+    c->login_max_failures = 5;
+    c->login_window_ms = 15LL * 60 * 1000;
+}
+
+static bool parse_long(const char *s, long min, long max, long *ret)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *ret = v;
+    return true;
+}
+
+static bool copy_string(char *dst, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n >= cap)
+        return false;
+    memcpy(dst, s, n + 1);
+    return true;
+}
+
+bool config_parse_listen(Config *c, const char *hostport)
+{
+    const char *colon = strrchr(hostport, ':');
+    long port;
+    size_t hl;
+
+    if (!colon || colon == hostport)
+        return false;
+    hl = (size_t)(colon - hostport);
+    if (hl >= sizeof(c->listen_host) || !parse_long(colon + 1, 1, 65535, &port))
+        return false;
+    memcpy(c->listen_host, hostport, hl);
+    c->listen_host[hl] = '\0';
+    c->listen_port = (int)port;
+    return true;
+}
+
+bool config_set(Config *c, const char *key, const char *value)
+{
+    long v;
+
+    if (strcmp(key, "db") == 0)
+        return copy_string(c->db_path, sizeof(c->db_path), value);
+    if (strcmp(key, "key_file") == 0)
+        return copy_string(c->key_path, sizeof(c->key_path), value);
+    if (strcmp(key, "web") == 0)
+        return copy_string(c->web_dir, sizeof(c->web_dir), value);
+    if (strcmp(key, "listen") == 0)
+        return config_parse_listen(c, value);
+    if (strcmp(key, "threads") == 0) {
+        if (!parse_long(value, 1, 64, &v))
+            return false;
+        c->threads = (int)v;
+        return true;
+    }
+    if (strcmp(key, "session_ttl_minutes") == 0) {
+        if (!parse_long(value, 1, 60L * 24 * 30, &v))
+            return false;
+        c->session_ttl_ms = v * 60 * 1000;
+        return true;
+    }
+    if (strcmp(key, "login_max_failures") == 0) {
+        if (!parse_long(value, 1, 1000, &v))
+            return false;
+        c->login_max_failures = (int)v;
+        return true;
+    }
+    if (strcmp(key, "login_window_minutes") == 0) {
+        if (!parse_long(value, 1, 24 * 60, &v))
+            return false;
+        c->login_window_ms = v * 60 * 1000;
+        return true;
+    }
+    if (strcmp(key, "cookie_secure") == 0) {
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+            return false;
+        c->cookie_secure = strcmp(value, "true") == 0;
+        return true;
+    }
+    return false;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+bool config_load_file(Config *c, const char *path, char *errbuf, size_t errcap)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int lineno = 0;
+    bool ok = true;
+
+    if (!f) {
+        snprintf(errbuf, errcap, "cannot open config '%s'", path);
+        return false;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        char *s, *eq;
+
+        lineno++;
+        s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(errbuf, errcap, "%s:%d: expected 'key = value'", path, lineno);
+            ok = false;
+            goto out;
+        }
+        *eq = '\0';
+        if (!config_set(c, trim(s), trim(eq + 1))) {
+            snprintf(errbuf, errcap, "%s:%d: unknown key or bad value for '%s'", path, lineno, trim(s));
+            ok = false;
+            goto out;
+        }
+    }
+out:
+    fclose(f);
+    return ok;
+}
+
+void config_finish(Config *c)
+{
+    if (c->key_path[0] == '\0')
+        snprintf(c->key_path, sizeof(c->key_path), "%.500s.key", c->db_path);
+}

@@ -1,0 +1,39 @@
+#pragma once
+/*
+ * Config: settings from a "key = value" file (# comments), overridable by
+ * command-line flags. Unknown keys are an error, so a typo is not silently
+ * ignored.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Config {
+    char db_path[512];
+    char key_path[512];      /* master key; default: beside the database, "<db>.key" */
+    char listen_host[64];
+    int listen_port;
+    char web_dir[512];       /* built pages; empty: API only */
+    int threads;             /* server worker threads */
+    int64_t session_ttl_ms;
+    int login_max_failures;  /* per username in login_window_ms (ten times that per address) */
+    int64_t login_window_ms;
+    bool cookie_secure;      /* set Secure on the session cookie (behind HTTPS) */
+} Config;
+
+void config_defaults(Config *c);
+
+/*
+ * Reads @path into @c. On failure returns false and writes a message (with
+ * the line number) into @errbuf.
+ */
+bool config_load_file(Config *c, const char *path, char *errbuf, size_t errcap);
+
+/* Sets one key from text; false if the key is unknown or the value invalid. */
+bool config_set(Config *c, const char *key, const char *value);
+
+/* "127.0.0.1:8080" -> host and port; false if malformed. */
+bool config_parse_listen(Config *c, const char *hostport);
+
+/* Fills key_path from db_path if it is empty. */
+void config_finish(Config *c);

@@ -1,0 +1,133 @@
+#include "core/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "core/banned.h"
+
+
+int64_t time_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t time_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool date_valid(int y, int m, int d)
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+static bool digits(const char *s, int n, int *ret)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *ret = v;
+    return true;
+}
+
+bool date_parse(const char *s, int *ret_y, int *ret_m, int *ret_d)
+{
+    int y, m, d;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+        return false;
+    if (!date_valid(y, m, d))
+        return false;
+    *ret_y = y;
+    *ret_m = m;
+    *ret_d = d;
+    return true;
+}
+
+/* Howard Hinnant's days_from_civil. */
+int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t yy = y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
+{
+    int64_t era, doe, yoe, y, doy, mp, d, m;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp + (mp < 10 ? 3 : -9);
+    *ret_y = (int)(y + (m <= 2));
+    *ret_m = (int)m;
+    *ret_d = (int)d;
+}
+
+void date_today(char buf[11])
+{
+    int64_t days = (time_now_ms() / 1000 + 8 * 3600) / 86400;
+    int y, m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+int age_on(const char *birth, const char *today)
+{
+    int by, bm, bd, ty, tm, td, age;
+
+    if (!date_parse(birth, &by, &bm, &bd) || !date_parse(today, &ty, &tm, &td))
+        return -1;
+    age = ty - by;
+    if (tm < bm || (tm == bm && td < bd))
+        age--;
+    return age;
+}
+
+char *time_format_rfc3339(Arena *a, int64_t ms)
+{
+    int64_t secs = ms / 1000 + 8 * 3600;
+    int64_t days = secs / 86400;
+    int64_t rem = secs % 86400;
+    int y, m, d;
+
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    civil_from_days(days, &y, &m, &d);
+    return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(rem / 3600),
+                         (int)(rem / 60 % 60), (int)(rem % 60));
+}

@@ -1,0 +1,110 @@
+#include "http/ratelimit.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/banned.h"
+
+
+#define SLOTS 4096
+#define KEY_MAX 96
+
+typedef struct Entry {
+    char key[KEY_MAX];
+    int failures;
+    int64_t window_start_ms;
+} Entry;
+
+struct RateLimit {
+    pthread_mutex_t lock;
+    int64_t window_ms;
+    Entry entries[SLOTS];
+};
+
+RateLimit *ratelimit_new(int64_t window_ms)
+{
+    RateLimit *rl = calloc(1, sizeof(RateLimit));
+
+    if (!rl)
+        abort();
+    pthread_mutex_init(&rl->lock, NULL);
+    rl->window_ms = window_ms;
+    return rl;
+}
+
+void ratelimit_free(RateLimit *rl)
+{
+    if (!rl)
+        return;
+    pthread_mutex_destroy(&rl->lock);
+    free(rl);
+}
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The entry for @key, or the slot to reuse for it (probing 8 slots, evicting the oldest). */
+static Entry *find(RateLimit *rl, const char *key, bool create, int64_t now_ms)
+{
+    size_t base = hash(key) % SLOTS;
+    Entry *oldest = NULL;
+
+    for (size_t i = 0; i < 8; i++) {
+        Entry *e = &rl->entries[(base + i) % SLOTS];
+
+        if (e->key[0] && strncmp(e->key, key, KEY_MAX - 1) == 0)
+            return e;
+        if (!oldest || !e->key[0] || e->window_start_ms < oldest->window_start_ms)
+            oldest = e;
+    }
+    if (!create)
+        return NULL;
+    memset(oldest, 0, sizeof(*oldest));
+    strncpy(oldest->key, key, KEY_MAX - 1);
+    oldest->window_start_ms = now_ms;
+    return oldest;
+}
+
+bool ratelimit_blocked(RateLimit *rl, const char *key, int max_failures, int64_t now_ms)
+{
+    bool blocked = false;
+    Entry *e;
+
+    pthread_mutex_lock(&rl->lock);
+    e = find(rl, key, false, now_ms);
+    if (e && now_ms - e->window_start_ms < rl->window_ms)
+        blocked = e->failures >= max_failures;
+    pthread_mutex_unlock(&rl->lock);
+    return blocked;
+}
+
+void ratelimit_fail(RateLimit *rl, const char *key, int64_t now_ms)
+{
+    Entry *e;
+
+    pthread_mutex_lock(&rl->lock);
+    e = find(rl, key, true, now_ms);
+    if (now_ms - e->window_start_ms >= rl->window_ms) {
+        e->window_start_ms = now_ms;
+        e->failures = 0;
+    }
+    e->failures++;
+    pthread_mutex_unlock(&rl->lock);
+}
+
+void ratelimit_clear(RateLimit *rl, const char *key)
+{
+    Entry *e;
+
+    pthread_mutex_lock(&rl->lock);
+    e = find(rl, key, false, 0);
+    if (e)
+        memset(e, 0, sizeof(*e));
+    pthread_mutex_unlock(&rl->lock);
+}

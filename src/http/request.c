@@ -1,0 +1,227 @@
+#include "http/request.h"
+
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "core/validate.h"
+#include "core/banned.h"
+
+const char *request_query(Request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *request_header(Request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_cookie(Request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+static void decref_cb(void *p)
+{
+    json_decref(p);
+}
+
+Error *request_json_object(Request *req, json_t **ret_obj)
+{
+    const char *ctype = request_header(req, "Content-Type");
+    json_error_t jerr;
+    json_t *root;
+
+    if (ctype && strncmp(ctype, "application/json", 16) != 0)
+        return error_new(req->arena, 415, NULL, "unsupported_media_type",
+                         "请求内容应为 JSON（Content-Type: application/json）");
+    if (!req->body || req->body_len == 0)
+        return error_bad_request(req->arena, NULL, "malformed_json", "请求内容为空，应为 JSON 对象");
+    root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!root)
+        return error_bad_request(req->arena, NULL, "malformed_json",
+                                 arena_sprintf(req->arena, "请求内容不是有效的 JSON（第 %d 行第 %d 列附近）",
+                                               jerr.line, jerr.column));
+    arena_defer(req->arena, decref_cb, root);
+    if (!json_is_object(root))
+        return error_bad_request(req->arena, NULL, "expected_object", "请求内容应为 JSON 对象 {...}");
+    *ret_obj = root;
+    return NULL;
+}
+
+Error *request_reject_unknown(Request *req, json_t *obj, const char *const *allowed)
+{
+    const char *key;
+    json_t *value;
+
+    json_object_foreach(obj, key, value) {
+        bool known = false;
+
+        (void)value;
+        for (const char *const *a = allowed; *a; a++) {
+            if (strcmp(*a, key) == 0) {
+                known = true;
+                break;
+            }
+        }
+        if (!known)
+            return error_invalid(req->arena, arena_strdup(req->arena, key), "unknown_field",
+                                 arena_sprintf(req->arena, "不认识的字段“%s”，请检查字段名", key));
+    }
+    return NULL;
+}
+
+bool request_text_ok(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (!utf8_valid(s, len))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x20 || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static Error *missing(Request *req, const char *name)
+{
+    return error_invalid(req->arena, name, "missing_field",
+                         arena_sprintf(req->arena, "缺少必填字段“%s”", name));
+}
+
+static Error *wrong_type(Request *req, const char *name, const char *what)
+{
+    return error_invalid(req->arena, name, "invalid_type",
+                         arena_sprintf(req->arena, "字段“%s”应为%s", name, what));
+}
+
+Error *request_field_string(Request *req, json_t *obj, const char *name, bool required,
+                            size_t min_chars, size_t max_chars, const char **ret)
+{
+    json_t *v = json_object_get(obj, name);
+    const char *s;
+    size_t n;
+
+    if (!v || json_is_null(v)) {
+        if (required)
+            return missing(req, name);
+        *ret = NULL;
+        return NULL;
+    }
+    if (!json_is_string(v))
+        return wrong_type(req, name, "文本");
+    s = json_string_value(v);
+    if (strlen(s) != json_string_length(v) || !request_text_ok(s))
+        return error_invalid(req->arena, name, "invalid_text",
+                             arena_sprintf(req->arena, "字段“%s”含有不允许的字符", name));
+    s = text_trim(req->arena, s);
+    n = utf8_length(s);
+    if (n < min_chars) {
+        if (n == 0)
+            return required ? missing(req, name)
+                            : error_invalid(req->arena, name, "too_short",
+                                            arena_sprintf(req->arena, "字段“%s”不能为空", name));
+        return error_invalid(req->arena, name, "too_short",
+                             arena_sprintf(req->arena, "字段“%s”至少 %zu 个字", name, min_chars));
+    }
+    if (n > max_chars)
+        return error_invalid(req->arena, name, "too_long",
+                             arena_sprintf(req->arena, "字段“%s”不能超过 %zu 个字", name, max_chars));
+    *ret = s;
+    return NULL;
+}
+
+Error *request_field_int(Request *req, json_t *obj, const char *name, bool required, int64_t min,
+                         int64_t max, int64_t *ret, bool *ret_present)
+{
+    json_t *v = json_object_get(obj, name);
+    json_int_t i;
+
+    if (ret_present)
+        *ret_present = false;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return missing(req, name);
+        return NULL;
+    }
+    if (!json_is_integer(v))
+        return wrong_type(req, name, "整数");
+    i = json_integer_value(v);
+    if (i < min || i > max)
+        return error_invalid(req->arena, name, "out_of_range",
+                             arena_sprintf(req->arena, "字段“%s”应在 %lld 到 %lld 之间", name,
+                                           (long long)min, (long long)max));
+    *ret = i;
+    if (ret_present)
+        *ret_present = true;
+    return NULL;
+}
+
+Error *request_field_number(Request *req, json_t *obj, const char *name, bool required, double min,
+                            double max, double *ret, bool *ret_present)
+{
+    json_t *v = json_object_get(obj, name);
+    double d;
+
+    if (ret_present)
+        *ret_present = false;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return missing(req, name);
+        return NULL;
+    }
+    if (!json_is_number(v))
+        return wrong_type(req, name, "数字");
+    d = json_number_value(v);
+    if (!isfinite(d) || d < min || d > max)
+        return error_invalid(req->arena, name, "out_of_range",
+                             arena_sprintf(req->arena, "字段“%s”应在 %g 到 %g 之间", name, min, max));
+    *ret = d;
+    if (ret_present)
+        *ret_present = true;
+    return NULL;
+}
+
+Error *request_query_int(Request *req, const char *name, int64_t def, int64_t min, int64_t max,
+                         int64_t *ret)
+{
+    const char *s = request_query(req, name);
+    char *end;
+    long long v;
+
+    if (!s || !*s) {
+        *ret = def;
+        return NULL;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < min || v > max)
+        return error_bad_request(req->arena, name, "invalid_query",
+                                 arena_sprintf(req->arena, "参数“%s”应为 %lld 到 %lld 之间的整数", name,
+                                               (long long)min, (long long)max));
+    *ret = v;
+    return NULL;
+}
+
+Error *request_param_id(Request *req, int idx, int64_t *ret)
+{
+    const char *s = idx < req->n_params ? req->params[idx] : NULL;
+    char *end;
+    long long v;
+
+    if (!s || !*s || *s == '-' || *s == '+')
+        return error_not_found(req->arena, "id", NULL);
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end || v <= 0)
+        return error_not_found(req->arena, "id", NULL);
+    *ret = v;
+    return NULL;
+}

@@ -1,0 +1,40 @@
+#pragma once
+/*
+ * Response: what a handler fills in. Set one body: JSON (response_json) or
+ * bytes (response_bytes). http/server.c renders it, and renders an Error
+ * returned by a handler as {"error":{"code","message","field"}}.
+ */
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "http/request.h"
+
+#define RESPONSE_MAX_HEADERS 8
+
+typedef struct Response {
+    int status;
+    json_t *json;             /* owned; released after sending */
+    const void *body;         /* arena memory, or static */
+    size_t body_len;
+    const char *content_type;
+    int fd;                   /* a file to send, or -1; closed by the server */
+    size_t fd_size;
+    const char *headers[RESPONSE_MAX_HEADERS][2];
+    int n_headers;
+} Response;
+
+void response_init(Response *res);
+
+/* Takes ownership of @j. Always returns NULL, so a handler can `return response_json(...)`. */
+Error *response_json(Response *res, int status, json_t *j);
+/* @data must live as long as the request's arena. */
+Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
+                      size_t len);
+void response_header(Response *res, const char *name, const char *value);
+
+/* {"error":{...}} for @err. New reference. */
+json_t *response_error_json(const Error *err, const char *request_id);
+
+/* json helpers for handlers: a string or JSON null. */
+json_t *json_string_or_null(const char *s);

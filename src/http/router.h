@@ -1,0 +1,53 @@
+#pragma once
+/*
+ * Router: a table of method + pattern -> handler. Patterns are paths whose
+ * "{name}" segments match any one non-empty segment and are handed to the
+ * handler in req->params, in order. Modules add their routes at start-up;
+ * the table is read-only while serving.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/request.h"
+#include "http/response.h"
+
+typedef Error *(*Handler)(Request *req, Response *res);
+
+enum {
+    ROUTE_PUBLIC = 1 << 0,     /* no session needed */
+    ROUTE_LARGE_BODY = 1 << 1, /* body up to ROUTER_LARGE_BODY (file uploads) */
+};
+
+#define ROUTER_MAX_BODY (1024 * 1024)
+#define ROUTER_LARGE_BODY (16 * 1024 * 1024)
+#define ROUTER_MAX_ROUTES 256
+
+typedef struct Route {
+    const char *method;
+    const char *pattern;
+    Handler handler;
+    unsigned flags;
+    char buf[160];            /* the pattern, split in place */
+    const char *segments[16];
+    int n_segments;
+} Route;
+
+typedef struct Router {
+    Route routes[ROUTER_MAX_ROUTES];
+    int n_routes;
+} Router;
+
+void router_init(Router *r);
+void router_add(Router *r, const char *method, const char *pattern, Handler h, unsigned flags);
+
+typedef enum RouteMatch { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } RouteMatch;
+
+/* Finds the route for @method @path, filling req->params. */
+RouteMatch router_match(const Router *r, const char *method, const char *path, Request *req,
+                        const Route **ret);
+
+/* Every API route, in the order added (for `linli routes` and the OpenAPI test). */
+void router_each(const Router *r, void (*fn)(const Route *route, void *ctx), void *ctx);
+
+/* Builds the full route table: every module's routes. */
+void routes_register_all(Router *r);

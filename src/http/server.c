@@ -1,0 +1,323 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/text.h"
+#include "core/timeutil.h"
+#include "http/auth.h"
+#include "http/metrics.h"
+#include "http/ratelimit.h"
+#include "http/static.h"
+#include "core/banned.h"
+
+#define MAX_STORES 256
+
+typedef struct Server {
+    const Config *cfg;
+    const Router *router;
+    App app;
+    uint32_t rid_prefix;
+    atomic_uint_fast64_t rid_counter;
+    pthread_mutex_t stores_lock;
+    Store *stores[MAX_STORES];
+    int n_stores;
+} Server;
+
+static _Thread_local Store *tl_store;
+
+static Store *thread_store(Server *srv)
+{
+    const char *errmsg = NULL;
+
+    if (tl_store)
+        return tl_store;
+    tl_store = store_open(srv->cfg->db_path, &errmsg);
+    if (!tl_store) {
+        log_error("cannot open database for worker", "db", srv->cfg->db_path, "error", errmsg, NULL);
+        return NULL;
+    }
+    pthread_mutex_lock(&srv->stores_lock);
+    if (srv->n_stores < MAX_STORES)
+        srv->stores[srv->n_stores++] = tl_store;
+    pthread_mutex_unlock(&srv->stores_lock);
+    return tl_store;
+}
+
+static void client_ip(Request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char buf[INET6_ADDRSTRLEN] = "";
+
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, sizeof(buf));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof(buf));
+    }
+    req->client_ip = arena_strdup(req->arena, buf);
+}
+
+static enum MHD_Result queue(Server *srv, Request *req, Response *res)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    const char *ctype = res->content_type;
+
+    (void)srv;
+    if (res->json) {
+        char *s = json_dumps(res->json, JSON_COMPACT);
+
+        json_decref(res->json);
+        res->json = NULL;
+        if (!s)
+            abort();
+        r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+        ctype = "application/json; charset=utf-8";
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+    } else if (res->fd >= 0) {
+        r = MHD_create_response_from_fd(res->fd_size, res->fd);
+        res->fd = -1;
+    } else {
+        r = MHD_create_response_from_buffer(res->body_len, (void *)res->body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    if (ctype)
+        MHD_add_response_header(r, "Content-Type", ctype);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Request-Id", req->id);
+    for (int i = 0; i < res->n_headers; i++)
+        MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+    req->status = res->status ? res->status : 200;
+    ret = MHD_queue_response(req->conn, (unsigned)req->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void render_error(Request *req, Response *res, Error *err)
+{
+    if (err->status >= 500)
+        log_error("request failed", "rid", req->id, "path", req->path, "detail",
+                  err->detail ? err->detail : "", NULL);
+    int n_headers = res->n_headers;
+    const char *headers[RESPONSE_MAX_HEADERS][2];
+
+    memcpy(headers, res->headers, sizeof(headers));
+    if (res->fd >= 0)
+        close(res->fd);
+    if (res->json)
+        json_decref(res->json);
+    response_init(res);
+    memcpy(res->headers, headers, sizeof(headers));
+    res->n_headers = n_headers; /* Retry-After and the like describe the error */
+    res->status = err->status;
+    res->json = response_error_json(err, req->id);
+}
+
+static Error *dispatch(Server *srv, Request *req, Response *res)
+{
+    RouteMatch m;
+    const Route *rt = NULL;
+    Error *err;
+
+    if (req->body_too_large)
+        return error_too_large(req->arena, NULL);
+    m = router_match(srv->router, req->method, req->path, req, &rt);
+    if (m == ROUTE_NO_METHOD)
+        return error_new(req->arena, 405, NULL, "method_not_allowed", "不支持该请求方法");
+    if (m == ROUTE_NO_PATH) {
+        if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+            static_serve(req, res, srv->cfg->web_dir, req->path))
+            return NULL;
+        return error_not_found(req->arena, NULL, "找不到该页面或接口");
+    }
+    req->route = rt;
+    req->store = thread_store(srv);
+    if (!req->store)
+        return error_internal(req->arena, "no database connection");
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        err = auth_authenticate(req);
+        if (err)
+            return err;
+    }
+    err = rt->handler(req, res);
+    store_rollback(req->store); /* a handler that failed mid-transaction leaves nothing behind */
+    return err;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    Server *srv = cls;
+    Request *req = *con_cls;
+    Response res;
+    Error *err;
+
+    (void)version;
+    if (!req) {
+        Arena *a = arena_new(16384);
+        const char *clen;
+        const Route *rt = NULL;
+
+        req = arena_zalloc(a, sizeof(Request));
+        req->arena = a;
+        req->conn = conn;
+        req->app = &srv->app;
+        req->method = arena_strdup(a, method);
+        req->path = arena_strdup(a, url);
+        req->start_us = time_mono_us();
+        snprintf(req->id, sizeof(req->id), "%08x%08x", srv->rid_prefix,
+                 (unsigned)atomic_fetch_add(&srv->rid_counter, 1));
+        client_ip(req);
+        req->body_max = ROUTER_MAX_BODY;
+        if (router_match(srv->router, method, url, NULL, &rt) == ROUTE_FOUND &&
+            (rt->flags & ROUTE_LARGE_BODY))
+            req->body_max = ROUTER_LARGE_BODY;
+        *con_cls = req;
+        clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (clen && strtoull(clen, NULL, 10) > req->body_max) {
+            /* answer before reading a body we will not accept; MHD then closes */
+            req->body_too_large = true;
+            response_init(&res);
+            render_error(req, &res, error_too_large(req->arena, NULL));
+            return queue(srv, req, &res);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+
+        if (!req->body_too_large && req->body_len + n > req->body_max)
+            req->body_too_large = true;
+        if (!req->body_too_large) {
+            size_t need = req->body_len + n + 1;
+
+            if (need > req->body_cap) {
+                size_t cap = req->body_cap ? req->body_cap : 4096;
+                char *nb;
+
+                while (cap < need)
+                    cap *= 2;
+                nb = arena_alloc(req->arena, cap);
+                if (req->body_len)
+                    memcpy(nb, req->body, req->body_len);
+                req->body = nb;
+                req->body_cap = cap;
+            }
+            memcpy(req->body + req->body_len, upload_data, n);
+            req->body_len += n;
+            req->body[req->body_len] = '\0';
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->status)
+        return MHD_YES; /* already answered (413 on Content-Length) */
+    response_init(&res);
+    err = dispatch(srv, req, &res);
+    if (err)
+        render_error(req, &res, err);
+    return queue(srv, req, &res);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    Request *req = *con_cls;
+    char status[8], dur[24];
+    int64_t us;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!req)
+        return;
+    us = time_mono_us() - req->start_us;
+    metrics_observe(req->status, us);
+    if (log_enabled(LOG_INFO)) {
+        snprintf(status, sizeof(status), "%d", req->status);
+        snprintf(dur, sizeof(dur), "%lld", (long long)us);
+        log_info("request", "rid", req->id, "method", req->method, "path", req->path, "status",
+                 status, "us", dur, "user", req->user ? req->user->username : "", NULL);
+    }
+    arena_free(req->arena);
+    *con_cls = NULL;
+}
+
+int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
+{
+    Server *srv = calloc(1, sizeof(Server));
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+    struct addrinfo *ai = NULL;
+    struct MHD_Daemon *d;
+    char port[8];
+    sigset_t set;
+    int sig = 0;
+    int rc = 1;
+
+    if (!srv)
+        abort();
+    srv->cfg = cfg;
+    srv->router = router;
+    srv->app.cfg = (Config *)cfg;
+    srv->app.keys = keys;
+    srv->app.login_limit = ratelimit_new(cfg->login_window_ms);
+    pthread_mutex_init(&srv->stores_lock, NULL);
+    srv->rid_prefix = (uint32_t)time_now_ms() ^ (uint32_t)getpid() << 16;
+
+    snprintf(port, sizeof(port), "%d", cfg->listen_port);
+    if (getaddrinfo(cfg->listen_host, port, &hints, &ai) != 0 || !ai) {
+        log_error("cannot resolve listen address", "host", cfg->listen_host, NULL);
+        goto out;
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                             (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                         0, NULL, NULL, on_access, srv,
+                         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+                         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                         MHD_OPTION_END);
+    if (!d) {
+        log_error("cannot listen", "host", cfg->listen_host, "port", port, NULL);
+        goto out;
+    }
+    log_info("serving", "host", cfg->listen_host, "port", port, "db", cfg->db_path,
+             "web", cfg->web_dir, NULL);
+    sigwait(&set, &sig);
+    log_info("stopping", NULL);
+    MHD_stop_daemon(d);
+    rc = 0;
+out:
+    if (ai)
+        freeaddrinfo(ai);
+    for (int i = 0; i < srv->n_stores; i++)
+        store_close(srv->stores[i]);
+    ratelimit_free(srv->app.login_limit);
+    pthread_mutex_destroy(&srv->stores_lock);
+    free(srv);
+    text_shutdown();
+    return rc;
+}

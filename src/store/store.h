@@ -1,0 +1,93 @@
+#pragma once
+/*
+ * Store: the one database interface. SQL text lives only in *_store.c files
+ * and src/store/; this header is all they see of the database.
+ *
+ * A Store is one connection, used by one thread at a time. Statements are
+ * prepared once per connection and cached by the address of their SQL text
+ * (so SQL must be a static constant); store_prepare() hands one out for the
+ * life of an arena, which resets it when freed. Placeholders are ?1, ?2...
+ *
+ * Errors: store_step() reports a failed prepare or bind as STORE_ERROR;
+ * store_error() turns the connection's last error into an internal Error.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+
+typedef struct Store Store;
+typedef struct StoreStmt StoreStmt;
+
+typedef enum StoreResult {
+    STORE_ROW,
+    STORE_DONE,
+    STORE_CONSTRAINT, /* a UNIQUE, CHECK, FOREIGN KEY or NOT NULL constraint fired */
+    STORE_BUSY,       /* the database stayed locked past the busy timeout */
+    STORE_ERROR,
+    _STORE_RESULT_MAX
+} StoreResult;
+
+/* Opens @path (created if missing) in WAL mode with foreign keys on. */
+Store *store_open(const char *path, const char **ret_errmsg);
+/* @readonly: a connection that never writes (backups, benchmarks). */
+Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg);
+void store_close(Store *st);
+
+StoreStmt *store_prepare(Store *st, Arena *a, const char *sql);
+void store_bind_int64(StoreStmt *s, int idx, int64_t v);
+void store_bind_double(StoreStmt *s, int idx, double v);
+/* @v must outlive the statement's use (arena memory does); NULL binds NULL. */
+void store_bind_text(StoreStmt *s, int idx, const char *v);
+void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n);
+void store_bind_null(StoreStmt *s, int idx);
+
+StoreResult store_step(StoreStmt *s);
+/*
+ * Done with @s: resets it and clears its bindings. A cached statement goes
+ * back to the cache at once (the next store_prepare of the same SQL gets it),
+ * so do not touch @s afterwards; prepare again instead.
+ */
+void store_reset(StoreStmt *s);
+
+int store_column_count(StoreStmt *s);
+bool store_column_is_null(StoreStmt *s, int col);
+int64_t store_column_int64(StoreStmt *s, int col);
+double store_column_double(StoreStmt *s, int col);
+/* Column text copied into @a; NULL for SQL NULL. */
+char *store_column_text(StoreStmt *s, Arena *a, int col);
+/* Column blob copied into @a; *ret_len receives its size. */
+void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len);
+const char *store_column_name(StoreStmt *s, int col);
+
+/* The connection's last error as a 500 Error (detail: SQLite's message). */
+Error *store_error(Store *st, Arena *a);
+const char *store_errmsg(Store *st);
+/* The name of the constraint or column that failed last, for mapping to 409s. */
+bool store_error_mentions(Store *st, const char *needle);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+Error *store_begin(Store *st, Arena *a);
+Error *store_commit(Store *st, Arena *a);
+void store_rollback(Store *st);
+
+/* Runs a script of statements (migrations, CLI). */
+Error *store_exec(Store *st, Arena *a, const char *sql);
+
+int64_t store_changes(Store *st);
+
+/* True inside BEGIN ... COMMIT. */
+bool store_in_tx(Store *st);
+
+/* SAVEPOINT @name / RELEASE / ROLLBACK TO (+ RELEASE): one row of an import. */
+Error *store_savepoint(Store *st, Arena *a, const char *name);
+Error *store_release(Store *st, Arena *a, const char *name);
+void store_rollback_to(Store *st, const char *name);
+
+/* Online, consistent copy of the whole database into @dest_path. */
+bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg);
+
+/* Applies the embedded migrations not yet applied; *ret_applied counts them. */
+Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version);

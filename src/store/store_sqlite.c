@@ -1,0 +1,439 @@
+/*
+ * SQLite behind store.h. Each connection keeps a small open-addressing table
+ * of prepared statements keyed by the address of their SQL constant. A cached
+ * statement still in use (a caller is iterating it) is not handed out twice:
+ * the second caller gets a private statement, finalized with its arena.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/banned.h"
+
+
+#define CACHE_SLOTS 512
+
+struct StoreStmt {
+    Store *st;
+    sqlite3_stmt *stmt;
+    bool cached;
+    bool in_use;
+    bool failed;     /* prepare or bind failed; store_step reports it */
+    uint64_t lease;  /* bumped at each hand-out, so a stale arena cleanup leaves it alone */
+};
+
+/* An arena's claim on a cached statement, released with the arena or by store_reset. */
+typedef struct Lease {
+    StoreStmt *s;
+    uint64_t lease;
+} Lease;
+
+struct Store {
+    sqlite3 *db;
+    const char *keys[CACHE_SLOTS];
+    StoreStmt *stmts[CACHE_SLOTS];
+    char errmsg[512];
+};
+
+static void set_err(Store *st)
+{
+    snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
+}
+
+Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg)
+{
+    Store *st = calloc(1, sizeof(Store));
+    int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    char *err = NULL;
+
+    if (!st)
+        abort();
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        *ret_errmsg = st->db ? sqlite3_errmsg(st->db) : "cannot open database";
+        *ret_errmsg = "cannot open database";
+        sqlite3_close(st->db);
+        free(st);
+        return NULL;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_extended_result_codes(st->db, 1);
+    if (sqlite3_exec(st->db,
+                     readonly ? "PRAGMA foreign_keys=ON;"
+                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                                " PRAGMA cache_size=-16000;",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        sqlite3_free(err);
+        *ret_errmsg = "cannot configure database (is it a SQLite file?)";
+        sqlite3_close(st->db);
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+Store *store_open(const char *path, const char **ret_errmsg)
+{
+    return store_open_flags(path, false, ret_errmsg);
+}
+
+void store_close(Store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (st->stmts[i]) {
+            sqlite3_finalize(st->stmts[i]->stmt);
+            free(st->stmts[i]);
+        }
+    }
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static void release_cached(void *data)
+{
+    Lease *l = data;
+    StoreStmt *s = l->s;
+
+    if (!s->in_use || s->lease != l->lease)
+        return; /* released by store_reset, maybe handed out again since */
+    sqlite3_reset(s->stmt);
+    sqlite3_clear_bindings(s->stmt);
+    s->in_use = false;
+    s->failed = false;
+}
+
+static StoreStmt *lease(Arena *a, StoreStmt *s)
+{
+    Lease *l = arena_alloc(a, sizeof(Lease));
+
+    s->in_use = true;
+    s->lease++;
+    l->s = s;
+    l->lease = s->lease;
+    arena_defer(a, release_cached, l);
+    return s;
+}
+
+static void release_private(void *data)
+{
+    StoreStmt *s = data;
+
+    sqlite3_finalize(s->stmt);
+}
+
+static size_t slot_of(const char *sql)
+{
+    uintptr_t h = (uintptr_t)sql;
+
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 40) % CACHE_SLOTS;
+}
+
+StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
+{
+    size_t slot = slot_of(sql);
+    StoreStmt *s;
+
+    for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
+        size_t i = (slot + probe) % CACHE_SLOTS;
+
+        if (st->keys[i] == sql) {
+            s = st->stmts[i];
+            if (!s->in_use)
+                return lease(a, s);
+            goto private_stmt;
+        }
+        if (!st->keys[i]) {
+            sqlite3_stmt *stmt = NULL;
+
+            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+                SQLITE_OK) {
+                set_err(st);
+                s = arena_zalloc(a, sizeof(StoreStmt));
+                s->st = st;
+                s->failed = true;
+                return s;
+            }
+            s = calloc(1, sizeof(StoreStmt));
+            if (!s)
+                abort();
+            s->st = st;
+            s->stmt = stmt;
+            s->cached = true;
+            st->keys[i] = sql;
+            st->stmts[i] = s;
+            return lease(a, s);
+        }
+    }
+private_stmt:
+    s = arena_zalloc(a, sizeof(StoreStmt));
+    s->st = st;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s->stmt, NULL) != SQLITE_OK) {
+        set_err(st);
+        sqlite3_finalize(s->stmt);
+        s->stmt = NULL;
+        s->failed = true;
+        return s;
+    }
+    arena_defer(a, release_private, s);
+    return s;
+}
+
+static void check_bind(StoreStmt *s, int rc)
+{
+    if (rc != SQLITE_OK) {
+        set_err(s->st);
+        s->failed = true;
+    }
+}
+
+void store_bind_int64(StoreStmt *s, int idx, int64_t v)
+{
+    if (!s->failed)
+        check_bind(s, sqlite3_bind_int64(s->stmt, idx, v));
+}
+
+void store_bind_double(StoreStmt *s, int idx, double v)
+{
+    if (!s->failed)
+        check_bind(s, sqlite3_bind_double(s->stmt, idx, v));
+}
+
+void store_bind_text(StoreStmt *s, int idx, const char *v)
+{
+    if (s->failed)
+        return;
+    if (!v)
+        check_bind(s, sqlite3_bind_null(s->stmt, idx));
+    else
+        check_bind(s, sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_STATIC));
+}
+
+void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n)
+{
+    if (s->failed)
+        return;
+    if (!p)
+        check_bind(s, sqlite3_bind_null(s->stmt, idx));
+    else
+        check_bind(s, sqlite3_bind_blob(s->stmt, idx, p, (int)n, SQLITE_STATIC));
+}
+
+void store_bind_null(StoreStmt *s, int idx)
+{
+    if (!s->failed)
+        check_bind(s, sqlite3_bind_null(s->stmt, idx));
+}
+
+StoreResult store_step(StoreStmt *s)
+{
+    int rc;
+
+    if (s->failed)
+        return STORE_ERROR;
+    rc = sqlite3_step(s->stmt);
+    switch (rc & 0xff) {
+    case SQLITE_ROW:
+        return STORE_ROW;
+    case SQLITE_DONE:
+        return STORE_DONE;
+    case SQLITE_CONSTRAINT:
+        set_err(s->st);
+        sqlite3_reset(s->stmt);
+        return STORE_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        set_err(s->st);
+        sqlite3_reset(s->stmt);
+        return STORE_BUSY;
+    default:
+        set_err(s->st);
+        sqlite3_reset(s->stmt);
+        return STORE_ERROR;
+    }
+}
+
+void store_reset(StoreStmt *s)
+{
+    if (!s->stmt)
+        return;
+    sqlite3_reset(s->stmt);
+    sqlite3_clear_bindings(s->stmt);
+    s->failed = false;
+    if (s->cached)
+        s->in_use = false;
+}
+
+int store_column_count(StoreStmt *s)
+{
+    return s->stmt ? sqlite3_column_count(s->stmt) : 0;
+}
+
+bool store_column_is_null(StoreStmt *s, int col)
+{
+    return sqlite3_column_type(s->stmt, col) == SQLITE_NULL;
+}
+
+int64_t store_column_int64(StoreStmt *s, int col)
+{
+    return sqlite3_column_int64(s->stmt, col);
+}
+
+double store_column_double(StoreStmt *s, int col)
+{
+    return sqlite3_column_double(s->stmt, col);
+}
+
+char *store_column_text(StoreStmt *s, Arena *a, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s->stmt, col);
+
+    if (!t)
+        return NULL;
+    return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s->stmt, col));
+}
+
+void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len)
+{
+    const void *p = sqlite3_column_blob(s->stmt, col);
+    size_t n = (size_t)sqlite3_column_bytes(s->stmt, col);
+
+    *ret_len = n;
+    return p ? arena_memdup(a, p, n) : NULL;
+}
+
+const char *store_column_name(StoreStmt *s, int col)
+{
+    return sqlite3_column_name(s->stmt, col);
+}
+
+const char *store_errmsg(Store *st)
+{
+    return st->errmsg;
+}
+
+bool store_error_mentions(Store *st, const char *needle)
+{
+    return strstr(st->errmsg, needle) != NULL;
+}
+
+Error *store_error(Store *st, Arena *a)
+{
+    if (strstr(st->errmsg, "database is locked"))
+        return error_new(a, 503, NULL, "busy", "系统繁忙，请稍后再试");
+    return error_internal(a, "sqlite: %s", st->errmsg);
+}
+
+static Error *exec_simple(Store *st, Arena *a, const char *sql)
+{
+    char *err = NULL;
+
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "%s", err ? err : "unknown error");
+        sqlite3_free(err);
+        return store_error(st, a);
+    }
+    return NULL;
+}
+
+Error *store_begin(Store *st, Arena *a)
+{
+    return exec_simple(st, a, "BEGIN IMMEDIATE");
+}
+
+Error *store_commit(Store *st, Arena *a)
+{
+    Error *err = exec_simple(st, a, "COMMIT");
+
+    if (err)
+        store_rollback(st);
+    return err;
+}
+
+void store_rollback(Store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+Error *store_exec(Store *st, Arena *a, const char *sql)
+{
+    return exec_simple(st, a, sql);
+}
+
+bool store_in_tx(Store *st)
+{
+    return !sqlite3_get_autocommit(st->db);
+}
+
+Error *store_savepoint(Store *st, Arena *a, const char *name)
+{
+    return exec_simple(st, a, arena_sprintf(a, "SAVEPOINT %s", name));
+}
+
+Error *store_release(Store *st, Arena *a, const char *name)
+{
+    return exec_simple(st, a, arena_sprintf(a, "RELEASE %s", name));
+}
+
+void store_rollback_to(Store *st, const char *name)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int64_t store_changes(Store *st)
+{
+    return sqlite3_changes64(st->db);
+}
+
+bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg)
+{
+    sqlite3 *dest = NULL;
+    sqlite3_backup *b;
+    int rc;
+
+    if (sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        *ret_errmsg = "cannot open backup file";
+        sqlite3_close(dest);
+        return false;
+    }
+    b = sqlite3_backup_init(dest, "main", st->db, "main");
+    if (!b) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(dest));
+        *ret_errmsg = st->errmsg;
+        sqlite3_close(dest);
+        return false;
+    }
+    /*
+     * Copy in steps so writers are not blocked for the whole copy; a write
+     * by another connection restarts the copy, so the result is always one
+     * consistent snapshot.
+     */
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(5);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    rc = rc == SQLITE_DONE ? sqlite3_errcode(dest) : rc;
+    if (rc != SQLITE_OK) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(dest));
+        *ret_errmsg = st->errmsg;
+        sqlite3_close(dest);
+        return false;
+    }
+    sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    sqlite3_close(dest);
+    return true;
+}

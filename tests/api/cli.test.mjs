@@ -1,0 +1,131 @@
+// The linli command line: --help everywhere, migrations, users, divisions, backup.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { linli, BIN, startServer, COMMUNITY } from '../lib/server.mjs';
+
+const run = (args) => spawnSync(BIN, args, { encoding: 'utf8' });
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'linli-cli-'));
+
+test('every command has --help', () => {
+  const top = run(['--help']);
+  assert.equal(top.status, 0);
+  const commands = [...top.stdout.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+  assert.ok(commands.includes('serve') && commands.includes('backup'), top.stdout);
+  const nested = [['migrate'], ['serve'], ['demo'], ['import', 'divisions'], ['import', 'residents'],
+    ['export', 'residents'], ['user', 'add'], ['backup'], ['routes']];
+  for (const c of nested) {
+    const r = run([...c, '--help']);
+    assert.equal(r.status, 0, c.join(' '));
+    assert.match(r.stdout, /usage: linli/, c.join(' '));
+  }
+  const bad = run(['frobnicate']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown command/);
+});
+
+test('migrate is idempotent', () => {
+  const dir = tmp();
+  const db = path.join(dir, 'a.db');
+  assert.match(linli(['migrate', '--db', db]), /1 migration applied/);
+  assert.match(linli(['migrate', '--db', db]), /0 migrations applied/);
+  rmSync(dir, { recursive: true });
+});
+
+test('import divisions of a county, and of an unknown code', () => {
+  const dir = tmp();
+  const db = path.join(dir, 'a.db');
+  const out = linli(['import', 'divisions', '--db', db, '--county', '510105']);
+  const n = Number(out.match(/imported (\d+)/)[1]);
+  assert.ok(n > 50, out);
+  const names = execFileSync('sqlite3', [db, "SELECT name FROM division WHERE code = '510105002002'"], { encoding: 'utf8' });
+  assert.match(names, /八宝街社区/);
+  const again = linli(['import', 'divisions', '--db', db, '--county', '510105']);
+  assert.equal(Number(again.match(/imported (\d+)/)[1]), n);
+  assert.equal(execFileSync('sqlite3', [db, 'SELECT count(*) FROM division'], { encoding: 'utf8' }).trim(), String(n));
+  const bad = run(['import', 'divisions', '--db', db, '--street', '999999999']);
+  assert.notEqual(bad.status, 0);
+  rmSync(dir, { recursive: true });
+});
+
+test('user add validates role, scope and password, and the user can log in', async () => {
+  const srv = await startServer();
+  try {
+    linli(['import', 'divisions', '--db', srv.db, '--street', '310105004']);
+    const out = linli(['user', 'add', '--db', srv.db, '--username', 'wang', '--password', 'secret-123',
+      '--role', 'staff', '--scope', COMMUNITY]);
+    assert.match(out, /created/);
+    const r = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'wang', password: 'secret-123' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.user.scope, COMMUNITY);
+    for (const [args, why] of [
+      [['--role', 'king', '--scope', COMMUNITY], 'unknown role'],
+      [['--role', 'staff', '--scope', '310105004'], 'staff needs a community'],
+      [['--role', 'street_admin', '--scope', COMMUNITY], 'street admin needs a street'],
+      [['--role', 'resident', '--scope', '999999'], 'no such household'],
+    ]) {
+      const bad = run(['user', 'add', '--db', srv.db, '--username', 'x' + why.length, '--password', 'secret-123', ...args]);
+      assert.notEqual(bad.status, 0, why);
+    }
+    const weak = run(['user', 'add', '--db', srv.db, '--username', 'weak', '--password', 'short', '--role', 'staff', '--scope', COMMUNITY]);
+    assert.notEqual(weak.status, 0);
+    const dup = run(['user', 'add', '--db', srv.db, '--username', 'wang', '--password', 'secret-123', '--role', 'staff', '--scope', COMMUNITY]);
+    assert.notEqual(dup.status, 0);
+    assert.match(dup.stderr, /duplicate_username/);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('backup while serving gives a consistent, usable copy', async () => {
+  const srv = await startServer({ demo: true, residents: 300 });
+  const dir = tmp();
+  const copy = path.join(dir, 'backup.db');
+  try {
+    const { token } = await srv.login('staff');
+    // keep writing while the backup runs
+    const household = (await srv.api('GET', '/api/v1/households?per_page=1', { token })).body.items[0].id;
+    const writes = (async () => {
+      for (let i = 0; i < 20; i++)
+        await srv.api('POST', '/api/v1/residents', { token, body: { household_id: household, name: `备份${i}`, gender: 'male', birth_date: '1990-01-01' } });
+    })();
+    const out = linli(['backup', '--db', srv.db, '--to', copy]);
+    await writes;
+    assert.match(out, /backed up/);
+    assert.ok(statSync(copy).size > 0);
+    const check = execFileSync('sqlite3', [copy, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
+    assert.equal(check, 'ok');
+    const n = Number(execFileSync('sqlite3', [copy, 'SELECT count(*) FROM resident'], { encoding: 'utf8' }));
+    assert.ok(n >= 300);
+    // refuses to overwrite
+    const again = run(['backup', '--db', srv.db, '--to', copy]);
+    assert.notEqual(again.status, 0);
+    // the copy serves, with the original's key file
+    linli(['migrate', '--db', copy]);
+    assert.ok(existsSync(srv.db + '.key'));
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('demo refuses a bad size, and builds the real street', () => {
+  const dir = tmp();
+  const db = path.join(dir, 'a.db');
+  const bad = run(['demo', '--db', db, '--residents', '2000000']);
+  assert.equal(bad.status, 2);
+  const out = linli(['demo', '--db', db, '--residents', '250']);
+  assert.match(out, /250 residents/);
+  const n = execFileSync('sqlite3', [db, "SELECT count(*) FROM resident"], { encoding: 'utf8' }).trim();
+  assert.equal(n, '250');
+  const street = execFileSync('sqlite3', [db, "SELECT name FROM division WHERE code = '310105004'"], { encoding: 'utf8' }).trim();
+  assert.equal(street, '新华路街道');
+  const twice = run(['demo', '--db', db, '--residents', '10']);
+  assert.equal(twice.status, 1);
+  assert.match(twice.stderr, /not_empty/);
+  assert.equal(execFileSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+  rmSync(dir, { recursive: true });
+});

@@ -1,0 +1,248 @@
+/* The staff console (/) driven in chromium at desktop size. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { COMMUNITY, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startLinli();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function statValue(page, key) {
+  const text = await page.textContent(`[data-test=stat-${key}] .stat-value`);
+  return Number(text.replace(/[^\d]/g, ''));
+}
+
+async function residentRows(page) {
+  await page.waitForSelector('[data-test=resident-table] .el-loading-mask', { state: 'detached' }).catch(() => {});
+  return page.$$eval('[data-test=resident-table] .el-table__body-wrapper tbody tr', (rows) =>
+    rows.map((r) => r.querySelector('td').textContent.trim()),
+  );
+}
+
+describe('staff console', () => {
+  test('wrong password shows the server message', async () => {
+    const page = await newPage(browser);
+    await page.goto(srv.url + '/');
+    await page.fill('input[name=username]', 'staff');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button.login-btn');
+    const msg = await page.textContent('[data-test=login-error]');
+    assert.match(msg, /[\u4e00-\u9fff]/, 'the error is in Chinese');
+    await shot(page, 'console-login-error');
+    await page.context().close();
+  });
+
+  test('staff logs in and sees the dashboard numbers', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const stats = (await api('/stats/community/' + COMMUNITY)).body;
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-test=stat-residents] .stat-value');
+      return el && /\d/.test(el.textContent);
+    });
+    assert.equal(await statValue(page, 'buildings'), stats.buildings);
+    assert.equal(await statValue(page, 'households'), stats.households);
+    assert.equal(await statValue(page, 'residents'), stats.residents);
+    assert.ok(stats.residents > 0, 'demo data has residents');
+    await page.waitForSelector('[data-test=chart-tags] canvas');
+    await page.waitForSelector('[data-test=chart-age] canvas');
+    assert.match(await page.textContent('[data-test=user-role]'), /社区工作者/);
+    await page.waitForTimeout(600); /* let the chart animations finish */
+    await shot(page, 'console-dashboard');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('search residents by pinyin initials and by name', async () => {
+    const { target, initials } = await findPinyinTarget(await apiAs(srv.url, 'staff'));
+
+    const api = await apiAs(srv.url, 'staff');
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    /* The search box is found by its placeholder, which is part of the spec. */
+    const box = page.getByPlaceholder('姓名 / 拼音首字母 / 手机后四位 / 身份证号', { exact: true });
+
+    for (const q of [target.name, initials]) {
+      const expected = (await api(`/residents?community=${COMMUNITY}&q=${encodeURIComponent(q)}&page=1&per_page=20`)).body;
+      await box.fill(q);
+      const answered = page.waitForResponse((r) => r.url().includes('/api/v1/residents?') && new URL(r.url()).searchParams.get('q') === q);
+      await box.press('Enter');
+      await answered;
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-test=resident-table] tbody tr').length === n,
+        expected.items.length,
+      );
+      const names = await residentRows(page);
+      assert.deepEqual(names, expected.items.map((r) => r.name), `rows for "${q}"`);
+      assert.ok(names.includes(target.name), `"${q}" finds ${target.name}`);
+      assert.match(decodeURIComponent(page.url()), new RegExp('q=' + q));
+    }
+    await shot(page, 'console-residents-pinyin');
+
+    /* The detail drawer opens from a row. */
+    await page.locator('[data-test=resident-table] tbody tr', { hasText: target.name }).first().click();
+    await page.waitForSelector('[data-test=resident-drawer] [data-test=id-number]');
+    assert.match(await page.textContent('[data-test=resident-drawer] [data-test=id-number]'), /\*/);
+    await page.click('[data-test=reveal]');
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-test=resident-drawer] [data-test=id-number]');
+      return el && /^\d{17}[\dX]$/.test(el.textContent.trim());
+    });
+    await shot(page, 'console-resident-drawer');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('open a building, then a household, then its residents', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text=楼栋');
+    await page.waitForSelector('[data-test=building-card]');
+    await shot(page, 'console-buildings');
+    const name = (await page.textContent('[data-test=building-card] .bname')).trim();
+    await page.click('[data-test=building-card]');
+    await page.waitForSelector('[data-test=building-grid]');
+    assert.equal((await page.textContent('[data-test=building-name]')).trim(), name);
+    await shot(page, 'console-building');
+
+    /* Open the first household that has residents. */
+    await page.click('[data-test=household-cell].occupied');
+    await page.waitForSelector('[data-test=household-address]');
+    await page.waitForSelector('[data-test=household-residents] .el-table__row');
+    const address = await page.textContent('[data-test=household-address]');
+    assert.ok(address.includes(name), `address "${address}" names the building "${name}"`);
+    const names = await page.$$eval('[data-test=household-residents] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent.trim()));
+    assert.ok(names.length > 0);
+    await shot(page, 'console-household');
+
+    await page.click('[data-test=household-residents] tbody tr');
+    await page.waitForSelector('[data-test=resident-drawer] .name');
+    assert.ok((await page.textContent('[data-test=resident-drawer] .name')).includes(names[0]));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('import a CSV with bad rows and see the rejected rows', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text=导入导出');
+    await page.waitForSelector('[data-test=import-upload]');
+    await page.setInputFiles('[data-test=import-upload] input[type=file]', {
+      name: '居民台账.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(importCsv(), 'utf8'),
+    });
+    await page.click('[data-test=import-start]');
+    await page.waitForSelector('[data-test=rejected-table] .el-table__row');
+    assert.equal(Number(await page.textContent('[data-test=imported-count]')), 2);
+    const rows = await page.$$eval('[data-test=rejected-table] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
+    );
+    const lines = rows.map((r) => Number(r[0]));
+    assert.deepEqual(lines, [3, 5]);
+    for (const r of rows) assert.match(r[2], /[\u4e00-\u9fff]/, 'reason is in Chinese');
+    const heads = await page.$$eval('[data-test=rejected-table] thead th', (ths) => ths.map((t) => t.textContent.trim()));
+    assert.deepEqual(heads, ['行号', '字段', '原因']);
+    await shot(page, 'console-import');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('audit log is shown to the secretary, not to staff', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    assert.equal(await page.locator('.el-menu >> text=审计日志').count(), 0);
+    await page.context().close();
+
+    const sec = await newPage(browser);
+    await consoleLogin(sec, srv.url, 'secretary');
+    await sec.click('.el-menu >> text=审计日志');
+    await sec.waitForSelector('[data-test=audit-table] .el-table__row');
+    await shot(sec, 'console-audit');
+    await sec.context().close();
+  });
+
+  test('an expired session goes back to login, then to the page asked for', async () => {
+    const page = await newPage(browser);
+    await page.context().addInitScript(() => {
+      if (!sessionStorage.getItem('seeded')) {
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('linli.console.token', 'expired-token');
+      }
+    });
+    await page.goto(srv.url + '/#/buildings');
+    await page.waitForSelector('input[name=username]');
+    assert.match(page.url(), /#\/login\?redirect=/);
+    await page.fill('input[name=username]', 'staff');
+    await page.fill('input[name=password]', 'linli2026');
+    await page.click('button.login-btn');
+    await page.waitForSelector('[data-test=building-card]');
+    await page.context().close();
+  });
+
+  test('a street admin picks among the street\'s communities', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'street');
+    await page.waitForSelector('[data-test=community-picker]');
+    assert.match(await page.textContent('[data-test=user-role]'), /街道管理员/);
+    await shot(page, 'console-street-dashboard');
+    await page.context().close();
+  });
+});
+
+/* Two good rows (lines 2 and 4) and two bad ones (lines 3 and 5). */
+function importCsv() {
+  return [
+    '楼栋,单元,楼层,室,姓名,性别,出生日期,身份证号,手机号,与户主关系,标签',
+    '9号楼,1,1,101,测试甲,男,1950-03-07,110101195003079771,13900001111,户主,独居老人',
+    '9号楼,1,1,101,测试乙,女,1952-01-01,110101195201010000,13900002222,配偶,',
+    '9号楼,1,2,201,测试丙,女,1988-12-20,110101198812200029,,户主,',
+    '9号楼,1,2,202,,男,1990-01-01,110101199001010031,139000,户主,',
+  ].join('\r\n') + '\r\n';
+}
+
+/*
+ * Picks a demo resident and her pinyin initials. The initials come from
+ * chromium-independent ICU pinyin collation (first character of each letter's
+ * range), which is right for almost all names; the API confirms the guess, so
+ * a polyphone surname only makes the test try the next resident.
+ */
+async function findPinyinTarget(api) {
+  const { body } = await api(`/residents?community=${COMMUNITY}&per_page=20`);
+  for (const r of body.items) {
+    const initials = pinyinInitials(r.name);
+    if (initials.length < 2) continue;
+    const found = await api(`/residents?community=${COMMUNITY}&q=${initials}&per_page=20`);
+    if (found.status === 200 && found.body.items.some((x) => x.id === r.id)) return { target: r, initials };
+  }
+  throw new Error('no demo resident is found by her pinyin initials');
+}
+
+const PINYIN_BOUNDS = '阿八嚓哒妸发旮哈讥咔垃痳拏噢妑七呥扨它穵夕丫帀';
+const PINYIN_LETTERS = 'abcdefghjklmnopqrstwxyz';
+const pinyinOrder = new Intl.Collator('zh-Hans-CN-u-co-pinyin');
+
+function pinyinInitials(name) {
+  let out = '';
+  for (const ch of name) {
+    let letter = '';
+    for (let i = 0; i < PINYIN_BOUNDS.length; i++) {
+      if (pinyinOrder.compare(ch, PINYIN_BOUNDS[i]) >= 0) letter = PINYIN_LETTERS[i];
+      else break;
+    }
+    out += letter;
+  }
+  return out;
+}

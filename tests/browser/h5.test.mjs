@@ -1,0 +1,108 @@
+/* The resident H5 (/h5/) driven in chromium at phone size (390×844). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PASSWORD, apiAs, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startLinli();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function h5Login(page, username) {
+  await page.goto(srv.url + '/h5/');
+  await page.waitForSelector('input[name=username]');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+}
+
+const px = (page, sel) => page.$eval(sel, (el) => parseFloat(getComputedStyle(el).fontSize));
+
+describe('resident H5', () => {
+  test('a resident logs in on a phone and sees her household', async () => {
+    const me = (await (await apiAs(srv.url, 'resident'))('/me')).body;
+    assert.ok(me.household, 'the demo resident has a household');
+
+    const page = await newPage(browser, { phone: true });
+    await page.goto(srv.url + '/h5/');
+    await page.waitForSelector('input[name=username]');
+    await shot(page, 'h5-login');
+    await h5Login(page, 'resident');
+    await page.waitForSelector('[data-test=household-address]');
+    assert.equal((await page.textContent('[data-test=household-address]')).trim(), me.household.address);
+    const members = me.household.members || me.household.residents;
+    assert.equal(await page.locator('[data-test=member]').count(), members.length);
+    const first = await page.textContent('[data-test=member] .m-name');
+    assert.ok(first.includes(members[0].name));
+    /* Nothing wider than the phone. */
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390));
+    await shot(page, 'h5-home');
+
+    await page.click('.van-tabbar >> text="我的社区"');
+    await page.waitForSelector('[data-test=community-name]');
+    assert.equal((await page.textContent('[data-test=community-name]')).trim(), me.community.name);
+    assert.equal((await page.textContent('[data-test=street-name]')).trim(), me.community.street_name);
+    await shot(page, 'h5-community');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a wrong password shows the server message', async () => {
+    const page = await newPage(browser, { phone: true });
+    await page.goto(srv.url + '/h5/');
+    await page.fill('input[name=username]', 'resident');
+    await page.fill('input[name=password]', 'nope-nope');
+    await page.click('button[type=submit]');
+    assert.match(await page.textContent('[data-test=login-error]'), /[\u4e00-\u9fff]/);
+    await page.context().close();
+  });
+
+  test('elder mode stays on after a reload, on the login page too', async () => {
+    const page = await newPage(browser, { phone: true });
+    await page.goto(srv.url + '/h5/');
+    await page.waitForSelector('[data-test=elder-toggle]');
+    const normal = await px(page, 'body');
+    await page.click('[data-test=elder-toggle]');
+    assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')));
+
+    await page.reload();
+    await page.waitForSelector('input[name=username]');
+    assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')), 'still on after reload');
+    assert.ok((await px(page, 'body')) >= 20, 'base type is at least 20px');
+    assert.ok((await px(page, 'body')) > normal);
+    const btn = await page.locator('button[type=submit]').boundingBox();
+    assert.ok(btn.height >= 56, `login button is ${btn.height}px tall`);
+    await shot(page, 'h5-login-elder');
+
+    await h5Login(page, 'resident');
+    await page.waitForSelector('[data-test=household-address]');
+    assert.ok((await px(page, '[data-test=household-address]')) >= 24);
+    await shot(page, 'h5-home-elder');
+
+    /* A fresh load of any page keeps it, and the switch on 我的 shows it on. */
+    await page.goto(srv.url + '/h5/#/mine');
+    await page.waitForSelector('[data-test=elder-switch]');
+    assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')));
+    assert.equal(await page.locator('[data-test=elder-switch].van-switch--on').count(), 1);
+    await shot(page, 'h5-mine-elder');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('an expired session goes back to login', async () => {
+    const page = await newPage(browser, { phone: true });
+    await page.context().addInitScript(() => localStorage.setItem('linli.h5.token', 'not-a-real-token'));
+    await page.goto(srv.url + '/h5/#/home');
+    await page.waitForSelector('input[name=username]');
+    assert.match(page.url(), /#\/login/);
+    await page.context().close();
+  });
+});

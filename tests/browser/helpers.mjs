@@ -1,0 +1,102 @@
+/*
+ * Shared set-up for the browser tests: a linli server with demo data and the
+ * built web pages, and Debian's chromium driven by playwright-core.
+ *
+ * LINLI_URL=http://127.0.0.1:PORT runs the tests against a server that is
+ * already running instead of starting one. Screenshots go to SHOTS_DIR
+ * (default /tmp/shots).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SHOTS_DIR = process.env.SHOTS_DIR || '/tmp/shots';
+export const PASSWORD = 'linli2026';
+export const COMMUNITY = '310105004017';
+export const DESKTOP = { width: 1366, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function startLinli() {
+  if (process.env.LINLI_URL) return { url: process.env.LINLI_URL.replace(/\/$/, ''), stop: async () => {} };
+  if (!existsSync(join(ROOT, 'web', 'dist', 'index.html')))
+    throw new Error('web/dist is missing: run `npm run build` first');
+  const { startServer } = await import('../lib/server.mjs');
+  return startServer({ demo: true, web: true });
+}
+
+/*
+ * chromium.launch() gives every browser a fresh temporary profile
+ * (user-data-dir) of its own and removes it on close.
+ */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/* A page in a context of its own (own storage), sized for a desktop or a phone. */
+export async function newPage(browser, { phone = false } = {}) {
+  const context = await browser.newContext({
+    viewport: phone ? PHONE : DESKTOP,
+    deviceScaleFactor: 1,
+    isMobile: phone,
+    hasTouch: phone,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+export async function shot(page, name) {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  /* Let loading masks and entry transitions finish first. */
+  await page.waitForSelector('.el-loading-mask', { state: 'detached', timeout: 5000 }).catch(() => {});
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SHOTS_DIR, name + '.png') });
+}
+
+/* Logs in on the staff console and waits for the dashboard. */
+export async function consoleLogin(page, url, username) {
+  await page.goto(url + '/');
+  await page.waitForSelector('input[name=username]');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button.login-btn');
+  await page.waitForSelector('[data-test=stat-residents]');
+}
+
+/* Logs in through the API and returns a fetch helper bound to the token. */
+export async function apiAs(url, username) {
+  const res = await fetch(url + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const { token } = await res.json();
+  return async (path, opts = {}) => {
+    const r = await fetch(url + '/api/v1' + path, {
+      ...opts,
+      headers: { Authorization: 'Bearer ' + token, ...(opts.headers || {}) },
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+}

@@ -1,0 +1,103 @@
+/*
+ * Starts a real `linli serve` on a temporary database and a free port, as
+ * redis's start_server does. Used by the API and browser tests.
+ *
+ *   const srv = await startServer({ demo: true });
+ *   const { token } = await srv.login('staff');
+ *   const res = await srv.api('GET', '/api/v1/residents', { token });
+ *   await srv.stop();   // fails if the server did not exit cleanly (sanitizers)
+ *
+ * LINLI_BIN selects the binary (default build/linli).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.LINLI_BIN || path.join(ROOT, 'build', 'linli');
+export const PASSWORD = 'linli2026';
+export const COMMUNITY = '310105004017';
+export const STREET = '310105004';
+
+export function linli(args, opts = {}) {
+  return execFileSync(BIN, args, { cwd: ROOT, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer({ demo = false, residents = 1500, web = false, extraArgs = [] } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'linli-test-'));
+  const db = path.join(dir, 'linli.db');
+  linli(['migrate', '--db', db]);
+  if (demo) linli(['demo', '--db', db, '--residents', String(residents)]);
+  const port = await freePort();
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs];
+  if (web) args.push('--web', path.join(ROOT, 'web', 'dist'));
+  const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/api/v1/health`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (proc.exitCode !== null || Date.now() > deadline)
+      throw new Error(`linli serve did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const tokens = new Map();
+  const srv = {
+    url, db, dir, proc,
+    stderr: () => stderr,
+    /* fetch with JSON in and out; `raw` sends a string or Buffer body as is */
+    async api(method, p, { token, body, raw, headers = {} } = {}) {
+      const h = { ...headers };
+      if (token) h.Authorization = `Bearer ${token}`;
+      let payload;
+      if (raw !== undefined) payload = raw;
+      else if (body !== undefined) {
+        payload = JSON.stringify(body);
+        h['Content-Type'] = 'application/json';
+      }
+      const res = await fetch(url + p, { method, headers: h, body: payload });
+      const type = res.headers.get('content-type') || '';
+      const data = type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer());
+      return { status: res.status, headers: res.headers, body: data };
+    },
+    async login(username, password = PASSWORD) {
+      if (password === PASSWORD && tokens.has(username)) return tokens.get(username);
+      const r = await srv.api('POST', '/api/v1/auth/login', { body: { username, password } });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+      const out = { token: r.body.token, user: r.body.user };
+      tokens.set(username, out);
+      return out;
+    },
+    linli: (args) => linli([...args]),
+    async stop() {
+      proc.kill('SIGTERM');
+      const { code, signal } = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0)
+        throw new Error(`linli serve exited with ${code ?? signal}:\n${stderr}`);
+    },
+  };
+  return srv;
+}

@@ -1,0 +1,48 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { api, session, loadSession, bindRouter, can } from './session.js';
+
+import Login from './views/Login.vue';
+import Layout from './views/Layout.vue';
+
+const routes = [
+  { path: '/login', name: 'login', component: Login, meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: Layout,
+    redirect: { name: 'dashboard' },
+    children: [
+      { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: '工作台' } },
+      { path: 'buildings', name: 'buildings', component: () => import('./views/Buildings.vue'), meta: { title: '楼栋' } },
+      { path: 'buildings/:id', name: 'building', component: () => import('./views/BuildingDetail.vue'), meta: { title: '楼栋详情', menu: 'buildings' } },
+      { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
+      { path: 'residents', name: 'residents', component: () => import('./views/Residents.vue'), meta: { title: '居民' } },
+      { path: 'import', name: 'import', component: () => import('./views/ImportExport.vue'), meta: { title: '导入导出' } },
+      { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
+];
+
+export const router = createRouter({ history: createWebHashHistory(), routes });
+bindRouter(router);
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  if (!api.token && !session.loaded) {
+    return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/dashboard' ? { redirect: to.fullPath } : {} };
+  }
+  if (!session.loaded) {
+    try {
+      await loadSession();
+    } catch (e) {
+      if (e.status === 401) return { name: 'login', query: { redirect: to.fullPath } };
+      /* Server unreachable: let the page show its own error state. */
+    }
+  }
+  if (to.meta.audit && !can.audit()) return { name: 'dashboard' };
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = (to.meta.title ? to.meta.title + ' · ' : '') + '邻里社区治理工作台';
+});

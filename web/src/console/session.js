@@ -1,0 +1,107 @@
+/*
+ * The staff console's session: who is logged in, which community they are
+ * looking at, and the API client bound to the console's token.
+ */
+import { reactive } from 'vue';
+import { ElMessage } from 'element-plus';
+import { createApi } from '../shared/api.js';
+import { AUDIT_ROLES, WRITE_ROLES, MOVE_OUT_ROLES, REVEAL_ROLES } from '../shared/labels.js';
+
+const COMMUNITY_KEY = 'linli.console.community';
+
+export const session = reactive({
+  user: null,
+  community: null, /* the user's own community from /me, if any */
+  communities: [], /* communities in scope, for the picker */
+  code: '', /* the community being looked at */
+  loaded: false,
+});
+
+let router = null;
+export function bindRouter(r) {
+  router = r;
+}
+
+let redirecting = false;
+export const api = createApi({
+  storageKey: 'linli.console.token',
+  onUnauthorized(err) {
+    const wasIn = session.loaded;
+    session.user = null;
+    session.loaded = false;
+    /* Before the first page is shown the router guard handles a 401 itself. */
+    if (!router || redirecting || !wasIn) return;
+    const cur = router.currentRoute.value;
+    if (cur.name === 'login') return;
+    redirecting = true;
+    ElMessage.warning(err.message || '登录已过期，请重新登录');
+    router.replace({ name: 'login', query: { redirect: cur.fullPath } }).finally(() => {
+      redirecting = false;
+    });
+  },
+});
+
+export async function loadSession() {
+  const me = await api.get('/me');
+  session.user = me.user;
+  session.community = me.community || null;
+  let list = [];
+  try {
+    const data = await api.get('/communities', { per_page: 200 });
+    list = Array.isArray(data) ? data : data.items || [];
+  } catch (e) {
+    if (e.status === 401) throw e;
+    list = [];
+  }
+  session.communities = list;
+  const own = (me.community && me.community.code) || '';
+  let saved = '';
+  try {
+    saved = localStorage.getItem(COMMUNITY_KEY) || '';
+  } catch {
+    /* ignore */
+  }
+  if (own) session.code = own;
+  else if (saved && list.some((c) => c.code === saved)) session.code = saved;
+  else session.code = list.length ? list[0].code : '';
+  session.loaded = true;
+  return session;
+}
+
+export function setCommunity(code) {
+  session.code = code;
+  try {
+    localStorage.setItem(COMMUNITY_KEY, code);
+  } catch {
+    /* ignore */
+  }
+}
+
+export function currentCommunity() {
+  return (
+    session.communities.find((c) => c.code === session.code) ||
+    (session.community && session.community.code === session.code ? session.community : null)
+  );
+}
+
+export function clearSession() {
+  session.user = null;
+  session.community = null;
+  session.communities = [];
+  session.code = '';
+  session.loaded = false;
+}
+
+export const can = {
+  audit: () => AUDIT_ROLES.includes(session.user?.role),
+  write: () => WRITE_ROLES.includes(session.user?.role),
+  moveOut: () => MOVE_OUT_ROLES.includes(session.user?.role),
+  reveal: () => REVEAL_ROLES.includes(session.user?.role),
+  pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
+  registry: () => !['property', 'resident'].includes(session.user?.role),
+};
+
+export function toastError(e, fallback = '操作失败，请稍后再试') {
+  if (e && e.status === 401) return; /* handled by the redirect */
+  ElMessage.error((e && e.message) || fallback);
+}

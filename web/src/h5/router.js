@@ -1,0 +1,35 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { api, me, loadMe, bindRouter } from './session.js';
+import Login from './views/Login.vue';
+import Home from './views/Home.vue';
+import Community from './views/Community.vue';
+import Mine from './views/Mine.vue';
+
+const routes = [
+  { path: '/login', name: 'login', component: Login, meta: { public: true, title: '登录' } },
+  { path: '/', redirect: { name: 'home' } },
+  { path: '/home', name: 'home', component: Home, meta: { title: '我的家', tab: true } },
+  { path: '/community', name: 'community', component: Community, meta: { title: '我的社区', tab: true } },
+  { path: '/mine', name: 'mine', component: Mine, meta: { title: '我的', tab: true } },
+  { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
+];
+
+export const router = createRouter({ history: createWebHashHistory(), routes });
+bindRouter(router);
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  if (me.loaded) return true;
+  if (!api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+  try {
+    await loadMe();
+    return true;
+  } catch (e) {
+    if (e.status === 401 || !api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+    return true; /* network trouble: the page shows it */
+  }
+});
+
+router.afterEach((to) => {
+  document.title = (to.meta.title || '居民服务') + ' · 邻里';
+});

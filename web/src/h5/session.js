@@ -1,0 +1,41 @@
+import { reactive } from 'vue';
+import { showToast } from 'vant';
+import { createApi } from '../shared/api.js';
+
+export const me = reactive({ user: null, community: null, household: null, loaded: false });
+
+let router = null;
+export function bindRouter(r) {
+  router = r;
+}
+
+export const api = createApi({
+  storageKey: 'linli.h5.token',
+  onUnauthorized(err) {
+    const wasIn = me.loaded;
+    me.loaded = false;
+    me.user = null;
+    /* Before the first page is shown the router guard handles a 401 itself. */
+    if (!router || !wasIn) return;
+    const cur = router.currentRoute.value;
+    if (cur.name === 'login') return;
+    showToast(err.message || '登录已过期，请重新登录');
+    router.replace({ name: 'login', query: { redirect: cur.fullPath } });
+  },
+});
+
+export async function loadMe() {
+  const d = await api.get('/me');
+  me.user = d.user || null;
+  me.community = d.community || null;
+  me.household = d.household || null;
+  me.loaded = true;
+  return me;
+}
+
+export function clearMe() {
+  me.user = null;
+  me.community = null;
+  me.household = null;
+  me.loaded = false;
+}
