@@ -82,8 +82,14 @@ static enum MHD_Result queue(Server *srv, Request *req, Response *res)
 
         json_decref(res->json);
         res->json = NULL;
-        if (!s)
-            abort();
+        if (!s) {
+            /* a handler built invalid JSON (a NULL string in json_pack): our bug, not the user's */
+            log_error("cannot serialise response", "rid", req->id, "path", req->path, NULL);
+            s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"" ERROR_INTERNAL_MESSAGE "\",\"field\":null}}");
+            res->status = 500;
+            if (!s)
+                abort();
+        }
         r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
         ctype = "application/json; charset=utf-8";
         MHD_add_response_header(r, "Cache-Control", "no-store");

@@ -460,11 +460,17 @@ static Error *search_terms(Request *req, ResidentFilter *f)
         crypto_lookup_hash(req->app->keys, id_number, h);
         f->hash = h;
     } else {
-        const char *esc = like_escape(req->arena, q);
+        char *hi = arena_strdup(req->arena, q);
 
-        f->name_like = arena_sprintf(req->arena, "%%%s%%", esc);
-        if (all_letters(q))
-            f->initials_like = arena_sprintf(req->arena, "%s%%", esc);
+        /* a prefix range ends at the query with its last byte raised: "zs" -> "zt" */
+        hi[strlen(hi) - 1]++;
+        if (all_letters(q)) {
+            f->initials_lo = q;
+            f->initials_hi = hi;
+        } else {
+            f->name_lo = q;
+            f->name_hi = hi;
+        }
     }
     return NULL;
 }
@@ -516,6 +522,12 @@ static Error *registry_handle_residents(Request *req, Response *res)
     f.offset = (page - 1) * per_page;
     items = json_array();
     err = registry_store_residents(req->store, req->arena, &f, items, &total);
+    if (!err && total == 0 && f.name_lo) {
+        /* no name starts with it: look inside names ("三" finds 张三), a slower scan */
+        f.name_like = arena_sprintf(req->arena, "%%%s%%", like_escape(req->arena, f.name_lo));
+        f.name_lo = f.name_hi = NULL;
+        err = registry_store_residents(req->store, req->arena, &f, items, &total);
+    }
     if (err) {
         json_decref(items);
         return err;

@@ -23,8 +23,11 @@ typedef struct ResidentFilter {
     int64_t household_id;
     int64_t building_id;
     const char *tag;
-    const char *name_like;   /* "%张%" */
-    const char *initials_like; /* "zs%" */
+    const char *name_lo;     /* name prefix range: "张" .. "张" + 1 */
+    const char *name_hi;
+    const char *name_like;   /* "%三%": a substring, when no name starts with the query */
+    const char *initials_lo;   /* pinyin initials range: "zs" .. "zt" */
+    const char *initials_hi;
     const char *last4;
     const uint8_t *hash;     /* keyed hash of a whole phone or ID number */
     int64_t limit, offset;

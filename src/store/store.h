@@ -37,6 +37,12 @@ Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg
 void store_close(Store *st);
 
 StoreStmt *store_prepare(Store *st, Arena *a, const char *sql);
+/*
+ * Like store_prepare, for SQL assembled at run time from fixed fragments
+ * (never from user input): cached by its text, so each shape is prepared
+ * once per connection.
+ */
+StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql);
 void store_bind_int64(StoreStmt *s, int idx, int64_t v);
 void store_bind_double(StoreStmt *s, int idx, double v);
 /* @v must outlive the statement's use (arena memory does); NULL binds NULL. */

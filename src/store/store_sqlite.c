@@ -15,6 +15,7 @@
 
 
 #define CACHE_SLOTS 512
+#define TEXT_SLOTS 128
 
 struct StoreStmt {
     Store *st;
@@ -35,6 +36,8 @@ struct Store {
     sqlite3 *db;
     const char *keys[CACHE_SLOTS];
     StoreStmt *stmts[CACHE_SLOTS];
+    char *text_keys[TEXT_SLOTS];     /* store_prepare_text: owned copies of the SQL */
+    StoreStmt *text_stmts[TEXT_SLOTS];
     char errmsg[512];
 };
 
@@ -90,6 +93,13 @@ void store_close(Store *st)
             sqlite3_finalize(st->stmts[i]->stmt);
             free(st->stmts[i]);
         }
+    }
+    for (int i = 0; i < TEXT_SLOTS; i++) {
+        if (st->text_stmts[i]) {
+            sqlite3_finalize(st->text_stmts[i]->stmt);
+            free(st->text_stmts[i]);
+        }
+        free(st->text_keys[i]);
     }
     sqlite3_close(st->db);
     free(st);
@@ -173,6 +183,54 @@ StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
         }
     }
 private_stmt:
+    s = arena_zalloc(a, sizeof(StoreStmt));
+    s->st = st;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s->stmt, NULL) != SQLITE_OK) {
+        set_err(st);
+        sqlite3_finalize(s->stmt);
+        s->stmt = NULL;
+        s->failed = true;
+        return s;
+    }
+    arena_defer(a, release_private, s);
+    return s;
+}
+
+StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    sqlite3_stmt *stmt = NULL;
+    StoreStmt *s;
+    size_t slot;
+
+    for (const char *p = sql; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    slot = (size_t)(h % TEXT_SLOTS);
+    for (size_t probe = 0; probe < TEXT_SLOTS; probe++) {
+        size_t i = (slot + probe) % TEXT_SLOTS;
+
+        if (st->text_keys[i] && strcmp(st->text_keys[i], sql) == 0) {
+            s = st->text_stmts[i];
+            if (!s->in_use)
+                return lease(a, s);
+            break;
+        }
+        if (!st->text_keys[i]) {
+            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+                break;
+            s = calloc(1, sizeof(StoreStmt));
+            st->text_keys[i] = strdup(sql);
+            if (!s || !st->text_keys[i])
+                abort();
+            s->st = st;
+            s->stmt = stmt;
+            s->cached = true;
+            st->text_stmts[i] = s;
+            return lease(a, s);
+        }
+    }
+    /* in use, a full cache, or a failed prepare: a private statement */
+    sqlite3_finalize(stmt);
     s = arena_zalloc(a, sizeof(StoreStmt));
     s->st = st;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s->stmt, NULL) != SQLITE_OK) {

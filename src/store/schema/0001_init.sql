@@ -81,6 +81,7 @@ CREATE INDEX resident_community ON resident(community, status);
 CREATE INDEX resident_household ON resident(household_id);
 CREATE INDEX resident_building ON resident(building_id);
 CREATE INDEX resident_initials ON resident(community, name_initials);
+CREATE INDEX resident_name ON resident(community, name);
 CREATE INDEX resident_last4 ON resident(community, phone_last4);
 CREATE INDEX resident_phone ON resident(phone_hash);
 
