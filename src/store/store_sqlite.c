@@ -401,6 +401,13 @@ static Error *exec_simple(Store *st, Arena *a, const char *sql)
     return NULL;
 }
 
+void store_global_init(void)
+{
+    /* the memory statistics take a global mutex on every allocation */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 Error *store_begin(Store *st, Arena *a)
 {
     return exec_simple(st, a, "BEGIN IMMEDIATE");
