@@ -20,7 +20,8 @@ static const char SQL_DEMO_EMPTY[] = "SELECT (SELECT count(*) FROM resident) + (
 static const char SQL_DEMO_COMMUNITIES[] =
     "SELECT code FROM division WHERE parent_code = ?1 AND level = 5 ORDER BY code";
 static const char SQL_DEMO_FIRST_HOUSEHOLD[] =
-    "SELECT h.id FROM household h WHERE h.community = ?1"
+    "SELECT h.id, (SELECT r.name FROM resident r WHERE r.household_id = h.id ORDER BY r.id LIMIT 1)"
+    " FROM household h WHERE h.community = ?1"
     " AND (SELECT count(*) FROM resident r WHERE r.household_id = h.id) >= 2 ORDER BY h.id LIMIT 1";
 
 static const char *const surnames[] = {
@@ -300,12 +301,15 @@ static Error *demo_users(Store *st, Arena *a, const DemoOptions *opt, const char
     };
     StoreStmt *s;
     int64_t household_id = 0, id;
+    const char *head = "居民";
     Error *err;
 
     s = store_prepare(st, a, SQL_DEMO_FIRST_HOUSEHOLD);
     store_bind_text(s, 1, community);
-    if (store_step(s) == STORE_ROW)
+    if (store_step(s) == STORE_ROW) {
         household_id = store_column_int64(s, 0);
+        head = store_column_text(s, a, 1); /* the demo resident is the head of her household */
+    }
     store_reset(s);
     for (size_t i = 0; i < ARRAY_SIZE(users); i++) {
         UserInput u = { .username = users[i].username, .password = opt->password,
@@ -316,6 +320,7 @@ static Error *demo_users(Store *st, Arena *a, const DemoOptions *opt, const char
             if (!household_id)
                 continue;
             u.household_id = household_id;
+            u.display_name = head;
         }
         err = account_user_add(st, a, &u, &id);
         if (err)

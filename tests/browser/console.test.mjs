@@ -134,7 +134,7 @@ describe('staff console', () => {
     await page.context().close();
   });
 
-  test('import a CSV with bad rows and see the rejected rows', async () => {
+  test('import a CSV with bad rows, see the rejected rows, then export', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
     await page.click('.el-menu >> text=导入导出');
@@ -150,12 +150,28 @@ describe('staff console', () => {
     const rows = await page.$$eval('[data-test=rejected-table] tbody tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
     );
-    const lines = rows.map((r) => Number(r[0]));
-    assert.deepEqual(lines, [3, 5]);
+    assert.deepEqual(rows.map((r) => Number(r[0])), [3, 5]);
+    assert.deepEqual(rows.map((r) => r[1]), ['身份证号', '手机号']);
     for (const r of rows) assert.match(r[2], /[\u4e00-\u9fff]/, 'reason is in Chinese');
     const heads = await page.$$eval('[data-test=rejected-table] thead th', (ths) => ths.map((t) => t.textContent.trim()));
     assert.deepEqual(heads, ['行号', '字段', '原因']);
     await shot(page, 'console-import');
+
+    /* A file without the needed columns is refused whole, with the server's reason. */
+    await page.setInputFiles('[data-test=import-upload] input[type=file]', {
+      name: 'wrong.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('姓名,电话号码呢\r\n张三,1\r\n', 'utf8'),
+    });
+    await page.click('[data-test=import-start]');
+    assert.match(await page.textContent('[data-test=import-error]'), /表头|列/);
+
+    /* Export downloads the register as .xlsx. */
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export]')]);
+    assert.match(download.suggestedFilename(), /\.xlsx$/);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    assert.equal(Buffer.concat(chunks).subarray(0, 2).toString(), 'PK', 'an xlsx is a zip');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -205,11 +221,11 @@ describe('staff console', () => {
 /* Two good rows (lines 2 and 4) and two bad ones (lines 3 and 5). */
 function importCsv() {
   return [
-    '楼栋,单元,楼层,室,姓名,性别,出生日期,身份证号,手机号,与户主关系,标签',
-    '9号楼,1,1,101,测试甲,男,1950-03-07,110101195003079771,13900001111,户主,独居老人',
-    '9号楼,1,1,101,测试乙,女,1952-01-01,110101195201010000,13900002222,配偶,',
-    '9号楼,1,2,201,测试丙,女,1988-12-20,110101198812200029,,户主,',
-    '9号楼,1,2,202,,男,1990-01-01,110101199001010031,139000,户主,',
+    '楼栋,单元,楼层,室号,面积,姓名,性别,出生日期,身份证号,手机号,与户主关系,标签',
+    '99号楼,1,1,101,72.5,测试甲,男,1950-03-07,110101195003079771,13900001111,户主,独居老人',
+    '99号楼,1,1,101,72.5,测试乙,女,1952-01-01,110101195201010000,13900002222,配偶,',
+    '99号楼,1,2,201,,测试丙,女,1988-12-20,110101198812200029,,户主,',
+    '99号楼,1,2,202,,测试丁,男,1990-01-01,110101199001010031,139000,户主,',
   ].join('\r\n') + '\r\n';
 }
 

@@ -129,7 +129,7 @@ function fallbackMessage(status) {
     case 401: return '登录已过期，请重新登录';
     case 403: return '没有权限执行此操作';
     case 404: return '找不到该记录';
-    case 413: return '文件太大，请控制在 1 MB 以内';
+    case 413: return '内容太大，请拆分后再提交';
     case 429: return '尝试次数过多，请稍后再试';
     default:
       return status >= 500 ? '服务器内部错误，请稍后再试' : '请求失败，请稍后再试';
