@@ -23,7 +23,10 @@ static const char *detail_text(Arena *a, json_t *detail)
 Error *audit_record(Request *req, const char *action, const char *object_type, int64_t object_id,
                     const char *community, json_t *detail)
 {
-    AuditEntry e = {
+    AuditEntry e;
+
+    request_end_read(req); /* a GET that shows personal data in full writes this entry */
+    e = (AuditEntry){
         .user_id = req->user ? req->user->id : 0,
         .username = req->user ? req->user->username : "",
         .role = req->user ? role_name(req->user->role) : "",

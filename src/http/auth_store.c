@@ -2,14 +2,15 @@
 
 #include "core/timeutil.h"
 #include "http/auth.h"
+#include "http/session_cache.h"
 #include "core/banned.h"
 
 static const char SQL_SESSION_INSERT[] =
     "INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM session WHERE token_hash = ?1";
 static const char SQL_SESSION_USER[] =
-    "SELECT u.id, u.username, u.display_name, u.role, u.scope, coalesce(u.household_id, 0)"
-    " FROM session s JOIN app_user u ON u.id = s.user_id"
+    "SELECT u.id, u.username, u.display_name, u.role, u.scope, coalesce(u.household_id, 0),"
+    " s.expires_at FROM session s JOIN app_user u ON u.id = s.user_id"
     " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0";
 static const char SQL_SESSION_PURGE[] = "DELETE FROM session WHERE expires_at <= ?1";
 
@@ -40,6 +41,7 @@ Error *auth_session_delete(Store *st, Arena *a, const char *token)
     StoreStmt *s;
 
     crypto_token_hash(token, hash);
+    session_cache_drop(hash);
     s = store_prepare(st, a, SQL_SESSION_DELETE);
     store_bind_blob(s, 1, hash, sizeof(hash));
     if (store_step(s) != STORE_DONE)
@@ -56,6 +58,11 @@ Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms,
     Role role;
 
     crypto_token_hash(token, hash);
+    u = session_cache_get(hash, now_ms, a);
+    if (u) {
+        *ret = u;
+        return NULL;
+    }
     s = store_prepare(st, a, SQL_SESSION_USER);
     store_bind_blob(s, 1, hash, sizeof(hash));
     store_bind_int64(s, 2, now_ms);
@@ -77,6 +84,7 @@ Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms,
     u->role = role;
     u->scope = store_column_text(s, a, 4);
     u->household_id = store_column_int64(s, 5);
+    session_cache_put(hash, u, store_column_int64(s, 6), now_ms);
     store_reset(s);
     *ret = u;
     return NULL;

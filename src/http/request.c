@@ -75,6 +75,14 @@ Error *request_reject_unknown(Request *req, json_t *obj, const char *const *allo
     return NULL;
 }
 
+void request_end_read(Request *req)
+{
+    if (req->read_tx) {
+        store_end_read(req->store, req->arena);
+        req->read_tx = false;
+    }
+}
+
 bool request_text_ok(const char *s)
 {
     size_t len = strlen(s);

@@ -68,6 +68,7 @@ typedef struct Request {
     int64_t start_us;
     const struct Route *route;
     int status;               /* set when the response is queued, for the access log */
+    bool read_tx;             /* a GET's handler runs in one read transaction until it writes */
 } Request;
 
 /* Query-string argument or NULL. */
@@ -105,6 +106,9 @@ Error *request_query_int(Request *req, const char *name, int64_t def, int64_t mi
 
 /* Route parameter @idx as a positive id; 404 if it is not one. */
 Error *request_param_id(Request *req, int idx, int64_t *ret);
+
+/* Ends the request's read transaction; a GET handler calls it before it writes. */
+void request_end_read(Request *req);
 
 /* Checks a user-supplied string: valid UTF-8, no control characters. */
 bool request_text_ok(const char *s);

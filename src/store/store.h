@@ -77,6 +77,14 @@ bool store_error_mentions(Store *st, const char *needle);
 /* Process-wide SQLite settings; call once before opening any store. */
 void store_global_init(void);
 
+/*
+ * A read transaction (BEGIN DEFERRED): the statements until store_end_read
+ * see one snapshot, and the WAL read lock is taken once, not per statement.
+ * A write inside one may fail with SQLITE_BUSY: end it first.
+ */
+Error *store_begin_read(Store *st, Arena *a);
+void store_end_read(Store *st, Arena *a);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 Error *store_begin(Store *st, Arena *a);
 Error *store_commit(Store *st, Arena *a);

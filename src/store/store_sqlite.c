@@ -408,6 +408,30 @@ void store_global_init(void)
     sqlite3_initialize();
 }
 
+static const char SQL_BEGIN_READ[] = "BEGIN DEFERRED";
+static const char SQL_END_READ[] = "COMMIT";
+
+Error *store_begin_read(Store *st, Arena *a)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_BEGIN_READ);
+    StoreResult r = store_step(s);
+
+    store_reset(s);
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+void store_end_read(Store *st, Arena *a)
+{
+    StoreStmt *s;
+
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    s = store_prepare(st, a, SQL_END_READ);
+    if (store_step(s) != STORE_DONE)
+        store_rollback(st);
+    store_reset(s);
+}
+
 Error *store_begin(Store *st, Arena *a)
 {
     return exec_simple(st, a, "BEGIN IMMEDIATE");
