@@ -2,8 +2,11 @@
  * Versioned migrations: src/store/schema/NNNN_name.sql, compiled in by
  * scripts/embed.py. Each file runs once, in order, inside one transaction
  * with its row in schema_version, so a failed migration leaves nothing half
- * applied and running migrate again is harmless.
+ * applied and running migrate again is harmless. A version missing from
+ * schema_version is applied even when a later one already is (modules are
+ * developed side by side and may land out of order).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@ static const char SQL_VERSION_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 static const char SQL_VERSION_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
+static const char SQL_VERSION_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = ?1";
 static const char SQL_VERSION_INSERT[] =
     "INSERT INTO schema_version (version, name, applied_at)"
     " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER) * 1000)";
@@ -42,7 +46,15 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         char *end;
         long version = strtol(f->name, &end, 10);
 
-        if (end == f->name || version <= current)
+        bool done;
+
+        if (end == f->name)
+            continue;
+        s = store_prepare(st, a, SQL_VERSION_APPLIED);
+        store_bind_int64(s, 1, version);
+        done = store_step(s) == STORE_ROW;
+        store_reset(s);
+        if (done)
             continue;
         err = store_begin(st, a);
         if (err)
@@ -63,7 +75,8 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         err = store_commit(st, a);
         if (err)
             return err;
-        current = version;
+        if (version > current)
+            current = version;
         applied++;
     }
     *ret_applied = applied;

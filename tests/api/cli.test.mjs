@@ -1,7 +1,7 @@
 // The linli command line: --help everywhere, migrations, users, divisions, backup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,6 +36,27 @@ test('migrate is idempotent', () => {
   const again = linli(['migrate', '--db', db]).match(/schema version (\d+) \((\d+) migrations? applied\)/);
   assert.equal(again[1], first[1]);
   assert.equal(again[2], '0');
+  rmSync(dir, { recursive: true });
+});
+
+test('migrate applies an earlier version that landed after a later one', () => {
+  const dir = tmp();
+  const db = path.join(dir, 'a.db');
+  linli(['migrate', '--db', db]);
+  const q = (sql) => execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+  const rows = q('SELECT version, name FROM schema_version ORDER BY version').split('\n').map((l) => l.split('|'));
+  assert.ok(rows.length >= 3, 'at least three migrations to take one out of the middle');
+  const [middle, file] = rows[1];
+  // Undo the middle migration by hand: drop the tables its file creates, forget its row.
+  const text = readFileSync(new URL(`../../src/store/schema/${file}`, import.meta.url), 'utf8');
+  const own = [...text.matchAll(/CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)/g)].map((m) => m[1]);
+  assert.ok(own.length > 0, `${file} creates tables`);
+  q(`${own.map((t) => `DROP TABLE ${t};`).join(' ')} DELETE FROM schema_version WHERE version = ${middle};`);
+  const out = linli(['migrate', '--db', db]).match(/schema version (\d+) \((\d+) migrations? applied\)/);
+  assert.equal(out[2], '1', 'exactly the missing migration is applied');
+  assert.equal(out[1], rows[rows.length - 1][0]);
+  for (const t of own)
+    assert.equal(q(`SELECT count(*) FROM sqlite_master WHERE name = '${t}'`), '1', `${t} is back`);
   rmSync(dir, { recursive: true });
 });
 
