@@ -4,7 +4,8 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-LINLI=$ROOT/build/linli
+BUILT=$ROOT/build/linli
+LINLI=$BENCH_DIR/.data/linli   # a snapshot of build/linli, so a rebuild mid-run changes nothing
 DATA=$BENCH_DIR/.data
 WRK_ARGS=(-t2 -c64 -d10s --latency)
 BENCH_PIDS=()
@@ -16,8 +17,18 @@ need() { for c in "$@"; do command -v "$c" >/dev/null || die "missing command: $
 
 build_linli() {
     # The release-ish build (debugoptimized, no sanitizers); never build-san.
-    (cd "$ROOT" && ninja -C build >/dev/null) || die "ninja -C build failed"
-    [ -x "$LINLI" ] || die "no $LINLI"
+    local i
+    for i in 1 2 3; do   # someone else may be rebuilding at the same moment
+        (cd "$ROOT" && ninja -C build >/dev/null 2>&1) && [ -x "$BUILT" ] && break
+        sleep 2
+    done
+    [ -x "$BUILT" ] || die "ninja -C build failed, or no $BUILT"
+    cp "$BUILT" "$LINLI.tmp" && mv "$LINLI.tmp" "$LINLI"
+    LINLI_SHA=$(sha256sum "$LINLI" | cut -c1-12)
+    LINLI_REV=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo none)
+    if [ -n "$(cd "$ROOT" && git status --porcelain -- src meson.build 2>/dev/null)" ]; then
+        LINLI_REV="$LINLI_REV+dirty"
+    fi
 }
 
 # free_port BASE: the first port >= BASE (up to BASE+199) nobody listens on.
@@ -78,17 +89,19 @@ login() {
         python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
-# start_time_best PORT DB: best of 5 starts, exec -> first 200 on /api/v1/health.
+# start_time_best PORT DB: five starts, exec -> first 200 on /api/v1/health;
+# sets START_MS (the best) and START_TIMES (all, ms).
 start_time_best() {
-    local port=$1 db=$2 best= ms
+    local port=$1 db=$2 ms
+    START_MS=; START_TIMES=()
     for _ in 1 2 3 4 5; do
+        wait_quiet 30
         ms=$(python3 "$BENCH_DIR/starttime.py" "$port" /api/v1/health 30 -- \
             "$LINLI" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 --log-level warn) ||
             die "start time: linli did not answer"
         START_TIMES+=("$ms")
-        if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $ms < $best else 1)"; then best=$ms; fi
     done
-    echo "$best"
+    START_MS=$(printf '%s\n' "${START_TIMES[@]}" | sort -n | head -1)
 }
 
 # wrk_lua FILE [TOKEN]: a wrk script that sets the bearer header (if any) and
@@ -107,19 +120,78 @@ LUA
     } >"$1"
 }
 
-# run_wrk NAME URL LUA: runs wrk, keeps its output in $DATA/wrk-NAME.txt and
-# sets RPS P50 P99 (ms) and BAD (non-2xx + socket errors).
+# run_wrk NAME URL LUA [PID...]: runs wrk, keeps its output in $DATA/wrk-NAME.txt
+# and sets RPS P50 P99 (ms), BAD (non-2xx + socket errors) and FOREIGN (% of
+# the machine's CPU used by processes other than wrk and the PIDs, the servers).
 run_wrk() {
-    local name=$1 url=$2 lua=$3 out=$DATA/wrk-$1.txt line
-    timeout 60 wrk "${WRK_ARGS[@]}" -s "$lua" "$url" >"$out" 2>&1 || die "wrk $name failed: $(tail -3 "$out")"
+    local name=$1 url=$2 lua=$3 out line t0 t1 s0 s1 w0 wpid rc=0
+    shift 3
+    out=$DATA/wrk-$(printf '%s' "$name" | tr -c 'A-Za-z0-9=' '_').txt
+    wait_quiet
+    t0=$(cpu_total); s0=$(cpu_of "$@"); w0=$SECONDS
+    timeout 60 wrk "${WRK_ARGS[@]}" -s "$lua" "$url" >"$out" 2>&1 &
+    wpid=$!
+    # wrk's own CPU, read just before it exits (timeout is its parent)
+    local wj=0 j
+    while kill -0 "$wpid" 2>/dev/null; do
+        j=$(cpu_of "$wpid"); [ -n "$j" ] && [ "$j" -gt "$wj" ] && wj=$j
+        sleep 0.2
+    done
+    wait "$wpid" || rc=$?
+    t1=$(cpu_total); s1=$(cpu_of "$@")
+    [ "$rc" -eq 0 ] || die "wrk $name failed: $(tail -3 "$out")"
     line=$(grep '^RESULT ' "$out") || die "wrk $name: no result line"
     read -r _ n dur p50 p99 non2xx err <<<"$line"
     RPS=$(python3 -c "print('%.0f' % ($n / ($dur / 1e6)))")
     P50=$(python3 -c "print('%.2f' % ($p50 / 1000))")
     P99=$(python3 -c "print('%.2f' % ($p99 / 1000))")
     BAD=$((non2xx + err))
+    FOREIGN=$(foreign_pct "$t0" "$t1" $((s1 - s0 + wj)) $((SECONDS - w0 > 0 ? SECONDS - w0 : 1)))
     [ "$BAD" -eq 0 ] || echo "bench: warning: $name had $non2xx non-2xx answers and $err socket errors" >&2
+    [ "$FOREIGN" -le 10 ] || echo "bench: warning: other processes used ${FOREIGN}% of the CPUs during $name; figures are noisy" >&2
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# -- how busy the rest of the machine was ---------------------------------------
+# cpu_total: busy jiffies of all CPUs in user and system mode (irq, softirq
+# and steal are left out: they are not charged to any process).
+cpu_total() { awk '/^cpu / {print $2 + $3 + $4}' /proc/stat; }
+# cpu_of PID...: user+system jiffies of these processes (all threads) and their children.
+cpu_of() {
+    local sum=0 pid kids j
+    for pid in "$@"; do
+        # a process may end while we read it: count it as 0
+        j=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null) || j=0
+        sum=$((sum + ${j:-0}))
+        kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null | tr -s ' \n' ' ') || kids=
+        if [ -n "${kids// /}" ]; then
+            j=$(cpu_of $kids)
+            sum=$((sum + ${j:-0}))
+        fi
+    done
+    echo "$sum"
+}
+# foreign_pct BEFORE_TOTAL AFTER_TOTAL OURS_JIFFIES SECONDS: % of all CPUs used
+# by processes other than ours.
+foreign_pct() {
+    python3 -c "import os; hz=os.sysconf('SC_CLK_TCK'); print('%.0f' % (max(0, ($2 - $1) - $3) * 100.0 / ($4 * hz * os.cpu_count())))"
+}
+
+# wait_quiet [MAX_S]: wait (at most MAX_S, default $QUIET_WAIT or 120 s) until the
+# other processes use under 5% of the CPUs over 2 s, so that a build or a test
+# running beside the benchmark does not end up in its figures.
+wait_quiet() {
+    local max=${1:-${QUIET_WAIT:-120}} end t0 t1 pct
+    end=$((SECONDS + max))
+    while :; do
+        t0=$(cpu_total); sleep 2; t1=$(cpu_total)
+        pct=$(foreign_pct "$t0" "$t1" 0 2)
+        [ "$pct" -lt 5 ] && return 0
+        if [ $SECONDS -ge "$end" ]; then
+            echo "bench: warning: the machine did not go quiet in ${max}s (${pct}% busy); going on" >&2
+            return 0
+        fi
+    done
+}
