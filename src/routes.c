@@ -6,6 +6,7 @@
 
 #include "account/account.h"
 #include "audit/audit.h"
+#include "booking/booking.h"
 #include "core/embed.h"
 #include "http/metrics.h"
 #include "http/response.h"
@@ -50,4 +51,5 @@ void routes_register_all(Router *r)
     account_routes_register(r);
     registry_routes_register(r);
     audit_routes_register(r);
+    booking_routes_register(r);
 }

@@ -131,3 +131,109 @@ char *time_format_rfc3339(Arena *a, int64_t ms)
     return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(rem / 3600),
                          (int)(rem / 60 % 60), (int)(rem % 60));
 }
+
+/* Floor division and modulo for times before 1970. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    return a - floor_div(a, b) * b;
+}
+
+bool time_parse_rfc3339(const char *s, int64_t *ret_ms, int *ret_offset_min)
+{
+    int y, mo, d, h, mi, sec, oh, om, offset, ms = 0;
+    const char *p;
+
+    if (!s || strlen(s) < 20)
+        return false;
+    if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec))
+        return false;
+    if (!date_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+        return false;
+    p = s + 19;
+    if (*p == '.') {
+        int n = 0;
+
+        for (p++; *p >= '0' && *p <= '9'; p++, n++) {
+            if (n < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        if (n == 0 || n > 9)
+            return false;
+        for (; n < 3; n++)
+            ms *= 10;
+    }
+    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0') {
+        offset = 0;
+    } else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':' &&
+               digits(p + 1, 2, &oh) && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+        offset = (oh * 60 + om) * (p[0] == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    *ret_ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset * 60) * 1000 +
+              ms;
+    if (ret_offset_min)
+        *ret_offset_min = offset;
+    return true;
+}
+
+char *time_format_rfc3339_at(Arena *a, int64_t ms, int offset_min)
+{
+    int64_t secs = floor_div(ms, 1000) + (int64_t)offset_min * 60;
+    int64_t days = floor_div(secs, 86400);
+    int64_t rem = floor_mod(secs, 86400);
+    int off = offset_min < 0 ? -offset_min : offset_min;
+    int y, m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(rem / 3600),
+                         (int)(rem / 60 % 60), (int)(rem % 60), offset_min < 0 ? '-' : '+',
+                         off / 60, off % 60);
+}
+
+void time_local(int64_t ms, int offset_min, int64_t *ret_day, int *ret_minute)
+{
+    int64_t local = ms + (int64_t)offset_min * TIME_MINUTE_MS;
+
+    *ret_day = floor_div(local, TIME_DAY_MS);
+    *ret_minute = (int)(floor_mod(local, TIME_DAY_MS) / TIME_MINUTE_MS);
+}
+
+int64_t time_day_start_ms(int64_t day, int offset_min)
+{
+    return day * TIME_DAY_MS - (int64_t)offset_min * TIME_MINUTE_MS;
+}
+
+int time_weekday(int64_t day)
+{
+    return (int)floor_mod(day + 3, 7) + 1; /* 1970-01-01 was a Thursday */
+}
+
+void time_format_date(char buf[11], int64_t day)
+{
+    int y, m, d;
+
+    civil_from_days(day, &y, &m, &d);
+    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+bool time_parse_date(const char *s, int64_t *ret_day)
+{
+    int y, m, d;
+
+    if (!date_parse(s, &y, &m, &d))
+        return false;
+    *ret_day = days_from_civil(y, m, d);
+    return true;
+}

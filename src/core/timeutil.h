@@ -24,3 +24,39 @@ int age_on(const char *birth, const char *today);
 
 /* "2026-11-23T18:04:05+08:00" for @ms, in the arena. */
 char *time_format_rfc3339(Arena *a, int64_t ms);
+
+/*
+ * Times with a UTC offset. Local civil time is a day number (days since
+ * 1970-01-01) and a minute of that day; @offset_min is minutes east of UTC
+ * (480 for Asia/Shanghai, which keeps no daylight saving time).
+ */
+#define TIME_DAY_MS INT64_C(86400000)
+#define TIME_MINUTE_MS INT64_C(60000)
+#define TIME_OFFSET_SHANGHAI 480
+
+/*
+ * Parses an RFC 3339 date-time (§5.6) with seconds and an explicit offset:
+ * "2026-11-24T14:00:00+08:00", "2026-11-24T06:00:00Z", "…:00.250Z". 'T' and
+ * 'Z' may be lower case; up to 9 fraction digits, truncated to milliseconds;
+ * no leap second (":60"); years 1900..2100; offsets up to ±23:59. Sets
+ * *ret_ms (UTC) and, unless NULL, *ret_offset_min. False if malformed.
+ */
+bool time_parse_rfc3339(const char *s, int64_t *ret_ms, int *ret_offset_min);
+
+/* "2026-11-24T14:00:00+08:00" for @ms at @offset_min, in the arena. */
+char *time_format_rfc3339_at(Arena *a, int64_t ms, int offset_min);
+
+/* The local day and minute of day (0..1439) of @ms at @offset_min. */
+void time_local(int64_t ms, int offset_min, int64_t *ret_day, int *ret_minute);
+
+/* Unix ms of local midnight starting @day at @offset_min. */
+int64_t time_day_start_ms(int64_t day, int offset_min);
+
+/* ISO weekday of @day: 1 Monday .. 7 Sunday. */
+int time_weekday(int64_t day);
+
+/* "YYYY-MM-DD" of @day into @buf (11 bytes). */
+void time_format_date(char buf[11], int64_t day);
+
+/* Parses "YYYY-MM-DD" (as date_parse) into a day number. */
+bool time_parse_date(const char *s, int64_t *ret_day);

@@ -1,0 +1,38 @@
+#pragma once
+/*
+ * What booking_store.c and booking_wait_store.c share, private to the
+ * module. Both expect the caller's write transaction.
+ */
+#include "booking/booking.h"
+
+/*
+ * Checks blackouts, the booker's suspension and (unless @check_quota is
+ * false) the weekly quota, then inserts the booking and takes its slots: 422
+ * blackout / over_quota, 403 booking_suspended, 409 slot_taken. @waitlist_id
+ * is the entry a promotion comes from, or 0. *ret is allocated in @a.
+ */
+Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const BookingInput *in,
+                                    int64_t user_id, bool check_quota, int64_t waitlist_id,
+                                    int64_t now_ms, Booking **ret);
+
+/*
+ * Offers the freed time [@from_ms, @to_ms) of @room_id to the waitlist:
+ * each waiting entry overlapping it, first come first served, becomes a
+ * booking if all its time is free and its booker may book; the others keep
+ * waiting. Entries whose time has passed expire.
+ */
+Error *booking_store_promote(Store *st, Arena *a, int64_t room_id, int64_t from_ms, int64_t to_ms,
+                             int64_t now_ms);
+
+/* Steps @s, which counts something, into *ret; resets it. */
+Error *booking_store_count(Store *st, Arena *a, StoreStmt *s, int64_t *ret);
+/* Frees the slots booking @booking_id holds in [@start_ms, @end_ms). */
+Error *booking_store_free_slots(Store *st, Arena *a, int64_t room_id, int64_t start_ms,
+                                int64_t end_ms, int64_t booking_id);
+/*
+ * Ends booking @id (pending or confirmed; only pending for @to rejected);
+ * *ret_changed is false when it was no longer in such a state.
+ */
+Error *booking_store_set_ended(Store *st, Arena *a, int64_t id, BookingState to, bool no_show,
+                               const char *reason, int64_t actor_id, int64_t now_ms,
+                               bool *ret_changed);
