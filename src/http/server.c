@@ -41,6 +41,9 @@ static _Thread_local Store *tl_store;
  * every response.
  */
 #define ARENA_POOL 8
+/* a refused body up to this size is read and dropped, so that the client,
+ * still sending, gets the 413 instead of a reset connection */
+#define SERVER_DRAIN_MAX (32ull * 1024 * 1024)
 static _Thread_local Arena *tl_arenas[ARENA_POOL];
 static _Thread_local int tl_n_arenas;
 
@@ -243,8 +246,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         *con_cls = req;
         clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (clen && strtoull(clen, NULL, 10) > req->body_max) {
-            /* answer before reading a body we will not accept; MHD then closes */
             req->body_too_large = true;
+            if (strtoull(clen, NULL, 10) <= SERVER_DRAIN_MAX)
+                return MHD_YES; /* read and drop it, then answer 413 */
+            /* too big even to drop: answer now and let MHD close; a client
+             * still sending may see the reset rather than the answer */
             response_init(&res);
             render_error(req, &res, error_too_large(req->arena, NULL));
             return queue(srv, req, &res);
