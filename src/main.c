@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "account/account.h"
+#include "assistant/assistant_cli.h"
 #include "cli_util.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -524,6 +525,8 @@ static const Command commands[] = {
     { "user", "add a user", cmd_user },
     { "backup", "copy the database online, consistently", cmd_backup },
     { "routes", "list the HTTP routes", cmd_routes },
+    { "kb", "import or export the assistant's knowledge base", assistant_cli_kb },
+    { "ask", "ask the assistant, one question a line on stdin", assistant_cli_ask },
 };
 
 static void usage(FILE *f)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "account/account.h"
+#include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "core/embed.h"
@@ -52,4 +53,5 @@ void routes_register_all(Router *r)
     registry_routes_register(r);
     audit_routes_register(r);
     booking_routes_register(r);
+    assistant_routes_register(r);
 }

@@ -1,0 +1,307 @@
+/*
+ * Answering: the process's one index, kept in step with the database.
+ *
+ * The index is immutable once built. Askers hold a read lock while they
+ * search and copy out what they need; a rebuild happens beside it, without
+ * the lock, and only the swap of the pointer takes the write lock (writers
+ * are preferred, so a stream of askers cannot hold a swap off). Whether to
+ * rebuild is decided by kb_state.version, which every change to an entry or
+ * synonym bumps in its transaction: this process's writes, another
+ * process's, and `linli kb import` while serving are all seen by the next
+ * question.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/utf8.h>
+
+#include "assistant/assistant.h"
+#include "core/text.h"
+#include "core/banned.h"
+
+static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
+static pthread_rwlock_t index_lock;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+static AssistantIndex *current;        /* under index_lock */
+static int64_t current_version = -1;   /* under index_lock */
+
+static void lock_init(void)
+{
+    pthread_rwlockattr_t attr;
+
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&index_lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+}
+
+static bool is_current(int64_t version, bool *ret_have)
+{
+    bool fresh;
+
+    pthread_rwlock_rdlock(&index_lock);
+    fresh = current && current_version == version;
+    *ret_have = current != NULL;
+    pthread_rwlock_unlock(&index_lock);
+    return fresh;
+}
+
+/* Loads every entry and synonym and swaps a new index in. Holds build_lock. */
+static Error *rebuild(Store *st, Arena *a, int64_t version)
+{
+    Arena *tmp = arena_new(1 << 20);
+    Arena *syn_arena = arena_new(0);
+    const char **terms, **canon;
+    AssistantIndex *ix, *old;
+    const Synonyms *syn;
+    KbEntry *entries;
+    KbDoc *docs;
+    size_t n, n_syn;
+    Error *err;
+
+    err = assistant_store_entries_all(st, tmp, &entries, &n);
+    if (!err)
+        err = assistant_store_synonyms_all(st, tmp, &terms, &canon, &n_syn);
+    if (err) {
+        /* the error lives in @a, which outlives @tmp */
+        Error *copy = error_internal(a, "%s", err->detail ? err->detail : err->message);
+
+        arena_free(tmp);
+        arena_free(syn_arena);
+        return copy;
+    }
+    syn = synonyms_new(syn_arena, terms, canon, n_syn);
+    docs = arena_alloc(tmp, sizeof(KbDoc) * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        docs[i] = (KbDoc){
+            .id = entries[i].id,
+            .section = entries[i].section,
+            .question = entries[i].question,
+            .answer = entries[i].answer,
+            .keywords = entries[i].keywords,
+            .alternatives = entries[i].alternatives,
+            .n_alternatives = entries[i].n_alternatives,
+            .valid_until = entries[i].valid_until,
+            .scope = entries[i].scope,
+        };
+    ix = assistant_index_build(docs, n, syn_arena, syn);
+    arena_free(tmp);
+    pthread_rwlock_wrlock(&index_lock);
+    old = current;
+    current = ix;
+    current_version = version;
+    pthread_rwlock_unlock(&index_lock);
+    assistant_index_free(old);
+    return NULL;
+}
+
+Error *assistant_refresh(Store *st, Arena *a, bool wait)
+{
+    int64_t version;
+    bool have;
+    Error *err;
+
+    pthread_once(&lock_once, lock_init);
+    err = assistant_store_version(st, a, &version);
+    if (err)
+        return err;
+    if (is_current(version, &have))
+        return NULL;
+    if (wait || !have)
+        pthread_mutex_lock(&build_lock);
+    else if (pthread_mutex_trylock(&build_lock) != 0)
+        return NULL; /* another thread is rebuilding: answer from the index we have */
+    err = NULL;
+    if (!is_current(version, &have))
+        err = rebuild(st, a, version);
+    pthread_mutex_unlock(&build_lock);
+    return err;
+}
+
+static const char *dup_or_null(Arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scope,
+                     const char *today, AssistantAnswer *ret)
+{
+    AssistantQuery q = { .scope = scope, .today = today, .top = ASSISTANT_TOP + 1 };
+    AssistantAnswer ans = { .answer = ASSISTANT_UNKNOWN };
+    Error *err;
+
+    err = assistant_refresh(st, a, false);
+    if (err)
+        return err;
+    pthread_rwlock_rdlock(&index_lock);
+    if (current)
+        ans.n_top = assistant_index_search(current, a, question, &q, ans.top);
+    /* the hits point into the index: copy them before letting it go */
+    for (size_t i = 0; i < ans.n_top; i++) {
+        ans.top[i].id = dup_or_null(a, ans.top[i].id);
+        ans.top[i].question = dup_or_null(a, ans.top[i].question);
+        ans.top[i].answer = dup_or_null(a, ans.top[i].answer);
+    }
+    pthread_rwlock_unlock(&index_lock);
+    if (ans.n_top > 0) {
+        ans.score = ans.top[0].score;
+        if (ans.score >= ASSISTANT_THRESHOLD) {
+            ans.answered = true;
+            ans.entry_id = ans.top[0].id;
+            ans.answer = ans.top[0].answer;
+        }
+    }
+    *ret = ans;
+    return NULL;
+}
+
+void assistant_shutdown(void)
+{
+    pthread_once(&lock_once, lock_init);
+    pthread_rwlock_wrlock(&index_lock);
+    assistant_index_free(current);
+    current = NULL;
+    current_version = -1;
+    pthread_rwlock_unlock(&index_lock);
+}
+
+/* ---- grouping alike questions for the staff ---- */
+
+typedef struct Bigrams {
+    uint64_t *items;   /* sorted, unique: two code points each */
+    size_t n;
+} Bigrams;
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+static Bigrams bigrams_of(Arena *a, const char *text)
+{
+    const char *folded = text_fold(a, text);
+    Bigrams b = { 0 };
+    size_t len;
+    UChar32 prev = -1;
+    int32_t i = 0;
+
+    if (!folded)
+        return b;
+    len = strlen(folded);
+    b.items = arena_alloc(a, sizeof(uint64_t) * (len + 1));
+    while (i < (int32_t)len) {
+        UChar32 cp;
+
+        U8_NEXT(folded, i, (int32_t)len, cp);
+        if (cp < 0 || !text_is_alnum((uint32_t)cp)) {
+            prev = -1;
+            continue;
+        }
+        if (prev >= 0)
+            b.items[b.n++] = (uint64_t)prev << 32 | (uint32_t)cp;
+        else if (i == (int32_t)len)
+            b.items[b.n++] = (uint64_t)cp; /* a lone character still says something */
+        prev = cp;
+    }
+    qsort(b.items, b.n, sizeof(uint64_t), cmp_u64);
+    {
+        size_t u = 0;
+
+        for (size_t k = 0; k < b.n; k++)
+            if (u == 0 || b.items[u - 1] != b.items[k])
+                b.items[u++] = b.items[k];
+        b.n = u;
+    }
+    return b;
+}
+
+static double jaccard(const Bigrams *x, const Bigrams *y)
+{
+    size_t i = 0, j = 0, both = 0;
+
+    if (x->n == 0 || y->n == 0)
+        return 0;
+    while (i < x->n && j < y->n) {
+        if (x->items[i] == y->items[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (x->items[i] < y->items[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    return (double)both / (double)(x->n + y->n - both);
+}
+
+typedef struct Group {
+    Bigrams rep;
+    json_t *first;       /* borrowed from items: the newest question of the group */
+    json_t *ids;
+    json_t *examples;
+    size_t count;
+    size_t order;        /* groups of equal size stay newest first */
+} Group;
+
+static int cmp_group(const void *x, const void *y)
+{
+    const Group *a = x, *b = y;
+
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+json_t *assistant_group_questions(Arena *a, json_t *items)
+{
+    size_t n = json_array_size(items), n_groups = 0, i;
+    Group *groups = arena_alloc(a, sizeof(Group) * (n + 1));
+    json_t *out = json_array();
+    json_t *item;
+
+    json_array_foreach(items, i, item) {
+        const char *asked = json_string_value(json_object_get(item, "asked"));
+        Bigrams b = bigrams_of(a, asked ? asked : "");
+        Group *g = NULL;
+
+        for (size_t k = 0; k < n_groups && !g; k++)
+            if (jaccard(&groups[k].rep, &b) >= 0.5 ||
+                strcmp(json_string_value(json_object_get(groups[k].first, "asked")), asked) == 0)
+                g = &groups[k];
+        if (!g) {
+            g = &groups[n_groups];
+            *g = (Group){ .rep = b, .first = item, .ids = json_array(), .examples = json_array(),
+                          .order = n_groups };
+            n_groups++;
+        }
+        g->count++;
+        json_array_append_new(g->ids, json_integer(json_integer_value(json_object_get(item, "id"))));
+        if (json_array_size(g->examples) < 5) {
+            bool dup = false;
+            size_t k;
+            json_t *ex;
+
+            json_array_foreach(g->examples, k, ex)
+                dup = dup || strcmp(json_string_value(ex), asked) == 0;
+            if (!dup)
+                json_array_append_new(g->examples, json_string(asked));
+        }
+    }
+    qsort(groups, n_groups, sizeof(Group), cmp_group);
+    for (size_t k = 0; k < n_groups; k++) {
+        json_t *first = groups[k].first;
+
+        json_array_append_new(out, json_pack(
+            "{s:O, s:I, s:o, s:o, s:O, s:O}",
+            "question", json_object_get(first, "asked"),
+            "count", (json_int_t)groups[k].count,
+            "question_ids", groups[k].ids,
+            "examples", groups[k].examples,
+            "last_asked", json_object_get(first, "created_at"),
+            "entry_id", json_object_get(first, "entry_id")));
+    }
+    return out;
+}

@@ -1,0 +1,168 @@
+#pragma once
+/*
+ * Assistant (万象生活助手): residents' questions answered at any hour from a
+ * knowledge base that staff keep; what it cannot answer goes to the staff.
+ *
+ * The knowledge base lives in SQLite (kb_entry, kb_synonym); each process
+ * answers from an in-memory index of it (assistant_index.h), rebuilt when
+ * kb_state.version says an entry or synonym changed, whoever changed it.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assistant/assistant_index.h"
+#include "core/error.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "store/store.h"
+
+#define ASSISTANT_QUESTION_MAX 500   /* characters */
+#define ASSISTANT_UNKNOWN "这个问题我还不会，已转给社区工作人员"
+#define KB_MAX_ALTERNATIVES 50
+#define KB_IMPORT_MAX_LINES 200000
+
+typedef struct KbEntry {
+    const char *id;             /* "K001" */
+    const char *section;
+    const char *question;
+    const char *answer;
+    const char **alternatives;
+    size_t n_alternatives;
+    const char *keywords;       /* "" if none */
+    const char *valid_until;    /* "YYYY-MM-DD" or NULL */
+    const char *scope;          /* "" everyone, 9-digit street, 12-digit community */
+    int64_t created_at;
+    int64_t updated_at;
+} KbEntry;
+
+/* Bits of a partial entry (PATCH): which fields the request carried. */
+enum {
+    KB_SET_ID = 1 << 0,
+    KB_SET_SECTION = 1 << 1,
+    KB_SET_QUESTION = 1 << 2,
+    KB_SET_ANSWER = 1 << 3,
+    KB_SET_ALTERNATIVES = 1 << 4,
+    KB_SET_KEYWORDS = 1 << 5,
+    KB_SET_VALID_UNTIL = 1 << 6,
+    KB_SET_SCOPE = 1 << 7,
+};
+
+/* ---- validation (assistant_validate.c) ---- */
+
+/*
+ * A question as asked: trimmed, line breaks and tabs as spaces, 1 to
+ * ASSISTANT_QUESTION_MAX characters, with at least one letter, digit or
+ * ideograph. 422 empty_question, question_too_long, no_text or invalid_text
+ * naming @field. *ret in @a.
+ */
+Error *assistant_check_question(Arena *a, const char *field, const char *text, const char **ret);
+
+/*
+ * Reads a JSON object into @e (strings in @a): id, section, question,
+ * answer, alternatives, keywords, valid_until, scope. With @partial, fields
+ * may be absent and *ret_set (may be NULL) says which were present;
+ * otherwise section, question and answer are required. Unknown fields are
+ * rejected by name; 422 errors name the field.
+ */
+Error *assistant_entry_from_json(Arena *a, json_t *obj, bool partial, KbEntry *e, unsigned *ret_set);
+
+/* The whole entry checked: required fields, id and scope shapes. */
+Error *assistant_entry_check(Arena *a, const KbEntry *e);
+
+/* {"id","section","question","answer","alternatives","keywords","valid_until","scope",...}. */
+json_t *assistant_entry_json(Arena *a, const KbEntry *e);
+
+/* ---- store (assistant_store.c) ---- */
+
+typedef struct KbFilter {
+    const char *user_scope;     /* entries whose scope is a prefix of it or lies within it */
+    bool all;                   /* admin: every entry */
+    const char *section;        /* or NULL */
+    const char *text;           /* found in the question, an alternative or the id; or NULL */
+    int64_t limit, offset;
+} KbFilter;
+
+Error *assistant_store_version(Store *st, Arena *a, int64_t *ret);
+/* Every entry, for the index. */
+Error *assistant_store_entries_all(Store *st, Arena *a, KbEntry **ret, size_t *ret_n);
+Error *assistant_store_synonyms_all(Store *st, Arena *a, const char ***ret_terms,
+                                    const char ***ret_canonicals, size_t *ret_n);
+/* NULL in *ret when there is no such entry. */
+Error *assistant_store_entry_get(Store *st, Arena *a, const char *id, KbEntry **ret);
+Error *assistant_store_entries(Store *st, Arena *a, const KbFilter *f, json_t *items,
+                               int64_t *ret_total);
+/* Inserts @e (409 duplicate_id); bumps the version. @e->id NULL: the next free "K…" id. */
+Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e);
+/* Inserts or replaces (imports), inside the caller's transaction; then call assistant_store_bump. */
+Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e);
+/* Says entries changed: every process rebuilds its index on its next question. */
+Error *assistant_store_bump(Store *st, Arena *a);
+/* 404 if gone; bumps the version. */
+Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e);
+Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id);
+
+Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items);
+Error *assistant_store_synonym_insert(Store *st, Arena *a, const char *term, const char *canonical,
+                                      int64_t *ret_id);
+Error *assistant_store_synonym_delete(Store *st, Arena *a, int64_t id);
+
+typedef struct AskRecord {
+    const char *asked;
+    bool answered;
+    const char *entry_id;       /* or NULL */
+    double score;
+    int64_t user_id;
+    const char *community;
+} AskRecord;
+
+Error *assistant_store_question_insert(Store *st, Arena *a, const AskRecord *r, int64_t *ret_id);
+/* Sets helpful on the user's own question; 404 if it is not hers. */
+Error *assistant_store_feedback(Store *st, Arena *a, int64_t id, int64_t user_id, bool helpful);
+/*
+ * Unanswered and unhelpful questions in [@lo, @hi), newest first, at most
+ * @limit, appended to @items as {"id","asked","answered","entry_id","score",
+ * "helpful","community","created_at"}.
+ */
+Error *assistant_store_unanswered(Store *st, Arena *a, const char *lo, const char *hi,
+                                  int64_t limit, json_t *items);
+
+/* ---- answering (assistant.c) ---- */
+
+typedef struct AssistantAnswer {
+    bool answered;
+    const char *entry_id;       /* the answer's entry, or NULL */
+    const char *answer;         /* its text, or ASSISTANT_UNKNOWN */
+    double score;               /* confidence of the best entry, 0..1 */
+    AssistantHit top[ASSISTANT_TOP + 1]; /* best first, whatever the threshold; in the arena */
+    size_t n_top;
+} AssistantAnswer;
+
+/*
+ * Brings the process's index up to date with the database: rebuilds it if
+ * kb_state.version moved. With @wait false, a caller finding another thread
+ * rebuilding goes on with the index it has.
+ */
+Error *assistant_refresh(Store *st, Arena *a, bool wait);
+
+/*
+ * Answers @question (checked by assistant_check_question) for an asker in
+ * @scope (a community or street code; NULL: every entry), skipping entries
+ * expired before @today (NULL: none). Refreshes the index first.
+ */
+Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scope,
+                     const char *today, AssistantAnswer *ret);
+
+/* Drops the index (at exit, for leak checkers). */
+void assistant_shutdown(void);
+
+/*
+ * Groups alike questions: @items (from assistant_store_unanswered) become
+ * [{"question","count","question_ids","examples","last_asked"}], biggest
+ * group first. Two questions are alike when their character bigrams
+ * overlap enough (Jaccard >= 0.5 after folding). New reference.
+ */
+json_t *assistant_group_questions(Arena *a, json_t *items);
+
+void assistant_routes_register(Router *r);

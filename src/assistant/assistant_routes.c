@@ -1,0 +1,468 @@
+/*
+ * Assistant routes: residents ask and rate answers; staff keep the
+ * knowledge base and its synonyms and see what went unanswered.
+ *
+ * Scope: an entry for everyone ("") or for a street or community applies
+ * to askers within it. Staff see the entries that apply to their scope and
+ * those within it, and change only those within it; entries for everyone
+ * belong to the system administrator.
+ */
+#include <string.h>
+
+#include "assistant/assistant.h"
+#include "audit/audit.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+#include "http/auth.h"
+#include "http/response.h"
+#include "core/banned.h"
+
+#define ROLES_KB (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
+#define UNANSWERED_MAX 2000   /* questions grouped per request, newest first */
+
+/* ---- asking ---- */
+
+static json_t *hit_json(const AssistantHit *h)
+{
+    return json_pack("{s:s, s:s}", "entry_id", h->id, "question", h->question);
+}
+
+static Error *assistant_handle_ask(Request *req, Response *res)
+{
+    static const char *const fields[] = { "question", NULL };
+    const User *u = req->user;
+    AssistantAnswer ans;
+    AskRecord rec;
+    const char *question;
+    char today[11];
+    json_t *body, *v, *suggestions;
+    int64_t id;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    if (req->body && !utf8_valid(req->body, req->body_len))
+        return error_bad_request(req->arena, "question", "invalid_encoding",
+                                 "问题的文字编码无法识别，请使用 UTF-8 重新提交");
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    v = json_object_get(body, "question");
+    if (!v || json_is_null(v))
+        return error_invalid(req->arena, "question", "empty_question", "请输入您的问题");
+    if (!json_is_string(v))
+        return error_invalid(req->arena, "question", "invalid_type", "问题应为文字");
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return error_invalid(req->arena, "question", "invalid_text", "问题含有不允许的字符，请重新输入");
+    err = assistant_check_question(req->arena, "question", json_string_value(v), &question);
+    if (err)
+        return err;
+    date_today(today);
+    err = assistant_ask(req->store, req->arena, question, u->role == ROLE_ADMIN ? NULL : u->scope,
+                        today, &ans);
+    if (err)
+        return err;
+    rec = (AskRecord){
+        .asked = question,
+        .answered = ans.answered,
+        .entry_id = ans.n_top ? ans.top[0].id : NULL,
+        .score = ans.score,
+        .user_id = u->id,
+        .community = u->scope,
+    };
+    err = assistant_store_question_insert(req->store, req->arena, &rec, &id);
+    if (err)
+        return err;
+    suggestions = json_array();
+    for (size_t i = ans.answered ? 1 : 0; i < ans.n_top && json_array_size(suggestions) < 3; i++)
+        json_array_append_new(suggestions, hit_json(&ans.top[i]));
+    return response_json(res, 200, json_pack(
+        "{s:I, s:b, s:o, s:s, s:o, s:f, s:o}",
+        "question_id", (json_int_t)id,
+        "answered", ans.answered,
+        "entry_id", json_string_or_null(ans.entry_id),
+        "answer", ans.answer,
+        "entry_question", json_string_or_null(ans.answered ? ans.top[0].question : NULL),
+        "score", ans.score,
+        "suggestions", suggestions));
+}
+
+static Error *assistant_handle_feedback(Request *req, Response *res)
+{
+    static const char *const fields[] = { "question_id", "helpful", NULL };
+    int64_t id = 0;
+    json_t *body, *v;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &id, NULL);
+    if (err)
+        return err;
+    v = json_object_get(body, "helpful");
+    if (!v || json_is_null(v))
+        return error_invalid(req->arena, "helpful", "missing_field", "缺少必填字段“helpful”");
+    if (!json_is_boolean(v))
+        return error_invalid(req->arena, "helpful", "invalid_type", "字段“helpful”应为 true 或 false");
+    err = assistant_store_feedback(req->store, req->arena, id, req->user->id, json_is_true(v));
+    if (err)
+        return err;
+    return response_json(res, 200, json_pack("{s:I, s:b}", "question_id", (json_int_t)id,
+                                             "helpful", json_is_true(v)));
+}
+
+static Error *assistant_handle_unanswered(Request *req, Response *res)
+{
+    const char *community = request_query(req, "community");
+    const char *prefix, *lo, *hi;
+    json_t *items, *groups;
+    size_t n;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    if (community && *community) {
+        err = validate_division_code(req->arena, "community", community, &prefix);
+        if (err) {
+            err->status = 400;
+            return err;
+        }
+        err = auth_require_scope(req, prefix);
+        if (err)
+            return err;
+    } else {
+        prefix = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
+    }
+    auth_scope_bounds(req->arena, prefix, &lo, &hi);
+    items = json_array();
+    err = assistant_store_unanswered(req->store, req->arena, lo, hi, UNANSWERED_MAX, items);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    n = json_array_size(items);
+    groups = assistant_group_questions(req->arena, items);
+    json_decref(items);
+    return response_json(res, 200, json_pack("{s:o, s:I}", "items", groups, "questions", (json_int_t)n));
+}
+
+/* ---- the knowledge base ---- */
+
+/* Does @scope (an entry's) apply to the user, or lie within her scope? */
+static bool entry_visible(const User *u, const char *scope)
+{
+    size_t n = strlen(scope), m = strlen(u->scope);
+
+    if (u->role == ROLE_ADMIN)
+        return true;
+    return strncmp(u->scope, scope, n) == 0 || (m > 0 && strncmp(scope, u->scope, m) == 0);
+}
+
+static Error *require_writable(Request *req, const char *scope)
+{
+    if (req->user->role == ROLE_ADMIN)
+        return NULL;
+    if (!*scope)
+        return error_forbidden(req->arena, "适用于所有社区的条目只有系统管理员可以修改");
+    return auth_require_scope(req, scope);
+}
+
+/* Route parameter 0 as an entry id; 404 if it cannot be one. */
+static Error *param_entry(Request *req, KbEntry **ret)
+{
+    const char *id = req->n_params > 0 ? req->params[0] : NULL;
+    KbEntry *e = NULL;
+    Error *err;
+
+    if (!id || !*id || strlen(id) > 32)
+        return error_not_found(req->arena, "id", "找不到该条目");
+    err = assistant_store_entry_get(req->store, req->arena, id, &e);
+    if (err)
+        return err;
+    if (!e || !entry_visible(req->user, e->scope))
+        return error_not_found(req->arena, "id", "找不到该条目，可能已被删除或不在您的管辖范围内");
+    *ret = e;
+    return NULL;
+}
+
+/* After a change: the next question sees it. A failure here is the next question's to report. */
+static void refresh_index(Request *req)
+{
+    (void)assistant_refresh(req->store, req->arena, true);
+}
+
+static Error *audit_entry(Request *req, const char *action, const KbEntry *e)
+{
+    return audit_record(req, action, "kb_entry", 0, *e->scope ? e->scope : NULL,
+                        json_pack("{s:s, s:s}", "id", e->id, "section", e->section));
+}
+
+static Error *kb_handle_list(Request *req, Response *res)
+{
+    const char *section = request_query(req, "section");
+    const char *q = request_query(req, "q");
+    KbFilter f = { 0 };
+    int64_t page, per_page, total = 0;
+    json_t *items;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_query_int(req, "page", 1, 1, 1000000, &page);
+    if (err)
+        return err;
+    err = request_query_int(req, "per_page", 20, 1, 200, &per_page);
+    if (err)
+        return err;
+    if ((section && !request_text_ok(section)) || (q && !request_text_ok(q)))
+        return error_bad_request(req->arena, "q", "invalid_query", "查询条件含有不允许的字符");
+    f.user_scope = req->user->scope;
+    f.all = req->user->role == ROLE_ADMIN;
+    f.section = section && *section ? section : NULL;
+    f.text = q && *q ? q : NULL;
+    f.limit = per_page;
+    f.offset = (page - 1) * per_page;
+    items = json_array();
+    err = assistant_store_entries(req->store, req->arena, &f, items, &total);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
+                                             (json_int_t)total, "page", (json_int_t)page,
+                                             "per_page", (json_int_t)per_page));
+}
+
+static Error *kb_handle_create(Request *req, Response *res)
+{
+    KbEntry e = { 0 };
+    unsigned set = 0;
+    json_t *body;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = assistant_entry_from_json(req->arena, body, false, &e, &set);
+    if (err)
+        return err;
+    if (!(set & KB_SET_SCOPE))
+        e.scope = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
+    err = require_writable(req, e.scope);
+    if (err)
+        return err;
+    err = assistant_store_entry_insert(req->store, req->arena, &e);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.create", &e);
+    if (err)
+        return err;
+    refresh_index(req);
+    return response_json(res, 201, assistant_entry_json(req->arena, &e));
+}
+
+static Error *kb_handle_get(Request *req, Response *res)
+{
+    KbEntry *e;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = param_entry(req, &e);
+    if (err)
+        return err;
+    return response_json(res, 200, assistant_entry_json(req->arena, e));
+}
+
+static Error *kb_handle_update(Request *req, Response *res)
+{
+    KbEntry *e, in = { 0 };
+    unsigned set = 0;
+    json_t *body;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = param_entry(req, &e);
+    if (err)
+        return err;
+    err = require_writable(req, e->scope);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = assistant_entry_from_json(req->arena, body, true, &in, &set);
+    if (err)
+        return err;
+    if (set == 0)
+        return error_invalid(req->arena, NULL, "nothing_to_update", "请至少修改一个字段");
+    if ((set & KB_SET_ID) && (!in.id || strcmp(in.id, e->id) != 0))
+        return error_invalid(req->arena, "id", "immutable_field", "条目编号不能修改");
+    if (set & KB_SET_SECTION)
+        e->section = in.section;
+    if (set & KB_SET_QUESTION)
+        e->question = in.question;
+    if (set & KB_SET_ANSWER)
+        e->answer = in.answer;
+    if (set & KB_SET_ALTERNATIVES) {
+        e->alternatives = in.alternatives;
+        e->n_alternatives = in.n_alternatives;
+    }
+    if (set & KB_SET_KEYWORDS)
+        e->keywords = in.keywords;
+    if (set & KB_SET_VALID_UNTIL)
+        e->valid_until = in.valid_until;
+    if (set & KB_SET_SCOPE) {
+        e->scope = in.scope;
+        err = require_writable(req, e->scope);
+        if (err)
+            return err;
+    }
+    err = assistant_entry_check(req->arena, e);
+    if (err)
+        return err;
+    err = assistant_store_entry_update(req->store, req->arena, e);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.update", e);
+    if (err)
+        return err;
+    refresh_index(req);
+    e->updated_at = time_now_ms();
+    return response_json(res, 200, assistant_entry_json(req->arena, e));
+}
+
+static Error *kb_handle_delete(Request *req, Response *res)
+{
+    KbEntry *e;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = param_entry(req, &e);
+    if (err)
+        return err;
+    err = require_writable(req, e->scope);
+    if (err)
+        return err;
+    err = assistant_store_entry_delete(req->store, req->arena, e->id);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.delete", e);
+    if (err)
+        return err;
+    refresh_index(req);
+    return response_json(res, 200, json_pack("{s:s, s:b}", "id", e->id, "deleted", 1));
+}
+
+/* ---- synonyms ---- */
+
+static Error *kb_handle_synonyms(Request *req, Response *res)
+{
+    json_t *items;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    items = json_array();
+    err = assistant_store_synonyms(req->store, req->arena, items);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    return response_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+static Error *kb_handle_synonym_create(Request *req, Response *res)
+{
+    static const char *const fields[] = { "term", "canonical", NULL };
+    const char *term, *canonical;
+    int64_t id;
+    json_t *body;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "term", true, 1, 20, &term);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "canonical", true, 1, 20, &canonical);
+    if (err)
+        return err;
+    if (strcmp(term, canonical) == 0)
+        return error_invalid(req->arena, "canonical", "same_as_term", "同义词不能和原词相同");
+    err = assistant_store_synonym_insert(req->store, req->arena, term, canonical, &id);
+    if (err)
+        return err;
+    err = audit_record(req, "kb.synonym_create", "kb_synonym", id, NULL,
+                       json_pack("{s:s, s:s}", "term", term, "canonical", canonical));
+    if (err)
+        return err;
+    refresh_index(req);
+    return response_json(res, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "term", term,
+                                             "canonical", canonical));
+}
+
+static Error *kb_handle_synonym_delete(Request *req, Response *res)
+{
+    int64_t id;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_param_id(req, 0, &id);
+    if (err)
+        return err;
+    err = assistant_store_synonym_delete(req->store, req->arena, id);
+    if (err)
+        return err;
+    err = audit_record(req, "kb.synonym_delete", "kb_synonym", id, NULL, NULL);
+    if (err)
+        return err;
+    refresh_index(req);
+    return response_json(res, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
+void assistant_routes_register(Router *r)
+{
+    router_add(r, "POST", "/api/v1/assistant/ask", assistant_handle_ask, 0);
+    router_add(r, "POST", "/api/v1/assistant/feedback", assistant_handle_feedback, 0);
+    router_add(r, "GET", "/api/v1/assistant/unanswered", assistant_handle_unanswered, 0);
+    router_add(r, "GET", "/api/v1/kb/entries", kb_handle_list, 0);
+    router_add(r, "POST", "/api/v1/kb/entries", kb_handle_create, 0);
+    router_add(r, "GET", "/api/v1/kb/entries/{id}", kb_handle_get, 0);
+    router_add(r, "PATCH", "/api/v1/kb/entries/{id}", kb_handle_update, 0);
+    router_add(r, "DELETE", "/api/v1/kb/entries/{id}", kb_handle_delete, 0);
+    router_add(r, "GET", "/api/v1/kb/synonyms", kb_handle_synonyms, 0);
+    router_add(r, "POST", "/api/v1/kb/synonyms", kb_handle_synonym_create, 0);
+    router_add(r, "DELETE", "/api/v1/kb/synonyms/{id}", kb_handle_synonym_delete, 0);
+}

@@ -1,0 +1,228 @@
+/* Ranking, confidence, scope and validity of the assistant's index (assistant_index.c). */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "assistant/assistant_index.h"
+#include "core/text.h"
+
+static const char *const ALT_K3[] = { "老年人乘车卡" };
+
+static const KbDoc KB[] = {
+    { "K1", "福利帮扶", "家里收入很低，想申请低保，该怎么申请？",
+      "低保向户籍所在地的街道社区事务受理服务中心申请，带身份证和户口簿。", NULL, NULL, 0, NULL, "" },
+    { "K2", "健康医疗", "我要去外地长期居住，在外地看病医疗保险怎么办？",
+      "出发前办理异地就医备案，备案后可以直接刷卡结算。", NULL, NULL, 0, NULL, "" },
+    { "K3", "养老助残", "老人的敬老卡怎么办？", "满60周岁的老人带身份证到社区办理敬老卡。",
+      "敬老卡 老年优待证", ALT_K3, 1, NULL, "" },
+    { "K4", "物业与居住", "我们老小区想加装电梯，需要多少户同意？",
+      "一般需要本单元三分之二以上业主同意。", NULL, NULL, 0, NULL, "" },
+    { "K5", "就业社保", "我是自己主动辞职的，能领失业金吗？", "主动辞职一般不能领取失业保险金。",
+      NULL, NULL, 0, NULL, "" },
+    { "K6", "便民服务", "社区活动室怎么预约？", "幸福社区的活动室在居委会二楼，电话预约。",
+      NULL, NULL, 0, NULL, "310105004017" },
+    { "K7", "便民服务", "国庆节社区便民集市几点开始？", "国庆节当天上午九点开始。",
+      NULL, NULL, 0, "2020-10-07", "" },
+    { "K8", "政策法规", "反诈APP要不要装？怎么用？", "建议安装国家反诈中心APP。", NULL, NULL, 0, NULL, "" },
+};
+
+static AssistantIndex *ix;
+static Arena *arena;
+
+static int setup(void **state)
+{
+    Arena *syn_arena = arena_new(0);
+    const char *terms[] = { "医疗保险", "居民身份证" };
+    const char *canon[] = { "医保", "身份证" };
+    Synonyms *syn = synonyms_new(syn_arena, terms, canon, 2);
+
+    (void)state;
+    ix = assistant_index_build(KB, ARRAY_SIZE(KB), syn_arena, syn);
+    arena = arena_new(0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    assistant_index_free(ix);
+    arena_free(arena);
+    return 0;
+}
+
+static size_t ask(const char *q, const char *scope, const char *today, AssistantHit *hits)
+{
+    AssistantQuery query = { .scope = scope, .today = today, .top = ASSISTANT_TOP };
+
+    return assistant_index_search(ix, arena, q, &query, hits);
+}
+
+/* Questions as residents type them, and the entry that answers each. */
+static const struct {
+    const char *q;
+    const char *id;
+} answered[] = {
+    { "家里收入很低，想申请低保，该怎么申请？", "K1" },   /* the entry itself */
+    { "低保咋申请", "K1" },                             /* short, colloquial */
+    { "家裡收入很低，想申請低保", "K1" },                 /* Traditional characters */
+    { "底保怎么申请", "K1" },                           /* a homophone typo: 底 for 低 */
+    { "dibao 怎么申请", "K1" },                         /* pinyin typed in */
+    { "我要去外地长期住，医保怎么办", "K2" },             /* 医保 = 医疗保险, a synonym */
+    { "以保在外地能用吗 我要去外地长期居住", "K2" },       /* 以 for 医 */
+    { "老年人乘车卡在哪办", "K3" },                      /* an alternative phrasing */
+    { "老小区装电梯要多少户同意", "K4" },
+    { "自己辞职的能拿失业金伐", "K5" },
+    { "反诈ＡＰＰ怎么用", "K8" },                        /* full-width letters */
+    { "我家是老小区，楼里好多老人腿脚不好，大家商量着想加装电梯，听说要业主同意，到底要多少户同意才行啊",
+      "K4" },                                          /* long and rambling */
+};
+
+static void test_index_answers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
+        AssistantHit hits[ASSISTANT_TOP];
+        size_t n = ask(answered[i].q, NULL, NULL, hits);
+
+        if (n == 0 || strcmp(hits[0].id, answered[i].id) != 0)
+            fail_msg("'%s': got %s, want %s", answered[i].q, n ? hits[0].id : "nothing",
+                     answered[i].id);
+        if (hits[0].score < ASSISTANT_THRESHOLD)
+            fail_msg("'%s': confidence %.3f below the threshold", answered[i].q, hits[0].score);
+        assert_true(hits[0].score <= 1.0);
+        for (size_t k = 1; k < n; k++)
+            assert_string_not_equal(hits[k].id, hits[0].id);  /* one hit per entry */
+    }
+}
+
+static const char *const unanswerable[] = {
+    "明天会下雨吗",
+    "附近哪家火锅店好吃",
+    "股票什么时候涨",
+    "hello",
+};
+
+static void test_index_says_it_does_not_know(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(unanswerable); i++) {
+        AssistantHit hits[ASSISTANT_TOP];
+        size_t n = ask(unanswerable[i], NULL, NULL, hits);
+
+        if (n > 0 && hits[0].score >= ASSISTANT_THRESHOLD)
+            fail_msg("'%s': answered %s with confidence %.3f", unanswerable[i], hits[0].id,
+                     hits[0].score);
+    }
+}
+
+static void test_index_nothing_to_match(void **state)
+{
+    AssistantHit hits[ASSISTANT_TOP];
+
+    (void)state;
+    assert_int_equal(ask("\xF0\x9F\x98\x80", NULL, NULL, hits), 0);
+    assert_int_equal(ask("", NULL, NULL, hits), 0);
+    assert_int_equal(ask("\xFF\xFE", NULL, NULL, hits), 0);
+}
+
+static void test_index_scope(void **state)
+{
+    AssistantHit hits[ASSISTANT_TOP];
+    size_t n;
+
+    (void)state;
+    n = ask("社区活动室怎么预约", "310105004017", NULL, hits);   /* in the community */
+    assert_true(n > 0);
+    assert_string_equal(hits[0].id, "K6");
+    n = ask("社区活动室怎么预约", "310105004", NULL, hits);      /* its street sees no more */
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(hits[i].id, "K6");
+    n = ask("社区活动室怎么预约", "310105004018", NULL, hits);   /* another community */
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(hits[i].id, "K6");
+}
+
+static void test_index_valid_until(void **state)
+{
+    AssistantHit hits[ASSISTANT_TOP];
+    size_t n;
+
+    (void)state;
+    n = ask("国庆节便民集市几点开始", NULL, "2020-10-07", hits);
+    assert_true(n > 0);
+    assert_string_equal(hits[0].id, "K7");
+    n = ask("国庆节便民集市几点开始", NULL, "2020-10-08", hits);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(hits[i].id, "K7");
+}
+
+static void test_index_empty(void **state)
+{
+    AssistantIndex *empty = assistant_index_build(NULL, 0, NULL, NULL);
+    AssistantQuery q = { .top = ASSISTANT_TOP };
+    AssistantHit hits[ASSISTANT_TOP];
+
+    (void)state;
+    assert_int_equal(assistant_index_entries(empty), 0);
+    assert_int_equal(assistant_index_search(empty, arena, "低保", &q, hits), 0);
+    assistant_index_free(empty);
+    assistant_index_free(NULL);
+}
+
+/* Many threads search one index at once and all get the same answers. */
+static void *search_many(void *arg)
+{
+    Arena *a = arena_new(0);
+    AssistantQuery q = { .top = ASSISTANT_TOP };
+    AssistantHit hits[ASSISTANT_TOP];
+    intptr_t bad = 0;
+
+    (void)arg;
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
+            size_t n = assistant_index_search(ix, a, answered[i].q, &q, hits);
+
+            if (n == 0 || strcmp(hits[0].id, answered[i].id) != 0)
+                bad++;
+            arena_reset(a);
+        }
+    }
+    arena_free(a);
+    return (void *)bad;
+}
+
+static void test_index_concurrent(void **state)
+{
+    pthread_t threads[4];
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(threads); i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, search_many, NULL), 0);
+    for (size_t i = 0; i < ARRAY_SIZE(threads); i++) {
+        void *bad;
+
+        assert_int_equal(pthread_join(threads[i], &bad), 0);
+        assert_int_equal((intptr_t)bad, 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_index_answers),
+        cmocka_unit_test(test_index_says_it_does_not_know),
+        cmocka_unit_test(test_index_nothing_to_match),
+        cmocka_unit_test(test_index_scope),
+        cmocka_unit_test(test_index_valid_until),
+        cmocka_unit_test(test_index_empty),
+        cmocka_unit_test(test_index_concurrent),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+
+    text_shutdown();
+    return rc;
+}
