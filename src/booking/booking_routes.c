@@ -201,7 +201,7 @@ static Error *booking_handle_list(Request *req, Response *res)
 /* The booking in one write transaction with its audit entry; rolled back on failure. */
 static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking **ret)
 {
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = store_begin(req->store, req->arena);
@@ -395,7 +395,7 @@ static Error *booking_handle_wait_create(Request *req, Response *res)
     WaitEntry *w = NULL;
     int64_t now = time_now_ms();
     json_t *body;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_BOOK);
