@@ -138,6 +138,7 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
     /* the hits point into the index: copy them before letting it go */
     for (size_t i = 0; i < ans.n_top; i++) {
         ans.top[i].id = dup_or_null(a, ans.top[i].id);
+        ans.top[i].section = dup_or_null(a, ans.top[i].section);
         ans.top[i].question = dup_or_null(a, ans.top[i].question);
         ans.top[i].answer = dup_or_null(a, ans.top[i].answer);
     }

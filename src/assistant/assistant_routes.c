@@ -82,12 +82,13 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     for (size_t i = ans.answered ? 1 : 0; i < ans.n_top && json_array_size(suggestions) < 3; i++)
         json_array_append_new(suggestions, hit_json(&ans.top[i]));
     return response_json(res, 200, json_pack(
-        "{s:I, s:b, s:o, s:s, s:o, s:f, s:o}",
+        "{s:I, s:b, s:o, s:s, s:o, s:o, s:f, s:o}",
         "question_id", (json_int_t)id,
         "answered", ans.answered,
         "entry_id", json_string_or_null(ans.entry_id),
         "answer", ans.answer,
         "entry_question", json_string_or_null(ans.answered ? ans.top[0].question : NULL),
+        "entry_section", json_string_or_null(ans.answered ? ans.top[0].section : NULL),
         "score", ans.score,
         "suggestions", suggestions));
 }
@@ -217,7 +218,7 @@ static Error *assistant_handle_handoff(Request *req, Response *res)
     return response_json(res, 201, json_pack(
         "{s:I, s:b, s:s, s:s}", "question_id", (json_int_t)h.question_id, "handed_off", 1,
         "phone", mask_phone(req->arena, phone),
-        "next", "已转给社区工作人员。工作日 9:00—17:00 内一般当天回电，其他时间在下一个工作日联系您；"
+        "next", "工作日 9:00—17:00 内一般当天回电，其他时间在下一个工作日联系您；"
                 "急事请直接拨打居委会电话或前往居委会。"));
 }
 

@@ -76,7 +76,7 @@ test('转人工: the resident leaves her contact; staff see it masked, in full o
   r = await srv.api('POST', '/api/v1/assistant/handoff', { token: resident, body: { question_id: qid, name: '王阿姨', phone: '13912345678', note: '下午在家' } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.phone, '139****5678');
-  assert.match(r.body.next, /工作人员/);
+  assert.match(r.body.next, /回电/);
   assert.doesNotMatch(sql(`SELECT hex(handoff_phone_enc) FROM assistant_question WHERE id = ${qid}`), /3133393132333435363738/, 'sealed at rest');
 
   r = await srv.api('GET', '/api/v1/assistant/handoffs', { token: staff });
