@@ -94,6 +94,8 @@ Error *assistant_store_synonyms_all(Store *st, Arena *a, const char ***ret_terms
 Error *assistant_store_entry_get(Store *st, Arena *a, const char *id, KbEntry **ret);
 Error *assistant_store_entries(Store *st, Arena *a, const KbFilter *f, json_t *items,
                                int64_t *ret_total);
+/* The sections of the entries @f's user sees (its section and text ignored): {"section","count"}. */
+Error *assistant_store_sections(Store *st, Arena *a, const KbFilter *f, json_t *items);
 /*
  * Questions asked that a change to the knowledge base answers: ids, and the
  * bounds of the staff member's scope (auth_scope_bounds) they must lie in.

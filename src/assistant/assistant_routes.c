@@ -376,7 +376,7 @@ static Error *kb_handle_list(Request *req, Response *res)
     const char *q = request_query(req, "q");
     KbFilter f = { 0 };
     int64_t page, per_page, total = 0;
-    json_t *items;
+    json_t *items, *sections;
     Error *err;
 
     err = auth_require(req, ROLES_KB);
@@ -397,14 +397,18 @@ static Error *kb_handle_list(Request *req, Response *res)
     f.limit = per_page;
     f.offset = (page - 1) * per_page;
     items = json_array();
+    sections = json_array();
     err = assistant_store_entries(req->store, req->arena, &f, items, &total);
+    if (!err)
+        err = assistant_store_sections(req->store, req->arena, &f, sections);
     if (err) {
         json_decref(items);
+        json_decref(sections);
         return err;
     }
-    return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
+    return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I, s:o}", "items", items, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
-                                             "per_page", (json_int_t)per_page));
+                                             "per_page", (json_int_t)per_page, "sections", sections));
 }
 
 /* Creates an entry from @obj (the request's JSON) and resolves @resolves with it. */

@@ -34,6 +34,8 @@ static const char SQL_KB_COUNT[] = "SELECT count(*) FROM kb_entry";
 static const char SQL_KB_LIST[] =
     "SELECT " ENTRY_COLUMNS " FROM kb_entry" KB_FILTER " ORDER BY id LIMIT ?5 OFFSET ?6";
 static const char SQL_KB_LIST_COUNT[] = "SELECT count(*) FROM kb_entry" KB_FILTER;
+static const char SQL_KB_SECTIONS[] =
+    "SELECT section, count(*) FROM kb_entry" KB_FILTER " GROUP BY section ORDER BY section";
 
 static const char SQL_KB_INSERT[] =
     "INSERT INTO kb_entry (" ENTRY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
@@ -242,6 +244,22 @@ static void bind_filter(StoreStmt *s, const KbFilter *f)
     store_bind_int64(s, 2, f->all);
     store_bind_text(s, 3, f->section);
     store_bind_text(s, 4, f->text);
+}
+
+Error *assistant_store_sections(Store *st, Arena *a, const KbFilter *f, json_t *items)
+{
+    KbFilter all = { .user_scope = f->user_scope, .all = f->all };
+    StoreStmt *s = store_prepare(st, a, SQL_KB_SECTIONS);
+    StoreResult r;
+
+    bind_filter(s, &all);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:I}", "section", store_column_text(s, a, 0),
+                                               "count", (json_int_t)store_column_int64(s, 1)));
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
 }
 
 Error *assistant_store_entries(Store *st, Arena *a, const KbFilter *f, json_t *items,

@@ -129,7 +129,7 @@ describe('assistant', () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
     await page.goto(srv.url + '/#/assistant/unanswered');
-    const group = page.locator('[data-test=unanswered-group]', { hasText: '湿垃圾' });
+    const group = page.locator('tr', { has: page.locator('[data-test=unanswered-group]', { hasText: '湿垃圾' }) });
     await group.first().waitFor();
     assert.match(await group.first().locator('[data-test=group-count]').textContent(), /2/);
     await shot(page, 'console-assistant-unanswered');
@@ -146,6 +146,18 @@ describe('assistant', () => {
     const r = await post(residentApi, '/assistant/ask', { question: '湿垃圾几点可以扔' });
     assert.equal(r.body.answered, true);
     assert.match(r.body.answer, /定时投放点/);
+
+    // the new entry is in the knowledge base under its section
+    await page.click('[data-test=menu-kb]');
+    await page.locator('[data-test=kb-section]', { hasText: '垃圾分类' }).click();
+    await page.locator('[data-test=kb-table] tr', { hasText: '湿垃圾几点可以扔' }).waitFor();
+    await page.locator('[data-test=kb-section]', { hasText: '福利帮扶' }).click();
+    await page.locator('[data-test=kb-table] tr', { hasText: '低保金每个月' }).waitFor();
+    await shot(page, 'console-assistant-kb');
+    await page.click('[data-test=menu-assistant-stats]');
+    await page.waitForSelector('[data-test=chart-days] canvas');
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=astat-asked] .stat-value')?.textContent || ''));
+    await shot(page, 'console-assistant-stats');
     assert.deepEqual(page.errors, []);
   });
 });
