@@ -160,16 +160,20 @@ static int cmd_serve(int argc, char **argv)
     st = cli_open_db(cfg.db_path);
     if (!st)
         return 1;
+    assistant_serve_start(st);
     store_close(st);
     keys = cli_open_keys(cfg.db_path, cfg.key_path);
-    if (!keys)
+    if (!keys) {
+        assistant_serve_stop();
         return 1;
+    }
     router = calloc(1, sizeof(Router));
     if (!router)
         abort();
     router_init(router);
     routes_register_all(router);
     rc = server_run(&cfg, keys, router);
+    assistant_serve_stop();
     free(router);
     crypto_keys_free(keys);
     return rc;

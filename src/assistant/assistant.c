@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/utf8.h>
 
 #include "assistant/assistant.h"
 #include "core/text.h"
@@ -139,6 +138,7 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
     /* the hits point into the index: copy them before letting it go */
     for (size_t i = 0; i < ans.n_top; i++) {
         ans.top[i].id = dup_or_null(a, ans.top[i].id);
+        ans.top[i].section = dup_or_null(a, ans.top[i].section);
         ans.top[i].question = dup_or_null(a, ans.top[i].question);
         ans.top[i].answer = dup_or_null(a, ans.top[i].answer);
     }
@@ -167,82 +167,104 @@ void assistant_shutdown(void)
 
 /* ---- grouping alike questions for the staff ---- */
 
-typedef struct Bigrams {
-    uint64_t *items;   /* sorted, unique: two code points each */
-    size_t n;
-} Bigrams;
+#define GROUP_SIMILARITY 0.4   /* weighted Jaccard; NEEDSWORK: no IDF, so 低保/医保怎么申请 still group */
+#define GROUP_REPS 8
+#define CHAR_WEIGHT 0.5   /* a single character says less than a word or a bigram */
 
-static int cmp_u64(const void *x, const void *y)
+/*
+ * Two questions are alike when the retrieval's own terms of them (words,
+ * bigrams, characters and ASCII words, as the index weighs them: a bigram
+ * holding a function character or across two words counts half, a single
+ * character half) overlap enough:
+ * weighted Jaccard, sum of the smaller weights over sum of the larger.
+ */
+typedef struct TermBag {
+    uint64_t *keys;   /* sorted, unique: hashes of term keys */
+    double *weights;
+    size_t n;
+} TermBag;
+
+typedef struct KeyWeight {
+    uint64_t key;
+    double weight;
+} KeyWeight;
+
+static int cmp_key(const void *x, const void *y)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    uint64_t a = ((const KeyWeight *)x)->key, b = ((const KeyWeight *)y)->key;
 
     return a < b ? -1 : a > b;
 }
 
-static Bigrams bigrams_of(Arena *a, const char *text)
+static uint64_t fnv1a(const char *s, size_t len)
 {
-    const char *folded = text_fold(a, text);
-    Bigrams b = { 0 };
-    size_t len;
-    UChar32 prev = -1;
-    int32_t i = 0;
+    uint64_t h = 1469598103934665603ull;
 
-    if (!folded)
-        return b;
-    len = strlen(folded);
-    b.items = arena_alloc(a, sizeof(uint64_t) * (len + 1));
-    while (i < (int32_t)len) {
-        UChar32 cp;
-
-        U8_NEXT(folded, i, (int32_t)len, cp);
-        if (cp < 0 || !text_is_alnum((uint32_t)cp)) {
-            prev = -1;
-            continue;
-        }
-        if (prev >= 0)
-            b.items[b.n++] = (uint64_t)prev << 32 | (uint32_t)cp;
-        else if (i == (int32_t)len)
-            b.items[b.n++] = (uint64_t)cp; /* a lone character still says something */
-        prev = cp;
-    }
-    qsort(b.items, b.n, sizeof(uint64_t), cmp_u64);
-    {
-        size_t u = 0;
-
-        for (size_t k = 0; k < b.n; k++)
-            if (u == 0 || b.items[u - 1] != b.items[k])
-                b.items[u++] = b.items[k];
-        b.n = u;
-    }
-    return b;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
 }
 
-static double jaccard(const Bigrams *x, const Bigrams *y)
+static TermBag bag_of(Arena *a, const char *text)
 {
-    size_t i = 0, j = 0, both = 0;
+    const char *folded = assistant_normalize(a, NULL, text, NULL);
+    TermOptions opt = { .words = true };
+    TermBag bag = { 0 };
+    KeyWeight *kw;
+    Term *terms;
+    size_t n, m = 0;
 
-    if (x->n == 0 || y->n == 0)
-        return 0;
-    while (i < x->n && j < y->n) {
-        if (x->items[i] == y->items[j]) {
-            both++;
-            i++;
-            j++;
-        } else if (x->items[i] < y->items[j]) {
-            i++;
+    if (!folded)
+        return bag;
+    n = assistant_terms(a, folded, &opt, &terms);
+    kw = arena_alloc(a, sizeof(KeyWeight) * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        if (terms[i].kind != TERM_PINYIN)
+            kw[m++] = (KeyWeight){ fnv1a(terms[i].key, terms[i].len),
+                                   terms[i].weight * (terms[i].kind == TERM_CHAR ? CHAR_WEIGHT : 1) };
+    qsort(kw, m, sizeof(KeyWeight), cmp_key);
+    bag.keys = arena_alloc(a, sizeof(uint64_t) * (m + 1));
+    bag.weights = arena_alloc(a, sizeof(double) * (m + 1));
+    for (size_t i = 0; i < m; i++) {
+        if (bag.n > 0 && bag.keys[bag.n - 1] == kw[i].key) {
+            if (kw[i].weight > bag.weights[bag.n - 1])
+                bag.weights[bag.n - 1] = kw[i].weight;
+            continue;
+        }
+        bag.keys[bag.n] = kw[i].key;
+        bag.weights[bag.n++] = kw[i].weight;
+    }
+    return bag;
+}
+
+static double similarity(const TermBag *x, const TermBag *y)
+{
+    size_t i = 0, j = 0;
+    double lo = 0, hi = 0;
+
+    while (i < x->n || j < y->n) {
+        if (j >= y->n || (i < x->n && x->keys[i] < y->keys[j])) {
+            hi += x->weights[i++];
+        } else if (i >= x->n || y->keys[j] < x->keys[i]) {
+            hi += y->weights[j++];
         } else {
+            lo += x->weights[i] < y->weights[j] ? x->weights[i] : y->weights[j];
+            hi += x->weights[i] > y->weights[j] ? x->weights[i] : y->weights[j];
+            i++;
             j++;
         }
     }
-    return (double)both / (double)(x->n + y->n - both);
+    return hi > 0 ? lo / hi : 0;
 }
 
 typedef struct Group {
-    Bigrams rep;
+    TermBag reps[GROUP_REPS];  /* the first members: a question joins when like any of them */
+    size_t n_reps;
     json_t *first;       /* borrowed from items: the newest question of the group */
     json_t *ids;
     json_t *examples;
     size_t count;
+    size_t n_unanswered, n_unhelpful, n_handoff;
     size_t order;        /* groups of equal size stay newest first */
 } Group;
 
@@ -264,20 +286,38 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
 
     json_array_foreach(items, i, item) {
         const char *asked = json_string_value(json_object_get(item, "asked"));
-        Bigrams b = bigrams_of(a, asked ? asked : "");
+        TermBag b = bag_of(a, asked ? asked : "");
         Group *g = NULL;
 
-        for (size_t k = 0; k < n_groups && !g; k++)
-            if (jaccard(&groups[k].rep, &b) >= 0.5 ||
-                strcmp(json_string_value(json_object_get(groups[k].first, "asked")), asked) == 0)
+        double best = GROUP_SIMILARITY;
+
+        for (size_t k = 0; k < n_groups; k++) {
+            for (size_t r = 0; r < groups[k].n_reps; r++) {
+                double sim = similarity(&groups[k].reps[r], &b);
+
+                if (sim >= best) {
+                    best = sim;
+                    g = &groups[k];
+                }
+            }
+            if (!g && strcmp(json_string_value(json_object_get(groups[k].first, "asked")), asked) == 0)
                 g = &groups[k];
+        }
         if (!g) {
             g = &groups[n_groups];
-            *g = (Group){ .rep = b, .first = item, .ids = json_array(), .examples = json_array(),
+            *g = (Group){ .first = item, .ids = json_array(), .examples = json_array(),
                           .order = n_groups };
             n_groups++;
         }
+        if (g->n_reps < GROUP_REPS)
+            g->reps[g->n_reps++] = b;
         g->count++;
+        if (!json_is_true(json_object_get(item, "answered")))
+            g->n_unanswered++;
+        else if (json_is_false(json_object_get(item, "helpful")))
+            g->n_unhelpful++;
+        if (json_is_true(json_object_get(item, "handoff")))
+            g->n_handoff++;
         json_array_append_new(g->ids, json_integer(json_integer_value(json_object_get(item, "id"))));
         if (json_array_size(g->examples) < 5) {
             bool dup = false;
@@ -295,9 +335,12 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
         json_t *first = groups[k].first;
 
         json_array_append_new(out, json_pack(
-            "{s:O, s:I, s:o, s:o, s:O, s:O}",
+            "{s:O, s:I, s:I, s:I, s:I, s:o, s:o, s:O, s:O}",
             "question", json_object_get(first, "asked"),
             "count", (json_int_t)groups[k].count,
+            "unanswered", (json_int_t)groups[k].n_unanswered,
+            "not_helpful", (json_int_t)groups[k].n_unhelpful,
+            "handoffs", (json_int_t)groups[k].n_handoff,
             "question_ids", groups[k].ids,
             "examples", groups[k].examples,
             "last_asked", json_object_get(first, "created_at"),

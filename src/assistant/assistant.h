@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "assistant/assistant_index.h"
+#include "core/crypto.h"
 #include "core/error.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -93,14 +94,32 @@ Error *assistant_store_synonyms_all(Store *st, Arena *a, const char ***ret_terms
 Error *assistant_store_entry_get(Store *st, Arena *a, const char *id, KbEntry **ret);
 Error *assistant_store_entries(Store *st, Arena *a, const KbFilter *f, json_t *items,
                                int64_t *ret_total);
-/* Inserts @e (409 duplicate_id); bumps the version. @e->id NULL: the next free "K…" id. */
-Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e);
+/* The sections of the entries @f's user sees (its section and text ignored): {"section","count"}. */
+Error *assistant_store_sections(Store *st, Arena *a, const KbFilter *f, json_t *items);
+/*
+ * Questions asked that a change to the knowledge base answers: ids, and the
+ * bounds of the staff member's scope (auth_scope_bounds) they must lie in.
+ */
+typedef struct QuestionSet {
+    const int64_t *ids;
+    size_t n;
+    const char *lo, *hi;
+} QuestionSet;
+
+/*
+ * Inserts @e (409 duplicate_id); bumps the version. @e->id NULL: the next
+ * free "K…" id. With @resolves (may be NULL) the same transaction marks
+ * those questions resolved by @e (409 already_resolved if one is resolved,
+ * gone or out of bounds: then nothing is written).
+ */
+Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const QuestionSet *resolves);
 /* Inserts or replaces (imports), inside the caller's transaction; then call assistant_store_bump. */
 Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e);
 /* Says entries changed: every process rebuilds its index on its next question. */
 Error *assistant_store_bump(Store *st, Arena *a);
-/* 404 if gone; bumps the version. */
-Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e);
+/* 404 if gone; bumps the version; @resolves as for assistant_store_entry_insert. */
+Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e,
+                                   const QuestionSet *resolves);
 Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id);
 
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items);
@@ -121,12 +140,44 @@ Error *assistant_store_question_insert(Store *st, Arena *a, const AskRecord *r, 
 /* Sets helpful on the user's own question; 404 if it is not hers. */
 Error *assistant_store_feedback(Store *st, Arena *a, int64_t id, int64_t user_id, bool helpful);
 /*
- * Unanswered and unhelpful questions in [@lo, @hi), newest first, at most
- * @limit, appended to @items as {"id","asked","answered","entry_id","score",
- * "helpful","community","created_at"}.
+ * Open (not resolved) questions in [@lo, @hi) that went unanswered, were
+ * marked unhelpful or handed to a person, newest first, at most @limit,
+ * appended to @items as {"id","asked","answered","entry_id","score",
+ * "helpful","community","created_at","handoff"}.
  */
 Error *assistant_store_unanswered(Store *st, Arena *a, const char *lo, const char *hi,
                                   int64_t limit, json_t *items);
+
+/* 转人工: a resident hands her own question to the staff, with her contact. */
+typedef struct Handoff {
+    int64_t question_id;
+    int64_t user_id;
+    const char *name;
+    const void *phone_enc;      /* sealed with core/crypto */
+    size_t phone_len;
+    const char *note;           /* or NULL */
+} Handoff;
+
+/* 404 if the question is not the user's. */
+Error *assistant_store_handoff(Store *st, Arena *a, const Handoff *h);
+
+/*
+ * Handed-over questions in [@lo, @hi), newest first, appended to @items as
+ * {"question_id","asked","answered","name","phone","note","handoff_at",
+ * "resolved_entry","community"}; the phone masked unless @reveal.
+ */
+Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool reveal,
+                                const char *lo, const char *hi, int64_t limit, json_t *items);
+
+/*
+ * Questions asked in [@lo, @hi) since @since_ms: per day (UTC+8)
+ * {"date","asked","answered","helpful","not_helpful","handoffs"} appended to
+ * @by_day, oldest first, days without questions left out; per section of the
+ * entry answered {"section" (null: not answered),"asked","helpful","not_helpful"}
+ * to @by_section, most asked first.
+ */
+Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
+                             json_t *by_day, json_t *by_section);
 
 /* ---- answering (assistant.c) ---- */
 
@@ -159,9 +210,11 @@ void assistant_shutdown(void);
 
 /*
  * Groups alike questions: @items (from assistant_store_unanswered) become
- * [{"question","count","question_ids","examples","last_asked"}], biggest
- * group first. Two questions are alike when their character bigrams
- * overlap enough (Jaccard >= 0.5 after folding). New reference.
+ * [{"question","count","unanswered","not_helpful","handoffs","question_ids",
+ * "examples","last_asked","entry_id"}], biggest
+ * group first. Two questions are alike when the retrieval's terms of them
+ * (words and bigrams, weighted as the index weighs them) overlap enough:
+ * weighted Jaccard >= 0.4 after folding. New reference.
  */
 json_t *assistant_group_questions(Arena *a, json_t *items);
 

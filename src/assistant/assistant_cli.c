@@ -1,7 +1,7 @@
 /*
  * The assistant on the command line:
  *
- *   linli kb import --db FILE FILE.jsonl|FILE.csv   entries, keeping the file's ids
+ *   linli kb import --db FILE FILE.jsonl|.csv|.xlsx entries, keeping the file's ids
  *   linli kb export --db FILE FILE.jsonl
  *   linli ask --db FILE [--community CODE]         one question a line on stdin,
  *                                                  one JSON object a line on stdout
@@ -24,6 +24,8 @@
 #include "cli_util.h"
 #include "core/csv.h"
 #include "core/text.h"
+#include "core/log.h"
+#include "core/xlsx.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/response.h"
@@ -242,6 +244,55 @@ static json_t *split_alternatives(const char *cell)
     return arr;
 }
 
+/* Maps a header row to COLUMNS indices in @cols (-1: an empty header cell); false if unknown. */
+static bool header_columns(Arena *a, char **cells, size_t n_cells, int *cols)
+{
+    for (size_t i = 0; i < n_cells; i++) {
+        cols[i] = column_of(text_trim(a, cells[i]));
+        if (cols[i] < 0 && *cells[i]) {
+            fprintf(stderr, "linli: unknown column '%s' (id section question answer alternatives"
+                            " keywords valid_until scope)\n", cells[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One data row of a CSV or a sheet, its columns named by @cols. */
+static void accept_row(Arena *a, ImportReport *r, int line, const int *cols, char **cells,
+                       size_t n_cells, bool excel)
+{
+    json_t *obj = json_object();
+    bool blank = true;
+
+    for (size_t i = 0; i < n_cells; i++) {
+        const char *field, *cell = cells[i];
+        char date[11];
+
+        if (cols[i] < 0 || !*cell)
+            continue;
+        blank = false;
+        field = COLUMNS[cols[i]].field;
+        /* Excel keeps a date cell as a serial number */
+        if (excel && strcmp(field, "valid_until") == 0 && xlsx_serial_to_date(cell, date))
+            cell = arena_strdup(a, date);
+        if (strcmp(field, "alternatives") == 0)
+            json_object_set_new(obj, field, split_alternatives(cell));
+        else if (utf8_valid(cell, strlen(cell)))
+            json_object_set_new(obj, field, json_string(cell));
+        else
+            json_object_set_new(obj, field, json_stringn_nocheck(cell, strlen(cell)));
+    }
+    if (!blank) {
+        r->total++;
+        if (r->total > KB_IMPORT_MAX_LINES)
+            reject(r, line, error_too_large(a, "条目太多，一次最多导入 200000 条"));
+        else
+            accept_entry(a, r, line, obj);
+    }
+    json_decref(obj);
+}
+
 static bool read_csv(Arena *a, const char *data, size_t len, ImportReport *r)
 {
     int cols[32];
@@ -256,45 +307,37 @@ static bool read_csv(Arena *a, const char *data, size_t len, ImportReport *r)
         fprintf(stderr, "linli: the CSV has no header row\n");
         return false;
     }
-    for (size_t i = 0; i < n_cols; i++) {
-        cols[i] = column_of(text_trim(a, cells[i]));
-        if (cols[i] < 0 && *cells[i]) {
-            fprintf(stderr, "linli: unknown column '%s' (id section question answer alternatives"
-                            " keywords valid_until scope)\n", cells[i]);
-            return false;
-        }
-    }
-    while ((rc = csv_next(&c, a, ARRAY_SIZE(cols), &cells, &n_cols, &line)) > 0) {
-        json_t *obj = json_object();
-        bool blank = true;
-
-        for (size_t i = 0; i < n_cols; i++) {
-            const char *field;
-
-            if (cols[i] < 0 || !*cells[i])
-                continue;
-            blank = false;
-            field = COLUMNS[cols[i]].field;
-            if (strcmp(field, "alternatives") == 0)
-                json_object_set_new(obj, field, split_alternatives(cells[i]));
-            else if (utf8_valid(cells[i], strlen(cells[i])))
-                json_object_set_new(obj, field, json_string(cells[i]));
-            else
-                json_object_set_new(obj, field, json_stringn_nocheck(cells[i], strlen(cells[i])));
-        }
-        if (!blank) {
-            r->total++;
-            if (r->total > KB_IMPORT_MAX_LINES)
-                reject(r, line, error_too_large(a, "条目太多，一次最多导入 200000 条"));
-            else
-                accept_entry(a, r, line, obj);
-        }
-        json_decref(obj);
-    }
+    if (!header_columns(a, cells, n_cols, cols))
+        return false;
+    while ((rc = csv_next(&c, a, ARRAY_SIZE(cols), &cells, &n_cols, &line)) > 0)
+        accept_row(a, r, line, cols, cells, n_cols, false);
     if (rc < 0) {
         fprintf(stderr, "linli: a quoted field never ends (from line %d)\n", c.line);
         return false;
     }
+    return true;
+}
+
+/* The first sheet of a workbook: a header row, then one entry a row (lines are sheet rows). */
+static bool read_xlsx(Arena *a, const char *data, size_t len, ImportReport *r)
+{
+    int cols[32];
+    const char *errmsg;
+    XlsxRow *rows;
+    size_t n;
+
+    if (!xlsx_read(a, data, len, KB_IMPORT_MAX_LINES + 2, ARRAY_SIZE(cols), &rows, &n, &errmsg)) {
+        fprintf(stderr, "linli: %s\n", errmsg);
+        return false;
+    }
+    if (n == 0) {
+        fprintf(stderr, "linli: the sheet has no header row\n");
+        return false;
+    }
+    if (!header_columns(a, rows[0].cells, rows[0].n_cells, cols))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        accept_row(a, r, rows[i].line, cols, rows[i].cells, rows[i].n_cells, true);
     return true;
 }
 
@@ -361,14 +404,14 @@ static int cmd_kb_import(int argc, char **argv)
     int rc;
 
     if (cli_wants_help(argc, argv)) {
-        puts("usage: linli kb import --db FILE FILE.jsonl|FILE.csv\n\n"
+        puts("usage: linli kb import --db FILE FILE.jsonl|FILE.csv|FILE.xlsx\n\n"
              "Imports knowledge-base entries for the assistant, keeping each entry's own id:\n"
              "an id already in the database is replaced. JSON Lines: one object a line with\n"
              "id, section, question, answer and optionally alternatives (a list), keywords,\n"
              "valid_until (YYYY-MM-DD) and scope ('' for everyone, a 9-digit street or\n"
              "12-digit community code). CSV: a header row naming those columns, in English\n"
              "or Chinese (编号 栏目 问题 回答 其他问法 关键词 有效期至 适用范围), alternatives\n"
-             "separated by '|'. Bad lines are listed with the reason and the good ones\n"
+             "separated by '|'. XLSX: the first sheet, laid out as the CSV. Bad lines are listed with the reason and the good ones\n"
              "imported; the exit status is 0 when the file was read.");
         return 0;
     }
@@ -390,10 +433,13 @@ static int cmd_kb_import(int argc, char **argv)
     if (has_extension(file, ".csv")) {
         if (!read_csv(a, data, len, &report))
             goto out;
+    } else if (has_extension(file, ".xlsx")) {
+        if (!read_xlsx(a, data, len, &report))
+            goto out;
     } else if (has_extension(file, ".jsonl") || has_extension(file, ".json")) {
         read_jsonl(a, data, len, &report);
     } else {
-        fprintf(stderr, "linli: '%s' is neither .jsonl nor .csv\n", file);
+        fprintf(stderr, "linli: '%s' is not .jsonl, .csv or .xlsx\n", file);
         goto out;
     }
     st = cli_open_db(db);
@@ -636,4 +682,24 @@ out:
     assistant_shutdown();
     text_shutdown();
     return rc;
+}
+
+void assistant_serve_start(Store *st)
+{
+    Arena *a = arena_new(0);
+    int64_t t0 = time_mono_us();
+    Error *err = assistant_refresh(st, a, true);
+
+    if (err)
+        log_warn("cannot build the assistant index", "error", err->detail ? err->detail : err->message,
+                 NULL);
+    else
+        log_info("assistant index built", "ms",
+                 arena_sprintf(a, "%.1f", (double)(time_mono_us() - t0) / 1000.0), NULL);
+    arena_free(a);
+}
+
+void assistant_serve_stop(void)
+{
+    assistant_shutdown();
 }

@@ -2,3 +2,9 @@
 /* `linli kb import|export` and `linli ask` (assistant_cli.c). */
 int assistant_cli_kb(int argc, char **argv);
 int assistant_cli_ask(int argc, char **argv);
+
+#include "store/store.h"
+
+/* `linli serve`: builds the index before the first question (logs a failure), and drops it. */
+void assistant_serve_start(Store *st);
+void assistant_serve_stop(void);

@@ -91,6 +91,7 @@ typedef struct IxDoc {
 
 typedef struct IxEntry {
     const char *id;
+    const char *section;
     const char *question;
     const char *answer;
     const char *valid_until;
@@ -386,6 +387,7 @@ AssistantIndex *assistant_index_build(const KbDoc *kb, size_t n, Arena *syn_aren
 
         ix->entries[e] = (IxEntry){
             .id = arena_strdup(ix->arena, kb[e].id),
+            .section = arena_strdup(ix->arena, kb[e].section ? kb[e].section : ""),
             .question = arena_strdup(ix->arena, kb[e].question),
             .answer = arena_strdup(ix->arena, kb[e].answer),
             .valid_until = copy_or_null(ix->arena, kb[e].valid_until),
@@ -772,6 +774,7 @@ size_t assistant_index_search(const AssistantIndex *ix, Arena *a, const char *qu
         hits[n_out++] = (AssistantHit){
             .entry = e,
             .id = ix->entries[e].id,
+            .section = ix->entries[e].section,
             .question = ix->entries[e].question,
             .answer = ix->entries[e].answer,
             .score = heap[c].score,

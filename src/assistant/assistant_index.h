@@ -140,6 +140,7 @@ size_t assistant_index_terms(const AssistantIndex *ix);
 typedef struct AssistantHit {
     uint32_t entry;       /* index of the entry as given to build */
     const char *id;
+    const char *section;
     const char *question;
     const char *answer;
     double score;         /* confidence in [0, 1] */

@@ -11,6 +11,7 @@
 
 #include "assistant/assistant.h"
 #include "audit/audit.h"
+#include "core/mask.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
@@ -81,12 +82,13 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     for (size_t i = ans.answered ? 1 : 0; i < ans.n_top && json_array_size(suggestions) < 3; i++)
         json_array_append_new(suggestions, hit_json(&ans.top[i]));
     return response_json(res, 200, json_pack(
-        "{s:I, s:b, s:o, s:s, s:o, s:f, s:o}",
+        "{s:I, s:b, s:o, s:s, s:o, s:o, s:f, s:o}",
         "question_id", (json_int_t)id,
         "answered", ans.answered,
         "entry_id", json_string_or_null(ans.entry_id),
         "answer", ans.answer,
         "entry_question", json_string_or_null(ans.answered ? ans.top[0].question : NULL),
+        "entry_section", json_string_or_null(ans.answered ? ans.top[0].section : NULL),
         "score", ans.score,
         "suggestions", suggestions));
 }
@@ -122,17 +124,16 @@ static Error *assistant_handle_feedback(Request *req, Response *res)
                                              "helpful", json_is_true(v)));
 }
 
-static Error *assistant_handle_unanswered(Request *req, Response *res)
+/*
+ * The bounds of the questions a staff member looks at: ?community= (within
+ * her scope) or her whole scope.
+ */
+static Error *question_bounds(Request *req, const char **ret_lo, const char **ret_hi)
 {
     const char *community = request_query(req, "community");
-    const char *prefix, *lo, *hi;
-    json_t *items, *groups;
-    size_t n;
+    const char *prefix;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
     if (community && *community) {
         err = validate_division_code(req->arena, "community", community, &prefix);
         if (err) {
@@ -145,7 +146,23 @@ static Error *assistant_handle_unanswered(Request *req, Response *res)
     } else {
         prefix = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
     }
-    auth_scope_bounds(req->arena, prefix, &lo, &hi);
+    auth_scope_bounds(req->arena, prefix, ret_lo, ret_hi);
+    return NULL;
+}
+
+static Error *assistant_handle_unanswered(Request *req, Response *res)
+{
+    const char *lo, *hi;
+    json_t *items, *groups;
+    size_t n;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = question_bounds(req, &lo, &hi);
+    if (err)
+        return err;
     items = json_array();
     err = assistant_store_unanswered(req->store, req->arena, lo, hi, UNANSWERED_MAX, items);
     if (err) {
@@ -156,6 +173,150 @@ static Error *assistant_handle_unanswered(Request *req, Response *res)
     groups = assistant_group_questions(req->arena, items);
     json_decref(items);
     return response_json(res, 200, json_pack("{s:o, s:I}", "items", groups, "questions", (json_int_t)n));
+}
+
+/* ---- 转人工: a resident asks for a person ---- */
+
+static Error *assistant_handle_handoff(Request *req, Response *res)
+{
+    static const char *const fields[] = { "question_id", "name", "phone", "note", NULL };
+    Handoff h = { .user_id = req->user->id };
+    const char *phone;
+    json_t *body;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &h.question_id, NULL);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "name", true, 1, 20, &h.name);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "phone", true, 1, 20, &phone);
+    if (err)
+        return err;
+    err = validate_phone(req->arena, "phone", phone, &phone);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "note", false, 0, 200, &h.note);
+    if (err)
+        return err;
+    if (h.note && !*h.note)
+        h.note = NULL;
+    h.phone_enc = crypto_seal(req->app->keys, req->arena, phone, &h.phone_len);
+    err = assistant_store_handoff(req->store, req->arena, &h);
+    if (err)
+        return err;
+    return response_json(res, 201, json_pack(
+        "{s:I, s:b, s:s, s:s}", "question_id", (json_int_t)h.question_id, "handed_off", 1,
+        "phone", mask_phone(req->arena, phone),
+        "next", "工作日 9:00—17:00 内一般当天回电，其他时间在下一个工作日联系您；"
+                "急事请直接拨打居委会电话或前往居委会。"));
+}
+
+static Error *assistant_handle_handoffs(Request *req, Response *res)
+{
+    const char *reveal_q = request_query(req, "reveal");
+    bool reveal = reveal_q && strcmp(reveal_q, "1") == 0;
+    const char *lo, *hi;
+    json_t *items;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = question_bounds(req, &lo, &hi);
+    if (err)
+        return err;
+    if (reveal && !auth_is_community_staff(req->user, req->user->scope))
+        return error_forbidden(req->arena, "只有本社区的工作人员可以查看完整的联系电话");
+    items = json_array();
+    err = assistant_store_handoffs(req->store, req->arena, req->app->keys, reveal, lo, hi,
+                                   UNANSWERED_MAX, items);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    if (reveal) {
+        request_end_read(req);
+        err = audit_record(req, "assistant.handoffs_view_full", "assistant_question", 0,
+                           req->user->scope, json_pack("{s:I}", "count", (json_int_t)json_array_size(items)));
+        if (err) {
+            json_decref(items);
+            return err;
+        }
+    }
+    return response_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- statistics ---- */
+
+static Error *assistant_handle_stats(Request *req, Response *res)
+{
+    const char *lo, *hi;
+    int64_t days, today, first;
+    int minute;
+    json_t *by_day, *by_section, *filled;
+    json_int_t asked = 0, answered = 0, helpful = 0, not_helpful = 0, handoffs = 0;
+    size_t k = 0;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_query_int(req, "days", 30, 1, 366, &days);
+    if (err)
+        return err;
+    err = question_bounds(req, &lo, &hi);
+    if (err)
+        return err;
+    time_local(time_now_ms(), 8 * 60, &today, &minute);
+    first = today - days + 1;
+    by_day = json_array();
+    by_section = json_array();
+    err = assistant_store_stats(req->store, req->arena, lo, hi, time_day_start_ms(first, 8 * 60),
+                                by_day, by_section);
+    if (err) {
+        json_decref(by_day);
+        json_decref(by_section);
+        return err;
+    }
+    /* every day of the range, so a chart's axis has no holes */
+    filled = json_array();
+    for (int64_t d = first; d <= today; d++) {
+        char date[11];
+        json_t *row = json_array_get(by_day, k);
+
+        time_format_date(date, d);
+        if (row && strcmp(json_string_value(json_object_get(row, "date")), date) == 0) {
+            json_array_append(filled, row);
+            k++;
+        } else {
+            json_array_append_new(filled, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "date", date,
+                                                    "asked", 0, "answered", 0, "helpful", 0,
+                                                    "not_helpful", 0, "handoffs", 0));
+            continue;
+        }
+        asked += json_integer_value(json_object_get(row, "asked"));
+        answered += json_integer_value(json_object_get(row, "answered"));
+        helpful += json_integer_value(json_object_get(row, "helpful"));
+        not_helpful += json_integer_value(json_object_get(row, "not_helpful"));
+        handoffs += json_integer_value(json_object_get(row, "handoffs"));
+    }
+    json_decref(by_day);
+    return response_json(res, 200, json_pack(
+        "{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}", "days", (json_int_t)days,
+        "totals", "asked", asked, "answered", answered, "helpful", helpful,
+        "not_helpful", not_helpful, "handoffs", handoffs,
+        "by_day", filled, "by_section", by_section));
 }
 
 /* ---- the knowledge base ---- */
@@ -215,7 +376,7 @@ static Error *kb_handle_list(Request *req, Response *res)
     const char *q = request_query(req, "q");
     KbFilter f = { 0 };
     int64_t page, per_page, total = 0;
-    json_t *items;
+    json_t *items, *sections;
     Error *err;
 
     err = auth_require(req, ROLES_KB);
@@ -236,20 +397,47 @@ static Error *kb_handle_list(Request *req, Response *res)
     f.limit = per_page;
     f.offset = (page - 1) * per_page;
     items = json_array();
+    sections = json_array();
     err = assistant_store_entries(req->store, req->arena, &f, items, &total);
+    if (!err)
+        err = assistant_store_sections(req->store, req->arena, &f, sections);
     if (err) {
         json_decref(items);
+        json_decref(sections);
         return err;
     }
-    return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
+    return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I, s:o}", "items", items, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
-                                             "per_page", (json_int_t)per_page));
+                                             "per_page", (json_int_t)per_page, "sections", sections));
+}
+
+/* Creates an entry from @obj (the request's JSON) and resolves @resolves with it. */
+static Error *create_entry(Request *req, json_t *obj, const QuestionSet *resolves, KbEntry *e)
+{
+    unsigned set = 0;
+    Error *err;
+
+    err = assistant_entry_from_json(req->arena, obj, false, e, &set);
+    if (err)
+        return err;
+    if (!(set & KB_SET_SCOPE))
+        e->scope = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
+    err = require_writable(req, e->scope);
+    if (err)
+        return err;
+    err = assistant_store_entry_insert(req->store, req->arena, e, resolves);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.create", e);
+    if (err)
+        return err;
+    refresh_index(req);
+    return NULL;
 }
 
 static Error *kb_handle_create(Request *req, Response *res)
 {
     KbEntry e = { 0 };
-    unsigned set = 0;
     json_t *body;
     Error *err;
 
@@ -259,22 +447,141 @@ static Error *kb_handle_create(Request *req, Response *res)
     err = request_json_object(req, &body);
     if (err)
         return err;
-    err = assistant_entry_from_json(req->arena, body, false, &e, &set);
+    err = create_entry(req, body, NULL, &e);
     if (err)
         return err;
-    if (!(set & KB_SET_SCOPE))
-        e.scope = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
-    err = require_writable(req, e.scope);
+    return response_json(res, 201, assistant_entry_json(req->arena, &e));
+}
+
+/* "question_ids": 1..QUESTION_IDS_MAX positive ids, within the user's bounds. */
+static Error *question_ids(Request *req, json_t *body, QuestionSet *ret)
+{
+    json_t *arr = json_object_get(body, "question_ids"), *v;
+    int64_t *ids;
+    size_t i;
+
+    if (!arr || json_is_null(arr))
+        return error_invalid(req->arena, "question_ids", "missing_field", "缺少必填字段“question_ids”");
+    if (!json_is_array(arr))
+        return error_invalid(req->arena, "question_ids", "invalid_type", "字段“question_ids”应为问题编号的数组");
+    if (json_array_size(arr) == 0 || json_array_size(arr) > UNANSWERED_MAX)
+        return error_invalid(req->arena, "question_ids", "invalid_length",
+                             arena_sprintf(req->arena, "请选择 1 到 %d 个问题", UNANSWERED_MAX));
+    ids = arena_alloc(req->arena, sizeof(int64_t) * json_array_size(arr));
+    json_array_foreach(arr, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return error_invalid(req->arena, arena_sprintf(req->arena, "question_ids[%zu]", i),
+                                 "invalid_type", "问题编号应为正整数");
+        ids[i] = json_integer_value(v);
+    }
+    ret->ids = ids;
+    ret->n = json_array_size(arr);
+    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope,
+                      &ret->lo, &ret->hi);
+    return NULL;
+}
+
+/* A group of questions becomes a new entry: {"question_ids", "entry": {...}}. */
+static Error *assistant_handle_group_entry(Request *req, Response *res)
+{
+    static const char *const fields[] = { "question_ids", "entry", NULL };
+    KbEntry e = { 0 };
+    QuestionSet qs;
+    json_t *body, *obj;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = assistant_store_entry_insert(req->store, req->arena, &e);
+    err = request_json_object(req, &body);
     if (err)
         return err;
-    err = audit_entry(req, "kb.create", &e);
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    err = question_ids(req, body, &qs);
+    if (err)
+        return err;
+    obj = json_object_get(body, "entry");
+    if (!json_is_object(obj))
+        return error_invalid(req->arena, "entry", obj ? "invalid_type" : "missing_field",
+                             "请填写新条目的栏目、问题和回答");
+    err = create_entry(req, obj, &qs, &e);
+    if (err)
+        return err;
+    return response_json(res, 201, assistant_entry_json(req->arena, &e));
+}
+
+/*
+ * A group of questions becomes another phrasing of an entry:
+ * {"question_ids", "entry_id", "phrasing"}.
+ */
+static Error *assistant_handle_group_alternative(Request *req, Response *res)
+{
+    static const char *const fields[] = { "question_ids", "entry_id", "phrasing", NULL };
+    const char *entry_id, *phrasing;
+    const char **alts;
+    KbEntry *e = NULL;
+    QuestionSet qs;
+    json_t *body;
+    bool known;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_json_object(req, &body);
+    if (err)
+        return err;
+    err = request_reject_unknown(req, body, fields);
+    if (err)
+        return err;
+    err = question_ids(req, body, &qs);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "entry_id", true, 1, 32, &entry_id);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "phrasing", true, 1, ASSISTANT_QUESTION_MAX, &phrasing);
+    if (err)
+        return err;
+    err = assistant_check_question(req->arena, "phrasing", phrasing, &phrasing);
+    if (err)
+        return err;
+    err = assistant_store_entry_get(req->store, req->arena, entry_id, &e);
+    if (err)
+        return err;
+    if (!e || !entry_visible(req->user, e->scope))
+        return error_invalid(req->arena, "entry_id", "unknown_entry", "找不到该条目，请从列表中选择");
+    err = require_writable(req, e->scope);
+    if (err)
+        return err;
+    known = strcmp(e->question, phrasing) == 0;
+    for (size_t i = 0; i < e->n_alternatives && !known; i++)
+        known = strcmp(e->alternatives[i], phrasing) == 0;
+    if (!known) {
+        if (e->n_alternatives >= KB_MAX_ALTERNATIVES)
+            return error_invalid(req->arena, "entry_id", "too_many_alternatives",
+                                 arena_sprintf(req->arena, "该条目已有 %d 种问法，请先删减", KB_MAX_ALTERNATIVES));
+        alts = arena_alloc(req->arena, sizeof(char *) * (e->n_alternatives + 1));
+        for (size_t i = 0; i < e->n_alternatives; i++)
+            alts[i] = e->alternatives[i];
+        alts[e->n_alternatives] = phrasing;
+        e->alternatives = alts;
+        e->n_alternatives++;
+    }
+    err = assistant_entry_check(req->arena, e);
+    if (err)
+        return err;
+    err = assistant_store_entry_update(req->store, req->arena, e, &qs);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.update", e);
     if (err)
         return err;
     refresh_index(req);
-    return response_json(res, 201, assistant_entry_json(req->arena, &e));
+    e->updated_at = time_now_ms();
+    return response_json(res, 200, assistant_entry_json(req->arena, e));
 }
 
 static Error *kb_handle_get(Request *req, Response *res)
@@ -340,7 +647,7 @@ static Error *kb_handle_update(Request *req, Response *res)
     err = assistant_entry_check(req->arena, e);
     if (err)
         return err;
-    err = assistant_store_entry_update(req->store, req->arena, e);
+    err = assistant_store_entry_update(req->store, req->arena, e, NULL);
     if (err)
         return err;
     err = audit_entry(req, "kb.update", e);
@@ -457,6 +764,12 @@ void assistant_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/assistant/ask", assistant_handle_ask, 0);
     router_add(r, "POST", "/api/v1/assistant/feedback", assistant_handle_feedback, 0);
     router_add(r, "GET", "/api/v1/assistant/unanswered", assistant_handle_unanswered, 0);
+    router_add(r, "POST", "/api/v1/assistant/unanswered/entry", assistant_handle_group_entry, 0);
+    router_add(r, "POST", "/api/v1/assistant/unanswered/alternative",
+               assistant_handle_group_alternative, 0);
+    router_add(r, "POST", "/api/v1/assistant/handoff", assistant_handle_handoff, 0);
+    router_add(r, "GET", "/api/v1/assistant/handoffs", assistant_handle_handoffs, 0);
+    router_add(r, "GET", "/api/v1/assistant/stats", assistant_handle_stats, 0);
     router_add(r, "GET", "/api/v1/kb/entries", kb_handle_list, 0);
     router_add(r, "POST", "/api/v1/kb/entries", kb_handle_create, 0);
     router_add(r, "GET", "/api/v1/kb/entries/{id}", kb_handle_get, 0);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "assistant/assistant.h"
+#include "core/crypto.h"
+#include "core/mask.h"
 #include "core/timeutil.h"
 #include "http/response.h"
 #include "core/banned.h"
@@ -32,6 +34,8 @@ static const char SQL_KB_COUNT[] = "SELECT count(*) FROM kb_entry";
 static const char SQL_KB_LIST[] =
     "SELECT " ENTRY_COLUMNS " FROM kb_entry" KB_FILTER " ORDER BY id LIMIT ?5 OFFSET ?6";
 static const char SQL_KB_LIST_COUNT[] = "SELECT count(*) FROM kb_entry" KB_FILTER;
+static const char SQL_KB_SECTIONS[] =
+    "SELECT section, count(*) FROM kb_entry" KB_FILTER " GROUP BY section ORDER BY section";
 
 static const char SQL_KB_INSERT[] =
     "INSERT INTO kb_entry (" ENTRY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
@@ -61,9 +65,34 @@ static const char SQL_Q_INSERT[] =
 static const char SQL_Q_FEEDBACK[] =
     "UPDATE assistant_question SET helpful = ?3 WHERE id = ?1 AND user_id = ?2";
 static const char SQL_Q_UNANSWERED[] =
-    "SELECT id, asked, answered, entry_id, score, helpful, community, created_at"
-    " FROM assistant_question WHERE (answered = 0 OR helpful = 0)"
+    "SELECT id, asked, answered, entry_id, score, helpful, community, created_at,"
+    " handoff_at IS NOT NULL"
+    " FROM assistant_question"
+    " WHERE (answered = 0 OR helpful = 0 OR handoff_at IS NOT NULL) AND resolved_at IS NULL"
     " AND community >= ?1 AND community < ?2 ORDER BY id DESC LIMIT ?3";
+static const char SQL_Q_HANDOFF[] =
+    "UPDATE assistant_question SET handoff_at = ?3, handoff_name = ?4, handoff_phone_enc = ?5,"
+    " handoff_note = ?6 WHERE id = ?1 AND user_id = ?2 RETURNING answered";
+static const char SQL_Q_HANDOFFS[] =
+    "SELECT id, asked, answered, handoff_name, handoff_phone_enc, handoff_note, handoff_at,"
+    " resolved_entry, community"
+    " FROM assistant_question WHERE handoff_at IS NOT NULL"
+    " AND community >= ?1 AND community < ?2 ORDER BY handoff_at DESC LIMIT ?3";
+/* only open questions within the staff member's bounds are taken */
+static const char SQL_Q_RESOLVE[] =
+    "UPDATE assistant_question SET resolved_at = ?2, resolved_entry = ?3"
+    " WHERE id = ?1 AND resolved_at IS NULL AND community >= ?4 AND community < ?5";
+#define STATS_WHERE " WHERE q.community >= ?1 AND q.community < ?2 AND q.created_at >= ?3"
+static const char SQL_Q_STATS_DAY[] =
+    "SELECT (q.created_at + 28800000) / 86400000 AS day, count(*), sum(q.answered),"
+    " coalesce(sum(q.helpful = 1), 0), coalesce(sum(q.helpful = 0), 0),"
+    " coalesce(sum(q.handoff_at IS NOT NULL), 0)"
+    " FROM assistant_question q" STATS_WHERE " GROUP BY day ORDER BY day";
+static const char SQL_Q_STATS_SECTION[] =
+    "SELECT coalesce(e.section, ''), count(*), coalesce(sum(q.helpful = 1), 0),"
+    " coalesce(sum(q.helpful = 0), 0)"
+    " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id AND q.answered = 1"
+    STATS_WHERE " GROUP BY 1 ORDER BY 2 DESC, 1";
 
 Error *assistant_store_version(Store *st, Arena *a, int64_t *ret)
 {
@@ -217,6 +246,22 @@ static void bind_filter(StoreStmt *s, const KbFilter *f)
     store_bind_text(s, 4, f->text);
 }
 
+Error *assistant_store_sections(Store *st, Arena *a, const KbFilter *f, json_t *items)
+{
+    KbFilter all = { .user_scope = f->user_scope, .all = f->all };
+    StoreStmt *s = store_prepare(st, a, SQL_KB_SECTIONS);
+    StoreResult r;
+
+    bind_filter(s, &all);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:I}", "section", store_column_text(s, a, 0),
+                                               "count", (json_int_t)store_column_int64(s, 1)));
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
 Error *assistant_store_entries(Store *st, Arena *a, const KbFilter *f, json_t *items,
                                int64_t *ret_total)
 {
@@ -273,7 +318,29 @@ static const char *alternatives_in(Arena *a, const KbEntry *e)
     return text;
 }
 
-Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e)
+/* Marks questions @ids resolved by @entry_id, inside the caller's transaction. */
+static Error *resolve_in_tx(Store *st, Arena *a, const QuestionSet *qs, const char *entry_id)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_Q_RESOLVE);
+    int64_t now = time_now_ms();
+
+    for (size_t i = 0; qs && i < qs->n; i++) {
+        store_bind_int64(s, 1, qs->ids[i]);
+        store_bind_int64(s, 2, now);
+        store_bind_text(s, 3, entry_id);
+        store_bind_text(s, 4, qs->lo);
+        store_bind_text(s, 5, qs->hi);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+        if (store_changes(st) == 0)
+            return error_conflict(a, "question_ids", "already_resolved",
+                                  "这组问题已有人处理或不在您的管辖范围内，请刷新列表后再试");
+    }
+    return NULL;
+}
+
+Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const QuestionSet *resolves)
 {
     int64_t now = time_now_ms();
     StoreStmt *s;
@@ -305,6 +372,9 @@ Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e)
         goto fail;
     }
     store_reset(s);
+    err = resolve_in_tx(st, a, resolves, e->id);
+    if (err)
+        goto fail;
     err = bump(st, a);
     if (err)
         goto fail;
@@ -334,7 +404,8 @@ Error *assistant_store_bump(Store *st, Arena *a)
     return bump(st, a);
 }
 
-Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e)
+Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e,
+                                   const QuestionSet *resolves)
 {
     StoreStmt *s;
     Error *err;
@@ -353,6 +424,9 @@ Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e)
         err = error_not_found(a, "id", "找不到该条目，可能已被删除");
         goto fail;
     }
+    err = resolve_in_tx(st, a, resolves, e->id);
+    if (err)
+        goto fail;
     err = bump(st, a);
     if (err)
         goto fail;
@@ -527,6 +601,108 @@ Error *assistant_store_unanswered(Store *st, Arena *a, const char *lo, const cha
             "helpful", helpful,
             "community", store_column_text(s, a, 6),
             "created_at", time_format_rfc3339(a, store_column_int64(s, 7))));
+        json_object_set_new(json_array_get(items, json_array_size(items) - 1), "handoff",
+                            json_boolean(store_column_int64(s, 8)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *assistant_store_handoff(Store *st, Arena *a, const Handoff *h)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_Q_HANDOFF);
+    StoreResult r;
+
+    store_bind_int64(s, 1, h->question_id);
+    store_bind_int64(s, 2, h->user_id);
+    store_bind_int64(s, 3, time_now_ms());
+    store_bind_text(s, 4, h->name);
+    store_bind_blob(s, 5, h->phone_enc, h->phone_len);
+    store_bind_text(s, 6, h->note);
+    r = store_step(s);
+    if (r == STORE_DONE) {
+        store_reset(s);
+        return error_not_found(a, "question_id", "找不到这个问题，可能不是您提的问题");
+    }
+    if (r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool reveal,
+                                const char *lo, const char *hi, int64_t limit, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_Q_HANDOFFS);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, limit);
+    while ((r = store_step(s)) == STORE_ROW) {
+        size_t len = 0;
+        void *enc = store_column_blob(s, a, 4, &len);
+        const char *phone = enc ? crypto_open(k, a, enc, len) : NULL;
+
+        if (phone && !reveal)
+            phone = mask_phone(a, phone);
+        json_array_append_new(items, json_pack(
+            "{s:I, s:s, s:b, s:o, s:o, s:o, s:s, s:o, s:s}",
+            "question_id", (json_int_t)store_column_int64(s, 0),
+            "asked", store_column_text(s, a, 1),
+            "answered", (int)store_column_int64(s, 2),
+            "name", json_string_or_null(store_column_text(s, a, 3)),
+            "phone", json_string_or_null(phone),
+            "note", json_string_or_null(store_column_text(s, a, 5)),
+            "handoff_at", time_format_rfc3339(a, store_column_int64(s, 6)),
+            "resolved_entry", json_string_or_null(store_column_text(s, a, 7)),
+            "community", store_column_text(s, a, 8)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
+                             json_t *by_day, json_t *by_section)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_Q_STATS_DAY);
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, since_ms);
+    while ((r = store_step(s)) == STORE_ROW) {
+        char day[11];
+
+        time_format_date(day, store_column_int64(s, 0));
+        json_array_append_new(by_day, json_pack(
+            "{s:s, s:I, s:I, s:I, s:I, s:I}", "date", day,
+            "asked", (json_int_t)store_column_int64(s, 1),
+            "answered", (json_int_t)store_column_int64(s, 2),
+            "helpful", (json_int_t)store_column_int64(s, 3),
+            "not_helpful", (json_int_t)store_column_int64(s, 4),
+            "handoffs", (json_int_t)store_column_int64(s, 5)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+
+    s = store_prepare(st, a, SQL_Q_STATS_SECTION);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, since_ms);
+    while ((r = store_step(s)) == STORE_ROW) {
+        const char *section = store_column_text(s, a, 0);
+
+        json_array_append_new(by_section, json_pack(
+            "{s:o, s:I, s:I, s:I}", "section", json_string_or_null(*section ? section : NULL),
+            "asked", (json_int_t)store_column_int64(s, 1),
+            "helpful", (json_int_t)store_column_int64(s, 2),
+            "not_helpful", (json_int_t)store_column_int64(s, 3)));
     }
     if (r != STORE_DONE)
         return store_error(st, a);

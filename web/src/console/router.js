@@ -17,6 +17,9 @@ const routes = [
       { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
       { path: 'residents', name: 'residents', component: () => import('./views/Residents.vue'), meta: { title: '居民' } },
       { path: 'import', name: 'import', component: () => import('./views/ImportExport.vue'), meta: { title: '导入导出' } },
+      { path: 'assistant/kb', name: 'kb', component: () => import('./views/KnowledgeBase.vue'), meta: { title: '知识库', kb: true, menu: 'assistant/kb' } },
+      { path: 'assistant/unanswered', name: 'unanswered', component: () => import('./views/AssistantUnanswered.vue'), meta: { title: '待处理问题', kb: true, menu: 'assistant/unanswered' } },
+      { path: 'assistant/stats', name: 'assistant-stats', component: () => import('./views/AssistantStats.vue'), meta: { title: '助手统计', kb: true, menu: 'assistant/stats' } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
@@ -40,6 +43,7 @@ router.beforeEach(async (to) => {
     }
   }
   if (to.meta.audit && !can.audit()) return { name: 'dashboard' };
+  if (to.meta.kb && !can.kb()) return { name: 'dashboard' };
   return true;
 });
 

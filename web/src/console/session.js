@@ -99,6 +99,7 @@ export const can = {
   reveal: () => REVEAL_ROLES.includes(session.user?.role),
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
   registry: () => !['property', 'resident'].includes(session.user?.role),
+  kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {

@@ -11,6 +11,7 @@ const routes = [
   { path: '/home', name: 'home', component: Home, meta: { title: '我的家', tab: true } },
   { path: '/community', name: 'community', component: Community, meta: { title: '我的社区', tab: true } },
   { path: '/mine', name: 'mine', component: Mine, meta: { title: '我的', tab: true } },
+  { path: '/assistant', name: 'assistant', component: () => import('./views/Assistant.vue'), meta: { title: '社区助手' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
 ];
 
