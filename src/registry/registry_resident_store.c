@@ -172,7 +172,14 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
             param_text(q, " AND r.community >= ?%d", f->lo);
         param_text(q, " AND r.community < ?%d", f->hi);
     }
-    if (f->status)
+    /* the status as a literal: the partial indexes (WHERE status = 'active')
+     * make a bound status expire the statement at every run, so SQLite would
+     * parse and plan it again each time */
+    if (f->status && strcmp(f->status, "active") == 0)
+        strbuf_adds(&q->sb, " AND r.status = 'active'");
+    else if (f->status && strcmp(f->status, "moved_out") == 0)
+        strbuf_adds(&q->sb, " AND r.status = 'moved_out'");
+    else if (f->status)
         param_text(q, " AND r.status = ?%d", f->status);
     if (f->household_id)
         param_int(q, " AND r.household_id = ?%d", f->household_id);
