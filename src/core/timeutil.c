@@ -116,7 +116,16 @@ int age_on(const char *birth, const char *today)
     return age;
 }
 
-char *time_format_rfc3339(Arena *a, int64_t ms)
+/* @n decimal digits of @v, zero-padded (the caller keeps v within them). */
+static void put_digits(char *p, int v, int n)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+void time_rfc3339_buf(char buf[TIME_RFC3339_BUF], int64_t ms)
 {
     int64_t secs = ms / 1000 + 8 * 3600;
     int64_t days = secs / 86400;
@@ -128,8 +137,28 @@ char *time_format_rfc3339(Arena *a, int64_t ms)
         days--;
     }
     civil_from_days(days, &y, &m, &d);
-    return arena_sprintf(a, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(rem / 3600),
-                         (int)(rem / 60 % 60), (int)(rem % 60));
+    if (y < 0 || y > 9999) {
+        /* no such timestamps are written; printf keeps them readable anyway */
+        snprintf(buf, TIME_RFC3339_BUF, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y % 100000, m, d,
+                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+        return;
+    }
+    /* by hand, not snprintf: it runs for every timestamp of every list */
+    memcpy(buf, "0000-00-00T00:00:00+08:00", 26);
+    put_digits(buf, y, 4);
+    put_digits(buf + 5, m, 2);
+    put_digits(buf + 8, d, 2);
+    put_digits(buf + 11, (int)(rem / 3600), 2);
+    put_digits(buf + 14, (int)(rem / 60 % 60), 2);
+    put_digits(buf + 17, (int)(rem % 60), 2);
+}
+
+char *time_format_rfc3339(Arena *a, int64_t ms)
+{
+    char buf[TIME_RFC3339_BUF];
+
+    time_rfc3339_buf(buf, ms);
+    return arena_strdup(a, buf);
 }
 
 /* Floor division and modulo for times before 1970. */

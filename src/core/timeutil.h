@@ -24,6 +24,9 @@ int age_on(const char *birth, const char *today);
 
 /* "2026-11-23T18:04:05+08:00" for @ms, in the arena. */
 char *time_format_rfc3339(Arena *a, int64_t ms);
+/* The same into @buf, NUL-terminated (25 characters for years 0 to 9999). */
+#define TIME_RFC3339_BUF 32
+void time_rfc3339_buf(char buf[TIME_RFC3339_BUF], int64_t ms);
 
 /*
  * Times with a UTC offset. Local civil time is a day number (days since

@@ -19,6 +19,18 @@ Error *response_json(Response *res, int status, json_t *j)
     return NULL;
 }
 
+Error *response_json_text(Request *req, Response *res, int status, JsonW *w)
+{
+    size_t len;
+    const char *text = jsonw_finish(w, &len);
+
+    if (!text)
+        return error_internal(req->arena, "response JSON: invalid UTF-8 or too large");
+    response_bytes(res, status, "application/json; charset=utf-8", text, len);
+    response_header(res, "Cache-Control", "no-store");
+    return NULL;
+}
+
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
                       size_t len)
 {

@@ -8,9 +8,12 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/jsonw.h"
 #include "http/request.h"
 
 #define RESPONSE_MAX_HEADERS 8
+/* the largest JSON text a handler writes with core/jsonw.h */
+#define RESPONSE_JSON_MAX (16u * 1024 * 1024)
 
 typedef struct Response {
     int status;
@@ -28,6 +31,12 @@ void response_init(Response *res);
 
 /* Takes ownership of @j. Always returns NULL, so a handler can `return response_json(...)`. */
 Error *response_json(Response *res, int status, json_t *j);
+/*
+ * JSON already written as text (hot read paths, core/jsonw.h), sent as
+ * response_json would send it. A writer that failed (invalid UTF-8, too
+ * large) is our bug: a 500.
+ */
+Error *response_json_text(Request *req, Response *res, int status, JsonW *w);
 /* @data must live as long as the request's arena. */
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
                       size_t len);

@@ -99,8 +99,8 @@ Error *registry_store_place(Store *st, Arena *a, const char *community, const ch
 /* Is @community a community (level 5) known to the registry? */
 Error *registry_store_community_exists(Store *st, Arena *a, const char *community, bool *ret);
 
-/* JSON of a resident for @viewer, masked unless @reveal. NULL if not found. */
-Error *registry_resident_json(Request *req, int64_t id, bool reveal, json_t **ret);
+/* JSON of a resident with its history, masked. NULL if not found. */
+Error *registry_resident_json(Request *req, int64_t id, json_t **ret);
 /* Household with its residents (masked). */
 Error *registry_household_json(Request *req, int64_t id, json_t **ret);
 /* {code, name, street_code, street_name, county_name} or NULL. */

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/mask.h"
 #include "core/strbuf.h"
 #include "core/text.h"
@@ -69,56 +70,84 @@ static const char SQL_RESIDENT_ROWS[] =
 
 char *registry_address(Arena *a, const char *building, int64_t unit, const char *room)
 {
-    return arena_sprintf(a, "%s%lld单元%s室", building, (long long)unit, room);
+    size_t nb = strlen(building), nr = strlen(room), n = 0;
+    char *out = arena_alloc(a, nb + nr + 24 + sizeof("单元室"));
+
+    /* "%s%lld单元%s室" without printf: it runs for every row of every list */
+    memcpy(out, building, nb);
+    n = nb + jsonw_format_int(out + nb, unit);
+    memcpy(out + n, "单元", sizeof("单元") - 1);
+    n += sizeof("单元") - 1;
+    memcpy(out + n, room, nr);
+    n += nr;
+    memcpy(out + n, "室", sizeof("室"));
+    return out;
 }
 
-static json_t *tags_json(const char *csv)
+static void tags_write_json(JsonW *w, const char *csv)
 {
-    json_t *arr = json_array();
     const char *p = csv;
 
+    jsonw_array(w);
     while (p && *p) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
 
-        json_array_append_new(arr, json_stringn(p, n));
+        jsonw_stringn(w, p, n);
         p = comma ? comma + 1 : NULL;
     }
-    return arr;
+    jsonw_array_end(w);
 }
 
-static json_t *resident_row(StoreStmt *s, Arena *a)
+static void time_write_json(JsonW *w, const char *key, int64_t ms)
 {
-    char today[11];
-    const char *birth = store_column_text(s, a, 10);
+    char buf[TIME_RFC3339_BUF];
 
-    date_today(today);
-    return json_pack(
-        "{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s,"
-        " s:o, s:o, s:o, s:s, s:s}",
-        "id", (json_int_t)store_column_int64(s, 0),
-        "household_id", (json_int_t)store_column_int64(s, 1),
-        "building_id", (json_int_t)store_column_int64(s, 2),
-        "community", store_column_text(s, a, 3),
-        "building_name", store_column_text(s, a, 4),
-        "address", registry_address(a, store_column_text(s, a, 4), store_column_int64(s, 5),
-                                     store_column_text(s, a, 7)),
-        "unit", (json_int_t)store_column_int64(s, 5),
-        "floor", (json_int_t)store_column_int64(s, 6),
-        "room", store_column_text(s, a, 7),
-        "name", store_column_text(s, a, 8),
-        "gender", store_column_text(s, a, 9),
-        "birth_date", birth,
-        "age", age_on(birth, today),
-        "id_number", json_string_or_null(store_column_text(s, a, 11)),
-        "phone", json_string_or_null(store_column_text(s, a, 12)),
-        "relation", store_column_text(s, a, 13),
-        "status", store_column_text(s, a, 14),
-        "moved_in", json_string_or_null(store_column_text(s, a, 15)),
-        "moved_out", json_string_or_null(store_column_text(s, a, 16)),
-        "tags", tags_json(store_column_text(s, a, 17)),
-        "created_at", time_format_rfc3339(a, store_column_int64(s, 18)),
-        "updated_at", time_format_rfc3339(a, store_column_int64(s, 19)));
+    time_rfc3339_buf(buf, ms);
+    jsonw_kstring(w, key, buf);
+}
+
+/*
+ * The members of a resident's object, from a row of RESIDENT_SELECT, written
+ * straight as JSON text (jansson objects cost more than the query). @full,
+ * when given, shows the unmasked ID number and phone instead of the masks.
+ */
+static void resident_members(JsonW *w, StoreStmt *s, Arena *a, const char *today,
+                             const ResidentSecrets *full, ResidentRef *ret)
+{
+    const char *community = store_column_text(s, a, 3);
+    const char *building = store_column_text(s, a, 4);
+    const char *room = store_column_text(s, a, 7);
+    const char *birth = store_column_text(s, a, 10);
+    int64_t unit = store_column_int64(s, 5);
+
+    jsonw_kint(w, "id", store_column_int64(s, 0));
+    jsonw_kint(w, "household_id", store_column_int64(s, 1));
+    jsonw_kint(w, "building_id", store_column_int64(s, 2));
+    jsonw_kstring(w, "community", community);
+    jsonw_kstring(w, "building_name", building);
+    jsonw_kstring(w, "address", registry_address(a, building ? building : "", unit, room ? room : ""));
+    jsonw_kint(w, "unit", unit);
+    jsonw_kint(w, "floor", store_column_int64(s, 6));
+    jsonw_kstring(w, "room", room);
+    jsonw_kstring(w, "name", store_column_text(s, a, 8));
+    jsonw_kstring(w, "gender", store_column_text(s, a, 9));
+    jsonw_kstring(w, "birth_date", birth);
+    jsonw_kint(w, "age", birth ? age_on(birth, today) : -1);
+    jsonw_kstring(w, "id_number", full ? full->id_number : store_column_text(s, a, 11));
+    jsonw_kstring(w, "phone", full ? full->phone : store_column_text(s, a, 12));
+    jsonw_kstring(w, "relation", store_column_text(s, a, 13));
+    jsonw_kstring(w, "status", store_column_text(s, a, 14));
+    jsonw_kstring(w, "moved_in", store_column_text(s, a, 15));
+    jsonw_kstring(w, "moved_out", store_column_text(s, a, 16));
+    jsonw_key(w, "tags");
+    tags_write_json(w, store_column_text(s, a, 17));
+    time_write_json(w, "created_at", store_column_int64(s, 18));
+    time_write_json(w, "updated_at", store_column_int64(s, 19));
+    if (ret) {
+        ret->household_id = store_column_int64(s, 1);
+        ret->community = community;
+    }
 }
 
 /*
@@ -172,7 +201,14 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
             param_text(q, " AND r.community >= ?%d", f->lo);
         param_text(q, " AND r.community < ?%d", f->hi);
     }
-    if (f->status)
+    /* the status as a literal: the partial indexes (WHERE status = 'active')
+     * make a bound status expire the statement at every run, so SQLite would
+     * parse and plan it again each time */
+    if (f->status && strcmp(f->status, "active") == 0)
+        strbuf_adds(&q->sb, " AND r.status = 'active'");
+    else if (f->status && strcmp(f->status, "moved_out") == 0)
+        strbuf_adds(&q->sb, " AND r.status = 'moved_out'");
+    else if (f->status)
         param_text(q, " AND r.status = ?%d", f->status);
     if (f->household_id)
         param_int(q, " AND r.household_id = ?%d", f->household_id);
@@ -215,15 +251,15 @@ static StoreStmt *search_prepare(Store *st, Arena *a, SearchSql *q)
 }
 
 /*
- * Two steps: the ids of the page (indexes only), then each resident by id
- * (one cached point query each), so the joins run for 20 rows, not 20,000.
+ * Two statements: the count (indexes only), then the page's residents with
+ * their joins, the ids chosen by the same WHERE in a subquery so that the
+ * joins run for 20 rows, not 20,000.
  */
-Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, json_t *items,
+Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, JsonW *items,
                                 int64_t *ret_total)
 {
     SearchSql q = { 0 };
-    int64_t ids[200];
-    size_t n_ids = 0;
+    char today[11];
     StoreStmt *s;
     StoreResult r;
 
@@ -240,47 +276,83 @@ Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, js
 
     memset(&q, 0, sizeof(q));
     strbuf_init(&q.sb, a, 4096);
-    strbuf_adds(&q.sb, "SELECT r.id");
+    strbuf_adds(&q.sb, RESIDENT_SELECT " WHERE r.id IN (SELECT r.id");
     search_from_where(&q, f);
     param_int(&q, " ORDER BY r.id LIMIT ?%d", f->limit < 200 ? f->limit : 200);
-    param_int(&q, " OFFSET ?%d", f->offset);
+    param_int(&q, " OFFSET ?%d) ORDER BY r.id", f->offset);
     s = search_prepare(st, a, &q);
-    while ((r = store_step(s)) == STORE_ROW && n_ids < ARRAY_SIZE(ids))
-        ids[n_ids++] = store_column_int64(s, 0);
-    if (r != STORE_DONE && r != STORE_ROW)
+    date_today(today);
+    while ((r = store_step(s)) == STORE_ROW) {
+        jsonw_object(items);
+        resident_members(items, s, a, today, NULL, NULL);
+        jsonw_object_end(items);
+    }
+    if (r != STORE_DONE)
         return store_error(st, a);
     store_reset(s);
-    for (size_t i = 0; i < n_ids; i++) {
-        json_t *row = NULL;
-        const char *community;
-        Error *err = registry_store_resident_get(st, a, ids[i], &row, &community);
-
-        if (err)
-            return err;
-        if (row)
-            json_array_append_new(items, row);
-    }
     return NULL;
 }
 
-Error *registry_store_resident_get(Store *st, Arena *a, int64_t id, json_t **ret,
-                                   const char **ret_community)
+static Error *history_write(Store *st, Arena *a, int64_t id, JsonW *w)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_HISTORY);
+    StoreResult r;
+
+    store_bind_int64(s, 1, id);
+    jsonw_array(w);
+    while ((r = store_step(s)) == STORE_ROW) {
+        jsonw_object(w);
+        jsonw_kstring(w, "kind", store_column_text(s, a, 0));
+        jsonw_kstring(w, "date", store_column_text(s, a, 1));
+        jsonw_key(w, "household_id");
+        if (store_column_is_null(s, 2))
+            jsonw_null(w);
+        else
+            jsonw_int(w, store_column_int64(s, 2));
+        jsonw_kstring(w, "reason", store_column_text(s, a, 3));
+        time_write_json(w, "at", store_column_int64(s, 4));
+        jsonw_object_end(w);
+    }
+    jsonw_array_end(w);
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *registry_store_resident_write(Store *st, Arena *a, int64_t id, const ResidentSecrets *full,
+                                     JsonW *w, ResidentRef *ret)
 {
     StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_GET);
+    char today[11];
+    Error *err;
 
+    ret->community = NULL;
+    ret->household_id = 0;
     store_bind_int64(s, 1, id);
     switch (store_step(s)) {
     case STORE_ROW:
-        *ret = resident_row(s, a);
-        *ret_community = json_string_value(json_object_get(*ret, "community"));
-        store_reset(s);
-        return NULL;
+        break;
     case STORE_DONE:
-        *ret = NULL;
+        store_reset(s);
         return NULL;
     default:
         return store_error(st, a);
     }
+    date_today(today);
+    jsonw_object(w);
+    resident_members(w, s, a, today, full, ret);
+    store_reset(s);
+    jsonw_key(w, "history");
+    err = history_write(st, a, id, w);
+    if (err)
+        return err;
+    if (full) {
+        jsonw_key(w, "revealed");
+        jsonw_bool(w, true);
+    }
+    jsonw_object_end(w);
+    return NULL;
 }
 
 Error *registry_store_resident_reveal(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
@@ -299,23 +371,6 @@ Error *registry_store_resident_reveal(Store *st, Arena *a, const CryptoKeys *k, 
     *ret_phone = p ? crypto_open(k, a, p, n) : NULL;
     store_reset(s);
     return NULL;
-}
-
-Error *registry_store_resident_history(Store *st, Arena *a, int64_t id, json_t *items)
-{
-    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_HISTORY);
-    StoreResult r;
-
-    store_bind_int64(s, 1, id);
-    while ((r = store_step(s)) == STORE_ROW)
-        json_array_append_new(items, json_pack(
-            "{s:s, s:s, s:o, s:o, s:s}",
-            "kind", store_column_text(s, a, 0),
-            "date", store_column_text(s, a, 1),
-            "household_id", store_column_is_null(s, 2) ? json_null() : json_integer(store_column_int64(s, 2)),
-            "reason", json_string_or_null(store_column_text(s, a, 3)),
-            "at", time_format_rfc3339(a, store_column_int64(s, 4))));
-    return r == STORE_DONE ? NULL : store_error(st, a);
 }
 
 static Error *event_insert(Store *st, Arena *a, int64_t resident_id, const char *kind,

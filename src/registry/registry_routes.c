@@ -345,11 +345,24 @@ static Error *registry_handle_household_create(Request *req, Response *res)
     return response_json(res, 201, h);
 }
 
+/* JSON written by @w as a jansson value, for responses that add to it; a failed writer is a 500. */
+static Error *parse_written(Request *req, JsonW *w, json_t **ret)
+{
+    size_t len;
+    const char *text = jsonw_finish(w, &len);
+
+    *ret = text ? json_loadb(text, len, 0, NULL) : NULL;
+    if (!*ret)
+        return error_internal(req->arena, "resident JSON: invalid UTF-8 or too large");
+    return NULL;
+}
+
 Error *registry_household_json(Request *req, int64_t id, json_t **ret)
 {
     ResidentFilter f = { 0 };
     json_t *h = NULL, *residents;
     int64_t total;
+    JsonW w;
     Error *err;
 
     err = registry_store_household_get_json(req->store, req->arena, id, &h);
@@ -357,17 +370,21 @@ Error *registry_household_json(Request *req, int64_t id, json_t **ret)
         *ret = NULL;
         return err;
     }
-    residents = json_array();
-    json_object_set_new(h, "members", residents);
     auth_scope_bounds(req->arena, json_string_value(json_object_get(h, "community")), &f.lo, &f.hi);
     f.household_id = id;
     f.status = "active";
     f.limit = 200;
-    err = registry_store_residents(req->store, req->arena, &f, residents, &total);
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    jsonw_array(&w);
+    err = registry_store_residents(req->store, req->arena, &f, &w, &total);
+    jsonw_array_end(&w);
+    if (!err)
+        err = parse_written(req, &w, &residents);
     if (err) {
         json_decref(h);
         return err;
     }
+    json_object_set_new(h, "members", residents);
     *ret = h;
     return NULL;
 }
@@ -480,7 +497,7 @@ static Error *registry_handle_residents(Request *req, Response *res)
     ResidentFilter f = { 0 };
     int64_t page, per_page, total = 0;
     const char *status;
-    json_t *items;
+    JsonW w;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT);
@@ -520,19 +537,26 @@ static Error *registry_handle_residents(Request *req, Response *res)
         return err;
     f.limit = per_page;
     f.offset = (page - 1) * per_page;
-    items = json_array();
-    err = registry_store_residents(req->store, req->arena, &f, items, &total);
+    /* written as text: the hot list (core/jsonw.h); the shape of page_json() */
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    jsonw_object(&w);
+    jsonw_key(&w, "items");
+    jsonw_array(&w);
+    err = registry_store_residents(req->store, req->arena, &f, &w, &total);
     if (!err && total == 0 && f.name_lo) {
         /* no name starts with it: look inside names ("三" finds 张三), a slower scan */
         f.name_like = arena_sprintf(req->arena, "%%%s%%", like_escape(req->arena, f.name_lo));
         f.name_lo = f.name_hi = NULL;
-        err = registry_store_residents(req->store, req->arena, &f, items, &total);
+        err = registry_store_residents(req->store, req->arena, &f, &w, &total);
     }
-    if (err) {
-        json_decref(items);
+    if (err)
         return err;
-    }
-    return response_json(res, 200, page_json(items, total, page, per_page));
+    jsonw_array_end(&w);
+    jsonw_kint(&w, "total", total);
+    jsonw_kint(&w, "page", page);
+    jsonw_kint(&w, "per_page", per_page);
+    jsonw_object_end(&w);
+    return response_json_text(req, res, 200, &w);
 }
 
 /* The household a request may place a resident in, or a 422 naming household_id. */
@@ -594,73 +618,61 @@ static Error *registry_handle_resident_create(Request *req, Response *res)
         err = store_commit(req->store, req->arena);
     if (err)
         return err;
-    err = registry_resident_json(req, id, false, &r);
+    err = registry_resident_json(req, id, &r);
     if (err)
         return err;
     return response_json(res, 201, r);
 }
 
-Error *registry_resident_json(Request *req, int64_t id, bool reveal, json_t **ret)
+/* Resident @id into @w if the user may see it (scope; a resident: her household); 404 otherwise. */
+static Error *write_visible_resident(Request *req, int64_t id, const ResidentSecrets *full, JsonW *w,
+                                     ResidentRef *ref)
 {
-    const char *community = NULL;
-    json_t *r = NULL, *history;
-    Error *err;
+    Error *err = registry_store_resident_write(req->store, req->arena, id, full, w, ref);
 
-    err = registry_store_resident_get(req->store, req->arena, id, &r, &community);
-    if (err || !r) {
-        *ret = NULL;
+    if (err)
         return err;
-    }
-    history = json_array();
-    json_object_set_new(r, "history", history);
-    err = registry_store_resident_history(req->store, req->arena, id, history);
-    if (!err && reveal) {
-        const char *id_number = NULL, *phone = NULL;
-
-        err = registry_store_resident_reveal(req->store, req->arena, req->app->keys, id, &id_number, &phone);
-        if (!err) {
-            json_object_set_new(r, "id_number", json_string_or_null(id_number));
-            json_object_set_new(r, "phone", json_string_or_null(phone));
-            json_object_set_new(r, "revealed", json_true());
-        }
-    }
-    if (err) {
-        json_decref(r);
-        return err;
-    }
-    *ret = r;
+    if (!ref->community || !auth_covers(req->user, ref->community) ||
+        (req->user->role == ROLE_RESIDENT && ref->household_id != req->user->household_id))
+        return error_not_found(req->arena, "id", "找不到该居民");
     return NULL;
 }
 
-/* Loads a resident the user may see; 404 otherwise. */
-static Error *visible_resident(Request *req, int64_t id, bool reveal, json_t **ret)
+/* The community of a resident the user may see; 404 otherwise. */
+static Error *visible_resident(Request *req, int64_t id, const char **ret_community)
 {
-    json_t *r = NULL;
-    const char *community;
+    ResidentRef ref;
+    JsonW w;
     Error *err;
 
-    err = registry_resident_json(req, id, reveal, &r);
-    if (err)
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    err = write_visible_resident(req, id, NULL, &w, &ref);
+    *ret_community = ref.community;
+    return err;
+}
+
+Error *registry_resident_json(Request *req, int64_t id, json_t **ret)
+{
+    ResidentRef ref;
+    JsonW w;
+    Error *err;
+
+    *ret = NULL;
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    err = registry_store_resident_write(req->store, req->arena, id, NULL, &w, &ref);
+    if (err || !ref.community)
         return err;
-    if (!r)
-        return error_not_found(req->arena, "id", "找不到该居民");
-    community = json_string_value(json_object_get(r, "community"));
-    if (!auth_covers(req->user, community) ||
-        (req->user->role == ROLE_RESIDENT &&
-         json_integer_value(json_object_get(r, "household_id")) != req->user->household_id)) {
-        json_decref(r);
-        return error_not_found(req->arena, "id", "找不到该居民");
-    }
-    *ret = r;
-    return NULL;
+    return parse_written(req, &w, ret);
 }
 
 static Error *registry_handle_resident_get(Request *req, Response *res)
 {
     const char *reveal_q = request_query(req, "reveal");
     bool reveal = reveal_q && strcmp(reveal_q, "1") == 0;
-    json_t *r = NULL;
+    ResidentSecrets full;
+    ResidentRef ref;
     int64_t id;
+    JsonW w;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT);
@@ -669,26 +681,29 @@ static Error *registry_handle_resident_get(Request *req, Response *res)
     err = request_param_id(req, 0, &id);
     if (err)
         return err;
-    err = visible_resident(req, id, false, &r);
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    err = write_visible_resident(req, id, NULL, &w, &ref);
     if (err)
         return err;
     if (reveal) {
-        const char *community = arena_strdup(req->arena, json_string_value(json_object_get(r, "community")));
+        const char *community = ref.community;
 
-        json_decref(r);
         if (!auth_is_community_staff(req->user, community))
             return error_forbidden(req->arena, "只有本社区的工作人员可以查看完整的身份证号和手机号");
-        err = registry_resident_json(req, id, true, &r);
+        err = registry_store_resident_reveal(req->store, req->arena, req->app->keys, id,
+                                             &full.id_number, &full.phone);
+        if (err)
+            return err;
+        jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+        err = write_visible_resident(req, id, &full, &w, &ref);
         if (err)
             return err;
         err = audit_record(req, "resident.view_full", "resident", id, community,
                            json_pack("{s:[s,s]}", "fields", "id_number", "phone"));
-        if (err) {
-            json_decref(r);
+        if (err)
             return err;
-        }
     }
-    return response_json(res, 200, r);
+    return response_json_text(req, res, 200, &w);
 }
 
 static Error *registry_handle_resident_update(Request *req, Response *res)
@@ -706,11 +721,9 @@ static Error *registry_handle_resident_update(Request *req, Response *res)
     err = request_param_id(req, 0, &id);
     if (err)
         return err;
-    err = visible_resident(req, id, false, &r);
+    err = visible_resident(req, id, &community);
     if (err)
         return err;
-    community = arena_strdup(req->arena, json_string_value(json_object_get(r, "community")));
-    json_decref(r);
     err = registry_parse_resident(req, true, &in);
     if (err)
         return err;
@@ -733,7 +746,7 @@ static Error *registry_handle_resident_update(Request *req, Response *res)
         err = store_commit(req->store, req->arena);
     if (err)
         return err;
-    err = registry_resident_json(req, id, false, &r);
+    err = registry_resident_json(req, id, &r);
     if (err)
         return err;
     return response_json(res, 200, r);
@@ -772,11 +785,9 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
         if (err)
             return err;
     }
-    err = visible_resident(req, id, false, &r);
+    err = visible_resident(req, id, &community);
     if (err)
         return err;
-    community = arena_strdup(req->arena, json_string_value(json_object_get(r, "community")));
-    json_decref(r);
     err = store_begin(req->store, req->arena);
     if (err)
         return err;
@@ -787,7 +798,7 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
         err = store_commit(req->store, req->arena);
     if (err)
         return err;
-    err = registry_resident_json(req, id, false, &r);
+    err = registry_resident_json(req, id, &r);
     if (err)
         return err;
     return response_json(res, 200, r);

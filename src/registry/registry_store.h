@@ -6,6 +6,7 @@
  */
 #include <jansson.h>
 
+#include "core/jsonw.h"
 #include "registry/registry.h"
 
 typedef struct HouseholdFilter {
@@ -52,15 +53,28 @@ Error *registry_store_tag_insert(Store *st, Arena *a, const char *name, bool key
 Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi, json_t *out);
 
 /* Residents (registry_resident_store.c). */
-Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, json_t *items,
+/* The page of residents @f selects, each as a JSON object (masked), into the open array @items. */
+Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, JsonW *items,
                                 int64_t *ret_total);
-/* The resident's row as JSON (masked), or NULL; *ret_community gets its community. */
-Error *registry_store_resident_get(Store *st, Arena *a, int64_t id, json_t **ret,
-                                   const char **ret_community);
+/* Where a resident lives, for scope checks; community NULL: no such resident. */
+typedef struct ResidentRef {
+    int64_t household_id;
+    const char *community;
+} ResidentRef;
+/* Unmasked values (registry_store_resident_reveal); either may be NULL. */
+typedef struct ResidentSecrets {
+    const char *id_number, *phone;
+} ResidentSecrets;
+/*
+ * Resident @id as a JSON object with its "history" into @w, masked; with
+ * @full, its unmasked ID number and phone instead and "revealed": true.
+ * Nothing is written when there is no such resident (ret->community NULL).
+ */
+Error *registry_store_resident_write(Store *st, Arena *a, int64_t id, const ResidentSecrets *full,
+                                     JsonW *w, ResidentRef *ret);
 /* Full ID number and phone (either may be NULL). */
 Error *registry_store_resident_reveal(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
                                       const char **ret_id_number, const char **ret_phone);
-Error *registry_store_resident_history(Store *st, Arena *a, int64_t id, json_t *items);
 /* Applies the fields set in @in; @new_household is the target of a move, or NULL. */
 Error *registry_store_resident_update(Store *st, Arena *a, const CryptoKeys *k, int64_t id,
                                       ResidentInput *in, const Household *new_household,

@@ -199,6 +199,31 @@ test('move out keeps the record and its history; the list no longer shows it', a
   assert.equal(r.status, 403);
 });
 
+test('text written straight as JSON comes back exactly: quotes, backslashes, emoji', async () => {
+  let r = await post('/api/v1/residents', { household_id: household2.id, name: '李四', gender: 'female', birth_date: '1990-01-02', relation: '租户' });
+  assert.equal(r.status, 201);
+  const id = r.body.id;
+  const reason = 'say "hi" \\ C:\\旧址/新址 😀 「完」';
+  r = await srv.api('DELETE', `/api/v1/residents/${id}`, { token: staff, body: { reason } });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.history.at(-1).reason, reason);
+  // the raw bytes too: the GET is written by core/jsonw, and must parse as JSON on its own
+  const res = await fetch(`${srv.url}/api/v1/residents/${id}`, { headers: { Authorization: `Bearer ${staff}` } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const text = await res.text();
+  assert.ok(text.includes('\\"hi\\" \\\\ C:'), text);
+  assert.ok(text.includes('新址 😀'), text);
+  const body = JSON.parse(text);
+  assert.equal(body.history.at(-1).reason, reason);
+  assert.equal(body.address, r.body.address);
+  assert.deepEqual(body, r.body);
+  const list = await get(`/api/v1/residents?community=${COMMUNITY}&status=moved_out&household_id=${household2.id}`);
+  const row = list.body.items.find((x) => x.id === id);
+  assert.deepEqual({ ...row, history: body.history }, body);
+});
+
 test('statistics count what the registry holds', async () => {
   const r = await get(`/api/v1/stats/community/${COMMUNITY}`);
   assert.equal(r.status, 200);

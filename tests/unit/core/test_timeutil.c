@@ -37,6 +37,10 @@ static void test_rfc3339_in_shanghai_time(void **state)
     (void)state;
     assert_string_equal(time_format_rfc3339(a, 0), "1970-01-01T08:00:00+08:00");
     assert_string_equal(time_format_rfc3339(a, 1795334400000LL), "2026-11-22T16:00:00+08:00");
+    assert_string_equal(time_format_rfc3339(a, 1795371845999LL), "2026-11-23T02:24:05+08:00");
+    assert_string_equal(time_format_rfc3339(a, 946655999000LL), "1999-12-31T23:59:59+08:00");
+    assert_string_equal(time_format_rfc3339(a, -1000LL), "1970-01-01T07:59:59+08:00");
+    assert_string_equal(time_format_rfc3339(a, 253402271999000LL), "9999-12-31T23:59:59+08:00");
     arena_free(a);
 }
 
