@@ -373,7 +373,7 @@ static Error *require_calendar_editor(Request *req)
 static Error *cases_handle_calendar_set(Request *req, Response *res)
 {
     static const char *const fields[] = { "working", "name", NULL };
-    const char *date, *name = NULL;
+    const char *date = NULL, *name = NULL;
     json_t *body, *w;
     Error *err;
 
@@ -405,7 +405,7 @@ static Error *cases_handle_calendar_set(Request *req, Response *res)
 
 static Error *cases_handle_calendar_delete(Request *req, Response *res)
 {
-    const char *date;
+    const char *date = NULL;
     bool found = false;
     Error *err;
 
@@ -526,7 +526,7 @@ static Error *cases_handle_stats(Request *req, Response *res)
     int now_month = case_month(time_now_ms());
     int def_from = (now_month % 100 == 12) ? now_month - 11 : now_month - 100 + 1;
     int from, to;
-    const char *code, *lo, *hi;
+    const char *code = NULL, *lo, *hi;
     CaseStatRow *rows;
     size_t n;
     json_t *out;
