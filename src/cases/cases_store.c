@@ -398,7 +398,9 @@ Error *cases_store_list(Store *st, Arena *a, const CaseFilter *f, Case ***ret, s
     strbuf_init(&sb, a, 8192);
     strbuf_adds(&sb, CASE_SELECT);
     build_where(&sb, &b, f);
-    strbuf_adds(&sb, " ORDER BY c.id DESC");
+    /* with a time window (Open311 always has one) the (community, created_at)
+     * index gives the order and reads only the window */
+    strbuf_adds(&sb, f->from_ms ? " ORDER BY c.created_at DESC, c.id DESC" : " ORDER BY c.id DESC");
     where_int(&sb, &b, " LIMIT ?%d", f->limit);
     where_int(&sb, &b, " OFFSET ?%d", f->offset);
     sql = strbuf_finish(&sb, NULL);
