@@ -11,6 +11,7 @@
 
 #include "account/account.h"
 #include "assistant/assistant_cli.h"
+#include "cases/cases.h"
 #include "cli_util.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -268,6 +269,8 @@ static int cmd_demo(int argc, char **argv)
     store_exec(st, a, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000");
     t0 = time_mono_us();
     err = registry_demo(st, a, keys, &opt);
+    if (!err)
+        err = cases_demo(st, a, keys, opt.community);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -531,6 +534,8 @@ static const Command commands[] = {
     { "routes", "list the HTTP routes", cmd_routes },
     { "kb", "import or export the assistant's knowledge base", assistant_cli_kb },
     { "ask", "ask the assistant, one question a line on stdin", assistant_cli_ask },
+    { "open311", "make an Open311 API key for a community", cases_cli_open311 },
+    { "cases", "generate synthetic cases (benchmarks)", cases_cli_cases },
 };
 
 static void usage(FILE *f)

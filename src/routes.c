@@ -8,6 +8,7 @@
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "booking/booking.h"
+#include "cases/cases.h"
 #include "core/embed.h"
 #include "http/metrics.h"
 #include "http/response.h"
@@ -54,4 +55,5 @@ void routes_register_all(Router *r)
     audit_routes_register(r);
     booking_routes_register(r);
     assistant_routes_register(r);
+    cases_routes_register(r);
 }

@@ -233,3 +233,77 @@ Error *request_param_id(Request *req, int idx, int64_t *ret)
     *ret = v;
     return NULL;
 }
+
+/* ---- form bodies (application/x-www-form-urlencoded), decoded by libmicrohttpd ---- */
+
+typedef struct FormState {
+    Arena *a;
+    RequestForm *form;
+} FormState;
+
+static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *content_type,
+                                  const char *transfer_encoding, const char *data, uint64_t off,
+                                  size_t size)
+{
+    FormState *fs = cls;
+    RequestForm *f = fs->form;
+    size_t i;
+
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    /* a value may come in pieces: append to the field already begun */
+    for (i = 0; i < f->n; i++)
+        if (strcmp(f->keys[i], key) == 0 && off > 0)
+            break;
+    if (i == f->n) {
+        if (f->n == REQUEST_FORM_MAX)
+            return MHD_NO;
+        f->keys[f->n] = arena_strdup(fs->a, key);
+        f->values[f->n] = arena_strdup(fs->a, "");
+        f->n++;
+    }
+    {
+        size_t have = strlen(f->values[i]);
+        char *v = arena_alloc(fs->a, have + size + 1);
+
+        memcpy(v, f->values[i], have);
+        memcpy(v + have, data, size);
+        v[have + size] = '\0';
+        f->values[i] = v;
+    }
+    return MHD_YES;
+}
+
+Error *request_form(Request *req, RequestForm *ret)
+{
+    FormState fs = { req->arena, ret };
+    struct MHD_PostProcessor *pp;
+    enum MHD_Result ok;
+
+    memset(ret, 0, sizeof(*ret));
+    if (!req->body_len)
+        return NULL;
+    pp = MHD_create_post_processor(req->conn, 4096, form_field, &fs);
+    if (!pp)
+        return error_new(req->arena, 415, NULL, "unsupported_content_type",
+                         "请求体应为表单（application/x-www-form-urlencoded）");
+    ok = MHD_post_process(pp, req->body, req->body_len);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return error_bad_request(req->arena, NULL, "malformed_form", "表单格式有误或字段过多");
+    for (size_t i = 0; i < ret->n; i++)
+        if (!request_text_ok(ret->values[i]))
+            return error_bad_request(req->arena, ret->keys[i], "invalid_text",
+                                     "表单字段含有无效字符");
+    return NULL;
+}
+
+const char *request_form_value(const RequestForm *f, const char *name)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->keys[i], name) == 0)
+            return f->values[i];
+    return NULL;
+}

@@ -110,5 +110,22 @@ Error *request_param_id(Request *req, int idx, int64_t *ret);
 /* Ends the request's read transaction; a GET handler calls it before it writes. */
 void request_end_read(Request *req);
 
+/* A form body (application/x-www-form-urlencoded or multipart), decoded. */
+#define REQUEST_FORM_MAX 64
+typedef struct RequestForm {
+    const char *keys[REQUEST_FORM_MAX];
+    const char *values[REQUEST_FORM_MAX];
+    size_t n;
+} RequestForm;
+
+/*
+ * Decodes the body as a form: 415 when the Content-Type is not a form, 400
+ * when it is malformed, has more than REQUEST_FORM_MAX fields, or a value
+ * that is not valid text. An empty body is an empty form.
+ */
+Error *request_form(Request *req, RequestForm *ret);
+/* The value of field @name, or NULL. */
+const char *request_form_value(const RequestForm *f, const char *name);
+
 /* Checks a user-supplied string: valid UTF-8, no control characters. */
 bool request_text_ok(const char *s);

@@ -1,0 +1,431 @@
+#pragma once
+/*
+ * Cases (居民和网格员上报, 联勤联动派单, 跟踪到底): a report becomes a case that
+ * is routed to the responsible unit, handled, verified, closed and rated,
+ * with every step recorded (who, when, from which state), deadlines on a
+ * working-day calendar, an overdue sweep that escalates to the street, a
+ * dashboard and Open311 GeoReport v2.
+ *
+ * The workflow is a table (cases_rules.c) of actions, the states each may
+ * start from and the state it leads to. The database enforces it: a step is
+ * one conditional UPDATE ... WHERE state IN (...) whose change count is
+ * checked, in the write transaction that also writes its case_step row (see
+ * src/store/schema/0004_cases.sql). C never reads a state to decide a write.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/strbuf.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "store/store.h"
+
+/* Roles that may report; roles that run a community's cases. */
+#define ROLES_CASES_REPORT (ROLE_RESIDENT | ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY)
+#define ROLES_CASES_MANAGE (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
+#define ROLES_CASES_READ ROLES_ALL
+
+#define CASES_MAX_PHOTOS 6
+#define CASES_PHOTO_MAX_BYTES (5 * 1024 * 1024)
+#define CASES_PHOTO_MAX_PIXELS (40 * 1000 * 1000)
+#define CASES_DESCRIPTION_MAX 1000
+
+/* Office hours of a working day, Beijing time: working hours count only these. */
+#define CASES_DAY_START_MIN (9 * 60)
+#define CASES_DAY_END_MIN (17 * 60)
+
+typedef enum CaseState {
+    CASE_ACCEPTED,
+    CASE_DISPATCHED,
+    CASE_HANDLING,
+    CASE_VERIFIED,
+    CASE_CLOSED,
+    CASE_RETURNED,
+    CASE_ON_HOLD,
+    CASE_REOPENED,
+    _CASE_STATE_MAX
+} CaseState;
+
+typedef enum CaseAction {
+    CASE_DISPATCH,
+    CASE_HANDLE,
+    CASE_VERIFY,
+    CASE_CLOSE,
+    CASE_RETURN,
+    CASE_HOLD,
+    CASE_RESUME,
+    CASE_MERGE,
+    CASE_RATE,
+    _CASE_ACTION_MAX
+} CaseAction;
+
+/* Who may take a step (bits): the reporter, the assigned unit, a grid worker, a manager. */
+enum {
+    ACTOR_REPORTER = 1 << 0,
+    ACTOR_UNIT = 1 << 1,            /* a user of the case's unit */
+    ACTOR_GRID = 1 << 2,            /* a grid worker of the community */
+    ACTOR_MANAGER = 1 << 3,         /* staff/secretary of the community, its street, admin */
+    ACTOR_SECRETARY = 1 << 4,       /* secretary of the community, its street, admin */
+};
+
+#define CASE_STATE_BIT(s) (1u << (s))
+#define CASE_TO_HELD (-1)            /* resume: back to the state before the hold */
+#define CASE_TO_RATED (-2)           /* rate: stays closed, or reopens */
+
+typedef struct CaseTransition {
+    CaseAction action;
+    const char *name;                /* "dispatch": the URL segment */
+    const char *label;               /* "派遣" */
+    unsigned from;                   /* CASE_STATE_BIT()s it may start from */
+    int to;                          /* a CaseState, CASE_TO_HELD or CASE_TO_RATED */
+    unsigned actors;                 /* ACTOR_* */
+} CaseTransition;
+
+typedef struct Calendar {
+    const int64_t *days;             /* days (since 1970-01-01) that differ from Mon-Fri, sorted */
+    const bool *working;             /* whether each is a working day */
+    size_t n;
+} Calendar;
+
+typedef struct CaseCategory {
+    int64_t id;
+    const char *community;
+    const char *code;                /* ASCII, also the Open311 service_code */
+    const char *name;
+    const char *description;
+    int respond_hours;
+    int resolve_days;
+    int sort;
+    bool active;
+} CaseCategory;
+
+typedef struct CaseUnit {
+    int64_t id;
+    const char *community;
+    const char *name;
+    const char *kind;
+    const char *phone;               /* or NULL */
+    bool active;
+    int64_t n_users;
+} CaseUnit;
+
+typedef struct CaseRoute {
+    int64_t id;
+    const char *community;
+    int64_t category_id, grid_id, unit_id;   /* 0: any */
+    const char *category_name, *grid_name, *unit_name;
+} CaseRoute;
+
+typedef struct CaseSettings {
+    int dup_window_hours;
+    bool has_area;
+    double min_lat, min_lon, max_lat, max_lon;
+} CaseSettings;
+
+#define CASE_SETTINGS_DEFAULT { 72, false, 0, 0, 0, 0 }
+
+/* A new case as the request gave it. */
+typedef struct CaseInput {
+    const char *community;           /* or NULL: from the building or the user */
+    const char *category;            /* code or name */
+    const char *description;
+    int64_t building_id;             /* 0: a map point */
+    int64_t unit_no;                 /* 0: not given */
+    bool has_point;
+    double lat, lon;
+    const char *address;             /* free text, or NULL */
+    int64_t photos[CASES_MAX_PHOTOS];
+    int n_photos;
+    bool contact_ok;
+    const char *source;              /* app, phone, in_person, open311 */
+    int64_t reporter_id;             /* staff logging for a resident user: her id; else 0 */
+    const char *contact_name;        /* or NULL */
+    const char *contact_phone;       /* or NULL; sealed at rest */
+} CaseInput;
+
+typedef struct CaseStep {
+    int64_t id;
+    const char *action;
+    const char *from_state;          /* or NULL */
+    const char *to_state;
+    int64_t actor_id;                /* 0: the system */
+    const char *actor_name;
+    int64_t unit_id;
+    const char *unit_name;
+    const char *reason;
+    int64_t at;
+} CaseStep;
+
+typedef struct CasePhoto {
+    int64_t id;
+    int64_t uploader_id;
+    int64_t case_id;                 /* 0: not attached yet */
+    const char *file;
+    const char *mime;
+    int64_t size;
+    int width, height;
+} CasePhoto;
+
+typedef struct Case {
+    int64_t id;
+    const char *community;
+    int64_t category_id;
+    const char *category_code, *category_name;
+    const char *description;
+    int64_t building_id;
+    const char *building_name;
+    int64_t unit_no;
+    int64_t grid_id;
+    const char *grid_name;
+    bool has_point;
+    double lat, lon;
+    const char *address;
+    const char *source;
+    int64_t reporter_id;
+    const char *reporter_name;
+    int64_t logged_by;
+    bool contact_ok;
+    const char *contact_name;
+    const char *contact_phone_masked;
+    CaseState state;
+    CaseState held_state;
+    int64_t unit_id;
+    const char *unit_name;
+    int64_t merged_into;
+    const char *last_reason;
+    int64_t created_at, updated_at, respond_due, resolve_due, responded_at, closed_at;
+    bool overdue_respond, overdue;
+    int64_t escalated_at;
+    bool to_secretary;
+    int reopen_count;
+    bool rateable;
+    const char *rating, *rating_comment;
+    int64_t rated_at;
+    const char *open311_token;
+    int64_t n_photos;
+    /* filled for the detail view only */
+    CaseStep *steps;
+    size_t n_steps;
+    CasePhoto *photos;
+    size_t n_photos_list;
+    int64_t *duplicates;
+    size_t n_duplicates;
+} Case;
+
+typedef struct CaseFilter {
+    const char *lo, *hi;             /* community range */
+    int state;                       /* a CaseState, -1 any, -2 open (not closed) */
+    int64_t category_id;             /* 0: any */
+    const char *const *codes;        /* category codes (Open311 service_code list) */
+    size_t n_codes;
+    int64_t unit_id;                 /* 0 any, -1 the community itself */
+    int64_t grid_id;
+    int overdue;                     /* -1 any, 0, 1 */
+    int64_t reporter_id;             /* 0: anyone */
+    int64_t from_ms, to_ms;          /* created in [from, to); 0: unbounded */
+    const int64_t *ids;              /* Open311 service_request_id list */
+    size_t n_ids;
+    int64_t limit, offset;
+} CaseFilter;
+
+typedef struct CaseStatRow {
+    const char *key;                 /* unit id, category code, grid id, "2026-05" */
+    const char *label;
+    int64_t total, open, overdue_open, resp_due, resp_ok, res_due, res_ok, rated, satisfied,
+        basically, unsatisfied;
+} CaseStatRow;
+
+/* ---- rules (cases_rules.c): pure functions, no I/O ---- */
+
+const char *case_state_name(CaseState s);
+const char *case_state_label(CaseState s);   /* Chinese */
+bool case_state_parse(const char *s, CaseState *ret);
+const CaseTransition *case_transition(CaseAction a);
+const CaseTransition *case_transition_find(const char *name);
+/* May @t start from @s? */
+bool case_transition_allowed(const CaseTransition *t, CaseState s);
+/* ",accepted,returned," for t->from, in @a: the states the conditional UPDATE accepts. */
+const char *case_transition_from_list(Arena *a, const CaseTransition *t);
+bool case_rating_valid(const char *rating);
+const char *case_rating_label(const char *rating);
+
+bool calendar_is_working(const Calendar *c, int64_t day);
+/*
+ * @hours working hours after @from_ms: only office hours (09:00-17:00 Beijing
+ * time) of working days count. A start outside them counts from the next
+ * opening; a deadline that falls exactly on a closing time stays there.
+ */
+int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours);
+/*
+ * The end of office hours (17:00) of the @days-th working day after the day
+ * of @from_ms (the day of the report is day 0, whatever the hour).
+ */
+int64_t calendar_add_work_days(const Calendar *c, int64_t from_ms, int days);
+/* yyyymm of @ms in Beijing time. */
+int case_month(int64_t ms);
+/* Does the point lie in the settings' area (inclusive)? */
+bool case_point_inside(const CaseSettings *s, double lat, double lon);
+
+/* ---- validation (cases_validate.c) ---- */
+
+Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret);
+Error *cases_parse_category(Request *req, json_t *body, bool partial, CaseCategory *inout);
+Error *cases_parse_unit(Request *req, json_t *body, bool partial, CaseUnit *inout,
+                        int64_t *ret_users, size_t *ret_n_users, bool *ret_users_set);
+Error *cases_parse_settings(Request *req, json_t *body, CaseSettings *inout);
+/* ?community= (a 12-digit code in the scope), or the user's own community. */
+Error *cases_query_community(Request *req, const char **ret);
+
+/* ---- JSON (cases_json.c); new references ---- */
+
+/* @full: detail with history, photos and duplicates; @contact: show contact details. */
+json_t *cases_json(Arena *a, const Case *c, bool full, bool contact, unsigned actions);
+json_t *cases_category_json(const CaseCategory *c);
+json_t *cases_unit_json(const CaseUnit *u);
+json_t *cases_route_json(const CaseRoute *r);
+json_t *cases_stat_json(const CaseStatRow *r);
+json_t *cases_time_json(Arena *a, int64_t ms);
+
+/* ---- store (cases_store.c: cases and steps; cases_admin_store.c: the rest) ---- */
+
+Error *cases_store_categories(Store *st, Arena *a, const char *community, bool active_only,
+                              CaseCategory **ret, size_t *ret_n);
+/* By code or name in @community; *ret NULL when none. */
+Error *cases_store_category_find(Store *st, Arena *a, const char *community, const char *key,
+                                 CaseCategory **ret);
+Error *cases_store_category_get(Store *st, Arena *a, int64_t id, CaseCategory **ret);
+Error *cases_store_category_insert(Store *st, Arena *a, CaseCategory *c);
+Error *cases_store_category_update(Store *st, Arena *a, const CaseCategory *c);
+
+Error *cases_store_units(Store *st, Arena *a, const char *community, CaseUnit **ret, size_t *ret_n);
+Error *cases_store_unit_get(Store *st, Arena *a, int64_t id, CaseUnit **ret);
+Error *cases_store_unit_insert(Store *st, Arena *a, CaseUnit *u);
+Error *cases_store_unit_update(Store *st, Arena *a, const CaseUnit *u);
+/* Replaces the unit's users: each must be a property user of the unit's community. */
+Error *cases_store_unit_set_users(Store *st, Arena *a, const CaseUnit *u, const int64_t *users,
+                                  size_t n);
+/* The unit @user_id works for, or 0. */
+Error *cases_store_user_unit(Store *st, Arena *a, int64_t user_id, int64_t *ret_unit_id);
+
+Error *cases_store_routes(Store *st, Arena *a, const char *community, CaseRoute **ret,
+                          size_t *ret_n);
+Error *cases_store_route_insert(Store *st, Arena *a, CaseRoute *r);
+Error *cases_store_route_get(Store *st, Arena *a, int64_t id, CaseRoute **ret);
+Error *cases_store_route_delete(Store *st, Arena *a, int64_t id);
+/* The unit the rules send a new case to, or 0 (the community itself). */
+Error *cases_store_route_match(Store *st, Arena *a, const char *community, int64_t category_id,
+                               int64_t grid_id, int64_t *ret_unit_id);
+
+/* Calendar exceptions in [@from_day, @to_day], into @ret (days, working, names in @a). */
+Error *cases_store_calendar(Store *st, Arena *a, int64_t from_day, int64_t to_day, Calendar *ret,
+                            const char ***ret_names);
+Error *cases_store_calendar_set(Store *st, Arena *a, const char *day, bool working,
+                                const char *name);
+Error *cases_store_calendar_delete(Store *st, Arena *a, const char *day, bool *ret_found);
+
+Error *cases_store_settings(Store *st, Arena *a, const char *community, CaseSettings *ret);
+Error *cases_store_settings_set(Store *st, Arena *a, const char *community, const CaseSettings *s);
+
+/* Inside a write transaction: inserts the case and its first steps; fills c->id. */
+Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, int n_photos,
+                          int64_t uploader_id, const char *phone_plain, const CryptoKeys *keys,
+                          int64_t actor_id, const char *actor_name, int64_t now_ms);
+/* *ret NULL when there is no such case. @full adds history, photos and duplicates. */
+Error *cases_store_get(Store *st, Arena *a, int64_t id, bool full, Case **ret);
+Error *cases_store_list(Store *st, Arena *a, const CaseFilter *f, Case ***ret, size_t *ret_n,
+                        int64_t *ret_total);
+/* Cases of the same category and building within @window_ms before @c, still open. */
+Error *cases_store_duplicates(Store *st, Arena *a, const Case *c, int64_t window_ms,
+                              int64_t **ret, size_t *ret_n);
+
+typedef struct CaseStepInput {
+    const CaseTransition *t;
+    int64_t unit_id;                 /* dispatch */
+    int64_t merged_into;             /* merge */
+    const char *reason;              /* return, hold, merge; the comment of a rating */
+    const char *rating;              /* rate */
+    int64_t actor_id;
+    const char *actor_name;
+} CaseStepInput;
+
+/*
+ * Inside a write transaction: takes step @in on case @id with one
+ * conditional UPDATE and writes its case_step row. 409 invalid_transition
+ * when the case is no longer in a state the step may start from (the
+ * message names the state it is in); 409 already_rated for a second rating.
+ * *ret_to gets the new state.
+ */
+Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
+                        CaseState *ret_to);
+
+/* Is anything past a deadline and not yet flagged at @now_ms? */
+Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
+/* Inside a write transaction: flags overdue cases and escalates them to the street. */
+Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n);
+
+/* Dashboard: @by is "unit", "category", "grid" or "month"; "" for the total. */
+Error *cases_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int from_month,
+                         int to_month, const char *by, CaseStatRow **ret, size_t *ret_n);
+
+Error *cases_store_photo_insert(Store *st, Arena *a, CasePhoto *p, int64_t now_ms);
+Error *cases_store_photo_get(Store *st, Arena *a, int64_t id, CasePhoto **ret);
+
+/* Open311 keys: the community of an active key, or NULL. */
+Error *cases_store_api_key_insert(Store *st, Arena *a, const char *community, const char *key,
+                                  int64_t now_ms);
+Error *cases_store_api_key_community(Store *st, Arena *a, const char *key, int64_t *ret_id,
+                                     const char **ret_community);
+/* The case a token names; 0 if none. */
+Error *cases_store_token_case(Store *st, Arena *a, const char *token, int64_t *ret_id);
+Error *cases_store_building(Store *st, Arena *a, int64_t id, const char **ret_community,
+                            int64_t *ret_grid_id, const char **ret_name, int64_t *ret_units);
+Error *cases_store_building_by_name(Store *st, Arena *a, const char *community, const char *name,
+                                    int64_t *ret_id);
+Error *cases_store_grid_in(Store *st, Arena *a, int64_t grid_id, const char *community, bool *ret);
+/* Is @user_id an active resident account of @community? */
+Error *cases_store_is_resident(Store *st, Arena *a, int64_t user_id, const char *community,
+                               bool *ret);
+Error *cases_store_community_name(Store *st, Arena *a, const char *code, const char **ret_name);
+
+/* ---- shared by the routes (cases_routes.c) ---- */
+
+/* Releases overdue flags that are due (the sweep), ending a GET's read transaction if needed. */
+Error *cases_sweep(Request *req, int64_t now_ms);
+/* Fills @c's deadlines from its category on the working-day calendar. */
+Error *cases_deadlines(Store *st, Arena *a, Case *c, const CaseCategory *cat);
+/*
+ * Reports @in as the request's user (or, for Open311, as api key @api_key_id
+ * of @key_community, with no user): validates what needs the database, routes, inserts.
+ * Fills *ret with the new case (its id and state).
+ */
+Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
+                    const char *key_community, const char *token, Case **ret);
+/* The photo directory beside the database (created on demand). */
+const char *cases_photo_dir(Request *req);
+/* May the request's user see case @c? */
+bool cases_visible(Request *req, const Case *c, int64_t user_unit);
+
+void cases_routes_register(Router *r);
+void cases_admin_routes_register(Router *r);
+void cases_photo_routes_register(Router *r);
+void cases_open311_routes_register(Router *r);
+void cases_export_routes_register(Router *r);
+
+/* ---- CLI and demo (cases_cli.c) ---- */
+
+int cases_cli_open311(int argc, char **argv);
+/* `linli cases generate`: bulk synthetic cases for benchmarks. */
+int cases_cli_cases(int argc, char **argv);
+/* Inside a write transaction: @count cases over @years up to @now_ms across the street's buildings. */
+Error *cases_store_generate(Store *st, Arena *a, const char *street, int64_t count, int years,
+                            int64_t now_ms, int64_t *ret_made);
+/* The id and display name of user @username; *ret_id 0 when none. */
+Error *cases_store_user_id(Store *st, Arena *a, const char *username, int64_t *ret_id,
+                           const char **ret_name);
+/* Up to @max building ids of @community, in id order. */
+Error *cases_store_buildings_of(Store *st, Arena *a, const char *community, int64_t *ret,
+                                size_t max, size_t *ret_n);
+/* Demo cases for @community: units, routing rules, the property user's unit, cases in every state. */
+Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community);

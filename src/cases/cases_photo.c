@@ -1,0 +1,195 @@
+/*
+ * Case photos. An upload is the raw image as the request body (at most
+ * CASES_PHOTO_MAX_BYTES); what it is comes from its content, never from its
+ * name or Content-Type: libmagic names the type, and only JPEG, PNG and
+ * WebP are kept. The file goes to "<db>.files/cases/" beside the database,
+ * outside any web root, under a random name; it is served only through
+ * GET /api/v1/case-photos/{id}, to those who may see its case (or, before
+ * it is attached, to its uploader).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "cases/cases.h"
+#include "core/crypto.h"
+#include "core/timeutil.h"
+#include "http/auth.h"
+#include "http/response.h"
+#include "core/banned.h"
+
+static const struct {
+    const char *mime;
+    const char *ext;
+} image_types[] = {
+    { "image/jpeg", "jpg" },
+    { "image/png", "png" },
+    { "image/webp", "webp" },
+};
+
+const char *cases_photo_dir(Request *req)
+{
+    return arena_sprintf(req->arena, "%s.files/cases", req->app->cfg->db_path);
+}
+
+static Error *ensure_dir(Request *req, const char *dir)
+{
+    char *parent = arena_strdup(req->arena, dir);
+    char *slash = strrchr(parent, '/');
+
+    if (slash) {
+        *slash = '\0';
+        if (mkdir(parent, 0700) != 0 && errno != EEXIST)
+            return error_internal(req->arena, "cannot create '%s': %s", parent, strerror(errno));
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return error_internal(req->arena, "cannot create '%s': %s", dir, strerror(errno));
+    return NULL;
+}
+
+/* The image type of @data by its content, or NULL: libmagic, one cookie per call (not thread-safe). */
+static const char *sniff(const void *data, size_t len, const char **ret_ext)
+{
+    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+    const char *mime, *out = NULL;
+
+    if (!m)
+        return NULL;
+    if (magic_load(m, NULL) == 0) {
+        mime = magic_buffer(m, data, len);
+        for (size_t i = 0; mime && i < sizeof(image_types) / sizeof(image_types[0]); i++) {
+            if (strcmp(mime, image_types[i].mime) == 0) {
+                out = image_types[i].mime;
+                *ret_ext = image_types[i].ext;
+            }
+        }
+    }
+    magic_close(m);
+    return out;
+}
+
+static Error *write_file(Request *req, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    size_t done = 0;
+
+    if (fd < 0)
+        return error_internal(req->arena, "cannot create '%s': %s", path, strerror(errno));
+    while (done < req->body_len) {
+        ssize_t n = write(fd, req->body + done, req->body_len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(fd);
+            unlink(path);
+            return error_internal(req->arena, "cannot write '%s': %s", path, strerror(errno));
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        unlink(path);
+        return error_internal(req->arena, "cannot write '%s'", path);
+    }
+    return NULL;
+}
+
+static Error *cases_handle_photo_upload(Request *req, Response *res)
+{
+    CasePhoto p = { 0 };
+    const char *dir, *ext = NULL, *path;
+    char name[33];
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_REPORT | ROLE_PROPERTY | ROLE_STREET_ADMIN | ROLE_ADMIN);
+    if (err)
+        return err;
+    if (req->body_len == 0)
+        return error_invalid(req->arena, "photo", "empty_photo", "请上传照片文件（请求体为图片本身）");
+    if (req->body_len > CASES_PHOTO_MAX_BYTES)
+        return error_new(req->arena, 413, "photo", "photo_too_large", "照片不能超过 5 MB，请压缩后再上传");
+    p.mime = sniff(req->body, req->body_len, &ext);
+    if (!p.mime)
+        return error_new(req->arena, 415, "photo", "not_an_image",
+                         "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
+    dir = cases_photo_dir(req);
+    err = ensure_dir(req, dir);
+    if (err)
+        return err;
+    crypto_random_hex(name, 16);
+    p.file = arena_sprintf(req->arena, "%s.%s", name, ext);
+    path = arena_sprintf(req->arena, "%s/%s", dir, p.file);
+    err = write_file(req, path);
+    if (err)
+        return err;
+    p.uploader_id = req->user->id;
+    p.size = (int64_t)req->body_len;
+    err = store_begin(req->store, req->arena);
+    if (!err)
+        err = cases_store_photo_insert(req->store, req->arena, &p, time_now_ms());
+    if (!err)
+        err = audit_record(req, "case_photo.upload", "case_photo", p.id, NULL, NULL);
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err) {
+        store_rollback(req->store);
+        unlink(path);
+        return err;
+    }
+    return response_json(res, 201, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)p.id,
+                                             "url", arena_sprintf(req->arena, "/api/v1/case-photos/%lld", (long long)p.id),
+                                             "mime", p.mime, "size", (json_int_t)p.size));
+}
+
+static Error *cases_handle_photo_get(Request *req, Response *res)
+{
+    CasePhoto *p = NULL;
+    Case *c = NULL;
+    int64_t id, unit = 0;
+    struct stat sb;
+    int fd;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_READ);
+    if (!err)
+        err = request_param_id(req, 0, &id);
+    if (!err)
+        err = cases_store_photo_get(req->store, req->arena, id, &p);
+    if (err)
+        return err;
+    if (p && p->case_id) {
+        if (req->user->role == ROLE_PROPERTY)
+            err = cases_store_user_unit(req->store, req->arena, req->user->id, &unit);
+        if (!err)
+            err = cases_store_get(req->store, req->arena, p->case_id, false, &c);
+        if (err)
+            return err;
+    }
+    if (!p || (c ? !cases_visible(req, c, unit) : p->uploader_id != req->user->id))
+        return error_not_found(req->arena, "id", "找不到该照片");
+    fd = open(arena_sprintf(req->arena, "%s/%s", cases_photo_dir(req), p->file),
+              O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return error_not_found(req->arena, "id", "照片文件已不存在");
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return error_internal(req->arena, "cannot stat photo %lld", (long long)id);
+    }
+    res->status = 200;
+    res->fd = fd;
+    res->fd_size = (size_t)sb.st_size;
+    res->content_type = p->mime;
+    response_header(res, "Cache-Control", "private, max-age=3600");
+    return NULL;
+}
+
+void cases_photo_routes_register(Router *r)
+{
+    router_add(r, "POST", "/api/v1/case-photos", cases_handle_photo_upload, ROUTE_LARGE_BODY);
+    router_add(r, "GET", "/api/v1/case-photos/{id}", cases_handle_photo_get, 0);
+}

@@ -1,0 +1,192 @@
+/*
+ * The case workflow as a table, and the working-day calendar, as pure
+ * functions: nothing here does I/O, so the unit tests cover it directly.
+ * The table is what the store's conditional UPDATE is built from; it is
+ * also what the API reports as a case's next possible steps.
+ */
+#include <string.h>
+
+#include "cases/cases.h"
+#include "core/timeutil.h"
+#include "core/banned.h"
+
+static const char *const state_names[_CASE_STATE_MAX] = {
+    [CASE_ACCEPTED] = "accepted", [CASE_DISPATCHED] = "dispatched", [CASE_HANDLING] = "handling",
+    [CASE_VERIFIED] = "verified", [CASE_CLOSED] = "closed",         [CASE_RETURNED] = "returned",
+    [CASE_ON_HOLD] = "on_hold",   [CASE_REOPENED] = "reopened",
+};
+
+static const char *const state_labels[_CASE_STATE_MAX] = {
+    [CASE_ACCEPTED] = "已受理", [CASE_DISPATCHED] = "已派遣", [CASE_HANDLING] = "处置中",
+    [CASE_VERIFIED] = "已核查", [CASE_CLOSED] = "已结案",     [CASE_RETURNED] = "已退单",
+    [CASE_ON_HOLD] = "已挂起",  [CASE_REOPENED] = "已重启",
+};
+
+#define B(s) CASE_STATE_BIT(CASE_##s)
+
+static const CaseTransition transitions[_CASE_ACTION_MAX] = {
+    [CASE_DISPATCH] = { CASE_DISPATCH, "dispatch", "派遣",
+                        B(ACCEPTED) | B(DISPATCHED) | B(RETURNED) | B(REOPENED), CASE_DISPATCHED,
+                        ACTOR_MANAGER },
+    [CASE_HANDLE] = { CASE_HANDLE, "handle", "处置", B(DISPATCHED), CASE_HANDLING,
+                      ACTOR_UNIT | ACTOR_MANAGER },
+    [CASE_VERIFY] = { CASE_VERIFY, "verify", "核查", B(HANDLING), CASE_VERIFIED,
+                      ACTOR_GRID | ACTOR_MANAGER },
+    [CASE_CLOSE] = { CASE_CLOSE, "close", "结案", B(VERIFIED), CASE_CLOSED, ACTOR_MANAGER },
+    [CASE_RETURN] = { CASE_RETURN, "return", "退单", B(DISPATCHED) | B(HANDLING) | B(VERIFIED),
+                      CASE_RETURNED, ACTOR_UNIT | ACTOR_MANAGER },
+    [CASE_HOLD] = { CASE_HOLD, "hold", "挂起",
+                    B(ACCEPTED) | B(DISPATCHED) | B(HANDLING) | B(RETURNED) | B(REOPENED),
+                    CASE_ON_HOLD, ACTOR_MANAGER },
+    [CASE_RESUME] = { CASE_RESUME, "resume", "恢复", B(ON_HOLD), CASE_TO_HELD, ACTOR_MANAGER },
+    [CASE_MERGE] = { CASE_MERGE, "merge", "并单",
+                     B(ACCEPTED) | B(DISPATCHED) | B(HANDLING) | B(RETURNED) | B(ON_HOLD),
+                     CASE_CLOSED, ACTOR_MANAGER },
+    [CASE_RATE] = { CASE_RATE, "rate", "评价", B(CLOSED), CASE_TO_RATED, ACTOR_REPORTER },
+};
+
+#undef B
+
+const char *case_state_name(CaseState s)
+{
+    return (unsigned)s < _CASE_STATE_MAX ? state_names[s] : "unknown";
+}
+
+const char *case_state_label(CaseState s)
+{
+    return (unsigned)s < _CASE_STATE_MAX ? state_labels[s] : "未知";
+}
+
+bool case_state_parse(const char *s, CaseState *ret)
+{
+    for (int i = 0; s && i < _CASE_STATE_MAX; i++) {
+        if (strcmp(s, state_names[i]) == 0) {
+            *ret = (CaseState)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const CaseTransition *case_transition(CaseAction a)
+{
+    return (unsigned)a < _CASE_ACTION_MAX ? &transitions[a] : NULL;
+}
+
+const CaseTransition *case_transition_find(const char *name)
+{
+    for (int i = 0; name && i < _CASE_ACTION_MAX; i++)
+        if (strcmp(name, transitions[i].name) == 0)
+            return &transitions[i];
+    return NULL;
+}
+
+bool case_transition_allowed(const CaseTransition *t, CaseState s)
+{
+    return (unsigned)s < _CASE_STATE_MAX && (t->from & CASE_STATE_BIT(s)) != 0;
+}
+
+const char *case_transition_from_list(Arena *a, const CaseTransition *t)
+{
+    StrBuf sb;
+
+    strbuf_init(&sb, a, 256);
+    strbuf_addc(&sb, ',');
+    for (int i = 0; i < _CASE_STATE_MAX; i++)
+        if (t->from & CASE_STATE_BIT(i))
+            strbuf_addf(&sb, "%s,", state_names[i]);
+    return strbuf_finish(&sb, NULL);
+}
+
+bool case_rating_valid(const char *rating)
+{
+    return rating && (strcmp(rating, "satisfied") == 0 ||
+                      strcmp(rating, "basically_satisfied") == 0 ||
+                      strcmp(rating, "unsatisfied") == 0);
+}
+
+const char *case_rating_label(const char *rating)
+{
+    if (!rating)
+        return NULL;
+    if (strcmp(rating, "satisfied") == 0)
+        return "满意";
+    if (strcmp(rating, "basically_satisfied") == 0)
+        return "基本满意";
+    if (strcmp(rating, "unsatisfied") == 0)
+        return "不满意";
+    return NULL;
+}
+
+/* ---- the working-day calendar ---- */
+
+bool calendar_is_working(const Calendar *c, int64_t day)
+{
+    size_t lo = 0, hi = c ? c->n : 0;
+
+    while (lo < hi) {                /* the exceptions are sorted: binary search */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->days[mid] == day)
+            return c->working[mid];
+        if (c->days[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return time_weekday(day) <= 5;
+}
+
+int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours)
+{
+    int64_t day, left = (int64_t)hours * 60;
+    int minute;
+
+    time_local(from_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
+    if (minute < CASES_DAY_START_MIN)
+        minute = CASES_DAY_START_MIN;
+    /* a calendar with no working day at all would loop: give up after ten years */
+    for (int guard = 0; guard < 3660; guard++) {
+        if (calendar_is_working(c, day) && minute < CASES_DAY_END_MIN) {
+            int64_t room = CASES_DAY_END_MIN - minute;
+
+            if (left <= room)
+                return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
+                       (minute + left) * TIME_MINUTE_MS;
+            left -= room;
+        }
+        day++;
+        minute = CASES_DAY_START_MIN;
+    }
+    return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) + CASES_DAY_END_MIN * TIME_MINUTE_MS;
+}
+
+int64_t calendar_add_work_days(const Calendar *c, int64_t from_ms, int days)
+{
+    int64_t day;
+    int minute, counted = 0;
+
+    time_local(from_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
+    for (int guard = 0; counted < days && guard < 3660; guard++) {
+        day++;
+        if (calendar_is_working(c, day))
+            counted++;
+    }
+    return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) + CASES_DAY_END_MIN * TIME_MINUTE_MS;
+}
+
+int case_month(int64_t ms)
+{
+    int64_t day;
+    int minute, y, m, d;
+
+    time_local(ms, TIME_OFFSET_SHANGHAI, &day, &minute);
+    civil_from_days(day, &y, &m, &d);
+    return y * 100 + m;
+}
+
+bool case_point_inside(const CaseSettings *s, double lat, double lon)
+{
+    return s->has_area && lat >= s->min_lat && lat <= s->max_lat && lon >= s->min_lon &&
+           lon <= s->max_lon;
+}

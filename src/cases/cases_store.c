@@ -1,0 +1,785 @@
+/*
+ * Cases and their steps: insert, read, list, take a step, the overdue
+ * sweep, duplicates, photos.
+ *
+ * Functions that write expect the caller's write transaction (store_begin,
+ * BEGIN IMMEDIATE). A step is one UPDATE whose WHERE clause holds the states
+ * it may start from (from the table in cases_rules.c); if it changed no row
+ * the case had moved on, and the step is refused with a 409. The case_step
+ * row is written in the same transaction, so history and state never
+ * disagree.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cases/cases.h"
+#include "core/crypto.h"
+#include "core/mask.h"
+#include "core/timeutil.h"
+#include "core/banned.h"
+
+#define CASE_SELECT                                                                              \
+    "SELECT c.id, c.community, c.category_id, k.code, k.name, c.description,"                   \
+    " coalesce(c.building_id, 0), b.name, coalesce(c.unit_no, 0), coalesce(c.grid_id, 0), g.name," \
+    " c.lat IS NOT NULL, coalesce(c.lat, 0), coalesce(c.lon, 0), c.address, c.source,"           \
+    " coalesce(c.reporter_id, 0), u.display_name, coalesce(c.logged_by, 0), c.contact_ok,"       \
+    " c.contact_name, c.contact_phone_masked, c.state, c.held_state, coalesce(c.unit_id, 0),"    \
+    " n.name, coalesce(c.merged_into, 0), c.last_reason, c.created_at, c.updated_at,"            \
+    " c.respond_due, c.resolve_due, coalesce(c.responded_at, 0), coalesce(c.closed_at, 0),"      \
+    " c.overdue_respond, c.overdue, coalesce(c.escalated_at, 0), c.to_secretary,"                \
+    " c.reopen_count, c.rateable, c.rating, c.rating_comment, coalesce(c.rated_at, 0),"          \
+    " c.open311_token, (SELECT count(*) FROM case_photo p WHERE p.case_id = c.id)"              \
+    " FROM cases c JOIN case_category k ON k.id = c.category_id"                                 \
+    " LEFT JOIN building b ON b.id = c.building_id LEFT JOIN grid g ON g.id = c.grid_id"         \
+    " LEFT JOIN app_user u ON u.id = c.reporter_id LEFT JOIN case_unit n ON n.id = c.unit_id"
+
+static const char SQL_CASE_GET[] = CASE_SELECT " WHERE c.id = ?1";
+
+static const char SQL_CASE_INSERT[] =
+    "INSERT INTO cases (community, category_id, description, building_id, unit_no, grid_id, lat,"
+    " lon, address, source, reporter_id, logged_by, contact_ok, contact_name, contact_phone_enc,"
+    " contact_phone_masked, state, prev_state, unit_id, month, created_at, updated_at, respond_due,"
+    " resolve_due, open311_token, api_key_id)"
+    " VALUES (?1, ?2, ?3, nullif(?4, 0), nullif(?5, 0), nullif(?6, 0), ?7, ?8, ?9, ?10,"
+    " nullif(?11, 0), nullif(?12, 0), ?13, ?14, ?15, ?16, ?17, ?18, nullif(?19, 0), ?20, ?21, ?21,"
+    " ?22, ?23, ?24, nullif(?25, 0)) RETURNING id";
+
+static const char SQL_STEP_INSERT[] =
+    "INSERT INTO case_step (case_id, action, from_state, to_state, actor_id, actor_name, unit_id,"
+    " reason, at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, nullif(?7, 0), ?8, ?9)";
+
+static const char SQL_PHOTO_ATTACH[] =
+    "UPDATE case_photo SET case_id = ?1 WHERE id = ?2 AND uploader_id = ?3 AND case_id IS NULL";
+
+/*
+ * One step. ?3 is the state to go to, or 'held' for the state before the
+ * hold. The right-hand sides all see the row as it was, so prev_state is
+ * the state the step started from.
+ */
+static const char SQL_CASE_STEP[] =
+    "UPDATE cases SET prev_state = state,"
+    " state = CASE WHEN ?3 = 'held' THEN coalesce(held_state, 'accepted') ELSE ?3 END,"
+    " held_state = CASE WHEN ?3 = 'on_hold' THEN state ELSE held_state END,"
+    " unit_id = CASE WHEN ?4 > 0 THEN ?4 ELSE unit_id END,"
+    " responded_at = CASE WHEN ?3 = 'handling' THEN coalesce(responded_at, ?5) ELSE responded_at END,"
+    " closed_at = CASE WHEN ?3 = 'closed' THEN ?5 ELSE closed_at END,"
+    " merged_into = CASE WHEN ?6 > 0 THEN ?6 ELSE merged_into END,"
+    " rateable = CASE WHEN ?3 = 'closed' AND ?6 = 0 AND reporter_id IS NOT NULL THEN 1 ELSE 0 END,"
+    " to_secretary = CASE WHEN ?3 = 'dispatched' THEN 0 ELSE to_secretary END,"
+    " last_reason = coalesce(?7, last_reason), updated_at = ?5"
+    " WHERE id = ?1 AND instr(?2, ',' || state || ',') > 0"
+    " RETURNING prev_state, state, coalesce(unit_id, 0)";
+
+/* A rating; an unsatisfied first rating reopens the case (once) for the secretary. */
+static const char SQL_CASE_RATE[] =
+    "UPDATE cases SET prev_state = state, rating = ?2, rating_comment = ?3, rated_at = ?4,"
+    " rateable = 0,"
+    " state = CASE WHEN ?2 = 'unsatisfied' AND reopen_count = 0 THEN 'reopened' ELSE state END,"
+    " closed_at = CASE WHEN ?2 = 'unsatisfied' AND reopen_count = 0 THEN NULL ELSE closed_at END,"
+    " to_secretary = CASE WHEN ?2 = 'unsatisfied' AND reopen_count = 0 THEN 1 ELSE to_secretary END,"
+    " reopen_count = CASE WHEN ?2 = 'unsatisfied' AND reopen_count = 0 THEN 1 ELSE reopen_count END,"
+    " updated_at = ?4"
+    " WHERE id = ?1 AND state = 'closed' AND rateable = 1 AND reporter_id = ?5"
+    " RETURNING prev_state, state, coalesce(unit_id, 0)";
+
+static const char SQL_CASE_STATE[] = "SELECT state, rateable, rating FROM cases WHERE id = ?1";
+static const char SQL_MERGE_TARGET[] =
+    "SELECT state, merged_into IS NOT NULL FROM cases WHERE id = ?1 AND community = ?2";
+static const char SQL_UNIT_OF_COMMUNITY[] =
+    "SELECT 1 FROM case_unit WHERE id = ?1 AND community = ?2 AND active = 1";
+
+static const char SQL_STEPS[] =
+    "SELECT s.id, s.action, s.from_state, s.to_state, coalesce(s.actor_id, 0), s.actor_name,"
+    " coalesce(s.unit_id, 0), u.name, s.reason, s.at FROM case_step s"
+    " LEFT JOIN case_unit u ON u.id = s.unit_id WHERE s.case_id = ?1 ORDER BY s.id";
+static const char SQL_PHOTOS[] =
+    "SELECT id, uploader_id, coalesce(case_id, 0), file, mime, size, coalesce(width, 0),"
+    " coalesce(height, 0) FROM case_photo WHERE case_id = ?1 ORDER BY id";
+static const char SQL_PHOTO_GET[] =
+    "SELECT id, uploader_id, coalesce(case_id, 0), file, mime, size, coalesce(width, 0),"
+    " coalesce(height, 0) FROM case_photo WHERE id = ?1";
+static const char SQL_PHOTO_INSERT[] =
+    "INSERT INTO case_photo (uploader_id, file, mime, size, width, height, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7) RETURNING id";
+
+static const char SQL_DUPLICATES[] =
+    "SELECT id FROM cases WHERE building_id = ?1 AND category_id = ?2 AND created_at >= ?3"
+    " AND created_at <= ?4 AND id <> ?5 AND state <> 'closed' ORDER BY id LIMIT 10";
+
+static const char SQL_SWEEP_DUE[] = "SELECT 1 FROM cases WHERE next_due <= ?1 LIMIT 1";
+static const char SQL_SWEEP[] =
+    "UPDATE cases SET"
+    " overdue_respond = CASE WHEN responded_at IS NULL AND respond_due <= ?1 THEN 1"
+    "  ELSE overdue_respond END,"
+    " overdue = CASE WHEN state <> 'closed' AND resolve_due <= ?1 THEN 1 ELSE overdue END,"
+    " escalated_at = CASE WHEN state <> 'closed' AND resolve_due <= ?1 AND escalated_at IS NULL"
+    "  THEN ?1 ELSE escalated_at END"
+    " WHERE id IN (SELECT id FROM cases WHERE next_due <= ?1 ORDER BY next_due LIMIT 500)"
+    " RETURNING id, state, escalated_at = ?1";
+
+/* ---- reading ---- */
+
+static Case *read_case(StoreStmt *s, Arena *a)
+{
+    Case *c = arena_zalloc(a, sizeof(Case));
+    int i = 0;
+
+    c->id = store_column_int64(s, i++);
+    c->community = store_column_text(s, a, i++);
+    c->category_id = store_column_int64(s, i++);
+    c->category_code = store_column_text(s, a, i++);
+    c->category_name = store_column_text(s, a, i++);
+    c->description = store_column_text(s, a, i++);
+    c->building_id = store_column_int64(s, i++);
+    c->building_name = store_column_text(s, a, i++);
+    c->unit_no = store_column_int64(s, i++);
+    c->grid_id = store_column_int64(s, i++);
+    c->grid_name = store_column_text(s, a, i++);
+    c->has_point = store_column_int64(s, i++) != 0;
+    c->lat = store_column_double(s, i++);
+    c->lon = store_column_double(s, i++);
+    c->address = store_column_text(s, a, i++);
+    c->source = store_column_text(s, a, i++);
+    c->reporter_id = store_column_int64(s, i++);
+    c->reporter_name = store_column_text(s, a, i++);
+    c->logged_by = store_column_int64(s, i++);
+    c->contact_ok = store_column_int64(s, i++) != 0;
+    c->contact_name = store_column_text(s, a, i++);
+    c->contact_phone_masked = store_column_text(s, a, i++);
+    if (!case_state_parse(store_column_text(s, a, i++), &c->state))
+        c->state = CASE_ACCEPTED;
+    if (!case_state_parse(store_column_text(s, a, i++), &c->held_state))
+        c->held_state = CASE_ACCEPTED;
+    c->unit_id = store_column_int64(s, i++);
+    c->unit_name = store_column_text(s, a, i++);
+    c->merged_into = store_column_int64(s, i++);
+    c->last_reason = store_column_text(s, a, i++);
+    c->created_at = store_column_int64(s, i++);
+    c->updated_at = store_column_int64(s, i++);
+    c->respond_due = store_column_int64(s, i++);
+    c->resolve_due = store_column_int64(s, i++);
+    c->responded_at = store_column_int64(s, i++);
+    c->closed_at = store_column_int64(s, i++);
+    c->overdue_respond = store_column_int64(s, i++) != 0;
+    c->overdue = store_column_int64(s, i++) != 0;
+    c->escalated_at = store_column_int64(s, i++);
+    c->to_secretary = store_column_int64(s, i++) != 0;
+    c->reopen_count = (int)store_column_int64(s, i++);
+    c->rateable = store_column_int64(s, i++) != 0;
+    c->rating = store_column_text(s, a, i++);
+    c->rating_comment = store_column_text(s, a, i++);
+    c->rated_at = store_column_int64(s, i++);
+    c->open311_token = store_column_text(s, a, i++);
+    c->n_photos = store_column_int64(s, i++);
+    return c;
+}
+
+static void read_photo(StoreStmt *s, Arena *a, CasePhoto *p)
+{
+    p->id = store_column_int64(s, 0);
+    p->uploader_id = store_column_int64(s, 1);
+    p->case_id = store_column_int64(s, 2);
+    p->file = store_column_text(s, a, 3);
+    p->mime = store_column_text(s, a, 4);
+    p->size = store_column_int64(s, 5);
+    p->width = (int)store_column_int64(s, 6);
+    p->height = (int)store_column_int64(s, 7);
+}
+
+static Error *read_steps(Store *st, Arena *a, Case *c)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_STEPS);
+    size_t n = 0, cap = 16;
+    CaseStep *items = arena_alloc(a, cap * sizeof(*items));
+    StoreResult r;
+
+    store_bind_int64(s, 1, c->id);
+    while ((r = store_step(s)) == STORE_ROW) {
+        CaseStep *x;
+
+        if (n == cap) {
+            CaseStep *more = arena_alloc(a, 2 * cap * sizeof(*items));
+
+            memcpy(more, items, n * sizeof(*items));
+            items = more;
+            cap *= 2;
+        }
+        x = &items[n++];
+        x->id = store_column_int64(s, 0);
+        x->action = store_column_text(s, a, 1);
+        x->from_state = store_column_text(s, a, 2);
+        x->to_state = store_column_text(s, a, 3);
+        x->actor_id = store_column_int64(s, 4);
+        x->actor_name = store_column_text(s, a, 5);
+        x->unit_id = store_column_int64(s, 6);
+        x->unit_name = store_column_text(s, a, 7);
+        x->reason = store_column_text(s, a, 8);
+        x->at = store_column_int64(s, 9);
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    c->steps = items;
+    c->n_steps = n;
+    return NULL;
+}
+
+static Error *read_photos(Store *st, Arena *a, Case *c)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_PHOTOS);
+    CasePhoto *items = arena_alloc(a, CASES_MAX_PHOTOS * sizeof(*items));
+    size_t n = 0;
+    StoreResult r;
+
+    store_bind_int64(s, 1, c->id);
+    while ((r = store_step(s)) == STORE_ROW && n < CASES_MAX_PHOTOS)
+        read_photo(s, a, &items[n++]);
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    c->photos = items;
+    c->n_photos_list = n;
+    return NULL;
+}
+
+Error *cases_store_get(Store *st, Arena *a, int64_t id, bool full, Case **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_CASE_GET);
+    Case *c;
+    Error *err;
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        c = read_case(s, a);
+        store_reset(s);
+        break;
+    case STORE_DONE:
+        store_reset(s);
+        *ret = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+    if (full) {
+        err = read_steps(st, a, c);
+        if (!err)
+            err = read_photos(st, a, c);
+        if (err)
+            return err;
+    }
+    *ret = c;
+    return NULL;
+}
+
+Error *cases_store_duplicates(Store *st, Arena *a, const Case *c, int64_t window_ms,
+                              int64_t **ret, size_t *ret_n)
+{
+    StoreStmt *s;
+    int64_t *ids = arena_alloc(a, 10 * sizeof(*ids));
+    size_t n = 0;
+    StoreResult r;
+
+    *ret = ids;
+    *ret_n = 0;
+    if (!c->building_id)
+        return NULL;
+    s = store_prepare(st, a, SQL_DUPLICATES);
+    store_bind_int64(s, 1, c->building_id);
+    store_bind_int64(s, 2, c->category_id);
+    store_bind_int64(s, 3, c->created_at - window_ms);
+    store_bind_int64(s, 4, c->created_at + window_ms);
+    store_bind_int64(s, 5, c->id);
+    while ((r = store_step(s)) == STORE_ROW && n < 10)
+        ids[n++] = store_column_int64(s, 0);
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    *ret_n = n;
+    return NULL;
+}
+
+/* ---- listing: WHERE built from fixed fragments, every value bound ---- */
+
+typedef struct Binds {
+    int n;
+    int type[100];                   /* 'i' int64, 't' text */
+    int64_t i[100];
+    const char *t[100];
+} Binds;
+
+static void where_int(StrBuf *sb, Binds *b, const char *fmt, int64_t v)
+{
+    b->n++;
+    b->type[b->n] = 'i';
+    b->i[b->n] = v;
+    strbuf_addf(sb, fmt, b->n);
+}
+
+static void where_text(StrBuf *sb, Binds *b, const char *fmt, const char *v)
+{
+    b->n++;
+    b->type[b->n] = 't';
+    b->t[b->n] = v;
+    strbuf_addf(sb, fmt, b->n);
+}
+
+static void bind_all(StoreStmt *s, const Binds *b)
+{
+    for (int k = 1; k <= b->n; k++) {
+        if (b->type[k] == 'i')
+            store_bind_int64(s, k, b->i[k]);
+        else
+            store_bind_text(s, k, b->t[k]);
+    }
+}
+
+static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
+{
+    strbuf_adds(sb, " WHERE 1");
+    if (f->lo && f->hi) {
+        size_t n = strlen(f->lo);
+
+        /* one community: equality, so (community, id) gives the order */
+        if (n == 12 && strlen(f->hi) == 13 && strncmp(f->lo, f->hi, 12) == 0)
+            where_text(sb, b, " AND c.community = ?%d", f->lo);
+        else if (n > 0) {
+            where_text(sb, b, " AND c.community >= ?%d", f->lo);
+            where_text(sb, b, " AND c.community < ?%d", f->hi);
+        }
+    }
+    if (f->state >= 0)
+        where_text(sb, b, " AND c.state = ?%d", case_state_name((CaseState)f->state));
+    else if (f->state == -2)
+        strbuf_adds(sb, " AND c.state <> 'closed'");
+    if (f->category_id)
+        where_int(sb, b, " AND c.category_id = ?%d", f->category_id);
+    if (f->n_codes) {
+        strbuf_adds(sb, " AND k.code IN (");
+        for (size_t k = 0; k < f->n_codes; k++)
+            where_text(sb, b, k ? ", ?%d" : "?%d", f->codes[k]);
+        strbuf_addc(sb, ')');
+    }
+    if (f->unit_id > 0)
+        where_int(sb, b, " AND c.unit_id = ?%d", f->unit_id);
+    else if (f->unit_id < 0)
+        strbuf_adds(sb, " AND c.unit_id IS NULL");
+    if (f->grid_id)
+        where_int(sb, b, " AND c.grid_id = ?%d", f->grid_id);
+    if (f->overdue == 1)
+        strbuf_adds(sb, " AND c.overdue = 1 AND c.state <> 'closed'");
+    else if (f->overdue == 0)
+        strbuf_adds(sb, " AND c.overdue = 0");
+    if (f->reporter_id)
+        where_int(sb, b, " AND c.reporter_id = ?%d", f->reporter_id);
+    if (f->from_ms)
+        where_int(sb, b, " AND c.created_at >= ?%d", f->from_ms);
+    if (f->to_ms)
+        where_int(sb, b, " AND c.created_at < ?%d", f->to_ms);
+    if (f->n_ids) {
+        strbuf_adds(sb, " AND c.id IN (");
+        for (size_t k = 0; k < f->n_ids; k++)
+            where_int(sb, b, k ? ", ?%d" : "?%d", f->ids[k]);
+        strbuf_addc(sb, ')');
+    }
+}
+
+Error *cases_store_list(Store *st, Arena *a, const CaseFilter *f, Case ***ret, size_t *ret_n,
+                        int64_t *ret_total)
+{
+    StrBuf sb;
+    Binds b = { 0 };
+    const char *sql;
+    StoreStmt *s;
+    StoreResult r;
+    size_t n = 0;
+    Case **items = arena_alloc(a, (size_t)(f->limit > 0 ? f->limit : 1) * sizeof(*items));
+
+    strbuf_init(&sb, a, 8192);
+    strbuf_adds(&sb, CASE_SELECT);
+    build_where(&sb, &b, f);
+    /* with a time window (Open311 always has one) the (community, created_at)
+     * index gives the order and reads only the window */
+    strbuf_adds(&sb, f->from_ms ? " ORDER BY c.created_at DESC, c.id DESC" : " ORDER BY c.id DESC");
+    where_int(&sb, &b, " LIMIT ?%d", f->limit);
+    where_int(&sb, &b, " OFFSET ?%d", f->offset);
+    sql = strbuf_finish(&sb, NULL);
+    if (!sql)
+        return error_internal(a, "case list query too long");
+    s = store_prepare_text(st, a, sql);
+    bind_all(s, &b);
+    while ((r = store_step(s)) == STORE_ROW && n < (size_t)f->limit)
+        items[n++] = read_case(s, a);
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = items;
+    *ret_n = n;
+    if (!ret_total)
+        return NULL;
+
+    memset(&b, 0, sizeof(b));
+    strbuf_init(&sb, a, 8192);
+    strbuf_adds(&sb, "SELECT count(*) FROM cases c");
+    if (f->n_codes)
+        strbuf_adds(&sb, " JOIN case_category k ON k.id = c.category_id");
+    build_where(&sb, &b, f);
+    sql = strbuf_finish(&sb, NULL);
+    if (!sql)
+        return error_internal(a, "case count query too long");
+    s = store_prepare_text(st, a, sql);
+    bind_all(s, &b);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+    return NULL;
+}
+
+/* ---- writing ---- */
+
+static Error *insert_step(Store *st, Arena *a, int64_t case_id, const char *action,
+                          const char *from, const char *to, int64_t actor_id,
+                          const char *actor_name, int64_t unit_id, const char *reason,
+                          int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_STEP_INSERT);
+
+    store_bind_int64(s, 1, case_id);
+    store_bind_text(s, 2, action);
+    store_bind_text(s, 3, from);
+    store_bind_text(s, 4, to);
+    store_bind_int64(s, 5, actor_id);
+    store_bind_text(s, 6, actor_name ? actor_name : "");
+    store_bind_int64(s, 7, unit_id);
+    store_bind_text(s, 8, reason);
+    store_bind_int64(s, 9, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, int n_photos,
+                          int64_t uploader_id, const char *phone_plain, const CryptoKeys *keys,
+                          int64_t actor_id, const char *actor_name, int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_CASE_INSERT);
+    void *sealed = NULL;
+    size_t sealed_len = 0;
+    Error *err;
+
+    if (phone_plain && keys) {
+        sealed = crypto_seal(keys, a, phone_plain, &sealed_len);
+        c->contact_phone_masked = mask_phone(a, phone_plain);
+    }
+    c->state = c->unit_id ? CASE_DISPATCHED : CASE_ACCEPTED;
+    c->created_at = c->updated_at = now_ms;
+    store_bind_text(s, 1, c->community);
+    store_bind_int64(s, 2, c->category_id);
+    store_bind_text(s, 3, c->description);
+    store_bind_int64(s, 4, c->building_id);
+    store_bind_int64(s, 5, c->unit_no);
+    store_bind_int64(s, 6, c->grid_id);
+    if (c->has_point) {
+        store_bind_double(s, 7, c->lat);
+        store_bind_double(s, 8, c->lon);
+    } else {
+        store_bind_null(s, 7);
+        store_bind_null(s, 8);
+    }
+    store_bind_text(s, 9, c->address);
+    store_bind_text(s, 10, c->source);
+    store_bind_int64(s, 11, c->reporter_id);
+    store_bind_int64(s, 12, c->logged_by);
+    store_bind_int64(s, 13, c->contact_ok);
+    store_bind_text(s, 14, c->contact_name);
+    if (sealed)
+        store_bind_blob(s, 15, sealed, sealed_len);
+    else
+        store_bind_null(s, 15);
+    store_bind_text(s, 16, c->contact_phone_masked);
+    store_bind_text(s, 17, case_state_name(c->state));
+    store_bind_text(s, 18, c->unit_id ? "accepted" : NULL);
+    store_bind_int64(s, 19, c->unit_id);
+    store_bind_int64(s, 20, case_month(now_ms));
+    store_bind_int64(s, 21, now_ms);
+    store_bind_int64(s, 22, c->respond_due);
+    store_bind_int64(s, 23, c->resolve_due);
+    store_bind_text(s, 24, c->open311_token);
+    store_bind_int64(s, 25, 0);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        c->id = store_column_int64(s, 0);
+        store_reset(s);
+        break;
+    case STORE_CONSTRAINT:
+        store_reset(s);
+        return error_invalid(a, NULL, "invalid_case", "案件信息不完整，请检查类别和位置");
+    default:
+        return store_error(st, a);
+    }
+    for (int i = 0; i < n_photos; i++) {
+        s = store_prepare(st, a, SQL_PHOTO_ATTACH);
+        store_bind_int64(s, 1, c->id);
+        store_bind_int64(s, 2, photos[i]);
+        store_bind_int64(s, 3, uploader_id);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+        if (store_changes(st) != 1)
+            return error_invalid(a, arena_sprintf(a, "photos[%d]", i), "unknown_photo",
+                                 "找不到该照片，或它已用于其他案件；请重新上传");
+    }
+    err = insert_step(st, a, c->id, "report", NULL, "accepted", actor_id, actor_name, 0, NULL,
+                      now_ms);
+    if (!err && c->unit_id)
+        err = insert_step(st, a, c->id, "dispatch", "accepted", "dispatched", 0, "系统（自动派单）",
+                          c->unit_id, "按派单规则自动派遣", now_ms);
+    return err;
+}
+
+/* Why a step changed nothing: 409 naming the state the case is in, or 404. */
+static Error *step_refused(Store *st, Arena *a, int64_t id, const CaseTransition *t)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_CASE_STATE);
+    CaseState state = CASE_ACCEPTED;
+    bool rateable = false, rated = false;
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        case_state_parse(store_column_text(s, a, 0), &state);
+        rateable = store_column_int64(s, 1) != 0;
+        rated = !store_column_is_null(s, 2);
+        store_reset(s);
+        break;
+    case STORE_DONE:
+        store_reset(s);
+        return error_not_found(a, "id", "找不到该案件");
+    default:
+        return store_error(st, a);
+    }
+    if (t->action == CASE_RATE && state == CASE_CLOSED && !rateable)
+        return error_conflict(a, "rating", rated ? "already_rated" : "not_rateable",
+                              rated ? "该案件已评价过，不能再次评价" : "该案件不能评价");
+    return error_conflict(a, "state", "invalid_transition",
+                          arena_sprintf(a, "案件当前状态为“%s”，不能%s", case_state_label(state),
+                                        t->label));
+}
+
+static Error *check_targets(Store *st, Arena *a, int64_t id, const CaseStepInput *in,
+                            const char *community, CaseState *ret_target)
+{
+    StoreStmt *s;
+
+    if (in->unit_id) {
+        s = store_prepare(st, a, SQL_UNIT_OF_COMMUNITY);
+        store_bind_int64(s, 1, in->unit_id);
+        store_bind_text(s, 2, community);
+        switch (store_step(s)) {
+        case STORE_ROW:
+            store_reset(s);
+            break;
+        case STORE_DONE:
+            store_reset(s);
+            return error_invalid(a, "unit", "unknown_unit", "找不到该责任单位，或它不属于本社区");
+        default:
+            return store_error(st, a);
+        }
+    }
+    if (in->merged_into) {
+        CaseState state = CASE_CLOSED;
+        bool merged = false;
+
+        if (in->merged_into == id)
+            return error_invalid(a, "into", "merge_self", "不能把案件并入它自己");
+        s = store_prepare(st, a, SQL_MERGE_TARGET);
+        store_bind_int64(s, 1, in->merged_into);
+        store_bind_text(s, 2, community);
+        switch (store_step(s)) {
+        case STORE_ROW:
+            case_state_parse(store_column_text(s, a, 0), &state);
+            merged = store_column_int64(s, 1) != 0;
+            store_reset(s);
+            break;
+        case STORE_DONE:
+            store_reset(s);
+            return error_invalid(a, "into", "unknown_case", "找不到要并入的案件，或它不属于本社区");
+        default:
+            return store_error(st, a);
+        }
+        if (state == CASE_CLOSED || merged)
+            return error_conflict(a, "into", "merge_target_closed", "要并入的案件已结案，请选择未结案的案件");
+        *ret_target = state;
+    }
+    return NULL;
+}
+
+Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
+                        CaseState *ret_to)
+{
+    const CaseTransition *t = in->t;
+    StoreStmt *s;
+    CaseState from = CASE_ACCEPTED, to = CASE_ACCEPTED, target = CASE_ACCEPTED;
+    int64_t unit_id = 0;
+    const char *community = NULL;
+    Case *c;
+    Error *err;
+
+    if (in->unit_id || in->merged_into) {
+        err = cases_store_get(st, a, id, false, &c);
+        if (err)
+            return err;
+        if (!c)
+            return error_not_found(a, "id", "找不到该案件");
+        community = c->community;
+        err = check_targets(st, a, id, in, community, &target);
+        if (err)
+            return err;
+    }
+    if (t->action == CASE_RATE) {
+        s = store_prepare(st, a, SQL_CASE_RATE);
+        store_bind_int64(s, 1, id);
+        store_bind_text(s, 2, in->rating);
+        store_bind_text(s, 3, in->reason);
+        store_bind_int64(s, 4, now_ms);
+        store_bind_int64(s, 5, in->actor_id);
+    } else {
+        s = store_prepare(st, a, SQL_CASE_STEP);
+        store_bind_int64(s, 1, id);
+        store_bind_text(s, 2, case_transition_from_list(a, t));
+        store_bind_text(s, 3, t->to == CASE_TO_HELD ? "held" : case_state_name((CaseState)t->to));
+        store_bind_int64(s, 4, in->unit_id);
+        store_bind_int64(s, 5, now_ms);
+        store_bind_int64(s, 6, in->merged_into);
+        store_bind_text(s, 7, in->reason);
+    }
+    switch (store_step(s)) {
+    case STORE_ROW:
+        case_state_parse(store_column_text(s, a, 0), &from);
+        case_state_parse(store_column_text(s, a, 1), &to);
+        unit_id = store_column_int64(s, 2);
+        store_reset(s);
+        break;
+    case STORE_DONE:
+        store_reset(s);
+        return step_refused(st, a, id, t);
+    default:
+        return store_error(st, a);
+    }
+    err = insert_step(st, a, id, t->name, case_state_name(from), case_state_name(to), in->actor_id,
+                      in->actor_name, t->action == CASE_DISPATCH ? unit_id : 0,
+                      t->action == CASE_RATE ? case_rating_label(in->rating) : in->reason, now_ms);
+    if (!err && t->action == CASE_RATE && to == CASE_REOPENED)
+        err = insert_step(st, a, id, "reopen", "closed", "reopened", in->actor_id, in->actor_name,
+                          0, "评价不满意，案件重启并转社区书记", now_ms);
+    if (!err && t->action == CASE_MERGE)
+        err = insert_step(st, a, in->merged_into, "merged_from", case_state_name(target),
+                          case_state_name(target), in->actor_id, in->actor_name, 0,
+                          arena_sprintf(a, "案件 %lld 并入本案", (long long)id), now_ms);
+    if (err)
+        return err;
+    *ret_to = to;
+    return NULL;
+}
+
+/* ---- overdue sweep ---- */
+
+Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_SWEEP_DUE);
+
+    store_bind_int64(s, 1, now_ms);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = true;
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = false;
+        store_reset(s);
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
+{
+    int64_t total = 0;
+
+    for (;;) {
+        StoreStmt *s = store_prepare(st, a, SQL_SWEEP);
+        int64_t ids[500];
+        const char *states[500];
+        size_t n = 0, n_rows = 0;
+        StoreResult r;
+        Error *err;
+
+        store_bind_int64(s, 1, now_ms);
+        while ((r = store_step(s)) == STORE_ROW) {
+            n_rows++;
+            if (store_column_int64(s, 2) && n < 500) {  /* newly escalated */
+                ids[n] = store_column_int64(s, 0);
+                states[n] = store_column_text(s, a, 1);
+                n++;
+            }
+        }
+        if (r != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+        for (size_t i = 0; i < n; i++) {
+            err = insert_step(st, a, ids[i], "escalate", states[i], states[i], 0, "系统（超期督办）",
+                              0, "超过办结时限，已上报街道", now_ms);
+            if (err)
+                return err;
+        }
+        total += (int64_t)n_rows;
+        if (n_rows < 500)
+            break;
+    }
+    if (ret_n)
+        *ret_n = total;
+    return NULL;
+}
+
+/* ---- photos ---- */
+
+Error *cases_store_photo_insert(Store *st, Arena *a, CasePhoto *p, int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_PHOTO_INSERT);
+
+    store_bind_int64(s, 1, p->uploader_id);
+    store_bind_text(s, 2, p->file);
+    store_bind_text(s, 3, p->mime);
+    store_bind_int64(s, 4, p->size);
+    store_bind_int64(s, 5, p->width);
+    store_bind_int64(s, 6, p->height);
+    store_bind_int64(s, 7, now_ms);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    p->id = store_column_int64(s, 0);
+    store_reset(s);
+    return NULL;
+}
+
+Error *cases_store_photo_get(Store *st, Arena *a, int64_t id, CasePhoto **ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_PHOTO_GET);
+
+    store_bind_int64(s, 1, id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = arena_zalloc(a, sizeof(CasePhoto));
+        read_photo(s, a, *ret);
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        *ret = NULL;
+        store_reset(s);
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}

@@ -1,0 +1,257 @@
+// Open311 GeoReport v2 against the spec (http://wiki.open311.org/GeoReport_v2):
+// every resource in JSON and XML (XML read back with Python's
+// xml.etree parser), every field of a service and a service request, the
+// standard filters, posting with an API key, tokens, and every error in the
+// standard's shape. The only npm Open311 client (open311@0.0.12) cannot be
+// installed (it depends on a git URL), so these tests are our own.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, COMMUNITY } from '../lib/server.mjs';
+
+const OTHER = '310105004001';
+const BASE = '/open311/v2';
+let srv, key, otherKey, building;
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+
+/* XML text -> plain objects, by a real XML parser (Python's xml.etree). */
+function xml(text) {
+  const py = `
+import sys, json, xml.etree.ElementTree as ET
+def conv(e):
+    kids = list(e)
+    if not kids:
+        return e.text or ''
+    return {'tag': e.tag, 'children': [[k.tag, conv(k)] for k in kids]}
+root = ET.fromstring(sys.stdin.buffer.read())
+print(json.dumps({'root': root.tag, 'body': conv(root)}, ensure_ascii=False))`;
+  return JSON.parse(execFileSync('python3', ['-c', py], { input: text, encoding: 'utf8' }));
+}
+const fields = (node) => Object.fromEntries(node.children.map(([k, v]) => [k, v]));
+
+async function get(p) {
+  const r = await fetch(srv.url + BASE + p);
+  const type = r.headers.get('content-type');
+  const text = await r.text();
+  return { status: r.status, type, text, body: type.includes('json') ? JSON.parse(text) : null };
+}
+async function post(p, form) {
+  const r = await fetch(srv.url + BASE + p, {
+    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+  const type = r.headers.get('content-type');
+  const text = await r.text();
+  return { status: r.status, type, text, body: type.includes('json') ? JSON.parse(text) : null };
+}
+function expectErr(r, status) {
+  assert.equal(r.status, status, r.text);
+  if (r.type.includes('json')) {
+    assert.ok(Array.isArray(r.body), r.text);
+    assert.deepEqual(Object.keys(r.body[0]).sort(), ['code', 'description']);
+    assert.equal(r.body[0].code, status);
+    assert.match(r.body[0].description, /[\u4e00-\u9fff]|api_key|jurisdiction_id|service_code/);
+  } else {
+    const x = xml(r.text);
+    assert.equal(x.root, 'errors');
+    const e = fields(x.body.children[0][1]);
+    assert.equal(x.body.children[0][0], 'error');
+    assert.equal(e.code, String(status));
+    assert.ok(e.description.length > 0);
+  }
+}
+
+before(async () => {
+  srv = await startServer({ demo: true, residents: 300 });
+  key = srv.linli(['open311', 'key', '--db', srv.db, '--community', COMMUNITY]).trim();
+  otherKey = srv.linli(['open311', 'key', '--db', srv.db, '--community', OTHER]).trim();
+  building = Number(sql(`SELECT id FROM building WHERE community = '${COMMUNITY}' ORDER BY id LIMIT 1`));
+});
+after(async () => { await srv.stop(); });
+
+test('keys: printed once, stored only as a hash', () => {
+  assert.match(key, /^[A-Za-z0-9_-]{20,}$/);
+  assert.notEqual(key, otherKey);
+  assert.equal(sql(`SELECT count(*) FROM case_api_key WHERE community = '${COMMUNITY}'`), '1');
+  assert.equal(sql(`SELECT count(*) FROM case_api_key WHERE hex(key_hash) LIKE '%' || hex('${key}') || '%' OR CAST(key_hash AS TEXT) = '${key}'`), '0');
+  assert.throws(() => srv.linli(['open311', 'key', '--db', srv.db, '--community', '999999999999']));
+});
+
+test('discovery lists the v2 endpoint in both formats', async () => {
+  const j = await get('/discovery.json');
+  assert.equal(j.status, 200);
+  assert.ok(j.body.changeset && j.body.contact && j.body.key_service);
+  assert.equal(j.body.endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
+  assert.match(j.body.endpoints[0].url, /\/open311\/v2$/);
+  assert.deepEqual(j.body.endpoints[0].formats, ['text/xml', 'application/json']);
+  const x = await get('/discovery.xml');
+  assert.match(x.type, /text\/xml/);
+  const d = xml(x.text);
+  assert.equal(d.root, 'discovery');
+  const ep = fields(fields(d.body).endpoints.children[0][1]);
+  assert.equal(ep.specification, 'http://wiki.open311.org/GeoReport_v2');
+  assert.deepEqual(ep.formats.children.map(([t, v]) => [t, v]), [['format', 'text/xml'], ['format', 'application/json']]);
+});
+
+test('services: every category, with all fields, JSON and XML', async () => {
+  const j = await get(`/services.json?jurisdiction_id=${COMMUNITY}`);
+  assert.equal(j.status, 200);
+  assert.equal(j.body.length, 12);
+  for (const s of j.body) {
+    assert.deepEqual(Object.keys(s).sort(), ['description', 'group', 'keywords', 'metadata', 'service_code', 'service_name', 'type']);
+    assert.equal(s.metadata, false);
+    assert.equal(s.type, 'realtime');
+  }
+  const codes = sql(`SELECT code FROM case_category WHERE community = '${COMMUNITY}' AND active = 1 ORDER BY sort, id`).split('\n');
+  assert.deepEqual(j.body.map((s) => s.service_code), codes);
+  const x = xml((await get(`/services.xml?jurisdiction_id=${COMMUNITY}`)).text);
+  assert.equal(x.root, 'services');
+  assert.equal(x.body.children.length, 12);
+  assert.equal(x.body.children[0][0], 'service');
+  assert.equal(fields(x.body.children[0][1]).service_code, codes[0]);
+  assert.equal(fields(x.body.children[0][1]).metadata, 'false');
+  const def = await get(`/services/corridor_clutter.json?jurisdiction_id=${COMMUNITY}`);
+  assert.equal(def.status, 200);
+  assert.deepEqual(def.body, { service_code: 'corridor_clutter', attributes: [] });
+  const defx = xml((await get(`/services/corridor_clutter.xml?jurisdiction_id=${COMMUNITY}`)).text);
+  assert.equal(defx.root, 'service_definition');
+});
+
+test('errors: the standard shape, in the format asked for', async () => {
+  expectErr(await get('/services.json'), 400);
+  expectErr(await get('/services.xml'), 400);
+  expectErr(await get('/services.json?jurisdiction_id=999999999999'), 404);
+  expectErr(await get(`/services/no_such.json?jurisdiction_id=${COMMUNITY}`), 404);
+  expectErr(await get(`/services/no_such.xml?jurisdiction_id=${COMMUNITY}`), 404);
+  expectErr(await get(`/services/corridor_clutter.txt?jurisdiction_id=${COMMUNITY}`), 404);
+  expectErr(await get('/requests.json'), 400);
+  expectErr(await get(`/requests.json?jurisdiction_id=${COMMUNITY}&start_date=yesterday`), 400);
+  expectErr(await get(`/requests.json?jurisdiction_id=${COMMUNITY}&status=pending`), 400);
+  expectErr(await get(`/requests.json?jurisdiction_id=${COMMUNITY}&service_request_id=abc`), 400);
+  expectErr(await get('/requests/99999999.json'), 404);
+  expectErr(await get('/requests/99999999.xml'), 404);
+  expectErr(await get('/tokens/nope.json'), 404);
+});
+
+test('posting needs a valid key for the jurisdiction and a known service and place', async () => {
+  const base = { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', description: '夜里施工', address_id: String(building) };
+  const before = sql('SELECT count(*) FROM cases');
+  expectErr(await post('/requests.json', { ...base, api_key: '' }), 403);
+  expectErr(await post('/requests.json', { ...base, api_key: 'wrong' }), 403);
+  expectErr(await post('/requests.xml', { ...base, api_key: 'wrong' }), 403);
+  expectErr(await post('/requests.json', { ...base, api_key: otherKey }), 403);
+  expectErr(await post('/requests.json', { ...base, jurisdiction_id: '' }), 400);
+  expectErr(await post('/requests.json', { ...base, service_code: '' }), 400);
+  expectErr(await post('/requests.json', { ...base, service_code: 'no_such' }), 404);
+  expectErr(await post('/requests.json', { ...base, address_id: '' }), 400);
+  expectErr(await post('/requests.json', { ...base, address_id: '', address_string: '不存在的楼' }), 400);
+  expectErr(await post('/requests.json', { ...base, address_id: '', lat: '31.208' }), 400);
+  expectErr(await post('/requests.json', { ...base, address_id: '', lat: '31.5', long: '121.42' }), 400);
+  expectErr(await post('/requests.json', { ...base, address_id: '', lat: 'north', long: '121.42' }), 400);
+  const far = sql(`SELECT id FROM building WHERE community = '${OTHER}' LIMIT 1`);
+  expectErr(await post('/requests.json', { ...base, address_id: far }), 400);
+  const r = await fetch(srv.url + BASE + '/requests.json', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  assert.equal(r.status, 415);
+  assert.equal((await r.json())[0].code, 415);
+  assert.equal(sql('SELECT count(*) FROM cases'), before, 'nothing written');
+});
+
+let posted;
+test('a post creates a case routed like any other, with a token', async () => {
+  const r = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'corridor_clutter', description: '楼道堆物，Open311 上报', address_id: String(building), first_name: '三', last_name: '张', phone: '13700001111', email: 'a@example.com' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.length, 1);
+  posted = r.body[0];
+  assert.ok(posted.service_request_id > 0);
+  assert.match(posted.token, /^[0-9a-f]{32}$/);
+  assert.ok('service_notice' in posted && 'account_id' in posted);
+  const row = sql(`SELECT source || '|' || state || '|' || coalesce(contact_name, '') || '|' || contact_phone_masked FROM cases WHERE id = ${posted.service_request_id}`);
+  assert.equal(row, 'open311|dispatched|张三|137****1111');
+  const x = await post('/requests.xml', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'parking', lat: '31.208', long: '121.42', address_string: '东门' });
+  assert.equal(x.status, 201, x.text);
+  const d = xml(x.text);
+  assert.equal(d.root, 'service_requests');
+  assert.equal(d.body.children[0][0], 'request');
+  assert.ok(Number(fields(d.body.children[0][1]).service_request_id) > posted.service_request_id);
+  const byName = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'sanitation', address_string: sql(`SELECT name FROM building WHERE id = ${building}`) });
+  assert.equal(byName.status, 201, byName.text);
+  assert.equal(sql(`SELECT building_id FROM cases WHERE id = ${byName.body[0].service_request_id}`), String(building));
+});
+
+test('tokens name the request', async () => {
+  const j = await get(`/tokens/${posted.token}.json`);
+  assert.equal(j.status, 200);
+  assert.deepEqual(j.body, [{ service_request_id: posted.service_request_id, token: posted.token }]);
+  const x = xml((await get(`/tokens/${posted.token}.xml`)).text);
+  assert.equal(fields(x.body.children[0][1]).service_request_id, String(posted.service_request_id));
+});
+
+test('a request has every field of the spec, and no personal data', async () => {
+  const j = await get(`/requests/${posted.service_request_id}.json`);
+  assert.equal(j.status, 200);
+  const s = j.body[0];
+  assert.deepEqual(Object.keys(s).sort(), ['address', 'address_id', 'agency_responsible', 'description', 'expected_datetime', 'lat', 'long',
+    'media_url', 'requested_datetime', 'service_code', 'service_name', 'service_notice', 'service_request_id', 'status', 'status_notes',
+    'updated_datetime', 'zipcode'].sort());
+  assert.equal(s.status, 'open');
+  assert.equal(s.service_code, 'corridor_clutter');
+  assert.equal(s.service_name, '楼道堆物');
+  assert.equal(s.agency_responsible, '幸福物业服务中心');
+  assert.equal(s.address_id, building);
+  assert.match(s.requested_datetime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+  assert.ok(Date.parse(s.expected_datetime) > Date.parse(s.requested_datetime));
+  assert.ok(!j.text.includes('13700001111') && !j.text.includes('张三'));
+  expectErr(await get(`/requests/${posted.service_request_id}.json?jurisdiction_id=${OTHER}`), 404);
+  const x = xml((await get(`/requests/${posted.service_request_id}.xml`)).text);
+  assert.equal(x.root, 'service_requests');
+  const f = fields(x.body.children[0][1]);
+  assert.equal(f.service_request_id, String(posted.service_request_id));
+  assert.equal(f.status, 'open');
+  assert.equal(f.lat, '');
+});
+
+test('status follows the case; closed shows its note', async () => {
+  const id = posted.service_request_id;
+  const { token } = await srv.login('staff');
+  const prop = (await srv.login('property')).token;
+  const grid = (await srv.login('grid')).token;
+  for (const [t, a] of [[prop, 'handle'], [grid, 'verify'], [token, 'close']]) {
+    const r = await srv.api('POST', `/api/v1/cases/${id}/${a}`, { token: t, body: { reason: '已清理' } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const s = (await get(`/requests/${id}.json`)).body[0];
+  assert.equal(s.status, 'closed');
+  assert.equal(s.status_notes, '已清理');
+});
+
+test('requests.json filters: service_request_id, service_code, status, start_date, end_date', async () => {
+  const J = `jurisdiction_id=${COMMUNITY}`;
+  const all = await get(`/requests.json?${J}`);
+  assert.equal(all.status, 200);
+  const recent = Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND created_at >= (strftime('%s','now') - 90 * 86400) * 1000`));
+  assert.equal(all.body.length, recent, 'the last 90 days by default');
+  const ids = all.body.slice(0, 3).map((s) => s.service_request_id);
+  const byId = await get(`/requests.json?${J}&service_request_id=${ids.join(',')}&status=closed`);
+  assert.deepEqual(byId.body.map((s) => s.service_request_id).sort(), [...ids].sort(), 'ids ignore other filters');
+  const noise = await get(`/requests.json?${J}&service_code=noise,parking`);
+  assert.ok(noise.body.length > 0);
+  for (const s of noise.body) assert.ok(['noise', 'parking'].includes(s.service_code));
+  const open = await get(`/requests.json?${J}&status=open`);
+  const closed = await get(`/requests.json?${J}&status=closed`);
+  assert.equal(open.body.length + closed.body.length, all.body.length);
+  for (const s of open.body) assert.equal(s.status, 'open');
+  for (const s of closed.body) assert.equal(s.status, 'closed');
+  const start = new Date(Date.now() - 10 * 86400e3).toISOString();
+  const since = await get(`/requests.json?${J}&start_date=${start}`);
+  assert.equal(since.body.length, Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND created_at >= ${Date.parse(start)}`)));
+  for (const s of since.body) assert.ok(Date.parse(s.requested_datetime) >= Date.parse(start) - 1000);
+  const end = new Date(Date.now() - 20 * 86400e3).toISOString();
+  const until = await get(`/requests.json?${J}&end_date=${encodeURIComponent(end)}`);
+  for (const s of until.body) assert.ok(Date.parse(s.requested_datetime) <= Date.parse(end));
+  expectErr(await get(`/requests.json?${J}&start_date=${encodeURIComponent(start)}&end_date=${encodeURIComponent(end)}`), 400);
+  const other = await get(`/requests.json?jurisdiction_id=${OTHER}`);
+  assert.equal(other.body.length, 0);
+  const x = xml((await get(`/requests.xml?${J}&status=open`)).text);
+  assert.equal(x.root, 'service_requests');
+  assert.equal(x.body.children ? x.body.children.length : 0, open.body.length);
+});
