@@ -156,11 +156,15 @@ static int cmd_serve(int argc, char **argv)
             return 2;
         }
     }
+    if (!config_load_env(&cfg, errbuf, sizeof(errbuf))) {
+        fprintf(stderr, "linli: %s\n", errbuf);
+        return 2;
+    }
     config_finish(&cfg);
     st = cli_open_db(cfg.db_path);
     if (!st)
         return 1;
-    assistant_serve_start(st);
+    assistant_serve_start(st, &cfg);
     store_close(st);
     keys = cli_open_keys(cfg.db_path, cfg.key_path);
     if (!keys) {

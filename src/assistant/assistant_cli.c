@@ -684,12 +684,13 @@ out:
     return rc;
 }
 
-void assistant_serve_start(Store *st)
+void assistant_serve_start(Store *st, const Config *cfg)
 {
     Arena *a = arena_new(0);
     int64_t t0 = time_mono_us();
     Error *err = assistant_refresh(st, a, true);
 
+    assistant_generate_configure(cfg);
     if (err)
         log_warn("cannot build the assistant index", "error", err->detail ? err->detail : err->message,
                  NULL);
@@ -702,4 +703,5 @@ void assistant_serve_start(Store *st)
 void assistant_serve_stop(void)
 {
     assistant_shutdown();
+    assistant_generate_shutdown();
 }

@@ -51,6 +51,7 @@ test('entries imported while serving are used at once, with the file\'s ids', ne
   assert.equal(r.body.answered, true);
   assert.ok(['K092', 'K101'].includes(r.body.entry_id), r.body.entry_id);
   assert.equal(r.body.answer, sql(`SELECT answer FROM kb_entry WHERE id = '${r.body.entry_id}'`));
+  assert.equal(r.body.generated, false, 'generation is off by default');
   assert.ok(r.body.score >= 0 && r.body.score <= 1);
   assert.equal(r.body.suggestions.length, 3);
   for (const s of r.body.suggestions) {
