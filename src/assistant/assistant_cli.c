@@ -23,6 +23,7 @@
 #include "assistant/assistant_cli.h"
 #include "cli_util.h"
 #include "core/csv.h"
+#include "core/embed.h"
 #include "core/text.h"
 #include "core/log.h"
 #include "core/xlsx.h"
@@ -682,6 +683,25 @@ out:
     assistant_shutdown();
     text_shutdown();
     return rc;
+}
+
+extern const EmbeddedFile kb_sample_files[];
+
+Error *assistant_demo(Store *st, Arena *a, size_t *ret_n)
+{
+    const EmbeddedFile *f = &kb_sample_files[0];
+    ImportReport r;
+    Error *err;
+
+    report_init(a, &r, f->size / 16 + 16);
+    read_jsonl(a, f->text, f->size, &r);
+    if (r.rejected)
+        return error_internal(a, "the sample knowledge base %s has %d bad lines", f->name, r.rejected);
+    err = write_entries(st, a, &r);
+    if (err)
+        return err;
+    *ret_n = r.n_good;
+    return NULL;
 }
 
 void assistant_serve_start(Store *st, const Config *cfg)
