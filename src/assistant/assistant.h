@@ -234,8 +234,8 @@ const char *assistant_generate(Arena *a, const char *question, const AssistantHi
  * [{"question","count","unanswered","not_helpful","handoffs","question_ids",
  * "examples","last_asked","entry_id"}], biggest
  * group first. Two questions are alike when the retrieval's terms of them
- * (words and bigrams, weighted as the index weighs them) overlap enough:
- * weighted Jaccard >= 0.4 after folding. New reference.
+ * (words, bigrams, characters, after the synonyms), weighted by the index's
+ * IDF, overlap enough: weighted Jaccard >= 0.4. New reference.
  */
 json_t *assistant_group_questions(Arena *a, json_t *items);
 

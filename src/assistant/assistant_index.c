@@ -706,6 +706,18 @@ size_t assistant_index_terms(const AssistantIndex *ix)
     return ix->n_terms;
 }
 
+double assistant_index_idf(const AssistantIndex *ix, const char *key, size_t len)
+{
+    int64_t t = find_term(ix, key, len);
+
+    return t >= 0 ? ix->terms[t].idf : ix->idf_oov;
+}
+
+const Synonyms *assistant_index_synonyms(const AssistantIndex *ix)
+{
+    return ix->syn;
+}
+
 /* ---- searching ---- */
 
 typedef struct QTerm {

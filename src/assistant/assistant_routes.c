@@ -180,6 +180,11 @@ static Error *assistant_handle_unanswered(Request *req, Response *res)
         return err;
     }
     n = json_array_size(items);
+    err = assistant_refresh(req->store, req->arena, false);   /* the IDF of the entries as they are */
+    if (err) {
+        json_decref(items);
+        return err;
+    }
     groups = assistant_group_questions(req->arena, items);
     json_decref(items);
     return response_json(res, 200, json_pack("{s:o, s:I}", "items", groups, "questions", (json_int_t)n));

@@ -132,6 +132,29 @@ test('a resident rates her own answers; unhelpful ones reach the staff', async (
   }
 });
 
+test('grouping weighs words by how rare they are in the knowledge base: 低保 and 医保 stay apart', async () => {
+  const ids = {};
+  for (const q of ['低保怎么申请', '医保怎么申请', '低保如何申请呀', '医疗保险怎么报销', '医保怎么报销']) {
+    const a = await ask(q);
+    assert.equal(a.status, 200);
+    ids[q] = a.body.question_id;
+    // answered or not, a question marked unhelpful is filed for the staff
+    if (a.body.answered)
+      assert.equal((await srv.api('POST', '/api/v1/assistant/feedback', { token: resident, body: { question_id: ids[q], helpful: false } })).status, 200);
+  }
+  const r = await srv.api('GET', '/api/v1/assistant/unanswered', { token: staff });
+  assert.equal(r.status, 200);
+  const groupOf = (q) => r.body.items.find((g) => g.question_ids.includes(ids[q]));
+  for (const q of Object.keys(ids)) assert.ok(groupOf(q), q);
+  // same subject, put differently: one group
+  assert.equal(groupOf('低保怎么申请'), groupOf('低保如何申请呀'));
+  // 医疗保险 is 医保 (a synonym): one group
+  assert.equal(groupOf('医疗保险怎么报销'), groupOf('医保怎么报销'));
+  // the same way of asking (怎么申请) about different things: apart
+  assert.notEqual(groupOf('低保怎么申请'), groupOf('医保怎么申请'));
+  assert.notEqual(groupOf('医保怎么申请'), groupOf('医保怎么报销'));
+});
+
 const badQuestions = [
   // [description, request, status, code]
   ['empty', { body: { question: '' } }, 422, 'empty_question'],
