@@ -321,8 +321,26 @@ test('staff keep the synonyms, and the assistant uses them at once', async () =>
   assert.equal(r.status, 422);
   r = await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: staff });
   assert.equal(r.status, 200);
+  // deleted: the next question is answered as before the synonym, without a restart
+  const gone = (await ask('公共工具柜在哪')).body;
+  assert.equal(gone.score, before.score);
+  assert.equal(gone.entry_id, before.entry_id);
   r = await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: staff });
   assert.equal(r.status, 404);
+  // edited (a synonym is changed by deleting and adding it): the new meaning is used at once
+  r = await srv.api('POST', '/api/v1/kb/synonyms', { token: staff, body: { term: '工具柜', canonical: '工具箱' } });
+  assert.equal(r.status, 201);
+  assert.equal((await ask('公共工具柜在哪')).body.entry_id, id);
+  r = await srv.api('DELETE', `/api/v1/kb/synonyms/${r.body.id}`, { token: staff });
+  assert.equal(r.status, 200);
+  const unedited = (await ask('公共借用点在哪')).body;
+  r = await srv.api('POST', '/api/v1/kb/synonyms', { token: staff, body: { term: '借用点', canonical: '工具箱' } });
+  assert.equal(r.status, 201);
+  const edited = (await ask('公共借用点在哪')).body;
+  assert.equal(edited.entry_id, id, JSON.stringify(edited));
+  assert.ok(edited.score > unedited.score, `${edited.score} > ${unedited.score}`);
+  assert.equal((await ask('公共工具柜在哪')).body.score, before.score);
+  assert.equal((await srv.api('DELETE', `/api/v1/kb/synonyms/${r.body.id}`, { token: staff })).status, 200);
   r = await srv.api('POST', '/api/v1/kb/synonyms', { token: resident, body: { term: 'a', canonical: 'b' } });
   assert.equal(r.status, 403);
 });
