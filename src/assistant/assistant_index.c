@@ -249,9 +249,10 @@ static bool is_syllable(const void *ctx, const char *s, size_t len)
  * takes the batches in entry order and adds their terms to the index, so the
  * index is the same whatever the number of threads.
  */
-#define BATCH_ENTRIES 64
+#define BATCH_ENTRIES 16
 #define BATCH_DEPTH 2          /* ring slots per thread */
 #define MAX_WORKERS 7
+#define MIN_BATCHES_THREADED 64
 
 /* One occurrence of a term in an entry's field, as a worker made it. */
 typedef struct PrepTerm {
@@ -438,8 +439,8 @@ static int workers_wanted(size_t n_batches)
 
     if (w > MAX_WORKERS)
         w = MAX_WORKERS;
-    if ((size_t)w > n_batches / 2)
-        w = (int)(n_batches / 2);
+    if (n_batches < MIN_BATCHES_THREADED)
+        w = 0;   /* a few hundred entries build faster than threads start */
     return w;
 }
 
@@ -594,7 +595,7 @@ AssistantIndex *assistant_index_build(const KbDoc *kb, size_t n, Arena *syn_aren
     if (!p.ring)
         abort();
     for (size_t i = 0; i < p.n_ring; i++)
-        p.ring[i].arena = arena_new(4 << 20);
+        p.ring[i].arena = arena_new(1 << 20);
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     for (int i = 0; i < wanted; i++) {
