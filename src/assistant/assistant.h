@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "assistant/assistant_index.h"
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "http/request.h"
@@ -208,13 +209,33 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
 /* Drops the index (at exit, for leak checkers). */
 void assistant_shutdown(void);
 
+/* ---- optional generation (assistant_generate.c) ---- */
+
+/*
+ * Turns generation on when @cfg has an llm_url (else off), for the process;
+ * call before serving (it initialises libcurl). Shutdown at exit.
+ */
+void assistant_generate_configure(const Config *cfg);
+void assistant_generate_shutdown(void);
+bool assistant_generate_enabled(void);
+
+/*
+ * The answer to @question phrased by the configured chat endpoint from the
+ * entry @hit alone, in @a; NULL (logged) on any failure: off, an error, a
+ * timeout, a status other than 200, a malformed or empty reply. Blocks for
+ * at most the configured timeout.
+ */
+const char *assistant_generate(Arena *a, const char *question, const AssistantHit *hit);
+
+/* ---- grouping alike questions ---- */
+
 /*
  * Groups alike questions: @items (from assistant_store_unanswered) become
  * [{"question","count","unanswered","not_helpful","handoffs","question_ids",
  * "examples","last_asked","entry_id"}], biggest
  * group first. Two questions are alike when the retrieval's terms of them
- * (words and bigrams, weighted as the index weighs them) overlap enough:
- * weighted Jaccard >= 0.4 after folding. New reference.
+ * (words, bigrams, characters, after the synonyms), weighted by the index's
+ * IDF, overlap enough: weighted Jaccard >= 0.4. New reference.
  */
 json_t *assistant_group_questions(Arena *a, json_t *items);
 

@@ -23,6 +23,7 @@
 #include "assistant/assistant_cli.h"
 #include "cli_util.h"
 #include "core/csv.h"
+#include "core/embed.h"
 #include "core/text.h"
 #include "core/log.h"
 #include "core/xlsx.h"
@@ -684,12 +685,32 @@ out:
     return rc;
 }
 
-void assistant_serve_start(Store *st)
+extern const EmbeddedFile kb_sample_files[];
+
+Error *assistant_demo(Store *st, Arena *a, size_t *ret_n)
+{
+    const EmbeddedFile *f = &kb_sample_files[0];
+    ImportReport r;
+    Error *err;
+
+    report_init(a, &r, f->size / 16 + 16);
+    read_jsonl(a, f->text, f->size, &r);
+    if (r.rejected)
+        return error_internal(a, "the sample knowledge base %s has %d bad lines", f->name, r.rejected);
+    err = write_entries(st, a, &r);
+    if (err)
+        return err;
+    *ret_n = r.n_good;
+    return NULL;
+}
+
+void assistant_serve_start(Store *st, const Config *cfg)
 {
     Arena *a = arena_new(0);
     int64_t t0 = time_mono_us();
     Error *err = assistant_refresh(st, a, true);
 
+    assistant_generate_configure(cfg);
     if (err)
         log_warn("cannot build the assistant index", "error", err->detail ? err->detail : err->message,
                  NULL);
@@ -702,4 +723,5 @@ void assistant_serve_start(Store *st)
 void assistant_serve_stop(void)
 {
     assistant_shutdown();
+    assistant_generate_shutdown();
 }

@@ -3,8 +3,19 @@
 int assistant_cli_kb(int argc, char **argv);
 int assistant_cli_ask(int argc, char **argv);
 
+#include "core/config.h"
+#include "core/error.h"
 #include "store/store.h"
 
-/* `linli serve`: builds the index before the first question (logs a failure), and drops it. */
-void assistant_serve_start(Store *st);
+/*
+ * `linli demo`: imports the sample knowledge base compiled into the binary
+ * (data/faq/kb.jsonl); the number of entries in *ret_n.
+ */
+Error *assistant_demo(Store *st, Arena *a, size_t *ret_n);
+
+/*
+ * `linli serve`: builds the index before the first question (logs a
+ * failure) and turns generation on if @cfg says so; stop undoes both.
+ */
+void assistant_serve_start(Store *st, const Config *cfg);
 void assistant_serve_stop(void);

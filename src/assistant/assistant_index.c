@@ -26,8 +26,10 @@
  * leaning to the better of the two.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assistant/assistant_index.h"
 #include "core/text.h"
@@ -89,6 +91,12 @@ typedef struct IxDoc {
     float q_weight;         /* their summed weight (kind × idf) */
 } IxDoc;
 
+/* A slot of the term table: the key's hash's high half (compared before the key), term + 1 (0: empty). */
+typedef struct IxSlot {
+    uint32_t tag;
+    uint32_t term;
+} IxSlot;
+
 typedef struct IxEntry {
     const char *id;
     const char *section;
@@ -108,7 +116,7 @@ struct AssistantIndex {
     size_t n_docs, cap_docs;
     IxTerm *terms;
     size_t n_terms, cap_terms;
-    uint32_t *slots;        /* open addressing: term index + 1, 0 empty */
+    IxSlot *slots;          /* open addressing over terms */
     size_t n_slots;
     QTermRef *qterms;
     size_t n_qterms, cap_qterms;
@@ -138,40 +146,52 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-static int64_t find_term(const AssistantIndex *ix, const char *key, size_t len)
+static int64_t find_term_hashed(const AssistantIndex *ix, const char *key, size_t len, uint64_t h)
 {
-    size_t i = hash_bytes(key, len) & (ix->n_slots - 1);
+    size_t i = h & (ix->n_slots - 1);
+    uint32_t tag = (uint32_t)(h >> 32);
 
     for (;;) {
-        uint32_t k = ix->slots[i];
+        const IxSlot *sl = &ix->slots[i];
 
-        if (k == 0)
+        if (sl->term == 0)
             return -1;
-        if (ix->terms[k - 1].len == len && memcmp(ix->terms[k - 1].key, key, len) == 0)
-            return k - 1;
+        if (sl->tag == tag && ix->terms[sl->term - 1].len == len &&
+            memcmp(ix->terms[sl->term - 1].key, key, len) == 0)
+            return sl->term - 1;
         i = (i + 1) & (ix->n_slots - 1);
     }
+}
+
+static int64_t find_term(const AssistantIndex *ix, const char *key, size_t len)
+{
+    return find_term_hashed(ix, key, len, hash_bytes(key, len));
+}
+
+static void slot_put(IxSlot *slots, size_t n_slots, uint64_t h, uint32_t term)
+{
+    size_t i = h & (n_slots - 1);
+
+    while (slots[i].term)
+        i = (i + 1) & (n_slots - 1);
+    slots[i] = (IxSlot){ (uint32_t)(h >> 32), term + 1 };
 }
 
 static void rehash(AssistantIndex *ix, size_t n_slots)
 {
     free(ix->slots);
-    ix->slots = calloc(n_slots, sizeof(uint32_t));
+    ix->slots = calloc(n_slots, sizeof(IxSlot));
     if (!ix->slots)
         abort();
     ix->n_slots = n_slots;
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        size_t i = hash_bytes(ix->terms[t].key, ix->terms[t].len) & (n_slots - 1);
-
-        while (ix->slots[i])
-            i = (i + 1) & (n_slots - 1);
-        ix->slots[i] = (uint32_t)t + 1;
-    }
+    for (size_t t = 0; t < ix->n_terms; t++)
+        slot_put(ix->slots, n_slots, hash_bytes(ix->terms[t].key, ix->terms[t].len), (uint32_t)t);
 }
 
-static uint32_t intern_term(AssistantIndex *ix, const Term *t)
+/* The term @key (whose hash is @h), added if new. */
+static uint32_t intern_term(AssistantIndex *ix, const char *key, size_t len, uint64_t h, TermKind kind)
 {
-    int64_t found = find_term(ix, t->key, t->len);
+    int64_t found = find_term_hashed(ix, key, len, h);
     IxTerm *it;
 
     if (found >= 0)
@@ -182,19 +202,14 @@ static uint32_t intern_term(AssistantIndex *ix, const Term *t)
     }
     it = &ix->terms[ix->n_terms];
     memset(it, 0, sizeof(*it));
-    it->key = arena_strndup(ix->arena, t->key, t->len);
-    it->len = (uint32_t)t->len;
-    it->kind = t->kind;
+    it->key = arena_strndup(ix->arena, key, len);
+    it->len = (uint32_t)len;
+    it->kind = kind;
     ix->n_terms++;
-    if (ix->n_terms * 2 > ix->n_slots) {
+    if (ix->n_terms * 2 > ix->n_slots)
         rehash(ix, ix->n_slots ? ix->n_slots * 2 : 8192);
-    } else {
-        size_t i = hash_bytes(it->key, it->len) & (ix->n_slots - 1);
-
-        while (ix->slots[i])
-            i = (i + 1) & (ix->n_slots - 1);
-        ix->slots[i] = (uint32_t)ix->n_terms;
-    }
+    else
+        slot_put(ix->slots, ix->n_slots, h, (uint32_t)ix->n_terms - 1);
     return (uint32_t)ix->n_terms - 1;
 }
 
@@ -227,19 +242,41 @@ static bool is_syllable(const void *ctx, const char *s, size_t len)
 
 /* ---- building ---- */
 
-typedef struct Occurrence {
-    uint32_t term;
-    KbField field;
+/*
+ * Building runs in two stages, as a pipeline. Turning text into terms (ICU
+ * folding and word breaks, synonyms, bigrams, pinyin) needs nothing of the
+ * index, so worker threads do it for batches of entries ahead; the builder
+ * takes the batches in entry order and adds their terms to the index, so the
+ * index is the same whatever the number of threads.
+ */
+#define BATCH_ENTRIES 16
+#define BATCH_DEPTH 2          /* ring slots per thread */
+#define MAX_WORKERS 7
+#define MIN_BATCHES_THREADED 64
+
+/* One occurrence of a term in an entry's field, as a worker made it. */
+typedef struct PrepTerm {
+    const char *key;
+    uint64_t hash;
+    uint32_t len;
+    uint8_t kind;           /* TermKind */
+    uint8_t field;          /* KbField */
     float weight;
-} Occurrence;
+} PrepTerm;
 
-typedef struct OccList {
-    Occurrence *items;
+typedef struct PrepList {
+    PrepTerm *items;
     size_t n, cap;
-} OccList;
+} PrepList;
 
-static void occ_add_text(AssistantIndex *ix, Arena *a, OccList *ol, const char *text, KbField field,
-                         const TermOptions *opt)
+typedef struct PrepEntry {
+    PrepList shared;        /* keywords, answer, section */
+    PrepList *phrasings;    /* the question, then each alternative */
+    size_t n_phrasings;
+} PrepEntry;
+
+static void prep_add_text(Arena *a, const Synonyms *syn, PrepList *pl, const char *text, KbField field,
+                          const TermOptions *opt)
 {
     TermOptions scaled;
     const char *norm;
@@ -249,26 +286,187 @@ static void occ_add_text(AssistantIndex *ix, Arena *a, OccList *ol, const char *
 
     if (!text || !*text)
         return;
-    norm = assistant_normalize(a, ix->syn, text, &scale);
+    norm = assistant_normalize(a, syn, text, &scale);
     if (!norm)
         return;
     scaled = *opt;
     scaled.scale = scale;
     n = assistant_terms(a, norm, &scaled, &terms);
-    if (ol->n + n > ol->cap) {
-        size_t cap = ol->cap ? ol->cap : 256;
-        Occurrence *items;
+    if (pl->n + n > pl->cap) {
+        size_t cap = pl->cap ? pl->cap : 256;
+        PrepTerm *items;
 
-        while (cap < ol->n + n)
+        while (cap < pl->n + n)
             cap *= 2;
-        items = arena_alloc(a, sizeof(Occurrence) * cap);
-        if (ol->n)
-            memcpy(items, ol->items, sizeof(Occurrence) * ol->n);
-        ol->items = items;
-        ol->cap = cap;
+        items = arena_alloc(a, sizeof(PrepTerm) * cap);
+        if (pl->n)
+            memcpy(items, pl->items, sizeof(PrepTerm) * pl->n);
+        pl->items = items;
+        pl->cap = cap;
     }
     for (size_t i = 0; i < n; i++)
-        ol->items[ol->n++] = (Occurrence){ intern_term(ix, &terms[i]), field, (float)terms[i].weight };
+        pl->items[pl->n++] = (PrepTerm){
+            .key = terms[i].key,
+            .hash = hash_bytes(terms[i].key, terms[i].len),
+            .len = (uint32_t)terms[i].len,
+            .kind = (uint8_t)terms[i].kind,
+            .field = (uint8_t)field,
+            .weight = (float)terms[i].weight,
+        };
+}
+
+static void prep_entry(Arena *a, const Synonyms *syn, const KbDoc *kb, PrepEntry *pe)
+{
+    static const TermOptions full = { .words = true, .pinyin = true };
+    static const TermOptions body = { .words = false, .pinyin = false };
+    static const TermOptions section = { .words = true, .pinyin = false };
+
+    memset(pe, 0, sizeof(*pe));
+    prep_add_text(a, syn, &pe->shared, kb->keywords, FIELD_KEYWORDS, &full);
+    prep_add_text(a, syn, &pe->shared, kb->answer, FIELD_ANSWER, &body);
+    prep_add_text(a, syn, &pe->shared, kb->section, FIELD_SECTION, &section);
+    pe->n_phrasings = 1 + kb->n_alternatives;
+    pe->phrasings = arena_zalloc(a, sizeof(PrepList) * pe->n_phrasings);
+    prep_add_text(a, syn, &pe->phrasings[0], kb->question, FIELD_QUESTION, &full);
+    for (size_t k = 0; k < kb->n_alternatives; k++)
+        prep_add_text(a, syn, &pe->phrasings[1 + k], kb->alternatives[k], FIELD_QUESTION, &full);
+}
+
+/*
+ * Batches go round a ring of slots. Any thread (the workers, and the builder
+ * when the batch it needs next is not ready) claims the next batch not yet
+ * claimed, as long as its slot is free; the builder takes them in order and
+ * frees their slots. So at most ring-size batches exist at once, and no
+ * thread idles while there is text to process.
+ */
+typedef struct Batch {
+    Arena *arena;
+    PrepEntry *entries;
+    size_t first, n;
+    bool ready;             /* under Prep.lock */
+} Batch;
+
+typedef struct Prep {
+    const KbDoc *kb;
+    size_t n_entries, n_batches;
+    const Synonyms *syn;
+    Batch *ring;
+    size_t n_ring;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t next_claim;      /* the next batch to make */
+    size_t consumed;        /* batches the builder is done with */
+} Prep;
+
+static void batch_fill(const Prep *p, Batch *b, size_t k)
+{
+    arena_reset(b->arena);
+    b->first = k * BATCH_ENTRIES;
+    b->n = p->n_entries - b->first < BATCH_ENTRIES ? p->n_entries - b->first : BATCH_ENTRIES;
+    b->entries = arena_alloc(b->arena, sizeof(PrepEntry) * b->n);
+    for (size_t i = 0; i < b->n; i++)
+        prep_entry(b->arena, p->syn, &p->kb[b->first + i], &b->entries[i]);
+}
+
+/* Under the lock: claims a batch to make, if one may be made now. */
+static bool batch_claim(Prep *p, size_t *ret)
+{
+    if (p->next_claim >= p->n_batches || p->next_claim >= p->consumed + p->n_ring)
+        return false;
+    *ret = p->next_claim++;
+    return true;
+}
+
+/* Under the lock, which it lets go while it makes batch @k. */
+static void batch_make(Prep *p, size_t k)
+{
+    Batch *b = &p->ring[k % p->n_ring];
+
+    pthread_mutex_unlock(&p->lock);
+    batch_fill(p, b, k);
+    pthread_mutex_lock(&p->lock);
+    b->ready = true;
+    pthread_cond_broadcast(&p->cond);
+}
+
+static void *worker_main(void *arg)
+{
+    Prep *p = arg;
+    size_t k;
+
+    pthread_mutex_lock(&p->lock);
+    while (p->next_claim < p->n_batches) {
+        if (batch_claim(p, &k))
+            batch_make(p, k);
+        else
+            pthread_cond_wait(&p->cond, &p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* The builder's next batch, @k: made by a worker, or by the builder meanwhile. */
+static Batch *batch_take(Prep *p, size_t k)
+{
+    Batch *b = &p->ring[k % p->n_ring];
+    size_t j;
+
+    pthread_mutex_lock(&p->lock);
+    while (!b->ready) {
+        if (batch_claim(p, &j))
+            batch_make(p, j);
+        else
+            pthread_cond_wait(&p->cond, &p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return b;
+}
+
+static void batch_done(Prep *p, Batch *b)
+{
+    pthread_mutex_lock(&p->lock);
+    b->ready = false;
+    p->consumed++;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Worker threads beside the builder: one fewer than the CPUs, none for a small knowledge base. */
+static int workers_wanted(size_t n_batches)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int w = cpus > 1 ? (int)(cpus - 1) : 0;
+
+    if (w > MAX_WORKERS)
+        w = MAX_WORKERS;
+    if (n_batches < MIN_BATCHES_THREADED)
+        w = 0;   /* a few hundred entries build faster than threads start */
+    return w;
+}
+
+/* The index's own terms of a worker's list. */
+typedef struct Occurrence {
+    uint32_t term;
+    KbField field;
+    float weight;
+} Occurrence;
+
+typedef struct OccList {
+    Occurrence *items;
+    size_t n;
+} OccList;
+
+static OccList occ_intern(AssistantIndex *ix, Arena *a, const PrepList *pl)
+{
+    OccList ol = { arena_alloc(a, sizeof(Occurrence) * (pl->n + 1)), pl->n };
+
+    for (size_t i = 0; i < pl->n; i++) {
+        const PrepTerm *pt = &pl->items[i];
+
+        ol.items[i] = (Occurrence){ intern_term(ix, pt->key, pt->len, pt->hash, (TermKind)pt->kind),
+                                    (KbField)pt->field, pt->weight };
+    }
+    return ol;
 }
 
 typedef struct Local {
@@ -277,11 +475,19 @@ typedef struct Local {
     float q_weight;         /* largest weight of an occurrence in the phrasing */
 } Local;
 
-static int cmp_qref(const void *x, const void *y)
+/* By term: a phrasing has tens of terms, which an insertion sort orders fastest. */
+static void sort_qrefs(QTermRef *r, size_t n)
 {
-    uint32_t a = ((const QTermRef *)x)->term, b = ((const QTermRef *)y)->term;
+    for (size_t i = 1; i < n; i++) {
+        QTermRef x = r[i];
+        size_t j = i;
 
-    return a < b ? -1 : a > b;
+        while (j > 0 && r[j - 1].term > x.term) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = x;
+    }
 }
 
 static void count(AssistantIndex *ix, uint32_t doc, Local *local, size_t *n_local, IxDoc *d,
@@ -355,7 +561,7 @@ static void add_doc(AssistantIndex *ix, Arena *a, uint32_t entry, const OccList 
         if (local[i].tf[FIELD_QUESTION])
             ix->qterms[ix->n_qterms + n_q++] = (QTermRef){ local[i].term, local[i].q_weight };
     }
-    qsort(ix->qterms + ix->n_qterms, n_q, sizeof(QTermRef), cmp_qref);
+    sort_qrefs(ix->qterms + ix->n_qterms, n_q);
     d->n_qterms = (uint32_t)n_q;
     ix->n_qterms += n_q;
 }
@@ -368,12 +574,12 @@ static const char *copy_or_null(Arena *a, const char *s)
 AssistantIndex *assistant_index_build(const KbDoc *kb, size_t n, Arena *syn_arena,
                                       const Synonyms *syn)
 {
-    const TermOptions full = { .words = true, .pinyin = true };
-    const TermOptions body = { .words = false, .pinyin = false };
-    const TermOptions section = { .words = true, .pinyin = false };
     AssistantIndex *ix = calloc(1, sizeof(AssistantIndex));
     Arena *scratch = arena_new(1 << 16);
     double total_len[_KB_FIELD_MAX] = { 0 };
+    Prep p = { .kb = kb, .n_entries = n, .syn = syn, .n_batches = (n + BATCH_ENTRIES - 1) / BATCH_ENTRIES };
+    pthread_t workers[MAX_WORKERS];
+    int wanted, n_workers = 0;
 
     if (!ix)
         abort();
@@ -382,31 +588,56 @@ AssistantIndex *assistant_index_build(const KbDoc *kb, size_t n, Arena *syn_aren
     ix->syn = syn;
     ix->entries = arena_alloc(ix->arena, sizeof(IxEntry) * (n + 1));
     rehash(ix, 8192);
-    for (size_t e = 0; e < n; e++) {
-        OccList shared = { 0 }, q;
 
-        ix->entries[e] = (IxEntry){
-            .id = arena_strdup(ix->arena, kb[e].id),
-            .section = arena_strdup(ix->arena, kb[e].section ? kb[e].section : ""),
-            .question = arena_strdup(ix->arena, kb[e].question),
-            .answer = arena_strdup(ix->arena, kb[e].answer),
-            .valid_until = copy_or_null(ix->arena, kb[e].valid_until),
-            .scope = arena_strdup(ix->arena, kb[e].scope ? kb[e].scope : ""),
-        };
-        occ_add_text(ix, scratch, &shared, kb[e].keywords, FIELD_KEYWORDS, &full);
-        occ_add_text(ix, scratch, &shared, kb[e].answer, FIELD_ANSWER, &body);
-        occ_add_text(ix, scratch, &shared, kb[e].section, FIELD_SECTION, &section);
-        q = (OccList){ 0 };
-        occ_add_text(ix, scratch, &q, kb[e].question, FIELD_QUESTION, &full);
-        add_doc(ix, scratch, (uint32_t)e, &q, &shared);
-        for (size_t k = 0; k < kb[e].n_alternatives; k++) {
-            q = (OccList){ 0 };
-            occ_add_text(ix, scratch, &q, kb[e].alternatives[k], FIELD_QUESTION, &full);
-            if (q.n)
-                add_doc(ix, scratch, (uint32_t)e, &q, &shared);
-        }
-        arena_reset(scratch);
+    wanted = workers_wanted(p.n_batches);
+    p.n_ring = (size_t)(wanted + 1) * BATCH_DEPTH;
+    p.ring = calloc(p.n_ring, sizeof(Batch));
+    if (!p.ring)
+        abort();
+    for (size_t i = 0; i < p.n_ring; i++)
+        p.ring[i].arena = arena_new(1 << 20);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    for (int i = 0; i < wanted; i++) {
+        if (pthread_create(&workers[i], NULL, worker_main, &p) != 0)
+            break;   /* fewer workers: the builder makes more batches itself */
+        n_workers++;
     }
+
+    for (size_t k = 0; k < p.n_batches; k++) {
+        Batch *b = batch_take(&p, k);
+
+        for (size_t i = 0; i < b->n; i++) {
+            const PrepEntry *pe = &b->entries[i];
+            size_t e = b->first + i;
+            OccList shared, q;
+
+            ix->entries[e] = (IxEntry){
+                .id = arena_strdup(ix->arena, kb[e].id),
+                .section = arena_strdup(ix->arena, kb[e].section ? kb[e].section : ""),
+                .question = arena_strdup(ix->arena, kb[e].question),
+                .answer = arena_strdup(ix->arena, kb[e].answer),
+                .valid_until = copy_or_null(ix->arena, kb[e].valid_until),
+                .scope = arena_strdup(ix->arena, kb[e].scope ? kb[e].scope : ""),
+            };
+            shared = occ_intern(ix, scratch, &pe->shared);
+            for (size_t k2 = 0; k2 < pe->n_phrasings; k2++) {
+                q = occ_intern(ix, scratch, &pe->phrasings[k2]);
+                /* the question always makes a document; an alternative with no terms does not */
+                if (k2 == 0 || q.n)
+                    add_doc(ix, scratch, (uint32_t)e, &q, &shared);
+            }
+            arena_reset(scratch);
+        }
+        batch_done(&p, b);
+    }
+    for (int i = 0; i < n_workers; i++)
+        pthread_join(workers[i], NULL);
+    pthread_cond_destroy(&p.cond);
+    pthread_mutex_destroy(&p.lock);
+    for (size_t i = 0; i < p.n_ring; i++)
+        arena_free(p.ring[i].arena);
+    free(p.ring);
     arena_free(scratch);
     ix->n_entries = n;
 
@@ -474,6 +705,18 @@ size_t assistant_index_entries(const AssistantIndex *ix)
 size_t assistant_index_terms(const AssistantIndex *ix)
 {
     return ix->n_terms;
+}
+
+double assistant_index_idf(const AssistantIndex *ix, const char *key, size_t len)
+{
+    int64_t t = find_term(ix, key, len);
+
+    return t >= 0 ? ix->terms[t].idf : ix->idf_oov;
+}
+
+const Synonyms *assistant_index_synonyms(const AssistantIndex *ix)
+{
+    return ix->syn;
 }
 
 /* ---- searching ---- */

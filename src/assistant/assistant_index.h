@@ -95,6 +95,7 @@ typedef struct TermOptions {
     SyllableCheck is_syllable; /* ASCII words split into these become pinyin too (queries) */
     const void *ctx;
     const float *scale;     /* a weight per byte of the text (synonyms_rewrite_scaled), or NULL */
+    bool content_bigrams;   /* no bigrams holding a function character (for grouping questions) */
 } TermOptions;
 
 /*
@@ -136,6 +137,15 @@ void assistant_index_free(AssistantIndex *ix);
 
 size_t assistant_index_entries(const AssistantIndex *ix);
 size_t assistant_index_terms(const AssistantIndex *ix);
+
+/*
+ * How much the term @key (a Term.key) says in this index: its IDF, that of
+ * a term no entry holds when none does. For grouping alike questions.
+ */
+double assistant_index_idf(const AssistantIndex *ix, const char *key, size_t len);
+
+/* The index's synonym table (may be NULL). */
+const Synonyms *assistant_index_synonyms(const AssistantIndex *ix);
 
 typedef struct AssistantHit {
     uint32_t entry;       /* index of the entry as given to build */

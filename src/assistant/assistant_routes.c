@@ -37,6 +37,7 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     const char *question;
     char today[11];
     json_t *body, *v, *suggestions;
+    bool generated = false;
     int64_t id;
     Error *err;
 
@@ -67,6 +68,14 @@ static Error *assistant_handle_ask(Request *req, Response *res)
                         today, &ans);
     if (err)
         return err;
+    if (ans.answered && assistant_generate_enabled()) {
+        const char *text = assistant_generate(req->arena, question, &ans.top[0]);
+
+        if (text) {
+            ans.answer = text;
+            generated = true;
+        }
+    }
     rec = (AskRecord){
         .asked = question,
         .answered = ans.answered,
@@ -82,11 +91,12 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     for (size_t i = ans.answered ? 1 : 0; i < ans.n_top && json_array_size(suggestions) < 3; i++)
         json_array_append_new(suggestions, hit_json(&ans.top[i]));
     return response_json(res, 200, json_pack(
-        "{s:I, s:b, s:o, s:s, s:o, s:o, s:f, s:o}",
+        "{s:I, s:b, s:o, s:s, s:b, s:o, s:o, s:f, s:o}",
         "question_id", (json_int_t)id,
         "answered", ans.answered,
         "entry_id", json_string_or_null(ans.entry_id),
         "answer", ans.answer,
+        "generated", generated,
         "entry_question", json_string_or_null(ans.answered ? ans.top[0].question : NULL),
         "entry_section", json_string_or_null(ans.answered ? ans.top[0].section : NULL),
         "score", ans.score,
@@ -170,6 +180,11 @@ static Error *assistant_handle_unanswered(Request *req, Response *res)
         return err;
     }
     n = json_array_size(items);
+    err = assistant_refresh(req->store, req->arena, false);   /* the IDF of the entries as they are */
+    if (err) {
+        json_decref(items);
+        return err;
+    }
     groups = assistant_group_questions(req->arena, items);
     json_decref(items);
     return response_json(res, 200, json_pack("{s:o, s:I}", "items", groups, "questions", (json_int_t)n));

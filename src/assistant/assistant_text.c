@@ -436,7 +436,7 @@ size_t assistant_terms(Arena *a, const char *s, const TermOptions *opt, Term **r
 
             if (!stop)
                 term_add(&tl, TERM_CHAR, s + at, (size_t)(i - at), NULL, 0, scale_at(opt, (size_t)at));
-            if (prev_at >= 0) {
+            if (prev_at >= 0 && !(opt->content_bigrams && (stop || prev_stop))) {
                 double w = scale_at(opt, (size_t)at) < scale_at(opt, (size_t)prev_at)
                                ? scale_at(opt, (size_t)at) : scale_at(opt, (size_t)prev_at);
 

@@ -18,6 +18,7 @@ void config_defaults(Config *c)
     c->session_ttl_ms = 12LL * 3600 * 1000;
     c->login_max_failures = 5;
     c->login_window_ms = 15LL * 60 * 1000;
+    c->llm_timeout_ms = 5000;
 }
 
 static bool parse_long(const char *s, long min, long max, long *ret)
@@ -96,6 +97,19 @@ bool config_set(Config *c, const char *key, const char *value)
         c->login_window_ms = v * 60 * 1000;
         return true;
     }
+    if (strcmp(key, "llm_url") == 0)
+        return (*value == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0) &&
+               copy_string(c->llm_url, sizeof(c->llm_url), value);
+    if (strcmp(key, "llm_model") == 0)
+        return copy_string(c->llm_model, sizeof(c->llm_model), value);
+    if (strcmp(key, "llm_api_key") == 0)
+        return copy_string(c->llm_api_key, sizeof(c->llm_api_key), value);
+    if (strcmp(key, "llm_timeout_ms") == 0) {
+        if (!parse_long(value, 10, 120000, &v))
+            return false;
+        c->llm_timeout_ms = (int)v;
+        return true;
+    }
     if (strcmp(key, "cookie_secure") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
             return false;
@@ -151,6 +165,26 @@ bool config_load_file(Config *c, const char *path, char *errbuf, size_t errcap)
 out:
     fclose(f);
     return ok;
+}
+
+bool config_load_env(Config *c, char *errbuf, size_t errcap)
+{
+    static const char *const vars[][2] = {
+        { "LINLI_LLM_URL", "llm_url" },
+        { "LINLI_LLM_MODEL", "llm_model" },
+        { "LINLI_LLM_API_KEY", "llm_api_key" },
+        { "LINLI_LLM_TIMEOUT_MS", "llm_timeout_ms" },
+    };
+
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i][0]);
+
+        if (v && !config_set(c, vars[i][1], v)) {
+            snprintf(errbuf, errcap, "bad value in %s", vars[i][0]);
+            return false;
+        }
+    }
+    return true;
 }
 
 void config_finish(Config *c)

@@ -19,6 +19,11 @@ typedef struct Config {
     int login_max_failures;  /* per username in login_window_ms (ten times that per address) */
     int64_t login_window_ms;
     bool cookie_secure;      /* set Secure on the session cookie (behind HTTPS) */
+    /* the assistant's optional answer generation (OpenAI-compatible chat); off when url is empty */
+    char llm_url[512];       /* base URL, e.g. http://127.0.0.1:8000/v1 */
+    char llm_model[128];
+    char llm_api_key[512];   /* sent as "Authorization: Bearer KEY"; empty: none */
+    int llm_timeout_ms;      /* the whole call, connection included */
 } Config;
 
 void config_defaults(Config *c);
@@ -31,6 +36,13 @@ bool config_load_file(Config *c, const char *path, char *errbuf, size_t errcap);
 
 /* Sets one key from text; false if the key is unknown or the value invalid. */
 bool config_set(Config *c, const char *key, const char *value);
+
+/*
+ * Applies the environment's LINLI_LLM_URL, LINLI_LLM_MODEL, LINLI_LLM_API_KEY
+ * and LINLI_LLM_TIMEOUT_MS (over the config file). On a bad value returns
+ * false with a message in @errbuf.
+ */
+bool config_load_env(Config *c, char *errbuf, size_t errcap);
 
 /* "127.0.0.1:8080" -> host and port; false if malformed. */
 bool config_parse_listen(Config *c, const char *hostport);

@@ -2,19 +2,17 @@
 // and "I don't know", feedback, the staff's unanswered groups, entries and
 // synonyms changed without a restart, scope, bad input, and the CLI.
 //
-// The sample knowledge base lives outside the repository (../shared/faq beside
-// the clone, as in CI); tests that need it skip with a message when it is absent.
+// The sample knowledge base is the repository's data/faq/kb.jsonl, which
+// `linli demo` loads (compiled into the binary).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { startServer, linli, BIN, ROOT, COMMUNITY } from '../lib/server.mjs';
 
-const KB = path.resolve(ROOT, '../shared/faq/kb.jsonl');
-const HAVE_KB = existsSync(KB);
-const needKb = HAVE_KB ? {} : { skip: `sample knowledge base not found at ${KB}` };
+const KB = path.join(ROOT, 'data', 'faq', 'kb.jsonl');
 const UNKNOWN = '这个问题我还不会，已转给社区工作人员';
 const OTHER_COMMUNITY = '310105004018';
 
@@ -32,6 +30,17 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
+test('a demo database answers from the sample knowledge base', async () => {
+  assert.equal(sql('SELECT count(*) FROM kb_entry'), String(readFileSync(KB, 'utf8').trim().split('\n').length));
+  const r = await ask('低保怎么申请');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.answered, true);
+  assert.ok(['K092', 'K101'].includes(r.body.entry_id), r.body.entry_id);
+  assert.equal(r.body.answer, sql(`SELECT answer FROM kb_entry WHERE id = '${r.body.entry_id}'`));
+  // then the knowledge base is emptied behind the server's back (another process): seen at once
+  sql('DELETE FROM kb_entry; UPDATE kb_state SET version = version + 1');
+});
+
 test('with an empty knowledge base the assistant says it does not know', async () => {
   const r = await ask('低保怎么申请');
   assert.equal(r.status, 200);
@@ -42,7 +51,7 @@ test('with an empty knowledge base the assistant says it does not know', async (
   assert.ok(r.body.question_id > 0);
 });
 
-test('entries imported while serving are used at once, with the file\'s ids', needKb, async () => {
+test('entries imported while serving are used at once, with the file\'s ids', async () => {
   const out = linli(['kb', 'import', '--db', srv.db, KB]);
   assert.match(out, /imported 300 of 300 entries/);
   assert.equal(sql("SELECT question FROM kb_entry WHERE id = 'K092'"), '家里生活困难，低保怎么申请？');
@@ -51,6 +60,7 @@ test('entries imported while serving are used at once, with the file\'s ids', ne
   assert.equal(r.body.answered, true);
   assert.ok(['K092', 'K101'].includes(r.body.entry_id), r.body.entry_id);
   assert.equal(r.body.answer, sql(`SELECT answer FROM kb_entry WHERE id = '${r.body.entry_id}'`));
+  assert.equal(r.body.generated, false, 'generation is off by default');
   assert.ok(r.body.score >= 0 && r.body.score <= 1);
   assert.equal(r.body.suggestions.length, 3);
   for (const s of r.body.suggestions) {
@@ -60,7 +70,7 @@ test('entries imported while serving are used at once, with the file\'s ids', ne
   }
 });
 
-test('residents type colloquially, in Traditional characters, with typos and pinyin', needKb, async () => {
+test('residents type colloquially, in Traditional characters, with typos and pinyin', async () => {
   for (const [q, ids] of [
     ['醫保卡丟了怎麼補辦', ['K060', 'K152']],
     ['狂犬疫苗去哪打', ['K139']],
@@ -73,7 +83,7 @@ test('residents type colloquially, in Traditional characters, with typos and pin
   }
 });
 
-test('what it cannot answer is filed for the staff, alike questions grouped', needKb, async () => {
+test('what it cannot answer is filed for the staff, alike questions grouped', async () => {
   for (const q of ['明天会下雨吗', '明天会下雨吗？', '明天下雨吗', '附近哪家火锅好吃']) {
     const r = await ask(q);
     assert.equal(r.body.answered, false, q);
@@ -96,7 +106,7 @@ test('what it cannot answer is filed for the staff, alike questions grouped', ne
   assert.ok(streetView.body.items.some((g) => g.question.includes('下雨')));
 });
 
-test('a resident rates her own answers; unhelpful ones reach the staff', needKb, async () => {
+test('a resident rates her own answers; unhelpful ones reach the staff', async () => {
   const a = await ask('狂犬疫苗去哪打');
   let r = await srv.api('POST', '/api/v1/assistant/feedback', { token: resident, body: { question_id: a.body.question_id, helpful: false } });
   assert.equal(r.status, 200);
@@ -120,6 +130,29 @@ test('a resident rates her own answers; unhelpful ones reach the staff', needKb,
     assert.equal(r.body.error.code, code);
     assert.equal(r.body.error.field, field);
   }
+});
+
+test('grouping weighs words by how rare they are in the knowledge base: 低保 and 医保 stay apart', async () => {
+  const ids = {};
+  for (const q of ['低保怎么申请', '医保怎么申请', '低保如何申请呀', '医疗保险怎么报销', '医保怎么报销']) {
+    const a = await ask(q);
+    assert.equal(a.status, 200);
+    ids[q] = a.body.question_id;
+    // answered or not, a question marked unhelpful is filed for the staff
+    if (a.body.answered)
+      assert.equal((await srv.api('POST', '/api/v1/assistant/feedback', { token: resident, body: { question_id: ids[q], helpful: false } })).status, 200);
+  }
+  const r = await srv.api('GET', '/api/v1/assistant/unanswered', { token: staff });
+  assert.equal(r.status, 200);
+  const groupOf = (q) => r.body.items.find((g) => g.question_ids.includes(ids[q]));
+  for (const q of Object.keys(ids)) assert.ok(groupOf(q), q);
+  // same subject, put differently: one group
+  assert.equal(groupOf('低保怎么申请'), groupOf('低保如何申请呀'));
+  // 医疗保险 is 医保 (a synonym): one group
+  assert.equal(groupOf('医疗保险怎么报销'), groupOf('医保怎么报销'));
+  // the same way of asking (怎么申请) about different things: apart
+  assert.notEqual(groupOf('低保怎么申请'), groupOf('医保怎么申请'));
+  assert.notEqual(groupOf('医保怎么申请'), groupOf('医保怎么报销'));
 });
 
 const badQuestions = [
@@ -220,7 +253,7 @@ test('an entry for another community is not used for this one, nor shown to its 
   assert.equal(r.status, 403);
 });
 
-test('entries for everyone belong to the administrator', needKb, async () => {
+test('entries for everyone belong to the administrator', async () => {
   let r = await srv.api('PATCH', '/api/v1/kb/entries/K001', { token: staff, body: { keywords: '党员 转入' } });
   assert.equal(r.status, 403);
   r = await srv.api('PATCH', '/api/v1/kb/entries/K001', { token: admin, body: { keywords: '党员 转入' } });
@@ -288,8 +321,26 @@ test('staff keep the synonyms, and the assistant uses them at once', async () =>
   assert.equal(r.status, 422);
   r = await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: staff });
   assert.equal(r.status, 200);
+  // deleted: the next question is answered as before the synonym, without a restart
+  const gone = (await ask('公共工具柜在哪')).body;
+  assert.equal(gone.score, before.score);
+  assert.equal(gone.entry_id, before.entry_id);
   r = await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: staff });
   assert.equal(r.status, 404);
+  // edited (a synonym is changed by deleting and adding it): the new meaning is used at once
+  r = await srv.api('POST', '/api/v1/kb/synonyms', { token: staff, body: { term: '工具柜', canonical: '工具箱' } });
+  assert.equal(r.status, 201);
+  assert.equal((await ask('公共工具柜在哪')).body.entry_id, id);
+  r = await srv.api('DELETE', `/api/v1/kb/synonyms/${r.body.id}`, { token: staff });
+  assert.equal(r.status, 200);
+  const unedited = (await ask('公共借用点在哪')).body;
+  r = await srv.api('POST', '/api/v1/kb/synonyms', { token: staff, body: { term: '借用点', canonical: '工具箱' } });
+  assert.equal(r.status, 201);
+  const edited = (await ask('公共借用点在哪')).body;
+  assert.equal(edited.entry_id, id, JSON.stringify(edited));
+  assert.ok(edited.score > unedited.score, `${edited.score} > ${unedited.score}`);
+  assert.equal((await ask('公共工具柜在哪')).body.score, before.score);
+  assert.equal((await srv.api('DELETE', `/api/v1/kb/synonyms/${r.body.id}`, { token: staff })).status, 200);
   r = await srv.api('POST', '/api/v1/kb/synonyms', { token: resident, body: { term: 'a', canonical: 'b' } });
   assert.equal(r.status, 403);
 });

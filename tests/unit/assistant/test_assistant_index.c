@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -173,6 +174,56 @@ static void test_index_empty(void **state)
     assistant_index_free(NULL);
 }
 
+/*
+ * A knowledge base large enough to be built by several threads in batches:
+ * the sample's entries spread among fillers, built twice. Every question
+ * finds its entry, with the same scores both times (the index does not
+ * depend on which thread made which batch).
+ */
+#define BIG 3000
+
+static void test_index_big_build(void **state)
+{
+    KbDoc *docs = calloc(BIG, sizeof(KbDoc));
+    Arena *a = arena_new(0);
+    AssistantIndex *big[2];
+    AssistantQuery q = { .top = ASSISTANT_TOP };
+
+    (void)state;
+    assert_non_null(docs);
+    for (size_t i = 0; i < BIG; i++) {
+        docs[i] = (KbDoc){ arena_sprintf(a, "F%zu", i), "便民服务",
+                           arena_sprintf(a, "第%zu号仓库的登记表格第%zu页", i, i % 37),
+                           arena_sprintf(a, "表格第%zu页由%zu号窗口收取。", i % 37, i % 11),
+                           NULL, NULL, 0, NULL, "" };
+    }
+    /* the real entries at the start, in the middle and in the last batch */
+    for (size_t k = 0; k < ARRAY_SIZE(KB); k++)
+        docs[(k * 1231) % BIG] = KB[k];
+    for (int b = 0; b < 2; b++)
+        big[b] = assistant_index_build(docs, BIG, NULL, NULL);
+    assert_int_equal(assistant_index_entries(big[0]), BIG);
+    assert_int_equal(assistant_index_terms(big[0]), assistant_index_terms(big[1]));
+    for (size_t i = 0; i < ARRAY_SIZE(answered); i++) {
+        AssistantHit h0[ASSISTANT_TOP], h1[ASSISTANT_TOP];
+        size_t n0 = assistant_index_search(big[0], a, answered[i].q, &q, h0);
+        size_t n1 = assistant_index_search(big[1], a, answered[i].q, &q, h1);
+
+        /* no synonyms here: 医保 in a question does not meet 医疗保险 */
+        if (strcmp(answered[i].id, "K2") != 0 && (n0 == 0 || strcmp(h0[0].id, answered[i].id) != 0))
+            fail_msg("'%s': got %s, want %s", answered[i].q, n0 ? h0[0].id : "nothing", answered[i].id);
+        assert_int_equal(n0, n1);
+        for (size_t k = 0; k < n0; k++) {
+            assert_string_equal(h0[k].id, h1[k].id);
+            assert_true(h0[k].score == h1[k].score);
+        }
+    }
+    assistant_index_free(big[0]);
+    assistant_index_free(big[1]);
+    arena_free(a);
+    free(docs);
+}
+
 /* Many threads search one index at once and all get the same answers. */
 static void *search_many(void *arg)
 {
@@ -220,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_index_valid_until),
         cmocka_unit_test(test_index_empty),
         cmocka_unit_test(test_index_concurrent),
+        cmocka_unit_test(test_index_big_build),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
 
