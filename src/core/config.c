@@ -96,6 +96,11 @@ bool config_set(Config *c, const char *key, const char *value)
         c->login_window_ms = v * 60 * 1000;
         return true;
     }
+    if (strcmp(key, "lock_webhook") == 0) {
+        if (*value && strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
+            return false;
+        return copy_string(c->lock_webhook, sizeof(c->lock_webhook), value);
+    }
     if (strcmp(key, "cookie_secure") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
             return false;

@@ -19,6 +19,7 @@ typedef struct Config {
     int login_max_failures;  /* per username in login_window_ms (ten times that per address) */
     int64_t login_window_ms;
     bool cookie_secure;      /* set Secure on the session cookie (behind HTTPS) */
+    char lock_webhook[512];  /* smart locks hear about access codes here; empty: none */
 } Config;
 
 void config_defaults(Config *c);
