@@ -278,6 +278,14 @@ const char *booking_qr_svg(Arena *a, const char *url, const char *title, const c
 Error *booking_ical_user(Request *req, Response *res, int64_t user_id);
 /* "http://host:port" of this request (https behind cookie_secure), in the request's arena. */
 const char *booking_base_url(Request *req);
+/*
+ * What a room's door QR code opens: the resident page that checks her in
+ * when a booking of hers is due, and offers to book the room otherwise.
+ */
+const char *booking_room_url(Request *req, int64_t room_id);
+/* The poster as PNG (booking_poster.c, cairo); NULL if it cannot be drawn. */
+const char *booking_qr_png(Arena *a, const char *url, const char *title, const char *caption,
+                           size_t *ret_len);
 
 /* ---- store (booking_room_store.c, booking_store.c) ---- */
 
@@ -475,6 +483,8 @@ void booking_ical_routes_register(Router *r);
 void booking_recurring_routes_register(Router *r);
 /* Door links, kiosk, lock verification, calendar subscriptions (booking_links.c). */
 void booking_links_routes_register(Router *r);
+/* PNG posters (booking_poster.c). */
+void booking_poster_routes_register(Router *r);
 /* Utilisation (booking_stats.c). */
 void booking_stats_routes_register(Router *r);
 /*

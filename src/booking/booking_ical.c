@@ -321,6 +321,12 @@ const char *booking_base_url(Request *req)
     return arena_sprintf(req->arena, "%s://%s", https ? "https" : "http", h);
 }
 
+const char *booking_room_url(Request *req, int64_t room_id)
+{
+    return arena_sprintf(req->arena, "%s/h5/#/rooms/%lld/checkin", booking_base_url(req),
+                         (long long)room_id);
+}
+
 static Error *booking_handle_room_qr(Request *req, Response *res)
 {
     const char *url, *svg;
@@ -338,9 +344,7 @@ static Error *booking_handle_room_qr(Request *req, Response *res)
     err = booking_room_in_scope(req, id, &room);
     if (err)
         return err;
-    /* the resident's door page: check in when a booking is due, else book the room */
-    url = arena_sprintf(req->arena, "%s/h5/#/rooms/%lld/checkin", booking_base_url(req),
-                        (long long)id);
+    url = booking_room_url(req, id);
     svg = booking_qr_svg(req->arena, url, room->name,
                          room->rules.open_24h ? "扫码预约 · 24小时开放" : "扫码预约", &len);
     if (!svg)

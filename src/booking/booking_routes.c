@@ -519,6 +519,7 @@ void booking_routes_register(Router *r)
     booking_recurring_routes_register(r);
     booking_links_routes_register(r); /* also before /bookings/{id}: /bookings/feed */
     booking_stats_routes_register(r);
+    booking_poster_routes_register(r);
     router_add(r, "GET", "/api/v1/bookings", booking_handle_list, 0);
     router_add(r, "POST", "/api/v1/bookings", booking_handle_create, 0);
     router_add(r, "GET", "/api/v1/bookings/{id}", booking_handle_get, 0);

@@ -434,3 +434,26 @@ test('utilisation counts booked and open hours, no-shows and a weekday x hour he
   expectError(await api('GET', `/api/v1/booking-stats?from=${dateOf(0)}&to=${dateOf(-1)}`, tok.staff), 400, 'invalid_query', 'to');
   expectError(await api('GET', '/api/v1/booking-stats?room_id=abc', tok.staff), 400, 'invalid_query', 'room_id');
 });
+
+/* ---- PNG poster ---- */
+
+test('a room poster as PNG, with its name, for staff and residents of the community only', async () => {
+  const room = await makeRoom('海报室');
+  const get = (who) => fetch(`${srv.url}/api/v1/rooms/${room.id}/qr.png`, { headers: who ? { Authorization: 'Bearer ' + tok[who] } : {} });
+  let res = await get('staff');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  const png = Buffer.from(await res.arrayBuffer());
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  assert.equal(png.toString('ascii', 12, 16), 'IHDR');
+  assert.equal(png.readUInt32BE(16), 800);
+  assert.equal(png.readUInt32BE(20), 960);
+  assert.ok(png.length > 5000, 'more than a blank page');
+  assert.equal((await get('wang')).status, 200);
+  assert.equal((await get('far')).status, 404);
+  assert.equal((await get(null)).status, 401);
+  assert.equal((await fetch(`${srv.url}/api/v1/rooms/999999/qr.png`, { headers: { Authorization: 'Bearer ' + tok.staff } })).status, 404);
+  /* the SVG poster now opens the door page, which checks in or books */
+  res = await fetch(`${srv.url}/api/v1/rooms/${room.id}/qr.svg`, { headers: { Authorization: 'Bearer ' + tok.staff } });
+  assert.match(await res.text(), /海报室/);
+});

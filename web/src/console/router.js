@@ -17,9 +17,14 @@ const routes = [
       { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
       { path: 'residents', name: 'residents', component: () => import('./views/Residents.vue'), meta: { title: '居民' } },
       { path: 'import', name: 'import', component: () => import('./views/ImportExport.vue'), meta: { title: '导入导出' } },
+      { path: 'rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '功能室' } },
+      { path: 'room-calendar', name: 'room-calendar', component: () => import('./views/RoomCalendar.vue'), meta: { title: '预约日历' } },
+      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批' } },
+      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计' } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
+  { path: '/rooms/:id(\\d+)/poster', name: 'room-poster', component: () => import('./views/RoomPoster.vue'), meta: { title: '活动室海报' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
 ];
 
