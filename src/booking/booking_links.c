@@ -209,7 +209,8 @@ static Error *booking_handle_door(Request *req, Response *res)
 {
     int64_t now = time_now_ms(), free_at = 0, day;
     DoorBooking *items;
-    size_t n, k = 0;
+    Blackout *closed;
+    size_t n, k = 0, n_closed = 0;
     json_t *next, *out;
     Room *room;
     int off, minute;
@@ -234,13 +235,17 @@ static Error *booking_handle_door(Request *req, Response *res)
     err = next_free(req, room, now, &free_at);
     if (err)
         return err;
-    out = json_pack("{s:{s:I, s:s, s:o, s:o, s:b}, s:s, s:b}",
+    err = booking_store_blackouts(req->store, req->arena, room->id, now, now + 1, &closed, &n_closed);
+    if (err)
+        return err;
+    out = json_pack("{s:{s:I, s:s, s:o, s:o, s:b}, s:s, s:b, s:o}",
                     "room", "id", (json_int_t)room->id, "name", room->name,
                     "building_name", json_string_or_null(room->building_name),
                     "location", json_string_or_null(room->location),
                     "open_24h", room->rules.open_24h,
                     "generated_at", time_format_rfc3339_at(req->arena, now, off),
-                    "open_now", booking_rules_open(&room->rules, now - now % TIME_MINUTE_MS, 1));
+                    "open_now", !n_closed && booking_rules_open(&room->rules, now - now % TIME_MINUTE_MS, 1),
+                    "closed_for", n_closed ? json_string(closed[0].reason) : json_null());
     if (n > 0 && items[0].start_ms <= now) {
         json_object_set_new(out, "now", door_booking_json(req->arena, &items[0], off));
         k = 1;
