@@ -223,7 +223,7 @@ static Error *booking_handle_room_calendar(Request *req, Response *res)
     Blackout *blackouts;
     size_t n, n_blackouts;
     bool staff;
-    Room *room;
+    Room *room = NULL;
     StrBuf sb;
     Error *err;
 
@@ -332,7 +332,7 @@ static Error *booking_handle_room_qr(Request *req, Response *res)
     const char *url, *svg;
     size_t len;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);

@@ -64,7 +64,7 @@ static json_t *link_state_json(Arena *a, int64_t created_at)
 static Error *booking_handle_door_link_get(Request *req, Response *res)
 {
     int64_t created = 0;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = managed_room(req, &room);
@@ -82,7 +82,7 @@ static Error *booking_handle_door_link_new(Request *req, Response *res)
     int64_t now = time_now_ms();
     const char *base;
     json_t *out;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = managed_room(req, &room);
@@ -113,7 +113,7 @@ static Error *booking_handle_door_link_new(Request *req, Response *res)
 static Error *booking_handle_door_link_revoke(Request *req, Response *res)
 {
     int64_t created = 0;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = managed_room(req, &room);
@@ -212,7 +212,7 @@ static Error *booking_handle_door(Request *req, Response *res)
     Blackout *closed;
     size_t n, k = 0, n_closed = 0;
     json_t *next, *out;
-    Room *room;
+    Room *room = NULL;
     int off, minute;
     Error *err;
 
@@ -275,7 +275,7 @@ static Error *booking_handle_door_qr(Request *req, Response *res)
     int64_t now = time_now_ms(), free_at = 0, day;
     const char *url, *svg, *caption = "扫码预约";
     size_t len;
-    Room *room;
+    Room *room = NULL;
     int minute, off;
     Error *err;
 
@@ -314,7 +314,7 @@ static Error *booking_handle_door_verify(Request *req, Response *res)
     int64_t now = time_now_ms(), booking_id = 0, from = 0, to = 0;
     const char *code = NULL, *key;
     json_t *body;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = door_room(req, &room);

@@ -89,7 +89,7 @@ static Error *booking_handle_room_png(Request *req, Response *res)
     const char *png;
     size_t len;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);

@@ -163,7 +163,7 @@ static Error *booking_handle_room_create(Request *req, Response *res)
 
 static Error *booking_handle_room_get(Request *req, Response *res)
 {
-    Room *room;
+    Room *room = NULL;
     int64_t id;
     Error *err;
 
@@ -230,7 +230,7 @@ static Error *booking_handle_availability(Request *req, Response *res)
     json_t *days;
     char *grid;
     char date[11], to[11];
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);
@@ -275,7 +275,7 @@ static Error *booking_handle_blackouts(Request *req, Response *res)
     size_t n;
     json_t *arr;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);
@@ -336,7 +336,7 @@ static Error *booking_handle_blackout_create(Request *req, Response *res)
     int64_t id, total = 0, now = time_now_ms();
     Booking **items;
     json_t *body, *out;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_MANAGE);
@@ -392,7 +392,7 @@ static Error *booking_handle_blackout_delete(Request *req, Response *res)
 {
     Blackout *b = NULL;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_MANAGE);

@@ -232,7 +232,7 @@ static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking 
 {
     const char *name = NULL;
     int64_t user_id = 0;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = store_begin(req->store, req->arena);
@@ -442,7 +442,7 @@ static Error *booking_handle_wait_create(Request *req, Response *res)
     WaitEntry *w = NULL;
     int64_t now = time_now_ms();
     json_t *body;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_BOOK);

@@ -568,7 +568,7 @@ static json_t *changed_fields(unsigned set)
 static Error *registry_handle_resident_create(Request *req, Response *res)
 {
     ResidentInput in;
-    Household *h;
+    Household *h = NULL;
     json_t *r = NULL;
     int64_t id;
     Error *err;
