@@ -22,9 +22,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/crypto.h"
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "http/request.h"
+#include "http/response.h"
 #include "http/router.h"
 #include "store/store.h"
 
@@ -81,6 +83,7 @@ typedef struct Room {
     const char *building_name;       /* or NULL */
     const char *location;            /* or NULL */
     const char *photo;               /* or NULL */
+    const char *lock_webhook;        /* the smart lock's URL, or NULL (the global one) */
     RoomRules rules;
     int64_t created_at, updated_at;
 } Room;
@@ -97,12 +100,16 @@ enum {
     ROOM_PHOTO = 1 << 7,
     ROOM_RULES = 1 << 8,
     ROOM_HOURS = 1 << 9,             /* opening_hours or open_24h among the rules */
+    ROOM_LOCK = 1 << 10,
 };
 
 typedef struct BookingInput {
     int64_t room_id;
     int64_t start_ms, end_ms;
     const char *purpose;             /* or NULL */
+    const char *for_username;        /* staff booking for a resident, or NULL */
+    const char *team;                /* staff booking for a team, or NULL */
+    int64_t booked_by;               /* the staff member booking for someone; 0: self */
 } BookingInput;
 
 typedef struct Booking {
@@ -123,6 +130,8 @@ typedef struct Booking {
     int64_t waitlist_id;             /* 0: booked directly */
     int utc_offset_minutes;          /* the room's, for rendering */
     int64_t created_at;
+    const char *team;                /* booked for a team, or NULL */
+    int64_t booked_by;               /* booked by staff for her or a team; 0: by herself */
 } Booking;
 
 typedef struct Blackout {
@@ -236,6 +245,10 @@ Error *booking_field_time(Request *req, json_t *body, const char *name, int64_t 
 Error *booking_query_days(Request *req, const RoomRules *r, int64_t *ret_from_day,
                           int64_t *ret_to_day);
 
+/* ?from=&to= dates, by default @def_days days from day @def_from; at most @max_days days. */
+Error *booking_query_range(Request *req, int64_t def_from, int64_t def_days, int max_days,
+                           int64_t *ret_from_day, int64_t *ret_to_day);
+
 /* ---- JSON (booking_json.c); new references ---- */
 
 json_t *booking_room_json(Arena *a, const Room *room);
@@ -259,6 +272,19 @@ const char *booking_ical_end(StrBuf *sb, size_t *ret_len);
  * NULL if @url cannot be encoded.
  */
 const char *booking_qr_svg(Arena *a, const char *url, const char *title, const char *caption,
+                           size_t *ret_len);
+
+/* The iCalendar response of @user_id's bookings (30 days back, a year on). */
+Error *booking_ical_user(Request *req, Response *res, int64_t user_id);
+/* "http://host:port" of this request (https behind cookie_secure), in the request's arena. */
+const char *booking_base_url(Request *req);
+/*
+ * What a room's door QR code opens: the resident page that checks her in
+ * when a booking of hers is due, and offers to book the room otherwise.
+ */
+const char *booking_room_url(Request *req, int64_t room_id);
+/* The poster as PNG (booking_poster.c, cairo); NULL if it cannot be drawn. */
+const char *booking_qr_png(Arena *a, const char *url, const char *title, const char *caption,
                            size_t *ret_len);
 
 /* ---- store (booking_room_store.c, booking_store.c) ---- */
@@ -364,6 +390,79 @@ Error *booking_store_wait_list(Store *st, Arena *a, int64_t user_id, int64_t roo
 Error *booking_store_wait_cancel(Store *st, Arena *a, int64_t id);
 json_t *booking_wait_json(Arena *a, const WaitEntry *w);
 
+/* ---- secret links, the door, smart locks (booking_links*.c, booking_lock.c) ---- */
+
+typedef enum BookingLinkKind {
+    LINK_DOOR,                       /* a room's door: kiosk page and smart lock */
+    LINK_FEED,                       /* a resident's calendar subscription */
+} BookingLinkKind;
+
+/* Inside a write transaction: a new link of room or user @owner_id, replacing the old one. */
+Error *booking_store_link_new(Store *st, Arena *a, BookingLinkKind kind, int64_t owner_id,
+                              int64_t actor_id, int64_t now_ms,
+                              char ret_token[CRYPTO_TOKEN_CHARS + 1]);
+Error *booking_store_link_revoke(Store *st, Arena *a, BookingLinkKind kind, int64_t owner_id);
+/* When the live link of @owner_id was made; 0 if there is none. */
+Error *booking_store_link_created(Store *st, Arena *a, BookingLinkKind kind, int64_t owner_id,
+                                  int64_t *ret_created_at);
+/* The room or user a token opens; 0 if none (never an error for a wrong token). */
+Error *booking_store_link_find(Store *st, Arena *a, BookingLinkKind kind, const char *token,
+                               int64_t *ret_owner_id);
+
+typedef struct DoorBooking {
+    int64_t start_ms, end_ms;
+    BookingState state;
+    const char *name;                /* the booker's display name, unmasked */
+    const char *team;                /* or NULL */
+} DoorBooking;
+
+/* Active bookings of @room_id overlapping [@from_ms, @to_ms), earliest first, at most @limit. */
+Error *booking_store_door(Store *st, Arena *a, int64_t room_id, int64_t from_ms, int64_t to_ms,
+                          size_t limit, DoorBooking **ret, size_t *ret_n);
+/*
+ * The checked-in booking of @room_id whose access code is @code and valid
+ * at @now_ms: *ret_booking_id 0 if none, else its validity.
+ */
+Error *booking_store_code_check(Store *st, Arena *a, int64_t room_id, const char *code,
+                                int64_t now_ms, int64_t *ret_booking_id, int64_t *ret_from_ms,
+                                int64_t *ret_to_ms);
+/* An enabled user by username: *ret_id 0 if none. */
+Error *booking_store_user_by_name(Store *st, Arena *a, const char *username, int64_t *ret_id,
+                                  const char **ret_role, const char **ret_scope,
+                                  const char **ret_name);
+
+/*
+ * Tells the smart lock at @url about booking @b's access code: POSTs
+ * {"room","room_name","booking_id","code","valid_from","valid_to"} from a
+ * thread of its own, retrying twice, and logs the outcome with @request_id.
+ * Returns at once; copies what it needs (@a holds only temporaries).
+ */
+void booking_lock_notify(Arena *a, const char *url, const Room *room, const Booking *b,
+                         const char *request_id);
+/* The webhook for @room: its own, else the configured global one, else NULL. */
+const char *booking_lock_url(const Request *req, const Room *room);
+
+/* ---- utilisation (booking_stats.c, booking_stats_store.c) ---- */
+
+typedef struct StatBooking {
+    int64_t room_id;
+    int64_t start_ms, end_ms;
+    bool checked_in;
+    bool no_show;                    /* released unused */
+} StatBooking;
+
+#define BOOKING_STATS_MAX_DAYS 92
+#define BOOKING_STATS_MAX_BOOKINGS 200000
+
+/*
+ * Bookings that held their time (confirmed, checked in, no-show) in rooms of
+ * communities [@lo, @hi) (only @room_id unless 0) overlapping [@from_ms,
+ * @to_ms); 400 too_many_bookings past @limit.
+ */
+Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t room_id,
+                           int64_t from_ms, int64_t to_ms, size_t limit, StatBooking **ret,
+                           size_t *ret_n);
+
 /* ---- routes ---- */
 
 /*
@@ -382,3 +481,16 @@ void booking_room_routes_register(Router *r);
 /* Calendar feeds and QR posters (booking_ical.c); recurring bookings (booking_recurring.c). */
 void booking_ical_routes_register(Router *r);
 void booking_recurring_routes_register(Router *r);
+/* Door links, kiosk, lock verification, calendar subscriptions (booking_links.c). */
+void booking_links_routes_register(Router *r);
+/* PNG posters (booking_poster.c). */
+void booking_poster_routes_register(Router *r);
+/* Utilisation (booking_stats.c). */
+void booking_stats_routes_register(Router *r);
+/*
+ * Who a booking request books for: herself, or (staff of the room's
+ * community only) the resident "for_username" or the team "team". Sets
+ * in->booked_by; *ret_user_id and *ret_user_name are the booker's.
+ */
+Error *booking_on_behalf(Request *req, const Room *room, BookingInput *in, int64_t *ret_user_id,
+                         const char **ret_user_name);

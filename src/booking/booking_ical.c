@@ -223,7 +223,7 @@ static Error *booking_handle_room_calendar(Request *req, Response *res)
     Blackout *blackouts;
     size_t n, n_blackouts;
     bool staff;
-    Room *room;
+    Room *room = NULL;
     StrBuf sb;
     Error *err;
 
@@ -268,7 +268,7 @@ static Error *booking_handle_room_calendar(Request *req, Response *res)
                              arena_sprintf(req->arena, "room-%lld.ics", (long long)id));
 }
 
-static Error *booking_handle_my_calendar(Request *req, Response *res)
+Error *booking_ical_user(Request *req, Response *res, int64_t user_id)
 {
     int64_t now = time_now_ms(), total;
     BookingFilter f = { .state = BOOKING_FILTER_ACTIVE, .limit = 2000 };
@@ -277,13 +277,10 @@ static Error *booking_handle_my_calendar(Request *req, Response *res)
     StrBuf sb;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
-    if (err)
-        return err;
     err = booking_sweep(req, now);
     if (err)
         return err;
-    f.user_id = req->user->id;
+    f.user_id = user_id;
     f.from_ms = now - 30 * TIME_DAY_MS;
     f.to_ms = now + 366 * TIME_DAY_MS;
     err = booking_store_list(req->store, req->arena, &f, &items, &n, &total);
@@ -302,16 +299,32 @@ static Error *booking_handle_my_calendar(Request *req, Response *res)
     return calendar_response(req, res, &sb, "bookings.ics");
 }
 
-/* The Host header if it looks like a host name (and port); else "localhost". */
-static const char *request_host(Request *req)
+static Error *booking_handle_my_calendar(Request *req, Response *res)
+{
+    Error *err;
+
+    err = auth_require(req, ROLES_BOOKING_READ);
+    if (err)
+        return err;
+    return booking_ical_user(req, res, req->user->id);
+}
+
+const char *booking_base_url(Request *req)
 {
     const char *h = request_header(req, "Host");
     size_t n = h ? strlen(h) : 0;
+    bool https = req->app && req->app->cfg && req->app->cfg->cookie_secure;
 
     if (n == 0 || n > 253 ||
         strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
-        return "localhost";
-    return h;
+        h = "localhost";
+    return arena_sprintf(req->arena, "%s://%s", https ? "https" : "http", h);
+}
+
+const char *booking_room_url(Request *req, int64_t room_id)
+{
+    return arena_sprintf(req->arena, "%s/h5/#/rooms/%lld/checkin", booking_base_url(req),
+                         (long long)room_id);
 }
 
 static Error *booking_handle_room_qr(Request *req, Response *res)
@@ -319,7 +332,7 @@ static Error *booking_handle_room_qr(Request *req, Response *res)
     const char *url, *svg;
     size_t len;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);
@@ -331,10 +344,7 @@ static Error *booking_handle_room_qr(Request *req, Response *res)
     err = booking_room_in_scope(req, id, &room);
     if (err)
         return err;
-    /* the resident page of the room: book, and check in when a booking is due */
-    url = arena_sprintf(req->arena, "%s://%s/h5/#/rooms/%lld",
-                        req->app && req->app->cfg && req->app->cfg->cookie_secure ? "https" : "http",
-                        request_host(req), (long long)id);
+    url = booking_room_url(req, id);
     svg = booking_qr_svg(req->arena, url, room->name,
                          room->rules.open_24h ? "扫码预约 · 24小时开放" : "扫码预约", &len);
     if (!svg)

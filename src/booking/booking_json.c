@@ -78,6 +78,8 @@ json_t *booking_json(Arena *a, const Booking *b, bool show_code)
                   "reason", json_string_or_null(b->reason),
                   "waitlist_id", id_or_null(b->waitlist_id),
                   "created_at", time_json(a, b->created_at, off));
+    json_object_set_new(j, "team", json_string_or_null(b->team));
+    json_object_set_new(j, "booked_by", id_or_null(b->booked_by));
     if (code) {
         /* the door code is valid from check-in to the end of the booking, for this room only */
         json_object_set_new(j, "access", json_pack("{s:s, s:o, s:o}", "code", b->access_code,

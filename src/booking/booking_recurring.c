@@ -18,6 +18,7 @@
 #define MAX_WEEKS 52
 
 static const char *const recurring_fields[] = { "room_id", "start", "end", "purpose", "weeks",
+                                                "for_username", "team",
                                                 NULL };
 
 Error *booking_parse_recurring(Request *req, json_t *body, BookingInput *ret, int *ret_weeks)
@@ -51,8 +52,8 @@ static json_t *conflict_json(Arena *a, const BookingInput *in, int offset_min, c
 }
 
 /* One week of the series in a savepoint: *ret_b on success, *ret_refused for a 4xx. */
-static Error *book_week(Request *req, const Room *room, const BookingInput *in, bool resident,
-                        int64_t now, Booking **ret_b, Error **ret_refused)
+static Error *book_week(Request *req, const Room *room, const BookingInput *in, int64_t user_id,
+                        bool resident, int64_t now, Booking **ret_b, Error **ret_refused)
 {
     Error *err;
 
@@ -63,8 +64,7 @@ static Error *book_week(Request *req, const Room *room, const BookingInput *in, 
     err = store_savepoint(req->store, req->arena, "week");
     if (err)
         return err;
-    err = booking_store_insert(req->store, req->arena, room, in, req->user->id, resident, now,
-                               ret_b);
+    err = booking_store_insert(req->store, req->arena, room, in, user_id, resident, now, ret_b);
     if (err) {
         store_rollback_to(req->store, "week");
         *ret_b = NULL;
@@ -83,6 +83,8 @@ static Error *booking_handle_recurring(Request *req, Response *res)
     int64_t now = time_now_ms();
     BookingInput in;
     Room *room = NULL, series;
+    const char *user_name = NULL;
+    int64_t user_id = 0;
     int weeks = 0;
     Error *err;
 
@@ -106,6 +108,9 @@ static Error *booking_handle_recurring(Request *req, Response *res)
         return err;
     if (!room || !auth_covers(req->user, room->community))
         return error_invalid(req->arena, "room_id", "unknown_room", "找不到该活动室，或它不属于您所在的社区");
+    err = booking_on_behalf(req, room, &in, &user_id, &user_name);
+    if (err)
+        return err;
     series = *room;
     if (!resident)
         series.rules.horizon_days = 365;
@@ -118,10 +123,10 @@ static Error *booking_handle_recurring(Request *req, Response *res)
 
         week.start_ms += w * 7 * TIME_DAY_MS;
         week.end_ms += w * 7 * TIME_DAY_MS;
-        err = book_week(req, &series, &week, resident, now, &b, &refused);
+        err = book_week(req, &series, &week, user_id, resident, now, &b, &refused);
         if (b) {
-            b->user_name = req->user->display_name;
-            json_array_append_new(created, booking_json(req->arena, b, true));
+            b->user_name = user_name;
+            json_array_append_new(created, booking_json(req->arena, b, user_id == req->user->id));
         } else if (refused) {
             json_array_append_new(conflicts, conflict_json(req->arena, &week,
                                                            room->rules.utc_offset_minutes, refused));

@@ -90,6 +90,16 @@ static Error *check_room_places(Request *req, const Room *room, unsigned set)
     return NULL;
 }
 
+/* A room as JSON; staff who manage it also see where its smart lock is told about codes. */
+static json_t *room_json_for(Request *req, const Room *room)
+{
+    json_t *j = booking_room_json(req->arena, room);
+
+    if ((req->user->role & ROLES_BOOKING_MANAGE) && auth_covers(req->user, room->community))
+        json_object_set_new(j, "lock_webhook", json_string_or_null(room->lock_webhook));
+    return j;
+}
+
 static Error *booking_handle_rooms(Request *req, Response *res)
 {
     const char *lo, *hi;
@@ -109,7 +119,7 @@ static Error *booking_handle_rooms(Request *req, Response *res)
         return err;
     items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, booking_room_json(req->arena, rooms[i]));
+        json_array_append_new(items, room_json_for(req, rooms[i]));
     return response_json(res, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)n));
 }
 
@@ -148,12 +158,12 @@ static Error *booking_handle_room_create(Request *req, Response *res)
     err = booking_store_room_get(req->store, req->arena, id, &made);
     if (err)
         return err;
-    return response_json(res, 201, booking_room_json(req->arena, made));
+    return response_json(res, 201, room_json_for(req, made));
 }
 
 static Error *booking_handle_room_get(Request *req, Response *res)
 {
-    Room *room;
+    Room *room = NULL;
     int64_t id;
     Error *err;
 
@@ -166,7 +176,7 @@ static Error *booking_handle_room_get(Request *req, Response *res)
     err = booking_room_in_scope(req, id, &room);
     if (err)
         return err;
-    return response_json(res, 200, booking_room_json(req->arena, room));
+    return response_json(res, 200, room_json_for(req, room));
 }
 
 static Error *booking_handle_room_update(Request *req, Response *res)
@@ -208,7 +218,7 @@ static Error *booking_handle_room_update(Request *req, Response *res)
     err = booking_store_room_get(req->store, req->arena, id, &updated);
     if (err)
         return err;
-    return response_json(res, 200, booking_room_json(req->arena, updated));
+    return response_json(res, 200, room_json_for(req, updated));
 }
 
 static Error *booking_handle_availability(Request *req, Response *res)
@@ -220,7 +230,7 @@ static Error *booking_handle_availability(Request *req, Response *res)
     json_t *days;
     char *grid;
     char date[11], to[11];
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);
@@ -265,7 +275,7 @@ static Error *booking_handle_blackouts(Request *req, Response *res)
     size_t n;
     json_t *arr;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_READ);
@@ -326,7 +336,7 @@ static Error *booking_handle_blackout_create(Request *req, Response *res)
     int64_t id, total = 0, now = time_now_ms();
     Booking **items;
     json_t *body, *out;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_MANAGE);
@@ -382,7 +392,7 @@ static Error *booking_handle_blackout_delete(Request *req, Response *res)
 {
     Blackout *b = NULL;
     int64_t id;
-    Room *room;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_MANAGE);

@@ -14,22 +14,23 @@ static const char SQL_ROOM_INSERT[] =
     "INSERT INTO room (community, name, type, capacity, facilities, building_id, location, photo,"
     " open_24h, slot_minutes, min_minutes, max_minutes, horizon_days, weekly_quota,"
     " needs_approval, checkin_before_minutes, checkin_after_minutes, utc_offset_minutes,"
-    " created_at, updated_at)"
+    " created_at, updated_at, lock_webhook)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?19) RETURNING id";
+    " ?19, ?19, ?21) RETURNING id";
 
 static const char SQL_ROOM_UPDATE[] =
     "UPDATE room SET community = ?1, name = ?2, type = ?3, capacity = ?4, facilities = ?5,"
     " building_id = ?6, location = ?7, photo = ?8, open_24h = ?9, slot_minutes = ?10,"
     " min_minutes = ?11, max_minutes = ?12, horizon_days = ?13, weekly_quota = ?14,"
     " needs_approval = ?15, checkin_before_minutes = ?16, checkin_after_minutes = ?17,"
-    " utc_offset_minutes = ?18, updated_at = ?19 WHERE id = ?20";
+    " utc_offset_minutes = ?18, updated_at = ?19, lock_webhook = ?21 WHERE id = ?20";
 
 #define ROOM_SELECT                                                                           \
     "SELECT r.id, r.community, r.name, r.type, r.capacity, r.facilities, r.building_id,"      \
     " b.name, r.location, r.photo, r.open_24h, r.slot_minutes, r.min_minutes, r.max_minutes," \
     " r.horizon_days, r.weekly_quota, r.needs_approval, r.checkin_before_minutes,"            \
-    " r.checkin_after_minutes, r.utc_offset_minutes, r.created_at, r.updated_at"             \
+    " r.checkin_after_minutes, r.utc_offset_minutes, r.created_at, r.updated_at,"            \
+    " r.lock_webhook"                                                                          \
     " FROM room r LEFT JOIN building b ON b.id = r.building_id"
 
 static const char SQL_ROOM_GET[] = ROOM_SELECT " WHERE r.id = ?1";
@@ -122,6 +123,7 @@ static void bind_room(StoreStmt *s, Arena *a, const Room *room)
     store_bind_int64(s, 17, r->checkin_after_minutes);
     store_bind_int64(s, 18, r->utc_offset_minutes);
     store_bind_int64(s, 19, time_now_ms());
+    store_bind_text(s, 21, room->lock_webhook);
 }
 
 static Room *read_room(StoreStmt *s, Arena *a)
@@ -151,6 +153,7 @@ static Room *read_room(StoreStmt *s, Arena *a)
     r->utc_offset_minutes = (int)store_column_int64(s, 19);
     room->created_at = store_column_int64(s, 20);
     room->updated_at = store_column_int64(s, 21);
+    room->lock_webhook = store_column_text(s, a, 22);
     return room;
 }
 

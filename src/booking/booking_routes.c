@@ -198,9 +198,40 @@ static Error *booking_handle_list(Request *req, Response *res)
     return response_json(res, 200, out);
 }
 
+Error *booking_on_behalf(Request *req, const Room *room, BookingInput *in, int64_t *ret_user_id,
+                         const char **ret_user_name)
+{
+    const char *role = NULL, *scope = NULL, *name = NULL;
+    int64_t id = 0;
+    Error *err;
+
+    *ret_user_id = req->user->id;
+    *ret_user_name = req->user->display_name;
+    in->booked_by = 0;
+    if (!in->for_username && !in->team)
+        return NULL;
+    if (!is_manager(req, room->community))
+        return error_forbidden(req->arena, "只有本社区工作人员可以代居民或团队预约");
+    in->booked_by = req->user->id;
+    if (!in->for_username)
+        return NULL;
+    err = booking_store_user_by_name(req->store, req->arena, in->for_username, &id, &role, &scope,
+                                     &name);
+    if (err)
+        return err;
+    if (!id || strcmp(role, "resident") != 0 || strcmp(scope, room->community) != 0)
+        return error_invalid(req->arena, "for_username", "unknown_resident",
+                             "找不到该居民账号，或该居民不属于活动室所在社区");
+    *ret_user_id = id;
+    *ret_user_name = name;
+    return NULL;
+}
+
 /* The booking in one write transaction with its audit entry; rolled back on failure. */
 static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking **ret)
 {
+    const char *name = NULL;
+    int64_t user_id = 0;
     Room *room = NULL;
     Error *err;
 
@@ -210,12 +241,20 @@ static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking 
     /* the room is read in the write transaction: one lock instead of three */
     err = bookable_room(req, in->room_id, &room);
     if (!err)
+        err = booking_on_behalf(req, room, in, &user_id, &name);
+    if (!err)
         err = booking_rules_check(req->arena, &room->rules, in->start_ms, in->end_ms, now);
     if (!err)
-        err = booking_store_insert(req->store, req->arena, room, in, req->user->id,
+        err = booking_store_insert(req->store, req->arena, room, in, user_id,
                                    req->user->role == ROLE_RESIDENT, now, ret);
-    if (!err)
-        err = audit_record(req, "booking.create", "booking", (*ret)->id, room->community, NULL);
+    if (!err) {
+        (*ret)->user_name = name;
+        err = audit_record(req, in->booked_by ? "booking.create_for" : "booking.create", "booking",
+                           (*ret)->id, room->community,
+                           in->booked_by ? json_pack("{s:I, s:s?}", "user_id", (json_int_t)user_id,
+                                                     "team", in->team)
+                                         : NULL);
+    }
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err)
@@ -246,8 +285,7 @@ static Error *booking_handle_create(Request *req, Response *res)
     err = create_in_tx(req, &in, now, &b);
     if (err)
         return err;
-    b->user_name = req->user->display_name;
-    return response_json(res, 201, booking_json(req->arena, b, true));
+    return response_json(res, 201, booking_json(req->arena, b, is_owner(req, b)));
 }
 
 static Error *booking_handle_get(Request *req, Response *res)
@@ -329,7 +367,10 @@ static Error *booking_handle_reject(Request *req, Response *res)
 
 static Error *booking_handle_checkin(Request *req, Response *res)
 {
+    int64_t now = time_now_ms();
+    const char *lock;
     Booking *b;
+    Room *room = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_BOOKING_BOOK);
@@ -343,13 +384,19 @@ static Error *booking_handle_checkin(Request *req, Response *res)
     err = store_begin(req->store, req->arena);
     if (err)
         return err;
-    err = booking_store_checkin(req->store, req->arena, b, time_now_ms());
+    err = booking_store_checkin(req->store, req->arena, b, now);
+    if (!err)
+        err = booking_store_room_get(req->store, req->arena, b->room_id, &room);
     if (!err)
         err = audit_record(req, "booking.checkin", "booking", b->id, b->community, NULL);
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err)
         return err;
+    /* a first check-in (not a second look at the code) tells the lock */
+    lock = room ? booking_lock_url(req, room) : NULL;
+    if (lock && b->checked_in_at == now)
+        booking_lock_notify(req->arena, lock, room, b, req->id);
     return response_json(res, 200, booking_json(req->arena, b, true));
 }
 
@@ -407,6 +454,9 @@ static Error *booking_handle_wait_create(Request *req, Response *res)
     err = booking_parse_booking(req, body, &in);
     if (err)
         return err;
+    if (in.for_username || in.team)
+        return error_invalid(req->arena, in.team ? "team" : "for_username", "unsupported_field",
+                             "候补只能为自己登记，不能代他人候补");
     err = bookable_room(req, in.room_id, &room);
     if (err)
         return err;
@@ -467,6 +517,9 @@ void booking_routes_register(Router *r)
     booking_room_routes_register(r);
     booking_ical_routes_register(r); /* before /bookings/{id}: it holds /bookings/calendar.ics */
     booking_recurring_routes_register(r);
+    booking_links_routes_register(r); /* also before /bookings/{id}: /bookings/feed */
+    booking_stats_routes_register(r);
+    booking_poster_routes_register(r);
     router_add(r, "GET", "/api/v1/bookings", booking_handle_list, 0);
     router_add(r, "POST", "/api/v1/bookings", booking_handle_create, 0);
     router_add(r, "GET", "/api/v1/bookings/{id}", booking_handle_get, 0);

@@ -48,8 +48,8 @@ static const char SQL_SLOTS_FREE[] =
 
 static const char SQL_BOOKING_INSERT[] =
     "INSERT INTO booking (room_id, community, user_id, start_ms, end_ms, state, purpose,"
-    " checkin_from, checkin_until, waitlist_id, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id";
+    " checkin_from, checkin_until, waitlist_id, created_at, updated_at, booked_by, team)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) RETURNING id";
 
 static const char SQL_BLACKOUT_HIT[] =
     "SELECT reason, start_ms, end_ms FROM room_blackout"
@@ -66,7 +66,8 @@ static const char SQL_BUSY[] =
 #define BOOKING_SELECT                                                                          \
     "SELECT b.id, b.room_id, r.name, b.community, b.user_id, u.display_name, b.start_ms,"       \
     " b.end_ms, b.state, b.purpose, b.checkin_from, b.checkin_until, b.checked_in_at,"          \
-    " b.access_code, b.no_show, b.reason, b.waitlist_id, r.utc_offset_minutes, b.created_at"   \
+    " b.access_code, b.no_show, b.reason, b.waitlist_id, r.utc_offset_minutes, b.created_at,"  \
+    " b.team, b.booked_by"                                                                      \
     " FROM booking b JOIN room r ON r.id = b.room_id JOIN app_user u ON u.id = b.user_id"
 /* ?5: NULL (any state), 'active', or a state */
 #define BOOKING_FILTER                                                                          \
@@ -116,6 +117,8 @@ static Booking *read_booking(StoreStmt *s, Arena *a)
     b->waitlist_id = store_column_int64(s, 16);
     b->utc_offset_minutes = (int)store_column_int64(s, 17);
     b->created_at = store_column_int64(s, 18);
+    b->team = store_column_text(s, a, 19);
+    b->booked_by = store_column_int64(s, 20);
     return b;
 }
 
@@ -348,6 +351,8 @@ Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const
     b->waitlist_id = waitlist_id;
     b->utc_offset_minutes = room->rules.utc_offset_minutes;
     b->created_at = now_ms;
+    b->team = in->team;
+    b->booked_by = in->booked_by;
     booking_rules_checkin_window(&room->rules, in->start_ms, in->end_ms, now_ms, &b->checkin_from,
                                  &b->checkin_until);
 
@@ -366,6 +371,11 @@ Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const
     else
         store_bind_null(s, 10);
     store_bind_int64(s, 11, now_ms);
+    if (in->booked_by)
+        store_bind_int64(s, 12, in->booked_by);
+    else
+        store_bind_null(s, 12);
+    store_bind_text(s, 13, in->team);
     if (store_step(s) != STORE_ROW)
         return store_error(st, a);
     b->id = store_column_int64(s, 0);

@@ -12,14 +12,16 @@
 #include "core/banned.h"
 
 static const char *const room_fields[] = { "community", "name", "type", "capacity", "facilities",
-                                           "building_id", "location", "photo", "rules", NULL };
+                                           "building_id", "location", "photo", "rules",
+                                           "lock_webhook", NULL };
 static const char *const rule_fields[] = { "open_24h", "opening_hours", "slot_minutes",
                                            "min_minutes", "max_minutes", "horizon_days",
                                            "weekly_quota", "needs_approval",
                                            "checkin_before_minutes", "checkin_after_minutes",
                                            "utc_offset_minutes", NULL };
 static const char *const weekday_keys[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-static const char *const booking_fields[] = { "room_id", "start", "end", "purpose", NULL };
+static const char *const booking_fields[] = { "room_id", "start", "end", "purpose",
+                                              "for_username", "team", NULL };
 static const char *const blackout_fields[] = { "start", "end", "reason", "cancel_bookings", NULL };
 static const char *const policy_fields[] = { "no_show_limit", "window_days", "suspend_days", NULL };
 
@@ -269,6 +271,15 @@ Error *booking_parse_room(Request *req, json_t *body, bool partial, Room *room, 
             return error_invalid(req->arena, "photo", "invalid_url", "照片地址应以 https:// 或 / 开头");
         set |= ROOM_PHOTO;
     }
+    if (json_object_get(body, "lock_webhook")) {
+        err = request_field_string(req, body, "lock_webhook", false, 1, 500, &room->lock_webhook);
+        if (err)
+            return err;
+        if (room->lock_webhook && strncmp(room->lock_webhook, "https://", 8) != 0 &&
+            strncmp(room->lock_webhook, "http://", 7) != 0)
+            return error_invalid(req->arena, "lock_webhook", "invalid_url", "门锁通知地址应以 http:// 或 https:// 开头");
+        set |= ROOM_LOCK;
+    }
     v = json_object_get(body, "rules");
     if (v && !json_is_null(v)) {
         err = parse_rules(req, v, &room->rules, &set);
@@ -320,6 +331,14 @@ Error *booking_parse_booking(Request *req, json_t *body, BookingInput *ret)
     err = request_field_string(req, body, "purpose", false, 0, 50, &in.purpose);
     if (err)
         return err;
+    err = request_field_string(req, body, "for_username", false, 1, 64, &in.for_username);
+    if (err)
+        return err;
+    err = request_field_string(req, body, "team", false, 1, 30, &in.team);
+    if (err)
+        return err;
+    if (in.for_username && in.team)
+        return error_invalid(req->arena, "team", "conflicting_fields", "代居民预约与代团队预约只能选一种");
     if (in.end_ms <= in.start_ms)
         return error_invalid(req->arena, "end", "invalid_range", "结束时间应晚于开始时间");
     if (in.end_ms - in.start_ms > TIME_DAY_MS)
@@ -406,25 +425,34 @@ static Error *query_day(Request *req, const char *name, int64_t def, int64_t *re
     return NULL;
 }
 
-Error *booking_query_days(Request *req, const RoomRules *r, int64_t *ret_from_day,
-                          int64_t *ret_to_day)
+Error *booking_query_range(Request *req, int64_t def_from, int64_t def_days, int max_days,
+                           int64_t *ret_from_day, int64_t *ret_to_day)
 {
-    int64_t today, from, to;
-    int m;
+    int64_t from, to;
     Error *err;
 
-    time_local(time_now_ms(), r->utc_offset_minutes, &today, &m);
-    err = query_day(req, "from", today, &from);
+    err = query_day(req, "from", def_from, &from);
     if (err)
         return err;
-    err = query_day(req, "to", from + 6, &to);
+    err = query_day(req, "to", from + def_days - 1, &to);
     if (err)
         return err;
     if (to < from)
         return error_bad_request(req->arena, "to", "invalid_query", "结束日期不能早于开始日期");
-    if (to - from + 1 > BOOKING_MAX_RANGE_DAYS)
-        return error_bad_request(req->arena, "to", "invalid_query", "一次最多查询31天");
+    if (to - from + 1 > max_days)
+        return error_bad_request(req->arena, "to", "invalid_query",
+                                 arena_sprintf(req->arena, "一次最多查询%d天", max_days));
     *ret_from_day = from;
     *ret_to_day = to;
     return NULL;
+}
+
+Error *booking_query_days(Request *req, const RoomRules *r, int64_t *ret_from_day,
+                          int64_t *ret_to_day)
+{
+    int64_t today;
+    int m;
+
+    time_local(time_now_ms(), r->utc_offset_minutes, &today, &m);
+    return booking_query_range(req, today, 7, BOOKING_MAX_RANGE_DAYS, ret_from_day, ret_to_day);
 }

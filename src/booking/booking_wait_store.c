@@ -229,6 +229,7 @@ Error *booking_store_promote(Store *st, Arena *a, int64_t room_id, int64_t from_
     store_bind_int64(s, 2, from_ms);
     store_bind_int64(s, 3, to_ms);
     while (n < MAX_CANDIDATES && (r = store_step(s)) == STORE_ROW) {
+        c[n] = (Candidate){ 0 };
         c[n].id = store_column_int64(s, 0);
         c[n].user_id = store_column_int64(s, 1);
         c[n].in.room_id = room_id;

@@ -34,6 +34,12 @@ static bool parse_long(const char *s, long min, long max, long *ret)
     return true;
 }
 
+/* empty (off), or an http:// or https:// URL */
+static bool is_http_url(const char *s)
+{
+    return *s == '\0' || strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
 static bool copy_string(char *dst, size_t cap, const char *s)
 {
     size_t n = strlen(s);
@@ -98,8 +104,7 @@ bool config_set(Config *c, const char *key, const char *value)
         return true;
     }
     if (strcmp(key, "llm_url") == 0)
-        return (*value == '\0' || strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0) &&
-               copy_string(c->llm_url, sizeof(c->llm_url), value);
+        return is_http_url(value) && copy_string(c->llm_url, sizeof(c->llm_url), value);
     if (strcmp(key, "llm_model") == 0)
         return copy_string(c->llm_model, sizeof(c->llm_model), value);
     if (strcmp(key, "llm_api_key") == 0)
@@ -110,6 +115,8 @@ bool config_set(Config *c, const char *key, const char *value)
         c->llm_timeout_ms = (int)v;
         return true;
     }
+    if (strcmp(key, "lock_webhook") == 0)
+        return is_http_url(value) && copy_string(c->lock_webhook, sizeof(c->lock_webhook), value);
     if (strcmp(key, "cookie_secure") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
             return false;

@@ -24,6 +24,7 @@ typedef struct Config {
     char llm_model[128];
     char llm_api_key[512];   /* sent as "Authorization: Bearer KEY"; empty: none */
     int llm_timeout_ms;      /* the whole call, connection included */
+    char lock_webhook[512];  /* smart locks hear about access codes here; empty: none */
 } Config;
 
 void config_defaults(Config *c);

@@ -20,9 +20,14 @@ const routes = [
       { path: 'assistant/kb', name: 'kb', component: () => import('./views/KnowledgeBase.vue'), meta: { title: '知识库', kb: true, menu: 'assistant/kb' } },
       { path: 'assistant/unanswered', name: 'unanswered', component: () => import('./views/AssistantUnanswered.vue'), meta: { title: '待处理问题', kb: true, menu: 'assistant/unanswered' } },
       { path: 'assistant/stats', name: 'assistant-stats', component: () => import('./views/AssistantStats.vue'), meta: { title: '助手统计', kb: true, menu: 'assistant/stats' } },
+      { path: 'rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '功能室' } },
+      { path: 'room-calendar', name: 'room-calendar', component: () => import('./views/RoomCalendar.vue'), meta: { title: '预约日历' } },
+      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批' } },
+      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计' } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
+  { path: '/rooms/:id(\\d+)/poster', name: 'room-poster', component: () => import('./views/RoomPoster.vue'), meta: { title: '活动室海报' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
 ];
 

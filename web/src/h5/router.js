@@ -4,6 +4,7 @@ import Login from './views/Login.vue';
 import Home from './views/Home.vue';
 import Community from './views/Community.vue';
 import Mine from './views/Mine.vue';
+import Rooms from './views/Rooms.vue';
 
 const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true, title: '登录' } },
@@ -12,6 +13,11 @@ const routes = [
   { path: '/community', name: 'community', component: Community, meta: { title: '我的社区', tab: true } },
   { path: '/mine', name: 'mine', component: Mine, meta: { title: '我的', tab: true } },
   { path: '/assistant', name: 'assistant', component: () => import('./views/Assistant.vue'), meta: { title: '社区助手' } },
+  { path: '/rooms', name: 'rooms', component: Rooms, meta: { title: '活动室预约', tab: true } },
+  { path: '/rooms/:id(\\d+)', name: 'room', component: () => import('./views/Room.vue'), meta: { title: '活动室' } },
+  { path: '/rooms/:id(\\d+)/checkin', name: 'checkin', component: () => import('./views/Checkin.vue'), meta: { title: '到场签到' } },
+  { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
+  { path: '/kiosk/:token', name: 'kiosk', component: () => import('./views/Kiosk.vue'), meta: { public: true, title: '活动室门牌' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
 ];
 

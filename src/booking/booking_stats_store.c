@@ -1,0 +1,61 @@
+/*
+ * What utilisation is computed from: the bookings of a set of rooms that
+ * held their time (confirmed, checked in, or released as a no-show) in a
+ * range. Summing is done in C (booking_stats.c), where the rooms' opening
+ * hours and time zone are.
+ */
+#include <string.h>
+
+#include "booking/booking.h"
+#include "core/banned.h"
+
+static const char SQL_STATS_BOOKINGS[] =
+    "SELECT room_id, start_ms, end_ms, state, no_show FROM booking"
+    " WHERE community >= ?1 AND community < ?2 AND end_ms > ?3 AND start_ms < ?4"
+    " AND state IN ('confirmed', 'checked_in', 'released') AND (?5 = 0 OR room_id = ?5)"
+    " ORDER BY room_id LIMIT ?6";
+
+Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t room_id,
+                           int64_t from_ms, int64_t to_ms, size_t limit, StatBooking **ret,
+                           size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_STATS_BOOKINGS);
+    size_t n = 0, cap = 256;
+    StatBooking *items = arena_alloc(a, cap * sizeof(StatBooking));
+    StoreResult r;
+
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, from_ms);
+    store_bind_int64(s, 4, to_ms);
+    store_bind_int64(s, 5, room_id);
+    store_bind_int64(s, 6, (int64_t)limit + 1);
+    while ((r = store_step(s)) == STORE_ROW) {
+        const char *state;
+
+        if (n == limit) {
+            store_reset(s);
+            return error_bad_request(a, "from", "too_many_bookings", "该时间范围内预约过多，请缩小日期范围");
+        }
+        if (n == cap) {
+            StatBooking *more = arena_alloc(a, 2 * cap * sizeof(StatBooking));
+
+            memcpy(more, items, n * sizeof(StatBooking));
+            items = more;
+            cap *= 2;
+        }
+        items[n].room_id = store_column_int64(s, 0);
+        items[n].start_ms = store_column_int64(s, 1);
+        items[n].end_ms = store_column_int64(s, 2);
+        state = store_column_text(s, a, 3);
+        items[n].checked_in = state[0] == 'c' && state[1] == 'h';
+        items[n].no_show = store_column_int64(s, 4) != 0;
+        n++;
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = items;
+    *ret_n = n;
+    return NULL;
+}
