@@ -134,32 +134,6 @@ static Error *assistant_handle_feedback(Request *req, Response *res)
                                              "helpful", json_is_true(v)));
 }
 
-/*
- * The bounds of the questions a staff member looks at: ?community= (within
- * her scope) or her whole scope.
- */
-static Error *question_bounds(Request *req, const char **ret_lo, const char **ret_hi)
-{
-    const char *community = request_query(req, "community");
-    const char *prefix;
-    Error *err;
-
-    if (community && *community) {
-        err = validate_division_code(req->arena, "community", community, &prefix);
-        if (err) {
-            err->status = 400;
-            return err;
-        }
-        err = auth_require_scope(req, prefix);
-        if (err)
-            return err;
-    } else {
-        prefix = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
-    }
-    auth_scope_bounds(req->arena, prefix, ret_lo, ret_hi);
-    return NULL;
-}
-
 static Error *assistant_handle_unanswered(Request *req, Response *res)
 {
     const char *lo, *hi;
@@ -170,7 +144,7 @@ static Error *assistant_handle_unanswered(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = question_bounds(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     items = json_array();
@@ -248,7 +222,7 @@ static Error *assistant_handle_handoffs(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = question_bounds(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     if (reveal && !auth_is_community_staff(req->user, req->user->scope))
@@ -290,7 +264,7 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     err = request_query_int(req, "days", 30, 1, 366, &days);
     if (err)
         return err;
-    err = question_bounds(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     time_local(time_now_ms(), 8 * 60, &today, &minute);

@@ -472,8 +472,6 @@ Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, 
 Error *booking_sweep(Request *req, int64_t now_ms);
 /* Room @id if it exists and lies in the user's scope; 404 otherwise. */
 Error *booking_room_in_scope(Request *req, int64_t id, Room **ret);
-/* The community range of a list: ?community= (403 outside the scope) or the user's scope. */
-Error *booking_list_scope(Request *req, const char **ret_lo, const char **ret_hi);
 
 /* Every booking route; rooms, availability, blackouts and policy are in booking_room_routes.c. */
 void booking_routes_register(Router *r);

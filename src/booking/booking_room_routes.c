@@ -40,29 +40,6 @@ Error *booking_room_in_scope(Request *req, int64_t id, Room **ret)
     return NULL;
 }
 
-Error *booking_list_scope(Request *req, const char **ret_lo, const char **ret_hi)
-{
-    const char *community = request_query(req, "community");
-    const char *code;
-    Error *err;
-
-    if (community && *community) {
-        err = validate_division_code(req->arena, "community", community, &code);
-        if (err) {
-            err->status = 400;
-            return err;
-        }
-        err = auth_require_scope(req, code);
-        if (err)
-            return err;
-        auth_scope_bounds(req->arena, code, ret_lo, ret_hi);
-        return NULL;
-    }
-    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, ret_lo,
-                      ret_hi);
-    return NULL;
-}
-
 /* A room's community must be in scope and known; its building must be in that community. */
 static Error *check_room_places(Request *req, const Room *room, unsigned set)
 {
@@ -111,7 +88,7 @@ static Error *booking_handle_rooms(Request *req, Response *res)
     err = auth_require(req, ROLES_BOOKING_READ);
     if (err)
         return err;
-    err = booking_list_scope(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     err = booking_store_rooms(req->store, req->arena, lo, hi, 500, &rooms, &n);

@@ -164,7 +164,7 @@ static Error *booking_handle_list(Request *req, Response *res)
         if (err)
             return err;
     } else {
-        err = booking_list_scope(req, &f.lo, &f.hi);
+        err = auth_list_bounds(req, &f.lo, &f.hi);
         if (err)
             return err;
     }

@@ -130,7 +130,7 @@ static Error *booking_handle_stats(Request *req, Response *res)
             return err;
         auth_scope_bounds(req->arena, room->community, &lo, &hi);
     } else {
-        err = booking_list_scope(req, &lo, &hi);
+        err = auth_list_bounds(req, &lo, &hi);
         if (err)
             return err;
     }

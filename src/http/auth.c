@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "core/validate.h"
 #include "core/banned.h"
 
 static const struct {
@@ -106,6 +107,28 @@ void auth_scope_bounds(Arena *a, const char *prefix, const char **ret_lo, const 
 {
     *ret_lo = prefix;
     *ret_hi = arena_sprintf(a, "%s~", prefix); /* '~' sorts after every digit */
+}
+
+Error *auth_list_bounds(Request *req, const char **ret_lo, const char **ret_hi)
+{
+    const char *community = request_query(req, "community");
+    const char *prefix;
+    Error *err;
+
+    if (community && *community) {
+        err = validate_division_code(req->arena, "community", community, &prefix);
+        if (err) {
+            err->status = 400;
+            return err;
+        }
+        err = auth_require_scope(req, prefix);
+        if (err)
+            return err;
+    } else {
+        prefix = req->user->role == ROLE_ADMIN ? "" : req->user->scope;
+    }
+    auth_scope_bounds(req->arena, prefix, ret_lo, ret_hi);
+    return NULL;
 }
 
 bool auth_is_community_staff(const User *u, const char *community)

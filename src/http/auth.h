@@ -29,6 +29,12 @@ Error *auth_require_scope(Request *req, const char *code);
 /* Bounds for "code >= lo AND code < hi" selecting the user's scope (or @prefix's). */
 void auth_scope_bounds(Arena *a, const char *prefix, const char **ret_lo, const char **ret_hi);
 
+/*
+ * The code range a list covers: ?community= (a division code, 400 if
+ * malformed, 403 outside the scope) or, without it, the user's whole scope.
+ */
+Error *auth_list_bounds(Request *req, const char **ret_lo, const char **ret_hi);
+
 /* True for staff and secretaries whose scope is exactly @community. */
 bool auth_is_community_staff(const User *u, const char *community);
 

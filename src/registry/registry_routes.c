@@ -34,32 +34,6 @@ static Error *paging(Request *req, int64_t *ret_page, int64_t *ret_per_page)
     return request_query_int(req, "per_page", 20, 1, 200, ret_per_page);
 }
 
-/*
- * The code range a list covers: ?community= (checked against the scope) or
- * the user's whole scope.
- */
-static Error *list_scope(Request *req, const char **ret_lo, const char **ret_hi)
-{
-    const char *community = request_query(req, "community");
-    const char *code;
-    Error *err;
-
-    if (community && *community) {
-        err = validate_division_code(req->arena, "community", community, &code);
-        if (err) {
-            err->status = 400;
-            return err;
-        }
-        err = auth_require_scope(req, code);
-        if (err)
-            return err;
-        auth_scope_bounds(req->arena, code, ret_lo, ret_hi);
-        return NULL;
-    }
-    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, ret_lo, ret_hi);
-    return NULL;
-}
-
 static Error *registry_handle_communities(Request *req, Response *res)
 {
     const char *lo, *hi;
@@ -105,7 +79,7 @@ static Error *registry_handle_grids(Request *req, Response *res)
     err = auth_require(req, ROLES_REGISTRY_READ);
     if (err)
         return err;
-    err = list_scope(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     items = json_array();
@@ -170,7 +144,7 @@ static Error *registry_handle_buildings(Request *req, Response *res)
     err = paging(req, &page, &per_page);
     if (err)
         return err;
-    err = list_scope(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     items = json_array();
@@ -273,7 +247,7 @@ static Error *registry_handle_households(Request *req, Response *res)
     err = paging(req, &page, &per_page);
     if (err)
         return err;
-    err = list_scope(req, &f.lo, &f.hi);
+    err = auth_list_bounds(req, &f.lo, &f.hi);
     if (err)
         return err;
     err = request_query_int(req, "building_id", 0, 0, INT64_MAX, &f.building_id);
@@ -510,7 +484,7 @@ static Error *registry_handle_residents(Request *req, Response *res)
         auth_scope_bounds(req->arena, req->user->scope, &f.lo, &f.hi);
         f.household_id = req->user->household_id;
     } else {
-        err = list_scope(req, &f.lo, &f.hi);
+        err = auth_list_bounds(req, &f.lo, &f.hi);
         if (err)
             return err;
         err = request_query_int(req, "household_id", 0, 0, INT64_MAX, &f.household_id);
@@ -813,7 +787,7 @@ static Error *registry_handle_tags(Request *req, Response *res)
     err = auth_require(req, ROLES_REGISTRY_READ);
     if (err)
         return err;
-    err = list_scope(req, &lo, &hi);
+    err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
     items = json_array();
