@@ -18,6 +18,6 @@ BIN=${LINLI_BIN:-build/linli}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BIN" kb import --db "$tmp/kb.db" "$KB"
-files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
+files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl bench/faq-eval/own-colloquial.jsonl"
 # shellcheck disable=SC2086
 python3 bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$KB" $files
