@@ -168,6 +168,24 @@ static bool syn_may_start(const Synonyms *syn, UChar32 cp)
     return syn->first_other;
 }
 
+/*
+ * Whether the canonical form of @p already stands in @s around the variant
+ * found at @at: 在哪 -> 在哪里 must leave 在哪里 alone, 装电梯 -> 加装电梯 must
+ * leave 加装电梯 alone, else each pass would grow the text (在哪里里).
+ */
+static bool canonical_here(const SynPair *p, const char *s, size_t len, size_t at)
+{
+    size_t clen = strlen(p->canonical);
+
+    for (const char *k = p->canonical; (k = strstr(k, p->variant)) != NULL; k++) {
+        size_t off = (size_t)(k - p->canonical);
+
+        if (off <= at && at - off + clen <= len && memcmp(s + at - off, p->canonical, clen) == 0)
+            return true;
+    }
+    return false;
+}
+
 static size_t count_chars(const char *s, size_t len)
 {
     size_t n = 0;
@@ -214,6 +232,8 @@ const char *synonyms_rewrite_scaled(const Synonyms *syn, Arena *a, const char *s
                 if (best && ((is_ascii_alnum(cp) && at > 0 && is_ascii_alnum(s[at - 1])) ||
                              (is_ascii_alnum(s[ends[n_ends] - 1]) && ends[n_ends] < (int32_t)len &&
                               is_ascii_alnum(s[ends[n_ends]]))))
+                    best = NULL;
+                if (best && canonical_here(best, s, len, (size_t)at))
                     best = NULL;
             }
         }
