@@ -7,8 +7,8 @@
 #
 # Knowledge base: data/faq/kb.jsonl. Development questions: dev.jsonl from
 # $FAQ_DIR, else ../shared/faq beside the clone (bench/faq-eval/faq_files.sh
-# says where it looked when it finds none). Also scored: own.jsonl and
-# own-hard.jsonl here, questions the assistant's engineer wrote from the
+# says where it looked when it finds none). Also scored: own.jsonl,
+# own-hard.jsonl and own-colloquial.jsonl here, written from the
 # sample knowledge base, before and while tuning (see bench/README.md).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,6 +18,6 @@ BIN=${LINLI_BIN:-build/linli}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BIN" kb import --db "$tmp/kb.db" "$KB"
-files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl"
+files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl bench/faq-eval/own-colloquial.jsonl"
 # shellcheck disable=SC2086
 python3 bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$KB" $files

@@ -144,7 +144,7 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
     }
     pthread_rwlock_unlock(&index_lock);
     if (ans.n_top > 0) {
-        ans.score = ans.top[0].score;
+        ans.score = assistant_confidence(ans.top, ans.n_top);
         if (ans.score >= ASSISTANT_THRESHOLD) {
             ans.answered = true;
             ans.entry_id = ans.top[0].id;

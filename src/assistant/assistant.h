@@ -186,7 +186,7 @@ typedef struct AssistantAnswer {
     bool answered;
     const char *entry_id;       /* the answer's entry, or NULL */
     const char *answer;         /* its text, or ASSISTANT_UNKNOWN */
-    double score;               /* confidence of the best entry, 0..1 */
+    double score;               /* assistant_confidence() of the top: 0..1 */
     AssistantHit top[ASSISTANT_TOP + 1]; /* best first, whatever the threshold; in the arena */
     size_t n_top;
 } AssistantAnswer;

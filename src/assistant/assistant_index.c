@@ -1025,3 +1025,13 @@ size_t assistant_index_search(const AssistantIndex *ix, Arena *a, const char *qu
     }
     return n_out;
 }
+
+double assistant_confidence(const AssistantHit *hits, size_t n)
+{
+    double c;
+
+    if (n == 0)
+        return 0;
+    c = hits[0].score + ASSISTANT_MARGIN_WEIGHT * (hits[0].score - (n > 1 ? hits[1].score : 0));
+    return c < 0 ? 0 : c > 1 ? 1 : c;
+}

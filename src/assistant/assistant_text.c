@@ -26,7 +26,7 @@
 static const char16_t STOP_CHARS[] =
     u"的了吗呢吧啊呀嘛么我你您他她它们是在有和与或就都也还又很这那哪个"
     u"能会可以得地着过给把被让对从为于啥咋怎什伐该想请问一不没如何些之其"
-    u"等及已将说去来要到下上里吗哦嗯呗咯喔啦";
+    u"等及已将说去来要到下上里吗哦嗯呗咯喔啦俺咱哈呐嘞诶哎唉";
 
 /* Words that ask rather than say: they carry no subject. */
 static const char *const STOP_WORDS[] = {
@@ -36,6 +36,9 @@ static const char *const STOP_WORDS[] = {
     "的话", "知道", "想问", "问一下", "能否", "是否", "为什么", "什么样", "咋办", "咋样", "啥样",
     "你好", "您好", "谢谢", "这边", "那边", "这里", "那里", "这儿", "那儿", "这种", "那种",
     "时候", "东西", "事情", "一个", "没有", "不是", "就是", "还有", "应该", "需要",
+    /* fillers of spoken questions */
+    "俺们", "咱们", "问下", "请问下", "想问下", "打听", "打听一下", "请教", "麻烦", "麻烦问",
+    "那啥", "就是说", "其实", "反正", "老是", "真的", "到底", "具体",
 };
 
 #define HAN_FIRST 0x3400
@@ -168,6 +171,24 @@ static bool syn_may_start(const Synonyms *syn, UChar32 cp)
     return syn->first_other;
 }
 
+/*
+ * Whether the canonical form of @p already stands in @s around the variant
+ * found at @at: 在哪 -> 在哪里 must leave 在哪里 alone, 装电梯 -> 加装电梯 must
+ * leave 加装电梯 alone, else each pass would grow the text (在哪里里).
+ */
+static bool canonical_here(const SynPair *p, const char *s, size_t len, size_t at)
+{
+    size_t clen = strlen(p->canonical);
+
+    for (const char *k = p->canonical; (k = strstr(k, p->variant)) != NULL; k++) {
+        size_t off = (size_t)(k - p->canonical);
+
+        if (off <= at && at - off + clen <= len && memcmp(s + at - off, p->canonical, clen) == 0)
+            return true;
+    }
+    return false;
+}
+
 static size_t count_chars(const char *s, size_t len)
 {
     size_t n = 0;
@@ -214,6 +235,8 @@ const char *synonyms_rewrite_scaled(const Synonyms *syn, Arena *a, const char *s
                 if (best && ((is_ascii_alnum(cp) && at > 0 && is_ascii_alnum(s[at - 1])) ||
                              (is_ascii_alnum(s[ends[n_ends] - 1]) && ends[n_ends] < (int32_t)len &&
                               is_ascii_alnum(s[ends[n_ends]]))))
+                    best = NULL;
+                if (best && canonical_here(best, s, len, (size_t)at))
                     best = NULL;
             }
         }
@@ -377,7 +400,10 @@ static bool is_word_char(UChar32 cp)
 /*
  * ICU's words of two or more ideographs: emitted as terms, and marked in
  * @word_at (the word's number at the byte where each character starts, -1
- * elsewhere) so bigrams know whether they lie inside one.
+ * elsewhere) so bigrams know whether they lie inside one. The characters of a
+ * stop word (麻烦, 打听, 到底) are marked in @stop_at: like function
+ * characters, they make no single-character terms and weaken their bigrams,
+ * so a question padded with them still matches as well as the bare one.
  */
 static double scale_at(const TermOptions *opt, size_t at)
 {
@@ -385,7 +411,7 @@ static double scale_at(const TermOptions *opt, size_t at)
 }
 
 static void add_words(TermList *tl, Arena *a, const char *s, size_t len, int32_t *word_at,
-                      const TermOptions *opt)
+                      bool *stop_at, const TermOptions *opt)
 {
     TextWord *words;
     size_t n = text_words(a, s, &words);
@@ -396,9 +422,13 @@ static void add_words(TermList *tl, Arena *a, const char *s, size_t len, int32_t
         /* single characters are already there (u); two or more make a word */
         if (words[k].kind != TEXT_WORD_IDEO || words[k].len < 6)
             continue;
-        for (size_t b = words[k].off; b < words[k].off + words[k].len && b < len; b++)
+        bool stop = is_stop_word(w, words[k].len);
+
+        for (size_t b = words[k].off; b < words[k].off + words[k].len && b < len; b++) {
             word_at[b] = (int32_t)k;
-        if (!is_stop_word(w, words[k].len))
+            stop_at[b] = stop;
+        }
+        if (!stop)
             term_add(tl, TERM_WORD, w, words[k].len, NULL, 0, scale_at(opt, words[k].off));
     }
 }
@@ -412,13 +442,15 @@ size_t assistant_terms(Arena *a, const char *s, const TermOptions *opt, Term **r
     int32_t i = 0, prev_at = -1;
     bool prev_stop = false;
     int32_t *word_at = NULL;
+    bool *stop_at = NULL;
 
     pthread_once(&stop_once, stop_init);
     if (opt->words) {
         word_at = arena_alloc(a, sizeof(int32_t) * (len + 1));
+        stop_at = arena_zalloc(a, sizeof(bool) * (len + 1));
         for (size_t k = 0; k <= len; k++)
             word_at[k] = -1;
-        add_words(&tl, a, s, len, word_at, opt);
+        add_words(&tl, a, s, len, word_at, stop_at, opt);
     }
     while (i < (int32_t)len) {
         int32_t at = i;
@@ -431,7 +463,7 @@ size_t assistant_terms(Arena *a, const char *s, const TermOptions *opt, Term **r
             continue;
         }
         if (text_is_han((uint32_t)cp)) {
-            bool stop = is_stop_char((uint32_t)cp);
+            bool stop = is_stop_char((uint32_t)cp) || (stop_at && stop_at[at]);
             int32_t bigram = -1;
 
             if (!stop)

@@ -414,6 +414,39 @@ test('linli ask answers one JSON line per question line', () => {
   }
 });
 
+test('the default vocabulary joins the words residents say to the words entries write', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'linli-vocab-'));
+  const db = path.join(dir, 'kb.db');
+  const file = path.join(dir, 'kb.jsonl');
+  writeFileSync(file, [
+    { id: 'V1', section: '养老助残', question: '我父母独居，我在外地工作，社区能定期去看看他们吗？', answer: '社区定期上门探访独居老人。' },
+    { id: 'V2', section: '政策法规', question: '老板拖欠工资不给，该去哪里讨？', answer: '向劳动保障监察大队投诉。' },
+    { id: 'V3', section: '便民服务', question: '身份证遗失了怎么补办？', answer: '到派出所补领。' },
+    { id: 'V4', section: '健康医疗', question: '社区医院能预约挂号吗？', answer: '可以在手机上预约。' },
+    { id: 'V5', section: '便民服务', question: '社区活动室怎么预约？', answer: '电话预约。' },
+    { id: 'V6', section: '福利帮扶', question: '低保怎么申请？', answer: '到街道受理中心申请。' },
+  ].map((e) => JSON.stringify(e)).join('\n'));
+  const questions = ['老妈八十多了一个人住，社区能上门看看吗', '老板拖欠我几个月薪水了', '身份证弄丢了咋办'];
+  const askAll = () => linli(['ask', '--db', db], { input: questions.join('\n') + '\n' })
+    .trim().split('\n').map((l) => JSON.parse(l));
+  try {
+    linli(['kb', 'import', '--db', db, file]);
+    const withVocab = askAll();
+    assert.deepEqual(withVocab.map((r) => r.entry_id), ['V1', 'V2', 'V3'], JSON.stringify(withVocab));
+    // the same questions without the pairs that carry them: the match is the vocabulary's doing
+    execFileSync('sqlite3', [db, "DELETE FROM kb_synonym WHERE term IN ('老妈', '一个人住', '薪水', '弄丢', '遗失'); " +
+      'UPDATE kb_state SET version = version + 1']);
+    const without = askAll();
+    for (let i = 0; i < questions.length; i++)
+      assert.ok(without[i].score < withVocab[i].score, `${questions[i]}: ${without[i].score} vs ${withVocab[i].score}`);
+    // the pairs are staff-editable rows like any synonym, and general words
+    const n = Number(execFileSync('sqlite3', [db, 'SELECT count(*) FROM kb_synonym'], { encoding: 'utf8' }));
+    assert.ok(n > 150 && n < 400, String(n));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--help for the new commands', () => {
   for (const c of [['kb', 'import'], ['kb', 'export'], ['ask']]) {
     const r = spawnSync(BIN, [...c, '--help'], { encoding: 'utf8' });

@@ -1,4 +1,5 @@
 /* Ranking, confidence, scope and validity of the assistant's index (assistant_index.c). */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,8 +93,9 @@ static void test_index_answers(void **state)
         if (n == 0 || strcmp(hits[0].id, answered[i].id) != 0)
             fail_msg("'%s': got %s, want %s", answered[i].q, n ? hits[0].id : "nothing",
                      answered[i].id);
-        if (hits[0].score < ASSISTANT_THRESHOLD)
-            fail_msg("'%s': confidence %.3f below the threshold", answered[i].q, hits[0].score);
+        if (assistant_confidence(hits, n) < ASSISTANT_THRESHOLD)
+            fail_msg("'%s': confidence %.3f below the threshold", answered[i].q,
+                     assistant_confidence(hits, n));
         assert_true(hits[0].score <= 1.0);
         for (size_t k = 1; k < n; k++)
             assert_string_not_equal(hits[k].id, hits[0].id);  /* one hit per entry */
@@ -114,10 +116,62 @@ static void test_index_says_it_does_not_know(void **state)
         AssistantHit hits[ASSISTANT_TOP];
         size_t n = ask(unanswerable[i], NULL, NULL, hits);
 
-        if (n > 0 && hits[0].score >= ASSISTANT_THRESHOLD)
+        if (n > 0 && assistant_confidence(hits, n) >= ASSISTANT_THRESHOLD)
             fail_msg("'%s': answered %s with confidence %.3f", unanswerable[i], hits[0].id,
-                     hits[0].score);
+                     assistant_confidence(hits, n));
     }
+}
+
+/* Spoken fillers (请问下, 俺, 打听一下, 哈, 那个, 呢) do not change the answer. */
+static void test_index_fillers(void **state)
+{
+    static const struct {
+        const char *plain, *padded;
+    } pairs[] = {
+        { "低保怎么申请", "请问下 俺想打听一下哈 那个低保怎么申请呢" },
+        { "医保在外地怎么用", "麻烦问一下，咱们那个医保在外地到底怎么用啊" },
+        { "反诈APP怎么用", "您好 请教一下 反诈APP具体怎么用哈" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+        AssistantHit plain[ASSISTANT_TOP], padded[ASSISTANT_TOP];
+        size_t n = ask(pairs[i].plain, NULL, NULL, plain);
+        size_t m = ask(pairs[i].padded, NULL, NULL, padded);
+
+        assert_true(n > 0 && m > 0);
+        if (strcmp(plain[0].id, padded[0].id) != 0)
+            fail_msg("'%s': %s, but '%s': %s", pairs[i].plain, plain[0].id, pairs[i].padded,
+                     padded[0].id);
+        /* still answered, where the bare question is answered clearly */
+        if (assistant_confidence(plain, n) > 0.9 && assistant_confidence(padded, m) < ASSISTANT_THRESHOLD)
+            fail_msg("'%s': confidence %.3f, '%s': %.3f", pairs[i].padded,
+                     assistant_confidence(padded, m), pairs[i].plain, assistant_confidence(plain, n));
+    }
+}
+
+/* The confidence adds half the best entry's lead over the next, within [0, 1]. */
+static void test_index_confidence_margin(void **state)
+{
+    AssistantHit h[3] = { { .score = 0.5 }, { .score = 0.5 }, { .score = 0.1 } };
+
+    (void)state;
+    assert_true(fabs(assistant_confidence(h, 3) - 0.5) < 1e-9);   /* two alike: no lead */
+    h[1].score = 0.1;
+    assert_true(fabs(assistant_confidence(h, 3) - 0.7) < 1e-9);
+    assert_true(fabs(assistant_confidence(h, 1) - 0.75) < 1e-9);  /* alone: leads by all */
+    h[0].score = 0.9;
+    assert_true(assistant_confidence(h, 2) == 1.0);
+    h[0].score = 0.1;
+    h[1].score = 0.9;                                             /* ranked first on BM25 */
+    assert_true(assistant_confidence(h, 2) == 0.0);
+    assert_true(assistant_confidence(h, 0) == 0.0);
+    /* one below the threshold alone and one above it with a clear lead */
+    h[0] = (AssistantHit){ .score = 0.36 };
+    h[1] = (AssistantHit){ .score = 0.35 };
+    assert_true(assistant_confidence(h, 2) < ASSISTANT_THRESHOLD);
+    h[1].score = 0.15;
+    assert_true(assistant_confidence(h, 2) >= ASSISTANT_THRESHOLD);
 }
 
 static void test_index_nothing_to_match(void **state)
@@ -266,6 +320,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_answers),
         cmocka_unit_test(test_index_says_it_does_not_know),
+        cmocka_unit_test(test_index_fillers),
+        cmocka_unit_test(test_index_confidence_margin),
         cmocka_unit_test(test_index_nothing_to_match),
         cmocka_unit_test(test_index_scope),
         cmocka_unit_test(test_index_valid_until),

@@ -204,6 +204,23 @@ static void test_synonyms_rewrite(void **state)
     assert_null(assistant_normalize(a, syn, "\xC3", NULL));
 }
 
+/* A canonical form holding its own variant is not rewritten again (在哪里 -> 在哪里里). */
+static void test_synonyms_canonical_holds_variant(void **state)
+{
+    Arena *a = *state;
+    const char *terms[] = { "在哪", "装电梯" };
+    const char *canon[] = { "在哪里", "加装电梯" };
+    Synonyms *syn = synonyms_new(a, terms, canon, ARRAY_SIZE(terms));
+
+    assert_string_equal(synonyms_rewrite(syn, a, "在哪办"), "在哪里办");
+    assert_string_equal(synonyms_rewrite(syn, a, "在哪里办"), "在哪里办");
+    assert_string_equal(synonyms_rewrite(syn, a, "老楼想装电梯"), "老楼想加装电梯");
+    assert_string_equal(synonyms_rewrite(syn, a, "老楼想加装电梯"), "老楼想加装电梯");
+    /* rewriting is then stable: a second pass changes nothing */
+    assert_string_equal(synonyms_rewrite(syn, a, synonyms_rewrite(syn, a, "在哪装电梯")),
+                        "在哪里加装电梯");
+}
+
 static void test_synonyms_scale(void **state)
 {
     Arena *a = *state;
@@ -236,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_terms_pinyin_typed),
         cmocka_unit_test(test_terms_no_text),
         cmocka_unit_test(test_synonyms_rewrite),
+        cmocka_unit_test(test_synonyms_canonical_holds_variant),
         cmocka_unit_test(test_synonyms_scale),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
