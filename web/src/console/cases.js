@@ -2,7 +2,7 @@
 import { STATE_TAGS } from '../shared/cases.js';
 
 /* Element Plus tag type of a case state ('' is the default blue-grey). */
-export function elTag(state) {
+export function stateTagType(state) {
   const t = STATE_TAGS[state];
   return t === 'default' ? 'info' : t || 'info';
 }
