@@ -152,6 +152,7 @@ typedef struct CaseStep {
     const char *to_state;
     int64_t actor_id;                /* 0: the system */
     const char *actor_name;
+    const char *actor_role;          /* the actor's role name; NULL for the system */
     int64_t unit_id;
     const char *unit_name;
     const char *reason;
@@ -299,6 +300,8 @@ Error *cases_store_category_get(Store *st, Arena *a, int64_t id, CaseCategory **
 Error *cases_store_category_insert(Store *st, Arena *a, CaseCategory *c);
 Error *cases_store_category_update(Store *st, Arena *a, const CaseCategory *c);
 
+/* The community's buildings for the report form: [{id, name, units, grid_name}]. */
+Error *cases_store_buildings(Store *st, Arena *a, const char *community, json_t *items);
 Error *cases_store_units(Store *st, Arena *a, const char *community, CaseUnit **ret, size_t *ret_n);
 Error *cases_store_unit_get(Store *st, Arena *a, int64_t id, CaseUnit **ret);
 Error *cases_store_unit_insert(Store *st, Arena *a, CaseUnit *u);

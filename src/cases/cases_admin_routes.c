@@ -150,6 +150,28 @@ static Error *cases_handle_units(Request *req, Response *res)
     return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total", (json_int_t)n));
 }
 
+/* The buildings a report may name: anyone who reports in the community reads them. */
+static Error *cases_handle_buildings(Request *req, Response *res)
+{
+    const char *community;
+    json_t *arr;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_READ);
+    if (!err)
+        err = cases_query_community(req, &community);
+    if (err)
+        return err;
+    arr = json_array();
+    err = cases_store_buildings(req->store, req->arena, community, arr);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total",
+                                             (json_int_t)json_array_size(arr)));
+}
+
 static Error *save_unit(Request *req, Response *res, bool create)
 {
     CaseUnit *u = arena_zalloc(req->arena, sizeof(CaseUnit));
@@ -572,6 +594,7 @@ void cases_admin_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/case-categories", cases_handle_categories, 0);
     router_add(r, "POST", "/api/v1/case-categories", cases_handle_category_create, 0);
     router_add(r, "PATCH", "/api/v1/case-categories/{id}", cases_handle_category_update, 0);
+    router_add(r, "GET", "/api/v1/case-buildings", cases_handle_buildings, 0);
     router_add(r, "GET", "/api/v1/case-units", cases_handle_units, 0);
     router_add(r, "POST", "/api/v1/case-units", cases_handle_unit_create, 0);
     router_add(r, "PATCH", "/api/v1/case-units/{id}", cases_handle_unit_update, 0);

@@ -237,6 +237,28 @@ Error *cases_store_units(Store *st, Arena *a, const char *community, CaseUnit **
     return NULL;
 }
 
+static const char SQL_BUILDINGS[] =
+    "SELECT b.id, b.name, b.units, g.name FROM building b LEFT JOIN grid g ON g.id = b.grid_id"
+    " WHERE b.community = ?1 ORDER BY b.id";
+
+Error *cases_store_buildings(Store *st, Arena *a, const char *community, json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_BUILDINGS);
+    StoreResult r;
+
+    store_bind_text(s, 1, community);
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:o}", "id",
+                                               (json_int_t)store_column_int64(s, 0), "name",
+                                               store_column_text(s, a, 1), "units",
+                                               (json_int_t)store_column_int64(s, 2), "grid_name",
+                                               json_string_or_null(store_column_text(s, a, 3))));
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
 Error *cases_store_unit_get(Store *st, Arena *a, int64_t id, CaseUnit **ret)
 {
     StoreStmt *s = store_prepare(st, a, SQL_UNIT_GET);

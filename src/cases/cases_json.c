@@ -44,17 +44,20 @@ static json_t *steps_json(Arena *a, const Case *c)
         const CaseStep *s = &c->steps[i];
         CaseState to;
         const char *label = step_label(s->action);
+        json_t *o;
 
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}",
-                           "id", (json_int_t)s->id, "action", s->action, "action_label", label,
-                           "from_state", json_string_or_null(s->from_state), "to_state",
-                           s->to_state, "to_state_label",
-                           case_state_parse(s->to_state, &to) ? case_state_label(to) : "",
-                           "actor_id", id_or_null(s->actor_id), "actor_name", s->actor_name,
-                           "unit_id", id_or_null(s->unit_id), "unit_name",
-                           json_string_or_null(s->unit_name), "reason",
-                           json_string_or_null(s->reason), "at", cases_time_json(a, s->at)));
+        o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}",
+                      "id", (json_int_t)s->id, "action", s->action, "action_label", label,
+                      "from_state", json_string_or_null(s->from_state), "to_state",
+                      s->to_state, "to_state_label",
+                      case_state_parse(s->to_state, &to) ? case_state_label(to) : "",
+                      "actor_id", id_or_null(s->actor_id), "actor_name", s->actor_name,
+                      "unit_id", id_or_null(s->unit_id), "unit_name",
+                      json_string_or_null(s->unit_name), "reason",
+                      json_string_or_null(s->reason), "at", cases_time_json(a, s->at));
+        json_object_set_new(o, "actor_role",
+                            json_string_or_null(s->actor_id ? s->actor_role : NULL));
+        json_array_append_new(arr, o);
     }
     return arr;
 }

@@ -90,8 +90,9 @@ static const char SQL_UNIT_OF_COMMUNITY[] =
 
 static const char SQL_STEPS[] =
     "SELECT s.id, s.action, s.from_state, s.to_state, coalesce(s.actor_id, 0), s.actor_name,"
-    " coalesce(s.unit_id, 0), u.name, s.reason, s.at FROM case_step s"
-    " LEFT JOIN case_unit u ON u.id = s.unit_id WHERE s.case_id = ?1 ORDER BY s.id";
+    " coalesce(s.unit_id, 0), u.name, s.reason, s.at, p.role FROM case_step s"
+    " LEFT JOIN case_unit u ON u.id = s.unit_id LEFT JOIN app_user p ON p.id = s.actor_id"
+    " WHERE s.case_id = ?1 ORDER BY s.id";
 static const char SQL_PHOTOS[] =
     "SELECT id, uploader_id, coalesce(case_id, 0), file, mime, size, coalesce(width, 0),"
     " coalesce(height, 0) FROM case_photo WHERE case_id = ?1 ORDER BY id";
@@ -215,6 +216,7 @@ static Error *read_steps(Store *st, Arena *a, Case *c)
         x->unit_name = store_column_text(s, a, 7);
         x->reason = store_column_text(s, a, 8);
         x->at = store_column_int64(s, 9);
+        x->actor_role = store_column_text(s, a, 10);
     }
     if (r != STORE_DONE)
         return store_error(st, a);

@@ -104,6 +104,17 @@ test('every community has the default categories, each with a code and limits', 
   assert.notEqual(far.body.items[0].id, r.body.items[0].id, 'categories are per community');
 });
 
+test('a resident reads her community\'s buildings for the report form, not another\'s', async () => {
+  const r = await api('GET', '/api/v1/case-buildings', 'resident');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.total, Number(sql(`SELECT count(*) FROM building WHERE community = '${COMMUNITY}'`)));
+  const b = r.body.items.find((x) => x.id === building2);
+  assert.equal(b.name, '测试楼');
+  assert.equal(b.units, 2);
+  assert.ok(!r.body.items.some((x) => x.id === farBuilding));
+  assert.equal((await api('GET', `/api/v1/case-buildings?community=${OTHER}`, 'resident')).status, 404, 'another community is not hers');
+});
+
 test('staff edit a category and its limits; others may not; the code stays', async () => {
   const list = (await api('GET', '/api/v1/case-categories', 'staff')).body.items;
   const noise = list.find((c) => c.code === 'noise');
@@ -131,6 +142,8 @@ test('a resident reports at a building: routed to the property unit, with deadli
   assert.deepEqual(c.history.map((h) => h.action), ['report', 'dispatch']);
   assert.equal(c.history[0].actor_id, uid.resident);
   assert.equal(c.history[1].actor_id, null, 'dispatched by the routing rules');
+  assert.equal(c.history[1].actor_role, null, 'the system has no role');
+  assert.equal(c.history[0].actor_role, 'resident');
   assert.ok(Date.parse(c.respond_due) > Date.parse(c.created_at));
   assert.ok(Date.parse(c.resolve_due) > Date.parse(c.respond_due));
   assert.equal(sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id}`), '2');
@@ -250,6 +263,7 @@ test('the whole way: dispatch, handle, verify, close, rate; each step with actor
   assert.deepEqual(h.map((x) => x.action), ['report', 'dispatch', 'handle', 'verify', 'close', 'rate']);
   assert.deepEqual(h.map((x) => x.to_state), ['accepted', 'dispatched', 'handling', 'verified', 'closed', 'closed']);
   assert.deepEqual(h.map((x) => x.actor_id), [uid.resident, uid.staff, uid.property, uid.grid, uid.staff, uid.resident]);
+  assert.deepEqual(h.map((x) => x.actor_role), ['resident', 'staff', 'property', 'grid_worker', 'staff', 'resident']);
   for (const x of h) assert.match(x.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
 });
 

@@ -24,6 +24,11 @@ const routes = [
       { path: 'room-calendar', name: 'room-calendar', component: () => import('./views/RoomCalendar.vue'), meta: { title: '预约日历' } },
       { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批' } },
       { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计' } },
+      { path: 'cases', name: 'cases', component: () => import('./views/Cases.vue'), meta: { title: '案件', cases: true } },
+      { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetail.vue'), meta: { title: '案件详情', cases: true, menu: 'cases' } },
+      { path: 'case-dashboard', name: 'case-dashboard', component: () => import('./views/CaseDashboard.vue'), meta: { title: '案件统计' } },
+      { path: 'case-settings', name: 'case-settings', component: () => import('./views/CaseSettings.vue'), meta: { title: '案件设置', caseConfig: true } },
+      { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
@@ -47,6 +52,9 @@ router.beforeEach(async (to) => {
       /* Server unreachable: let the page show its own error state. */
     }
   }
+  /* property users work their unit's case inbox and nothing else */
+  if (session.user?.role === 'property' && !to.meta.cases) return { name: 'cases' };
+  if (to.meta.caseConfig && !can.caseConfig()) return { name: 'dashboard' };
   if (to.meta.audit && !can.audit()) return { name: 'dashboard' };
   if (to.meta.kb && !can.kb()) return { name: 'dashboard' };
   return true;

@@ -99,6 +99,8 @@ export const can = {
   reveal: () => REVEAL_ROLES.includes(session.user?.role),
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
   registry: () => !['property', 'resident'].includes(session.user?.role),
+  cases: () => !['resident'].includes(session.user?.role),
+  caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
 };
 
