@@ -259,6 +259,10 @@ bool calendar_is_working(const Calendar *c, int64_t day);
  * opening; a deadline that falls exactly on a closing time stays there.
  */
 int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours);
+/* The same to the millisecond: @ms of office time after @from_ms; @ms <= 0 gives @from_ms. */
+int64_t calendar_add_work_ms(const Calendar *c, int64_t from_ms, int64_t ms);
+/* Office time (ms) of working days in [@from_ms, @to_ms): what a hold must not count. */
+int64_t calendar_work_ms(const Calendar *c, int64_t from_ms, int64_t to_ms);
 /*
  * The end of office hours (17:00) of the @days-th working day after the day
  * of @from_ms (the day of the report is day 0, whatever the hour).
