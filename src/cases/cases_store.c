@@ -378,6 +378,8 @@ static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
         strbuf_adds(sb, " AND c.unit_id IS NULL");
     if (f->grid_id)
         where_int(sb, b, " AND c.grid_id = ?%d", f->grid_id);
+    if (f->building_id)
+        where_int(sb, b, " AND c.building_id = ?%d", f->building_id);
     if (f->overdue == 1)
         strbuf_adds(sb, " AND c.overdue = 1 AND c.state <> 'closed'");
     else if (f->overdue == 0)

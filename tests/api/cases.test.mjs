@@ -443,6 +443,40 @@ test('list filters: state, category, unit, grid, overdue, paging', async () => {
   expectError(await api('GET', '/api/v1/cases?overdue=yes', 'staff'), 400, 'invalid_query', 'overdue');
 });
 
+test('building view: every building with its open and overdue cases, as SQL counts them; the list filters by building', async () => {
+  // an overdue case in the second building, and a closed one that must not count
+  const late = await report('resident', { building_id: building2 });
+  sql(`UPDATE cases SET overdue = 1 WHERE id = ${late.id}`);
+  const done = await report('resident', { building_id: building2 });
+  sql(`UPDATE cases SET state = 'closed', closed_at = ${Date.now()} WHERE id = ${done.id}`);
+  const r = await api('GET', `/api/v1/cases/by-building?community=${COMMUNITY}`, 'staff');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const want = sql(`SELECT b.id || ':' || (SELECT count(*) FROM cases c WHERE c.building_id = b.id AND c.state <> 'closed')
+    || ':' || (SELECT count(*) FROM cases c WHERE c.building_id = b.id AND c.state <> 'closed' AND c.overdue = 1)
+    FROM building b WHERE b.community = '${COMMUNITY}' ORDER BY b.id`).split('\n');
+  assert.deepEqual(r.body.items.map((b) => `${b.id}:${b.open}:${b.overdue}`), want);
+  const b2 = r.body.items.find((b) => b.id === building2);
+  assert.equal(b2.name, '测试楼');
+  assert.ok(b2.open >= 1 && b2.overdue >= 1, JSON.stringify(b2));
+  assert.ok(r.body.items.some((b) => b.open > 0 && b.id === building), 'the first building has open cases');
+  assert.equal(r.body.unplaced.open, Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND building_id IS NULL AND state <> 'closed'`)));
+  assert.equal(r.body.unplaced.overdue, Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND building_id IS NULL AND state <> 'closed' AND overdue = 1`)));
+  assert.ok(!r.body.items.some((b) => b.id === farBuilding), 'only the community\'s buildings');
+  // the inbox filtered to a building agrees with the tile
+  const list = await api('GET', `/api/v1/cases?building=${building2}&state=open&per_page=200`, 'staff');
+  assert.equal(list.status, 200);
+  assert.equal(list.body.total, b2.open);
+  for (const x of list.body.items) assert.equal(x.building_id, building2);
+  const lateList = await api('GET', `/api/v1/cases?building=${building2}&overdue=1&per_page=200`, 'staff');
+  assert.equal(lateList.body.total, b2.overdue);
+  expectError(await api('GET', '/api/v1/cases?building=abc', 'staff'), 400, 'invalid_query', 'building');
+  // scope and roles
+  expectError(await api('GET', `/api/v1/cases/by-building?community=${COMMUNITY}`, 'farstaff'), 404, 'not_found');
+  assert.equal((await api('GET', '/api/v1/cases/by-building', 'resident')).status, 403);
+  assert.equal((await api('GET', '/api/v1/cases/by-building', 'staff')).body.community, COMMUNITY, 'the user\'s own community by default');
+  expectError(await api('GET', `/api/v1/cases/by-building?community=${STREET}`, 'street'), 400, 'invalid_community', 'community');
+});
+
 test('overdue cases are flagged and escalated to the street by the sweep', async () => {
   const c = await report();
   sql(`UPDATE cases SET respond_due = 1000, resolve_due = 2000 WHERE id = ${c.id}`);
