@@ -223,6 +223,7 @@ typedef struct CaseFilter {
     size_t n_codes;
     int64_t unit_id;                 /* 0 any, -1 the community itself */
     int64_t grid_id;
+    int64_t building_id;             /* 0: any */
     int overdue;                     /* -1 any, 0, 1 */
     int64_t reporter_id;             /* 0: anyone */
     int64_t from_ms, to_ms;          /* created in [from, to); 0: unbounded */
@@ -259,6 +260,10 @@ bool calendar_is_working(const Calendar *c, int64_t day);
  * opening; a deadline that falls exactly on a closing time stays there.
  */
 int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours);
+/* The same to the millisecond: @ms of office time after @from_ms; @ms <= 0 gives @from_ms. */
+int64_t calendar_add_work_ms(const Calendar *c, int64_t from_ms, int64_t ms);
+/* Office time (ms) of working days in [@from_ms, @to_ms): what a hold must not count. */
+int64_t calendar_work_ms(const Calendar *c, int64_t from_ms, int64_t to_ms);
 /*
  * The end of office hours (17:00) of the @days-th working day after the day
  * of @from_ms (the day of the report is day 0, whatever the hour).
@@ -302,6 +307,13 @@ Error *cases_store_category_update(Store *st, Arena *a, const CaseCategory *c);
 
 /* The community's buildings for the report form: [{id, name, units, grid_name}]. */
 Error *cases_store_buildings(Store *st, Arena *a, const char *community, json_t *items);
+/*
+ * Open cases of @community by building, in one aggregate over the open cases:
+ * [{id, name, grid_name, open, overdue}] for every building (none: 0), and in
+ * *ret_unplaced those reported at a map point with no building.
+ */
+Error *cases_store_by_building(Store *st, Arena *a, const char *community, json_t *items,
+                               json_t **ret_unplaced);
 Error *cases_store_units(Store *st, Arena *a, const char *community, CaseUnit **ret, size_t *ret_n);
 Error *cases_store_unit_get(Store *st, Arena *a, int64_t id, CaseUnit **ret);
 Error *cases_store_unit_insert(Store *st, Arena *a, CaseUnit *u);

@@ -172,6 +172,30 @@ static Error *cases_handle_buildings(Request *req, Response *res)
                                              (json_int_t)json_array_size(arr)));
 }
 
+/* The building view of the dashboard: every building with its open and overdue cases. */
+static Error *cases_handle_by_building(Request *req, Response *res)
+{
+    const char *community;
+    json_t *arr, *unplaced = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_DASHBOARD);
+    if (!err)
+        err = cases_query_community(req, &community);
+    if (!err)
+        err = cases_sweep(req, time_now_ms());
+    if (err)
+        return err;
+    arr = json_array();
+    err = cases_store_by_building(req->store, req->arena, community, arr, &unplaced);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    return response_json(res, 200, json_pack("{s:s, s:o, s:o}", "community", community, "items",
+                                             arr, "unplaced", unplaced));
+}
+
 static Error *save_unit(Request *req, Response *res, bool create)
 {
     CaseUnit *u = arena_zalloc(req->arena, sizeof(CaseUnit));
@@ -607,5 +631,6 @@ void cases_admin_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/case-settings", cases_handle_settings, 0);
     router_add(r, "PUT", "/api/v1/case-settings", cases_handle_settings_set, 0);
     router_add(r, "GET", "/api/v1/cases/stats", cases_handle_stats, 0);
+    router_add(r, "GET", "/api/v1/cases/by-building", cases_handle_by_building, 0);
     cases_export_routes_register(r);
 }

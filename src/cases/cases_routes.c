@@ -435,6 +435,8 @@ static Error *cases_handle_list(Request *req, Response *res)
         err = query_flag(req, "mine", &mine);
     if (!err)
         err = request_query_int(req, "grid", 0, 0, INT64_MAX, &f.grid_id);
+    if (!err)
+        err = request_query_int(req, "building", 0, 0, INT64_MAX, &f.building_id);
     if (err)
         return err;
     if (category && *category) {

@@ -137,28 +137,58 @@ bool calendar_is_working(const Calendar *c, int64_t day)
     return time_weekday(day) <= 5;
 }
 
-int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours)
+int64_t calendar_add_work_ms(const Calendar *c, int64_t from_ms, int64_t ms)
 {
-    int64_t day, left = (int64_t)hours * 60;
+    const int64_t open = CASES_DAY_START_MIN * TIME_MINUTE_MS, close = CASES_DAY_END_MIN * TIME_MINUTE_MS;
+    int64_t day, start, pos, left = ms;
     int minute;
 
+    if (ms <= 0)
+        return from_ms;
     time_local(from_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
-    if (minute < CASES_DAY_START_MIN)
-        minute = CASES_DAY_START_MIN;
+    start = time_day_start_ms(day, TIME_OFFSET_SHANGHAI);
+    pos = from_ms - start < open ? open : from_ms - start;
     /* a calendar with no working day at all would loop: give up after ten years */
     for (int guard = 0; guard < 3660; guard++) {
-        if (calendar_is_working(c, day) && minute < CASES_DAY_END_MIN) {
-            int64_t room = CASES_DAY_END_MIN - minute;
-
-            if (left <= room)
-                return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
-                       (minute + left) * TIME_MINUTE_MS;
-            left -= room;
+        if (calendar_is_working(c, day) && pos < close) {
+            if (left <= close - pos)
+                return start + pos + left;
+            left -= close - pos;
         }
         day++;
-        minute = CASES_DAY_START_MIN;
+        start = time_day_start_ms(day, TIME_OFFSET_SHANGHAI);
+        pos = open;
     }
-    return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) + CASES_DAY_END_MIN * TIME_MINUTE_MS;
+    return start + close;
+}
+
+int64_t calendar_add_work_hours(const Calendar *c, int64_t from_ms, int hours)
+{
+    /* whole minutes: the seconds of the start do not count */
+    int64_t from = from_ms - ((from_ms % TIME_MINUTE_MS) + TIME_MINUTE_MS) % TIME_MINUTE_MS;
+
+    return calendar_add_work_ms(c, from, (int64_t)hours * 60 * TIME_MINUTE_MS);
+}
+
+int64_t calendar_work_ms(const Calendar *c, int64_t from_ms, int64_t to_ms)
+{
+    const int64_t open = CASES_DAY_START_MIN * TIME_MINUTE_MS, close = CASES_DAY_END_MIN * TIME_MINUTE_MS;
+    int64_t day, last, total = 0;
+    int minute;
+
+    if (to_ms <= from_ms)
+        return 0;
+    time_local(from_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
+    time_local(to_ms, TIME_OFFSET_SHANGHAI, &last, &minute);
+    for (; day <= last; day++) {
+        int64_t start = time_day_start_ms(day, TIME_OFFSET_SHANGHAI);
+        int64_t lo = start + open > from_ms ? start + open : from_ms;
+        int64_t hi = start + close < to_ms ? start + close : to_ms;
+
+        if (hi > lo && calendar_is_working(c, day))
+            total += hi - lo;
+    }
+    return total;
 }
 
 int64_t calendar_add_work_days(const Calendar *c, int64_t from_ms, int days)

@@ -107,7 +107,9 @@ static const char SQL_DUPLICATES[] =
     "SELECT id FROM cases WHERE building_id = ?1 AND category_id = ?2 AND created_at >= ?3"
     " AND created_at <= ?4 AND id <> ?5 AND state <> 'closed' ORDER BY id LIMIT 10";
 
-static const char SQL_SWEEP_DUE[] = "SELECT 1 FROM cases WHERE next_due <= ?1 LIMIT 1";
+/* The clock of a case on hold stands still: the sweep passes it by (resume moves its deadlines). */
+static const char SQL_SWEEP_DUE[] =
+    "SELECT 1 FROM cases WHERE next_due <= ?1 AND state <> 'on_hold' LIMIT 1";
 static const char SQL_SWEEP[] =
     "UPDATE cases SET"
     " overdue_respond = CASE WHEN responded_at IS NULL AND respond_due <= ?1 THEN 1"
@@ -115,8 +117,16 @@ static const char SQL_SWEEP[] =
     " overdue = CASE WHEN state <> 'closed' AND resolve_due <= ?1 THEN 1 ELSE overdue END,"
     " escalated_at = CASE WHEN state <> 'closed' AND resolve_due <= ?1 AND escalated_at IS NULL"
     "  THEN ?1 ELSE escalated_at END"
-    " WHERE id IN (SELECT id FROM cases WHERE next_due <= ?1 ORDER BY next_due LIMIT 500)"
+    " WHERE id IN (SELECT id FROM cases WHERE next_due <= ?1 AND state <> 'on_hold'"
+    "  ORDER BY next_due LIMIT 500)"
     " RETURNING id, state, escalated_at = ?1";
+
+/* Resuming: when the hold began, the deadlines, whether a response is still due. */
+static const char SQL_HOLD_CLOCK[] =
+    "SELECT (SELECT max(at) FROM case_step WHERE case_id = ?1 AND action = 'hold'),"
+    " respond_due, resolve_due, responded_at IS NULL FROM cases WHERE id = ?1";
+static const char SQL_DEADLINES_SET[] =
+    "UPDATE cases SET respond_due = ?2, resolve_due = ?3 WHERE id = ?1";
 
 /* ---- reading ---- */
 
@@ -368,6 +378,8 @@ static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
         strbuf_adds(sb, " AND c.unit_id IS NULL");
     if (f->grid_id)
         where_int(sb, b, " AND c.grid_id = ?%d", f->grid_id);
+    if (f->building_id)
+        where_int(sb, b, " AND c.building_id = ?%d", f->building_id);
     if (f->overdue == 1)
         strbuf_adds(sb, " AND c.overdue = 1 AND c.state <> 'closed'");
     else if (f->overdue == 0)
@@ -618,13 +630,67 @@ static Error *check_targets(Store *st, Arena *a, int64_t id, const CaseStepInput
     return NULL;
 }
 
+/*
+ * After a resume: the office time the case spent on hold does not count, so
+ * each deadline still ahead when the hold began moves on by it (a response
+ * deadline only while no response was made). *ret_held gets that time.
+ */
+static Error *resume_clock(Store *st, Arena *a, int64_t id, int64_t now_ms, int64_t *ret_held)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HOLD_CLOCK);
+    int64_t held_at, respond_due, resolve_due, from_day, to_day, last_day, held;
+    bool respond_open;
+    int minute;
+    Calendar cal;
+    Error *err;
+
+    *ret_held = 0;
+    store_bind_int64(s, 1, id);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    held_at = store_column_int64(s, 0);
+    respond_due = store_column_int64(s, 1);
+    resolve_due = store_column_int64(s, 2);
+    respond_open = store_column_int64(s, 3) != 0;
+    store_reset(s);
+    if (held_at <= 0 || held_at >= now_ms)
+        return NULL;
+    time_local(held_at, TIME_OFFSET_SHANGHAI, &from_day, &minute);
+    time_local(now_ms, TIME_OFFSET_SHANGHAI, &to_day, &minute);
+    time_local(respond_due > resolve_due ? respond_due : resolve_due, TIME_OFFSET_SHANGHAI,
+               &last_day, &minute);
+    if (last_day < to_day)
+        last_day = to_day;
+    /* the push is at most as many working days as the hold lasted calendar days */
+    err = cases_store_calendar(st, a, from_day, last_day + 2 * (to_day - from_day) + 60, &cal, NULL);
+    if (err)
+        return err;
+    held = calendar_work_ms(&cal, held_at, now_ms);
+    if (held <= 0)
+        return NULL;
+    if (respond_open && respond_due > held_at)
+        respond_due = calendar_add_work_ms(&cal, respond_due, held);
+    if (resolve_due > held_at)
+        resolve_due = calendar_add_work_ms(&cal, resolve_due, held);
+    s = store_prepare(st, a, SQL_DEADLINES_SET);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, respond_due);
+    store_bind_int64(s, 3, resolve_due);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret_held = held;
+    return NULL;
+}
+
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to)
 {
     const CaseTransition *t = in->t;
     StoreStmt *s;
     CaseState from = CASE_ACCEPTED, to = CASE_ACCEPTED, target = CASE_ACCEPTED;
-    int64_t unit_id = 0;
+    int64_t unit_id = 0, held = 0;
+    const char *reason;
     const char *community = NULL;
     Case *c;
     Error *err;
@@ -670,9 +736,18 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
     default:
         return store_error(st, a);
     }
+    reason = t->action == CASE_RATE ? case_rating_label(in->rating) : in->reason;
+    if (t->action == CASE_RESUME) {
+        err = resume_clock(st, a, id, now_ms, &held);
+        if (err)
+            return err;
+        if (held > 0)
+            reason = arena_sprintf(a, "%s%s挂起 %.1f 个工作小时，不计入办理时限",
+                                   reason ? reason : "", reason ? "；" : "",
+                                   (double)held / (double)(60 * TIME_MINUTE_MS));
+    }
     err = insert_step(st, a, id, t->name, case_state_name(from), case_state_name(to), in->actor_id,
-                      in->actor_name, t->action == CASE_DISPATCH ? unit_id : 0,
-                      t->action == CASE_RATE ? case_rating_label(in->rating) : in->reason, now_ms);
+                      in->actor_name, t->action == CASE_DISPATCH ? unit_id : 0, reason, now_ms);
     if (!err && t->action == CASE_RATE && to == CASE_REOPENED)
         err = insert_step(st, a, id, "reopen", "closed", "reopened", in->actor_id, in->actor_name,
                           0, "评价不满意，案件重启并转社区书记", now_ms);

@@ -314,6 +314,61 @@ test('return needs a reason and goes back to dispatch; hold and resume restore t
   assert.equal(r.body.state, 'handling', 'back to where it was');
 });
 
+/* Office time (ms) of working days in [from, to): 09:00-17:00 Beijing time, on the
+ * calendar the API serves (Mon-Fri plus its exceptions). An oracle apart from src/cases. */
+async function workMs(from, to) {
+  const DAY = 86400e3, OFF = 8 * 3600e3;
+  const exceptions = new Map();
+  for (let y = new Date(from + OFF).getUTCFullYear(); y <= new Date(to + OFF).getUTCFullYear(); y++) {
+    const r = await api('GET', `/api/v1/case-calendar?year=${y}`, 'staff');
+    assert.equal(r.status, 200);
+    for (const d of r.body.days) exceptions.set(d.date, d.working);
+  }
+  let total = 0;
+  for (let day = Math.floor((from + OFF) / DAY); day <= Math.floor((to + OFF) / DAY); day++) {
+    const date = new Date(day * DAY).toISOString().slice(0, 10);
+    const weekday = new Date(day * DAY).getUTCDay();
+    const working = exceptions.has(date) ? exceptions.get(date) : weekday >= 1 && weekday <= 5;
+    const lo = Math.max(day * DAY - OFF + 9 * 3600e3, from), hi = Math.min(day * DAY - OFF + 17 * 3600e3, to);
+    if (working && hi > lo) total += hi - lo;
+  }
+  return total;
+}
+
+test('on hold the clock stops: no overdue flag, and resume moves the deadlines by the office time held', async () => {
+  const c = await report();
+  let r = await step('staff', c.id, 'hold', { reason: '等待业委会决定' });
+  assert.equal(r.body.state, 'on_hold');
+  const before = r.body.history.at(-1).from_state;
+  // the hold began two weeks ago; the response was already late then, the resolution was not
+  const now = Date.now();
+  const heldAt = now - 14 * 86400e3;
+  const respondDue = heldAt - 3600e3, resolveDue = now - 86400e3;
+  sql(`UPDATE case_step SET at = ${heldAt} WHERE case_id = ${c.id} AND action = 'hold'`);
+  sql(`UPDATE cases SET respond_due = ${respondDue}, resolve_due = ${resolveDue} WHERE id = ${c.id}`);
+  r = await api('GET', `/api/v1/cases/${c.id}`, 'staff');
+  assert.equal(r.body.overdue, false, 'the sweep passes a case on hold by');
+  assert.equal(r.body.overdue_respond, false);
+  assert.ok(!(await api('GET', '/api/v1/cases?overdue=1&per_page=200', 'staff')).body.items.some((x) => x.id === c.id));
+  r = await step('staff', c.id, 'resume');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.state, before);
+  const resumedAt = Number(sql(`SELECT max(at) FROM case_step WHERE case_id = ${c.id} AND action = 'resume'`));
+  const held = await workMs(heldAt, resumedAt);
+  assert.ok(held >= 5 * 8 * 3600e3, `two weeks hold at least five working days: ${held}`);
+  const [newRespond, newResolve] = sql(`SELECT respond_due || '|' || resolve_due FROM cases WHERE id = ${c.id}`).split('|').map(Number);
+  assert.equal(newRespond, respondDue, 'a deadline already past when the hold began stays');
+  assert.ok(newResolve > resolveDue);
+  assert.equal(await workMs(resolveDue, newResolve), held, 'moved by exactly the office time held');
+  assert.equal(await workMs(resolveDue, newResolve - 1), held - 1, 'and no further');
+  assert.ok(newResolve > resumedAt, 'the resolution is due again in the future');
+  r = await api('GET', `/api/v1/cases/${c.id}`, 'staff');
+  assert.equal(r.body.overdue, false, 'not overdue after the resume');
+  assert.equal(r.body.overdue_respond, true, 'the late response is flagged once the clock runs');
+  const h = r.body.history.find((x) => x.action === 'resume');
+  assert.match(h.reason, /挂起 [0-9.]+ 个工作小时，不计入办理时限/);
+});
+
 test('merge: duplicates are suggested; merged case closes into the other; bad targets refused', async () => {
   const a = await report('resident');
   const b = await report('r2');
@@ -386,6 +441,40 @@ test('list filters: state, category, unit, grid, overdue, paging', async () => {
   assert.ok(p1.body.items[4].id > p2.body.items[0].id, 'newest first, pages do not overlap');
   expectError(await api('GET', '/api/v1/cases?state=done', 'staff'), 400, 'invalid_query', 'state');
   expectError(await api('GET', '/api/v1/cases?overdue=yes', 'staff'), 400, 'invalid_query', 'overdue');
+});
+
+test('building view: every building with its open and overdue cases, as SQL counts them; the list filters by building', async () => {
+  // an overdue case in the second building, and a closed one that must not count
+  const late = await report('resident', { building_id: building2 });
+  sql(`UPDATE cases SET overdue = 1 WHERE id = ${late.id}`);
+  const done = await report('resident', { building_id: building2 });
+  sql(`UPDATE cases SET state = 'closed', closed_at = ${Date.now()} WHERE id = ${done.id}`);
+  const r = await api('GET', `/api/v1/cases/by-building?community=${COMMUNITY}`, 'staff');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const want = sql(`SELECT b.id || ':' || (SELECT count(*) FROM cases c WHERE c.building_id = b.id AND c.state <> 'closed')
+    || ':' || (SELECT count(*) FROM cases c WHERE c.building_id = b.id AND c.state <> 'closed' AND c.overdue = 1)
+    FROM building b WHERE b.community = '${COMMUNITY}' ORDER BY b.id`).split('\n');
+  assert.deepEqual(r.body.items.map((b) => `${b.id}:${b.open}:${b.overdue}`), want);
+  const b2 = r.body.items.find((b) => b.id === building2);
+  assert.equal(b2.name, '测试楼');
+  assert.ok(b2.open >= 1 && b2.overdue >= 1, JSON.stringify(b2));
+  assert.ok(r.body.items.some((b) => b.open > 0 && b.id === building), 'the first building has open cases');
+  assert.equal(r.body.unplaced.open, Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND building_id IS NULL AND state <> 'closed'`)));
+  assert.equal(r.body.unplaced.overdue, Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND building_id IS NULL AND state <> 'closed' AND overdue = 1`)));
+  assert.ok(!r.body.items.some((b) => b.id === farBuilding), 'only the community\'s buildings');
+  // the inbox filtered to a building agrees with the tile
+  const list = await api('GET', `/api/v1/cases?building=${building2}&state=open&per_page=200`, 'staff');
+  assert.equal(list.status, 200);
+  assert.equal(list.body.total, b2.open);
+  for (const x of list.body.items) assert.equal(x.building_id, building2);
+  const lateList = await api('GET', `/api/v1/cases?building=${building2}&overdue=1&per_page=200`, 'staff');
+  assert.equal(lateList.body.total, b2.overdue);
+  expectError(await api('GET', '/api/v1/cases?building=abc', 'staff'), 400, 'invalid_query', 'building');
+  // scope and roles
+  expectError(await api('GET', `/api/v1/cases/by-building?community=${COMMUNITY}`, 'farstaff'), 404, 'not_found');
+  assert.equal((await api('GET', '/api/v1/cases/by-building', 'resident')).status, 403);
+  assert.equal((await api('GET', '/api/v1/cases/by-building', 'staff')).body.community, COMMUNITY, 'the user\'s own community by default');
+  expectError(await api('GET', `/api/v1/cases/by-building?community=${STREET}`, 'street'), 400, 'invalid_community', 'community');
 });
 
 test('overdue cases are flagged and escalated to the street by the sweep', async () => {

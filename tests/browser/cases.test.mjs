@@ -188,6 +188,19 @@ describe('cases', () => {
     const api = await apiAs(srv.url, 'staff');
     const s = await api('/cases/stats');
     assert.equal(await page.textContent('[data-test=kpi-total] .kpi-value'), String(s.body.total.total));
+    // the building view: one tile per building; a tile opens the inbox filtered to it
+    const bv = (await api('/cases/by-building')).body;
+    await page.waitForSelector('[data-test=building-view] .tile');
+    assert.equal(await page.locator('[data-test=building-view] .tile').count(), bv.items.length);
+    await page.locator('[data-test=building-view]').scrollIntoViewIfNeeded();
+    await shot(page, 'console-case-buildings');
+    const busy = bv.items.filter((b) => b.open > 0).sort((a, b) => b.overdue - a.overdue || b.open - a.open)[0];
+    assert.ok(busy, 'the demo has a building with open cases');
+    await page.click(`[data-test=building-view] .tile[data-building="${busy.id}"]`);
+    await page.waitForSelector('[data-test=filter-building]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=case-table] .el-table__body tr').length === n, Math.min(busy.open, 50));
+    assert.match(await page.textContent('[data-test=filter-building]'), new RegExp(busy.name));
+    await shot(page, 'console-cases-building');
     assert.deepEqual(page.errors, []);
   });
 });

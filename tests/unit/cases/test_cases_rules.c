@@ -142,6 +142,47 @@ static void test_work_days(void **state)
                      at(2026, 10, 20, 17, 0));
 }
 
+static void test_work_ms_between(void **state)
+{
+    Calendar none = { NULL, NULL, 0 }, c = autumn();
+
+    (void)state;
+    assert_int_equal(calendar_work_ms(&none, at(2026, 11, 23, 10, 0), at(2026, 11, 23, 12, 30)),
+                     2 * HOUR + 30 * MIN);
+    assert_int_equal(calendar_work_ms(&none, at(2026, 11, 23, 12, 0), at(2026, 11, 23, 10, 0)), 0);
+    /* evenings and nights do not count: Monday 16:00 to Tuesday 10:00 is 2 h */
+    assert_int_equal(calendar_work_ms(&none, at(2026, 11, 23, 16, 0), at(2026, 11, 24, 10, 0)),
+                     2 * HOUR);
+    /* a whole week-end is nothing; Friday 16:30 to Monday 09:30 is 1 h */
+    assert_int_equal(calendar_work_ms(&none, at(2026, 11, 28, 0, 0), at(2026, 11, 30, 0, 0)), 0);
+    assert_int_equal(calendar_work_ms(&none, at(2026, 11, 27, 16, 30), at(2026, 11, 30, 9, 30)),
+                     HOUR);
+    /* over 国庆: 30 Sep 16:00 to 8 Oct 10:00 is 2 h, the make-up Saturday 10 Oct counts */
+    assert_int_equal(calendar_work_ms(&c, at(2026, 9, 30, 16, 0), at(2026, 10, 8, 10, 0)), 2 * HOUR);
+    assert_int_equal(calendar_work_ms(&c, at(2026, 10, 9, 12, 0), at(2026, 10, 11, 12, 0)),
+                     5 * HOUR + 8 * HOUR);
+}
+
+static void test_work_ms_added(void **state)
+{
+    Calendar none = { NULL, NULL, 0 }, c = autumn();
+    int64_t from = at(2026, 9, 29, 11, 17) + 1234;
+
+    (void)state;
+    /* nothing added: the instant itself, even at closing time or at night */
+    assert_int_equal(calendar_add_work_ms(&none, at(2026, 11, 23, 17, 0), 0), at(2026, 11, 23, 17, 0));
+    assert_int_equal(calendar_add_work_ms(&none, at(2026, 11, 28, 3, 0), 0), at(2026, 11, 28, 3, 0));
+    /* a resolve deadline at Friday 17:00 pushed by 90 min: Monday 10:30 */
+    assert_int_equal(calendar_add_work_ms(&none, at(2026, 11, 27, 17, 0), 90 * MIN),
+                     at(2026, 11, 30, 10, 30));
+    /* to the millisecond, and the inverse of calendar_work_ms over the holiday */
+    for (int64_t ms = 1; ms < 40 * HOUR; ms += 7 * HOUR + 12345)
+        assert_int_equal(calendar_work_ms(&c, from, calendar_add_work_ms(&c, from, ms)), ms);
+    /* whole hours agree with calendar_add_work_hours */
+    assert_int_equal(calendar_add_work_ms(&c, at(2026, 9, 30, 16, 0), 2 * HOUR),
+                     calendar_add_work_hours(&c, at(2026, 9, 30, 16, 0), 2));
+}
+
 static void test_month_is_beijing_time(void **state)
 {
     (void)state;
@@ -257,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_work_hours_across_nights_and_weekends),
         cmocka_unit_test(test_work_hours_over_the_national_holiday),
         cmocka_unit_test(test_work_days),
+        cmocka_unit_test(test_work_ms_between),
+        cmocka_unit_test(test_work_ms_added),
         cmocka_unit_test(test_month_is_beijing_time),
         cmocka_unit_test(test_state_names_round_trip),
         cmocka_unit_test(test_transition_table),
