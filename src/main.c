@@ -162,11 +162,11 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     config_finish(&cfg);
-    st = cli_open_db(cfg.db_path);
+    st = cli_open_db(cfg.db_path); /* migrated before any thread opens it */
     if (!st)
         return 1;
-    assistant_serve_start(st, &cfg);
     store_close(st);
+    assistant_serve_start(&cfg);
     keys = cli_open_keys(cfg.db_path, cfg.key_path);
     if (!keys) {
         assistant_serve_stop();

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,24 +706,50 @@ Error *assistant_demo(Store *st, Arena *a, size_t *ret_n)
     return NULL;
 }
 
-void assistant_serve_start(Store *st, const Config *cfg)
-{
-    Arena *a = arena_new(0);
-    int64_t t0 = time_mono_us();
-    Error *err = assistant_refresh(st, a, true);
+/*
+ * The index is built on a thread of its own, on its own connection, so that
+ * the server answers at once; a question asked before it is ready waits for
+ * it (assistant_refresh holds the build lock while there is no index).
+ */
+static pthread_t index_thread;
+static bool index_thread_started;
 
-    assistant_generate_configure(cfg);
-    if (err)
+static void *build_index(void *arg)
+{
+    const char *path = arg;
+    const char *errmsg = NULL;
+    int64_t t0 = time_mono_us();
+    Store *st = store_open(path, &errmsg);
+    Arena *a = arena_new(0);
+    Error *err = st ? assistant_refresh(st, a, true) : NULL;
+
+    if (!st)
+        log_warn("cannot build the assistant index", "error", errmsg, NULL);
+    else if (err)
         log_warn("cannot build the assistant index", "error", err->detail ? err->detail : err->message,
                  NULL);
     else
         log_info("assistant index built", "ms",
                  arena_sprintf(a, "%.1f", (double)(time_mono_us() - t0) / 1000.0), NULL);
     arena_free(a);
+    if (st)
+        store_close(st);
+    return NULL;
+}
+
+void assistant_serve_start(const Config *cfg)
+{
+    assistant_generate_configure(cfg);
+    index_thread_started = pthread_create(&index_thread, NULL, build_index, (void *)cfg->db_path) == 0;
+    if (!index_thread_started)
+        log_warn("cannot start the assistant index thread; the first question builds it", NULL);
 }
 
 void assistant_serve_stop(void)
 {
+    if (index_thread_started)
+        pthread_join(index_thread, NULL);
+    index_thread_started = false;
     assistant_shutdown();
     assistant_generate_shutdown();
 }

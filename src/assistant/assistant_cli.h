@@ -14,8 +14,9 @@ int assistant_cli_ask(int argc, char **argv);
 Error *assistant_demo(Store *st, Arena *a, size_t *ret_n);
 
 /*
- * `linli serve`: builds the index before the first question (logs a
- * failure) and turns generation on if @cfg says so; stop undoes both.
+ * `linli serve`: builds the index in the background, ready before most first
+ * questions (which otherwise wait for it; a failure is logged), and turns
+ * generation on if @cfg says so; stop waits for the build and undoes both.
  */
-void assistant_serve_start(Store *st, const Config *cfg);
+void assistant_serve_start(const Config *cfg);
 void assistant_serve_stop(void);
