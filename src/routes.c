@@ -13,6 +13,7 @@
 #include "http/metrics.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "notice/notice.h"
 #include "registry/registry.h"
 #include "core/banned.h"
 
@@ -56,4 +57,5 @@ void routes_register_all(Router *r)
     booking_routes_register(r);
     assistant_routes_register(r);
     cases_routes_register(r);
+    notice_routes_register(r);
 }

@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "booking/booking.h"
+#include "booking/booking_store.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/response.h"
@@ -340,6 +341,15 @@ static Error *change_booking(Request *req, Response *res, Change change)
                                 reason, req->user->id, now);
     if (!err)
         err = audit_record(req, actions[change], "booking", b->id, b->community, NULL);
+    if (!err && change == CHANGE_APPROVE)
+        err = booking_store_notify(req->store, req->arena, b, "booking.approved", "预约已通过审批",
+                                   NULL);
+    else if (!err && change == CHANGE_REJECT)
+        err = booking_store_notify(req->store, req->arena, b, "booking.rejected", "预约未通过审批",
+                                   arena_sprintf(req->arena, "原因：%s", reason));
+    else if (!err && change == CHANGE_CANCEL && !is_owner(req, b))
+        err = booking_store_notify(req->store, req->arena, b, "booking.cancelled",
+                                   "预约已被工作人员取消", arena_sprintf(req->arena, "原因：%s", reason));
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err)

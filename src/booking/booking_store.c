@@ -18,6 +18,7 @@
 #include "booking/booking_store.h"
 #include "core/crypto.h"
 #include "core/timeutil.h"
+#include "notice/notice.h"
 #include "core/banned.h"
 
 #define ACTIVE_STATES "('pending', 'confirmed', 'checked_in')"
@@ -517,4 +518,16 @@ Error *booking_store_checkin(Store *st, Arena *a, Booking *b, int64_t now_ms)
     default:
         return error_conflict(a, NULL, "not_active", "该预约已取消，不能签到");
     }
+}
+
+Error *booking_store_notify(Store *st, Arena *a, const Booking *b, const char *kind,
+                            const char *title, const char *detail)
+{
+    const char *body = arena_sprintf(a, "%s，%s%s%s", b->room_name ? b->room_name : "活动室",
+                                     booking_time_text(a, b->start_ms, b->utc_offset_minutes),
+                                     detail ? "。" : "", detail ? detail : "");
+
+    if (b->user_id <= 0)
+        return NULL;
+    return notice_add(st, a, b->user_id, kind, title, body, "/bookings");
 }

@@ -24,6 +24,13 @@ Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const
 Error *booking_store_promote(Store *st, Arena *a, int64_t room_id, int64_t from_ms, int64_t to_ms,
                              int64_t now_ms);
 
+/*
+ * Tells @b's booker in her notice inbox (notice_add, same transaction):
+ * @title, and "room, time" and @detail (may be NULL) as the body.
+ */
+Error *booking_store_notify(Store *st, Arena *a, const Booking *b, const char *kind,
+                            const char *title, const char *detail);
+
 /* Steps @s, which counts something, into *ret; resets it. */
 Error *booking_store_count(Store *st, Arena *a, StoreStmt *s, int64_t *ret);
 /* Frees the slots booking @booking_id holds in [@start_ms, @end_ms). */

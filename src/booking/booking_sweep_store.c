@@ -13,6 +13,7 @@
 #include "booking/booking.h"
 #include "booking/booking_store.h"
 #include "core/timeutil.h"
+#include "notice/notice.h"
 #include "core/banned.h"
 
 static const char SQL_DUE_ANY[] =
@@ -109,6 +110,14 @@ static Error *maybe_suspend(Store *st, Arena *a, int64_t user_id, const char *co
     if (store_step(s) != STORE_DONE)
         return store_error(st, a);
     store_reset(s);
+    err = notice_add(st, a, user_id, "booking.suspended", "预约资格已暂停",
+                     arena_sprintf(a, "近期爽约 %lld 次，%d 天内不能预约活动室，至%s恢复",
+                                   (long long)n, p.suspend_days,
+                                   booking_time_text(a, now_ms + p.suspend_days * TIME_DAY_MS,
+                                                     TIME_OFFSET_SHANGHAI)),
+                     "/bookings");
+    if (err)
+        return err;
     return audit_record_system(st, a, "system", "booking.suspend", "user", user_id, community,
                                json_pack("{s:I}", "no_shows", (json_int_t)n));
 }
@@ -130,6 +139,7 @@ Error *booking_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
 static Error *sweep_one(Store *st, Arena *a, const Due *d, int64_t now_ms)
 {
     bool changed = false;
+    Booking *b = NULL;
     Error *err;
 
     err = booking_store_set_ended(st, a, d->id, d->pending ? BOOKING_REJECTED : BOOKING_RELEASED, !d->pending,
@@ -142,6 +152,12 @@ static Error *sweep_one(Store *st, Arena *a, const Due *d, int64_t now_ms)
         return err;
     err = audit_record_system(st, a, "system", d->pending ? "booking.expire" : "booking.release",
                               "booking", d->id, d->community, NULL);
+    if (!err)
+        err = booking_store_get(st, a, d->id, &b);
+    if (!err && b)
+        err = booking_store_notify(st, a, b, d->pending ? "booking.expired" : "booking.released",
+                                   d->pending ? "预约未获审批，已自动取消" : "未签到，预约已自动释放",
+                                   b->reason);
     if (err)
         return err;
     err = booking_store_promote(st, a, d->room_id, d->start_ms, d->end_ms, now_ms);

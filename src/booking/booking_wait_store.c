@@ -208,6 +208,10 @@ static Error *promote_one(Store *st, Arena *a, const Room *room, const Candidate
     if (!err)
         err = audit_record_system(st, a, "system", "booking.promote", "booking", b->id,
                                   room->community, json_pack("{s:I}", "waitlist_id", (json_int_t)c->id));
+    if (!err)
+        err = booking_store_notify(st, a, b, "booking.promoted",
+                                   b->state == BOOKING_PENDING ? "候补成功，等待审批" : "候补成功，已为您预约",
+                                   "有人让出了时段，您候补的预约已生效");
     if (err) {
         store_rollback_to(st, "promote");
         return err;

@@ -16,6 +16,7 @@
 #include "core/crypto.h"
 #include "core/mask.h"
 #include "core/timeutil.h"
+#include "notice/notice.h"
 #include "core/banned.h"
 
 #define CASE_SELECT                                                                              \
@@ -68,7 +69,7 @@ static const char SQL_CASE_STEP[] =
     " to_secretary = CASE WHEN ?3 = 'dispatched' THEN 0 ELSE to_secretary END,"
     " last_reason = coalesce(?7, last_reason), updated_at = ?5"
     " WHERE id = ?1 AND instr(?2, ',' || state || ',') > 0"
-    " RETURNING prev_state, state, coalesce(unit_id, 0)";
+    " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
 
 /* A rating; an unsatisfied first rating reopens the case (once) for the secretary. */
 static const char SQL_CASE_RATE[] =
@@ -80,7 +81,7 @@ static const char SQL_CASE_RATE[] =
     " reopen_count = CASE WHEN ?2 = 'unsatisfied' AND reopen_count = 0 THEN 1 ELSE reopen_count END,"
     " updated_at = ?4"
     " WHERE id = ?1 AND state = 'closed' AND rateable = 1 AND reporter_id = ?5"
-    " RETURNING prev_state, state, coalesce(unit_id, 0)";
+    " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
 
 static const char SQL_CASE_STATE[] = "SELECT state, rateable, rating FROM cases WHERE id = ?1";
 static const char SQL_MERGE_TARGET[] =
@@ -683,13 +684,49 @@ static Error *resume_clock(Store *st, Arena *a, int64_t id, int64_t now_ms, int6
     return NULL;
 }
 
+/*
+ * Tells the reporter of case @id of step @in (notice module, same
+ * transaction). Not a step she took herself, but a reopen that her rating
+ * caused is news: the secretary now has it.
+ */
+static Error *notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_id,
+                              const CaseStepInput *in, CaseState to, const char *reason)
+{
+    static const struct {
+        const char *kind, *title, *body;
+    } steps[_CASE_ACTION_MAX] = {
+        [CASE_DISPATCH] = { "case.dispatched", "报事已派遣", "已派给责任单位办理" },
+        [CASE_HANDLE] = { "case.handling", "报事处置中", "责任单位已开始处置" },
+        [CASE_VERIFY] = { "case.verified", "报事已核查", "网格员已现场核查处置结果" },
+        [CASE_CLOSE] = { "case.closed", "报事已结案", "办理完毕，欢迎对结果进行评价" },
+        [CASE_RETURN] = { "case.returned", "报事被退单", "责任单位退回，社区将重新派遣" },
+        [CASE_HOLD] = { "case.on_hold", "报事已挂起", "暂缓办理，恢复后继续计时" },
+        [CASE_RESUME] = { "case.resumed", "报事已恢复办理", "挂起结束，继续办理" },
+        [CASE_MERGE] = { "case.merged", "报事已并单", "与同类报事合并办理" },
+        [CASE_RATE] = { "case.reopened", "报事已重启", "评价不满意，已转社区书记重新办理" },
+    };
+    CaseAction act = in->t->action;
+    const char *body;
+
+    if (act == CASE_RATE ? to != CASE_REOPENED : in->actor_id == reporter_id)
+        return NULL;
+    body = steps[act].body;
+    if (act == CASE_MERGE)
+        body = arena_sprintf(a, "已并入案件 %lld 合并办理", (long long)in->merged_into);
+    else if (reason && *reason && act != CASE_RATE)
+        body = arena_sprintf(a, "%s。%s", body, reason);
+    return notice_add(st, a, reporter_id, steps[act].kind,
+                      arena_sprintf(a, "%s（案件 %lld）", steps[act].title, (long long)id), body,
+                      arena_sprintf(a, "/cases/%lld", (long long)id));
+}
+
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to)
 {
     const CaseTransition *t = in->t;
     StoreStmt *s;
     CaseState from = CASE_ACCEPTED, to = CASE_ACCEPTED, target = CASE_ACCEPTED;
-    int64_t unit_id = 0, held = 0;
+    int64_t unit_id = 0, held = 0, reporter_id = 0;
     const char *reason;
     const char *community = NULL;
     Case *c;
@@ -728,6 +765,7 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
         case_state_parse(store_column_text(s, a, 0), &from);
         case_state_parse(store_column_text(s, a, 1), &to);
         unit_id = store_column_int64(s, 2);
+        reporter_id = store_column_int64(s, 3);
         store_reset(s);
         break;
     case STORE_DONE:
@@ -755,6 +793,8 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
         err = insert_step(st, a, in->merged_into, "merged_from", case_state_name(target),
                           case_state_name(target), in->actor_id, in->actor_name, 0,
                           arena_sprintf(a, "案件 %lld 并入本案", (long long)id), now_ms);
+    if (!err && reporter_id > 0)
+        err = notify_reporter(st, a, id, reporter_id, in, to, reason);
     if (err)
         return err;
     *ret_to = to;

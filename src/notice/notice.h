@@ -1,0 +1,22 @@
+#pragma once
+/*
+ * Notices (站内消息): a small inbox per user. Other modules call notice_add
+ * inside their own write transaction, so a notice is written with the change
+ * it tells of, or not at all. The API shows a user only her own.
+ */
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "http/router.h"
+#include "store/store.h"
+
+/*
+ * Adds a notice for @user_id. @kind is a dotted tag ("case.dispatched"),
+ * @title a short Chinese line, @body (may be NULL) the detail, @link (may be
+ * NULL) the H5 route it opens ("/cases/12"). Fails only if the database does.
+ */
+Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
+                  const char *body, const char *link);
+
+void notice_routes_register(Router *r);
