@@ -39,3 +39,16 @@ export function clearMe() {
   me.household = null;
   me.loaded = false;
 }
+
+/* The notice bell: the user's unread count, refreshed by the pages that show it. */
+export const notices = reactive({ unread: 0 });
+
+export async function loadUnread() {
+  try {
+    const d = await api.get('/notices', { unread: 1, per_page: 1 });
+    notices.unread = d.unread;
+  } catch {
+    /* the bell is a hint: a failed count leaves the last one */
+  }
+  return notices.unread;
+}
