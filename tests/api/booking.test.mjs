@@ -389,6 +389,9 @@ test('a booking not checked in by the end of its window is released, and its tim
   assert.match(r.body.reason, /未在签到时间内签到/);
   assert.equal(sql(`SELECT count(*) FROM booking_slot WHERE booking_id = ${id}`), '0');
   assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'booking.release' AND object_id = ${id}`), '1');
+  const n = (await api('GET', '/api/v1/notices', tok.r8)).body.items.filter((x) => x.kind === 'booking.released');
+  assert.equal(n.length, 1, 'she is told');
+  assert.match(n[0].body, /释放室.*未在签到时间内签到/);
   assert.equal((await book('r9', room, t0, t0 + 30 * MIN)).status, 201, 'the freed time is bookable');
 });
 
@@ -401,6 +404,9 @@ test('after three no-shows in 30 days a resident is suspended for 7 days, and to
   assert.equal(r.body.items.filter((x) => x.no_show).length, 3);
   assert.ok(r.body.suspension, JSON.stringify(r.body));
   assert.equal(r.body.suspension.no_shows, 3);
+  const kinds = (await api('GET', '/api/v1/notices', tok.r10)).body.items.map((x) => x.kind);
+  assert.equal(kinds.filter((k) => k === 'booking.released').length, 3);
+  assert.equal(kinds.filter((k) => k === 'booking.suspended').length, 1, 'told of the suspension once');
   const until = Date.parse(r.body.suspension.until);
   assert.ok(Math.abs(until - (Date.now() + 7 * DAY)) < 5 * MIN);
   const before = counts();
