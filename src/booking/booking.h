@@ -472,6 +472,8 @@ Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, 
 Error *booking_sweep(Request *req, int64_t now_ms);
 /* Room @id if it exists and lies in the user's scope; 404 otherwise. */
 Error *booking_room_in_scope(Request *req, int64_t id, Room **ret);
+/* The room of the path's first id, for a user of @roles: 401/403, 400, or 404 as above. */
+Error *booking_room_param(Request *req, unsigned roles, Room **ret);
 
 /* Every booking route; rooms, availability, blackouts and policy are in booking_room_routes.c. */
 void booking_routes_register(Router *r);

@@ -217,7 +217,7 @@ static Error *calendar_response(Request *req, Response *res, StrBuf *sb, const c
 
 static Error *booking_handle_room_calendar(Request *req, Response *res)
 {
-    int64_t now = time_now_ms(), id, total;
+    int64_t now = time_now_ms(), total;
     BookingFilter f = { .state = BOOKING_FILTER_ACTIVE, .limit = 2000 };
     Booking **items;
     Blackout *blackouts;
@@ -227,25 +227,19 @@ static Error *booking_handle_room_calendar(Request *req, Response *res)
     StrBuf sb;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
     err = booking_sweep(req, now);
     if (err)
         return err;
-    f.room_id = id;
+    f.room_id = room->id;
     f.from_ms = now - 7 * TIME_DAY_MS;
     f.to_ms = now + 60 * TIME_DAY_MS;
     err = booking_store_list(req->store, req->arena, &f, &items, &n, &total);
     if (err)
         return err;
-    err = booking_store_blackouts(req->store, req->arena, id, f.from_ms, f.to_ms, &blackouts,
+    err = booking_store_blackouts(req->store, req->arena, room->id, f.from_ms, f.to_ms, &blackouts,
                                   &n_blackouts);
     if (err)
         return err;
@@ -265,7 +259,7 @@ static Error *booking_handle_room_calendar(Request *req, Response *res)
     for (size_t i = 0; i < n_blackouts; i++)
         booking_ical_blackout(&sb, req->arena, &blackouts[i], now);
     return calendar_response(req, res, &sb,
-                             arena_sprintf(req->arena, "room-%lld.ics", (long long)id));
+                             arena_sprintf(req->arena, "room-%lld.ics", (long long)room->id));
 }
 
 Error *booking_ical_user(Request *req, Response *res, int64_t user_id)
@@ -331,26 +325,19 @@ static Error *booking_handle_room_qr(Request *req, Response *res)
 {
     const char *url, *svg;
     size_t len;
-    int64_t id;
     Room *room = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
-    if (err)
-        return err;
-    url = booking_room_url(req, id);
+    url = booking_room_url(req, room->id);
     svg = booking_qr_svg(req->arena, url, room->name,
                          room->rules.open_24h ? "扫码预约 · 24小时开放" : "扫码预约", &len);
     if (!svg)
-        return error_internal(req->arena, "qrencode failed for room %lld", (long long)id);
+        return error_internal(req->arena, "qrencode failed for room %lld", (long long)room->id);
     response_header(res, "Content-Disposition",
-                    arena_sprintf(req->arena, "inline; filename=\"room-%lld.svg\"", (long long)id));
+                    arena_sprintf(req->arena, "inline; filename=\"room-%lld.svg\"", (long long)room->id));
     return response_bytes(res, 200, "image/svg+xml; charset=utf-8", svg, len);
 }
 

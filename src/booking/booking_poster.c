@@ -88,25 +88,18 @@ static Error *booking_handle_room_png(Request *req, Response *res)
 {
     const char *png;
     size_t len;
-    int64_t id;
     Room *room = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
-    if (err)
-        return err;
-    png = booking_qr_png(req->arena, booking_room_url(req, id), room->name,
+    png = booking_qr_png(req->arena, booking_room_url(req, room->id), room->name,
                          room->rules.open_24h ? "扫码预约 · 24小时开放" : "扫码预约", &len);
     if (!png)
-        return error_internal(req->arena, "cannot draw the poster of room %lld", (long long)id);
+        return error_internal(req->arena, "cannot draw the poster of room %lld", (long long)room->id);
     response_header(res, "Content-Disposition",
-                    arena_sprintf(req->arena, "inline; filename=\"room-%lld.png\"", (long long)id));
+                    arena_sprintf(req->arena, "inline; filename=\"room-%lld.png\"", (long long)room->id));
     return response_bytes(res, 200, "image/png", png, len);
 }
 

@@ -40,6 +40,20 @@ Error *booking_room_in_scope(Request *req, int64_t id, Room **ret)
     return NULL;
 }
 
+Error *booking_room_param(Request *req, unsigned roles, Room **ret)
+{
+    int64_t id;
+    Error *err;
+
+    err = auth_require(req, roles);
+    if (err)
+        return err;
+    err = request_param_id(req, 0, &id);
+    if (err)
+        return err;
+    return booking_room_in_scope(req, id, ret);
+}
+
 /* A room's community must be in scope and known; its building must be in that community. */
 static Error *check_room_places(Request *req, const Room *room, unsigned set)
 {
@@ -141,16 +155,9 @@ static Error *booking_handle_room_create(Request *req, Response *res)
 static Error *booking_handle_room_get(Request *req, Response *res)
 {
     Room *room = NULL;
-    int64_t id;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
     return response_json(res, 200, room_json_for(req, room));
@@ -161,16 +168,9 @@ static Error *booking_handle_room_update(Request *req, Response *res)
     Room *room, *updated = NULL;
     unsigned set = 0;
     json_t *body;
-    int64_t id;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_MANAGE);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
+    err = booking_room_param(req, ROLES_BOOKING_MANAGE, &room);
     if (err)
         return err;
     err = request_json_object(req, &body);
@@ -187,12 +187,12 @@ static Error *booking_handle_room_update(Request *req, Response *res)
         return err;
     err = booking_store_room_update(req->store, req->arena, room, (set & ROOM_HOURS) != 0);
     if (!err)
-        err = audit_record(req, "room.update", "room", id, room->community, NULL);
+        err = audit_record(req, "room.update", "room", room->id, room->community, NULL);
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err)
         return err;
-    err = booking_store_room_get(req->store, req->arena, id, &updated);
+    err = booking_store_room_get(req->store, req->arena, room->id, &updated);
     if (err)
         return err;
     return response_json(res, 200, room_json_for(req, updated));
@@ -200,7 +200,7 @@ static Error *booking_handle_room_update(Request *req, Response *res)
 
 static Error *booking_handle_availability(Request *req, Response *res)
 {
-    int64_t id, from_day, to_day, now = time_now_ms();
+    int64_t from_day, to_day, now = time_now_ms();
     int off;
     GridBusy *busy;
     size_t n_busy;
@@ -210,13 +210,7 @@ static Error *booking_handle_availability(Request *req, Response *res)
     Room *room = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
     err = booking_query_days(req, &room->rules, &from_day, &to_day);
@@ -226,7 +220,7 @@ static Error *booking_handle_availability(Request *req, Response *res)
     if (err)
         return err;
     off = room->rules.utc_offset_minutes;
-    err = booking_store_busy(req->store, req->arena, id, time_day_start_ms(from_day, off),
+    err = booking_store_busy(req->store, req->arena, room->id, time_day_start_ms(from_day, off),
                              time_day_start_ms(to_day + 1, off), req->user->id, &busy, &n_busy);
     if (err)
         return err;
@@ -241,7 +235,7 @@ static Error *booking_handle_availability(Request *req, Response *res)
     time_format_date(date, from_day);
     time_format_date(to, to_day);
     return response_json(res, 200, json_pack("{s:I, s:s, s:s, s:i, s:i, s:o}", "room_id",
-                                             (json_int_t)id, "from", date, "to", to,
+                                             (json_int_t)room->id, "from", date, "to", to,
                                              "slot_minutes", room->rules.slot_minutes,
                                              "utc_offset_minutes", off, "days", days));
 }
@@ -251,20 +245,13 @@ static Error *booking_handle_blackouts(Request *req, Response *res)
     Blackout *items;
     size_t n;
     json_t *arr;
-    int64_t id;
     Room *room = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_READ);
+    err = booking_room_param(req, ROLES_BOOKING_READ, &room);
     if (err)
         return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
-    if (err)
-        return err;
-    err = booking_store_blackouts(req->store, req->arena, id, time_now_ms(), INT64_MAX, &items, &n);
+    err = booking_store_blackouts(req->store, req->arena, room->id, time_now_ms(), INT64_MAX, &items, &n);
     if (err)
         return err;
     arr = json_array();
@@ -310,19 +297,13 @@ static Error *booking_handle_blackout_create(Request *req, Response *res)
     Blackout b;
     bool cancel = false;
     size_t cancelled = 0, n;
-    int64_t id, total = 0, now = time_now_ms();
+    int64_t total = 0, now = time_now_ms();
     Booking **items;
     json_t *body, *out;
     Room *room = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_BOOKING_MANAGE);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, &room);
+    err = booking_room_param(req, ROLES_BOOKING_MANAGE, &room);
     if (err)
         return err;
     err = request_json_object(req, &body);
@@ -331,14 +312,14 @@ static Error *booking_handle_blackout_create(Request *req, Response *res)
     err = booking_parse_blackout(req, body, &b, &cancel);
     if (err)
         return err;
-    b.room_id = id;
+    b.room_id = room->id;
     err = booking_sweep(req, now);
     if (err)
         return err;
     err = store_begin(req->store, req->arena);
     if (err)
         return err;
-    f.room_id = id;
+    f.room_id = room->id;
     f.from_ms = b.start_ms;
     f.to_ms = b.end_ms;
     err = booking_store_list(req->store, req->arena, &f, &items, &n, &total);
@@ -353,7 +334,7 @@ static Error *booking_handle_blackout_create(Request *req, Response *res)
     if (!err && total > 0)
         err = cancel_covered(req, room, &b, now, &cancelled);
     if (!err)
-        err = audit_record(req, "blackout.create", "room", id, room->community,
+        err = audit_record(req, "blackout.create", "room", room->id, room->community,
                            json_pack("{s:I, s:I}", "blackout_id", (json_int_t)b.id,
                                      "cancelled", (json_int_t)cancelled));
     if (!err)
