@@ -201,17 +201,37 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     req->store = thread_store(srv);
     if (!req->store)
         return error_internal(req->arena, "no database connection");
-    if (!(rt->flags & ROUTE_PUBLIC))
-        err = auth_authenticate(req);
-    if (!err && strcmp(req->method, "GET") == 0) {
+    store_enter(req->store);
+    /*
+     * A GET runs in one read snapshot, kept for the thread's next GET while
+     * nothing commits (store.h); anything else ends a kept one first.
+     */
+    if (strcmp(req->method, "GET") == 0) {
         err = store_begin_read(req->store, req->arena);
         req->read_tx = err == NULL;
+    } else {
+        store_end_read(req->store, req->arena);
     }
+    if (!err && !(rt->flags & ROUTE_PUBLIC))
+        err = auth_authenticate(req);
     if (!err)
         err = rt->handler(req, res);
-    request_end_read(req);
-    store_rollback(req->store); /* a handler that failed mid-transaction leaves nothing behind */
+    if (req->read_tx)
+        store_read_keep(req->store, req->arena, err == NULL);
+    else
+        store_rollback(req->store); /* a handler that failed mid-transaction leaves nothing behind */
+    req->read_tx = false;
+    store_leave(req->store);
     return err;
+}
+
+/* Ends the snapshots that idle workers keep once a commit makes them stale. */
+static void release_stale_snapshots(Server *srv)
+{
+    pthread_mutex_lock(&srv->stores_lock);
+    for (int i = 0; i < srv->n_stores; i++)
+        store_release_changed(srv->stores[i]);
+    pthread_mutex_unlock(&srv->stores_lock);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -365,7 +385,14 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
     }
     log_info("serving", "host", cfg->listen_host, "port", port, "db", cfg->db_path,
              "web", cfg->web_dir, NULL);
-    sigwait(&set, &sig);
+    for (;;) {
+        struct timespec tick = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
+
+        sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        release_stale_snapshots(srv);
+    }
     log_info("stopping", NULL);
     MHD_stop_daemon(d);
     rc = 0;

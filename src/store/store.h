@@ -81,9 +81,35 @@ void store_global_init(void);
  * A read transaction (BEGIN DEFERRED): the statements until store_end_read
  * see one snapshot, and the WAL read lock is taken once, not per statement.
  * A write inside one may fail with SQLITE_BUSY: end it first.
+ *
+ * Snapshots kept across requests: store_read_keep leaves a read-only
+ * transaction open, and the next store_begin_read on the connection reuses
+ * it when no transaction has committed since, in this process or another.
+ * That is told by the WAL-index header's change counter (iChange, see
+ * https://www.sqlite.org/walformat.html), one load from the shared memory
+ * SQLite already maps, where BEGIN and COMMIT take and drop the WAL read
+ * lock (fcntl calls and a process-wide mutex) every time. A kept snapshot
+ * is therefore never stale when used; store_begin, store_rollback and
+ * store_end_read end it.
  */
 Error *store_begin_read(Store *st, Arena *a);
 void store_end_read(Store *st, Arena *a);
+/*
+ * The end of a request that began a read: a read-only transaction is kept
+ * (when the change counter can be read; otherwise it ends); one that wrote
+ * commits if @ok, else rolls back.
+ */
+void store_read_keep(Store *st, Arena *a, bool ok);
+/*
+ * A connection whose snapshot is kept may be used from another thread only
+ * between store_enter and store_leave (its owner holds it for each request).
+ * store_release_changed, from any thread, ends a kept snapshot that a commit
+ * has made stale, unless the connection is in use, so that an idle thread
+ * does not hold back checkpoints; true if it ended one.
+ */
+void store_enter(Store *st);
+void store_leave(Store *st);
+bool store_release_changed(Store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 Error *store_begin(Store *st, Arena *a);

@@ -6,6 +6,7 @@
  */
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,16 @@ struct Store {
     char *text_keys[TEXT_SLOTS];     /* store_prepare_text: owned copies of the SQL */
     StoreStmt *text_stmts[TEXT_SLOTS];
     char errmsg[512];
+    pthread_mutex_t use;             /* store_enter/leave; store_release_changed tries it */
+    /*
+     * A read transaction kept open across requests (store_read_keep) and the
+     * WAL-index header's change counter when it began; wal_hdr is NULL until
+     * mapped, or for good when it cannot be (not WAL, an unknown format).
+     */
+    const uint32_t *wal_hdr;
+    bool wal_hdr_tried;
+    bool kept;
+    uint32_t kept_change;
 };
 
 static void set_err(Store *st)
@@ -54,11 +65,13 @@ Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg
 
     if (!st)
         abort();
+    pthread_mutex_init(&st->use, NULL);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         *ret_errmsg = st->db ? sqlite3_errmsg(st->db) : "cannot open database";
         *ret_errmsg = "cannot open database";
         sqlite3_close(st->db);
+        pthread_mutex_destroy(&st->use);
         free(st);
         return NULL;
     }
@@ -73,6 +86,7 @@ Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg
         sqlite3_free(err);
         *ret_errmsg = "cannot configure database (is it a SQLite file?)";
         sqlite3_close(st->db);
+        pthread_mutex_destroy(&st->use);
         free(st);
         return NULL;
     }
@@ -101,7 +115,10 @@ void store_close(Store *st)
         }
         free(st->text_keys[i]);
     }
+    if (st->kept)
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->use);
     free(st);
 }
 
@@ -411,11 +428,58 @@ void store_global_init(void)
 static const char SQL_BEGIN_READ[] = "BEGIN DEFERRED";
 static const char SQL_END_READ[] = "COMMIT";
 
+/* The WAL-index header's format version this code knows (walformat.html). */
+#define WAL_INDEX_VERSION 3007000u
+#define WAL_HDR_ICHANGE 2 /* u32 index of iChange: incremented by every commit */
+
+/*
+ * Maps the connection's view of the WAL index (region 0 of its shared
+ * memory, through the VFS's own xShmMap, so no second file descriptor is
+ * opened: closing one would drop SQLite's POSIX locks). Called inside a
+ * read transaction, when the shared memory is surely open.
+ */
+static void map_wal_hdr(Store *st)
+{
+    sqlite3_file *f = NULL;
+    volatile void *region = NULL;
+
+    st->wal_hdr_tried = true;
+    if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+        return;
+    if (f->pMethods->xShmMap(f, 0, 32768, 0, &region) != SQLITE_OK || !region)
+        return;
+    if (__atomic_load_n((const uint32_t *)(const void *)region, __ATOMIC_ACQUIRE) != WAL_INDEX_VERSION)
+        return;
+    st->wal_hdr = (const uint32_t *)(const void *)region;
+}
+
+static uint32_t wal_change(const Store *st)
+{
+    return __atomic_load_n(&st->wal_hdr[WAL_HDR_ICHANGE], __ATOMIC_ACQUIRE);
+}
+
+static void end_kept(Store *st)
+{
+    st->kept = false;
+    if (!sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        store_rollback(st);
+}
+
 Error *store_begin_read(Store *st, Arena *a)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_BEGIN_READ);
-    StoreResult r = store_step(s);
+    StoreStmt *s;
+    StoreResult r;
 
+    if (st->kept) {
+        if (wal_change(st) == st->kept_change && !sqlite3_get_autocommit(st->db))
+            return NULL; /* nothing committed since: the snapshot is the database */
+        end_kept(st);
+    }
+    if (st->wal_hdr)
+        st->kept_change = wal_change(st); /* read first: the snapshot is never older */
+    s = store_prepare(st, a, SQL_BEGIN_READ);
+    r = store_step(s);
     store_reset(s);
     return r == STORE_DONE ? NULL : store_error(st, a);
 }
@@ -424,6 +488,7 @@ void store_end_read(Store *st, Arena *a)
 {
     StoreStmt *s;
 
+    st->kept = false;
     if (sqlite3_get_autocommit(st->db))
         return;
     s = store_prepare(st, a, SQL_END_READ);
@@ -432,8 +497,62 @@ void store_end_read(Store *st, Arena *a)
     store_reset(s);
 }
 
+void store_read_keep(Store *st, Arena *a, bool ok)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    if (sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE) {
+        /* the handler wrote without ending its read: its outcome decides */
+        if (ok)
+            store_end_read(st, a);
+        else
+            store_rollback(st);
+        return;
+    }
+    if (!st->wal_hdr_tried) {
+        /* the first read of the connection maps the header (in a read
+         * transaction, so the shared memory is open); its own start was not
+         * counted, so it is not kept */
+        if (sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_READ)
+            map_wal_hdr(st);
+        store_end_read(st, a);
+        return;
+    }
+    if (!st->wal_hdr) {
+        store_end_read(st, a);
+        return;
+    }
+    st->kept = true;
+}
+
+void store_enter(Store *st)
+{
+    pthread_mutex_lock(&st->use);
+}
+
+void store_leave(Store *st)
+{
+    pthread_mutex_unlock(&st->use);
+}
+
+bool store_release_changed(Store *st)
+{
+    bool released = false;
+
+    if (pthread_mutex_trylock(&st->use) != 0)
+        return false; /* in use: its owner checks at its next read */
+    if (st->kept && wal_change(st) != st->kept_change) {
+        end_kept(st);
+        released = true;
+    }
+    pthread_mutex_unlock(&st->use);
+    return released;
+}
+
 Error *store_begin(Store *st, Arena *a)
 {
+    if (st->kept)
+        end_kept(st);
     return exec_simple(st, a, "BEGIN IMMEDIATE");
 }
 
@@ -448,6 +567,7 @@ Error *store_commit(Store *st, Arena *a)
 
 void store_rollback(Store *st)
 {
+    st->kept = false;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
