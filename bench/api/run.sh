@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# API throughput and latency of linli against nginx serving a static file of
-# the same size, plus server start time and RSS. See bench/README.md.
+# API throughput and latency of linli against nginx serving, as a static
+# file, the very bytes of each response; plus server start time and RSS. See bench/README.md.
 #
 #   bench/api/run.sh            # env: RESIDENTS=100000 RESIDENT_ID=5000 REPEAT=1 QUIET_WAIT=120
 set -euo pipefail
@@ -42,9 +42,18 @@ grep -q "\"community\":\"$COMMUNITY\"" "$BODY" || die "resident $RESIDENT_ID is 
 # the last four phone digits are visible in the mask (138****5678)
 DIGITS=$(python3 -c 'import json,sys; print((json.load(open(sys.argv[1]))["phone"] or "0000")[-4:])' "$BODY")
 
-# -- nginx: the same bytes as a static file -------------------------------------
+# -- nginx: the same bytes as static files -------------------------------------
+# Each linli target is compared with nginx serving its own response, saved
+# as a static file of exactly the same bytes.
 rm -rf "$NGX"; mkdir -p "$NGX/www" "$NGX/tmp" "$NGX/logs"
 cp "$BODY" "$NGX/www/resident.json"
+save_body() {   # save_body URL FILE: linli's response, as nginx will serve it
+    curl -sf -H "Authorization: Bearer $TOKEN" -o "$NGX/www/$2" "$1" || die "GET $1 failed"
+}
+save_body "$BASE/residents?q=zs&per_page=20" zs.json
+save_body "$BASE/residents?q=$DIGITS&per_page=20" digits.json
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["total"]; sys.exit(t < 20)' "$NGX/www/zs.json" ||
+    die "the pinyin search found fewer than 20 residents"
 NPORT=$(free_port $((PORT + 1))) || die "no free port"
 {
     [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);"
@@ -77,14 +86,16 @@ nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout
 NGINX_PID=$!
 BENCH_PIDS+=("$NGINX_PID")
 wait_http "http://127.0.0.1:$NPORT/resident.json" 10 || die "nginx did not start (see $NGX/logs)"
-NSIZE=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$NPORT/resident.json")
+for f in resident.json zs.json digits.json; do
+    NSIZE=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$NPORT/$f")
+    [ "$NSIZE" = "$(stat -c %s "$NGX/www/$f")" ] || die "sizes differ for $f"
+done
 LSIZE=$(stat -c %s "$BODY")
-[ "$NSIZE" = "$LSIZE" ] || die "sizes differ: nginx $NSIZE, linli $LSIZE"
 
 # -- wrk -----------------------------------------------------------------------
 wrk_lua "$DATA/plain.lua"
 wrk_lua "$DATA/auth.lua" "$TOKEN"
-NAMES=(); RPSS=(); P50S=(); P99S=(); BADS=(); FOREIGNS=()
+NAMES=(); RPSS=(); P50S=(); P99S=(); BADS=(); FOREIGNS=(); NRPSS=(); SIZES=()
 # With REPEAT=N (default 1) each target runs N times and the run during which
 # the rest of the machine was quietest is kept (chosen on other%, not speed).
 bench() {
@@ -98,22 +109,29 @@ bench() {
             B=("$RPS" "$P50" "$P99" "$BAD" "$FOREIGN")
         fi
     done
-    NAMES+=("$1"); RPSS+=("${B[0]}"); P50S+=("${B[1]}"); P99S+=("${B[2]}"); BADS+=("${B[3]}"); FOREIGNS+=("${B[4]}")
 }
-bench "nginx static ($NSIZE B)"        "http://127.0.0.1:$NPORT/resident.json"          "$DATA/plain.lua"
-bench "linli /residents/$RESIDENT_ID"  "$BASE/residents/$RESIDENT_ID"                   "$DATA/auth.lua"
-bench "linli /residents?q=zs"          "$BASE/residents?q=zs&per_page=20"               "$DATA/auth.lua"
-bench "linli /residents?q=$DIGITS"     "$BASE/residents?q=$DIGITS&per_page=20"          "$DATA/auth.lua"
+# pair NAME URL FILE: nginx serving FILE, then linli's URL (whose bytes FILE holds)
+pair() {
+    local nrps
+    bench "nginx $3" "http://127.0.0.1:$NPORT/$3" "$DATA/plain.lua"
+    nrps=${B[0]}
+    bench "$1" "$2" "$DATA/auth.lua"
+    NAMES+=("$1"); RPSS+=("${B[0]}"); P50S+=("${B[1]}"); P99S+=("${B[2]}"); BADS+=("${B[3]}"); FOREIGNS+=("${B[4]}")
+    NRPSS+=("$nrps"); SIZES+=("$(stat -c %s "$NGX/www/$3")")
+}
+pair "linli /residents/$RESIDENT_ID"  "$BASE/residents/$RESIDENT_ID"           resident.json
+pair "linli /residents?q=zs"          "$BASE/residents?q=zs&per_page=20"       zs.json
+pair "linli /residents?q=$DIGITS"     "$BASE/residents?q=$DIGITS&per_page=20"  digits.json
 RSS=$(rss_kb "$LINLI_PID"); HWM=$(hwm_kb "$LINLI_PID")
 
 # -- report --------------------------------------------------------------------
 echo
-echo "linli API benchmark, $(date -I), $(nproc) cores, $RESIDENTS residents, body $LSIZE B"
+echo "linli API benchmark, $(date -I), $(nproc) cores, $RESIDENTS residents"
 echo "linli $LINLI_REV (binary sha256 $LINLI_SHA); best of ${REPEAT:-1} by quietness; wrk ${WRK_ARGS[*]}; linli serve --threads 2; nginx worker_processes 2"
-printf '%-30s %9s %8s %8s %9s %6s %8s\n' target 'req/s' 'p50 ms' 'p99 ms' 'vs nginx' errors 'other%'
+printf '%-30s %7s %9s %8s %8s %6s %8s %11s %9s\n' target bytes 'req/s' 'p50 ms' 'p99 ms' errors 'other%' 'nginx req/s' 'vs nginx'
 for i in "${!NAMES[@]}"; do
-    ratio=$(python3 -c "print('%.2f' % (${RPSS[$i]} / ${RPSS[0]}))")
-    printf '%-30s %9s %8s %8s %9s %6s %8s\n' "${NAMES[$i]}" "${RPSS[$i]}" "${P50S[$i]}" "${P99S[$i]}" "${ratio}x" "${BADS[$i]}" "${FOREIGNS[$i]}"
+    ratio=$(python3 -c "print('%.2f' % (${RPSS[$i]} / ${NRPSS[$i]}))")
+    printf '%-30s %7s %9s %8s %8s %6s %8s %11s %9s\n' "${NAMES[$i]}" "${SIZES[$i]}" "${RPSS[$i]}" "${P50S[$i]}" "${P99S[$i]}" "${BADS[$i]}" "${FOREIGNS[$i]}" "${NRPSS[$i]}" "${ratio}x"
 done
 echo "(other%: CPU used by other processes on the machine during the run, of all cores)"
 echo
