@@ -89,35 +89,45 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1 for the ASCII bytes that JSON writes as they are. */
+static const unsigned char plain_ascii[128] = {
+    [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
+};
+
 static void escaped(JsonW *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF"; /* as jansson writes them */
     const unsigned char *s = (const unsigned char *)str;
-    size_t run = 0; /* bytes at s - run .. s that need no escape */
+    size_t done = 0; /* s[done .. i) needs no escape and is not yet copied */
+    size_t i = 0;
 
     strbuf_addc(&w->sb, '"');
-    for (size_t i = 0; i < n;) {
+    while (i < n) {
         unsigned char c = s[i];
         char esc[6];
         size_t k;
 
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            run++;
-            continue;
-        }
-        if (c >= 0x80) {
+        if (c < 0x80) {
+            if (plain_ascii[c]) {
+                i++;
+                continue;
+            }
+        } else {
+            /* the common case in Chinese text: a well-formed three-byte character */
+            if (c >= 0xE1 && c <= 0xEC && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
+                (s[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+                continue;
+            }
             k = utf8_seq(s + i, n - i);
             if (!k) {
                 w->bad = true;
                 return;
             }
             i += k;
-            run += k;
             continue;
         }
-        strbuf_add(&w->sb, str + i - run, run);
-        run = 0;
+        strbuf_add(&w->sb, str + done, i - done);
         esc[0] = '\\';
         switch (c) {
         case '"': esc[1] = '"'; k = 2; break;
@@ -135,20 +145,32 @@ static void escaped(JsonW *w, const char *str, size_t n)
         }
         strbuf_add(&w->sb, esc, k);
         i++;
+        done = i;
     }
-    strbuf_add(&w->sb, str + n - run, run);
+    strbuf_add(&w->sb, str + done, n - done);
     strbuf_addc(&w->sb, '"');
 }
 
 void jsonw_key(JsonW *w, const char *key)
 {
     uint32_t bit = 1u << w->depth;
+    size_t n = strlen(key);
+    size_t i = 0;
 
     if (w->has_member & bit)
         strbuf_addc(&w->sb, ',');
     w->has_member |= bit;
-    escaped(w, key, strlen(key));
-    strbuf_addc(&w->sb, ':');
+    /* keys are nearly always plain ASCII names: written whole */
+    while (i < n && (unsigned char)key[i] < 0x80 && plain_ascii[(unsigned char)key[i]])
+        i++;
+    if (i == n) {
+        strbuf_addc(&w->sb, '"');
+        strbuf_add(&w->sb, key, n);
+        strbuf_add(&w->sb, "\":", 2);
+    } else {
+        escaped(w, key, n);
+        strbuf_addc(&w->sb, ':');
+    }
     w->after_key = true;
 }
 

@@ -41,7 +41,7 @@ static bool reserve(StrBuf *sb, size_t n)
     return true;
 }
 
-void strbuf_add(StrBuf *sb, const char *s, size_t n)
+void strbuf_add_grow(StrBuf *sb, const char *s, size_t n)
 {
     if (sb->overflow || !reserve(sb, n))
         return;
@@ -53,11 +53,6 @@ void strbuf_add(StrBuf *sb, const char *s, size_t n)
 void strbuf_adds(StrBuf *sb, const char *s)
 {
     strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addc(StrBuf *sb, char c)
-{
-    strbuf_add(sb, &c, 1);
 }
 
 void strbuf_addf(StrBuf *sb, const char *fmt, ...)

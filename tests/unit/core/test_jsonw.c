@@ -99,6 +99,53 @@ static void test_jsonw_escapes_match_jansson(void **state)
     }
 }
 
+/*
+ * Random byte strings, biased towards what the fast paths look at (three-byte
+ * characters, E0/ED leads, continuation bytes, escapes): ours equals
+ * jansson's text when jansson takes the string, and fails when it refuses it;
+ * the same string as a key too.
+ */
+static void test_jsonw_random_strings_match_jansson(void **state)
+{
+    static const unsigned char pool[] = {
+        'a', 'Z', ' ', '"', '\\', '/', '\n', 0x01, 0x1F, 0x7F, 0x80, 0xBF, 0xA0, 0x9F,
+        0xC2, 0xDF, 0xE0, 0xE1, 0xE4, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0xB8, 0xAD,
+    };
+    unsigned seed = 12345;
+    int accepted = 0, refused = 0;
+
+    for (int round = 0; round < 20000; round++) {
+        char str[24];
+        size_t len;
+        json_t *js;
+        JsonW w;
+        const char *ours;
+
+        seed = seed * 1103515245u + 12345u;
+        len = (seed >> 16) % (sizeof(str) - 1);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            str[i] = (char)pool[(seed >> 16) % sizeof(pool)];
+        }
+        str[len] = '\0';
+        js = json_string(str);
+        jsonw_init(&w, *state, 4096);
+        jsonw_object(&w);
+        jsonw_kstring(&w, str, str);
+        jsonw_object_end(&w);
+        ours = jsonw_finish(&w, NULL);
+        if (!js) {
+            assert_null(ours);
+            refused++;
+            continue;
+        }
+        accepted++;
+        assert_same_as_jansson(ours, json_pack("{s:o}", str, js));
+    }
+    assert_true(accepted > 1000);
+    assert_true(refused > 1000);
+}
+
 /* every string jansson refuses, we refuse: the whole text is NULL */
 static void test_jsonw_invalid_utf8_fails(void **state)
 {
@@ -167,6 +214,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_jsonw_nested_matches_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonw_escapes_match_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonw_invalid_utf8_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jsonw_random_strings_match_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonw_overflow_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonw_too_deep_fails, setup, teardown),
         cmocka_unit_test(test_jsonw_format_int),
