@@ -16,6 +16,12 @@ typedef Error *(*Handler)(Request *req, Response *res);
 enum {
     ROUTE_PUBLIC = 1 << 0,     /* no session needed */
     ROUTE_LARGE_BODY = 1 << 1, /* body up to ROUTER_LARGE_BODY (file uploads) */
+    /*
+     * A GET whose answer depends only on the user, the path and query, the
+     * day, and the registry's tables (data_version 'registry'): answered
+     * from the thread's cache (http/cache.h) while that version is current.
+     */
+    ROUTE_CACHED = 1 << 2,
 };
 
 #define ROUTER_MAX_BODY (1024 * 1024)

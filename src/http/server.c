@@ -13,8 +13,10 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
+#include "http/cache.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/static.h"
@@ -180,11 +182,65 @@ static void render_error(Request *req, Response *res, Error *err)
     res->json = response_error_json(err, req->id);
 }
 
+/* The data version that the answers of ROUTE_CACHED routes depend on. */
+#define CACHED_DOMAIN "registry"
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    StrBuf *sb = cls;
+
+    (void)kind;
+    strbuf_addc(sb, '\x1f');
+    strbuf_adds(sb, key);
+    if (value) {
+        strbuf_addc(sb, '=');
+        strbuf_adds(sb, value);
+    }
+    return MHD_YES;
+}
+
+/* What an answer of a ROUTE_CACHED route depends on besides the data and the day. */
+static const char *cache_key(Request *req, size_t *ret_len)
+{
+    const User *u = req->user;
+    StrBuf sb;
+
+    strbuf_init(&sb, req->arena, 8192);
+    if (u)
+        strbuf_addf(&sb, "%lld\x1e%d\x1e%s\x1e%lld", (long long)u->id, (int)u->role, u->scope,
+                    (long long)u->household_id);
+    strbuf_addc(&sb, '\x1e');
+    strbuf_adds(&sb, req->path);
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_arg, &sb);
+    return strbuf_finish(&sb, ret_len);
+}
+
+/* A JSON object answer as the bytes queue() would send, so that it can be kept. */
+static void json_to_bytes(Request *req, Response *res)
+{
+    char *s = json_dumps(res->json, JSON_COMPACT);
+
+    if (!s)
+        return; /* queue() reports it */
+    json_decref(res->json);
+    res->json = NULL;
+    response_bytes(res, res->status, "application/json; charset=utf-8",
+                   arena_strdup(req->arena, s), strlen(s));
+    response_header(res, "Cache-Control", "no-store");
+    free(s);
+}
+
 static Error *dispatch(Server *srv, Request *req, Response *res)
 {
     RouteMatch m;
     const Route *rt = NULL;
     Error *err = NULL;
+    const char *key = NULL;
+    size_t key_len = 0, body_len = 0;
+    const void *body = NULL;
+    int64_t version = 0;
+    char day[11];
 
     if (req->body_too_large)
         return error_too_large(req->arena, NULL);
@@ -214,8 +270,29 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     }
     if (!err && !(rt->flags & ROUTE_PUBLIC))
         err = auth_authenticate(req);
+    if (!err && (rt->flags & ROUTE_CACHED) && req->read_tx &&
+        store_data_version(req->store, req->arena, CACHED_DOMAIN, &version)) {
+        key = cache_key(req, &key_len);
+        date_today(day);
+        if (key && cache_get(key, key_len, version, day, req->arena, &body, &body_len)) {
+            response_bytes(res, 200, "application/json; charset=utf-8", body, body_len);
+            response_header(res, "Cache-Control", "no-store");
+            response_header(res, "X-Cache", "hit");
+            goto done;
+        }
+    }
     if (!err)
         err = rt->handler(req, res);
+    /* kept only when the handler neither failed nor wrote (a full view's audit entry) */
+    if (key && !err && req->read_tx && res->status == 200 && res->fd < 0) {
+        if (res->json)
+            json_to_bytes(req, res);
+        if (res->body && res->n_headers == 1) {
+            cache_put(key, key_len, version, day, res->body, res->body_len);
+            response_header(res, "X-Cache", "miss");
+        }
+    }
+done:
     if (req->read_tx)
         store_read_keep(req->store, req->arena, err == NULL);
     else

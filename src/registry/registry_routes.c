@@ -876,22 +876,22 @@ void registry_io_routes_register(Router *r);
 
 void registry_routes_register(Router *r)
 {
-    router_add(r, "GET", "/api/v1/communities", registry_handle_communities, 0);
-    router_add(r, "GET", "/api/v1/grids", registry_handle_grids, 0);
+    router_add(r, "GET", "/api/v1/communities", registry_handle_communities, ROUTE_CACHED);
+    router_add(r, "GET", "/api/v1/grids", registry_handle_grids, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/grids", registry_handle_grid_create, 0);
-    router_add(r, "GET", "/api/v1/buildings", registry_handle_buildings, 0);
+    router_add(r, "GET", "/api/v1/buildings", registry_handle_buildings, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/buildings", registry_handle_building_create, 0);
-    router_add(r, "GET", "/api/v1/buildings/{id}", registry_handle_building_get, 0);
-    router_add(r, "GET", "/api/v1/households", registry_handle_households, 0);
+    router_add(r, "GET", "/api/v1/buildings/{id}", registry_handle_building_get, ROUTE_CACHED);
+    router_add(r, "GET", "/api/v1/households", registry_handle_households, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/households", registry_handle_household_create, 0);
-    router_add(r, "GET", "/api/v1/households/{id}", registry_handle_household_get, 0);
+    router_add(r, "GET", "/api/v1/households/{id}", registry_handle_household_get, ROUTE_CACHED);
     registry_io_routes_register(r); /* before /residents/{id}: "import" and "export" are not ids */
-    router_add(r, "GET", "/api/v1/residents", registry_handle_residents, 0);
+    router_add(r, "GET", "/api/v1/residents", registry_handle_residents, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/residents", registry_handle_resident_create, 0);
-    router_add(r, "GET", "/api/v1/residents/{id}", registry_handle_resident_get, 0);
+    router_add(r, "GET", "/api/v1/residents/{id}", registry_handle_resident_get, ROUTE_CACHED);
     router_add(r, "PATCH", "/api/v1/residents/{id}", registry_handle_resident_update, 0);
     router_add(r, "DELETE", "/api/v1/residents/{id}", registry_handle_resident_move_out, 0);
-    router_add(r, "GET", "/api/v1/tags", registry_handle_tags, 0);
+    router_add(r, "GET", "/api/v1/tags", registry_handle_tags, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/tags", registry_handle_tag_create, 0);
-    router_add(r, "GET", "/api/v1/stats/community/{code}", registry_handle_stats, 0);
+    router_add(r, "GET", "/api/v1/stats/community/{code}", registry_handle_stats, ROUTE_CACHED);
 }

@@ -111,6 +111,13 @@ void store_enter(Store *st);
 void store_leave(Store *st);
 bool store_release_changed(Store *st);
 
+/*
+ * The version of a domain's data (table data_version, schema 12): raised by
+ * triggers in the transaction of every change to the domain's tables. False
+ * if there is no such row.
+ */
+bool store_data_version(Store *st, Arena *a, const char *name, int64_t *ret);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 Error *store_begin(Store *st, Arena *a);
 Error *store_commit(Store *st, Arena *a);

@@ -549,6 +549,21 @@ bool store_release_changed(Store *st)
     return released;
 }
 
+static const char SQL_DATA_VERSION[] = "SELECT v FROM data_version WHERE name = ?1";
+
+bool store_data_version(Store *st, Arena *a, const char *name, int64_t *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_DATA_VERSION);
+    bool found;
+
+    store_bind_text(s, 1, name);
+    found = store_step(s) == STORE_ROW;
+    if (found)
+        *ret = store_column_int64(s, 0);
+    store_reset(s);
+    return found;
+}
+
 Error *store_begin(Store *st, Arena *a)
 {
     if (st->kept)

@@ -1,14 +1,18 @@
 /*
  * Each server thread keeps its read snapshot between GETs while nothing
- * commits (src/store/store.h). These tests prove no GET ever answers from a
- * stale one: a change made through the API, on any connection, or by another
- * process (the CLI) is seen by the very next GET on every connection.
+ * commits (src/store/store.h), and keeps the answers of registry GETs while
+ * the registry's data version is unchanged (src/http/cache.h). These tests
+ * prove no GET ever answers from a stale one: a change made through the API,
+ * on any connection, or by another process (the CLI) is seen by the very next
+ * GET on every connection; a kept answer goes only to the user it was made
+ * for, and a full view (audited) is never kept.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
 
 let srv;
@@ -25,7 +29,7 @@ function getOn(agent, token, p) {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { data += d; });
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(data) }));
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(data), text: data, cache: res.headers['x-cache'] }));
     });
     req.on('error', reject);
   });
@@ -71,4 +75,62 @@ test('a resident imported by the CLI while serving is listed at once', async () 
       assert.equal(r.body.items[0].name, name);
     }
   }
+});
+
+test('a registry answer is kept until the registry changes, not when anything else is written', async () => {
+  const { token } = await srv.login('staff');
+  const url = `/api/v1/residents?community=${COMMUNITY}&per_page=20`;
+  const agent = agents[0];
+  const first = await getOn(agent, token, url);
+  assert.equal(first.status, 200);
+  assert.ok(first.body.total > 0);
+  const again = await getOn(agent, token, url);
+  assert.equal(again.cache, 'hit');
+  assert.equal(again.text, first.text, 'a kept answer is the same bytes');
+
+  // writes outside the registry (a login is a new session) leave it kept
+  await srv.login('secretary');
+  assert.equal((await getOn(agent, token, url)).cache, 'hit');
+
+  // a registry write: the next answer is made again, and is right
+  const id = first.body.items[0].id;
+  const w = await srv.api('PATCH', `/api/v1/residents/${id}`, { token, body: { relation: '其他' } });
+  assert.equal(w.status, 200, JSON.stringify(w.body));
+  const after = await getOn(agent, token, url);
+  assert.equal(after.cache, 'miss');
+  assert.equal(after.body.items.find((r) => r.id === id).relation, '其他');
+  assert.equal((await getOn(agent, token, url)).cache, 'hit');
+});
+
+test('a kept answer goes only to its own user', async () => {
+  const staff = (await srv.login('staff')).token;
+  const street = (await srv.login('street')).token;
+  const url = '/api/v1/residents?per_page=5';
+  const agent = agents[1];
+  const a1 = await getOn(agent, staff, url);
+  const a2 = await getOn(agent, staff, url);
+  assert.equal(a2.cache, 'hit');
+  const b1 = await getOn(agent, street, url);
+  assert.equal(b1.status, 200);
+  assert.notEqual(b1.cache, 'hit');
+  assert.ok(b1.body.total > a1.body.total, 'the street sees more than one community');
+  assert.equal((await getOn(agent, street, url)).body.total, b1.body.total);
+  const grid = (await srv.login('resident')).token;
+  const c1 = await getOn(agent, grid, url);
+  assert.notEqual(c1.cache, 'hit');
+  assert.notEqual(c1.text, a1.text);
+});
+
+test('a full view is never kept: each one is audited', async () => {
+  const { token } = await srv.login('staff');
+  const list = await getOn(agents[2], token, `/api/v1/residents?community=${COMMUNITY}&per_page=1`);
+  const id = list.body.items[0].id;
+  const count = () => Number(execFileSync('sqlite3', [srv.db, `SELECT count(*) FROM audit WHERE action = 'resident.view_full' AND object_id = ${id}`], { encoding: 'utf8' }));
+  const before = count();
+  for (let i = 0; i < 3; i++) {
+    const r = await getOn(agents[2], token, `/api/v1/residents/${id}?reveal=1`);
+    assert.equal(r.status, 200);
+    assert.notEqual(r.cache, 'hit');
+  }
+  assert.equal(count(), before + 3);
 });

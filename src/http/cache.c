@@ -1,0 +1,144 @@
+#include "http/cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/banned.h"
+
+#define SLOTS 1024 /* a power of two; filled to 3/4 at most */
+
+typedef struct Entry {
+    uint64_t hash;
+    int64_t version;
+    char day[11];
+    size_t key_len;
+    size_t len;
+    char data[]; /* the key, then the body */
+} Entry;
+
+typedef struct Cache {
+    Entry *slots[SLOTS];
+    size_t n;
+    size_t bytes;
+} Cache;
+
+static _Thread_local Cache *tl_cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    Cache *c = p;
+
+    for (size_t i = 0; i < SLOTS; i++)
+        free(c->slots[i]);
+    free(c);
+}
+
+static void cache_key_init(void)
+{
+    pthread_key_create(&cache_key, cache_free);
+}
+
+static Cache *cache_of_thread(bool create)
+{
+    if (tl_cache || !create)
+        return tl_cache;
+    tl_cache = calloc(1, sizeof(Cache));
+    if (!tl_cache)
+        abort();
+    pthread_once(&cache_once, cache_key_init);
+    pthread_setspecific(cache_key, tl_cache); /* freed when the thread ends */
+    return tl_cache;
+}
+
+static uint64_t hash_of(const char *key, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot holding @key, or the empty slot where it would go. */
+static size_t find(const Cache *c, const char *key, size_t key_len, uint64_t h)
+{
+    size_t i = (size_t)h & (SLOTS - 1);
+
+    while (c->slots[i]) {
+        const Entry *e = c->slots[i];
+
+        if (e->hash == h && e->key_len == key_len && memcmp(e->data, key, key_len) == 0)
+            break;
+        i = (i + 1) & (SLOTS - 1);
+    }
+    return i;
+}
+
+bool cache_get(const char *key, size_t key_len, int64_t version, const char day[11], Arena *a,
+               const void **ret_body, size_t *ret_len)
+{
+    Cache *c = cache_of_thread(false);
+    const Entry *e;
+
+    if (!c)
+        return false;
+    e = c->slots[find(c, key, key_len, hash_of(key, key_len))];
+    if (!e || e->version != version || memcmp(e->day, day, sizeof(e->day)) != 0)
+        return false;
+    *ret_body = arena_memdup(a, e->data + e->key_len, e->len);
+    *ret_len = e->len;
+    return true;
+}
+
+void cache_clear(void)
+{
+    Cache *c = cache_of_thread(false);
+
+    if (!c)
+        return;
+    for (size_t i = 0; i < SLOTS; i++) {
+        free(c->slots[i]);
+        c->slots[i] = NULL;
+    }
+    c->n = 0;
+    c->bytes = 0;
+}
+
+void cache_put(const char *key, size_t key_len, int64_t version, const char day[11],
+               const void *body, size_t len)
+{
+    Cache *c;
+    uint64_t h = hash_of(key, key_len);
+    size_t i, size = sizeof(Entry) + key_len + len;
+    Entry *e;
+
+    if (len > CACHE_MAX_BODY)
+        return;
+    c = cache_of_thread(true);
+    i = find(c, key, key_len, h);
+    if (c->slots[i]) { /* an older answer to the same request */
+        c->bytes -= sizeof(Entry) + c->slots[i]->key_len + c->slots[i]->len;
+        free(c->slots[i]);
+        c->slots[i] = NULL;
+        c->n--;
+        /* the probe chain stays whole: put the new one back in this slot */
+    } else if (c->n + 1 > SLOTS * 3 / 4 || c->bytes + size > CACHE_MAX_BYTES) {
+        cache_clear();
+        i = find(c, key, key_len, h);
+    }
+    e = malloc(size);
+    if (!e)
+        return;
+    e->hash = h;
+    e->version = version;
+    memcpy(e->day, day, sizeof(e->day));
+    e->key_len = key_len;
+    e->len = len;
+    memcpy(e->data, key, key_len);
+    memcpy(e->data + key_len, body, len);
+    c->slots[i] = e;
+    c->n++;
+    c->bytes += size;
+}
