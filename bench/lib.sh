@@ -81,10 +81,10 @@ start_linli() {
     wait_http "http://127.0.0.1:$2/api/v1/health" 30 || die "linli did not start (see $3)"
 }
 
-# login PORT: prints the staff token.
+# login PORT [USER]: prints the token of USER (default staff; demo password).
 login() {
     curl -s -H 'Content-Type: application/json' \
-        -d '{"username":"staff","password":"linli2026"}' \
+        -d "{\"username\":\"${2:-staff}\",\"password\":\"linli2026\"}" \
         "http://127.0.0.1:$1/api/v1/auth/login" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }

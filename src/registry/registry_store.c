@@ -13,13 +13,14 @@
 
 static const char SQL_COMMUNITY_EXISTS[] = "SELECT 1 FROM division WHERE code = ?1 AND level = 5";
 
+/* the counts come from the counters of schema 0009, kept by triggers */
 static const char SQL_COMMUNITY_LIST[] =
     "SELECT d.code, d.name, d.parent_code, p.name, c.name,"
-    " (SELECT count(*) FROM building b WHERE b.community = d.code),"
-    " (SELECT count(*) FROM household h WHERE h.community = d.code),"
-    " (SELECT count(*) FROM resident r WHERE r.community = d.code AND r.status = 'active')"
+    " coalesce(n.buildings, 0), coalesce(n.households, 0),"
+    " (SELECT coalesce(sum(rc.n), 0) FROM resident_count rc WHERE rc.community = d.code)"
     " FROM division d LEFT JOIN division p ON p.code = d.parent_code"
     " LEFT JOIN division c ON c.code = p.parent_code"
+    " LEFT JOIN community_count n ON n.community = d.code"
     " WHERE d.level = 5 AND d.code >= ?1 AND d.code < ?2 ORDER BY d.code";
 
 static const char SQL_COMMUNITY_GET[] =
@@ -78,27 +79,29 @@ static const char SQL_BUILDING_GROW[] =
 
 static const char SQL_TAG_LIST[] =
     "SELECT t.name, t.key_population, t.builtin,"
-    " (SELECT count(*) FROM resident_tag rt JOIN resident r ON r.id = rt.resident_id"
-    "  WHERE rt.tag = t.name AND r.status = 'active' AND r.community >= ?1 AND r.community < ?2)"
+    " (SELECT coalesce(sum(c.n), 0) FROM tag_count c"
+    "  WHERE c.tag = t.name AND c.community >= ?1 AND c.community < ?2)"
     " FROM tag t ORDER BY t.sort, t.name";
 static const char SQL_TAG_INSERT[] =
     "INSERT INTO tag (name, key_population, builtin, sort) VALUES (?1, ?2, 0, 100)";
 
 static const char SQL_STATS_COUNTS[] =
-    "SELECT (SELECT count(*) FROM building WHERE community >= ?1 AND community < ?2),"
-    " (SELECT count(*) FROM household WHERE community >= ?1 AND community < ?2),"
-    " (SELECT count(*) FROM resident WHERE community >= ?1 AND community < ?2 AND status = 'active'),"
-    " (SELECT count(DISTINCT rt.resident_id) FROM resident_tag rt JOIN tag t ON t.name = rt.tag"
-    "  JOIN resident r ON r.id = rt.resident_id"
-    "  WHERE t.key_population = 1 AND r.status = 'active' AND r.community >= ?1 AND r.community < ?2)";
-static const char SQL_STATS_GENDER[] =
-    "SELECT gender, count(*) FROM resident WHERE community >= ?1 AND community < ?2"
-    " AND status = 'active' GROUP BY gender";
-static const char SQL_STATS_AGE[] =
-    "SELECT CASE WHEN birth_date > ?3 THEN 0 WHEN birth_date > ?4 THEN 1"
-    " WHEN birth_date > ?5 THEN 2 WHEN birth_date > ?6 THEN 3 ELSE 4 END AS band, count(*)"
-    " FROM resident WHERE community >= ?1 AND community < ?2 AND status = 'active'"
-    " GROUP BY band ORDER BY band";
+    "SELECT coalesce(sum(buildings), 0), coalesce(sum(households), 0),"
+    " coalesce(sum(key_population), 0)"
+    " FROM community_count WHERE community >= ?1 AND community < ?2";
+/*
+ * Active residents by gender and age band, counting a boundary's whole birth
+ * month in the younger band; registry_store_stats moves those born on or
+ * before the boundary day to the older band.
+ */
+static const char SQL_STATS_RESIDENTS[] =
+    "SELECT gender, CASE WHEN birth_month >= ?3 THEN 0 WHEN birth_month >= ?4 THEN 1"
+    " WHEN birth_month >= ?5 THEN 2 WHEN birth_month >= ?6 THEN 3 ELSE 4 END AS band, sum(n)"
+    " FROM resident_count WHERE community >= ?1 AND community < ?2 GROUP BY gender, band";
+/* active residents born in a month ('YYYY-MM' sorts before its days) up to a day */
+static const char SQL_STATS_BORN_IN_MONTH_BY[] =
+    "SELECT count(*) FROM resident WHERE status = 'active' AND birth_date >= ?3"
+    " AND birth_date <= ?4 AND community >= ?1 AND community < ?2";
 
 static json_t *int_or_null(StoreStmt *s, int col)
 {
@@ -531,10 +534,19 @@ static void years_before(char out[40], const char *today, int years)
     snprintf(out, 40, "%04d-%02d-%02d", y, m, d);
 }
 
+/*
+ * The dashboard's counts for the communities in [@lo, @hi), read from the
+ * counters that schema 0009's triggers keep. The counters know birth months,
+ * not days, so for each age boundary (the day someone turns 7, 18, 60, 80)
+ * the residents of that month born on or before the day move to the older
+ * band, counted through the partial index resident_birth_active.
+ */
 Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi, json_t *out)
 {
     static const char *const bands[] = { "0-6", "7-17", "18-59", "60-79", "80+" };
-    char today[11], t7[40], t18[40], t60[40], t80[40];
+    static const int boundary_years[] = { 7, 18, 60, 80 };
+    char today[11], boundary[ARRAY_SIZE(boundary_years)][40], month[ARRAY_SIZE(boundary_years)][8];
+    int64_t by_band[ARRAY_SIZE(bands)] = { 0 }, buildings, households, key_population, residents = 0;
     json_t *by_gender = json_object(), *by_age = json_object(), *by_tag = json_object();
     json_t *tags = json_array();
     StoreStmt *s;
@@ -553,44 +565,58 @@ Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi,
     store_bind_text(s, 2, hi);
     if (store_step(s) != STORE_ROW)
         return store_error(st, a);
-    json_object_set_new(out, "buildings", json_integer(store_column_int64(s, 0)));
-    json_object_set_new(out, "households", json_integer(store_column_int64(s, 1)));
-    json_object_set_new(out, "residents", json_integer(store_column_int64(s, 2)));
-    json_object_set_new(out, "key_population", json_integer(store_column_int64(s, 3)));
+    buildings = store_column_int64(s, 0);
+    households = store_column_int64(s, 1);
+    key_population = store_column_int64(s, 2);
     store_reset(s);
 
+    date_today(today);
+    for (i = 0; i < ARRAY_SIZE(boundary_years); i++) {
+        years_before(boundary[i], today, boundary_years[i]);
+        memcpy(month[i], boundary[i], 7);
+        month[i][7] = '\0';
+    }
     json_object_set_new(by_gender, "male", json_integer(0));
     json_object_set_new(by_gender, "female", json_integer(0));
-    s = store_prepare(st, a, SQL_STATS_GENDER);
+    s = store_prepare(st, a, SQL_STATS_RESIDENTS);
     store_bind_text(s, 1, lo);
     store_bind_text(s, 2, hi);
-    while ((r = store_step(s)) == STORE_ROW)
-        json_object_set_new(by_gender, store_column_text(s, a, 0), json_integer(store_column_int64(s, 1)));
-    if (r != STORE_DONE)
-        return store_error(st, a);
-
-    date_today(today);
-    years_before(t7, today, 7);
-    years_before(t18, today, 18);
-    years_before(t60, today, 60);
-    years_before(t80, today, 80);
-    for (i = 0; i < ARRAY_SIZE(bands); i++)
-        json_object_set_new(by_age, bands[i], json_integer(0));
-    s = store_prepare(st, a, SQL_STATS_AGE);
-    store_bind_text(s, 1, lo);
-    store_bind_text(s, 2, hi);
-    store_bind_text(s, 3, t7);
-    store_bind_text(s, 4, t18);
-    store_bind_text(s, 5, t60);
-    store_bind_text(s, 6, t80);
+    for (i = 0; i < ARRAY_SIZE(boundary_years); i++)
+        store_bind_text(s, 3 + (int)i, month[i]);
     while ((r = store_step(s)) == STORE_ROW) {
-        int64_t band = store_column_int64(s, 0);
+        const char *gender = store_column_text(s, a, 0);
+        int64_t band = store_column_int64(s, 1), n = store_column_int64(s, 2);
+        json_t *g = json_object_get(by_gender, gender);
 
+        residents += n;
+        json_object_set_new(by_gender, gender, json_integer(n + (g ? json_integer_value(g) : 0)));
         if (band >= 0 && band < (int64_t)ARRAY_SIZE(bands))
-            json_object_set_new(by_age, bands[band], json_integer(store_column_int64(s, 1)));
+            by_band[band] += n;
     }
     if (r != STORE_DONE)
         return store_error(st, a);
+    for (i = 0; i < ARRAY_SIZE(boundary_years); i++) {
+        int64_t older;
+
+        s = store_prepare(st, a, SQL_STATS_BORN_IN_MONTH_BY);
+        store_bind_text(s, 1, lo);
+        store_bind_text(s, 2, hi);
+        store_bind_text(s, 3, month[i]);
+        store_bind_text(s, 4, boundary[i]);
+        if (store_step(s) != STORE_ROW)
+            return store_error(st, a);
+        older = store_column_int64(s, 0);
+        store_reset(s);
+        by_band[i] -= older;
+        by_band[i + 1] += older;
+    }
+    for (i = 0; i < ARRAY_SIZE(bands); i++)
+        json_object_set_new(by_age, bands[i], json_integer(by_band[i]));
+
+    json_object_set_new(out, "buildings", json_integer(buildings));
+    json_object_set_new(out, "households", json_integer(households));
+    json_object_set_new(out, "residents", json_integer(residents));
+    json_object_set_new(out, "key_population", json_integer(key_population));
 
     err = registry_store_tags(st, a, lo, hi, tags);
     if (err)
