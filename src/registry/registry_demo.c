@@ -349,6 +349,7 @@ Error *registry_demo(Store *st, Arena *a, const CryptoKeys *k, const DemoOptions
     char **codes = NULL;
     size_t n_codes = 0, cap = 0;
     int64_t divisions = 0;
+    RegistryBulk bulk;
     StoreStmt *s;
     Error *err;
 
@@ -384,6 +385,11 @@ Error *registry_demo(Store *st, Arena *a, const CryptoKeys *k, const DemoOptions
     err = store_begin(st, a);
     if (err)
         return err;
+    err = registry_store_bulk_begin(st, a, &bulk);
+    if (err) {
+        store_rollback(st);
+        return err;
+    }
     for (size_t i = 0; i < n_codes; i++) {
         /* the first community, where the demo staff work, gets a double share */
         int64_t share = opt->residents * (i == 0 ? 2 : 1) / (int64_t)(n_codes + 1);
@@ -397,6 +403,8 @@ Error *registry_demo(Store *st, Arena *a, const CryptoKeys *k, const DemoOptions
         }
     }
     err = demo_users(st, a, opt, codes[0]);
+    if (!err)
+        err = registry_store_bulk_end(st, a, &bulk);
     if (err) {
         store_rollback(st);
         return err;

@@ -626,3 +626,49 @@ Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi,
                         json_object_get(t, "residents"));
     return NULL;
 }
+
+/* ---- bulk loads ---- */
+
+static const char SQL_VERSION_TRIGGERS[] =
+    "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_version' ESCAPE '\\'";
+static const char SQL_VERSION_BUMP[] = "UPDATE data_version SET v = v + 1 WHERE name = 'registry'";
+
+Error *registry_store_bulk_begin(Store *st, Arena *a, RegistryBulk *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_VERSION_TRIGGERS);
+    StoreResult r;
+    Error *err;
+
+    memset(ret, 0, sizeof(*ret));
+    while ((r = store_step(s)) == STORE_ROW && ret->n < REGISTRY_BULK_MAX_TRIGGERS) {
+        ret->names[ret->n] = store_column_text(s, a, 0);
+        ret->sql[ret->n] = store_column_text(s, a, 1);
+        ret->n++;
+    }
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    for (size_t i = 0; i < ret->n; i++) {
+        err = store_exec(st, a, arena_sprintf(a, "DROP TRIGGER \"%s\"", ret->names[i]));
+        if (err)
+            return err;
+    }
+    return NULL;
+}
+
+Error *registry_store_bulk_end(Store *st, Arena *a, const RegistryBulk *bulk)
+{
+    StoreStmt *s;
+    Error *err;
+
+    for (size_t i = 0; i < bulk->n; i++) {
+        err = store_exec(st, a, bulk->sql[i]);
+        if (err)
+            return err;
+    }
+    s = store_prepare(st, a, SQL_VERSION_BUMP);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}

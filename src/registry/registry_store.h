@@ -92,3 +92,18 @@ typedef struct ResidentRow {
 Error *registry_store_resident_rows(Store *st, Arena *a, const CryptoKeys *k, const char *community,
                                     void (*fn)(const ResidentRow *row, void *ctx), void *ctx,
                                     int64_t *ret_count);
+
+/*
+ * A bulk load (the demo's million residents) in the caller's transaction:
+ * the registry's data-version triggers (schema 12, one UPDATE per row) are
+ * dropped at the start and made again at the end, which raises the version
+ * once. A rollback brings them back as well.
+ */
+#define REGISTRY_BULK_MAX_TRIGGERS 64
+typedef struct RegistryBulk {
+    const char *names[REGISTRY_BULK_MAX_TRIGGERS];
+    const char *sql[REGISTRY_BULK_MAX_TRIGGERS];
+    size_t n;
+} RegistryBulk;
+Error *registry_store_bulk_begin(Store *st, Arena *a, RegistryBulk *ret);
+Error *registry_store_bulk_end(Store *st, Arena *a, const RegistryBulk *bulk);
