@@ -375,6 +375,18 @@ typedef struct CaseStepInput {
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to);
 
+/* ---- notices (cases_notify.c): inside the caller's write transaction, dated @at_ms ---- */
+
+/* Tells the reporter of case @id of step @in, which led to @to with @reason; not her own steps. */
+Error *cases_notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_id,
+                             const CaseStepInput *in, CaseState to, const char *reason,
+                             int64_t at_ms);
+/* Tells the users of unit @unit_id that case @id is theirs to handle; @how says who sent it. */
+Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const char *how,
+                         int64_t at_ms);
+/* Tells the street admins over case @id's community that it was escalated to the street. */
+Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms);
+
 /* Is anything past a deadline and not yet flagged at @now_ms? */
 Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
 /* Inside a write transaction: flags overdue cases and escalates them to the street. */

@@ -16,7 +16,6 @@
 #include "core/crypto.h"
 #include "core/mask.h"
 #include "core/timeutil.h"
-#include "notice/notice.h"
 #include "core/banned.h"
 
 #define CASE_SELECT                                                                              \
@@ -551,6 +550,8 @@ Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, i
     if (!err && c->unit_id)
         err = insert_step(st, a, c->id, "dispatch", "accepted", "dispatched", 0, "系统（自动派单）",
                           c->unit_id, "按派单规则自动派遣", now_ms);
+    if (!err && c->unit_id)
+        err = cases_notify_unit(st, a, c->id, c->unit_id, "按派单规则自动派遣", now_ms);
     return err;
 }
 
@@ -684,42 +685,6 @@ static Error *resume_clock(Store *st, Arena *a, int64_t id, int64_t now_ms, int6
     return NULL;
 }
 
-/*
- * Tells the reporter of case @id of step @in (notice module, same
- * transaction). Not a step she took herself, but a reopen that her rating
- * caused is news: the secretary now has it.
- */
-static Error *notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_id,
-                              const CaseStepInput *in, CaseState to, const char *reason)
-{
-    static const struct {
-        const char *kind, *title, *body;
-    } steps[_CASE_ACTION_MAX] = {
-        [CASE_DISPATCH] = { "case.dispatched", "报事已派遣", "已派给责任单位办理" },
-        [CASE_HANDLE] = { "case.handling", "报事处置中", "责任单位已开始处置" },
-        [CASE_VERIFY] = { "case.verified", "报事已核查", "网格员已现场核查处置结果" },
-        [CASE_CLOSE] = { "case.closed", "报事已结案", "办理完毕，欢迎对结果进行评价" },
-        [CASE_RETURN] = { "case.returned", "报事被退单", "责任单位退回，社区将重新派遣" },
-        [CASE_HOLD] = { "case.on_hold", "报事已挂起", "暂缓办理，恢复后继续计时" },
-        [CASE_RESUME] = { "case.resumed", "报事已恢复办理", "挂起结束，继续办理" },
-        [CASE_MERGE] = { "case.merged", "报事已并单", "与同类报事合并办理" },
-        [CASE_RATE] = { "case.reopened", "报事已重启", "评价不满意，已转社区书记重新办理" },
-    };
-    CaseAction act = in->t->action;
-    const char *body;
-
-    if (act == CASE_RATE ? to != CASE_REOPENED : in->actor_id == reporter_id)
-        return NULL;
-    body = steps[act].body;
-    if (act == CASE_MERGE)
-        body = arena_sprintf(a, "已并入案件 %lld 合并办理", (long long)in->merged_into);
-    else if (reason && *reason && act != CASE_RATE)
-        body = arena_sprintf(a, "%s。%s", body, reason);
-    return notice_add(st, a, reporter_id, steps[act].kind,
-                      arena_sprintf(a, "%s（案件 %lld）", steps[act].title, (long long)id), body,
-                      arena_sprintf(a, "/cases/%lld", (long long)id));
-}
-
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to)
 {
@@ -794,7 +759,13 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
                           case_state_name(target), in->actor_id, in->actor_name, 0,
                           arena_sprintf(a, "案件 %lld 并入本案", (long long)id), now_ms);
     if (!err && reporter_id > 0)
-        err = notify_reporter(st, a, id, reporter_id, in, to, reason);
+        err = cases_notify_reporter(st, a, id, reporter_id, in, to, reason, now_ms);
+    if (!err && t->action == CASE_DISPATCH)
+        err = cases_notify_unit(st, a, id, unit_id,
+                                in->reason && *in->reason
+                                    ? arena_sprintf(a, "社区派单：%s", in->reason)
+                                    : "社区派单",
+                                now_ms);
     if (err)
         return err;
     *ret_to = to;
@@ -849,6 +820,8 @@ Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
         for (size_t i = 0; i < n; i++) {
             err = insert_step(st, a, ids[i], "escalate", states[i], states[i], 0, "系统（超期督办）",
                               0, "超过办结时限，已上报街道", now_ms);
+            if (!err)
+                err = cases_notify_escalated(st, a, ids[i], now_ms);
             if (err)
                 return err;
         }
