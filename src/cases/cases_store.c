@@ -103,6 +103,12 @@ static const char SQL_PHOTO_INSERT[] =
     "INSERT INTO case_photo (uploader_id, file, mime, size, width, height, created_at)"
     " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7) RETURNING id";
 
+static const char SQL_ORPHANS_DUE[] =
+    "SELECT 1 FROM case_photo WHERE case_id IS NULL AND created_at < ?1 LIMIT 1";
+static const char SQL_ORPHANS_DELETE[] =
+    "DELETE FROM case_photo WHERE id IN (SELECT id FROM case_photo"
+    " WHERE case_id IS NULL AND created_at < ?1 ORDER BY id LIMIT ?2) RETURNING id, file";
+
 static const char SQL_DUPLICATES[] =
     "SELECT id FROM cases WHERE building_id = ?1 AND category_id = ?2 AND created_at >= ?3"
     " AND created_at <= ?4 AND id <> ?5 AND state <> 'closed' ORDER BY id LIMIT 10";
@@ -774,11 +780,12 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
 
 /* ---- overdue sweep ---- */
 
-Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
+/* Does @sql, with @v bound to ?1, yield a row? */
+static Error *any_row(Store *st, Arena *a, const char *sql, int64_t v, bool *ret)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_SWEEP_DUE);
+    StoreStmt *s = store_prepare(st, a, sql);
 
-    store_bind_int64(s, 1, now_ms);
+    store_bind_int64(s, 1, v);
     switch (store_step(s)) {
     case STORE_ROW:
         *ret = true;
@@ -791,6 +798,11 @@ Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
     default:
         return store_error(st, a);
     }
+}
+
+Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
+{
+    return any_row(st, a, SQL_SWEEP_DUE, now_ms, ret);
 }
 
 Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
@@ -872,4 +884,31 @@ Error *cases_store_photo_get(Store *st, Arena *a, int64_t id, CasePhoto **ret)
     default:
         return store_error(st, a);
     }
+}
+
+Error *cases_store_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret)
+{
+    return any_row(st, a, SQL_ORPHANS_DUE, before_ms, ret);
+}
+
+Error *cases_store_orphans_delete(Store *st, Arena *a, int64_t before_ms, size_t limit,
+                                  CasePhoto *ret, size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ORPHANS_DELETE);
+    size_t n = 0;
+    StoreResult r;
+
+    store_bind_int64(s, 1, before_ms);
+    store_bind_int64(s, 2, (int64_t)limit);
+    while ((r = store_step(s)) == STORE_ROW && n < limit) {
+        memset(&ret[n], 0, sizeof(ret[n]));
+        ret[n].id = store_column_int64(s, 0);
+        ret[n].file = store_column_text(s, a, 1);
+        n++;
+    }
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    *ret_n = n;
+    return NULL;
 }
