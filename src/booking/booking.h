@@ -139,6 +139,8 @@ typedef struct Blackout {
     int64_t room_id;
     int64_t start_ms, end_ms;
     const char *reason;
+    const char *room_name;           /* lists across rooms (booking_store_blackouts_in); else NULL */
+    int utc_offset_minutes;          /* the room's, in those lists */
 } Blackout;
 
 typedef struct BookingPolicy {
@@ -453,6 +455,7 @@ typedef struct StatBooking {
 
 #define BOOKING_STATS_MAX_DAYS 92
 #define BOOKING_STATS_MAX_BOOKINGS 200000
+#define BOOKING_MAX_BLACKOUTS_IN 20000 /* blackouts a range across rooms may hold */
 
 /*
  * Bookings that held their time (confirmed, checked in, no-show) in rooms of
@@ -462,6 +465,15 @@ typedef struct StatBooking {
 Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t room_id,
                            int64_t from_ms, int64_t to_ms, size_t limit, StatBooking **ret,
                            size_t *ret_n);
+
+/*
+ * Blackouts of the rooms of communities [@lo, @hi) (only @room_id unless 0)
+ * overlapping [@from_ms, @to_ms), by room then start, with their room's
+ * name and offset; 400 too_many_blackouts past @limit.
+ */
+Error *booking_store_blackouts_in(Store *st, Arena *a, const char *lo, const char *hi,
+                                  int64_t room_id, int64_t from_ms, int64_t to_ms, size_t limit,
+                                  Blackout **ret, size_t *ret_n);
 
 /* ---- routes ---- */
 
@@ -485,7 +497,7 @@ void booking_recurring_routes_register(Router *r);
 void booking_links_routes_register(Router *r);
 /* PNG posters (booking_poster.c). */
 void booking_poster_routes_register(Router *r);
-/* Utilisation (booking_stats.c). */
+/* Utilisation and the blackouts across rooms (booking_stats.c). */
 void booking_stats_routes_register(Router *r);
 /*
  * Who a booking request books for: herself, or (staff of the room's

@@ -329,6 +329,7 @@ static void read_blackout(StoreStmt *s, Arena *a, Blackout *b)
     b->start_ms = store_column_int64(s, 2);
     b->end_ms = store_column_int64(s, 3);
     b->reason = store_column_text(s, a, 4);
+    b->room_name = NULL;
 }
 
 Error *booking_store_blackout_insert(Store *st, Arena *a, Blackout *b, int64_t actor_id)

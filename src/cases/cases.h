@@ -31,6 +31,9 @@
 #define CASES_PHOTO_MAX_BYTES (5 * 1024 * 1024)
 #define CASES_PHOTO_MAX_PIXELS (40 * 1000 * 1000)
 #define CASES_DESCRIPTION_MAX 1000
+/* A photo not attached to a case this long after its upload is an orphan: deleted, file and row. */
+#define CASES_PHOTO_ORPHAN_MS (24 * 3600 * INT64_C(1000))
+#define CASES_PHOTO_PURGE_BATCH 200
 
 /* Office hours of a working day, Beijing time: working hours count only these. */
 #define CASES_DAY_START_MIN (9 * 60)
@@ -375,6 +378,18 @@ typedef struct CaseStepInput {
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to);
 
+/* ---- notices (cases_notify.c): inside the caller's write transaction, dated @at_ms ---- */
+
+/* Tells the reporter of case @id of step @in, which led to @to with @reason; not her own steps. */
+Error *cases_notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_id,
+                             const CaseStepInput *in, CaseState to, const char *reason,
+                             int64_t at_ms);
+/* Tells the users of unit @unit_id that case @id is theirs to handle; @how says who sent it. */
+Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const char *how,
+                         int64_t at_ms);
+/* Tells the street admins over case @id's community that it was escalated to the street. */
+Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms);
+
 /* Is anything past a deadline and not yet flagged at @now_ms? */
 Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
 /* Inside a write transaction: flags overdue cases and escalates them to the street. */
@@ -386,6 +401,15 @@ Error *cases_store_stats(Store *st, Arena *a, const char *lo, const char *hi, in
 
 Error *cases_store_photo_insert(Store *st, Arena *a, CasePhoto *p, int64_t now_ms);
 Error *cases_store_photo_get(Store *st, Arena *a, int64_t id, CasePhoto **ret);
+/* Is any photo uploaded before @before_ms still attached to no case? */
+Error *cases_store_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret);
+/*
+ * Inside a write transaction: deletes the rows of up to @limit photos
+ * uploaded before @before_ms and attached to no case; their ids and file
+ * names (in @a) into @ret (room for @limit), their number into *ret_n.
+ */
+Error *cases_store_orphans_delete(Store *st, Arena *a, int64_t before_ms, size_t limit,
+                                  CasePhoto *ret, size_t *ret_n);
 
 /* Open311 keys: the community of an active key, or NULL. */
 Error *cases_store_api_key_insert(Store *st, Arena *a, const char *community, const char *key,
@@ -419,6 +443,13 @@ Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                     const char *key_community, const char *token, Case **ret);
 /* The photo directory beside the database (created on demand). */
 const char *cases_photo_dir(Request *req);
+/*
+ * Deletes orphan photos (attached to no case CASES_PHOTO_ORPHAN_MS after
+ * their upload): rows in one write transaction with their audit entries,
+ * then the files. Run by cases_sweep; ends a GET's read transaction first
+ * when there is something to delete.
+ */
+Error *cases_photo_sweep(Request *req, int64_t now_ms);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);
 

@@ -5,7 +5,9 @@
  * WebP are kept. The file goes to "<db>.files/cases/" beside the database,
  * outside any web root, under a random name; it is served only through
  * GET /api/v1/case-photos/{id}, to those who may see its case (or, before
- * it is attached, to its uploader).
+ * it is attached, to its uploader). A photo still attached to no case a day
+ * after its upload (a report never sent) is deleted by the sweep, row and
+ * file (cases_photo_sweep).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "core/crypto.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/response.h"
@@ -185,6 +188,47 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     res->fd_size = (size_t)sb.st_size;
     res->content_type = p->mime;
     response_header(res, "Cache-Control", "private, max-age=3600");
+    return NULL;
+}
+
+Error *cases_photo_sweep(Request *req, int64_t now_ms)
+{
+    CasePhoto gone[CASES_PHOTO_PURGE_BATCH];
+    int64_t before = now_ms - CASES_PHOTO_ORPHAN_MS;
+    const char *dir;
+    bool due = false;
+    size_t n = 0;
+    Error *err;
+
+    err = cases_store_orphans_due(req->store, req->arena, before, &due);
+    if (err || !due)
+        return err;
+    request_end_read(req);
+    err = store_begin(req->store, req->arena);
+    if (err)
+        return err;
+    err = cases_store_orphans_delete(req->store, req->arena, before, CASES_PHOTO_PURGE_BATCH, gone,
+                                     &n);
+    for (size_t i = 0; !err && i < n; i++)
+        err = audit_record_system(req->store, req->arena, "system", "case_photo.purge",
+                                  "case_photo", gone[i].id, NULL,
+                                  json_pack("{s:s}", "reason", "orphan"));
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err) {
+        store_rollback(req->store);
+        return err;
+    }
+    /* the rows are gone for good; a file left by a failed unlink is only disk space */
+    dir = cases_photo_dir(req);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = arena_sprintf(req->arena, "%s/%s", dir, gone[i].file);
+
+        if (unlink(path) != 0 && errno != ENOENT)
+            log_warn("cannot remove orphan photo", "rid", req->id, "photo",
+                     arena_sprintf(req->arena, "%lld", (long long)gone[i].id), "error",
+                     strerror(errno), NULL);
+    }
     return NULL;
 }
 

@@ -8,7 +8,7 @@
  * user when the case is dispatched to her unit. Anyone else gets 404.
  * Every request first flags overdue cases (cases_sweep), as booking
  * releases no-shows: no thread, and nobody can see a case's state
- * without a request that swept first.
+ * without a request that swept first. The same sweep deletes orphan photos.
  */
 #include <string.h>
 
@@ -26,18 +26,22 @@ Error *cases_sweep(Request *req, int64_t now_ms)
     Error *err;
 
     err = cases_store_sweep_due(req->store, req->arena, now_ms, &due);
-    if (err || !due)
-        return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
     if (err)
         return err;
-    err = cases_store_sweep(req->store, req->arena, now_ms, NULL);
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err)
-        store_rollback(req->store);
-    return err;
+    if (due) {
+        request_end_read(req);
+        err = store_begin(req->store, req->arena);
+        if (err)
+            return err;
+        err = cases_store_sweep(req->store, req->arena, now_ms, NULL);
+        if (!err)
+            err = store_commit(req->store, req->arena);
+        if (err) {
+            store_rollback(req->store);
+            return err;
+        }
+    }
+    return cases_photo_sweep(req, now_ms);
 }
 
 /* What the user is to case @c (ACTOR_* bits); 0: she may not see it. */

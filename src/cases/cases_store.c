@@ -16,7 +16,6 @@
 #include "core/crypto.h"
 #include "core/mask.h"
 #include "core/timeutil.h"
-#include "notice/notice.h"
 #include "core/banned.h"
 
 #define CASE_SELECT                                                                              \
@@ -103,6 +102,12 @@ static const char SQL_PHOTO_GET[] =
 static const char SQL_PHOTO_INSERT[] =
     "INSERT INTO case_photo (uploader_id, file, mime, size, width, height, created_at)"
     " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7) RETURNING id";
+
+static const char SQL_ORPHANS_DUE[] =
+    "SELECT 1 FROM case_photo WHERE case_id IS NULL AND created_at < ?1 LIMIT 1";
+static const char SQL_ORPHANS_DELETE[] =
+    "DELETE FROM case_photo WHERE id IN (SELECT id FROM case_photo"
+    " WHERE case_id IS NULL AND created_at < ?1 ORDER BY id LIMIT ?2) RETURNING id, file";
 
 static const char SQL_DUPLICATES[] =
     "SELECT id FROM cases WHERE building_id = ?1 AND category_id = ?2 AND created_at >= ?3"
@@ -551,6 +556,8 @@ Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, i
     if (!err && c->unit_id)
         err = insert_step(st, a, c->id, "dispatch", "accepted", "dispatched", 0, "系统（自动派单）",
                           c->unit_id, "按派单规则自动派遣", now_ms);
+    if (!err && c->unit_id)
+        err = cases_notify_unit(st, a, c->id, c->unit_id, "按派单规则自动派遣", now_ms);
     return err;
 }
 
@@ -684,42 +691,6 @@ static Error *resume_clock(Store *st, Arena *a, int64_t id, int64_t now_ms, int6
     return NULL;
 }
 
-/*
- * Tells the reporter of case @id of step @in (notice module, same
- * transaction). Not a step she took herself, but a reopen that her rating
- * caused is news: the secretary now has it.
- */
-static Error *notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_id,
-                              const CaseStepInput *in, CaseState to, const char *reason)
-{
-    static const struct {
-        const char *kind, *title, *body;
-    } steps[_CASE_ACTION_MAX] = {
-        [CASE_DISPATCH] = { "case.dispatched", "报事已派遣", "已派给责任单位办理" },
-        [CASE_HANDLE] = { "case.handling", "报事处置中", "责任单位已开始处置" },
-        [CASE_VERIFY] = { "case.verified", "报事已核查", "网格员已现场核查处置结果" },
-        [CASE_CLOSE] = { "case.closed", "报事已结案", "办理完毕，欢迎对结果进行评价" },
-        [CASE_RETURN] = { "case.returned", "报事被退单", "责任单位退回，社区将重新派遣" },
-        [CASE_HOLD] = { "case.on_hold", "报事已挂起", "暂缓办理，恢复后继续计时" },
-        [CASE_RESUME] = { "case.resumed", "报事已恢复办理", "挂起结束，继续办理" },
-        [CASE_MERGE] = { "case.merged", "报事已并单", "与同类报事合并办理" },
-        [CASE_RATE] = { "case.reopened", "报事已重启", "评价不满意，已转社区书记重新办理" },
-    };
-    CaseAction act = in->t->action;
-    const char *body;
-
-    if (act == CASE_RATE ? to != CASE_REOPENED : in->actor_id == reporter_id)
-        return NULL;
-    body = steps[act].body;
-    if (act == CASE_MERGE)
-        body = arena_sprintf(a, "已并入案件 %lld 合并办理", (long long)in->merged_into);
-    else if (reason && *reason && act != CASE_RATE)
-        body = arena_sprintf(a, "%s。%s", body, reason);
-    return notice_add(st, a, reporter_id, steps[act].kind,
-                      arena_sprintf(a, "%s（案件 %lld）", steps[act].title, (long long)id), body,
-                      arena_sprintf(a, "/cases/%lld", (long long)id));
-}
-
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to)
 {
@@ -794,7 +765,13 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
                           case_state_name(target), in->actor_id, in->actor_name, 0,
                           arena_sprintf(a, "案件 %lld 并入本案", (long long)id), now_ms);
     if (!err && reporter_id > 0)
-        err = notify_reporter(st, a, id, reporter_id, in, to, reason);
+        err = cases_notify_reporter(st, a, id, reporter_id, in, to, reason, now_ms);
+    if (!err && t->action == CASE_DISPATCH)
+        err = cases_notify_unit(st, a, id, unit_id,
+                                in->reason && *in->reason
+                                    ? arena_sprintf(a, "社区派单：%s", in->reason)
+                                    : "社区派单",
+                                now_ms);
     if (err)
         return err;
     *ret_to = to;
@@ -803,11 +780,12 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
 
 /* ---- overdue sweep ---- */
 
-Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
+/* Does @sql, with @v bound to ?1, yield a row? */
+static Error *any_row(Store *st, Arena *a, const char *sql, int64_t v, bool *ret)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_SWEEP_DUE);
+    StoreStmt *s = store_prepare(st, a, sql);
 
-    store_bind_int64(s, 1, now_ms);
+    store_bind_int64(s, 1, v);
     switch (store_step(s)) {
     case STORE_ROW:
         *ret = true;
@@ -820,6 +798,11 @@ Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
     default:
         return store_error(st, a);
     }
+}
+
+Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret)
+{
+    return any_row(st, a, SQL_SWEEP_DUE, now_ms, ret);
 }
 
 Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
@@ -849,6 +832,8 @@ Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
         for (size_t i = 0; i < n; i++) {
             err = insert_step(st, a, ids[i], "escalate", states[i], states[i], 0, "系统（超期督办）",
                               0, "超过办结时限，已上报街道", now_ms);
+            if (!err)
+                err = cases_notify_escalated(st, a, ids[i], now_ms);
             if (err)
                 return err;
         }
@@ -899,4 +884,31 @@ Error *cases_store_photo_get(Store *st, Arena *a, int64_t id, CasePhoto **ret)
     default:
         return store_error(st, a);
     }
+}
+
+Error *cases_store_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret)
+{
+    return any_row(st, a, SQL_ORPHANS_DUE, before_ms, ret);
+}
+
+Error *cases_store_orphans_delete(Store *st, Arena *a, int64_t before_ms, size_t limit,
+                                  CasePhoto *ret, size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ORPHANS_DELETE);
+    size_t n = 0;
+    StoreResult r;
+
+    store_bind_int64(s, 1, before_ms);
+    store_bind_int64(s, 2, (int64_t)limit);
+    while ((r = store_step(s)) == STORE_ROW && n < limit) {
+        memset(&ret[n], 0, sizeof(ret[n]));
+        ret[n].id = store_column_int64(s, 0);
+        ret[n].file = store_column_text(s, a, 1);
+        n++;
+    }
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    *ret_n = n;
+    return NULL;
 }

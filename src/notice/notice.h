@@ -18,5 +18,11 @@
  */
 Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
                   const char *body, const char *link);
+/*
+ * notice_add of an event at @at_ms rather than now: a step written with a
+ * time of its own (the demo's history, a sweep) dates its notice the same.
+ */
+Error *notice_add_at(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
+                     const char *body, const char *link, int64_t at_ms);
 
 void notice_routes_register(Router *r);

@@ -30,6 +30,12 @@ static const char SQL_NOTICE_READ_ALL[] =
 Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
                   const char *body, const char *link)
 {
+    return notice_add_at(st, a, user_id, kind, title, body, link, time_now_ms());
+}
+
+Error *notice_add_at(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
+                     const char *body, const char *link, int64_t at_ms)
+{
     StoreStmt *s = store_prepare(st, a, SQL_NOTICE_INSERT);
 
     store_bind_int64(s, 1, user_id);
@@ -37,7 +43,7 @@ Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const 
     store_bind_text(s, 3, title);
     store_bind_text(s, 4, body);
     store_bind_text(s, 5, link);
-    store_bind_int64(s, 6, time_now_ms());
+    store_bind_int64(s, 6, at_ms);
     if (store_step(s) != STORE_DONE)
         return store_error(st, a);
     store_reset(s);

@@ -451,6 +451,82 @@ test('utilisation counts booked and open hours, no-shows and a weekday x hour he
   expectError(await api('GET', '/api/v1/booking-stats?room_id=abc', tok.staff), 400, 'invalid_query', 'room_id');
 });
 
+test('utilisation subtracts blackouts from open hours: only the overlap, overlapping blackouts once', async () => {
+  const daily = ['08:00-12:00'];
+  const room = await makeRoom('维修室', { open_24h: false, opening_hours: { mon: daily, tue: daily, wed: daily, thu: daily, fri: daily, sat: daily, sun: daily } });
+  const other = await makeRoom('隔壁室', { open_24h: false, opening_hours: { mon: daily, tue: daily, wed: daily, thu: daily, fri: daily, sat: daily, sun: daily } });
+  const close = async (r, start, end, reason) => {
+    const res = await api('POST', `/api/v1/rooms/${r.id}/blackouts`, tok.staff, { start: iso(start), end: iso(end), reason });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
+  };
+  /* the range is days 2..4: 3 days x 4 open hours */
+  await close(room, at(1, 20), at(2, 9), '跨夜检修');      // from day 1: only day 2 08-09 is in range and open: 1 h
+  await close(room, at(2, 10), at(2, 14), '刷墙');          // 10-12 open, 12-14 already closed: 2 h
+  await close(room, at(2, 11), at(2, 11, 30), '验收');      // inside the one before: 0 more
+  await close(room, at(3, 6), at(4, 9), '换地板');          // day 3 08-12 and day 4 08-09: 5 h
+  await close(room, at(4, 8, 30), at(4, 9, 30), '清场');    // half an hour beyond the one before: 0.5 h
+  await close(room, at(6, 8), at(6, 12), '范围外');         // outside the range
+  await close(other, at(2, 8), at(2, 12), '别的房间');      // another room
+  let r = await book('wang', room, at(4, 10), at(4, 11));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+
+  r = await api('GET', `/api/v1/booking-stats?room_id=${room.id}&from=${dateOf(2)}&to=${dateOf(4)}`, tok.staff);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const s = r.body.rooms[0];
+  assert.equal(s.closed_hours, 1 + 2 + 5 + 0.5);
+  assert.equal(s.open_hours, 12 - 8.5);
+  assert.equal(s.booked_hours, 1);
+  assert.ok(Math.abs(s.utilisation - 1 / 3.5) < 1e-9, `utilisation ${s.utilisation}`);
+  assert.equal(r.body.total.open_hours, 3.5);
+  assert.equal(r.body.total.closed_hours, 8.5);
+
+  /* the whole community: each room its own blackouts, the total their sum */
+  r = await api('GET', `/api/v1/booking-stats?community=${COMMUNITY}&from=${dateOf(2)}&to=${dateOf(4)}`, tok.staff);
+  assert.equal(r.status, 200);
+  const byId = Object.fromEntries(r.body.rooms.map((x) => [x.id, x]));
+  assert.equal(byId[room.id].open_hours, 3.5);
+  assert.equal(byId[other.id].closed_hours, 4);
+  assert.equal(byId[other.id].open_hours, 8);
+  const sum = (k) => r.body.rooms.reduce((a, x) => a + x[k], 0);
+  assert.ok(Math.abs(r.body.total.open_hours - sum('open_hours')) < 1e-9);
+  assert.ok(Math.abs(r.body.total.closed_hours - sum('closed_hours')) < 1e-9);
+  assert.ok(r.body.rooms.every((x) => x.open_hours >= 0 && x.closed_hours >= 0));
+
+  /* a 24-hour room loses exactly the blackout's hours */
+  const allDay = await makeRoom('全天室');
+  await close(allDay, at(3, 22), at(4, 1, 30), '夜间消杀');
+  r = await api('GET', `/api/v1/booking-stats?room_id=${allDay.id}&from=${dateOf(3)}&to=${dateOf(3)}`, tok.staff);
+  assert.equal(r.body.rooms[0].closed_hours, 2, 'only the part inside the range');
+  assert.equal(r.body.rooms[0].open_hours, 22);
+
+  /* the blackouts of every room over days, for the calendar */
+  r = await api('GET', `/api/v1/blackouts?community=${COMMUNITY}&from=${dateOf(2)}&to=${dateOf(4)}`, tok.grid);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.from, dateOf(2));
+  assert.equal(r.body.to, dateOf(4));
+  const mine = r.body.items.filter((b) => b.room_id === room.id);
+  assert.deepEqual(mine.map((b) => b.reason), ['跨夜检修', '刷墙', '验收', '换地板', '清场'], 'overlapping the range, by start; not 范围外');
+  assert.ok(mine.every((b) => b.room_name === '维修室'));
+  assert.equal(mine[0].start, iso(at(1, 20)), 'its own times, not clipped');
+  assert.ok(r.body.items.some((b) => b.room_id === other.id && b.reason === '别的房间'));
+  assert.equal(r.body.total, r.body.items.length);
+  r = await api('GET', `/api/v1/blackouts?room_id=${other.id}&from=${dateOf(2)}&to=${dateOf(6)}`, tok.staff);
+  assert.deepEqual(r.body.items.map((b) => b.reason), ['别的房间']);
+  r = await api('GET', `/api/v1/blackouts?community=${COMMUNITY}&from=${dateOf(6)}&to=${dateOf(6)}`, tok.street);
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.some((b) => b.reason === '范围外'), 'a street admin sees her street');
+  r = await api('GET', `/api/v1/blackouts?community=${OTHER}`, tok.farstaff);
+  assert.ok(!r.body.items.some((b) => b.room_id === room.id), 'another community sees none of ours');
+
+  expectError(await api('GET', '/api/v1/blackouts', tok.wang), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/blackouts?room_id=${room.id}`, tok.farstaff), 404, 'not_found');
+  expectError(await api('GET', `/api/v1/blackouts?community=${OTHER}`, tok.staff), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/blackouts?from=${dateOf(0)}&to=${dateOf(40)}`, tok.staff), 400, 'invalid_query', 'to');
+  expectError(await api('GET', '/api/v1/blackouts?from=2026-02-30', tok.staff), 400, 'invalid_query', 'from');
+  expectError(await api('GET', '/api/v1/blackouts?room_id=-1', tok.staff), 400, 'invalid_query', 'room_id');
+});
+
 /* ---- PNG poster ---- */
 
 test('a room poster as PNG, with its name, for staff and residents of the community only', async () => {

@@ -218,6 +218,49 @@ test('photos: checked by content, size-limited, attached once, served only to th
   assert.equal(execFileSync('test', ['-f', `${srv.db}.files/cases/${file}`]).length, 0);
 });
 
+test('photos never attached are deleted a day after upload, file and row; fresh and attached ones are kept', async () => {
+  const HOUR = 3600000;
+  const fileOf = (id) => sql(`SELECT file FROM case_photo WHERE id = ${id}`);
+  const onDisk = (file) => { try { execFileSync('test', ['-f', `${srv.db}.files/cases/${file}`]); return true; } catch { return false; } };
+  const up = async () => {
+    const r = await upload('resident', png(3, 3));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return { ...r.body, file: fileOf(r.body.id) };
+  };
+  const old = await up();       // never sent, 25 hours old: goes
+  const older = await up();     // never sent, three days old: goes
+  const young = await up();     // never sent, 23 hours old: stays
+  const fresh = await up();     // just uploaded: stays
+  const used = await up();      // attached to a case, 25 hours old: stays
+  const c = await report('resident', { photos: [used.id] });
+  const age = (p, hours) => sql(`UPDATE case_photo SET created_at = ${Date.now() - hours * HOUR} WHERE id = ${p.id}`);
+  age(old, 25); age(older, 72); age(young, 23); age(used, 25);
+  for (const p of [old, older, young, fresh, used]) assert.ok(onDisk(p.file), 'every file is there before the sweep');
+
+  const r = await api('GET', '/api/v1/cases?per_page=1', 'staff'); // a cases request sweeps
+  assert.equal(r.status, 200);
+  for (const p of [old, older]) {
+    assert.equal(sql(`SELECT count(*) FROM case_photo WHERE id = ${p.id}`), '0', 'the row is gone');
+    assert.equal(onDisk(p.file), false, 'the file is gone');
+    assert.equal((await srv.api('GET', p.url, { token: tok.resident })).status, 404);
+    assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'case_photo.purge' AND object_id = ${p.id}`), '1', 'the purge is audited');
+  }
+  for (const p of [young, fresh, used]) {
+    assert.equal(fileOf(p.id), p.file, 'the row stays');
+    assert.ok(onDisk(p.file), 'the file stays');
+    assert.equal((await srv.api('GET', p.url, { token: tok.resident })).status, 200);
+  }
+  assert.equal((await api('GET', `/api/v1/cases/${c.id}`, 'staff')).body.photos.length, 1, 'the case keeps its photo');
+  // a report naming a purged photo is told to upload again, and nothing is written
+  const before = sql('SELECT count(*) FROM cases');
+  expectError(await api('POST', '/api/v1/cases', 'resident', { category: 'noise', description: '照片过期了', building_id: building, photos: [young.id, old.id] }), 422, 'unknown_photo', 'photos[1]');
+  assert.equal(sql('SELECT count(*) FROM cases'), before);
+  assert.equal(sql(`SELECT coalesce(case_id, 0) FROM case_photo WHERE id = ${young.id}`), '0', 'the good photo is not half attached');
+  // the sweep has nothing more to do: a second request deletes nothing else
+  await api('GET', '/api/v1/cases?per_page=1', 'staff');
+  for (const p of [young, fresh, used]) assert.ok(onDisk(p.file));
+});
+
 test('a step out of order is a 409 naming the state', async () => {
   const c = await report();
   expectError(await step('staff', c.id, 'close'), 409, 'invalid_transition', 'state');

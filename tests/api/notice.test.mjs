@@ -1,6 +1,8 @@
 // The notice inbox (站内消息): a waitlist promotion and a booking decision tell
-// the right resident, each step of a case tells its reporter and nobody else,
-// read / read-all and the unread count, and nobody sees another's notice.
+// the right resident, each step of a case tells its reporter, a dispatch (by a
+// routing rule or by staff) tells the unit's users, an escalation the street
+// admins over the community; read / read-all and the unread count, nobody
+// sees another's notice; demo notices carry the time of their demo event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -109,8 +111,9 @@ test('each step of a case tells its reporter, not others', async () => {
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const c = r.body;
   const step = (who, action, body) => api('POST', `/api/v1/cases/${c.id}/${action}`, who, body);
-  const others = async () => Promise.all(['n2', 'staff', 'property', 'grid'].map(async (w) =>
+  const others = async () => Promise.all(['n2', 'staff', 'grid'].map(async (w) =>
     (await inbox(w)).items.filter((n) => n.kind.startsWith('case.')).length));
+  const unitTold = async () => (await inbox('property', '?per_page=100')).items.filter((n) => n.link === `/cases/${c.id}`);
   const othersBefore = await others();
   const mine = async () => (await inbox('n1')).items.filter((n) => n.link === `/cases/${c.id}`);
   assert.equal((await mine()).length, 0, 'reporting is not news to the reporter');
@@ -135,6 +138,7 @@ test('each step of a case tells its reporter, not others', async () => {
   for (const n of got) assert.match(n.title, /[\u4e00-\u9fff]/);
   assert.match(got.find((n) => n.kind === 'case.on_hold').body, /等待业主回家/);
   assert.deepEqual(await others(), othersBefore, 'nobody else is told');
+  assert.deepEqual((await unitTold()).map((n) => n.kind), ['case.assigned'], 'the unit is told once, when it is dispatched to it');
   // a refused step tells nothing
   r = await step('staff', 'close');
   assert.equal(r.status, 409);
@@ -150,6 +154,104 @@ test('merge tells the reporter of the merged case where it went', async () => {
   assert.equal(n3.kind, 'case.merged');
   assert.match(n3.body, new RegExp(`${a.id}`));
   assert.equal((await inbox('n2')).items.filter((n) => n.link === `/cases/${a.id}`).length, 0);
+});
+
+test('a report routed by a rule tells the unit\'s users at once, in the same transaction; staff dispatch tells them too', async () => {
+  await addUser('prop2', 'property', COMMUNITY);
+  await addUser('prop3', 'property', COMMUNITY);
+  let r = await api('PATCH', `/api/v1/case-units/${units.property.id}`, 'staff', { user_ids: [uid.property, uid.prop2] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await api('PATCH', `/api/v1/case-units/${units.committee.id}`, 'staff', { user_ids: [uid.prop3] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const told = async (who, id) => (await inbox(who, '?per_page=100')).items.filter((n) => n.link === `/cases/${id}`);
+
+  /* the demo routes 楼道堆物 to the property company */
+  r = await api('POST', '/api/v1/cases', 'n2', { category: 'corridor_clutter', description: '3单元楼道堆满了纸箱和旧家具，消防通道被堵，老人上下楼很不方便，请物业尽快清理，谢谢', building_id: building });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const c = r.body;
+  assert.equal(c.state, 'dispatched');
+  assert.equal(c.unit_id, units.property.id);
+  for (const who of ['property', 'prop2']) {
+    const got = await told(who, c.id);
+    assert.equal(got.length, 1, `${who} is told`);
+    assert.equal(got[0].kind, 'case.assigned');
+    assert.match(got[0].title, new RegExp(`案件 ${c.id}`));
+    assert.match(got[0].body, /楼道堆物/);
+    assert.match(got[0].body, /按派单规则自动派遣/);
+    assert.match(got[0].body, /3单元楼道堆满了纸箱/);
+    assert.match(got[0].body, /…/, 'a long description is cut');
+    assert.ok(got[0].body.includes('尽快清理，…'), 'to its first 40 characters');
+    assert.equal(got[0].read_at, null);
+    assert.equal(Date.parse(got[0].created_at), Date.parse(c.created_at), 'dated with the report');
+  }
+  for (const who of ['prop3', 'n2', 'staff', 'grid'])
+    assert.equal((await told(who, c.id)).length, 0, `${who} is not told`);
+
+  /* a report refused at the end (a photo already used) writes no case and no notice */
+  const before = sql(`SELECT count(*) FROM notice`);
+  const cases = sql(`SELECT count(*) FROM cases`);
+  r = await api('POST', '/api/v1/cases', 'n2', { category: 'corridor_clutter', description: '又堆满了', building_id: building, photos: [99999999] });
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(sql(`SELECT count(*) FROM notice`), before);
+  assert.equal(sql(`SELECT count(*) FROM cases`), cases);
+
+  /* staff dispatch a case with no rule to the committee: its user is told, with the reason */
+  r = await api('POST', '/api/v1/cases', 'n2', { category: 'other', description: '小区门口路灯不亮', building_id: building });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const d = r.body;
+  assert.equal(d.state, 'accepted');
+  assert.equal((await told('prop3', d.id)).length, 0, 'no unit yet, nobody told');
+  r = await api('POST', `/api/v1/cases/${d.id}/dispatch`, 'staff', { unit: units.committee.id, reason: '请居委会协调' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const got = await told('prop3', d.id);
+  assert.equal(got.length, 1);
+  assert.equal(got[0].kind, 'case.assigned');
+  assert.match(got[0].body, /社区派单：请居委会协调/);
+  assert.equal((await told('property', d.id)).length, 0, 'another unit is not told');
+  /* the property user opens it from the link */
+  r = await api('GET', `/api/v1/cases/${c.id}`, 'prop2');
+  assert.equal(r.status, 200);
+  await api('PATCH', `/api/v1/case-units/${units.property.id}`, 'staff', { user_ids: [uid.property] });
+});
+
+test('an escalation by the overdue sweep tells the street admins over the community, once', async () => {
+  await addUser('street1', 'street_admin', COMMUNITY.slice(0, 9));
+  await addUser('street9', 'street_admin', '310105009');
+  let r = await api('POST', '/api/v1/cases', 'n3', { category: 'other', description: '垃圾房门坏了', building_id: building });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const c = r.body;
+  const told = async (who) => (await inbox(who, '?per_page=100')).items.filter((n) => n.link === `/cases/${c.id}` && n.kind === 'case.escalated');
+  assert.equal((await told('street1')).length, 0);
+  sql(`UPDATE cases SET respond_due = 1000, resolve_due = 2000 WHERE id = ${c.id}`);
+  r = await api('GET', '/api/v1/cases?overdue=1', 'staff'); // any cases request sweeps
+  assert.equal(r.status, 200);
+  const got = await told('street1');
+  assert.equal(got.length, 1);
+  assert.match(got[0].title, /超期/);
+  assert.match(got[0].body, /其他|垃圾房门坏了/);
+  const after = (await api('GET', `/api/v1/cases/${c.id}`, 'street1')).body;
+  assert.ok(after.escalated_at);
+  assert.equal(Date.parse(got[0].created_at), Date.parse(after.escalated_at), 'dated with the escalation');
+  for (const who of ['street9', 'staff', 'secretary', 'n3'])
+    assert.equal((await told(who)).length, 0, `${who} is not told`);
+  await api('GET', '/api/v1/cases?overdue=1', 'staff');
+  assert.equal((await told('street1')).length, 1, 'escalated once, told once');
+});
+
+test('demo notices carry the time of their demo event, not the time of loading', async () => {
+  /* every case notice of the demo's reporter and unit user is dated with a step of its case */
+  const undated = sql(`SELECT count(*) FROM notice n JOIN app_user u ON u.id = n.user_id
+    WHERE u.username IN ('resident', 'property') AND n.kind LIKE 'case.%' AND NOT EXISTS (
+      SELECT 1 FROM case_step s WHERE s.case_id = CAST(substr(n.link, 8) AS INTEGER) AND s.at = n.created_at)`);
+  assert.equal(undated, '0');
+  const box = await inbox('resident', '?per_page=100');
+  const demo = box.items.filter((n) => n.kind.startsWith('case.'));
+  assert.ok(demo.length >= 5, `the demo resident has case notices: ${demo.length}`);
+  const days = new Set(demo.map((n) => n.created_at.slice(0, 10)));
+  assert.ok(days.size >= 3, `spread over days: ${[...days]}`);
+  assert.ok(demo.some((n) => Date.now() - Date.parse(n.created_at) > 7 * DAY), 'some weeks old');
+  const prop = (await inbox('property', '?per_page=100')).items.filter((n) => n.kind === 'case.assigned');
+  assert.ok(new Set(prop.map((n) => n.created_at.slice(0, 10))).size >= 3, 'the unit\'s demo dispatches too');
 });
 
 test('read, read-all, unread filter and counts; another user\'s notice is 404', async () => {

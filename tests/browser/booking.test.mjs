@@ -2,7 +2,9 @@
  * Function rooms in chromium: a resident books on the H5 at 390×844, sees a
  * conflict when someone else took the slot meanwhile (and joins the
  * waitlist), checks in from the door page; elder mode on the room page;
- * staff see the booking on the console calendar, day and week.
+ * staff see the booking on the console calendar, day and week, and the
+ * closures (blackouts with their reason, hours outside the opening hours)
+ * greyed out.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -209,6 +211,72 @@ describe('function rooms', () => {
     await page.waitForSelector(`[data-test=booking-${mine.id}]`);
     await shot(page, 'console-room-calendar-week');
 
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('the calendar of all rooms draws closures greyed out with their reason', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    const close = async (room, start, end, reason) => {
+      const r = await staff(`/rooms/${room.id}/blackouts`, { method: 'POST', headers: json, body: JSON.stringify({ start: iso(start), end: iso(end), reason }) });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body;
+    };
+    const daily = ['09:00-12:00', '14:00-18:00'];
+    const hoursRoom = await makeRoom('阅览室', { open_24h: false, opening_hours: { mon: daily, tue: daily, wed: daily, thu: daily, fri: daily, sat: daily, sun: daily } });
+    const repair = await close(rooms.quiet, at(1, 14), at(1, 16, 30), '空调检修');
+    const overnight = await close(hoursRoom, at(0, 17), at(1, 10), '闭馆盘点');
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('[data-test=menu-room-calendar]');
+    await page.waitForSelector('[data-test=calendar] .col-head');
+    await page.click('[aria-label=下一段]');
+    const block = page.locator(`[data-test=closure-${repair.id}]`);
+    await block.waitFor();
+    assert.match(await block.textContent(), /暂停开放/);
+    assert.match(await block.textContent(), /空调检修/);
+    /* where it is: in 会议室's column, 14:00 to 16:30 */
+    const heads = await page.locator('.col-head .ch-main').allTextContents();
+    const col = heads.indexOf('会议室');
+    const body = page.locator('.col-body').nth(col);
+    const bb = await body.boundingBox();
+    const b = await block.boundingBox();
+    assert.ok(b.x >= bb.x && b.x + b.width <= bb.x + bb.width + 1, 'inside the room\'s column');
+    const px = 44;
+    const topOf = async (hh) => bb.y + (hh - Number((await page.locator('.hour-label').first().textContent()).slice(0, 2))) * px;
+    assert.ok(Math.abs(b.y - (await topOf(14))) <= 2, `starts at 14:00: ${b.y} vs ${await topOf(14)}`);
+    assert.ok(Math.abs(b.height - 2.5 * px) <= 3, `2.5 hours tall: ${b.height}`);
+    const bg = await block.evaluate((el) => getComputedStyle(el).backgroundImage);
+    assert.match(bg, /repeating-linear-gradient/, 'greyed with stripes');
+    /* a closure over midnight shows its part of the day, from midnight */
+    const night = page.locator(`[data-test=closure-${overnight.id}]`);
+    assert.match(await night.textContent(), /闭馆盘点/);
+    /* hours outside the opening hours are shaded too, in that room's column only */
+    const shutCol = heads.indexOf('阅览室');
+    assert.ok((await page.locator('.col-body').nth(shutCol).locator('[data-test=shut]').count()) >= 2, '12:00-14:00 and after 18:00');
+    assert.equal(await page.locator('.col-body').nth(col).locator('[data-test=shut]').count(), 0, 'a 24-hour room has no closed hours');
+    await shot(page, 'console-room-calendar-closures');
+    await block.click();
+    await page.waitForSelector('.el-popover:visible >> text=原因：空调检修');
+    await shot(page, 'console-room-calendar-closure-popover');
+    await page.keyboard.press('Escape');
+    /* the week shows them as well, named by room */
+    await page.click('[data-test=cal-mode] >> text=周');
+    await page.waitForSelector(`[data-test=closure-${repair.id}] >> text=会议室：空调检修`);
+    await shot(page, 'console-room-calendar-week-closures');
+    /* staff reopen the time from the calendar */
+    await page.click(`[data-test=closure-${repair.id}]`);
+    await page.click('.el-popover:visible >> text=恢复开放');
+    await page.click('.el-message-box__btns >> text=恢复开放');
+    await page.waitForSelector(`[data-test=closure-${repair.id}]`, { state: 'detached' });
+    assert.ok(!(await staff(`/rooms/${rooms.quiet.id}/blackouts`)).body.items.some((x) => x.id === repair.id));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('staff see the room list and utilisation charts', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
     await page.click('[data-test=menu-rooms]');
     await page.waitForSelector('[data-test=rooms-table] .el-table__row');
     await shot(page, 'console-rooms');

@@ -1,7 +1,7 @@
-/* The staff console (/) driven in chromium at desktop size. */
+/* The staff console (/) driven in chromium at desktop size; its notice bell. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMUNITY, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
 
 let srv;
 let browser;
@@ -262,3 +262,90 @@ function pinyinInitials(name) {
   }
   return out;
 }
+
+describe('the console notice bell', () => {
+  test('a property user sees new dispatches counted, opens one from the bell, marks all read, and lists them all', async () => {
+    const property = await apiAs(srv.url, 'property');
+    const resident = await apiAs(srv.url, 'resident');
+    const json = { 'Content-Type': 'application/json' };
+    assert.equal((await property('/notices/read-all', { method: 'POST' })).status, 200, 'the demo\'s notices are read');
+    const building = (await resident('/case-buildings')).body.items[0].id;
+    const report = async (text) => {
+      const r = await resident('/cases', { method: 'POST', headers: json, body: JSON.stringify({ category: 'corridor_clutter', description: text, building_id: building }) });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.body.state, 'dispatched', 'routed to the property company by the demo rule');
+      return r.body;
+    };
+    const first = await report('楼道里堆了很多旧自行车');
+    const second = await report('消防通道被纸箱堵住了');
+    assert.equal((await property('/notices?unread=1')).body.unread, 2);
+
+    const page = await newPage(browser);
+    await page.goto(srv.url + '/');
+    await page.waitForSelector('input[name=username]');
+    await page.fill('input[name=username]', 'property');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button.login-btn');
+    await page.waitForSelector('[data-test=case-table]');
+    const count = () => page.evaluate(() => {
+      const el = document.querySelector('[data-test=notice-count] .el-badge__content');
+      return el && getComputedStyle(el).display !== 'none' ? el.textContent.trim() : '';
+    });
+    const countIs = (n) => page.waitForFunction((want) => {
+      const el = document.querySelector('[data-test=notice-count] .el-badge__content');
+      return (el && getComputedStyle(el).display !== 'none' ? el.textContent.trim() : '') === want;
+    }, n);
+    await countIs('2');
+    assert.equal(await page.getAttribute('[data-test=notice-bell]', 'aria-label'), '消息，2 条未读');
+    await shot(page, 'console-notice-bell');
+
+    /* the dropdown lists the newest first, unread ones marked */
+    await page.click('[data-test=notice-bell]');
+    const item = (id) => page.locator(`.notice-pop [data-test=notice]:has-text("案件 ${id}")`);
+    await item(second.id).waitFor();
+    const titles = await page.locator('.notice-pop [data-test=notice] .n-title').allTextContents();
+    assert.match(titles[0], new RegExp(`案件 ${second.id}`));
+    assert.match(titles[1], new RegExp(`案件 ${first.id}`));
+    assert.equal(await page.locator('.notice-pop [data-test=notice].unread').count(), 2);
+    assert.match(await item(second.id).textContent(), /消防通道被纸箱堵住了/);
+    await shot(page, 'console-notice-dropdown');
+
+    /* a click opens the case and marks it read */
+    await item(second.id).click();
+    await page.waitForURL(new RegExp(`#/cases/${second.id}$`));
+    await page.waitForSelector('[data-test=case-state]');
+    await countIs('1');
+    const box = (await property('/notices?per_page=5')).body;
+    assert.equal(box.unread, 1);
+    assert.ok(box.items.find((n) => n.link === `/cases/${second.id}`).read_at, 'read on the server');
+    assert.equal(box.items.find((n) => n.link === `/cases/${first.id}`).read_at, null, 'the other stays unread');
+
+    /* 全部已读 clears the count */
+    await page.click('[data-test=notice-bell]');
+    await item(first.id).waitFor();
+    await page.click('.notice-pop [data-test=read-all]');
+    await countIs('');
+    assert.equal(await page.locator('.notice-pop [data-test=notice].unread').count(), 0);
+    assert.equal((await property('/notices?unread=1')).body.unread, 0);
+
+    /* the page of all notices, read ones too, and the unread filter */
+    await page.click('.notice-pop [data-test=notice-page]');
+    await page.waitForURL(/#\/notices$/);
+    await page.waitForSelector('[data-test=notice-page-list] [data-test=notice]');
+    const all = (await property('/notices?per_page=20')).body;
+    assert.equal(await page.locator('[data-test=notice-page-list] [data-test=notice]').count(), Math.min(20, all.total));
+    await shot(page, 'console-notices-page');
+    await page.click('[data-test=notice-filter] >> text=未读');
+    await page.waitForSelector('[data-test=notice-page-list] >> text=没有未读消息');
+
+    /* a new dispatch shows on the next page the user opens */
+    const third = await report('楼道灯下堆着杂物');
+    await page.click('[data-test=menu-cases]');
+    await countIs('1');
+    assert.equal(await count(), '1');
+    await page.click('[data-test=notice-bell]');
+    await item(third.id).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});

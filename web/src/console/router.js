@@ -29,6 +29,8 @@ const routes = [
       { path: 'case-dashboard', name: 'case-dashboard', component: () => import('./views/CaseDashboard.vue'), meta: { title: '案件统计' } },
       { path: 'case-settings', name: 'case-settings', component: () => import('./views/CaseSettings.vue'), meta: { title: '案件设置', caseConfig: true } },
       { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
+      /* every console user has an inbox: cases marks it open to property users too */
+      { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },

@@ -5,6 +5,7 @@
 import { reactive } from 'vue';
 import { ElMessage } from 'element-plus';
 import { createApi } from '../shared/api.js';
+import { createInbox } from '../shared/notices.js';
 import { AUDIT_ROLES, WRITE_ROLES, MOVE_OUT_ROLES, REVEAL_ROLES } from '../shared/labels.js';
 
 const COMMUNITY_KEY = 'linli.console.community';
@@ -40,6 +41,31 @@ export const api = createApi({
     });
   },
 });
+
+/* The notice bell in the header: the unread count and the inbox (shared with the H5). */
+export const inbox = createInbox(api);
+
+/*
+ * The console route a notice's link opens ("/cases/12"), or null for a link
+ * the console has no page for (a resident's "/bookings").
+ */
+export function noticeRoute(link) {
+  if (!router || !link || !link.startsWith('/')) return null;
+  const r = router.resolve(link);
+  return r.name ? r : null;
+}
+
+/* Marks notice @n read and opens its console page, if it has one; true when it did. */
+export async function openNotice(n) {
+  try {
+    await inbox.markRead(n);
+  } catch (e) {
+    toastError(e);
+  }
+  const to = noticeRoute(n.link);
+  if (to) router.push(to);
+  return !!to;
+}
 
 export async function loadSession() {
   const me = await api.get('/me');

@@ -1,6 +1,7 @@
 import { reactive } from 'vue';
 import { showToast } from 'vant';
 import { createApi } from '../shared/api.js';
+import { createInbox } from '../shared/notices.js';
 
 export const me = reactive({ user: null, community: null, household: null, loaded: false });
 
@@ -41,14 +42,6 @@ export function clearMe() {
 }
 
 /* The notice bell: the user's unread count, refreshed by the pages that show it. */
-export const notices = reactive({ unread: 0 });
-
-export async function loadUnread() {
-  try {
-    const d = await api.get('/notices', { unread: 1, per_page: 1 });
-    notices.unread = d.unread;
-  } catch {
-    /* the bell is a hint: a failed count leaves the last one */
-  }
-  return notices.unread;
-}
+export const inbox = createInbox(api);
+export const notices = inbox.state;
+export const loadUnread = inbox.loadUnread;
