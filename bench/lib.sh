@@ -120,6 +120,26 @@ LUA
     } >"$1"
 }
 
+# wrk_lua_nocache FILE TOKEN: as wrk_lua, and each request gets a query
+# argument of its own (nocache=THREAD-N), so that no answer is ever found in
+# linli's response cache: the path measured is the full one, plus a cache fill.
+wrk_lua_nocache() {
+    wrk_lua "$1" "$2"
+    cat >>"$1" <<'LUA'
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  local sep = wrk.path:find("?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. tostring(tid) .. "-" .. n)
+end
+LUA
+}
+
 # run_wrk NAME URL LUA [PID...]: runs wrk, keeps its output in $DATA/wrk-NAME.txt
 # and sets RPS P50 P99 (ms), BAD (non-2xx + socket errors) and FOREIGN (% of
 # the machine's CPU used by processes other than wrk and the PIDs, the servers).

