@@ -267,3 +267,26 @@ test('a resident sees her household and community, masked', async () => {
   assert.equal(list.status, 200);
   assert.ok(list.body.items.every((x) => x.household_id === me.body.household.id));
 });
+
+test('total is the same whatever the page size, and the pages add up to it', async () => {
+  for (const q of [`community=${COMMUNITY}`, `community=${COMMUNITY}&q=z`, `community=${COMMUNITY}&q=${encodeURIComponent('王')}`, 'q=zs']) {
+    const all = await get(`/api/v1/residents?${q}&per_page=200`);
+    assert.equal(all.status, 200);
+    const total = all.body.total;
+    assert.ok(total > 0, q);
+    if (total <= 200) assert.equal(all.body.items.length, total, q);
+    for (const per of [1, 3, 7]) {
+      const seen = [];
+      for (let p = 1; seen.length < Math.min(total, 30); p++) {
+        const r = await get(`/api/v1/residents?${q}&per_page=${per}&page=${p}`);
+        assert.equal(r.body.total, total, `${q} per_page=${per} page=${p}`);
+        assert.ok(r.body.items.length > 0);
+        seen.push(...r.body.items.map((x) => x.id));
+      }
+      assert.deepEqual(seen, all.body.items.slice(0, seen.length).map((x) => x.id), q);
+    }
+    const beyond = await get(`/api/v1/residents?${q}&per_page=200&page=${Math.floor(total / 200) + 2}`);
+    assert.equal(beyond.body.total, total);
+    assert.equal(beyond.body.items.length, 0);
+  }
+});
