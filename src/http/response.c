@@ -26,9 +26,14 @@ Error *response_json_text(Request *req, Response *res, int status, JsonW *w)
 
     if (!text)
         return error_internal(req->arena, "response JSON: invalid UTF-8 or too large");
+    response_json_bytes(res, status, text, len);
+    return NULL;
+}
+
+void response_json_bytes(Response *res, int status, const char *text, size_t len)
+{
     response_bytes(res, status, "application/json; charset=utf-8", text, len);
     response_header(res, "Cache-Control", "no-store");
-    return NULL;
 }
 
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,

@@ -37,6 +37,8 @@ Error *response_json(Response *res, int status, json_t *j);
  * large) is our bug: a 500.
  */
 Error *response_json_text(Request *req, Response *res, int status, JsonW *w);
+/* JSON text (arena memory) with the headers every JSON answer has. */
+void response_json_bytes(Response *res, int status, const char *text, size_t len);
 /* @data must live as long as the request's arena. */
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
                       size_t len);

@@ -119,30 +119,34 @@ static void client_ip(Request *req)
     req->client_ip = arena_strdup(req->arena, buf);
 }
 
+/* A JSON object answer as text (for queue(), and so that it can be kept); false if it cannot be. */
+static bool json_to_bytes(Request *req, Response *res)
+{
+    char *s = json_dumps(res->json, JSON_COMPACT);
+
+    json_decref(res->json);
+    res->json = NULL;
+    if (!s)
+        return false;
+    response_json_bytes(res, res->status, arena_strdup(req->arena, s), strlen(s));
+    free(s);
+    return true;
+}
+
 static enum MHD_Result queue(Server *srv, Request *req, Response *res)
 {
     struct MHD_Response *r;
     enum MHD_Result ret;
-    const char *ctype = res->content_type;
+    static const char internal[] =
+        "{\"error\":{\"code\":\"internal\",\"message\":\"" ERROR_INTERNAL_MESSAGE "\",\"field\":null}}";
 
     (void)srv;
-    if (res->json) {
-        char *s = json_dumps(res->json, JSON_COMPACT);
-
-        json_decref(res->json);
-        res->json = NULL;
-        if (!s) {
-            /* a handler built invalid JSON (a NULL string in json_pack): our bug, not the user's */
-            log_error("cannot serialise response", "rid", req->id, "path", req->path, NULL);
-            s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"" ERROR_INTERNAL_MESSAGE "\",\"field\":null}}");
-            res->status = 500;
-            if (!s)
-                abort();
-        }
-        r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-        ctype = "application/json; charset=utf-8";
-        MHD_add_response_header(r, "Cache-Control", "no-store");
-    } else if (res->fd >= 0) {
+    if (res->json && !json_to_bytes(req, res)) {
+        /* a handler built invalid JSON (a NULL string in json_pack): our bug, not the user's */
+        log_error("cannot serialise response", "rid", req->id, "path", req->path, NULL);
+        response_json_bytes(res, 500, internal, sizeof(internal) - 1);
+    }
+    if (res->fd >= 0) {
         r = MHD_create_response_from_fd(res->fd_size, res->fd);
         res->fd = -1;
     } else {
@@ -150,8 +154,8 @@ static enum MHD_Result queue(Server *srv, Request *req, Response *res)
     }
     if (!r)
         return MHD_NO;
-    if (ctype)
-        MHD_add_response_header(r, "Content-Type", ctype);
+    if (res->content_type)
+        MHD_add_response_header(r, "Content-Type", res->content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "X-Request-Id", req->id);
     for (int i = 0; i < res->n_headers; i++)
@@ -216,19 +220,10 @@ static const char *cache_key(Request *req, size_t *ret_len)
     return strbuf_finish(&sb, ret_len);
 }
 
-/* A JSON object answer as the bytes queue() would send, so that it can be kept. */
-static void json_to_bytes(Request *req, Response *res)
+/* True when the answer's only header is the Cache-Control every JSON answer has. */
+static bool plain_json_answer(const Response *res)
 {
-    char *s = json_dumps(res->json, JSON_COMPACT);
-
-    if (!s)
-        return; /* queue() reports it */
-    json_decref(res->json);
-    res->json = NULL;
-    response_bytes(res, res->status, "application/json; charset=utf-8",
-                   arena_strdup(req->arena, s), strlen(s));
-    response_header(res, "Cache-Control", "no-store");
-    free(s);
+    return res->body && res->n_headers == 1 && strcmp(res->headers[0][0], "Cache-Control") == 0;
 }
 
 static Error *dispatch(Server *srv, Request *req, Response *res)
@@ -275,8 +270,7 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
         key = cache_key(req, &key_len);
         date_today(day);
         if (key && cache_get(key, key_len, version, day, req->arena, &body, &body_len)) {
-            response_bytes(res, 200, "application/json; charset=utf-8", body, body_len);
-            response_header(res, "Cache-Control", "no-store");
+            response_json_bytes(res, 200, body, body_len);
             response_header(res, "X-Cache", "hit");
             goto done;
         }
@@ -287,7 +281,7 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     if (key && !err && req->read_tx && res->status == 200 && res->fd < 0) {
         if (res->json)
             json_to_bytes(req, res);
-        if (res->body && res->n_headers == 1) {
+        if (plain_json_answer(res)) {
             cache_put(key, key_len, version, day, res->body, res->body_len);
             response_header(res, "X-Cache", "miss");
         }
