@@ -18,8 +18,9 @@ enum {
     ROUTE_LARGE_BODY = 1 << 1, /* body up to ROUTER_LARGE_BODY (file uploads) */
     /*
      * A GET whose answer depends only on the user, the path and query, the
-     * day, and the registry's tables (data_version 'registry'): answered
-     * from the thread's cache (http/cache.h) while that version is current.
+     * day, and the registry's tables within the user's scope (data_version
+     * 'registry' and its parts, store.h): answered from the thread's cache
+     * (http/cache.h) while that version is current.
      */
     ROUTE_CACHED = 1 << 2,
 };

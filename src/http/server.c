@@ -220,6 +220,20 @@ static const char *cache_key(Request *req, size_t *ret_len)
     return strbuf_finish(&sb, ret_len);
 }
 
+/*
+ * The registry's version as seen by the user: what her answers may show lies
+ * within her scope (a community, a street; everything for an admin), so a
+ * change in another community leaves her kept answers current.
+ */
+static bool cached_version(Request *req, int64_t *ret)
+{
+    const User *u = req->user;
+    const char *lo, *hi;
+
+    auth_scope_bounds(req->arena, u && u->role != ROLE_ADMIN ? u->scope : "", &lo, &hi);
+    return store_data_version(req->store, req->arena, CACHED_DOMAIN, lo, hi, ret);
+}
+
 /* True when the answer's only header is the Cache-Control every JSON answer has. */
 static bool plain_json_answer(const Response *res)
 {
@@ -265,8 +279,7 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     }
     if (!err && !(rt->flags & ROUTE_PUBLIC))
         err = auth_authenticate(req);
-    if (!err && (rt->flags & ROUTE_CACHED) && req->read_tx &&
-        store_data_version(req->store, req->arena, CACHED_DOMAIN, &version)) {
+    if (!err && (rt->flags & ROUTE_CACHED) && req->read_tx && cached_version(req, &version)) {
         key = cache_key(req, &key_len);
         date_today(day);
         if (key && cache_get(key, key_len, version, day, req->arena, &body, &body_len)) {

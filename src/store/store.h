@@ -112,11 +112,16 @@ void store_leave(Store *st);
 bool store_release_changed(Store *st);
 
 /*
- * The version of a domain's data (table data_version, schema 12): raised by
- * triggers in the transaction of every change to the domain's tables. False
- * if there is no such row.
+ * The version of a domain's data as seen from the codes in [@lo, @hi): the
+ * domain's row in data_version (schema 12), raised by every change that any
+ * answer may show, plus the sum of its parts in data_version_part (schema
+ * 14) whose code is in the range, each raised by changes to that code's
+ * (a community's) rows. Triggers raise both in the writing transaction, and
+ * they only grow, so the version changes exactly when the range's data or
+ * the shared data did. False if the domain has no row.
  */
-bool store_data_version(Store *st, Arena *a, const char *name, int64_t *ret);
+bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, const char *hi,
+                        int64_t *ret);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 Error *store_begin(Store *st, Arena *a);

@@ -549,14 +549,20 @@ bool store_release_changed(Store *st)
     return released;
 }
 
-static const char SQL_DATA_VERSION[] = "SELECT v FROM data_version WHERE name = ?1";
+static const char SQL_DATA_VERSION[] =
+    "SELECT v + (SELECT coalesce(sum(p.v), 0) FROM data_version_part p"
+    "            WHERE p.name = ?1 AND p.code >= ?2 AND p.code < ?3)"
+    " FROM data_version WHERE name = ?1";
 
-bool store_data_version(Store *st, Arena *a, const char *name, int64_t *ret)
+bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, const char *hi,
+                        int64_t *ret)
 {
     StoreStmt *s = store_prepare(st, a, SQL_DATA_VERSION);
     bool found;
 
     store_bind_text(s, 1, name);
+    store_bind_text(s, 2, lo);
+    store_bind_text(s, 3, hi);
     found = store_step(s) == STORE_ROW;
     if (found)
         *ret = store_column_int64(s, 0);

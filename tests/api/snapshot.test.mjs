@@ -134,3 +134,72 @@ test('a full view is never kept: each one is audited', async () => {
   }
   assert.equal(count(), before + 3);
 });
+
+/*
+ * Kept answers depend on the registry within the user's scope (schema 14):
+ * a change in another community leaves a community worker's answers kept,
+ * while the street's and the admin's, which cover both, are made again; a
+ * resident moved between communities changes both; a new tag, which every
+ * answer may show, changes all.
+ */
+test('a change in another community keeps a community worker\'s answers, not the street\'s', async () => {
+  const staff = (await srv.login('staff')).token;
+  const street = (await srv.login('street')).token;
+  const admin = (await srv.login('admin')).token;
+  const communities = await srv.api('GET', '/api/v1/communities', { token: street });
+  assert.equal(communities.status, 200);
+  const other = communities.body.items.map((c) => c.code).find((c) => c !== COMMUNITY);
+  assert.ok(other, 'the demo street has a second community');
+
+  const url = '/api/v1/residents?per_page=200';
+  const views = [[agents[3], staff], [agents[4], street], [agents[5], admin]];
+  const look = () => Promise.all(views.map(([a, t]) => getOn(a, t, url)));
+  const before = await look();
+  for (const r of before) assert.equal(r.status, 200);
+  for (const r of await look()) assert.equal(r.cache, 'hit');
+
+  // a building, a household and a resident in the other community
+  const b = await srv.api('POST', '/api/v1/buildings', { token: admin, body: { community: other, name: '版本楼', units: 1, floors: 3 } });
+  assert.equal(b.status, 201, JSON.stringify(b.body));
+  let [s, t, a] = await look();
+  assert.equal(s.cache, 'hit', 'a building elsewhere leaves the community worker\'s list kept');
+  assert.equal(s.text, before[0].text);
+  assert.equal(t.cache, 'miss', 'the street covers the other community');
+  assert.equal(a.cache, 'miss');
+  const h = await srv.api('POST', '/api/v1/households', { token: admin, body: { building_id: b.body.id, unit: 1, floor: 1, room: '101', area_m2: 60 } });
+  assert.equal(h.status, 201, JSON.stringify(h.body));
+  const p = await srv.api('POST', '/api/v1/residents', { token: admin, body: { household_id: h.body.id, name: '版本测试', gender: 'female', birth_date: '1960-01-02', relation: '户主' } });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  [s, t, a] = await look();
+  assert.equal(s.cache, 'hit');
+  assert.equal(t.cache, 'miss');
+  assert.equal(t.body.total, before[1].body.total + 1, 'the street sees the new resident at once');
+  assert.equal(a.body.total, before[2].body.total + 1);
+
+  // a resident of the worker's community moves to the other one: both change
+  linli(['user', 'add', '--db', srv.db, '--username', 'other_staff', '--password', 'linli2026', '--role', 'staff', '--scope', other]);
+  const otherStaff = (await srv.login('other_staff')).token;
+  const there = await getOn(agents[0], otherStaff, url);
+  assert.equal(there.status, 200);
+  assert.equal((await getOn(agents[0], otherStaff, url)).cache, 'hit');
+  const moved = before[0].body.items[0];
+  const m = await srv.api('PATCH', `/api/v1/residents/${moved.id}`, { token: admin, body: { household_id: h.body.id } });
+  assert.equal(m.status, 200, JSON.stringify(m.body));
+  const arrived = await getOn(agents[0], otherStaff, url);
+  assert.equal(arrived.cache, 'miss', 'a resident moving in changes the other community\'s answers');
+  assert.equal(arrived.body.total, there.body.total + 1);
+  assert.ok(arrived.body.items.some((r) => r.id === moved.id));
+  [s, t] = await look();
+  assert.equal(s.cache, 'miss', 'a resident moving out of the community changes its answers');
+  assert.equal(s.body.total, before[0].body.total - 1);
+  assert.ok(!s.body.items.some((r) => r.id === moved.id));
+  assert.equal(t.body.total, before[1].body.total + 1);
+  const seen = await getOn(agents[3], staff, `/api/v1/residents/${moved.id}`);
+  assert.notEqual(seen.status, 200, 'the worker no longer reaches a resident of another community');
+
+  // a tag, which every answer may show, changes every user's version
+  for (const r of await look()) assert.equal(r.cache, 'hit');
+  const tag = await srv.api('POST', '/api/v1/tags', { token: staff, body: { name: '版本标签', key_population: false } });
+  assert.equal(tag.status, 201, JSON.stringify(tag.body));
+  for (const r of await look()) assert.equal(r.cache, 'miss');
+});

@@ -326,6 +326,85 @@ static void test_registry_store_stats_rolled_back(void **state)
     check_all(f);
 }
 
+/*
+ * Schema 14: every write to a registry table changes the data version seen
+ * from the communities it touches (both, when a row moves), and leaves the
+ * other community's unchanged; tags and divisions change everyone's.
+ */
+typedef struct Versions {
+    int64_t c1, c2, street, all;
+} Versions;
+
+static Versions versions(Fixture *f)
+{
+    Versions v;
+
+    assert_true(store_data_version(f->st, f->a, "registry", C1, C1 "~", &v.c1));
+    assert_true(store_data_version(f->st, f->a, "registry", C2, C2 "~", &v.c2));
+    assert_true(store_data_version(f->st, f->a, "registry", STREET, STREET "~", &v.street));
+    assert_true(store_data_version(f->st, f->a, "registry", "", "~", &v.all));
+    return v;
+}
+
+/* Runs @sql and checks which of C1 and C2 saw a change (the street and all always do). */
+static void changes(Fixture *f, const char *sql, bool c1, bool c2)
+{
+    Versions a = versions(f), b;
+
+    assert_null(store_exec(f->st, f->a, sql));
+    b = versions(f);
+    if ((b.c1 != a.c1) != c1 || (b.c2 != a.c2) != c2)
+        fail_msg("%s: C1 %s, C2 %s", sql, b.c1 != a.c1 ? "changed" : "kept",
+                 b.c2 != a.c2 ? "changed" : "kept");
+    assert_true(b.street > a.street);
+    assert_true(b.all > a.all);
+}
+
+static void test_registry_store_versions_per_community(void **state)
+{
+    Fixture *f = *state;
+
+    seed_residents(f);
+    changes(f, "INSERT INTO grid (community, name, created_at) VALUES ('" C1 "', '一网格', 0)", true, false);
+    changes(f, "UPDATE grid SET name = '二网格'", true, false);
+    changes(f, "UPDATE grid SET community = '" C2 "'", true, true);
+    changes(f, "DELETE FROM grid", false, true);
+    changes(f, "INSERT INTO building (id, community, name, units, floors, created_at)"
+               " VALUES (7, '" C2 "', '7号楼', 1, 1, 0)", false, true);
+    changes(f, "UPDATE building SET floors = 9 WHERE id = 1", true, false);
+    changes(f, "INSERT INTO household (id, building_id, community, unit, floor, room, created_at)"
+               " VALUES (7, 7, '" C2 "', 1, 1, '101', 0)", false, true);
+    changes(f, "UPDATE household SET area_m2 = 70 WHERE id = 1", true, false);
+    changes(f, "UPDATE resident SET name = '某某' WHERE id = 5", false, true);
+    changes(f, "UPDATE resident SET household_id = 7 WHERE id = 5", false, true);
+    /* a resident moved by rows alone (no history event): both communities */
+    changes(f, "UPDATE resident SET community = '" C1 "', household_id = 1, building_id = 1"
+               " WHERE id = 5", true, true);
+    changes(f, "INSERT INTO resident_tag VALUES (4, '失业')", true, false);
+    changes(f, "DELETE FROM resident_tag WHERE resident_id = 4 AND tag = '失业'", true, false);
+    changes(f, "INSERT INTO residence_event (resident_id, kind, household_id, date, created_at)"
+               " VALUES (2, 'move_in', 1, '2020-01-01', 0)", true, false);
+    changes(f, "UPDATE residence_event SET reason = '更正' WHERE resident_id = 2", true, false);
+    changes(f, "DELETE FROM residence_event WHERE resident_id = 2", true, false);
+    changes(f, "DELETE FROM resident WHERE id = 9", true, false);
+    changes(f, "DELETE FROM household WHERE id = 7", false, true);
+    changes(f, "DELETE FROM building WHERE id = 7", false, true);
+    /* shown by every answer: a tag, a division */
+    changes(f, "INSERT INTO tag (name, key_population, builtin) VALUES ('新标签', 0, 0)", true, true);
+    changes(f, "UPDATE division SET name = '甲社区' WHERE code = '" C1 "'", true, true);
+    /* a write outside the registry changes nothing */
+    {
+        Versions a = versions(f), b;
+
+        assert_null(store_exec(f->st, f->a,
+                               "INSERT INTO audit (at, username, role, action, object_type, community)"
+                               " VALUES (0, 'u', 'staff', 'x', 'resident', '" C1 "')"));
+        b = versions(f);
+        assert_int_equal(a.c1, b.c1);
+        assert_int_equal(a.all, b.all);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registry_store_stats_tags_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry_store_stats_buildings_moved_and_deleted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry_store_stats_rolled_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registry_store_versions_per_community, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
