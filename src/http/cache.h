@@ -6,8 +6,9 @@
  * role, scope, household) and the request (path and query arguments), with
  * the data version and the day it was made under; it is given back only
  * while both are still current. Nothing is shared between threads, so there
- * is no lock; each thread keeps at most CACHE_MAX_BYTES and forgets
- * everything when that is reached.
+ * is no lock; each thread keeps at most CACHE_MAX_BYTES (and 768 answers),
+ * and when full forgets answers by the clock algorithm: first those not
+ * given back since the clock's hand last passed them.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,5 +25,7 @@ bool cache_get(const char *key, size_t key_len, int64_t version, const char day[
 /* Stores a copy of @body (larger than CACHE_MAX_BODY: not stored). */
 void cache_put(const char *key, size_t key_len, int64_t version, const char day[11],
                const void *body, size_t len);
+/* How many answers this thread keeps, and their bytes (for tests). */
+size_t cache_count(size_t *ret_bytes);
 /* Forgets this thread's entries (also done when the thread ends). */
 void cache_clear(void);
