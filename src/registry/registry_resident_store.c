@@ -209,17 +209,24 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
     if (f->tag) {
         param_text(q, " FROM resident_tag t CROSS JOIN resident r ON r.id = t.resident_id"
                       " WHERE t.tag = ?%d", f->tag);
-        if (strlen(f->lo) == 12)
+        if (strlen(f->lo) == 12) {
             param_text(q, " AND r.community = ?%d", f->lo);
+        } else {
+            param_text(q, " AND r.community >= ?%d", f->lo);
+            param_text(q, " AND r.community < ?%d", f->hi);
+        }
     } else if (strlen(f->lo) == 12) {
         param_text(q, " FROM resident r WHERE r.community = ?%d", f->lo);
     } else {
-        param_text(q, " FROM resident r WHERE r.community >= ?%d", f->lo);
-    }
-    if (strlen(f->lo) != 12) {
-        if (f->tag)
-            param_text(q, " AND r.community >= ?%d", f->lo);
-        param_text(q, " AND r.community < ?%d", f->hi);
+        /*
+         * A street (or more): community by community, so that each index
+         * (community, status, X) is searched for X in every one of them; a
+         * range of communities would leave X to be checked row by row over
+         * the whole street (17 ms for four phone digits at 100k, 0.1 ms so).
+         */
+        param_text(q, " FROM resident r WHERE r.community IN (SELECT d.code FROM division d"
+                      " WHERE d.code >= ?%d", f->lo);
+        param_text(q, " AND d.code < ?%d)", f->hi);
     }
     /* the status as a literal: the partial indexes (WHERE status = 'active')
      * make a bound status expire the statement at every run, so SQLite would
@@ -250,7 +257,14 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
         q->params[q->n].kind = 2;
         q->params[q->n].blob = f->hash;
         q->n++;
-        add_fragment(q, " AND (r.id_hash = ?%d OR r.phone_hash = ?%d)");
+        /* driven by the hash indexes (SQLite plans the OR of the two as a
+         * scan of the community); the ID's is partial: active residents */
+        if (f->status && strcmp(f->status, "active") == 0)
+            add_fragment(q, " AND r.id IN (SELECT h.id FROM resident h WHERE h.id_hash = ?%d"
+                            " AND h.status = 'active' UNION ALL"
+                            " SELECT h.id FROM resident h WHERE h.phone_hash = ?%d)");
+        else
+            add_fragment(q, " AND (r.id_hash = ?%d OR r.phone_hash = ?%d)");
     }
 }
 

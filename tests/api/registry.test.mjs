@@ -335,3 +335,31 @@ test('a key population\'s total is the residents listed, for a community and a s
   for (const tag of ['党员', '志愿者'])
     await check(tag);
 });
+
+/*
+ * A street's search runs community by community (IN the street's divisions)
+ * and an exact phone or ID number by its hash indexes: the street's total for
+ * each kind of query is the sum of its communities' totals, asked one by one.
+ */
+test('a street\'s search finds what its communities find, for every kind of query', async () => {
+  const street = (await srv.login('street')).token;
+  const admin = (await srv.login('admin')).token;
+  const communities = (await get('/api/v1/communities', street)).body.items.map((c) => c.code);
+  assert.ok(communities.length > 1);
+  for (const q of ['z', 'zs', '张', '王', ZHANG.phone.slice(-4), ZHANG.phone, ZHANG.id_number, '']) {
+    const arg = q ? `q=${encodeURIComponent(q)}&` : '';
+    const s = await get(`/api/v1/residents?${arg}per_page=50`, street);
+    assert.equal(s.status, 200, JSON.stringify(s.body));
+    let sum = 0;
+    for (const c of communities)
+      sum += (await get(`/api/v1/residents?community=${c}&${arg}per_page=1`, admin)).body.total;
+    assert.equal(s.body.total, sum, `q=${q}`);
+    const ids = s.body.items.map((x) => x.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), `q=${q} in id order`);
+    assert.equal(new Set(ids).size, ids.length);
+    if (q === ZHANG.phone || q === ZHANG.id_number) {
+      assert.equal(s.body.total, 1, `q=${q}`);
+      assert.equal(s.body.items[0].name, ZHANG.name);
+    }
+  }
+});
