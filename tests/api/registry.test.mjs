@@ -363,3 +363,28 @@ test('a street\'s search finds what its communities find, for every kind of quer
     }
   }
 });
+
+/* A street's whole register is merged from its communities' pages: every page is the right slice. */
+test('a street\'s unfiltered pages are the slices of all its communities\' residents in id order', async () => {
+  const street = (await srv.login('street')).token;
+  const admin = (await srv.login('admin')).token;
+  const communities = (await get('/api/v1/communities', street)).body.items.map((c) => c.code);
+  const all = [];
+  for (const c of communities) {
+    for (let p = 1; ; p++) {
+      const r = await get(`/api/v1/residents?community=${c}&per_page=200&page=${p}`, admin);
+      assert.equal(r.status, 200);
+      all.push(...r.body.items.map((x) => x.id));
+      if (r.body.items.length < 200) break;
+    }
+  }
+  all.sort((a, b) => a - b);
+  const first = await get('/api/v1/residents?per_page=200', street);
+  assert.equal(first.body.total, all.length);
+  for (const [per, page] of [[7, 1], [7, 2], [7, 13], [50, 3], [200, 2], [200, Math.ceil(all.length / 200)], [200, Math.ceil(all.length / 200) + 1]]) {
+    const r = await get(`/api/v1/residents?per_page=${per}&page=${page}`, street);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total, all.length);
+    assert.deepEqual(r.body.items.map((x) => x.id), all.slice((page - 1) * per, page * per), `per_page=${per} page=${page}`);
+  }
+});
