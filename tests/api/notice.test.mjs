@@ -79,11 +79,12 @@ test('a waitlist promotion tells the resident who gets the slot, and only her', 
   assert.equal(n.kind, 'booking.promoted');
   assert.match(n.title, /候补成功/);
   assert.match(n.body, /消息测试室/);
-  assert.equal(n.link, '/bookings');
   assert.equal(n.read_at, null);
   assert.equal((await inbox('n1')).total, 0, 'cancelling her own booking tells her nothing');
   const booking = sql(`SELECT count(*) FROM booking WHERE user_id = ${uid.n2} AND waitlist_id IS NOT NULL`);
   assert.equal(booking, '1', 'the notice came with the booking');
+  const promoted = sql(`SELECT id FROM booking WHERE user_id = ${uid.n2} AND waitlist_id IS NOT NULL`);
+  assert.equal(n.link, `/bookings?id=${promoted}`, 'the link names the booking (an H5 route, and the console\'s calendar)');
 });
 
 test('approval and rejection tell the booker, with the reason', async () => {
@@ -99,6 +100,7 @@ test('approval and rejection tell the booker, with the reason', async () => {
   const box = await inbox('n3');
   assert.deepEqual(box.items.map((n) => n.kind), ['booking.rejected', 'booking.approved']);
   assert.match(box.items[0].body, /当天有社区活动/);
+  assert.deepEqual(box.items.map((n) => n.link), [`/bookings?id=${b.body.id}`, `/bookings?id=${a.body.id}`]);
   // a failed decision writes no notice
   r = await api('POST', `/api/v1/bookings/${b.body.id}/reject`, 'staff', { reason: '再拒一次' });
   assert.equal(r.status, 409);
