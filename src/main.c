@@ -172,12 +172,14 @@ static int cmd_serve(int argc, char **argv)
         assistant_serve_stop();
         return 1;
     }
+    cases_serve_start(cfg.db_path, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)
         abort();
     router_init(router);
     routes_register_all(router);
     rc = server_run(&cfg, keys, router);
+    cases_serve_stop();
     assistant_serve_stop();
     free(router);
     crypto_keys_free(keys);

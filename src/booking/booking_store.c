@@ -529,5 +529,6 @@ Error *booking_store_notify(Store *st, Arena *a, const Booking *b, const char *k
 
     if (b->user_id <= 0)
         return NULL;
-    return notice_add(st, a, b->user_id, kind, title, body, "/bookings");
+    return notice_add(st, a, b->user_id, kind, title, body,
+                      arena_sprintf(a, "/bookings?id=%lld", (long long)b->id));
 }

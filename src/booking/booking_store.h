@@ -26,7 +26,8 @@ Error *booking_store_promote(Store *st, Arena *a, int64_t room_id, int64_t from_
 
 /*
  * Tells @b's booker in her notice inbox (notice_add, same transaction):
- * @title, and "room, time" and @detail (may be NULL) as the body.
+ * @title, and "room, time" and @detail (may be NULL) as the body; the link
+ * "/bookings?id=N" names the booking (the H5's bookings, the console's calendar).
  */
 Error *booking_store_notify(Store *st, Arena *a, const Booking *b, const char *kind,
                             const char *title, const char *detail);

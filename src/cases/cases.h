@@ -387,7 +387,10 @@ Error *cases_notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_i
 /* Tells the users of unit @unit_id that case @id is theirs to handle; @how says who sent it. */
 Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const char *how,
                          int64_t at_ms);
-/* Tells the street admins over case @id's community that it was escalated to the street. */
+/*
+ * Tells the street admins over case @id's community, and the community's
+ * secretaries and staff, that it was escalated to the street.
+ */
 Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms);
 
 /* Is anything past a deadline and not yet flagged at @now_ms? */
@@ -443,6 +446,8 @@ Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                     const char *key_community, const char *token, Case **ret);
 /* The photo directory beside the database (created on demand). */
 const char *cases_photo_dir(Request *req);
+/* The same, of database @db_path. */
+const char *cases_photo_dir_of(Arena *a, const char *db_path);
 /*
  * Deletes orphan photos (attached to no case CASES_PHOTO_ORPHAN_MS after
  * their upload): rows in one write transaction with their audit entries,
@@ -450,6 +455,38 @@ const char *cases_photo_dir(Request *req);
  * when there is something to delete.
  */
 Error *cases_photo_sweep(Request *req, int64_t now_ms);
+/*
+ * The purge itself, on any connection outside a transaction: one batch of
+ * at most CASES_PHOTO_PURGE_BATCH orphans of database @db_path, rows and
+ * audit entries in one write transaction, then the files (@rid names the
+ * request in the log, or ""). *ret_n (may be NULL): how many went.
+ */
+Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
+                         const char *rid, size_t *ret_n);
+
+/* ---- sweeps (cases_sweeper.c) ---- */
+
+/*
+ * The overdue sweep in a write transaction of its own (rolled back on
+ * failure): flags, escalations, their steps and notices. Safe to run from
+ * any number of connections and processes at once: BEGIN IMMEDIATE takes
+ * them one at a time, and a case is escalated only by the sweep that finds
+ * it not yet escalated. *ret_n (may be NULL): cases updated.
+ */
+Error *cases_sweep_overdue(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n);
+/*
+ * One background pass on a connection of its own: the overdue sweep when a
+ * deadline is due, then orphan photos of database @db_path, batch by batch.
+ */
+Error *cases_sweep_background(Store *st, Arena *a, const char *db_path, int64_t now_ms);
+/*
+ * `linli serve`: a thread that runs cases_sweep_background at once and then
+ * every @interval_ms (config cases_sweep_ms) on its own connection to
+ * @db_path, until cases_serve_stop. A failed pass is logged and retried at
+ * the next tick.
+ */
+void cases_serve_start(const char *db_path, int64_t interval_ms);
+void cases_serve_stop(void);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);
 

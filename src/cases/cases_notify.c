@@ -6,7 +6,8 @@
  *   - the users of a unit, when a case is dispatched to it, by a routing rule
  *     at the report or by staff: it is theirs to handle;
  *   - the street admins over its community, when the overdue sweep
- *     escalates it to the street.
+ *     escalates it to the street, and the community's own secretaries and
+ *     staff, whose case it still is to finish.
  *
  * Links are "/cases/{id}", a route of both the resident H5 and the console.
  */
@@ -34,6 +35,11 @@ static const char SQL_STREET_ADMINS[] =
     "SELECT u.id FROM app_user u JOIN cases c ON c.id = ?1"
     " WHERE u.role = 'street_admin' AND u.disabled = 0"
     " AND substr(c.community, 1, length(u.scope)) = u.scope ORDER BY u.id LIMIT ?2";
+
+/* A secretary's or staff member's scope is her community's code itself. */
+static const char SQL_COMMUNITY_STAFF[] =
+    "SELECT u.id FROM cases c JOIN app_user u ON u.role IN ('secretary', 'staff')"
+    " AND u.scope = c.community AND u.disabled = 0 WHERE c.id = ?1 ORDER BY u.id LIMIT ?2";
 
 typedef struct CaseBrief {
     const char *community_name;
@@ -135,7 +141,13 @@ Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const
 
 Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms)
 {
-    return notify_users(st, a, id, SQL_STREET_ADMINS, id, "case.escalated",
-                        arena_sprintf(a, "案件超期上报街道（案件 %lld）", (long long)id), true,
-                        "已超过办结时限，请督办", at_ms);
+    const char *title = arena_sprintf(a, "案件超期上报街道（案件 %lld）", (long long)id);
+    Error *err;
+
+    err = notify_users(st, a, id, SQL_STREET_ADMINS, id, "case.escalated", title, true,
+                       "已超过办结时限，请督办", at_ms);
+    if (!err)
+        err = notify_users(st, a, id, SQL_COMMUNITY_STAFF, id, "case.escalated", title, false,
+                           "已超过办结时限并上报街道督办，请尽快办结", at_ms);
+    return err;
 }

@@ -35,9 +35,14 @@ static const struct {
     { "image/webp", "webp" },
 };
 
+const char *cases_photo_dir_of(Arena *a, const char *db_path)
+{
+    return arena_sprintf(a, "%s.files/cases", db_path);
+}
+
 const char *cases_photo_dir(Request *req)
 {
-    return arena_sprintf(req->arena, "%s.files/cases", req->app->cfg->db_path);
+    return cases_photo_dir_of(req->arena, req->app->cfg->db_path);
 }
 
 static Error *ensure_dir(Request *req, const char *dir)
@@ -191,45 +196,56 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     return NULL;
 }
 
-Error *cases_photo_sweep(Request *req, int64_t now_ms)
+Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
+                        const char *rid, size_t *ret_n)
 {
     CasePhoto gone[CASES_PHOTO_PURGE_BATCH];
     int64_t before = now_ms - CASES_PHOTO_ORPHAN_MS;
     const char *dir;
-    bool due = false;
     size_t n = 0;
     Error *err;
 
-    err = cases_store_orphans_due(req->store, req->arena, before, &due);
-    if (err || !due)
-        return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    if (ret_n)
+        *ret_n = 0;
+    err = store_begin(st, a);
     if (err)
         return err;
-    err = cases_store_orphans_delete(req->store, req->arena, before, CASES_PHOTO_PURGE_BATCH, gone,
-                                     &n);
+    err = cases_store_orphans_delete(st, a, before, CASES_PHOTO_PURGE_BATCH, gone, &n);
     for (size_t i = 0; !err && i < n; i++)
-        err = audit_record_system(req->store, req->arena, "system", "case_photo.purge",
-                                  "case_photo", gone[i].id, NULL,
-                                  json_pack("{s:s}", "reason", "orphan"));
+        err = audit_record_system(st, a, "system", "case_photo.purge", "case_photo", gone[i].id,
+                                  NULL, json_pack("{s:s}", "reason", "orphan"));
     if (!err)
-        err = store_commit(req->store, req->arena);
+        err = store_commit(st, a);
     if (err) {
-        store_rollback(req->store);
+        store_rollback(st);
         return err;
     }
     /* the rows are gone for good; a file left by a failed unlink is only disk space */
-    dir = cases_photo_dir(req);
+    dir = cases_photo_dir_of(a, db_path);
     for (size_t i = 0; i < n; i++) {
-        const char *path = arena_sprintf(req->arena, "%s/%s", dir, gone[i].file);
+        const char *path = arena_sprintf(a, "%s/%s", dir, gone[i].file);
 
         if (unlink(path) != 0 && errno != ENOENT)
-            log_warn("cannot remove orphan photo", "rid", req->id, "photo",
-                     arena_sprintf(req->arena, "%lld", (long long)gone[i].id), "error",
-                     strerror(errno), NULL);
+            log_warn("cannot remove orphan photo", "rid", rid, "photo",
+                     arena_sprintf(a, "%lld", (long long)gone[i].id), "error", strerror(errno),
+                     NULL);
     }
+    if (ret_n)
+        *ret_n = n;
     return NULL;
+}
+
+Error *cases_photo_sweep(Request *req, int64_t now_ms)
+{
+    bool due = false;
+    Error *err;
+
+    err = cases_store_orphans_due(req->store, req->arena, now_ms - CASES_PHOTO_ORPHAN_MS, &due);
+    if (err || !due)
+        return err;
+    request_end_read(req);
+    return cases_photo_purge(req->store, req->arena, req->app->cfg->db_path, now_ms, req->id,
+                             NULL);
 }
 
 void cases_photo_routes_register(Router *r)

@@ -7,8 +7,10 @@
  * staff, secretary), its street admin and admins; a property/department
  * user when the case is dispatched to her unit. Anyone else gets 404.
  * Every request first flags overdue cases (cases_sweep), as booking
- * releases no-shows: no thread, and nobody can see a case's state
- * without a request that swept first. The same sweep deletes orphan photos.
+ * releases no-shows, so that nobody sees a case's state before a sweep;
+ * `linli serve` also sweeps in the background (cases_sweeper.c), so that a
+ * case escalates on time when nobody opens the cases pages. The same sweep
+ * deletes orphan photos.
  */
 #include <string.h>
 
@@ -30,16 +32,9 @@ Error *cases_sweep(Request *req, int64_t now_ms)
         return err;
     if (due) {
         request_end_read(req);
-        err = store_begin(req->store, req->arena);
+        err = cases_sweep_overdue(req->store, req->arena, now_ms, NULL);
         if (err)
             return err;
-        err = cases_store_sweep(req->store, req->arena, now_ms, NULL);
-        if (!err)
-            err = store_commit(req->store, req->arena);
-        if (err) {
-            store_rollback(req->store);
-            return err;
-        }
     }
     return cases_photo_sweep(req, now_ms);
 }

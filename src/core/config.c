@@ -19,6 +19,7 @@ void config_defaults(Config *c)
     c->login_max_failures = 5;
     c->login_window_ms = 15LL * 60 * 1000;
     c->llm_timeout_ms = 5000;
+    c->cases_sweep_ms = 60LL * 1000;
 }
 
 static bool parse_long(const char *s, long min, long max, long *ret)
@@ -113,6 +114,12 @@ bool config_set(Config *c, const char *key, const char *value)
         if (!parse_long(value, 10, 120000, &v))
             return false;
         c->llm_timeout_ms = (int)v;
+        return true;
+    }
+    if (strcmp(key, "cases_sweep_ms") == 0) {
+        if (!parse_long(value, 100, 3600L * 1000, &v))
+            return false;
+        c->cases_sweep_ms = v;
         return true;
     }
     if (strcmp(key, "lock_webhook") == 0)

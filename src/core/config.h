@@ -25,6 +25,7 @@ typedef struct Config {
     char llm_api_key[512];   /* sent as "Authorization: Bearer KEY"; empty: none */
     int llm_timeout_ms;      /* the whole call, connection included */
     char lock_webhook[512];  /* smart locks hear about access codes here; empty: none */
+    int64_t cases_sweep_ms;  /* `linli serve` sweeps overdue cases and orphan photos this often */
 } Config;
 
 void config_defaults(Config *c);

@@ -1,7 +1,7 @@
 // The notice inbox (站内消息): a waitlist promotion and a booking decision tell
 // the right resident, each step of a case tells its reporter, a dispatch (by a
 // routing rule or by staff) tells the unit's users, an escalation the street
-// admins over the community; read / read-all and the unread count, nobody
+// admins over the community and the community's secretaries and staff; read / read-all and the unread count, nobody
 // sees another's notice; demo notices carry the time of their demo event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,11 +79,12 @@ test('a waitlist promotion tells the resident who gets the slot, and only her', 
   assert.equal(n.kind, 'booking.promoted');
   assert.match(n.title, /候补成功/);
   assert.match(n.body, /消息测试室/);
-  assert.equal(n.link, '/bookings');
   assert.equal(n.read_at, null);
   assert.equal((await inbox('n1')).total, 0, 'cancelling her own booking tells her nothing');
   const booking = sql(`SELECT count(*) FROM booking WHERE user_id = ${uid.n2} AND waitlist_id IS NOT NULL`);
   assert.equal(booking, '1', 'the notice came with the booking');
+  const promoted = sql(`SELECT id FROM booking WHERE user_id = ${uid.n2} AND waitlist_id IS NOT NULL`);
+  assert.equal(n.link, `/bookings?id=${promoted}`, 'the link names the booking (an H5 route, and the console\'s calendar)');
 });
 
 test('approval and rejection tell the booker, with the reason', async () => {
@@ -99,6 +100,7 @@ test('approval and rejection tell the booker, with the reason', async () => {
   const box = await inbox('n3');
   assert.deepEqual(box.items.map((n) => n.kind), ['booking.rejected', 'booking.approved']);
   assert.match(box.items[0].body, /当天有社区活动/);
+  assert.deepEqual(box.items.map((n) => n.link), [`/bookings?id=${b.body.id}`, `/bookings?id=${a.body.id}`]);
   // a failed decision writes no notice
   r = await api('POST', `/api/v1/bookings/${b.body.id}/reject`, 'staff', { reason: '再拒一次' });
   assert.equal(r.status, 409);
@@ -214,9 +216,11 @@ test('a report routed by a rule tells the unit\'s users at once, in the same tra
   await api('PATCH', `/api/v1/case-units/${units.property.id}`, 'staff', { user_ids: [uid.property] });
 });
 
-test('an escalation by the overdue sweep tells the street admins over the community, once', async () => {
+test('an escalation by the overdue sweep tells the street admins over the community and its secretaries and staff, once', async () => {
   await addUser('street1', 'street_admin', COMMUNITY.slice(0, 9));
   await addUser('street9', 'street_admin', '310105009');
+  await addUser('farsec', 'secretary', '310105004001');
+  await addUser('farstaff', 'staff', '310105004001');
   let r = await api('POST', '/api/v1/cases', 'n3', { category: 'other', description: '垃圾房门坏了', building_id: building });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const c = r.body;
@@ -232,10 +236,17 @@ test('an escalation by the overdue sweep tells the street admins over the commun
   const after = (await api('GET', `/api/v1/cases/${c.id}`, 'street1')).body;
   assert.ok(after.escalated_at);
   assert.equal(Date.parse(got[0].created_at), Date.parse(after.escalated_at), 'dated with the escalation');
-  for (const who of ['street9', 'staff', 'secretary', 'n3'])
+  for (const who of ['staff', 'secretary']) {
+    const mine = await told(who);
+    assert.equal(mine.length, 1, `${who} of the community is told`);
+    assert.match(mine[0].body, /上报街道督办，请尽快办结/);
+    assert.equal(Date.parse(mine[0].created_at), Date.parse(after.escalated_at));
+  }
+  for (const who of ['street9', 'farsec', 'farstaff', 'grid', 'property', 'n3'])
     assert.equal((await told(who)).length, 0, `${who} is not told`);
   await api('GET', '/api/v1/cases?overdue=1', 'staff');
-  assert.equal((await told('street1')).length, 1, 'escalated once, told once');
+  for (const who of ['street1', 'staff', 'secretary'])
+    assert.equal((await told(who)).length, 1, `escalated once, ${who} told once`);
 });
 
 test('demo notices carry the time of their demo event, not the time of loading', async () => {

@@ -1,4 +1,4 @@
-/* The staff console (/) driven in chromium at desktop size; its notice bell. */
+/* The staff console (/) driven in chromium at desktop size; its notice bell, whose notices open console pages. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
@@ -345,6 +345,76 @@ describe('the console notice bell', () => {
     assert.equal(await count(), '1');
     await page.click('[data-test=notice-bell]');
     await item(third.id).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a booking notice opens the room calendar on that booking: shown and marked when on it, its state and reason when not', async () => {
+    const staff = await apiAs(srv.url, 'staff');
+    const secretary = await apiAs(srv.url, 'secretary');
+    const json = { 'Content-Type': 'application/json' };
+    const post = (who, path, body) => who(path, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    let r = await post(secretary, '/rooms', { community: COMMUNITY, name: '通知审批室', capacity: 12, rules: { needs_approval: true } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const room = r.body;
+    /* two team bookings of the staff member, the day after tomorrow (Beijing time) */
+    const day = new Date(Date.now() + 8 * 3600e3 + 2 * 86400e3).toISOString().slice(0, 10);
+    const book = async (from, to, team) => {
+      const b = await post(staff, '/bookings', { room_id: room.id, start: `${day}T${from}:00+08:00`, end: `${day}T${to}:00+08:00`, team });
+      assert.equal(b.status, 201, JSON.stringify(b.body));
+      assert.equal(b.body.state, 'pending');
+      return b.body;
+    };
+    const ok = await book('10:00', '11:30', '书法班');
+    const no = await book('15:00', '16:00', '合唱团');
+    assert.equal((await staff('/notices/read-all', { method: 'POST' })).status, 200);
+    assert.equal((await post(secretary, `/bookings/${ok.id}/approve`, {})).status, 200);
+    assert.equal((await post(secretary, `/bookings/${no.id}/reject`, { reason: '当天有社区活动' })).status, 200);
+    const box = (await staff('/notices?unread=1')).body;
+    assert.equal(box.unread, 2);
+    const kinds = Object.fromEntries(box.items.map((n) => [n.kind, n.link]));
+    assert.deepEqual(kinds, { 'booking.approved': `/bookings?id=${ok.id}`, 'booking.rejected': `/bookings?id=${no.id}` });
+
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    const item = (title) => page.locator(`.notice-pop [data-test=notice]:has-text("${title}")`);
+    await page.click('[data-test=notice-bell]');
+    await item('预约已通过审批').waitFor();
+    /* every notice the console can open says so; each of these has a page */
+    for (const el of await page.locator('.notice-pop [data-test=notice]').all())
+      assert.equal(await el.locator('[data-test=notice-go]').count(), 1, await el.textContent());
+    await shot(page, 'console-notice-bookings');
+
+    /* the approved one: the calendar opens on its day with the booking marked */
+    await item('预约已通过审批').click();
+    await page.waitForURL(new RegExp(`#/room-calendar\\?booking=${ok.id}$`));
+    const banner = page.locator('[data-test=focus-booking]');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /通知审批室.*已预约.*书法班/);
+    const block = page.locator(`[data-test=booking-${ok.id}]`);
+    await block.waitFor();
+    assert.match(await block.getAttribute('class'), /\bfocus\b/);
+    assert.ok(await block.isVisible(), 'scrolled into view');
+    assert.equal(await page.textContent('[data-test=cal-range]'), `${Number(day.slice(5, 7))}月${Number(day.slice(8))}日 周${'日一二三四五六'[new Date(day + 'T12:00:00+08:00').getUTCDay()]}`);
+    await shot(page, 'console-notice-booking-calendar');
+
+    /* the rejected one is not on the calendar: the banner tells its state and the reason */
+    await page.click('[data-test=notice-bell]');
+    await item('预约未通过审批').click();
+    await page.waitForURL(new RegExp(`#/room-calendar\\?booking=${no.id}$`));
+    await page.waitForFunction(() => /未通过[\s\S]*已不在日历上/.test(document.querySelector('[data-test=focus-booking]')?.textContent || ''));
+    const text = await banner.textContent();
+    assert.match(text, /合唱团/);
+    assert.match(text, /原因：当天有社区活动/);
+    assert.match(text, /已不在日历上/);
+    assert.equal(await page.locator(`[data-test=booking-${no.id}]`).count(), 0);
+    assert.equal((await staff('/notices?unread=1')).body.unread, 0, 'both read by the clicks');
+    await shot(page, 'console-notice-booking-rejected');
+
+    /* closing the banner leaves the plain calendar */
+    await banner.locator('.el-alert__close-btn').click();
+    await page.waitForURL(/#\/room-calendar$/);
+    assert.equal(await banner.count(), 0);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

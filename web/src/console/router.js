@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
-import { api, session, loadSession, bindRouter, can } from './session.js';
+import { api, session, loadSession, bindRouter, routeAllowed } from './session.js';
 
 import Login from './views/Login.vue';
 import Layout from './views/Layout.vue';
@@ -55,10 +55,7 @@ router.beforeEach(async (to) => {
     }
   }
   /* property users work their unit's case inbox and nothing else */
-  if (session.user?.role === 'property' && !to.meta.cases) return { name: 'cases' };
-  if (to.meta.caseConfig && !can.caseConfig()) return { name: 'dashboard' };
-  if (to.meta.audit && !can.audit()) return { name: 'dashboard' };
-  if (to.meta.kb && !can.kb()) return { name: 'dashboard' };
+  if (!routeAllowed(to)) return session.user?.role === 'property' ? { name: 'cases' } : { name: 'dashboard' };
   return true;
 });
 

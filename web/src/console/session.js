@@ -5,7 +5,7 @@
 import { reactive } from 'vue';
 import { ElMessage } from 'element-plus';
 import { createApi } from '../shared/api.js';
-import { createInbox } from '../shared/notices.js';
+import { createInbox, parseNoticeLink } from '../shared/notices.js';
 import { AUDIT_ROLES, WRITE_ROLES, MOVE_OUT_ROLES, REVEAL_ROLES } from '../shared/labels.js';
 
 const COMMUNITY_KEY = 'linli.console.community';
@@ -46,13 +46,31 @@ export const api = createApi({
 export const inbox = createInbox(api);
 
 /*
- * The console route a notice's link opens ("/cases/12"), or null for a link
- * the console has no page for (a resident's "/bookings").
+ * Notice links are routes of the resident H5 (docs/API.md); each kind the
+ * server writes has a console page: "/cases/12" is a console route as well,
+ * and a booking's "/bookings?id=5" (or the bare "/bookings" of a suspension)
+ * opens the room calendar, on that booking's day when it names one.
  */
+const NOTICE_ALIASES = {
+  '/bookings': (q) => ({ name: 'room-calendar', query: q.id ? { booking: q.id } : {} }),
+};
+
+/* The console route a notice's link opens, or null when the console has no page for it (or not for this user). */
 export function noticeRoute(link) {
-  if (!router || !link || !link.startsWith('/')) return null;
-  const r = router.resolve(link);
-  return r.name ? r : null;
+  const parsed = parseNoticeLink(link);
+  if (!router || !parsed) return null;
+  const alias = NOTICE_ALIASES[parsed.path];
+  const r = router.resolve(alias ? alias(parsed.query) : link);
+  return r.name && routeAllowed(r) ? r : null;
+}
+
+/* May the user open route @to? (the router's guard sends her elsewhere otherwise) */
+export function routeAllowed(to) {
+  if (session.user?.role === 'property' && !to.meta.cases) return false;
+  if (to.meta.caseConfig && !can.caseConfig()) return false;
+  if (to.meta.audit && !can.audit()) return false;
+  if (to.meta.kb && !can.kb()) return false;
+  return true;
 }
 
 /* Marks notice @n read and opens its console page, if it has one; true when it did. */

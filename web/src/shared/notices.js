@@ -51,3 +51,11 @@ export function createInbox(api) {
 export function noticeWhen(s) {
   return s ? s.slice(5, 16).replace('T', ' ') : '';
 }
+
+/* A notice's link ("/bookings?id=5") as {path, query}; null when it is not a route ("/..."). */
+export function parseNoticeLink(link) {
+  if (typeof link !== 'string' || !link.startsWith('/') || link.startsWith('//')) return null;
+  const q = link.indexOf('?');
+  const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(link.slice(q + 1)));
+  return { path: q < 0 ? link : link.slice(0, q), query };
+}
