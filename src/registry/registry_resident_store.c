@@ -285,28 +285,36 @@ static StoreStmt *search_prepare(Store *st, Arena *a, SearchSql *q)
 }
 
 /*
- * A tag's active residents in a range of communities (a key population in a
- * community or a street) are counted by the counters of schema 9, kept by
- * triggers in every write's transaction: the rows themselves would be one
- * resident lookup per tagged resident, seconds for a street at a million.
+ * The active residents of a range of communities, all of them or those with
+ * a tag (a key population in a community or a street), are counted by the
+ * counters of schema 9, kept by triggers in every write's transaction: the
+ * rows themselves would be one resident lookup per tagged resident, seconds
+ * for a street at a million, and an index entry per resident otherwise.
  */
 static const char SQL_TAG_TOTAL[] =
     "SELECT coalesce(sum(n), 0) FROM tag_count WHERE tag = ?1 AND community >= ?2 AND community < ?3";
 
-static bool tag_only(const ResidentFilter *f)
+static const char SQL_ACTIVE_TOTAL[] =
+    "SELECT coalesce(sum(n), 0) FROM resident_count WHERE community >= ?1 AND community < ?2";
+
+/* Active residents in the range, with at most a tag: what the counters count. */
+static bool counted(const ResidentFilter *f)
 {
-    return f->tag && f->status && strcmp(f->status, "active") == 0 && !f->household_id &&
+    return f->status && strcmp(f->status, "active") == 0 && !f->household_id &&
            !f->building_id && !f->name_lo && !f->name_like && !f->initials_lo && !f->last4 &&
            !f->hash;
 }
 
-static Error *tag_total(Store *st, Arena *a, const ResidentFilter *f, int64_t *ret_total)
+/* The total of a counted() filter: the tag's counters, or the age counters for all. */
+static Error *counted_total(Store *st, Arena *a, const ResidentFilter *f, int64_t *ret_total)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_TAG_TOTAL);
+    StoreStmt *s = store_prepare(st, a, f->tag ? SQL_TAG_TOTAL : SQL_ACTIVE_TOTAL);
+    int i = 1;
 
-    store_bind_text(s, 1, f->tag);
-    store_bind_text(s, 2, f->lo);
-    store_bind_text(s, 3, f->hi);
+    if (f->tag)
+        store_bind_text(s, i++, f->tag);
+    store_bind_text(s, i++, f->lo);
+    store_bind_text(s, i, f->hi);
     if (store_step(s) != STORE_ROW)
         return store_error(st, a);
     *ret_total = store_column_int64(s, 0);
@@ -328,16 +336,12 @@ static const char SQL_RANGE_COMMUNITIES[] =
     "SELECT d.code FROM division d WHERE d.code >= ?1 AND d.code < ?2 AND length(d.code) = 12";
 static const char SQL_COMMUNITY_IDS[] =
     "SELECT id FROM resident WHERE community = ?1 AND status = 'active' ORDER BY id LIMIT ?2";
-static const char SQL_ACTIVE_TOTAL[] =
-    "SELECT coalesce(sum(n), 0) FROM resident_count WHERE community >= ?1 AND community < ?2";
 static const char SQL_RESIDENTS_OF_IDS[] =
     RESIDENT_SELECT " WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id";
 
 static bool whole_range(const ResidentFilter *f, int64_t limit)
 {
-    return strlen(f->lo) != 12 && f->status && strcmp(f->status, "active") == 0 && !f->tag &&
-           !f->household_id && !f->building_id && !f->name_lo && !f->name_like &&
-           !f->initials_lo && !f->last4 && !f->hash && f->offset >= 0 &&
+    return strlen(f->lo) != 12 && counted(f) && !f->tag && f->offset >= 0 &&
            f->offset + limit <= MERGE_MAX;
 }
 
@@ -420,14 +424,7 @@ static Error *residents_merged(Store *st, Arena *a, const ResidentFilter *f, int
     if (r != STORE_DONE)
         return store_error(st, a);
     store_reset(s);
-    s = store_prepare(st, a, SQL_ACTIVE_TOTAL);
-    store_bind_text(s, 1, f->lo);
-    store_bind_text(s, 2, f->hi);
-    if (store_step(s) != STORE_ROW)
-        return store_error(st, a);
-    *ret_total = store_column_int64(s, 0);
-    store_reset(s);
-    return NULL;
+    return counted_total(st, a, f, ret_total);
 }
 
 /*
@@ -470,8 +467,8 @@ Error *registry_store_residents(Store *st, Arena *a, const ResidentFilter *f, Js
         return NULL;
     }
 
-    if (tag_only(f))
-        return tag_total(st, a, f, ret_total);
+    if (counted(f))
+        return counted_total(st, a, f, ret_total);
     memset(&q, 0, sizeof(q));
     strbuf_init(&q.sb, a, 4096);
     strbuf_adds(&q.sb, "SELECT count(*)");

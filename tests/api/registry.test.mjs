@@ -371,12 +371,17 @@ test('a street\'s unfiltered pages are the slices of all its communities\' resid
   const communities = (await get('/api/v1/communities', street)).body.items.map((c) => c.code);
   const all = [];
   for (const c of communities) {
+    const before = all.length;
+    let total = null;
     for (let p = 1; ; p++) {
       const r = await get(`/api/v1/residents?community=${c}&per_page=200&page=${p}`, admin);
       assert.equal(r.status, 200);
+      total ??= r.body.total;
+      assert.equal(r.body.total, total);
       all.push(...r.body.items.map((x) => x.id));
       if (r.body.items.length < 200) break;
     }
+    assert.equal(all.length - before, total, `the total of ${c} is its residents`);
   }
   all.sort((a, b) => a - b);
   const first = await get('/api/v1/residents?per_page=200', street);
