@@ -104,6 +104,27 @@ start_time_best() {
     START_MS=$(printf '%s\n' "${START_TIMES[@]}" | sort -n | head -1)
 }
 
+# time_get NAME TOKEN PATH: RUNS (default 9) timed GETs of $BASE$PATH after one
+# untimed, kept in $DATA/get-NAME.json; sets BEST and MEDIAN (ms). With
+# NOCACHE=1 every request carries a query argument of its own, so none is
+# answered from linli's registry cache.
+time_get() {
+    local name=$1 tok=$2 path=$3 t times=() sep='?' extra=''
+    case $path in *\?*) sep='&' ;; esac
+    curl -sf -H "Authorization: Bearer $tok" -o "$DATA/get-$name.json" "$BASE$path" ||
+        die "GET $path failed"
+    for i in $(seq "${RUNS:-9}"); do
+        [ -n "${NOCACHE:-}" ] && extra="${sep}nocache=$name-$i-$RANDOM"
+        t=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $tok" "$BASE$path$extra") ||
+            die "GET $path failed"
+        times+=("$t")
+    done
+    read -r BEST MEDIAN < <(printf '%s\n' "${times[@]}" | python3 -c '
+import statistics, sys
+t = sorted(float(x) * 1000 for x in sys.stdin)
+print("%.1f %.1f" % (t[0], statistics.median(t)))')
+}
+
 # wrk_lua FILE [TOKEN]: a wrk script that sets the bearer header (if any) and
 # prints one machine-readable line: requests duration_us p50_us p99_us non2xx errors.
 wrk_lua() {

@@ -34,22 +34,7 @@ PORT=$(free_port 18750) || die "no free port"
 start_linli "$DB" "$PORT" "$DATA/linli-stats.log"
 BASE=http://127.0.0.1:$PORT/api/v1
 
-# time_get NAME TOKEN PATH: RUNS timed requests after one untimed; sets BEST and MEDIAN (ms)
-time_get() {
-    local name=$1 tok=$2 path=$3 t times=()
-    curl -sf -H "Authorization: Bearer $tok" -o "$DATA/stats-$name.json" "$BASE$path" ||
-        die "GET $path failed"
-    for _ in $(seq "$RUNS"); do
-        t=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $tok" "$BASE$path") ||
-            die "GET $path failed"
-        times+=("$t")
-    done
-    read -r BEST MEDIAN < <(printf '%s\n' "${times[@]}" | python3 -c '
-import statistics, sys
-t = sorted(float(x) * 1000 for x in sys.stdin)
-print("%.1f %.1f" % (t[0], statistics.median(t)))')
-}
-
+NOCACHE=1   # every request made afresh, never from the registry cache
 STAFF=$(login "$PORT") || die "login staff failed"
 STREET_TOKEN=$(login "$PORT" street) || die "login street failed"
 wait_quiet 30
@@ -59,8 +44,8 @@ time_get street "$STREET_TOKEN" "/stats/community/$STREET"
 S_BEST=$BEST; S_MEDIAN=$MEDIAN
 time_get communities "$STREET_TOKEN" "/communities"
 L_BEST=$BEST; L_MEDIAN=$MEDIAN
-C_RES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["residents"])' "$DATA/stats-community.json")
-S_RES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["residents"])' "$DATA/stats-street.json")
+C_RES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["residents"])' "$DATA/get-community.json")
+S_RES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["residents"])' "$DATA/get-street.json")
 
 COUNT_MS=
 if command -v sqlite3 >/dev/null; then
@@ -74,7 +59,7 @@ fi
 
 echo
 echo "community statistics benchmark, $(date -I), $(nproc) cores, $RESIDENTS residents"
-echo "linli $LINLI_REV (binary sha256 $LINLI_SHA), best/median of $RUNS after one warm-up"
+echo "linli $LINLI_REV (binary sha256 $LINLI_SHA), best/median of $RUNS after one warm-up, never cached"
 echo "linli migrate: $MIGRATED, $MIGRATE_S s"
 echo "GET /stats/community/$COMMUNITY ($C_RES residents): best $C_BEST ms, median $C_MEDIAN ms"
 echo "GET /stats/community/$STREET ($S_RES residents): best $S_BEST ms, median $S_MEDIAN ms"
