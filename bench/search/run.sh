@@ -7,6 +7,8 @@
 # See bench/README.md.
 #
 #   bench/search/run.sh         # env: RESIDENTS=1000000 RUNS=9 KEEP_DB=1 (shares bench/stats's db)
+#   BASELINE=REV bench/search/run.sh   # also an older linli (built from git REV in a
+#                                      # temporary worktree) on the same db, same run
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 need ninja curl python3
@@ -27,9 +29,28 @@ if [ ! -f "$DB" ]; then
 fi
 "$LINLI" migrate --db "$DB" >/dev/null
 
+OLD_BASE=
+if [ -n "${BASELINE:-}" ]; then
+    OLD_DIR=$DATA/baseline-src
+    rm -rf "$OLD_DIR"; git -C "$ROOT" worktree prune
+    git -C "$ROOT" worktree add -q --detach "$OLD_DIR" "$BASELINE" || die "no git revision $BASELINE"
+    (cd "$OLD_DIR" && meson setup build --buildtype=release -Db_ndebug=false >/dev/null && ninja -C build >/dev/null) ||
+        die "cannot build $BASELINE"
+    cp "$OLD_DIR/build/linli" "$DATA/linli-baseline"
+    git -C "$ROOT" worktree remove --force "$OLD_DIR"
+    OLD_PORT=$(free_port 18780) || die "no free port"
+    "$DATA/linli-baseline" serve --db "$DB" --listen "127.0.0.1:$OLD_PORT" --threads 2 \
+        --log-level warn >"$DATA/linli-baseline.log" 2>&1 &
+    BENCH_PIDS+=("$!")
+    wait_http "http://127.0.0.1:$OLD_PORT/api/v1/health" 30 || die "baseline did not start"
+    OLD_BASE=http://127.0.0.1:$OLD_PORT/api/v1
+    OLD_STAFF=$(login "$OLD_PORT") || die "login staff failed"
+    OLD_STREET=$(login "$OLD_PORT" street) || die "login street failed"
+fi
 PORT=$(free_port 18760) || die "no free port"
 start_linli "$DB" "$PORT" "$DATA/linli-search.log"
 BASE=http://127.0.0.1:$PORT/api/v1
+NEW_BASE=$BASE
 STAFF=$(login "$PORT") || die "login staff failed"
 STREET=$(login "$PORT" street) || die "login street failed"
 
@@ -44,24 +65,30 @@ DANGYUAN=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("党员"))'
 NOCACHE=1
 wait_quiet 30
 ROWS=()
-row() { # row LABEL WHO TOKEN PATH
-    time_get "search" "$3" "$4"
-    local total
+row() { # row LABEL WHO PATH: this linli (and the baseline, same requests)
+    local total who=$2 tok old="" 
+    tok=$STAFF; [ "$who" = street ] && tok=$STREET
+    BASE=$NEW_BASE time_get "search" "$tok" "$3"
     total=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("total", "-"))' "$DATA/get-search.json")
-    ROWS+=("$(printf '| %-34s | %-6s | %9s | %7s | %7s |' "$1" "$2" "$total" "$BEST" "$MEDIAN")")
+    local best=$BEST median=$MEDIAN
+    if [ -n "$OLD_BASE" ]; then
+        tok=$OLD_STAFF; [ "$who" = street ] && tok=$OLD_STREET
+        BASE=$OLD_BASE time_get "search-baseline" "$tok" "$3"
+        old=$(printf ' %7s | %7s |' "$BEST" "$MEDIAN")
+    fi
+    ROWS+=("$(printf '| %s | %s | %s | %s | %s |%s' "$1" "$who" "$total" "$best" "$median" "$old")")
 }
-row "GET /residents/$ID (one resident)" staff "$STAFF" "/residents/$ID"
+row "GET /residents/$ID (one resident)" staff "/residents/$ID"
 for who in staff street; do
-    tok=$STAFF; [ $who = street ] && tok=$STREET
-    row "list, first page" $who "$tok" "/residents?per_page=20"
-    row "list, page 300" $who "$tok" "/residents?per_page=20&page=300"
-    row "whole phone number" $who "$tok" "/residents?q=$PHONE"
-    row "whole ID number" $who "$tok" "/residents?q=$IDNO"
-    row "last four phone digits" $who "$tok" "/residents?q=${PHONE: -4}"
-    row "pinyin initial z" $who "$tok" "/residents?q=z"
-    row "pinyin initials zs" $who "$tok" "/residents?q=zs"
-    row "surname 张" $who "$tok" "/residents?q=$ZHANG"
-    row "tag 党员" $who "$tok" "/residents?tag=$DANGYUAN"
+    row "list, first page" $who "/residents?per_page=20"
+    row "list, page 300" $who "/residents?per_page=20&page=300"
+    row "whole phone number" $who "/residents?q=$PHONE"
+    row "whole ID number" $who "/residents?q=$IDNO"
+    row "last four phone digits" $who "/residents?q=${PHONE: -4}"
+    row "pinyin initial z" $who "/residents?q=z"
+    row "pinyin initials zs" $who "/residents?q=zs"
+    row "surname 张" $who "/residents?q=$ZHANG"
+    row "tag 党员" $who "/residents?tag=$DANGYUAN"
 done
 
 COUNT_MS=
@@ -75,8 +102,14 @@ fi
 echo
 echo "resident search benchmark, $(date -I), $(nproc) cores, $RESIDENTS residents, 1 client"
 echo "linli $LINLI_REV (binary sha256 $LINLI_SHA), best/median of $RUNS after one warm-up, never cached"
-echo "| query | as | total | best ms | median ms |"
-echo "|---|---|---:|---:|---:|"
+if [ -n "$OLD_BASE" ]; then
+    echo "baseline: linli at $BASELINE (binary sha256 $(sha256sum "$DATA/linli-baseline" | cut -c1-12)), same db, same requests"
+    echo "| query | as | total | best ms | median ms | baseline best | baseline median |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+else
+    echo "| query | as | total | best ms | median ms |"
+    echo "|---|---|---:|---:|---:|"
+fi
 printf '%s\n' "${ROWS[@]}"
 [ -n "$COUNT_MS" ] && echo "for comparison, sqlite3 shell: count(*) of the community's active residents, best $COUNT_MS ms"
 
