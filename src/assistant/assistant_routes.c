@@ -329,13 +329,19 @@ static Error *require_writable(Request *req, const char *scope)
     return auth_require_scope(req, scope);
 }
 
-/* Route parameter 0 as an entry id; 404 if it cannot be one. */
-static Error *param_entry(Request *req, KbEntry **ret)
+/*
+ * The entry route parameter 0 names, for a knowledge-base keeper: 404 if
+ * there is none she may see; with @writable, 403 unless she may change it.
+ */
+static Error *param_entry(Request *req, bool writable, KbEntry **ret)
 {
     const char *id = req->n_params > 0 ? req->params[0] : NULL;
     KbEntry *e = NULL;
     Error *err;
 
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
     if (!id || !*id || strlen(id) > 32)
         return error_not_found(req->arena, "id", "找不到该条目");
     err = assistant_store_entry_get(req->store, req->arena, id, &e);
@@ -343,6 +349,11 @@ static Error *param_entry(Request *req, KbEntry **ret)
         return err;
     if (!e || !entry_visible(req->user, e->scope))
         return error_not_found(req->arena, "id", "找不到该条目，可能已被删除或不在您的管辖范围内");
+    if (writable) {
+        err = require_writable(req, e->scope);
+        if (err)
+            return err;
+    }
     *ret = e;
     return NULL;
 }
@@ -357,6 +368,25 @@ static Error *audit_entry(Request *req, const char *action, const KbEntry *e)
 {
     return audit_record(req, action, "kb_entry", 0, *e->scope ? e->scope : NULL,
                         json_pack("{s:s, s:s}", "id", e->id, "section", e->section));
+}
+
+/* Checks and stores the changed entry @e (resolving @resolves, if any) and answers with it. */
+static Error *save_entry(Request *req, Response *res, KbEntry *e, const QuestionSet *resolves)
+{
+    Error *err;
+
+    err = assistant_entry_check(req->arena, e);
+    if (err)
+        return err;
+    err = assistant_store_entry_update(req->store, req->arena, e, resolves);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.update", e);
+    if (err)
+        return err;
+    refresh_index(req);
+    e->updated_at = time_now_ms();
+    return response_json(res, 200, assistant_entry_json(req->arena, e));
 }
 
 static Error *kb_handle_list(Request *req, Response *res)
@@ -559,29 +589,15 @@ static Error *assistant_handle_group_alternative(Request *req, Response *res)
         e->alternatives = alts;
         e->n_alternatives++;
     }
-    err = assistant_entry_check(req->arena, e);
-    if (err)
-        return err;
-    err = assistant_store_entry_update(req->store, req->arena, e, &qs);
-    if (err)
-        return err;
-    err = audit_entry(req, "kb.update", e);
-    if (err)
-        return err;
-    refresh_index(req);
-    e->updated_at = time_now_ms();
-    return response_json(res, 200, assistant_entry_json(req->arena, e));
+    return save_entry(req, res, e, &qs);
 }
 
 static Error *kb_handle_get(Request *req, Response *res)
 {
-    KbEntry *e;
+    KbEntry *e = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
+    err = param_entry(req, false, &e);
     if (err)
         return err;
     return response_json(res, 200, assistant_entry_json(req->arena, e));
@@ -589,18 +605,12 @@ static Error *kb_handle_get(Request *req, Response *res)
 
 static Error *kb_handle_update(Request *req, Response *res)
 {
-    KbEntry *e, in = { 0 };
+    KbEntry *e = NULL, in = { 0 };
     unsigned set = 0;
     json_t *body;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
-    if (err)
-        return err;
-    err = require_writable(req, e->scope);
+    err = param_entry(req, true, &e);
     if (err)
         return err;
     err = request_json_object(req, &body);
@@ -633,32 +643,15 @@ static Error *kb_handle_update(Request *req, Response *res)
         if (err)
             return err;
     }
-    err = assistant_entry_check(req->arena, e);
-    if (err)
-        return err;
-    err = assistant_store_entry_update(req->store, req->arena, e, NULL);
-    if (err)
-        return err;
-    err = audit_entry(req, "kb.update", e);
-    if (err)
-        return err;
-    refresh_index(req);
-    e->updated_at = time_now_ms();
-    return response_json(res, 200, assistant_entry_json(req->arena, e));
+    return save_entry(req, res, e, NULL);
 }
 
 static Error *kb_handle_delete(Request *req, Response *res)
 {
-    KbEntry *e;
+    KbEntry *e = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
-    if (err)
-        return err;
-    err = require_writable(req, e->scope);
+    err = param_entry(req, true, &e);
     if (err)
         return err;
     err = assistant_store_entry_delete(req->store, req->arena, e->id);
