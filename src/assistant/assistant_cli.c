@@ -10,7 +10,6 @@
  * transaction; bad lines are listed with the reason and the rest kept.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "assistant/assistant.h"
@@ -26,6 +24,7 @@
 #include "cli_util.h"
 #include "core/csv.h"
 #include "core/embed.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "core/log.h"
 #include "core/xlsx.h"
@@ -35,51 +34,6 @@
 #include "core/banned.h"
 
 #define CLI_MAX_FILE (256 * 1024 * 1024)
-
-/* Reads all of @path into @a; false with *ret_errmsg if it cannot or it is over @max bytes. */
-static bool read_whole(Arena *a, const char *path, size_t max, char **ret_data, size_t *ret_len,
-                       const char **ret_errmsg)
-{
-    struct stat sb;
-    size_t len = 0;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        *ret_errmsg = strerror(errno);
-        return false;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
-        *ret_errmsg = "not a regular file, or too large";
-        close(fd);
-        return false;
-    }
-    buf = arena_alloc(a, (size_t)sb.st_size + 1);
-    while (len < (size_t)sb.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)sb.st_size - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *ret_errmsg = n < 0 ? strerror(errno) : "file shrank while reading";
-            close(fd);
-            return false;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    *ret_data = buf;
-    *ret_len = len;
-    return true;
-}
-
-static bool has_extension(const char *path, const char *ext)
-{
-    size_t n = strlen(path), m = strlen(ext);
-
-    return n > m && strcasecmp(path + n - m, ext) == 0;
-}
 
 /* ---- reading entries from a file ---- */
 
@@ -428,18 +382,18 @@ static int cmd_kb_import(int argc, char **argv)
     file = argv[optind];
     a = arena_new(1 << 20);
     rc = 1;
-    if (!read_whole(a, file, CLI_MAX_FILE, &data, &len, &errmsg)) {
+    if (!file_read_all(a, file, CLI_MAX_FILE, &data, &len, &errmsg)) {
         fprintf(stderr, "linli: cannot read '%s': %s\n", file, errmsg);
         goto out;
     }
     report_init(a, &report, len / 16 + 16 < KB_IMPORT_MAX_LINES ? len / 16 + 16 : KB_IMPORT_MAX_LINES);
-    if (has_extension(file, ".csv")) {
+    if (file_has_extension(file, ".csv")) {
         if (!read_csv(a, data, len, &report))
             goto out;
-    } else if (has_extension(file, ".xlsx")) {
+    } else if (file_has_extension(file, ".xlsx")) {
         if (!read_xlsx(a, data, len, &report))
             goto out;
-    } else if (has_extension(file, ".jsonl") || has_extension(file, ".json")) {
+    } else if (file_has_extension(file, ".jsonl") || file_has_extension(file, ".json")) {
         read_jsonl(a, data, len, &report);
     } else {
         fprintf(stderr, "linli: '%s' is not .jsonl, .csv or .xlsx\n", file);
