@@ -319,36 +319,6 @@ fail:
     return err;
 }
 
-static int parse_db(int argc, char **argv, const char **ret_db, const char **ret_community,
-                    bool *ret_stats)
-{
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "community", required_argument, NULL, 'c' },
-        { "stats", no_argument, NULL, 's' },
-        { 0 },
-    };
-    int c;
-
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': *ret_db = optarg; break;
-        case 'c':
-            if (!ret_community)
-                return 2;
-            *ret_community = optarg;
-            break;
-        case 's':
-            if (!ret_stats)
-                return 2;
-            *ret_stats = true;
-            break;
-        default: return 2;
-        }
-    }
-    return 0;
-}
-
 static int cmd_kb_import(int argc, char **argv)
 {
     const char *db = NULL, *errmsg, *file;
@@ -372,7 +342,7 @@ static int cmd_kb_import(int argc, char **argv)
              "imported; the exit status is 0 when the file was read.");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, NULL, NULL);
+    rc = cli_options(argc, argv, (const CliOption[]){ { "db", &db }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc - 1) {
@@ -434,7 +404,7 @@ static int cmd_kb_export(int argc, char **argv)
              "`linli kb import` reads (FILE '-' writes to standard output).");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, NULL, NULL);
+    rc = cli_options(argc, argv, (const CliOption[]){ { "db", &db }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc - 1) {
@@ -498,12 +468,11 @@ out:
 
 int assistant_cli_kb(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "import") == 0)
-        return cmd_kb_import(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "export") == 0)
-        return cmd_kb_export(argc - 1, argv + 1);
-    puts("usage: linli kb import|export --db FILE FILE   (--help on each)");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "import", cmd_kb_import }, { "export", cmd_kb_export },
+                                       { 0 } };
+
+    return cli_subcommand(argc, argv, cmds,
+                          "usage: linli kb import|export --db FILE FILE   (--help on each)");
 }
 
 /* ---- ask ---- */
@@ -580,7 +549,9 @@ int assistant_cli_ask(int argc, char **argv)
              "time to build the index and the latency of the questions on stderr.");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, &community, &stats);
+    rc = cli_options(argc, argv,
+                     (const CliOption[]){ { "db", &db }, { "community", &community },
+                                          { "stats", NULL, &stats }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc) {

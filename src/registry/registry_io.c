@@ -212,23 +212,12 @@ typedef struct CliArgs {
 /* Parses --db, --community, --key and one FILE; 0 on success, else an exit code. */
 static int cli_args(int argc, char **argv, const char *what, CliArgs *ret)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "community", required_argument, NULL, 'c' },
-        { "key", required_argument, NULL, 'k' },
-        { 0 },
-    };
     CliArgs args = { 0 };
-    int c;
+    const CliOption opts[] = { { "db", &args.db }, { "community", &args.community },
+                               { "key", &args.key }, { 0 } };
 
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': args.db = optarg; break;
-        case 'c': args.community = optarg; break;
-        case 'k': args.key = optarg; break;
-        default: return 2;
-        }
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!args.db || !args.community || optind != argc - 1) {
         fprintf(stderr, "linli %s residents: --db, --community and one FILE are required\n", what);
         return 2;
