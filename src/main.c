@@ -231,12 +231,10 @@ static int cmd_demo(int argc, char **argv)
         fprintf(stderr, "linli demo: --db FILE is required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     keys = cli_open_keys(db, key);
     if (!keys) {
         arena_free(a);
@@ -308,12 +306,10 @@ static int cmd_import_divisions(int argc, char **argv)
         fprintf(stderr, "linli import divisions: --db and --street or --county are required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     err = registry_import_divisions(st, a, dir, code, &count);
     if (err)
         cli_print_error(err);
@@ -373,12 +369,10 @@ static int cmd_user_add(int argc, char **argv)
         fprintf(stderr, "linli user add: unknown role '%s'\n", role);
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     in.scope = scope;
     if (in.role == ROLE_RESIDENT) {
         char *end;

@@ -39,12 +39,10 @@ static int open311_key(int argc, char **argv)
         fprintf(stderr, "linli open311 key: --db and --community are required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     err = cases_store_community_name(st, a, community, &name);
     if (!err && !name)
         err = error_invalid(a, "community", "unknown_community", "找不到该社区（需要 12 位社区代码）");
@@ -102,12 +100,10 @@ static int cases_generate(int argc, char **argv)
         fprintf(stderr, "linli cases generate: --db is required; --count 1..5000000, --years 1..20\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     t0 = time_mono_us();
     store_exec(st, a, "PRAGMA cache_size=-400000");
     err = store_begin(st, a);
