@@ -47,10 +47,7 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     if (req->body && !utf8_valid(req->body, req->body_len))
         return error_bad_request(req->arena, "question", "invalid_encoding",
                                  "问题的文字编码无法识别，请使用 UTF-8 重新提交");
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     v = json_object_get(body, "question");
@@ -113,10 +110,7 @@ static Error *assistant_handle_feedback(Request *req, Response *res)
     err = auth_require(req, ROLES_ALL);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &id, NULL);
@@ -177,10 +171,7 @@ static Error *assistant_handle_handoff(Request *req, Response *res)
     err = auth_require(req, ROLES_ALL);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &h.question_id, NULL);
@@ -512,10 +503,7 @@ static Error *assistant_handle_group_entry(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = question_ids(req, body, &qs);
@@ -549,10 +537,7 @@ static Error *assistant_handle_group_alternative(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = question_ids(req, body, &qs);
@@ -694,10 +679,7 @@ static Error *kb_handle_synonym_create(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "term", true, 1, 20, &term);

@@ -320,10 +320,7 @@ static Error *booking_handle_door_verify(Request *req, Response *res)
     err = door_room(req, &room);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "code", true, 6, 6, &code);

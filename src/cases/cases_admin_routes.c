@@ -309,9 +309,7 @@ static Error *cases_handle_route_create(Request *req, Response *res)
 
     err = auth_require(req, ROLES_CASES_CONFIG);
     if (!err)
-        err = request_json_object(req, &body);
-    if (!err)
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "community", false, 12, 12, &community);
     if (!err)
@@ -443,9 +441,7 @@ static Error *cases_handle_calendar_set(Request *req, Response *res)
     if (!err)
         err = calendar_date(req, &date);
     if (!err)
-        err = request_json_object(req, &body);
-    if (!err)
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "name", false, 0, 30, &name);
     if (err)

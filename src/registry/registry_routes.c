@@ -103,10 +103,7 @@ static Error *registry_handle_grid_create(Request *req, Response *res)
     err = auth_require(req, ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "community", true, 12, 12, &community);
@@ -741,10 +738,7 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
     if (err)
         return err;
     if (req->body_len > 0) {
-        err = request_json_object(req, &body);
-        if (err)
-            return err;
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
         if (err)
             return err;
         err = request_field_string(req, body, "date", false, 10, 10, &date);
@@ -810,10 +804,7 @@ static Error *registry_handle_tag_create(Request *req, Response *res)
     err = auth_require(req, ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "name", true, 1, 20, &name);
