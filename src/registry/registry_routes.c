@@ -34,24 +34,33 @@ static Error *paging(Request *req, int64_t *ret_page, int64_t *ret_per_page)
     return request_query_int(req, "per_page", 20, 1, 200, ret_per_page);
 }
 
-static Error *registry_handle_communities(Request *req, Response *res)
+/* All that @list finds between @lo and @hi, as one page. */
+static Error *list_page(Request *req, Response *res,
+                        Error *(*list)(Store *st, Arena *a, const char *lo, const char *hi,
+                                       json_t *items),
+                        const char *lo, const char *hi)
 {
-    const char *lo, *hi;
-    json_t *items;
-    Error *err;
+    json_t *items = json_array();
+    Error *err = list(req->store, req->arena, lo, hi, items);
 
-    err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT | ROLE_PROPERTY);
-    if (err)
-        return err;
-    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, &lo, &hi);
-    items = json_array();
-    err = registry_store_communities(req->store, req->arena, lo, hi, items);
     if (err) {
         json_decref(items);
         return err;
     }
     return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
                                              (int64_t)json_array_size(items)));
+}
+
+static Error *registry_handle_communities(Request *req, Response *res)
+{
+    const char *lo, *hi;
+    Error *err;
+
+    err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT | ROLE_PROPERTY);
+    if (err)
+        return err;
+    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, &lo, &hi);
+    return list_page(req, res, registry_store_communities, lo, hi);
 }
 
 static Error *require_community(Request *req, const char *field, const char *code)
@@ -73,7 +82,6 @@ static Error *require_community(Request *req, const char *field, const char *cod
 static Error *registry_handle_grids(Request *req, Response *res)
 {
     const char *lo, *hi;
-    json_t *items;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ);
@@ -82,14 +90,7 @@ static Error *registry_handle_grids(Request *req, Response *res)
     err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
-    items = json_array();
-    err = registry_store_grids(req->store, req->arena, lo, hi, items);
-    if (err) {
-        json_decref(items);
-        return err;
-    }
-    return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
-                                             (int64_t)json_array_size(items)));
+    return list_page(req, res, registry_store_grids, lo, hi);
 }
 
 static Error *registry_handle_grid_create(Request *req, Response *res)
@@ -775,7 +776,6 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
 static Error *registry_handle_tags(Request *req, Response *res)
 {
     const char *lo, *hi;
-    json_t *items;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ);
@@ -784,14 +784,7 @@ static Error *registry_handle_tags(Request *req, Response *res)
     err = auth_list_bounds(req, &lo, &hi);
     if (err)
         return err;
-    items = json_array();
-    err = registry_store_tags(req->store, req->arena, lo, hi, items);
-    if (err) {
-        json_decref(items);
-        return err;
-    }
-    return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
-                                             (int64_t)json_array_size(items)));
+    return list_page(req, res, registry_store_tags, lo, hi);
 }
 
 static Error *registry_handle_tag_create(Request *req, Response *res)
