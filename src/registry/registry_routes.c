@@ -34,11 +34,10 @@ static Error *paging(Request *req, int64_t *ret_page, int64_t *ret_per_page)
     return request_query_int(req, "per_page", 20, 1, 200, ret_per_page);
 }
 
+typedef Error *ListFn(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
+
 /* All that @list finds between @lo and @hi, as one page. */
-static Error *list_page(Request *req, Response *res,
-                        Error *(*list)(Store *st, Arena *a, const char *lo, const char *hi,
-                                       json_t *items),
-                        const char *lo, const char *hi)
+static Error *list_page(Request *req, Response *res, ListFn *list, const char *lo, const char *hi)
 {
     json_t *items = json_array();
     Error *err = list(req->store, req->arena, lo, hi, items);
@@ -49,6 +48,21 @@ static Error *list_page(Request *req, Response *res,
     }
     return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
                                              (int64_t)json_array_size(items)));
+}
+
+/* For the register's readers: all that @list finds in ?community= or, without it, their scope. */
+static Error *list_readable(Request *req, Response *res, ListFn *list)
+{
+    const char *lo, *hi;
+    Error *err;
+
+    err = auth_require(req, ROLES_REGISTRY_READ);
+    if (err)
+        return err;
+    err = auth_list_bounds(req, &lo, &hi);
+    if (err)
+        return err;
+    return list_page(req, res, list, lo, hi);
 }
 
 static Error *registry_handle_communities(Request *req, Response *res)
@@ -81,16 +95,7 @@ static Error *require_community(Request *req, const char *field, const char *cod
 
 static Error *registry_handle_grids(Request *req, Response *res)
 {
-    const char *lo, *hi;
-    Error *err;
-
-    err = auth_require(req, ROLES_REGISTRY_READ);
-    if (err)
-        return err;
-    err = auth_list_bounds(req, &lo, &hi);
-    if (err)
-        return err;
-    return list_page(req, res, registry_store_grids, lo, hi);
+    return list_readable(req, res, registry_store_grids);
 }
 
 static Error *registry_handle_grid_create(Request *req, Response *res)
@@ -775,16 +780,7 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
 
 static Error *registry_handle_tags(Request *req, Response *res)
 {
-    const char *lo, *hi;
-    Error *err;
-
-    err = auth_require(req, ROLES_REGISTRY_READ);
-    if (err)
-        return err;
-    err = auth_list_bounds(req, &lo, &hi);
-    if (err)
-        return err;
-    return list_page(req, res, registry_store_tags, lo, hi);
+    return list_readable(req, res, registry_store_tags);
 }
 
 static Error *registry_handle_tag_create(Request *req, Response *res)
