@@ -463,13 +463,26 @@ static Error *kb_handle_create(Request *req, Response *res)
     return response_json(res, 201, assistant_entry_json(req->arena, &e));
 }
 
-/* "question_ids": 1..QUESTION_IDS_MAX positive ids, within the user's bounds. */
-static Error *question_ids(Request *req, json_t *body, QuestionSet *ret)
+/*
+ * A request about a group of questions, from a knowledge-base keeper: a body
+ * of @fields only, whose "question_ids" are 1..UNANSWERED_MAX positive ids,
+ * taken within the user's bounds.
+ */
+static Error *question_group(Request *req, const char *const *fields, json_t **ret_body,
+                             QuestionSet *ret)
 {
-    json_t *arr = json_object_get(body, "question_ids"), *v;
+    json_t *body, *arr, *v;
     int64_t *ids;
     size_t i;
+    Error *err;
 
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_json_fields(req, fields, &body);
+    if (err)
+        return err;
+    arr = json_object_get(body, "question_ids");
     if (!arr || json_is_null(arr))
         return error_invalid(req->arena, "question_ids", "missing_field", "缺少必填字段“question_ids”");
     if (!json_is_array(arr))
@@ -488,6 +501,7 @@ static Error *question_ids(Request *req, json_t *body, QuestionSet *ret)
     ret->n = json_array_size(arr);
     auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope,
                       &ret->lo, &ret->hi);
+    *ret_body = body;
     return NULL;
 }
 
@@ -497,16 +511,10 @@ static Error *assistant_handle_group_entry(Request *req, Response *res)
     static const char *const fields[] = { "question_ids", "entry", NULL };
     KbEntry e = { 0 };
     QuestionSet qs;
-    json_t *body, *obj;
+    json_t *body = NULL, *obj;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = request_json_fields(req, fields, &body);
-    if (err)
-        return err;
-    err = question_ids(req, body, &qs);
+    err = question_group(req, fields, &body, &qs);
     if (err)
         return err;
     obj = json_object_get(body, "entry");
@@ -530,17 +538,11 @@ static Error *assistant_handle_group_alternative(Request *req, Response *res)
     const char **alts;
     KbEntry *e = NULL;
     QuestionSet qs;
-    json_t *body;
+    json_t *body = NULL;
     bool known;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = request_json_fields(req, fields, &body);
-    if (err)
-        return err;
-    err = question_ids(req, body, &qs);
+    err = question_group(req, fields, &body, &qs);
     if (err)
         return err;
     err = request_field_string(req, body, "entry_id", true, 1, 32, &entry_id);
