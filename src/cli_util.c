@@ -1,6 +1,8 @@
 #include "cli_util.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -12,6 +14,40 @@ bool cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return true;
     return false;
+}
+
+int cli_subcommand(int argc, char **argv, const CliCommand *cmds, const char *usage)
+{
+    for (const CliCommand *c = cmds; argc >= 2 && c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    puts(usage);
+    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+}
+
+int cli_options(int argc, char **argv, const CliOption *opts)
+{
+    struct option longopts[16];
+    size_t n = 0;
+    int c;
+
+    for (; opts[n].name; n++) {
+        if (n + 1 >= ARRAY_SIZE(longopts))
+            abort();
+        longopts[n] = (struct option){ opts[n].name,
+                                       opts[n].value ? required_argument : no_argument, NULL,
+                                       (int)n + 1 };
+    }
+    longopts[n] = (struct option){ 0 };
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c < 1 || (size_t)c > n)
+            return 2;
+        if (opts[c - 1].value)
+            *opts[c - 1].value = optarg;
+        else
+            *opts[c - 1].flag = true;
+    }
+    return 0;
 }
 
 void cli_print_error(const Error *err)

@@ -45,12 +45,12 @@ static const char *divisions_dir(void)
 
 static int cmd_migrate(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' }, { 0 } };
     const char *db = NULL;
+    const CliOption opts[] = { { "db", &db }, { 0 } };
     const char *errmsg;
     Arena *a;
     Store *st;
-    int applied = 0, version = 0, c;
+    int applied = 0, version = 0;
     Error *err;
 
     if (cli_wants_help(argc, argv)) {
@@ -59,12 +59,8 @@ static int cmd_migrate(int argc, char **argv)
              "applied, each in its own transaction. Running it again does nothing.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            return 2;
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!db) {
         fprintf(stderr, "linli migrate: --db FILE is required\n");
         return 2;
@@ -190,23 +186,22 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },        { "residents", required_argument, NULL, 'n' },
-        { "street", required_argument, NULL, 's' },    { "community", required_argument, NULL, 'c' },
-        { "divisions", required_argument, NULL, 'v' }, { "password", required_argument, NULL, 'p' },
-        { "seed", required_argument, NULL, 'r' },      { "key", required_argument, NULL, 'k' },
+    DemoOptions opt = { .street = "310105004", .community = "310105004017", .residents = 20000,
+                        .password = "linli2026", .divisions_dir = divisions_dir() };
+    const char *db = NULL, *key = NULL, *residents = NULL, *seed = NULL;
+    const CliOption opts[] = {
+        { "db", &db },                      { "residents", &residents },
+        { "street", &opt.street },          { "community", &opt.community },
+        { "divisions", &opt.divisions_dir }, { "password", &opt.password },
+        { "seed", &seed },                  { "key", &key },
         { 0 }
     };
-    DemoOptions opt = { .street = "310105004", .community = "310105004017", .residents = 20000,
-                        .password = "linli2026" };
-    const char *db = NULL, *key = NULL;
     CryptoKeys *keys;
     size_t n_kb = 0;
     int64_t t0;
     Arena *a;
     Store *st;
     Error *err;
-    int c;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli demo --db FILE [--residents N] [--street CODE] [--community CODE]\n"
@@ -220,41 +215,28 @@ static int cmd_demo(int argc, char **argv)
              "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".");
         return 0;
     }
-    opt.divisions_dir = divisions_dir();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'k': key = optarg; break;
-        case 's': opt.street = optarg; break;
-        case 'c': opt.community = optarg; break;
-        case 'v': opt.divisions_dir = optarg; break;
-        case 'p': opt.password = optarg; break;
-        case 'r': opt.seed = strtoull(optarg, NULL, 10); break;
-        case 'n': {
-            char *end;
-            long long n = strtoll(optarg, &end, 10);
+    if (cli_options(argc, argv, opts))
+        return 2;
+    if (seed)
+        opt.seed = strtoull(seed, NULL, 10);
+    if (residents) {
+        char *end;
+        long long n = strtoll(residents, &end, 10);
 
-            if (*end || n < 0 || n > 1000000) {
-                fprintf(stderr, "linli demo: --residents wants 0..1000000\n");
-                return 2;
-            }
-            opt.residents = n;
-            break;
-        }
-        default:
+        if (*end || n < 0 || n > 1000000) {
+            fprintf(stderr, "linli demo: --residents wants 0..1000000\n");
             return 2;
         }
+        opt.residents = n;
     }
     if (!db) {
         fprintf(stderr, "linli demo: --db FILE is required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     keys = cli_open_keys(db, key);
     if (!keys) {
         arena_free(a);
@@ -305,17 +287,13 @@ static int cmd_demo(int argc, char **argv)
 
 static int cmd_import_divisions(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },     { "street", required_argument, NULL, 's' },
-        { "county", required_argument, NULL, 'c' }, { "divisions", required_argument, NULL, 'v' },
-        { 0 }
-    };
     const char *db = NULL, *code = NULL, *dir = divisions_dir();
+    const CliOption opts[] = { { "db", &db }, { "street", &code }, { "county", &code },
+                               { "divisions", &dir }, { 0 } };
     int64_t count = 0;
     Arena *a;
     Store *st;
     Error *err;
-    int c;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli import divisions --db FILE (--street CODE | --county CODE) [--divisions DIR]\n\n"
@@ -324,25 +302,16 @@ static int cmd_import_divisions(int argc, char **argv)
              "street and community (居委会/村委会) under it. Running it again updates names.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's':
-        case 'c': code = optarg; break;
-        case 'v': dir = optarg; break;
-        default: return 2;
-        }
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!db || !code) {
         fprintf(stderr, "linli import divisions: --db and --street or --county are required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     err = registry_import_divisions(st, a, dir, code, &count);
     if (err)
         cli_print_error(err);
@@ -355,39 +324,35 @@ static int cmd_import_divisions(int argc, char **argv)
 
 static int cmd_import(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "divisions") == 0)
-        return cmd_import_divisions(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "residents") == 0)
-        return registry_cli_import(argc - 1, argv + 1);
-    puts("usage: linli import divisions|residents ...   (--help on each)");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "divisions", cmd_import_divisions },
+                                       { "residents", registry_cli_import }, { 0 } };
+
+    return cli_subcommand(argc, argv, cmds,
+                          "usage: linli import divisions|residents ...   (--help on each)");
 }
 
 static int cmd_export(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "residents") == 0)
-        return registry_cli_export(argc - 1, argv + 1);
-    puts("usage: linli export residents --db FILE --community CODE FILE.xlsx|FILE.csv");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "residents", registry_cli_export }, { 0 } };
+
+    return cli_subcommand(argc, argv, cmds,
+                          "usage: linli export residents --db FILE --community CODE FILE.xlsx|FILE.csv");
 }
 
 /* ---- user add ---- */
 
 static int cmd_user_add(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },    { "username", required_argument, NULL, 'u' },
-        { "password", required_argument, NULL, 'p' }, { "role", required_argument, NULL, 'r' },
-        { "scope", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
-        { 0 }
-    };
     UserInput in = { 0 };
     const char *db = NULL, *role = NULL, *scope = NULL;
+    const CliOption opts[] = { { "db", &db },       { "username", &in.username },
+                               { "password", &in.password }, { "role", &role },
+                               { "scope", &scope }, { "name", &in.display_name },
+                               { 0 } };
     int64_t id;
     Arena *a;
     Store *st;
     Error *err = NULL;
-    int c;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli user add --db FILE --username U --password P --role ROLE --scope CODE [--name NAME]\n\n"
@@ -396,17 +361,8 @@ static int cmd_user_add(int argc, char **argv)
              "community staff; empty (\"\") for an admin; for a resident, her household id.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'u': in.username = optarg; break;
-        case 'p': in.password = optarg; break;
-        case 'r': role = optarg; break;
-        case 's': scope = optarg; break;
-        case 'n': in.display_name = optarg; break;
-        default: return 2;
-        }
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!db || !in.username || !in.password || !role || !scope) {
         fprintf(stderr, "linli user add: --db, --username, --password, --role and --scope are required\n");
         return 2;
@@ -415,12 +371,10 @@ static int cmd_user_add(int argc, char **argv)
         fprintf(stderr, "linli user add: unknown role '%s'\n", role);
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     in.scope = scope;
     if (in.role == ROLE_RESIDENT) {
         char *end;
@@ -452,22 +406,19 @@ static int cmd_user_add(int argc, char **argv)
 
 static int cmd_user(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "add") == 0)
-        return cmd_user_add(argc - 1, argv + 1);
-    puts("usage: linli user add ...   (linli user add --help)");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "add", cmd_user_add }, { 0 } };
+
+    return cli_subcommand(argc, argv, cmds, "usage: linli user add ...   (linli user add --help)");
 }
 
 /* ---- backup ---- */
 
 static int cmd_backup(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "to", required_argument, NULL, 't' }, { 0 } };
     const char *db = NULL, *to = NULL, *errmsg = NULL;
+    const CliOption opts[] = { { "db", &db }, { "to", &to }, { 0 } };
     struct stat sb;
     Store *st;
-    int c;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli backup --db FILE --to FILE\n\n"
@@ -476,14 +427,8 @@ static int cmd_backup(int argc, char **argv)
              "file (<db>.key) is not in the database: keep a copy of it apart from the backup.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 't')
-            to = optarg;
-        else
-            return 2;
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!db || !to) {
         fprintf(stderr, "linli backup: --db and --to are required\n");
         return 2;

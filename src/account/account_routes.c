@@ -96,10 +96,7 @@ static Error *account_handle_login(Request *req, Response *res)
     Role role;
     Error *err;
 
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "username", true, 1, 64, &username);

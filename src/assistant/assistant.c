@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "assistant/assistant.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "core/banned.h"
 
@@ -198,15 +199,6 @@ static int cmp_key(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-static uint64_t fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Under the index's read lock; @ix may be NULL (every term weighs the same). */
 static TermBag bag_of(Arena *a, const AssistantIndex *ix, const char *text)
 {
@@ -229,7 +221,7 @@ static TermBag bag_of(Arena *a, const AssistantIndex *ix, const char *text)
             continue;
         if (ix)
             w *= assistant_index_idf(ix, terms[i].key, terms[i].len);
-        kw[m++] = (KeyWeight){ fnv1a(terms[i].key, terms[i].len), w };
+        kw[m++] = (KeyWeight){ hash_bytes(terms[i].key, terms[i].len), w };
     }
     qsort(kw, m, sizeof(KeyWeight), cmp_key);
     bag.keys = arena_alloc(a, sizeof(uint64_t) * (m + 1));

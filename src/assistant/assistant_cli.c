@@ -10,7 +10,6 @@
  * transaction; bad lines are listed with the reason and the rest kept.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "assistant/assistant.h"
@@ -26,6 +24,7 @@
 #include "cli_util.h"
 #include "core/csv.h"
 #include "core/embed.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "core/log.h"
 #include "core/xlsx.h"
@@ -35,51 +34,6 @@
 #include "core/banned.h"
 
 #define CLI_MAX_FILE (256 * 1024 * 1024)
-
-/* Reads all of @path into @a; false with *ret_errmsg if it cannot or it is over @max bytes. */
-static bool read_whole(Arena *a, const char *path, size_t max, char **ret_data, size_t *ret_len,
-                       const char **ret_errmsg)
-{
-    struct stat sb;
-    size_t len = 0;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        *ret_errmsg = strerror(errno);
-        return false;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
-        *ret_errmsg = "not a regular file, or too large";
-        close(fd);
-        return false;
-    }
-    buf = arena_alloc(a, (size_t)sb.st_size + 1);
-    while (len < (size_t)sb.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)sb.st_size - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *ret_errmsg = n < 0 ? strerror(errno) : "file shrank while reading";
-            close(fd);
-            return false;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    *ret_data = buf;
-    *ret_len = len;
-    return true;
-}
-
-static bool has_extension(const char *path, const char *ext)
-{
-    size_t n = strlen(path), m = strlen(ext);
-
-    return n > m && strcasecmp(path + n - m, ext) == 0;
-}
 
 /* ---- reading entries from a file ---- */
 
@@ -365,36 +319,6 @@ fail:
     return err;
 }
 
-static int parse_db(int argc, char **argv, const char **ret_db, const char **ret_community,
-                    bool *ret_stats)
-{
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "community", required_argument, NULL, 'c' },
-        { "stats", no_argument, NULL, 's' },
-        { 0 },
-    };
-    int c;
-
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': *ret_db = optarg; break;
-        case 'c':
-            if (!ret_community)
-                return 2;
-            *ret_community = optarg;
-            break;
-        case 's':
-            if (!ret_stats)
-                return 2;
-            *ret_stats = true;
-            break;
-        default: return 2;
-        }
-    }
-    return 0;
-}
-
 static int cmd_kb_import(int argc, char **argv)
 {
     const char *db = NULL, *errmsg, *file;
@@ -418,7 +342,7 @@ static int cmd_kb_import(int argc, char **argv)
              "imported; the exit status is 0 when the file was read.");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, NULL, NULL);
+    rc = cli_options(argc, argv, (const CliOption[]){ { "db", &db }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc - 1) {
@@ -428,18 +352,18 @@ static int cmd_kb_import(int argc, char **argv)
     file = argv[optind];
     a = arena_new(1 << 20);
     rc = 1;
-    if (!read_whole(a, file, CLI_MAX_FILE, &data, &len, &errmsg)) {
+    if (!file_read_all(a, file, CLI_MAX_FILE, &data, &len, &errmsg)) {
         fprintf(stderr, "linli: cannot read '%s': %s\n", file, errmsg);
         goto out;
     }
     report_init(a, &report, len / 16 + 16 < KB_IMPORT_MAX_LINES ? len / 16 + 16 : KB_IMPORT_MAX_LINES);
-    if (has_extension(file, ".csv")) {
+    if (file_has_extension(file, ".csv")) {
         if (!read_csv(a, data, len, &report))
             goto out;
-    } else if (has_extension(file, ".xlsx")) {
+    } else if (file_has_extension(file, ".xlsx")) {
         if (!read_xlsx(a, data, len, &report))
             goto out;
-    } else if (has_extension(file, ".jsonl") || has_extension(file, ".json")) {
+    } else if (file_has_extension(file, ".jsonl") || file_has_extension(file, ".json")) {
         read_jsonl(a, data, len, &report);
     } else {
         fprintf(stderr, "linli: '%s' is not .jsonl, .csv or .xlsx\n", file);
@@ -480,7 +404,7 @@ static int cmd_kb_export(int argc, char **argv)
              "`linli kb import` reads (FILE '-' writes to standard output).");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, NULL, NULL);
+    rc = cli_options(argc, argv, (const CliOption[]){ { "db", &db }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc - 1) {
@@ -544,12 +468,11 @@ out:
 
 int assistant_cli_kb(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "import") == 0)
-        return cmd_kb_import(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "export") == 0)
-        return cmd_kb_export(argc - 1, argv + 1);
-    puts("usage: linli kb import|export --db FILE FILE   (--help on each)");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "import", cmd_kb_import }, { "export", cmd_kb_export },
+                                       { 0 } };
+
+    return cli_subcommand(argc, argv, cmds,
+                          "usage: linli kb import|export --db FILE FILE   (--help on each)");
 }
 
 /* ---- ask ---- */
@@ -626,7 +549,9 @@ int assistant_cli_ask(int argc, char **argv)
              "time to build the index and the latency of the questions on stderr.");
         return 0;
     }
-    rc = parse_db(argc, argv, &db, &community, &stats);
+    rc = cli_options(argc, argv,
+                     (const CliOption[]){ { "db", &db }, { "community", &community },
+                                          { "stats", NULL, &stats }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc) {

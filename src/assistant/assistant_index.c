@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "assistant/assistant_index.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "core/banned.h"
 
@@ -133,17 +134,6 @@ static void *xrealloc(void *p, size_t size)
     if (!q)
         abort();
     return q;
-}
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 static int64_t find_term_hashed(const AssistantIndex *ix, const char *key, size_t len, uint64_t h)

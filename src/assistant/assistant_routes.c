@@ -47,10 +47,7 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     if (req->body && !utf8_valid(req->body, req->body_len))
         return error_bad_request(req->arena, "question", "invalid_encoding",
                                  "问题的文字编码无法识别，请使用 UTF-8 重新提交");
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     v = json_object_get(body, "question");
@@ -113,10 +110,7 @@ static Error *assistant_handle_feedback(Request *req, Response *res)
     err = auth_require(req, ROLES_ALL);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &id, NULL);
@@ -177,10 +171,7 @@ static Error *assistant_handle_handoff(Request *req, Response *res)
     err = auth_require(req, ROLES_ALL);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "question_id", true, 1, INT64_MAX, &h.question_id, NULL);
@@ -329,13 +320,19 @@ static Error *require_writable(Request *req, const char *scope)
     return auth_require_scope(req, scope);
 }
 
-/* Route parameter 0 as an entry id; 404 if it cannot be one. */
-static Error *param_entry(Request *req, KbEntry **ret)
+/*
+ * The entry route parameter 0 names, for a knowledge-base keeper: 404 if
+ * there is none she may see; with @writable, 403 unless she may change it.
+ */
+static Error *param_entry(Request *req, bool writable, KbEntry **ret)
 {
     const char *id = req->n_params > 0 ? req->params[0] : NULL;
     KbEntry *e = NULL;
     Error *err;
 
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
     if (!id || !*id || strlen(id) > 32)
         return error_not_found(req->arena, "id", "找不到该条目");
     err = assistant_store_entry_get(req->store, req->arena, id, &e);
@@ -343,6 +340,11 @@ static Error *param_entry(Request *req, KbEntry **ret)
         return err;
     if (!e || !entry_visible(req->user, e->scope))
         return error_not_found(req->arena, "id", "找不到该条目，可能已被删除或不在您的管辖范围内");
+    if (writable) {
+        err = require_writable(req, e->scope);
+        if (err)
+            return err;
+    }
     *ret = e;
     return NULL;
 }
@@ -357,6 +359,25 @@ static Error *audit_entry(Request *req, const char *action, const KbEntry *e)
 {
     return audit_record(req, action, "kb_entry", 0, *e->scope ? e->scope : NULL,
                         json_pack("{s:s, s:s}", "id", e->id, "section", e->section));
+}
+
+/* Checks and stores the changed entry @e (resolving @resolves, if any) and answers with it. */
+static Error *save_entry(Request *req, Response *res, KbEntry *e, const QuestionSet *resolves)
+{
+    Error *err;
+
+    err = assistant_entry_check(req->arena, e);
+    if (err)
+        return err;
+    err = assistant_store_entry_update(req->store, req->arena, e, resolves);
+    if (err)
+        return err;
+    err = audit_entry(req, "kb.update", e);
+    if (err)
+        return err;
+    refresh_index(req);
+    e->updated_at = time_now_ms();
+    return response_json(res, 200, assistant_entry_json(req->arena, e));
 }
 
 static Error *kb_handle_list(Request *req, Response *res)
@@ -442,13 +463,26 @@ static Error *kb_handle_create(Request *req, Response *res)
     return response_json(res, 201, assistant_entry_json(req->arena, &e));
 }
 
-/* "question_ids": 1..QUESTION_IDS_MAX positive ids, within the user's bounds. */
-static Error *question_ids(Request *req, json_t *body, QuestionSet *ret)
+/*
+ * A request about a group of questions, from a knowledge-base keeper: a body
+ * of @fields only, whose "question_ids" are 1..UNANSWERED_MAX positive ids,
+ * taken within the user's bounds.
+ */
+static Error *question_group(Request *req, const char *const *fields, json_t **ret_body,
+                             QuestionSet *ret)
 {
-    json_t *arr = json_object_get(body, "question_ids"), *v;
+    json_t *body, *arr, *v;
     int64_t *ids;
     size_t i;
+    Error *err;
 
+    err = auth_require(req, ROLES_KB);
+    if (err)
+        return err;
+    err = request_json_fields(req, fields, &body);
+    if (err)
+        return err;
+    arr = json_object_get(body, "question_ids");
     if (!arr || json_is_null(arr))
         return error_invalid(req->arena, "question_ids", "missing_field", "缺少必填字段“question_ids”");
     if (!json_is_array(arr))
@@ -467,6 +501,7 @@ static Error *question_ids(Request *req, json_t *body, QuestionSet *ret)
     ret->n = json_array_size(arr);
     auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope,
                       &ret->lo, &ret->hi);
+    *ret_body = body;
     return NULL;
 }
 
@@ -476,19 +511,10 @@ static Error *assistant_handle_group_entry(Request *req, Response *res)
     static const char *const fields[] = { "question_ids", "entry", NULL };
     KbEntry e = { 0 };
     QuestionSet qs;
-    json_t *body, *obj;
+    json_t *body = NULL, *obj;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
-    if (err)
-        return err;
-    err = question_ids(req, body, &qs);
+    err = question_group(req, fields, &body, &qs);
     if (err)
         return err;
     obj = json_object_get(body, "entry");
@@ -512,20 +538,11 @@ static Error *assistant_handle_group_alternative(Request *req, Response *res)
     const char **alts;
     KbEntry *e = NULL;
     QuestionSet qs;
-    json_t *body;
+    json_t *body = NULL;
     bool known;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
-    if (err)
-        return err;
-    err = question_ids(req, body, &qs);
+    err = question_group(req, fields, &body, &qs);
     if (err)
         return err;
     err = request_field_string(req, body, "entry_id", true, 1, 32, &entry_id);
@@ -559,29 +576,15 @@ static Error *assistant_handle_group_alternative(Request *req, Response *res)
         e->alternatives = alts;
         e->n_alternatives++;
     }
-    err = assistant_entry_check(req->arena, e);
-    if (err)
-        return err;
-    err = assistant_store_entry_update(req->store, req->arena, e, &qs);
-    if (err)
-        return err;
-    err = audit_entry(req, "kb.update", e);
-    if (err)
-        return err;
-    refresh_index(req);
-    e->updated_at = time_now_ms();
-    return response_json(res, 200, assistant_entry_json(req->arena, e));
+    return save_entry(req, res, e, &qs);
 }
 
 static Error *kb_handle_get(Request *req, Response *res)
 {
-    KbEntry *e;
+    KbEntry *e = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
+    err = param_entry(req, false, &e);
     if (err)
         return err;
     return response_json(res, 200, assistant_entry_json(req->arena, e));
@@ -589,18 +592,12 @@ static Error *kb_handle_get(Request *req, Response *res)
 
 static Error *kb_handle_update(Request *req, Response *res)
 {
-    KbEntry *e, in = { 0 };
+    KbEntry *e = NULL, in = { 0 };
     unsigned set = 0;
     json_t *body;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
-    if (err)
-        return err;
-    err = require_writable(req, e->scope);
+    err = param_entry(req, true, &e);
     if (err)
         return err;
     err = request_json_object(req, &body);
@@ -633,32 +630,15 @@ static Error *kb_handle_update(Request *req, Response *res)
         if (err)
             return err;
     }
-    err = assistant_entry_check(req->arena, e);
-    if (err)
-        return err;
-    err = assistant_store_entry_update(req->store, req->arena, e, NULL);
-    if (err)
-        return err;
-    err = audit_entry(req, "kb.update", e);
-    if (err)
-        return err;
-    refresh_index(req);
-    e->updated_at = time_now_ms();
-    return response_json(res, 200, assistant_entry_json(req->arena, e));
+    return save_entry(req, res, e, NULL);
 }
 
 static Error *kb_handle_delete(Request *req, Response *res)
 {
-    KbEntry *e;
+    KbEntry *e = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
-    if (err)
-        return err;
-    err = param_entry(req, &e);
-    if (err)
-        return err;
-    err = require_writable(req, e->scope);
+    err = param_entry(req, true, &e);
     if (err)
         return err;
     err = assistant_store_entry_delete(req->store, req->arena, e->id);
@@ -701,10 +681,7 @@ static Error *kb_handle_synonym_create(Request *req, Response *res)
     err = auth_require(req, ROLES_KB);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "term", true, 1, 20, &term);

@@ -115,6 +115,29 @@ static Error *bump(Store *st, Arena *a)
     return NULL;
 }
 
+/* Steps @s, which changes one row: 404 (@field, @not_found) if it changed none. */
+static Error *step_changed(Store *st, Arena *a, StoreStmt *s, const char *field,
+                           const char *not_found)
+{
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    if (store_changes(st) == 0)
+        return error_not_found(a, field, not_found);
+    return NULL;
+}
+
+/* Ends a change of the knowledge base: rolled back after @err, else its version raised, committed. */
+static Error *finish(Store *st, Arena *a, Error *err)
+{
+    if (!err)
+        err = bump(st, a);
+    if (!err)
+        return store_commit(st, a);
+    store_rollback(st);
+    return err;
+}
+
 /* Alternatives are stored as a JSON array of strings. */
 static const char *alternatives_text(const KbEntry *e)
 {
@@ -372,17 +395,10 @@ Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const Quest
         goto fail;
     }
     store_reset(s);
-    err = resolve_in_tx(st, a, resolves, e->id);
-    if (err)
-        goto fail;
-    err = bump(st, a);
-    if (err)
-        goto fail;
-    err = store_commit(st, a);
-    if (err)
-        goto fail;
-    e->created_at = e->updated_at = now;
-    return NULL;
+    err = finish(st, a, resolve_in_tx(st, a, resolves, e->id));
+    if (!err)
+        e->created_at = e->updated_at = now;
+    return err;
 fail:
     store_rollback(st);
     return err;
@@ -415,25 +431,10 @@ Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e,
         return err;
     s = store_prepare(st, a, SQL_KB_UPDATE);
     bind_entry(s, e, alternatives_in(a, e), time_now_ms());
-    if (store_step(s) != STORE_DONE) {
-        err = store_error(st, a);
-        goto fail;
-    }
-    store_reset(s);
-    if (store_changes(st) == 0) {
-        err = error_not_found(a, "id", "找不到该条目，可能已被删除");
-        goto fail;
-    }
-    err = resolve_in_tx(st, a, resolves, e->id);
-    if (err)
-        goto fail;
-    err = bump(st, a);
-    if (err)
-        goto fail;
-    return store_commit(st, a);
-fail:
-    store_rollback(st);
-    return err;
+    err = step_changed(st, a, s, "id", "找不到该条目，可能已被删除");
+    if (!err)
+        err = resolve_in_tx(st, a, resolves, e->id);
+    return finish(st, a, err);
 }
 
 Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id)
@@ -446,22 +447,7 @@ Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id)
         return err;
     s = store_prepare(st, a, SQL_KB_DELETE);
     store_bind_text(s, 1, id);
-    if (store_step(s) != STORE_DONE) {
-        err = store_error(st, a);
-        goto fail;
-    }
-    store_reset(s);
-    if (store_changes(st) == 0) {
-        err = error_not_found(a, "id", "找不到该条目，可能已被删除");
-        goto fail;
-    }
-    err = bump(st, a);
-    if (err)
-        goto fail;
-    return store_commit(st, a);
-fail:
-    store_rollback(st);
-    return err;
+    return finish(st, a, step_changed(st, a, s, "id", "找不到该条目，可能已被删除"));
 }
 
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items)
@@ -496,22 +482,16 @@ Error *assistant_store_synonym_insert(Store *st, Arena *a, const char *term, con
     switch (store_step(s)) {
     case STORE_ROW:
         *ret_id = store_column_int64(s, 0);
+        store_reset(s);
         break;
     case STORE_CONSTRAINT:
         err = error_conflict(a, "term", "duplicate_term", "该词已有同义词设置，请先删除原来的");
-        goto fail;
+        break;
     default:
         err = store_error(st, a);
-        goto fail;
+        break;
     }
-    store_reset(s);
-    err = bump(st, a);
-    if (err)
-        goto fail;
-    return store_commit(st, a);
-fail:
-    store_rollback(st);
-    return err;
+    return finish(st, a, err);
 }
 
 Error *assistant_store_synonym_delete(Store *st, Arena *a, int64_t id)
@@ -524,22 +504,7 @@ Error *assistant_store_synonym_delete(Store *st, Arena *a, int64_t id)
         return err;
     s = store_prepare(st, a, SQL_SYN_DELETE);
     store_bind_int64(s, 1, id);
-    if (store_step(s) != STORE_DONE) {
-        err = store_error(st, a);
-        goto fail;
-    }
-    store_reset(s);
-    if (store_changes(st) == 0) {
-        err = error_not_found(a, "id", "找不到该同义词");
-        goto fail;
-    }
-    err = bump(st, a);
-    if (err)
-        goto fail;
-    return store_commit(st, a);
-fail:
-    store_rollback(st);
-    return err;
+    return finish(st, a, step_changed(st, a, s, "id", "找不到该同义词"));
 }
 
 Error *assistant_store_question_insert(Store *st, Arena *a, const AskRecord *r, int64_t *ret_id)
@@ -570,12 +535,7 @@ Error *assistant_store_feedback(Store *st, Arena *a, int64_t id, int64_t user_id
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, user_id);
     store_bind_int64(s, 3, helpful);
-    if (store_step(s) != STORE_DONE)
-        return store_error(st, a);
-    store_reset(s);
-    if (store_changes(st) == 0)
-        return error_not_found(a, "question_id", "找不到这个问题，可能不是您提的问题");
-    return NULL;
+    return step_changed(st, a, s, "question_id", "找不到这个问题，可能不是您提的问题");
 }
 
 Error *assistant_store_unanswered(Store *st, Arena *a, const char *lo, const char *hi,

@@ -15,6 +15,7 @@
 #include <unicode/utf8.h>
 
 #include "assistant/assistant_index.h"
+#include "core/hash.h"
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "core/banned.h"
@@ -69,17 +70,6 @@ static bool is_stop_word(const char *s, size_t len)
         if (strlen(STOP_WORDS[i]) == len && memcmp(STOP_WORDS[i], s, len) == 0)
             return true;
     return false;
-}
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 static bool is_ascii_alnum(UChar32 cp)

@@ -37,23 +37,6 @@ static void verify_limit_init(void)
     verify_limit = ratelimit_new(VERIFY_WINDOW_MS);
 }
 
-static Error *managed_room(Request *req, Room **ret)
-{
-    int64_t id;
-    Error *err;
-
-    err = auth_require(req, ROLES_BOOKING_MANAGE);
-    if (err)
-        return err;
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
-    err = booking_room_in_scope(req, id, ret);
-    if (err)
-        return err;
-    return auth_require_scope(req, (*ret)->community);
-}
-
 static json_t *link_state_json(Arena *a, int64_t created_at)
 {
     return json_pack("{s:b, s:o}", "active", created_at != 0, "created_at",
@@ -67,7 +50,7 @@ static Error *booking_handle_door_link_get(Request *req, Response *res)
     Room *room = NULL;
     Error *err;
 
-    err = managed_room(req, &room);
+    err = booking_room_param(req, ROLES_BOOKING_MANAGE, &room);
     if (err)
         return err;
     err = booking_store_link_created(req->store, req->arena, LINK_DOOR, room->id, &created);
@@ -85,7 +68,7 @@ static Error *booking_handle_door_link_new(Request *req, Response *res)
     Room *room = NULL;
     Error *err;
 
-    err = managed_room(req, &room);
+    err = booking_room_param(req, ROLES_BOOKING_MANAGE, &room);
     if (err)
         return err;
     err = store_begin(req->store, req->arena);
@@ -116,7 +99,7 @@ static Error *booking_handle_door_link_revoke(Request *req, Response *res)
     Room *room = NULL;
     Error *err;
 
-    err = managed_room(req, &room);
+    err = booking_room_param(req, ROLES_BOOKING_MANAGE, &room);
     if (err)
         return err;
     err = store_begin(req->store, req->arena);
@@ -320,10 +303,7 @@ static Error *booking_handle_door_verify(Request *req, Response *res)
     err = door_room(req, &room);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "code", true, 6, 6, &code);

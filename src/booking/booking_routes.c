@@ -77,10 +77,7 @@ static Error *optional_reason(Request *req, const char *fallback, bool required,
         *ret = fallback;
         return NULL;
     }
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "reason", required, 1, 100, &reason);

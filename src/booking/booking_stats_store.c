@@ -4,8 +4,6 @@
  * range, and the blackouts that closed them. Summing is done in C
  * (booking_stats.c), where the rooms' opening hours and time zone are.
  */
-#include <string.h>
-
 #include "booking/booking.h"
 #include "core/banned.h"
 
@@ -38,19 +36,6 @@ static StoreStmt *prepare_range(Store *st, Arena *a, const char *sql, const char
     return s;
 }
 
-/* Room for one more of @items (@n used of *@cap, each @size bytes), doubling in @a. */
-static void *grow(Arena *a, void *items, size_t n, size_t *cap, size_t size)
-{
-    void *more;
-
-    if (n < *cap)
-        return items;
-    more = arena_alloc(a, 2 * *cap * size);
-    memcpy(more, items, n * size);
-    *cap *= 2;
-    return more;
-}
-
 Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t room_id,
                            int64_t from_ms, int64_t to_ms, size_t limit, StatBooking **ret,
                            size_t *ret_n)
@@ -67,7 +52,7 @@ Error *booking_store_stats(Store *st, Arena *a, const char *lo, const char *hi, 
             store_reset(s);
             return error_bad_request(a, "from", "too_many_bookings", "该时间范围内预约过多，请缩小日期范围");
         }
-        items = grow(a, items, n, &cap, sizeof(StatBooking));
+        items = arena_grow(a, items, n, &cap, sizeof(StatBooking));
         items[n].room_id = store_column_int64(s, 0);
         items[n].start_ms = store_column_int64(s, 1);
         items[n].end_ms = store_column_int64(s, 2);
@@ -98,7 +83,7 @@ Error *booking_store_blackouts_in(Store *st, Arena *a, const char *lo, const cha
             store_reset(s);
             return error_bad_request(a, "from", "too_many_blackouts", "该时间范围内暂停开放的时段过多，请缩小日期范围");
         }
-        items = grow(a, items, n, &cap, sizeof(Blackout));
+        items = arena_grow(a, items, n, &cap, sizeof(Blackout));
         items[n].id = store_column_int64(s, 0);
         items[n].room_id = store_column_int64(s, 1);
         items[n].start_ms = store_column_int64(s, 2);

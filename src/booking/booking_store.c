@@ -215,13 +215,7 @@ Error *booking_store_busy(Store *st, Arena *a, int64_t room_id, int64_t from_ms,
     while ((r = store_step(s)) == STORE_ROW) {
         const char *state = store_column_text(s, a, 2);
 
-        if (n == cap) {
-            GridBusy *more = arena_alloc(a, 2 * cap * sizeof(GridBusy));
-
-            memcpy(more, busy, n * sizeof(GridBusy));
-            busy = more;
-            cap *= 2;
-        }
+        busy = arena_grow(a, busy, n, &cap, sizeof(GridBusy));
         busy[n].start_ms = store_column_int64(s, 0);
         busy[n].end_ms = store_column_int64(s, 1);
         if (viewer_id && store_column_int64(s, 3) == viewer_id)

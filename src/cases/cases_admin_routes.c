@@ -27,6 +27,43 @@ static Error *require_config(Request *req, const char *community)
     return error_forbidden(req->arena, "只有本社区的工作人员可以修改案件设置");
 }
 
+/* 403 unless the user has one of @roles; then the ?community= she asks about. */
+static Error *require_community(Request *req, unsigned roles, const char **ret_community)
+{
+    Error *err = auth_require(req, roles);
+
+    return err ? err : cases_query_community(req, ret_community);
+}
+
+/* An object's community when the request names none: the staff's own, which must be one. */
+static Error *default_community(Request *req, const char **community)
+{
+    if (*community)
+        return NULL;
+    if (strlen(req->user->scope) != 12)
+        return error_invalid(req->arena, "community", "missing_community", "请指定社区 community");
+    *community = req->user->scope;
+    return NULL;
+}
+
+/*
+ * The object route parameter 0 names lies in @community (NULL: there is
+ * none): 404 unless the user's scope covers it, 403 unless she configures it.
+ */
+static Error *require_config_found(Request *req, const char *community, const char *not_found)
+{
+    if (!community || !auth_covers(req->user, community))
+        return error_not_found(req->arena, "id", not_found);
+    return require_config(req, community);
+}
+
+/* {"items": @arr, "total": its length} */
+static Error *list_response(Response *res, json_t *arr)
+{
+    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total",
+                                             (json_int_t)json_array_size(arr)));
+}
+
 /* Runs @fn's writes in one transaction with an audit entry. */
 static Error *commit_audited(Request *req, Error *err, const char *action, const char *type,
                              int64_t id, const char *community)
@@ -51,9 +88,7 @@ static Error *cases_handle_categories(Request *req, Response *res)
     json_t *arr;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_READ);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_READ, &community);
     if (!err)
         err = cases_store_categories(req->store, req->arena, community,
                                      !(all && strcmp(all, "1") == 0), &items, &n);
@@ -62,7 +97,7 @@ static Error *cases_handle_categories(Request *req, Response *res)
     arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, cases_category_json(&items[i]));
-    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total", (json_int_t)n));
+    return list_response(res, arr);
 }
 
 static Error *cases_handle_category_create(Request *req, Response *res)
@@ -78,12 +113,9 @@ static Error *cases_handle_category_create(Request *req, Response *res)
         err = cases_parse_category(req, body, false, &c);
     if (err)
         return err;
-    if (!c.community) {
-        if (strlen(req->user->scope) != 12)
-            return error_invalid(req->arena, "community", "missing_community", "请指定社区 community");
-        c.community = req->user->scope;
-    }
-    err = require_config(req, c.community);
+    err = default_community(req, &c.community);
+    if (!err)
+        err = require_config(req, c.community);
     if (!err)
         err = store_begin(req->store, req->arena);
     if (err)
@@ -109,9 +141,7 @@ static Error *cases_handle_category_update(Request *req, Response *res)
         err = cases_store_category_get(req->store, req->arena, id, &c);
     if (err)
         return err;
-    if (!c || !auth_covers(req->user, c->community))
-        return error_not_found(req->arena, "id", "找不到该类别");
-    err = require_config(req, c->community);
+    err = require_config_found(req, c ? c->community : NULL, "找不到该类别");
     if (!err)
         err = request_json_object(req, &body);
     if (!err)
@@ -137,9 +167,7 @@ static Error *cases_handle_units(Request *req, Response *res)
     json_t *arr;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_DASHBOARD);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_DASHBOARD, &community);
     if (!err)
         err = cases_store_units(req->store, req->arena, community, &items, &n);
     if (err)
@@ -147,7 +175,7 @@ static Error *cases_handle_units(Request *req, Response *res)
     arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, cases_unit_json(&items[i]));
-    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total", (json_int_t)n));
+    return list_response(res, arr);
 }
 
 /* The buildings a report may name: anyone who reports in the community reads them. */
@@ -157,9 +185,7 @@ static Error *cases_handle_buildings(Request *req, Response *res)
     json_t *arr;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_READ);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_READ, &community);
     if (err)
         return err;
     arr = json_array();
@@ -168,8 +194,7 @@ static Error *cases_handle_buildings(Request *req, Response *res)
         json_decref(arr);
         return err;
     }
-    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total",
-                                             (json_int_t)json_array_size(arr)));
+    return list_response(res, arr);
 }
 
 /* The building view of the dashboard: every building with its open and overdue cases. */
@@ -179,9 +204,7 @@ static Error *cases_handle_by_building(Request *req, Response *res)
     json_t *arr, *unplaced = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_DASHBOARD);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_DASHBOARD, &community);
     if (!err)
         err = cases_sweep(req, time_now_ms());
     if (err)
@@ -223,12 +246,9 @@ static Error *save_unit(Request *req, Response *res, bool create)
         err = cases_parse_unit(req, body, !create, u, users, &n_users, &users_set);
     if (err)
         return err;
-    if (!u->community) {
-        if (strlen(req->user->scope) != 12)
-            return error_invalid(req->arena, "community", "missing_community", "请指定社区 community");
-        u->community = req->user->scope;
-    }
-    err = require_config(req, u->community);
+    err = default_community(req, &u->community);
+    if (!err)
+        err = require_config(req, u->community);
     if (!err)
         err = store_begin(req->store, req->arena);
     if (err)
@@ -266,9 +286,7 @@ static Error *cases_handle_routes(Request *req, Response *res)
     json_t *arr;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_DASHBOARD);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_DASHBOARD, &community);
     if (!err)
         err = cases_store_routes(req->store, req->arena, community, &items, &n);
     if (err)
@@ -276,7 +294,7 @@ static Error *cases_handle_routes(Request *req, Response *res)
     arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, cases_route_json(&items[i]));
-    return response_json(res, 200, json_pack("{s:o, s:I}", "items", arr, "total", (json_int_t)n));
+    return list_response(res, arr);
 }
 
 static Error *cases_handle_route_create(Request *req, Response *res)
@@ -291,9 +309,7 @@ static Error *cases_handle_route_create(Request *req, Response *res)
 
     err = auth_require(req, ROLES_CASES_CONFIG);
     if (!err)
-        err = request_json_object(req, &body);
-    if (!err)
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "community", false, 12, 12, &community);
     if (!err)
@@ -352,9 +368,7 @@ static Error *cases_handle_route_delete(Request *req, Response *res)
         err = cases_store_route_get(req->store, req->arena, id, &r);
     if (err)
         return err;
-    if (!r || !auth_covers(req->user, r->community))
-        return error_not_found(req->arena, "id", "找不到该派单规则");
-    err = require_config(req, r->community);
+    err = require_config_found(req, r ? r->community : NULL, "找不到该派单规则");
     if (!err)
         err = store_begin(req->store, req->arena);
     if (err)
@@ -427,9 +441,7 @@ static Error *cases_handle_calendar_set(Request *req, Response *res)
     if (!err)
         err = calendar_date(req, &date);
     if (!err)
-        err = request_json_object(req, &body);
-    if (!err)
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "name", false, 0, 30, &name);
     if (err)
@@ -489,9 +501,7 @@ static Error *cases_handle_settings(Request *req, Response *res)
     CaseSettings s;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_READ);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_READ, &community);
     if (!err)
         err = cases_store_settings(req->store, req->arena, community, &s);
     if (err)
@@ -506,9 +516,7 @@ static Error *cases_handle_settings_set(Request *req, Response *res)
     json_t *body;
     Error *err;
 
-    err = auth_require(req, ROLES_CASES_CONFIG);
-    if (!err)
-        err = cases_query_community(req, &community);
+    err = require_community(req, ROLES_CASES_CONFIG, &community);
     if (!err)
         err = require_config(req, community);
     if (!err)

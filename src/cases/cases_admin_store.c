@@ -87,13 +87,7 @@ Error *cases_store_categories(Store *st, Arena *a, const char *community, bool a
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, active_only);
     while ((r = store_step(s)) == STORE_ROW) {
-        if (n == cap) {
-            CaseCategory *more = arena_alloc(a, 2 * cap * sizeof(*items));
-
-            memcpy(more, items, n * sizeof(*items));
-            items = more;
-            cap *= 2;
-        }
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
         read_category(s, a, &items[n++]);
     }
     if (r != STORE_DONE)
@@ -220,13 +214,7 @@ Error *cases_store_units(Store *st, Arena *a, const char *community, CaseUnit **
 
     store_bind_text(s, 1, community);
     while ((r = store_step(s)) == STORE_ROW) {
-        if (n == cap) {
-            CaseUnit *more = arena_alloc(a, 2 * cap * sizeof(*items));
-
-            memcpy(more, items, n * sizeof(*items));
-            items = more;
-            cap *= 2;
-        }
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
         read_unit(s, a, &items[n++]);
     }
     if (r != STORE_DONE)
@@ -429,13 +417,7 @@ Error *cases_store_routes(Store *st, Arena *a, const char *community, CaseRoute 
 
     store_bind_text(s, 1, community);
     while ((r = store_step(s)) == STORE_ROW) {
-        if (n == cap) {
-            CaseRoute *more = arena_alloc(a, 2 * cap * sizeof(*items));
-
-            memcpy(more, items, n * sizeof(*items));
-            items = more;
-            cap *= 2;
-        }
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
         read_route(s, a, &items[n++]);
     }
     if (r != STORE_DONE)

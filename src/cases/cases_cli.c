@@ -4,7 +4,6 @@
  * benchmarks), and the demo cases `linli demo` adds to the staff's
  * community.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +18,13 @@
 
 static int open311_key(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "community", required_argument, NULL, 'c' },
-                                          { 0 } };
     const char *db = NULL, *community = NULL, *name = NULL;
+    const CliOption opts[] = { { "db", &db }, { "community", &community }, { 0 } };
     char key[CRYPTO_TOKEN_CHARS + 1];
     Arena *a;
     Store *st;
     Error *err;
-    int c, rc = 1;
+    int rc = 1;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli open311 key --db FILE --community CODE\n\n"
@@ -36,24 +33,16 @@ static int open311_key(int argc, char **argv)
              "printed, it cannot be shown again.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'c')
-            community = optarg;
-        else
-            return 2;
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!db || !community) {
         fprintf(stderr, "linli open311 key: --db and --community are required\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     err = cases_store_community_name(st, a, community, &name);
     if (!err && !name)
         err = error_invalid(a, "community", "unknown_community", "找不到该社区（需要 12 位社区代码）");
@@ -76,28 +65,23 @@ static int open311_key(int argc, char **argv)
 
 int cases_cli_open311(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "key") == 0)
-        return open311_key(argc - 1, argv + 1);
-    puts("usage: linli open311 key --db FILE --community CODE");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "key", open311_key }, { 0 } };
+
+    return cli_subcommand(argc, argv, cmds, "usage: linli open311 key --db FILE --community CODE");
 }
 
 /* ---- linli cases generate ---- */
 
 static int cases_generate(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "street", required_argument, NULL, 's' },
-                                          { "count", required_argument, NULL, 'n' },
-                                          { "years", required_argument, NULL, 'y' },
-                                          { 0 } };
-    const char *db = NULL, *street = "310105004";
+    const char *db = NULL, *street = "310105004", *count_s = NULL, *years_s = NULL;
+    const CliOption opts[] = { { "db", &db }, { "street", &street }, { "count", &count_s },
+                               { "years", &years_s }, { 0 } };
     long long count = 100000, years = 3;
     int64_t t0, made = 0;
     Arena *a;
     Store *st;
     Error *err;
-    int c;
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli cases generate --db FILE [--street CODE] [--count N] [--years Y]\n\n"
@@ -106,25 +90,20 @@ static int cases_generate(int argc, char **argv)
              "most of them closed and rated, for benchmarks. Run `linli demo` first.");
         return 0;
     }
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': street = optarg; break;
-        case 'n': count = strtoll(optarg, NULL, 10); break;
-        case 'y': years = strtoll(optarg, NULL, 10); break;
-        default: return 2;
-        }
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
+    if (count_s)
+        count = strtoll(count_s, NULL, 10);
+    if (years_s)
+        years = strtoll(years_s, NULL, 10);
     if (!db || count < 1 || count > 5000000 || years < 1 || years > 20) {
         fprintf(stderr, "linli cases generate: --db is required; --count 1..5000000, --years 1..20\n");
         return 2;
     }
-    a = arena_new(0);
     st = cli_open_db(db);
-    if (!st) {
-        arena_free(a);
+    if (!st)
         return 1;
-    }
+    a = arena_new(0);
     t0 = time_mono_us();
     store_exec(st, a, "PRAGMA cache_size=-400000");
     err = store_begin(st, a);
@@ -146,10 +125,10 @@ static int cases_generate(int argc, char **argv)
 
 int cases_cli_cases(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "generate") == 0)
-        return cases_generate(argc - 1, argv + 1);
-    puts("usage: linli cases generate --db FILE [--street CODE] [--count N] [--years Y]");
-    return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    static const CliCommand cmds[] = { { "generate", cases_generate }, { 0 } };
+
+    return cli_subcommand(argc, argv, cmds,
+                          "usage: linli cases generate --db FILE [--street CODE] [--count N] [--years Y]");
 }
 
 /* ---- demo ---- */

@@ -534,9 +534,7 @@ static Error *parse_step(Request *req, const CaseTransition *t, CaseStepInput *i
 
     if (!body_required && req->body_len == 0)
         return NULL;
-    err = request_json_object(req, &body);
-    if (!err)
-        err = request_reject_unknown(req, body, step_fields[t->action]);
+    err = request_json_fields(req, step_fields[t->action], &body);
     if (err)
         return err;
     switch (t->action) {

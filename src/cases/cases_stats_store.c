@@ -73,13 +73,7 @@ Error *cases_store_stats(Store *st, Arena *a, const char *lo, const char *hi, in
     while ((r = store_step(s)) == STORE_ROW) {
         CaseStatRow *x;
 
-        if (n == cap) {
-            CaseStatRow *more = arena_alloc(a, 2 * cap * sizeof(*rows));
-
-            memcpy(more, rows, n * sizeof(*rows));
-            rows = more;
-            cap *= 2;
-        }
+        rows = arena_grow(a, rows, n, &cap, sizeof(*rows));
         x = &rows[n++];
         x->key = store_column_text(s, a, 0);
         x->label = store_column_text(s, a, 1);

@@ -214,13 +214,7 @@ static Error *read_steps(Store *st, Arena *a, Case *c)
     while ((r = store_step(s)) == STORE_ROW) {
         CaseStep *x;
 
-        if (n == cap) {
-            CaseStep *more = arena_alloc(a, 2 * cap * sizeof(*items));
-
-            memcpy(more, items, n * sizeof(*items));
-            items = more;
-            cap *= 2;
-        }
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
         x = &items[n++];
         x->id = store_column_int64(s, 0);
         x->action = store_column_text(s, a, 1);

@@ -153,6 +153,18 @@ void *arena_zalloc(Arena *a, size_t size)
     return p;
 }
 
+void *arena_grow(Arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    void *more;
+
+    if (n < *cap)
+        return items;
+    more = arena_alloc(a, 2 * *cap * size);
+    memcpy(more, items, n * size);
+    *cap *= 2;
+    return more;
+}
+
 void *arena_memdup(Arena *a, const void *p, size_t n)
 {
     void *q = arena_alloc(a, n ? n : 1);

@@ -37,6 +37,13 @@ char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 void *arena_memdup(Arena *a, const void *p, size_t n);
 
+/*
+ * Room for one more item in an array of @n items of @size bytes, *@cap
+ * allocated: @items itself while @n < *@cap, else a copy in @a with twice
+ * the capacity (*@cap doubled). Use: items = arena_grow(a, items, n, &cap, sizeof(*items)).
+ */
+void *arena_grow(Arena *a, void *items, size_t n, size_t *cap, size_t size);
+
 /* printf into the arena. */
 char *arena_sprintf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vsprintf(Arena *a, const char *fmt, va_list ap);

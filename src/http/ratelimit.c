@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/hash.h"
 #include "core/banned.h"
 
 
@@ -40,19 +42,10 @@ void ratelimit_free(RateLimit *rl)
     free(rl);
 }
 
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* The entry for @key, or the slot to reuse for it (probing 8 slots, evicting the oldest). */
 static Entry *find(RateLimit *rl, const char *key, bool create, int64_t now_ms)
 {
-    size_t base = hash(key) % SLOTS;
+    size_t base = hash_string(key) % SLOTS;
     Entry *oldest = NULL;
 
     for (size_t i = 0; i < 8; i++) {

@@ -75,6 +75,19 @@ Error *request_reject_unknown(Request *req, json_t *obj, const char *const *allo
     return NULL;
 }
 
+Error *request_json_fields(Request *req, const char *const *allowed, json_t **ret_obj)
+{
+    json_t *obj;
+    Error *err;
+
+    err = request_json_object(req, &obj);
+    if (!err)
+        err = request_reject_unknown(req, obj, allowed);
+    if (!err)
+        *ret_obj = obj;
+    return err;
+}
+
 void request_end_read(Request *req)
 {
     if (req->read_tx) {

@@ -86,6 +86,9 @@ Error *request_json_object(Request *req, json_t **ret_obj);
 /* 422 unknown_field for the first key of @obj not in NULL-terminated @allowed. */
 Error *request_reject_unknown(Request *req, json_t *obj, const char *const *allowed);
 
+/* request_json_object(), then request_reject_unknown() with @allowed. */
+Error *request_json_fields(Request *req, const char *const *allowed, json_t **ret_obj);
+
 /*
  * A string field, trimmed, of @min..@max characters, valid UTF-8 without
  * control characters. When @required is false and the field is absent or

@@ -10,17 +10,15 @@
  * so a file behaves the same whichever way it comes in or goes out.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
 #include "cli_util.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
@@ -34,47 +32,6 @@
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #define CLI_MAX_FILE (64 * 1024 * 1024)
 #define EXPORT_MAX_XLSX (256 * 1024 * 1024)
-
-/*
- * Reads all of @path into @a (NUL-terminated). False with *ret_errmsg (English,
- * for the CLI and logs) if it cannot, or if it is over @max bytes.
- */
-static bool read_whole(Arena *a, const char *path, size_t max, char **ret_data, size_t *ret_len,
-                       const char **ret_errmsg)
-{
-    struct stat sb;
-    size_t len = 0;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        *ret_errmsg = strerror(errno);
-        return false;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
-        *ret_errmsg = "not a regular file, or too large";
-        close(fd);
-        return false;
-    }
-    buf = arena_alloc(a, (size_t)sb.st_size + 1);
-    while (len < (size_t)sb.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)sb.st_size - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            *ret_errmsg = n < 0 ? strerror(errno) : "file shrank while reading";
-            close(fd);
-            return false;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    *ret_data = buf;
-    *ret_len = len;
-    return true;
-}
 
 static bool community_code_ok(const char *code)
 {
@@ -188,7 +145,7 @@ static Error *export_xlsx_bytes(Request *req, const char *community, const char 
         return error_internal(req->arena, "cannot create temporary file '%s': %s", path, strerror(errno));
     close(fd);
     err = registry_export_xlsx(req->store, req->arena, req->app->keys, community, path, ret_count);
-    if (!err && !read_whole(req->arena, path, EXPORT_MAX_XLSX, &data, ret_len, &errmsg))
+    if (!err && !file_read_all(req->arena, path, EXPORT_MAX_XLSX, &data, ret_len, &errmsg))
         err = error_internal(req->arena, "cannot read back '%s': %s", path, errmsg);
     unlink(path);
     if (err)
@@ -248,13 +205,6 @@ void registry_io_routes_register(Router *r)
 
 /* ---- linli import residents | export residents ---- */
 
-static bool has_extension(const char *path, const char *ext)
-{
-    size_t n = strlen(path), m = strlen(ext);
-
-    return n > m && strcasecmp(path + n - m, ext) == 0;
-}
-
 typedef struct CliArgs {
     const char *db, *community, *key, *file;
 } CliArgs;
@@ -262,23 +212,12 @@ typedef struct CliArgs {
 /* Parses --db, --community, --key and one FILE; 0 on success, else an exit code. */
 static int cli_args(int argc, char **argv, const char *what, CliArgs *ret)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "community", required_argument, NULL, 'c' },
-        { "key", required_argument, NULL, 'k' },
-        { 0 },
-    };
     CliArgs args = { 0 };
-    int c;
+    const CliOption opts[] = { { "db", &args.db }, { "community", &args.community },
+                               { "key", &args.key }, { 0 } };
 
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': args.db = optarg; break;
-        case 'c': args.community = optarg; break;
-        case 'k': args.key = optarg; break;
-        default: return 2;
-        }
-    }
+    if (cli_options(argc, argv, opts))
+        return 2;
     if (!args.db || !args.community || optind != argc - 1) {
         fprintf(stderr, "linli %s residents: --db, --community and one FILE are required\n", what);
         return 2;
@@ -374,13 +313,13 @@ int registry_cli_import(int argc, char **argv)
         return rc;
     a = arena_new(0);
     rc = 1;
-    if (!read_whole(a, args.file, CLI_MAX_FILE, &data, &len, &errmsg)) {
+    if (!file_read_all(a, args.file, CLI_MAX_FILE, &data, &len, &errmsg)) {
         fprintf(stderr, "linli: cannot read '%s': %s\n", args.file, errmsg);
         goto out;
     }
-    if (has_extension(args.file, ".csv")) {
+    if (file_has_extension(args.file, ".csv")) {
         format = REGISTRY_FORMAT_CSV;
-    } else if (!registry_file_format(has_extension(args.file, ".xlsx") ? XLSX_TYPE : NULL, data, len,
+    } else if (!registry_file_format(file_has_extension(args.file, ".xlsx") ? XLSX_TYPE : NULL, data, len,
                                      &format)) {
         fprintf(stderr, "linli: '%s' is neither .xlsx nor .csv\n", args.file);
         goto out;
@@ -444,11 +383,11 @@ int registry_cli_export(int argc, char **argv)
     rc = cli_args(argc, argv, "export", &args);
     if (rc)
         return rc;
-    if (!has_extension(args.file, ".xlsx") && !has_extension(args.file, ".csv")) {
+    if (!file_has_extension(args.file, ".xlsx") && !file_has_extension(args.file, ".csv")) {
         fprintf(stderr, "linli export residents: FILE must end in .xlsx or .csv\n");
         return 2;
     }
-    csv = has_extension(args.file, ".csv");
+    csv = file_has_extension(args.file, ".csv");
     a = arena_new(0);
     rc = 1;
     if (!cli_open(&args, a, &st, &keys))

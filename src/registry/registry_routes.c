@@ -34,24 +34,47 @@ static Error *paging(Request *req, int64_t *ret_page, int64_t *ret_per_page)
     return request_query_int(req, "per_page", 20, 1, 200, ret_per_page);
 }
 
-static Error *registry_handle_communities(Request *req, Response *res)
-{
-    const char *lo, *hi;
-    json_t *items;
-    Error *err;
+typedef Error *ListFn(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
 
-    err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT | ROLE_PROPERTY);
-    if (err)
-        return err;
-    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, &lo, &hi);
-    items = json_array();
-    err = registry_store_communities(req->store, req->arena, lo, hi, items);
+/* All that @list finds between @lo and @hi, as one page. */
+static Error *list_page(Request *req, Response *res, ListFn *list, const char *lo, const char *hi)
+{
+    json_t *items = json_array();
+    Error *err = list(req->store, req->arena, lo, hi, items);
+
     if (err) {
         json_decref(items);
         return err;
     }
     return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
                                              (int64_t)json_array_size(items)));
+}
+
+/* For the register's readers: all that @list finds in ?community= or, without it, their scope. */
+static Error *list_readable(Request *req, Response *res, ListFn *list)
+{
+    const char *lo, *hi;
+    Error *err;
+
+    err = auth_require(req, ROLES_REGISTRY_READ);
+    if (err)
+        return err;
+    err = auth_list_bounds(req, &lo, &hi);
+    if (err)
+        return err;
+    return list_page(req, res, list, lo, hi);
+}
+
+static Error *registry_handle_communities(Request *req, Response *res)
+{
+    const char *lo, *hi;
+    Error *err;
+
+    err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT | ROLE_PROPERTY);
+    if (err)
+        return err;
+    auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, &lo, &hi);
+    return list_page(req, res, registry_store_communities, lo, hi);
 }
 
 static Error *require_community(Request *req, const char *field, const char *code)
@@ -72,24 +95,7 @@ static Error *require_community(Request *req, const char *field, const char *cod
 
 static Error *registry_handle_grids(Request *req, Response *res)
 {
-    const char *lo, *hi;
-    json_t *items;
-    Error *err;
-
-    err = auth_require(req, ROLES_REGISTRY_READ);
-    if (err)
-        return err;
-    err = auth_list_bounds(req, &lo, &hi);
-    if (err)
-        return err;
-    items = json_array();
-    err = registry_store_grids(req->store, req->arena, lo, hi, items);
-    if (err) {
-        json_decref(items);
-        return err;
-    }
-    return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
-                                             (int64_t)json_array_size(items)));
+    return list_readable(req, res, registry_store_grids);
 }
 
 static Error *registry_handle_grid_create(Request *req, Response *res)
@@ -103,10 +109,7 @@ static Error *registry_handle_grid_create(Request *req, Response *res)
     err = auth_require(req, ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "community", true, 12, 12, &community);
@@ -741,10 +744,7 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
     if (err)
         return err;
     if (req->body_len > 0) {
-        err = request_json_object(req, &body);
-        if (err)
-            return err;
-        err = request_reject_unknown(req, body, fields);
+        err = request_json_fields(req, fields, &body);
         if (err)
             return err;
         err = request_field_string(req, body, "date", false, 10, 10, &date);
@@ -780,24 +780,7 @@ static Error *registry_handle_resident_move_out(Request *req, Response *res)
 
 static Error *registry_handle_tags(Request *req, Response *res)
 {
-    const char *lo, *hi;
-    json_t *items;
-    Error *err;
-
-    err = auth_require(req, ROLES_REGISTRY_READ);
-    if (err)
-        return err;
-    err = auth_list_bounds(req, &lo, &hi);
-    if (err)
-        return err;
-    items = json_array();
-    err = registry_store_tags(req->store, req->arena, lo, hi, items);
-    if (err) {
-        json_decref(items);
-        return err;
-    }
-    return response_json(res, 200, page_json(items, (int64_t)json_array_size(items), 1,
-                                             (int64_t)json_array_size(items)));
+    return list_readable(req, res, registry_store_tags);
 }
 
 static Error *registry_handle_tag_create(Request *req, Response *res)
@@ -810,10 +793,7 @@ static Error *registry_handle_tag_create(Request *req, Response *res)
     err = auth_require(req, ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN);
     if (err)
         return err;
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, fields);
+    err = request_json_fields(req, fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "name", true, 1, 20, &name);

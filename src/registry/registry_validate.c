@@ -17,10 +17,7 @@ Error *registry_parse_building(Request *req, BuildingInput *ret)
     json_t *body;
     Error *err;
 
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, building_fields);
+    err = request_json_fields(req, building_fields, &body);
     if (err)
         return err;
     err = request_field_string(req, body, "community", true, 1, 12, &in.community);
@@ -53,10 +50,7 @@ Error *registry_parse_household(Request *req, HouseholdInput *ret)
     json_t *body;
     Error *err;
 
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, household_fields);
+    err = request_json_fields(req, household_fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "building_id", true, 1, INT64_MAX, &in.building_id, NULL);
@@ -218,10 +212,7 @@ Error *registry_parse_resident(Request *req, bool partial, ResidentInput *ret)
     bool present = false;
     Error *err;
 
-    err = request_json_object(req, &body);
-    if (err)
-        return err;
-    err = request_reject_unknown(req, body, resident_fields);
+    err = request_json_fields(req, resident_fields, &body);
     if (err)
         return err;
     err = request_field_int(req, body, "household_id", !partial, 1, INT64_MAX, &in.household_id, &present);

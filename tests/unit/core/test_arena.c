@@ -86,6 +86,33 @@ static void test_arena_strndup_and_null(void **state)
     arena_free(NULL);
 }
 
+static void test_arena_grow_doubles_and_keeps(void **state)
+{
+    Arena *a = arena_new(0);
+    size_t n, cap = 2;
+    int *items = arena_alloc(a, cap * sizeof(*items)), *first = items;
+
+    (void)state;
+    for (n = 0; n < 100; n++) {
+        int *before = items;
+
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
+        /* the same array while there is room; a new one, twice the size, when full */
+        if (n < 2)
+            assert_ptr_equal(items, first);
+        else if ((n & (n - 1)) == 0)
+            assert_true(items != before && cap == 2 * n);
+        else
+            assert_ptr_equal(items, before);
+        assert_true(n < cap);
+        items[n] = (int)n * 3;
+    }
+    assert_int_equal(cap, 128);
+    for (n = 0; n < 100; n++)
+        assert_int_equal(items[n], (int)n * 3);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_arena_defer_runs_in_reverse),
         cmocka_unit_test(test_arena_reset_keeps_working),
         cmocka_unit_test(test_arena_strndup_and_null),
+        cmocka_unit_test(test_arena_grow_doubles_and_keeps),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
