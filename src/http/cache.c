@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/hash.h"
 #include "core/banned.h"
 
 #define SLOTS 1024 /* a power of two; filled to 3/4 at most */
@@ -54,15 +55,6 @@ static Cache *cache_of_thread(bool create)
     return tl_cache;
 }
 
-static uint64_t hash_of(const char *key, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* The slot holding @key, or the empty slot where it would go. */
 static size_t find(const Cache *c, const char *key, size_t key_len, uint64_t h)
 {
@@ -86,7 +78,7 @@ bool cache_get(const char *key, size_t key_len, int64_t version, const char day[
 
     if (!c)
         return false;
-    e = c->slots[find(c, key, key_len, hash_of(key, key_len))];
+    e = c->slots[find(c, key, key_len, hash_bytes(key, key_len))];
     if (!e || e->version != version || memcmp(e->day, day, sizeof(e->day)) != 0)
         return false;
     e->used = true;
@@ -177,7 +169,7 @@ void cache_put(const char *key, size_t key_len, int64_t version, const char day[
                const void *body, size_t len)
 {
     Cache *c;
-    uint64_t h = hash_of(key, key_len);
+    uint64_t h = hash_bytes(key, key_len);
     size_t i, size = sizeof(Entry) + key_len + len;
     Entry *e;
 

@@ -23,6 +23,7 @@
 #include "core/xlsx.h"
 #include "registry/registry.h"
 #include "registry/registry_io.h"
+#include "core/hash.h"
 #include "core/banned.h"
 
 #define IMPORT_MAX_COLUMNS 64
@@ -463,10 +464,8 @@ static void idseen_init(IdSeen *s, Arena *a, size_t n)
 
 static size_t idseen_slot(const IdSeen *s, const char *id)
 {
-    size_t h = 14695981039346656037ULL;
+    size_t h = (size_t)hash_string(id);
 
-    for (const char *p = id; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     for (h &= s->mask; s->ids[h] && strcmp(s->ids[h], id) != 0; h = (h + 1) & s->mask)
         ;
     return h;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/hash.h"
 #include "core/banned.h"
 
 
@@ -215,14 +216,10 @@ private_stmt:
 
 StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
 {
-    uint64_t h = 1469598103934665603ULL;
     sqlite3_stmt *stmt = NULL;
     StoreStmt *s;
-    size_t slot;
+    size_t slot = (size_t)(hash_string(sql) % TEXT_SLOTS);
 
-    for (const char *p = sql; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    slot = (size_t)(h % TEXT_SLOTS);
     for (size_t probe = 0; probe < TEXT_SLOTS; probe++) {
         size_t i = (slot + probe) % TEXT_SLOTS;
 
