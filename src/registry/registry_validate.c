@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/timeutil.h"
 #include "core/validate.h"
 #include "registry/registry.h"
 #include "core/banned.h"
@@ -273,7 +274,7 @@ Error *registry_parse_resident(Request *req, bool partial, ResidentInput *ret)
 
 Error *registry_check_resident(Arena *a, ResidentInput *in)
 {
-    char birth[11];
+    char birth[11], today[11];
 
     if (in->id_number) {
         id_number_birth_date(in->id_number, birth);
@@ -291,5 +292,12 @@ Error *registry_check_resident(Arena *a, ResidentInput *in)
         return error_invalid(a, "gender", "missing_field", "请填写性别（male 或 female）");
     if (!in->birth_date)
         return error_invalid(a, "birth_date", "missing_field", "请填写出生日期（如 1950-03-02）");
+    /* "YYYY-MM-DD" strings compare as dates; a birth date after today is a typo */
+    date_today(today);
+    if (strcmp(in->birth_date, today) > 0) {
+        if (in->id_number)
+            return error_invalid(a, "id_number", "future_date", "身份证号中的出生日期晚于今天，请核对");
+        return error_invalid(a, "birth_date", "future_date", "出生日期不能晚于今天，请核对");
+    }
     return NULL;
 }
