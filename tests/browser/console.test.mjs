@@ -63,6 +63,21 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('on a 768-pixel-high screen the brand keeps its height and the menu scrolls to its last item', async () => {
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(page, srv.url, 'secretary');
+    const logo = await page.locator('.aside .logo').boundingBox();
+    assert.equal(Math.round(logo.height), 60, 'the brand is not squeezed by a long menu');
+    assert.ok(logo.y >= 0, 'the brand starts on the screen');
+    const last = page.locator('.aside .el-menu-item', { hasText: '审计日志' });
+    await last.scrollIntoViewIfNeeded();
+    const box = await last.boundingBox();
+    assert.ok(box && box.y + box.height <= 768, 'the last menu item can be reached');
+    await shot(page, 'console-menu-768');
+    await page.context().close();
+  });
+
   test('search residents by pinyin initials and by name', async () => {
     const { target, initials } = await findPinyinTarget(await apiAs(srv.url, 'staff'));
 
