@@ -229,6 +229,11 @@ describe('staff console', () => {
     await page.waitForSelector('[data-test=community-picker]');
     assert.match(await page.textContent('[data-test=user-role]'), /街道管理员/);
     await shot(page, 'console-street-dashboard');
+    /* the server lets only a community's own staff export: no button that would be refused */
+    await page.goto(srv.url + '/#/import');
+    await page.waitForSelector('[data-test=export-denied]');
+    assert.equal(await page.locator('[data-test=export]').count(), 0);
+    await shot(page, 'console-street-import');
     await page.context().close();
   });
 });
