@@ -1,7 +1,11 @@
 /* The staff console (/) driven in chromium at desktop size; its notice bell. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { linli } from '../lib/server.mjs';
 
 let srv;
 let browser;
@@ -197,10 +201,32 @@ describe('staff console', () => {
     assert.equal(await page.locator('.el-menu >> text=审计日志').count(), 0);
     await page.context().close();
 
+    /* an export on the command line is audited with no user: it must read in Chinese too */
+    if (srv.db) { /* not against a server already running (LINLI_URL) */
+      const dir = mkdtempSync(join(tmpdir(), 'linli-audit-'));
+      try {
+        linli(['export', 'residents', '--db', srv.db, '--community', COMMUNITY, join(dir, 'out.csv')]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
     const sec = await newPage(browser);
     await consoleLogin(sec, srv.url, 'secretary');
     await sec.click('.el-menu >> text=审计日志');
     await sec.waitForSelector('[data-test=audit-table] .el-table__row');
+    const rows = await sec.$$eval('[data-test=audit-table] .el-table__body tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+    const cli = rows.find((r) => r[1] === '命令行工具');
+    if (srv.db) {
+      assert.ok(cli, 'the command-line export is shown as 命令行工具: ' + JSON.stringify(rows.slice(0, 3)));
+      assert.equal(cli[2], '导出台账');
+    }
+    for (const r of rows) {
+      assert.match(r[1], /[\u4e00-\u9fff]/, 'who, in Chinese: ' + r[1]);
+      assert.doesNotMatch(r[2], /[a-z_]+\.[a-z_]+/, 'no raw action code: ' + r[2]);
+      assert.doesNotMatch(r[4], /^[a-z_]+ #/, 'no raw object type: ' + r[4]);
+    }
     await shot(sec, 'console-audit');
     await sec.context().close();
   });
