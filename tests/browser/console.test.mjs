@@ -153,6 +153,54 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('add a resident without an ID number and with a landline, edit her, move her out', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const hh = (await api(`/households?per_page=1`)).body.items[0];
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/households/${hh.id}`);
+    await page.waitForSelector('[data-test=household-address]');
+
+    await page.click('[data-test=household-add-resident]');
+    const dlg = page.locator('[data-test=resident-dialog]');
+    await dlg.locator('input[name=name]').fill('测试新户员');
+    await dlg.locator('.el-form-item', { hasText: '与户主关系' }).locator('input').fill('外孙女');
+    await page.keyboard.press('Enter');
+    await dlg.locator('.el-radio', { hasText: '女' }).click();
+    await dlg.locator('.el-form-item', { hasText: '出生日期' }).locator('input').fill('2015-06-01');
+    await page.keyboard.press('Enter');
+    await dlg.locator('input[name=phone]').fill('021-62345678');
+    await shot(page, 'console-resident-add');
+    await dlg.locator('[data-test=resident-save]').click();
+    const row = page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员' });
+    await row.waitFor();
+    const found = (await api(`/residents?household_id=${hh.id}&q=${encodeURIComponent('测试新户员')}`)).body.items;
+    assert.equal(found.length, 1);
+    assert.equal(found[0].id_number, null);
+    assert.equal(found[0].relation, '外孙女');
+    assert.equal(found[0].birth_date, '2015-06-01');
+
+    /* edit from her drawer */
+    await row.click();
+    await page.locator('[data-test=resident-drawer] button', { hasText: '编辑' }).click();
+    await dlg.locator('input[name=name]').fill('测试新户员乙');
+    await dlg.locator('[data-test=resident-save]').click();
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).waitFor();
+    assert.equal((await api(`/residents/${found[0].id}`)).body.name, '测试新户员乙');
+
+    /* move out: she leaves the household's list and keeps her record */
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).locator('[data-test=household-move-out]').click();
+    await page.locator('.el-message-box input').fill('随父母搬离');
+    await page.locator('.el-message-box button', { hasText: '确定迁出' }).click();
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).waitFor({ state: 'detached' });
+    const gone = (await api(`/residents/${found[0].id}`)).body;
+    assert.equal(gone.status, 'moved_out');
+    assert.equal(gone.history.at(-1).reason, '随父母搬离');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('import a CSV with bad rows, see the rejected rows, then export', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
