@@ -124,6 +124,47 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('search by the last four phone digits, and by a building name typed into the box', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const withPhone = (await api(`/residents?community=${COMMUNITY}&per_page=50`)).body.items.find((r) => r.phone);
+    const last4 = withPhone.phone.slice(-4);
+    const byPhone = (await api(`/residents?community=${COMMUNITY}&q=${last4}&per_page=20`)).body;
+    const building = (await api(`/buildings?community=${COMMUNITY}&per_page=200`)).body.items.at(-1);
+    const inBuilding = (await api(`/residents?community=${COMMUNITY}&building_id=${building.id}&per_page=20`)).body;
+
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    const box = page.locator('[data-test=resident-search]');
+    /* the whole hint shows: the input is as wide as its placeholder */
+    const [textWidth, room] = await box.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = cs.font;
+      return [ctx.measureText(el.placeholder).width, el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)];
+    });
+    assert.ok(textWidth <= room, `the placeholder (${textWidth} px) is not cut off (${room} px)`);
+
+    await box.fill(last4);
+    await box.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=resident-table] tbody tr').length === n, byPhone.items.length);
+    assert.deepEqual(await residentRows(page), byPhone.items.map((r) => r.name));
+    assert.ok(byPhone.items.some((r) => r.id === withPhone.id));
+
+    await box.fill(building.name);
+    const answered = page.waitForResponse((r) => r.url().includes('/api/v1/residents?') && new URL(r.url()).searchParams.get('building_id') === String(building.id));
+    await box.press('Enter');
+    await answered;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=resident-table] tbody tr').length === n, inBuilding.items.length);
+    assert.deepEqual(await residentRows(page), inBuilding.items.map((r) => r.name));
+    assert.ok(inBuilding.items.length > 0);
+    assert.equal(await box.inputValue(), '', 'the name moved from the box to the building filter');
+    assert.match(await page.textContent('[data-test=building-filter]'), new RegExp(building.name));
+    await shot(page, 'console-residents-building');
+    await page.context().close();
+  });
+
   test('open a building, then a household, then its residents', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
