@@ -96,10 +96,21 @@ static Error *add_tag(Arena *a, ResidentInput *in, const char *field, const char
     return NULL;
 }
 
+/* What separates the tags of one cell: 、，； , ; space | */
+static const char *const tag_seps[] = { "\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B", ",", ";", " ", "|" };
+
+bool registry_tag_name_splits(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(tag_seps); i++)
+        if (strstr(name, tag_seps[i]))
+            return true;
+    return false;
+}
+
 /* Splits "独居老人、高龄,党员" on 、，,;； and spaces. */
 static Error *parse_tag_list(Arena *a, ResidentInput *in, const char *text)
 {
-    static const char *const seps[] = { "\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B", ",", ";", " ", "|" };
+    const char *const *seps = tag_seps;
     const char *p = text;
 
     in->n_tags = 0;
@@ -108,7 +119,7 @@ static Error *parse_tag_list(Arena *a, ResidentInput *in, const char *text)
         size_t best_len = 0;
         Error *err;
 
-        for (size_t i = 0; i < ARRAY_SIZE(seps); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(tag_seps); i++) {
             const char *q = strstr(p, seps[i]);
 
             if (q && (!best || q < best)) {

@@ -245,6 +245,14 @@ test('staff extend the tag list', async () => {
   assert.equal(r.status, 201);
   r = await post('/api/v1/tags', { name: '新就业群体' });
   assert.equal(r.status, 409);
+  // a name an import cell would split in two is refused
+  for (const name of ['空巢、独居', '空巢，独居', '空巢 独居', '空巢;独居', '空巢|独居']) {
+    r = await post('/api/v1/tags', { name });
+    assert.equal(r.status, 422, name);
+    assert.equal(r.body.error.code, 'invalid_tag');
+    assert.equal(r.body.error.field, 'name');
+    assert.match(r.body.error.message, /顿号/);
+  }
   r = await post('/api/v1/residents', { household_id: household2.id, name: '外卖骑手', gender: 'male', birth_date: '1995-05-05', tags: ['新就业群体'] });
   assert.equal(r.status, 201);
   r = await post('/api/v1/residents', { household_id: household2.id, name: '某人', gender: 'male', birth_date: '1995-05-05', tags: ['不存在的标签'] });

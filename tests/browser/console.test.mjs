@@ -165,6 +165,37 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('staff add a tag in 标签管理; it is offered in the filter and on a resident', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    await page.click('[data-test=tag-filter]');
+    await page.click('[data-test=manage-tags]');
+    const dlg = page.locator('[data-test=tag-manager]');
+    await dlg.locator('[data-test=tag-table] .el-table__row').first().waitFor();
+    await dlg.locator('input[name=tag-name]').fill('空巢老人');
+    await dlg.locator('[data-test=tag-key]').click();
+    await dlg.locator('[data-test=tag-add]').click();
+    await dlg.locator('[data-test=tag-table] tr', { hasText: '空巢老人' }).waitFor();
+    assert.match(await dlg.locator('[data-test=tag-table] tr', { hasText: '空巢老人' }).textContent(), /重点人群/);
+    /* the same name again: the server's reason, in Chinese */
+    await dlg.locator('input[name=tag-name]').fill('空巢老人');
+    await dlg.locator('[data-test=tag-add]').click();
+    assert.match(await dlg.locator('[data-test=tag-error]').textContent(), /同名/);
+    await shot(page, 'console-tag-manager');
+    await page.keyboard.press('Escape');
+
+    await page.click('[data-test=tag-filter]');
+    await page.locator('.el-select-dropdown__item', { hasText: '空巢老人' }).waitFor();
+    await page.keyboard.press('Escape');
+    const api = await apiAs(srv.url, 'staff');
+    const tag = (await api('/tags')).body.items.find((t) => t.name === '空巢老人');
+    assert.deepEqual({ ...tag }, { name: '空巢老人', key_population: true, builtin: false, residents: 0 });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('open a building, then a household, then its residents', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
