@@ -196,6 +196,51 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('a new building gets its households from 新增户 and from an empty cell\'s ＋', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const made = await api('/buildings', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ community: COMMUNITY, name: '新建测试楼', units: 2, floors: 3 }),
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/buildings/${made.body.id}`);
+    await page.waitForSelector('[data-test=building-name]');
+
+    await page.click('[data-test=add-household]');
+    const dlg = page.locator('[data-test=household-dialog]');
+    await dlg.locator('.el-form-item', { hasText: '楼层' }).locator('input').fill('2');
+    await dlg.locator('input[name=room]').fill('201');
+    await dlg.locator('input[name=area]').fill('65.5');
+    await dlg.locator('[data-test=household-save]').click();
+    await page.locator('[data-test=household-cell]', { hasText: '201' }).waitFor();
+
+    /* unit 2, floor 3 is empty: its ＋ opens the dialog there */
+    const plus = page.locator('[data-test=building-grid] tbody tr').first().locator('[data-test=add-here]').last();
+    await plus.click();
+    await dlg.locator('input[name=room]').fill('302');
+    await dlg.locator('[data-test=household-save]').click();
+    await page.locator('[data-test=household-cell]', { hasText: '302' }).waitFor();
+
+    /* the same room again: the server's reason under 室号 */
+    await page.click('[data-test=add-household]');
+    await dlg.locator('.el-form-item', { hasText: '楼层' }).locator('input').fill('2');
+    await dlg.locator('input[name=room]').fill('201');
+    await dlg.locator('[data-test=household-save]').click();
+    assert.match(await dlg.locator('.el-form-item', { hasText: '室号' }).locator('.el-form-item__error').textContent(), /室号/);
+    await shot(page, 'console-household-add');
+    await page.keyboard.press('Escape');
+
+    const list = (await api(`/households?building_id=${made.body.id}`)).body.items.map((h) => [h.unit, h.floor, h.room, h.area_m2]);
+    assert.deepEqual(list.sort(), [[1, 2, '201', 65.5], [2, 3, '302', null]]);
+    await page.locator('[data-test=household-cell]', { hasText: '201' }).click();
+    assert.equal((await page.textContent('[data-test=household-address]')).trim(), '新建测试楼1单元201室');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('open a building, then a household, then its residents', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
