@@ -145,7 +145,8 @@ static Error *insert_person(DemoState *ds, Arena *a, const Person *p, const Hous
                             int household_size)
 {
     ResidentInput in = { 0 };
-    int64_t id;
+    char moved_in[11];
+    int64_t id, today_day, birth_day;
     Error *err;
 
     in.name = p->name;
@@ -154,6 +155,16 @@ static Error *insert_person(DemoState *ds, Arena *a, const Person *p, const Hous
     in.id_number = p->id;
     in.phone = p->phone[0] ? p->phone : NULL;
     in.relation = p->relation;
+    /*
+     * A move-in date within the last 30 years, never before birth, from the
+     * running count (not the random stream, which stays as it was).
+     */
+    if (time_parse_date(ds->today, &today_day) && time_parse_date(p->birth, &birth_day)) {
+        int64_t day = today_day - (int64_t)((ds->made * 7919 + 13) % (365 * 30));
+
+        time_format_date(moved_in, day < birth_day ? birth_day : day);
+        in.moved_in = moved_in;
+    }
     if (p->age >= 80)
         in.tags[in.n_tags++] = "高龄";
     if (p->age >= 60 && household_size == 1)
