@@ -216,6 +216,7 @@ test('a report routed by a rule tells the unit\'s users at once, in the same tra
 
 test('an escalation by the overdue sweep tells the street admins over the community, once', async () => {
   await addUser('street1', 'street_admin', COMMUNITY.slice(0, 9));
+  srv.linli(['import', 'divisions', '--db', srv.db, '--street', '310105009']); /* another street of 长宁区 */
   await addUser('street9', 'street_admin', '310105009');
   let r = await api('POST', '/api/v1/cases', 'n3', { category: 'other', description: '垃圾房门坏了', building_id: building });
   assert.equal(r.status, 201, JSON.stringify(r.body));
