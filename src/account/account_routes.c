@@ -44,6 +44,7 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
 {
     char hash[128];
     const char *code;
+    bool known;
     Error *err;
 
     if (!in->username || !username_ok(in->username))
@@ -62,6 +63,13 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
               in->role == ROLE_RESIDENT) && strlen(code) != 12))
             return error_invalid(a, "scope", "invalid_scope",
                                  "街道管理员的范围应为9位街道代码，社区人员的范围应为12位社区代码");
+        /* a mistyped code would make an account that sees nothing */
+        err = account_store_division_exists(st, a, code, &known);
+        if (err)
+            return err;
+        if (!known)
+            return error_invalid(a, "scope", "unknown_division",
+                                 arena_sprintf(a, "数据库中没有行政区划代码 %s：请核对，或先用 linli import divisions 导入", code));
     }
     if (in->role == ROLE_RESIDENT && in->household_id <= 0)
         return error_invalid(a, "household_id", "missing_field", "居民账号需要关联住户");

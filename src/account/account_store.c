@@ -8,6 +8,7 @@
 static const char SQL_USER_INSERT[] =
     "INSERT INTO app_user (username, password_hash, role, scope, household_id, display_name,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+static const char SQL_DIVISION_EXISTS[] = "SELECT 1 FROM division WHERE code = ?1";
 static const char SQL_USER_BY_NAME[] =
     "SELECT id, password_hash, role, scope, coalesce(household_id, 0), display_name, disabled"
     " FROM app_user WHERE username = ?1";
@@ -65,5 +66,24 @@ Error *account_store_user_by_name(Store *st, Arena *a, const char *username, Sto
     u->disabled = store_column_int64(s, 6) != 0;
     store_reset(s);
     *ret = u;
+    return NULL;
+}
+
+Error *account_store_division_exists(Store *st, Arena *a, const char *code, bool *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_DIVISION_EXISTS);
+
+    store_bind_text(s, 1, code);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = true;
+        break;
+    case STORE_DONE:
+        *ret = false;
+        break;
+    default:
+        return store_error(st, a);
+    }
+    store_reset(s);
     return NULL;
 }

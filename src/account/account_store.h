@@ -15,3 +15,5 @@ Error *account_store_user_insert(Store *st, Arena *a, const UserInput *in, const
                                  const char *role, int64_t *ret_id);
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_by_name(Store *st, Arena *a, const char *username, StoredUser **ret);
+/* *ret: whether the administrative division @code is in the database. */
+Error *account_store_division_exists(Store *st, Arena *a, const char *code, bool *ret);

@@ -80,6 +80,8 @@ Error *registry_parse_household(Request *req, HouseholdInput *ret);
 Error *registry_parse_resident(Request *req, bool partial, ResidentInput *ret);
 /* Checks fields that depend on each other (ID number vs birth date and gender). */
 Error *registry_check_resident(Arena *a, ResidentInput *in);
+/* True if a tag @name holds a character that separates tags in an import cell (、，；,; space |). */
+bool registry_tag_name_splits(const char *name);
 /* Shared by JSON and file import: validates one field's text into @in. */
 Error *registry_resident_set_field(Arena *a, ResidentInput *in, const char *field, const char *text);
 

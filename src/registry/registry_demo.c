@@ -145,7 +145,8 @@ static Error *insert_person(DemoState *ds, Arena *a, const Person *p, const Hous
                             int household_size)
 {
     ResidentInput in = { 0 };
-    int64_t id;
+    char moved_in[11];
+    int64_t id, today_day, birth_day;
     Error *err;
 
     in.name = p->name;
@@ -154,6 +155,16 @@ static Error *insert_person(DemoState *ds, Arena *a, const Person *p, const Hous
     in.id_number = p->id;
     in.phone = p->phone[0] ? p->phone : NULL;
     in.relation = p->relation;
+    /*
+     * A move-in date within the last 30 years, never before birth, from the
+     * running count (not the random stream, which stays as it was).
+     */
+    if (time_parse_date(ds->today, &today_day) && time_parse_date(p->birth, &birth_day)) {
+        int64_t day = today_day - (int64_t)((ds->made * 7919 + 13) % (365 * 30));
+
+        time_format_date(moved_in, day < birth_day ? birth_day : day);
+        in.moved_in = moved_in;
+    }
     if (p->age >= 80)
         in.tags[in.n_tags++] = "高龄";
     if (p->age >= 60 && household_size == 1)
@@ -172,6 +183,21 @@ static Error *insert_person(DemoState *ds, Arena *a, const Person *p, const Hous
         in.tags[in.n_tags++] = "志愿者";
     if (p->age >= 18 && p->age < 60 && rng_chance(&ds->rng, 0.03))
         in.tags[in.n_tags++] = "失业";
+    /*
+     * The rarer built-in tags, chosen by the running count rather than the
+     * random stream so that every other name, date and number of a seeded
+     * demo stays what it was.
+     */
+    if (strcmp(p->gender, "female") == 0 && p->age >= 20 && p->age <= 40 && ds->made % 25 == 0)
+        in.tags[in.n_tags++] = "孕产妇";
+    if (p->age >= 60 && ds->made % 40 == 1)
+        in.tags[in.n_tags++] = "优抚对象";
+    if (strcmp(p->relation, "户主") == 0) {
+        if (p->age >= 40 && p->age < 75 && ds->made % 30 == 2)
+            in.tags[in.n_tags++] = "楼组长";
+        if (ds->made % 60 == 3)
+            in.tags[in.n_tags++] = "困难家庭";
+    }
     err = registry_store_resident_insert(ds->st, a, ds->k, &in, h, 0, &id);
     if (!err)
         ds->made++;

@@ -799,8 +799,9 @@ static Error *registry_handle_tag_create(Request *req, Response *res)
     err = request_field_string(req, body, "name", true, 1, 20, &name);
     if (err)
         return err;
-    if (strpbrk(name, ",;"))
-        return error_invalid(req->arena, "name", "invalid_tag", "标签名不能含有逗号或分号");
+    if (registry_tag_name_splits(name))
+        return error_invalid(req->arena, "name", "invalid_tag",
+                             "标签名不能含有逗号、顿号、分号、空格或竖线（导入时用它们分隔多个标签）");
     kp = json_object_get(body, "key_population");
     if (kp && !json_is_boolean(kp))
         return error_invalid(req->arena, "key_population", "invalid_type", "字段“key_population”应为 true 或 false");

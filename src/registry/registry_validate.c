@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/timeutil.h"
 #include "core/validate.h"
 #include "registry/registry.h"
 #include "core/banned.h"
@@ -89,10 +90,21 @@ static Error *add_tag(Arena *a, ResidentInput *in, const char *field, const char
     return NULL;
 }
 
+/* What separates the tags of one cell: 、，； , ; space | */
+static const char *const tag_seps[] = { "\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B", ",", ";", " ", "|" };
+
+bool registry_tag_name_splits(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(tag_seps); i++)
+        if (strstr(name, tag_seps[i]))
+            return true;
+    return false;
+}
+
 /* Splits "独居老人、高龄,党员" on 、，,;； and spaces. */
 static Error *parse_tag_list(Arena *a, ResidentInput *in, const char *text)
 {
-    static const char *const seps[] = { "\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B", ",", ";", " ", "|" };
+    const char *const *seps = tag_seps;
     const char *p = text;
 
     in->n_tags = 0;
@@ -101,7 +113,7 @@ static Error *parse_tag_list(Arena *a, ResidentInput *in, const char *text)
         size_t best_len = 0;
         Error *err;
 
-        for (size_t i = 0; i < ARRAY_SIZE(seps); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(tag_seps); i++) {
             const char *q = strstr(p, seps[i]);
 
             if (q && (!best || q < best)) {
@@ -264,7 +276,7 @@ Error *registry_parse_resident(Request *req, bool partial, ResidentInput *ret)
 
 Error *registry_check_resident(Arena *a, ResidentInput *in)
 {
-    char birth[11];
+    char birth[11], today[11];
 
     if (in->id_number) {
         id_number_birth_date(in->id_number, birth);
@@ -282,5 +294,12 @@ Error *registry_check_resident(Arena *a, ResidentInput *in)
         return error_invalid(a, "gender", "missing_field", "请填写性别（male 或 female）");
     if (!in->birth_date)
         return error_invalid(a, "birth_date", "missing_field", "请填写出生日期（如 1950-03-02）");
+    /* "YYYY-MM-DD" strings compare as dates; a birth date after today is a typo */
+    date_today(today);
+    if (strcmp(in->birth_date, today) > 0) {
+        if (in->id_number)
+            return error_invalid(a, "id_number", "future_date", "身份证号中的出生日期晚于今天，请核对");
+        return error_invalid(a, "birth_date", "future_date", "出生日期不能晚于今天，请核对");
+    }
     return NULL;
 }

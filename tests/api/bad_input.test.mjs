@@ -34,6 +34,8 @@ const residentCases = [
   ['gender as number', (b) => { b.gender = 1; }, 422, 'invalid_type', 'gender'],
   ['date format', (b) => { b.birth_date = '1960/05/05'; delete b.id_number; }, 422, 'invalid_date', 'birth_date'],
   ['impossible date', (b) => { b.birth_date = '1961-02-29'; delete b.id_number; }, 422, 'invalid_date', 'birth_date'],
+  ['birth date in the future', (b) => { b.birth_date = '2099-01-01'; delete b.id_number; }, 422, 'future_date', 'birth_date'],
+  ['ID number born in the future', (b) => { b.id_number = '310105209901011231'; delete b.birth_date; delete b.gender; }, 422, 'future_date', 'id_number'],
   ['ID check digit', (b) => { b.id_number = '310105195003021231'; }, 422, 'invalid_id_number', 'id_number'],
   ['ID length', (b) => { b.id_number = '31010519500302123'; }, 422, 'invalid_id_number', 'id_number'],
   ['ID region', (b) => { b.id_number = '990105195003021230'; }, 422, 'invalid_id_number', 'id_number'],
@@ -82,6 +84,19 @@ for (const [desc, raw, status, code] of rawCases) {
     assert.equal(counts(), before);
   });
 }
+
+test('PATCH: a birth date after today is refused and nothing changes', async () => {
+  const body = { household_id: household, name: '改生日', gender: 'female', birth_date: '1980-01-02' };
+  const made = await srv.api('POST', '/api/v1/residents', { token, body });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const r = await srv.api('PATCH', `/api/v1/residents/${made.body.id}`, { token, body: { birth_date: '2099-12-31' } });
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'future_date');
+  assert.equal(r.body.error.field, 'birth_date');
+  assert.match(r.body.error.message, /晚于今天/);
+  const now = await srv.api('GET', `/api/v1/residents/${made.body.id}`, { token });
+  assert.equal(now.body.birth_date, '1980-01-02');
+});
 
 test('a body over 1 MiB is refused with 413', async () => {
   const big = JSON.stringify({ ...good(), name: 'x'.repeat(1100000) });

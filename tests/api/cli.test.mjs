@@ -94,10 +94,15 @@ test('user add validates role, scope and password, and the user can log in', asy
       [['--role', 'staff', '--scope', '310105004'], 'staff needs a community'],
       [['--role', 'street_admin', '--scope', COMMUNITY], 'street admin needs a street'],
       [['--role', 'resident', '--scope', '999999'], 'no such household'],
+      [['--role', 'staff', '--scope', '310105004999'], 'no such community'],
+      [['--role', 'street_admin', '--scope', '310105999'], 'no such street'],
     ]) {
       const bad = run(['user', 'add', '--db', srv.db, '--username', 'x' + why.length, '--password', 'secret-123', ...args]);
       assert.notEqual(bad.status, 0, why);
     }
+    const unknown = run(['user', 'add', '--db', srv.db, '--username', 'typo', '--password', 'secret-123', '--role', 'staff', '--scope', '310105004999']);
+    assert.match(unknown.stderr, /unknown_division/);
+    assert.match(unknown.stderr, /310105004999/);
     const weak = run(['user', 'add', '--db', srv.db, '--username', 'weak', '--password', 'short', '--role', 'staff', '--scope', COMMUNITY]);
     assert.notEqual(weak.status, 0);
     const dup = run(['user', 'add', '--db', srv.db, '--username', 'wang', '--password', 'secret-123', '--role', 'staff', '--scope', COMMUNITY]);

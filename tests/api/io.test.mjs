@@ -112,6 +112,22 @@ test('a CSV imports its good rows and reports each bad one by line and field', a
   assert.deepEqual({ ...entry.detail }, { imported: 3, rejected: 6, total_rows: 9, format: 'csv' });
 });
 
+test('a birth date after today is a rejected row, by line and field', async () => {
+  const csv = [
+    HEADER,
+    '9号楼,3,1,101,,未来甲,男,2099-01-01,,,户主,',
+    '9号楼,3,1,102,,未来乙,,,310105209901011231,,户主,',
+    '9号楼,3,1,103,,今日丙,女,1990-05-05,,,户主,',
+  ].join('\n') + '\n';
+  const r = await upload('staff', COMMUNITY, csv, 'text/csv');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.imported, 1);
+  assert.deepEqual(lines(r.body.rejected), [[2, 'birth_date', 'future_date'], [3, 'id_number', 'future_date']]);
+  for (const rej of r.body.rejected) assert.match(rej.message, /晚于今天/);
+  assert.equal(await count('未来甲'), 0);
+  assert.equal(await count('今日丙'), 1);
+});
+
 test('English headers, a title row, BOM and LF line ends are accepted', async () => {
   const csv = '\uFEFF新华路第一居委会居民台账\nbuilding,unit,room,name,gender,birth_date,tags\n10号楼,1,202,导入英文,female,1990-05-06,\n';
   const r = await upload('secretary', COMMUNITY, csv, 'application/csv');

@@ -218,6 +218,7 @@ test('a report routed by a rule tells the unit\'s users at once, in the same tra
 
 test('an escalation by the overdue sweep tells the street admins over the community and its secretaries and staff, once', async () => {
   await addUser('street1', 'street_admin', COMMUNITY.slice(0, 9));
+  srv.linli(['import', 'divisions', '--db', srv.db, '--street', '310105009']); /* another street of 长宁区 */
   await addUser('street9', 'street_admin', '310105009');
   await addUser('farsec', 'secretary', '310105004001');
   await addUser('farstaff', 'staff', '310105004001');

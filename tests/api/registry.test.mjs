@@ -30,6 +30,20 @@ test('communities of the demo street come from the real division data', async ()
   assert.ok(xingfu.residents > 0);
 });
 
+test('demo residents moved in on a past date, not before birth, and their history says so', async () => {
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const items = (await get(`/api/v1/residents?community=${COMMUNITY}&per_page=50`)).body.items;
+  const dates = new Set();
+  for (const r of items) {
+    assert.match(r.moved_in || '', /^\d{4}-\d{2}-\d{2}$/, `${r.name} has a move-in date`);
+    assert.ok(r.moved_in <= today && r.moved_in >= r.birth_date, `${r.name}: born ${r.birth_date}, moved in ${r.moved_in}`);
+    dates.add(r.moved_in);
+  }
+  assert.ok(dates.size > items.length / 2, 'the dates differ');
+  const one = (await get(`/api/v1/residents/${items[0].id}`)).body;
+  assert.deepEqual(one.history.map((h) => [h.kind, h.date]), [['move_in', one.moved_in]]);
+});
+
 test('create a building and a household, and see them in the drill-down', async () => {
   let r = await post('/api/v1/buildings', { community: COMMUNITY, name: '测试楼', units: 2, floors: 6 });
   assert.equal(r.status, 201);
@@ -245,6 +259,14 @@ test('staff extend the tag list', async () => {
   assert.equal(r.status, 201);
   r = await post('/api/v1/tags', { name: '新就业群体' });
   assert.equal(r.status, 409);
+  // a name an import cell would split in two is refused
+  for (const name of ['空巢、独居', '空巢，独居', '空巢 独居', '空巢;独居', '空巢|独居']) {
+    r = await post('/api/v1/tags', { name });
+    assert.equal(r.status, 422, name);
+    assert.equal(r.body.error.code, 'invalid_tag');
+    assert.equal(r.body.error.field, 'name');
+    assert.match(r.body.error.message, /顿号/);
+  }
   r = await post('/api/v1/residents', { household_id: household2.id, name: '外卖骑手', gender: 'male', birth_date: '1995-05-05', tags: ['新就业群体'] });
   assert.equal(r.status, 201);
   r = await post('/api/v1/residents', { household_id: household2.id, name: '某人', gender: 'male', birth_date: '1995-05-05', tags: ['不存在的标签'] });

@@ -175,6 +175,14 @@ test('the demo database: statistics equal a recount, in the same shape as before
   await check('demo');
 });
 
+test('the demo gives every built-in tag to some of its residents', async () => {
+  const street = await stats(STREET);
+  const builtin = street.tags.filter((t) => t.builtin).map((t) => t.name);
+  for (const name of ['独居老人', '高龄', '残疾', '低保', '优抚对象', '失业', '儿童', '孕产妇', '党员', '志愿者', '楼组长', '困难家庭'])
+    assert.ok(builtin.includes(name), `${name} is built in`);
+  for (const name of builtin) assert.ok(street.by_tag[name] > 0, `${name}: ${street.by_tag[name]} residents in the demo street`);
+});
+
 test('a building and households count at once', async () => {
   const before = await stats(COMMUNITY);
   let r = await api('POST', '/api/v1/buildings', { community: COMMUNITY, name: '统计楼', units: 2, floors: 6 });

@@ -1,7 +1,11 @@
 /* The staff console (/) driven in chromium at desktop size; its notice bell, whose notices open console pages. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { linli } from '../lib/server.mjs';
 
 let srv;
 let browser;
@@ -63,6 +67,21 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('on a 768-pixel-high screen the brand keeps its height and the menu scrolls to its last item', async () => {
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(page, srv.url, 'secretary');
+    const logo = await page.locator('.aside .logo').boundingBox();
+    assert.equal(Math.round(logo.height), 60, 'the brand is not squeezed by a long menu');
+    assert.ok(logo.y >= 0, 'the brand starts on the screen');
+    const last = page.locator('.aside .el-menu-item', { hasText: '审计日志' });
+    await last.scrollIntoViewIfNeeded();
+    const box = await last.boundingBox();
+    assert.ok(box && box.y + box.height <= 768, 'the last menu item can be reached');
+    await shot(page, 'console-menu-768');
+    await page.context().close();
+  });
+
   test('search residents by pinyin initials and by name', async () => {
     const { target, initials } = await findPinyinTarget(await apiAs(srv.url, 'staff'));
 
@@ -105,6 +124,123 @@ describe('staff console', () => {
     await page.context().close();
   });
 
+  test('search by the last four phone digits, and by a building name typed into the box', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const withPhone = (await api(`/residents?community=${COMMUNITY}&per_page=50`)).body.items.find((r) => r.phone);
+    const last4 = withPhone.phone.slice(-4);
+    const byPhone = (await api(`/residents?community=${COMMUNITY}&q=${last4}&per_page=20`)).body;
+    const building = (await api(`/buildings?community=${COMMUNITY}&per_page=200`)).body.items.at(-1);
+    const inBuilding = (await api(`/residents?community=${COMMUNITY}&building_id=${building.id}&per_page=20`)).body;
+
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    const box = page.locator('[data-test=resident-search]');
+    /* the whole hint shows: the input is as wide as its placeholder */
+    const [textWidth, room] = await box.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = cs.font;
+      return [ctx.measureText(el.placeholder).width, el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)];
+    });
+    assert.ok(textWidth <= room, `the placeholder (${textWidth} px) is not cut off (${room} px)`);
+
+    await box.fill(last4);
+    await box.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=resident-table] tbody tr').length === n, byPhone.items.length);
+    assert.deepEqual(await residentRows(page), byPhone.items.map((r) => r.name));
+    assert.ok(byPhone.items.some((r) => r.id === withPhone.id));
+
+    await box.fill(building.name);
+    const answered = page.waitForResponse((r) => r.url().includes('/api/v1/residents?') && new URL(r.url()).searchParams.get('building_id') === String(building.id));
+    await box.press('Enter');
+    await answered;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=resident-table] tbody tr').length === n, inBuilding.items.length);
+    assert.deepEqual(await residentRows(page), inBuilding.items.map((r) => r.name));
+    assert.ok(inBuilding.items.length > 0);
+    assert.equal(await box.inputValue(), '', 'the name moved from the box to the building filter');
+    assert.match(await page.textContent('[data-test=building-filter]'), new RegExp(building.name));
+    await shot(page, 'console-residents-building');
+    await page.context().close();
+  });
+
+  test('staff add a tag in 标签管理; it is offered in the filter and on a resident', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    await page.click('[data-test=tag-filter]');
+    await page.click('[data-test=manage-tags]');
+    const dlg = page.locator('[data-test=tag-manager]');
+    await dlg.locator('[data-test=tag-table] .el-table__row').first().waitFor();
+    await dlg.locator('input[name=tag-name]').fill('空巢老人');
+    await dlg.locator('[data-test=tag-key]').click();
+    await dlg.locator('[data-test=tag-add]').click();
+    await dlg.locator('[data-test=tag-table] tr', { hasText: '空巢老人' }).waitFor();
+    assert.match(await dlg.locator('[data-test=tag-table] tr', { hasText: '空巢老人' }).textContent(), /重点人群/);
+    /* the same name again: the server's reason, in Chinese */
+    await dlg.locator('input[name=tag-name]').fill('空巢老人');
+    await dlg.locator('[data-test=tag-add]').click();
+    assert.match(await dlg.locator('[data-test=tag-error]').textContent(), /同名/);
+    await shot(page, 'console-tag-manager');
+    await page.keyboard.press('Escape');
+
+    await page.click('[data-test=tag-filter]');
+    await page.locator('.el-select-dropdown__item', { hasText: '空巢老人' }).waitFor();
+    await page.keyboard.press('Escape');
+    const api = await apiAs(srv.url, 'staff');
+    const tag = (await api('/tags')).body.items.find((t) => t.name === '空巢老人');
+    assert.deepEqual({ ...tag }, { name: '空巢老人', key_population: true, builtin: false, residents: 0 });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a new building gets its households from 新增户 and from an empty cell\'s ＋', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const made = await api('/buildings', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ community: COMMUNITY, name: '新建测试楼', units: 2, floors: 3 }),
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/buildings/${made.body.id}`);
+    await page.waitForSelector('[data-test=building-name]');
+
+    await page.click('[data-test=add-household]');
+    const dlg = page.locator('[data-test=household-dialog]');
+    await dlg.locator('.el-form-item', { hasText: '楼层' }).locator('input').fill('2');
+    await dlg.locator('input[name=room]').fill('201');
+    await dlg.locator('input[name=area]').fill('65.5');
+    await dlg.locator('[data-test=household-save]').click();
+    await page.locator('[data-test=household-cell]', { hasText: '201' }).waitFor();
+
+    /* unit 2, floor 3 is empty: its ＋ opens the dialog there */
+    const plus = page.locator('[data-test=building-grid] tbody tr').first().locator('[data-test=add-here]').last();
+    await plus.click();
+    await dlg.locator('input[name=room]').fill('302');
+    await dlg.locator('[data-test=household-save]').click();
+    await page.locator('[data-test=household-cell]', { hasText: '302' }).waitFor();
+
+    /* the same room again: the server's reason under 室号 */
+    await page.click('[data-test=add-household]');
+    await dlg.locator('.el-form-item', { hasText: '楼层' }).locator('input').fill('2');
+    await dlg.locator('input[name=room]').fill('201');
+    await dlg.locator('[data-test=household-save]').click();
+    assert.match(await dlg.locator('.el-form-item', { hasText: '室号' }).locator('.el-form-item__error').textContent(), /室号/);
+    await shot(page, 'console-household-add');
+    await page.keyboard.press('Escape');
+
+    const list = (await api(`/households?building_id=${made.body.id}`)).body.items.map((h) => [h.unit, h.floor, h.room, h.area_m2]);
+    assert.deepEqual(list.sort(), [[1, 2, '201', 65.5], [2, 3, '302', null]]);
+    await page.locator('[data-test=household-cell]', { hasText: '201' }).click();
+    assert.equal((await page.textContent('[data-test=household-address]')).trim(), '新建测试楼1单元201室');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('open a building, then a household, then its residents', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
@@ -130,6 +266,54 @@ describe('staff console', () => {
     await page.click('[data-test=household-residents] tbody tr');
     await page.waitForSelector('[data-test=resident-drawer] .name');
     assert.ok((await page.textContent('[data-test=resident-drawer] .name')).includes(names[0]));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('add a resident without an ID number and with a landline, edit her, move her out', async () => {
+    const api = await apiAs(srv.url, 'staff');
+    const hh = (await api(`/households?per_page=1`)).body.items[0];
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/households/${hh.id}`);
+    await page.waitForSelector('[data-test=household-address]');
+
+    await page.click('[data-test=household-add-resident]');
+    const dlg = page.locator('[data-test=resident-dialog]');
+    await dlg.locator('input[name=name]').fill('测试新户员');
+    await dlg.locator('.el-form-item', { hasText: '与户主关系' }).locator('input').fill('外孙女');
+    await page.keyboard.press('Enter');
+    await dlg.locator('.el-radio', { hasText: '女' }).click();
+    await dlg.locator('.el-form-item', { hasText: '出生日期' }).locator('input').fill('2015-06-01');
+    await page.keyboard.press('Enter');
+    await dlg.locator('input[name=phone]').fill('021-62345678');
+    await shot(page, 'console-resident-add');
+    await dlg.locator('[data-test=resident-save]').click();
+    const row = page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员' });
+    await row.waitFor();
+    const found = (await api(`/residents?household_id=${hh.id}&q=${encodeURIComponent('测试新户员')}`)).body.items;
+    assert.equal(found.length, 1);
+    assert.equal(found[0].id_number, null);
+    assert.equal(found[0].relation, '外孙女');
+    assert.equal(found[0].birth_date, '2015-06-01');
+
+    /* edit from her drawer */
+    await row.click();
+    await page.locator('[data-test=resident-drawer] button', { hasText: '编辑' }).click();
+    await dlg.locator('input[name=name]').fill('测试新户员乙');
+    await dlg.locator('[data-test=resident-save]').click();
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).waitFor();
+    assert.equal((await api(`/residents/${found[0].id}`)).body.name, '测试新户员乙');
+
+    /* move out: she leaves the household's list and keeps her record */
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).locator('[data-test=household-move-out]').click();
+    await page.locator('.el-message-box input').fill('随父母搬离');
+    await page.locator('.el-message-box button', { hasText: '确定迁出' }).click();
+    await page.locator('[data-test=household-residents] tbody tr', { hasText: '测试新户员乙' }).waitFor({ state: 'detached' });
+    const gone = (await api(`/residents/${found[0].id}`)).body;
+    assert.equal(gone.status, 'moved_out');
+    assert.equal(gone.history.at(-1).reason, '随父母搬离');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -182,10 +366,32 @@ describe('staff console', () => {
     assert.equal(await page.locator('.el-menu >> text=审计日志').count(), 0);
     await page.context().close();
 
+    /* an export on the command line is audited with no user: it must read in Chinese too */
+    if (srv.db) { /* not against a server already running (LINLI_URL) */
+      const dir = mkdtempSync(join(tmpdir(), 'linli-audit-'));
+      try {
+        linli(['export', 'residents', '--db', srv.db, '--community', COMMUNITY, join(dir, 'out.csv')]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
     const sec = await newPage(browser);
     await consoleLogin(sec, srv.url, 'secretary');
     await sec.click('.el-menu >> text=审计日志');
     await sec.waitForSelector('[data-test=audit-table] .el-table__row');
+    const rows = await sec.$$eval('[data-test=audit-table] .el-table__body tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+    const cli = rows.find((r) => r[1] === '命令行工具');
+    if (srv.db) {
+      assert.ok(cli, 'the command-line export is shown as 命令行工具: ' + JSON.stringify(rows.slice(0, 3)));
+      assert.equal(cli[2], '导出台账');
+    }
+    for (const r of rows) {
+      assert.match(r[1], /[\u4e00-\u9fff]/, 'who, in Chinese: ' + r[1]);
+      assert.doesNotMatch(r[2], /[a-z_]+\.[a-z_]+/, 'no raw action code: ' + r[2]);
+      assert.doesNotMatch(r[4], /^[a-z_]+ #/, 'no raw object type: ' + r[4]);
+    }
     await shot(sec, 'console-audit');
     await sec.context().close();
   });
@@ -214,6 +420,11 @@ describe('staff console', () => {
     await page.waitForSelector('[data-test=community-picker]');
     assert.match(await page.textContent('[data-test=user-role]'), /街道管理员/);
     await shot(page, 'console-street-dashboard');
+    /* the server lets only a community's own staff export: no button that would be refused */
+    await page.goto(srv.url + '/#/import');
+    await page.waitForSelector('[data-test=export-denied]');
+    assert.equal(await page.locator('[data-test=export]').count(), 0);
+    await shot(page, 'console-street-import');
     await page.context().close();
   });
 });

@@ -87,6 +87,14 @@ describe('resident H5', () => {
     assert.ok((await px(page, '[data-test=household-address]')) >= 24);
     await shot(page, 'h5-home-elder');
 
+    /* 我的社区 in large type: each fact on one line, the address not broken before 室 */
+    await page.goto(srv.url + '/h5/#/community');
+    await page.waitForSelector('[data-test=community-facts] .van-cell__value');
+    const lines = await page.$$eval('[data-test=community-facts] .van-cell__value', (els) =>
+      els.map((el) => [el.textContent.trim(), Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))]));
+    for (const [text, n] of lines) assert.equal(n, 1, `"${text}" takes ${n} lines`);
+    await shot(page, 'h5-community-elder');
+
     /* A fresh load of any page keeps it, and the switch on 我的 shows it on. */
     await page.goto(srv.url + '/h5/#/mine');
     await page.waitForSelector('[data-test=elder-switch]');

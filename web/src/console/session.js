@@ -140,6 +140,8 @@ export const can = {
   audit: () => AUDIT_ROLES.includes(session.user?.role),
   write: () => WRITE_ROLES.includes(session.user?.role),
   moveOut: () => MOVE_OUT_ROLES.includes(session.user?.role),
+  /* add tags: as POST /tags */
+  tags: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   reveal: () => REVEAL_ROLES.includes(session.user?.role),
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
   registry: () => !['property', 'resident'].includes(session.user?.role),

@@ -37,7 +37,60 @@ export const AUDIT_ACTIONS = {
   'household.create': '新增住户',
   'grid.create': '新增网格',
   'tag.create': '新增标签',
+  'room.create': '新增活动室',
+  'room.update': '修改活动室',
+  'room.door_link': '生成门牌链接',
+  'room.door_link_revoke': '作废门牌链接',
+  'blackout.create': '设置停用时段',
+  'blackout.delete': '取消停用时段',
+  'booking.create': '预约',
+  'booking.create_for': '代为预约',
+  'booking.create_recurring': '每周预约',
+  'booking.cancel': '取消预约',
+  'booking.approve': '通过预约',
+  'booking.reject': '驳回预约',
+  'booking.checkin': '预约签到',
+  'booking.expire': '预约过期',
+  'booking.release': '释放预约',
+  'booking.promote': '候补转正',
+  'booking.suspend': '暂停预约资格',
+  'booking.feed': '生成日历订阅',
+  'booking.feed_revoke': '作废日历订阅',
+  'booking_policy.update': '修改预约规则',
+  'waitlist.join': '加入候补',
+  'waitlist.cancel': '退出候补',
+  'case.create': '报事',
+  'case.dispatch': '案件派遣',
+  'case.handle': '案件处置',
+  'case.verify': '案件核查',
+  'case.close': '案件结案',
+  'case.return': '案件退单',
+  'case.hold': '案件挂起',
+  'case.resume': '案件恢复',
+  'case.merge': '案件并单',
+  'case.rate': '案件评价',
+  'case.export': '导出案件',
+  'case_photo.upload': '上传案件照片',
+  'case_photo.purge': '清理无用照片',
+  'case_category.create': '新增案件类别',
+  'case_category.update': '修改案件类别',
+  'case_unit.create': '新增责任单位',
+  'case_unit.update': '修改责任单位',
+  'case_route.create': '新增派单规则',
+  'case_route.delete': '删除派单规则',
+  'case_calendar.set': '设置工作日历',
+  'case_calendar.delete': '删除工作日历',
+  'case_setting.update': '修改案件设置',
+  'kb.create': '新增知识条目',
+  'kb.update': '修改知识条目',
+  'kb.delete': '删除知识条目',
+  'kb.synonym_create': '新增同义词',
+  'kb.synonym_delete': '删除同义词',
+  'assistant.handoffs_view_full': '查看转人工联系方式',
 };
+
+/* Who did it when no user did: the command line, the server's own sweeps, an Open311 client. */
+export const SYSTEM_ACTORS = { cli: '命令行工具', system: '系统自动', open311: 'Open311 接口' };
 
 export const FIELD_LABELS = {
   name: '姓名',
@@ -66,6 +119,19 @@ export const OBJECT_LABELS = {
   tag: '标签',
   user: '账号',
   community: '社区',
+  room: '活动室',
+  booking: '预约',
+  waitlist: '候补',
+  case: '案件',
+  case_photo: '案件照片',
+  case_category: '案件类别',
+  case_unit: '责任单位',
+  case_route: '派单规则',
+  case_calendar: '工作日历',
+  case_setting: '案件设置',
+  kb_entry: '知识条目',
+  kb_synonym: '同义词',
+  assistant_question: '助手问题',
 };
 
 export function roleLabel(role) {
@@ -81,7 +147,11 @@ export function statusLabel(s) {
 }
 
 export function auditLabel(a) {
-  return AUDIT_ACTIONS[a] || a || '';
+  if (!a) return '';
+  if (AUDIT_ACTIONS[a]) return AUDIT_ACTIONS[a];
+  /* an action newer than this page: name its object in Chinese rather than show the code */
+  const obj = OBJECT_LABELS[a.split('.')[0]];
+  return obj ? obj + '操作' : '其他操作';
 }
 
 export function displayName(user) {
