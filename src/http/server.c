@@ -461,7 +461,6 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
-                         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                          MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen", "host", cfg->listen_host, "port", port, NULL);

@@ -162,3 +162,22 @@ test('demo refuses a bad size, and builds the real street', () => {
   assert.equal(execFileSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
   rmSync(dir, { recursive: true });
 });
+
+/* A second server on a port already served fails at once, instead of sharing its connections. */
+test('serve refuses a port another server already listens on', async () => {
+  const srv = await startServer();
+  try {
+    const port = new URL(srv.url).port;
+    const dir = tmp();
+    const r = spawnSync(BIN, ['serve', '--db', path.join(dir, 'other.db'), '--listen', `127.0.0.1:${port}`],
+      { encoding: 'utf8', timeout: 10000 });
+    assert.notEqual(r.status, 0, 'the second server must not start');
+    assert.equal(r.signal, null, 'it exits by itself, not by the timeout');
+    assert.match(r.stderr, /cannot listen/);
+    const health = await fetch(`${srv.url}/api/v1/health`);
+    assert.equal(health.status, 200);
+    rmSync(dir, { recursive: true });
+  } finally {
+    await srv.stop();
+  }
+});
