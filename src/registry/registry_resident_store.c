@@ -38,6 +38,10 @@ static const char SQL_RESIDENT_INSERT[] =
     " ?17, ?17) RETURNING id";
 static const char SQL_RESIDENT_DUPLICATE[] =
     "SELECT id FROM resident WHERE id_hash = ?1 AND status = 'active'";
+/* without an ID number, the same person is the same name and birth date in the household */
+static const char SQL_RESIDENT_SAME_PERSON[] =
+    "SELECT id FROM resident WHERE household_id = ?1 AND name = ?2 AND birth_date = ?3"
+    " AND status = 'active' LIMIT 1";
 static const char SQL_TAG_EXISTS[] = "SELECT 1 FROM tag WHERE name = ?1";
 static const char SQL_RESIDENT_TAG_INSERT[] =
     "INSERT OR IGNORE INTO resident_tag (resident_id, tag) VALUES (?1, ?2)";
@@ -635,6 +639,29 @@ static Error *duplicate_error(Store *st, Arena *a, const uint8_t *hash)
                                 : "该身份证号的居民已在册，请勿重复登记");
 }
 
+/* 409 when the household already has an active resident of that name and birth date. */
+static Error *same_person_check(Store *st, Arena *a, const ResidentInput *in, int64_t household_id)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RESIDENT_SAME_PERSON);
+    int64_t other = 0;
+    StoreResult r;
+
+    store_bind_int64(s, 1, household_id);
+    store_bind_text(s, 2, in->name);
+    store_bind_text(s, 3, in->birth_date);
+    r = store_step(s);
+    if (r == STORE_ROW)
+        other = store_column_int64(s, 0);
+    store_reset(s);
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    if (!other)
+        return NULL;
+    return error_conflict(a, "name", "duplicate_resident",
+                          arena_sprintf(a, "该户已有同名、同出生日期的居民（居民编号 %lld），请勿重复登记",
+                                        (long long)other));
+}
+
 typedef struct Sealed {
     uint8_t hash[CRYPTO_HASH_BYTES];
     void *enc;
@@ -690,6 +717,11 @@ Error *registry_store_resident_insert(Store *st, Arena *a, const CryptoKeys *k,
     err = begin_own(st, a, &own);
     if (err)
         return err;
+    if (!in->id_number) {
+        err = same_person_check(st, a, in, h->id);
+        if (err)
+            return finish_own(st, a, own, err);
+    }
     s = store_prepare(st, a, SQL_RESIDENT_INSERT);
     store_bind_int64(s, 1, h->id);
     store_bind_int64(s, 2, h->building_id);

@@ -391,3 +391,37 @@ test('the CLI exports and imports the same files, and reports rejected lines', (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/*
+ * Without an ID number, the same name and birth date in the same household is
+ * the same person: registered once, by hand or by import, not twice; another
+ * household, another birth date, or after she moved out, is someone new.
+ */
+test('a resident without an ID number is not registered twice in her household', async () => {
+  const { token } = await srv.login('staff');
+  const file = [HEADER, '9号楼,3,1,101,,无证甲,女,2024-05-06,,,户主,', '9号楼,3,1,101,,无证乙,男,2024-05-06,,,子女,'].join('\r\n') + '\r\n';
+  const first = await upload('staff', COMMUNITY, file, 'text/csv');
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.equal(first.body.imported, 2);
+  const again = await upload('staff', COMMUNITY, file, 'text/csv');
+  assert.equal(again.body.imported, 0);
+  assert.deepEqual(lines(again.body.rejected), [[2, 'name', 'duplicate_resident'], [3, 'name', 'duplicate_resident']]);
+  for (const rej of again.body.rejected) assert.match(rej.message, /同名、同出生日期/);
+  assert.equal(await count('无证甲'), 1);
+
+  const jia = (await srv.api('GET', `/api/v1/residents?community=${COMMUNITY}&q=${encodeURIComponent('无证甲')}`, { token })).body.items[0];
+  const same = { household_id: jia.household_id, name: '无证甲', gender: 'female', birth_date: '2024-05-06', relation: '户主' };
+  const dup = await srv.api('POST', '/api/v1/residents', { token, body: same });
+  assert.equal(dup.status, 409, JSON.stringify(dup.body));
+  assert.equal(dup.body.error.code, 'duplicate_resident');
+  assert.equal(dup.body.error.field, 'name');
+  assert.equal(await count('无证甲'), 1, 'nothing half-written');
+  // another birth date is another person
+  const other = await srv.api('POST', '/api/v1/residents', { token, body: { ...same, birth_date: '2024-05-07' } });
+  assert.equal(other.status, 201, JSON.stringify(other.body));
+  // once she has moved out, she may be registered again
+  const out = await srv.api('DELETE', `/api/v1/residents/${jia.id}`, { token, body: { date: '2026-11-01', reason: '迁出' } });
+  assert.ok(out.status === 200 || out.status === 204, JSON.stringify(out.body));
+  const back = await srv.api('POST', '/api/v1/residents', { token, body: same });
+  assert.equal(back.status, 201, JSON.stringify(back.body));
+});
