@@ -66,6 +66,7 @@ before(async () => {
   await addUser('gone', 'staff', COMMUNITY);
   await addUser('farsec', 'secretary', OTHER);
   await addUser('farstaff', 'staff', OTHER);
+  srv.linli(['import', 'divisions', '--db', srv.db, '--street', '310105009']); /* another street of 长宁区 */
   await addUser('farstreet', 'street_admin', '310105009');
   sql(`UPDATE app_user SET disabled = 1 WHERE id = ${uid.gone}`);
   building = Number(sql(`SELECT id FROM building WHERE community = '${COMMUNITY}' ORDER BY id LIMIT 1`));
