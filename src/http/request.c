@@ -111,16 +111,55 @@ bool request_text_ok(const char *s)
     return true;
 }
 
+/*
+ * How a message names a field: its Chinese name with the API's in brackets,
+ * "“室号”（room）", so that a resident or worker reading the message knows
+ * the box and a developer the key; a field not listed keeps its API name.
+ */
+static const struct {
+    const char *field;
+    const char *label;
+} FIELD_LABELS[] = {
+    { "username", "用户名" },      { "password", "密码" },
+    { "community", "社区" },       { "name", "名称" },
+    { "units", "单元数" },         { "floors", "楼层数" },
+    { "grid_id", "网格" },         { "building_id", "楼栋" },
+    { "unit", "单元" },            { "floor", "楼层" },
+    { "room", "室号" },            { "area_m2", "专有面积" },
+    { "household_id", "户" },      { "gender", "性别" },
+    { "birth_date", "出生日期" },  { "id_number", "身份证号" },
+    { "phone", "手机号" },         { "relation", "与户主关系" },
+    { "tags", "标签" },            { "date", "日期" },
+    { "reason", "原因" },          { "key_population", "重点人群" },
+    { "room_id", "活动室" },       { "start", "开始时间" },
+    { "end", "结束时间" },         { "purpose", "用途" },
+    { "capacity", "容纳人数" },    { "category", "类别" },
+    { "description", "描述" },     { "address", "地址" },
+    { "photos", "照片" },          { "unit_id", "责任单位" },
+    { "rating", "评价" },          { "comment", "意见" },
+    { "question", "问题" },        { "answer", "回答" },
+    { "section", "栏目" },         { "keywords", "关键词" },
+};
+
+static const char *field_name(Request *req, const char *field)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(FIELD_LABELS); i++) {
+        if (strcmp(FIELD_LABELS[i].field, field) == 0)
+            return arena_sprintf(req->arena, "“%s”（%s）", FIELD_LABELS[i].label, field);
+    }
+    return arena_sprintf(req->arena, "“%s”", field);
+}
+
 static Error *missing(Request *req, const char *name)
 {
     return error_invalid(req->arena, name, "missing_field",
-                         arena_sprintf(req->arena, "缺少必填字段“%s”", name));
+                         arena_sprintf(req->arena, "缺少必填字段%s", field_name(req, name)));
 }
 
 static Error *wrong_type(Request *req, const char *name, const char *what)
 {
     return error_invalid(req->arena, name, "invalid_type",
-                         arena_sprintf(req->arena, "字段“%s”应为%s", name, what));
+                         arena_sprintf(req->arena, "字段%s应为%s", field_name(req, name), what));
 }
 
 Error *request_field_string(Request *req, json_t *obj, const char *name, bool required,
@@ -141,20 +180,20 @@ Error *request_field_string(Request *req, json_t *obj, const char *name, bool re
     s = json_string_value(v);
     if (strlen(s) != json_string_length(v) || !request_text_ok(s))
         return error_invalid(req->arena, name, "invalid_text",
-                             arena_sprintf(req->arena, "字段“%s”含有不允许的字符", name));
+                             arena_sprintf(req->arena, "字段%s含有不允许的字符", field_name(req, name)));
     s = text_trim(req->arena, s);
     n = utf8_length(s);
     if (n < min_chars) {
         if (n == 0)
             return required ? missing(req, name)
                             : error_invalid(req->arena, name, "too_short",
-                                            arena_sprintf(req->arena, "字段“%s”不能为空", name));
+                                            arena_sprintf(req->arena, "字段%s不能为空", field_name(req, name)));
         return error_invalid(req->arena, name, "too_short",
-                             arena_sprintf(req->arena, "字段“%s”至少 %zu 个字", name, min_chars));
+                             arena_sprintf(req->arena, "字段%s至少 %zu 个字", field_name(req, name), min_chars));
     }
     if (n > max_chars)
         return error_invalid(req->arena, name, "too_long",
-                             arena_sprintf(req->arena, "字段“%s”不能超过 %zu 个字", name, max_chars));
+                             arena_sprintf(req->arena, "字段%s不能超过 %zu 个字", field_name(req, name), max_chars));
     *ret = s;
     return NULL;
 }
@@ -177,7 +216,7 @@ Error *request_field_int(Request *req, json_t *obj, const char *name, bool requi
     i = json_integer_value(v);
     if (i < min || i > max)
         return error_invalid(req->arena, name, "out_of_range",
-                             arena_sprintf(req->arena, "字段“%s”应在 %lld 到 %lld 之间", name,
+                             arena_sprintf(req->arena, "字段%s应在 %lld 到 %lld 之间", field_name(req, name),
                                            (long long)min, (long long)max));
     *ret = i;
     if (ret_present)
@@ -203,7 +242,7 @@ Error *request_field_number(Request *req, json_t *obj, const char *name, bool re
     d = json_number_value(v);
     if (!isfinite(d) || d < min || d > max)
         return error_invalid(req->arena, name, "out_of_range",
-                             arena_sprintf(req->arena, "字段“%s”应在 %g 到 %g 之间", name, min, max));
+                             arena_sprintf(req->arena, "字段%s应在 %g 到 %g 之间", field_name(req, name), min, max));
     *ret = d;
     if (ret_present)
         *ret_present = true;

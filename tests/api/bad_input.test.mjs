@@ -178,3 +178,19 @@ test('the server is still healthy and answers everyone', async () => {
   const list = await srv.api('GET', '/api/v1/residents', { token });
   assert.equal(list.status, 200);
 });
+
+/* A message names the field in Chinese (the API's name in brackets), not by its key alone. */
+test('a generic field message names the field in Chinese', async () => {
+  const b = (await srv.api('GET', `/api/v1/buildings?community=${COMMUNITY}&per_page=1`, { token })).body.items[0];
+  const cases = [
+    ['/api/v1/households', { building_id: b.id, unit: 1, floor: 1 }, 'room', /缺少必填字段“室号”（room）/],
+    ['/api/v1/buildings', { community: COMMUNITY, name: '标签楼', units: 0, floors: 1 }, 'units', /字段“单元数”（units）应在 1 到 \d+ 之间/],
+    ['/api/v1/households', { building_id: b.id, unit: 1, floor: 1, room: 5 }, 'room', /字段“室号”（room）应为/],
+  ];
+  for (const [p, body, field, re] of cases) {
+    const r = await srv.api('POST', p, { token, body });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.error.field, field);
+    assert.match(r.body.error.message, re);
+  }
+});
