@@ -3,6 +3,8 @@
  * task. Each command parses its own flags and has --help.
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +164,21 @@ static int cmd_serve(int argc, char **argv)
     if (!st)
         return 1;
     store_close(st);
+    /*
+     * SIGINT and SIGTERM are taken by server_run's sigtimedwait; blocked
+     * here, before the first thread starts, so that every thread inherits
+     * the mask. Otherwise the kernel may hand a SIGTERM to a background
+     * thread (the cases sweep) and its default action ends the process
+     * without a clean stop.
+     */
+    {
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
     assistant_serve_start(&cfg);
     keys = cli_open_keys(cfg.db_path, cfg.key_path);
     if (!keys) {

@@ -181,3 +181,27 @@ test('serve refuses a port another server already listens on', async () => {
     await srv.stop();
   }
 });
+
+/*
+ * SIGTERM and SIGINT are taken by the server's main loop: every other thread
+ * (request workers, the cases sweep, the assistant's index) must block them,
+ * or the kernel may hand one to that thread and its default action ends the
+ * process without a clean stop (seen once as a flaky "exited with SIGTERM").
+ */
+test('every thread of serve but the main one blocks SIGTERM and SIGINT', async () => {
+  const srv = await startServer();
+  try {
+    const pid = srv.proc.pid;
+    const tasks = readdirSync(`/proc/${pid}/task`).filter((t) => Number(t) !== pid);
+    assert.ok(tasks.length >= 3, `threads: ${tasks}`);
+    for (const t of tasks) {
+      const status = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+      const name = status.match(/^Name:\s*(.*)$/m)[1];
+      const blk = BigInt('0x' + status.match(/^SigBlk:\s*([0-9a-f]+)$/m)[1]);
+      for (const sig of [2, 15])
+        assert.ok(blk & (1n << BigInt(sig - 1)), `thread ${t} (${name}) does not block signal ${sig}`);
+    }
+  } finally {
+    await srv.stop();
+  }
+});
