@@ -13,6 +13,7 @@
 
 #include "account/account.h"
 #include "assistant/assistant_cli.h"
+#include "booking/booking.h"
 #include "cases/cases.h"
 #include "cli_util.h"
 #include "core/config.h"
@@ -215,6 +216,7 @@ static int cmd_demo(int argc, char **argv)
     };
     CryptoKeys *keys;
     size_t n_kb = 0;
+    int n_rooms = 0;
     int64_t t0;
     Arena *a;
     Store *st;
@@ -279,6 +281,8 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = cases_demo(st, a, keys, opt.community);
     if (!err)
+        err = booking_demo(st, a, opt.community, &n_rooms);
+    if (!err)
         err = assistant_demo(st, a, &n_kb);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
@@ -290,7 +294,7 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
            (double)(time_mono_us() - t0) / 1e6);
-    printf("sample knowledge base: %zu entries\n", n_kb);
+    printf("sample knowledge base: %zu entries; function rooms: %d\n", n_kb, n_rooms);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

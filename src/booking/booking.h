@@ -164,6 +164,9 @@ bool booking_state_active(BookingState s);
  */
 void booking_rules_default(RoomRules *r);
 
+/* linli demo: four function rooms of @community (booking_demo.c). */
+Error *booking_demo(Store *st, Arena *a, const char *community, int *ret_n);
+
 /* 422 naming "rules.<field>" when the rules contradict each other. */
 Error *booking_rules_validate(Arena *a, const RoomRules *r);
 

@@ -44,6 +44,17 @@ test('demo residents moved in on a past date, not before birth, and their histor
   assert.deepEqual(one.history.map((h) => [h.kind, h.date]), [['move_in', one.moved_in]]);
 });
 
+test('the demo community has function rooms a resident can see and book from', async () => {
+  const resident = (await srv.login('resident')).token;
+  const r = await get('/api/v1/rooms', resident);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const rooms = r.body.items.filter((x) => x.community === COMMUNITY);
+  assert.ok(rooms.length >= 4, JSON.stringify(r.body.items.map((x) => x.name)));
+  assert.ok(rooms.some((x) => x.rules.open_24h), 'one is open around the clock');
+  assert.ok(rooms.some((x) => x.rules.needs_approval), 'one needs approval');
+  for (const x of rooms) assert.match(x.name, /[\u4e00-\u9fff]/);
+});
+
 test('create a building and a household, and see them in the drill-down', async () => {
   let r = await post('/api/v1/buildings', { community: COMMUNITY, name: '测试楼', units: 2, floors: 6 });
   assert.equal(r.status, 201);
