@@ -16,12 +16,12 @@ typedef struct DemoRoom {
 } DemoRoom;
 
 static const DemoRoom ROOMS[] = {
-    { "多功能厅", "活动室", "党群服务站一楼", 60, false, true, 8 * 60, 21 * 60,
+    { "多功能厅", "活动室", "服务站一楼", 60, false, true, 8 * 60, 21 * 60,
       { "投影仪", "音响", "话筒", "空调" } },
-    { "舞蹈室", "活动室", "党群服务站二楼", 25, true, false, 0, 0, { "镜墙", "音响", "空调", NULL } },
-    { "议事厅", "会议室", "党群服务站二楼", 20, false, false, 8 * 60, 20 * 60,
+    { "舞蹈室", "活动室", "服务站二楼", 25, true, false, 0, 0, { "镜墙", "音响", "空调", NULL } },
+    { "议事厅", "会议室", "服务站二楼", 20, false, false, 8 * 60, 20 * 60,
       { "会议桌", "白板", "投影仪", NULL } },
-    { "共享书房", "阅览室", "党群服务站三楼", 12, true, false, 0, 0, { "书架", "台灯", "无线网络", NULL } },
+    { "共享书房", "阅览室", "服务站三楼", 12, true, false, 0, 0, { "书架", "台灯", "无线网络", NULL } },
 };
 
 Error *booking_demo(Store *st, Arena *a, const char *community, int *ret_n)
