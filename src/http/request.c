@@ -121,7 +121,7 @@ static const struct {
     const char *label;
 } FIELD_LABELS[] = {
     { "username", "用户名" },      { "password", "密码" },
-    { "community", "社区" },       { "name", "名称" },
+    { "community", "社区" },       { "name", "姓名/名称" },
     { "units", "单元数" },         { "floors", "楼层数" },
     { "grid_id", "网格" },         { "building_id", "楼栋" },
     { "unit", "单元" },            { "floor", "楼层" },
