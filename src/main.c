@@ -14,6 +14,7 @@
 #include "account/account.h"
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
+#include "care/care.h"
 #include "cases/cases.h"
 #include "cli_util.h"
 #include "core/config.h"
@@ -513,6 +514,7 @@ static const Command commands[] = {
     { "ask", "ask the assistant, one question a line on stdin", assistant_cli_ask },
     { "open311", "make an Open311 API key for a community", cases_cli_open311 },
     { "cases", "generate synthetic cases (benchmarks)", cases_cli_cases },
+    { "care", "score elderly ability assessments (GB/T 42195-2022)", care_cli },
 };
 
 static void usage(FILE *f)
