@@ -25,6 +25,7 @@
 #include "http/auth.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "lifecircle/lifecircle.h"
 #include "registry/registry.h"
 #include "registry/registry_cli.h"
 #include "store/store.h"
@@ -517,6 +518,7 @@ static const Command commands[] = {
     { "cases", "generate synthetic cases (benchmarks)", cases_cli_cases },
     { "care", "score elderly ability assessments (GB/T 42195-2022)", care_cli },
     { "votes", "count an owners' decision (民法典 art. 278)", votes_cli },
+    { "geo", "import an OpenStreetMap extract; walking distances (life circle)", lifecircle_cli },
 };
 
 static void usage(FILE *f)
