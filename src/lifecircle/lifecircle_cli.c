@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "core/timeutil.h"
 #include "lifecircle/lifecircle.h"
 #include "core/banned.h"
 
@@ -61,7 +62,9 @@ static int geo_import(int argc, char **argv)
 static int geo_coverage_cmd(int argc, char **argv)
 {
     const char *db = NULL, *meters = NULL;
-    const CliOption opts[] = { { "db", &db }, { "meters", &meters }, { 0 } };
+    bool stats = false;
+    const CliOption opts[] = { { "db", &db }, { "meters", &meters }, { "stats", NULL, &stats }, { 0 } };
+    int64_t t0, t1, t2;
     double limit = 1000, *dist;
     GeoPlace *buildings, *facilities;
     size_t n_buildings, n_facilities;
@@ -72,7 +75,7 @@ static int geo_coverage_cmd(int argc, char **argv)
     Error *err;
 
     if (cli_wants_help(argc, argv)) {
-        puts("usage: linli geo coverage --db FILE [--meters 1000]\n"
+        puts("usage: linli geo coverage --db FILE [--meters 1000] [--stats]\n"
              "\n"
              "Prints CSV building,category,meters: for every imported residential\n"
              "building (its OSM id) and every life-circle category (its key), the\n"
@@ -85,7 +88,9 @@ static int geo_coverage_cmd(int argc, char **argv)
              "500 m from every walkable way reaches nothing.\n"
              "Categories: community_service kindergarten nursery elderly_care clinic\n"
              "pharmacy primary_school middle_school supermarket convenience fresh_market\n"
-             "park playground sports bus_stop metro food bank post toilets.");
+             "park playground sports bus_stop metro food bank post toilets.\n"
+             "--stats: on stderr, the graph's size and the milliseconds spent loading\n"
+             "it from the database and computing the distances.");
         return 0;
     }
     if (cli_options(argc, argv, opts))
@@ -105,6 +110,7 @@ static int geo_coverage_cmd(int argc, char **argv)
     if (!st)
         return 1;
     a = arena_new(0);
+    t0 = time_mono_us();
     g = geo_store_graph(st, a, &err);
     if (!err)
         err = geo_store_buildings(st, a, &buildings, &n_buildings);
@@ -113,7 +119,13 @@ static int geo_coverage_cmd(int argc, char **argv)
     if (err) {
         cli_print_error(err);
     } else {
+        t1 = time_mono_us();
         geo_coverage(a, g, buildings, n_buildings, facilities, n_facilities, limit, &dist);
+        t2 = time_mono_us();
+        if (stats)
+            fprintf(stderr, "{\"vertices\":%zu,\"buildings\":%zu,\"facilities\":%zu,\"load_ms\":%.2f,"
+                            "\"compute_ms\":%.2f}\n",
+                    geo_graph_vertices(g), n_buildings, n_facilities, (t1 - t0) / 1000.0, (t2 - t1) / 1000.0);
         puts("building,category,meters");
         for (size_t b = 0; b < n_buildings; b++) {
             for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {

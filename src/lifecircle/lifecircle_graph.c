@@ -241,35 +241,63 @@ size_t geo_graph_vertices(const GeoGraph *g)
     return g->n;
 }
 
+/*
+ * Looks at the vertices of one cell, keeping the nearest (the lower index
+ * on a tie). A flat approximation (the point's own cos(latitude)) is within
+ * 1e-4 of the great-circle distance this close, so a vertex it puts more
+ * than 1e-3 beyond the nearest so far cannot be nearer: only the others
+ * cost a haversine.
+ */
+static void snap_cell(const GeoGraph *g, GeoPoint p, double cos_p, long c, long r, double *best,
+                      long *best_v)
+{
+    size_t cell;
+
+    if (r < 0 || r >= (long)g->rows || c < 0 || c >= (long)g->cols)
+        return;
+    cell = (size_t)r * g->cols + (size_t)c;
+    for (size_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
+        uint32_t v = g->cell_vertex[i];
+        double dy = g->points[v].lat - p.lat, dx = (g->points[v].lon - p.lon) * cos_p;
+        double flat = sqrt(dx * dx + dy * dy) * DEG * EARTH_RADIUS_M, d;
+
+        if (flat > *best * 1.001 + 0.01)
+            continue;
+        d = geo_distance_m(p.lat, p.lon, g->points[v].lat, g->points[v].lon);
+        if (d < *best || (d == *best && (long)v < *best_v)) {
+            *best = d;
+            *best_v = v;
+        }
+    }
+}
+
 long geo_graph_snap(const GeoGraph *g, GeoPoint p, double *ret_m)
 {
     long col, row, reach = (long)ceil(LIFECIRCLE_SNAP_MAX_M / g->cell_m) + 1;
-    double best = INFINITY;
+    double best = INFINITY, cos_p = cos(p.lat * DEG);
     long best_v = -1;
 
     if (!g->n)
         return -1;
     cell_of(g, p, &col, &row);
-    for (long r = row - reach; r <= row + reach; r++) {
-        if (r < 0 || r >= (long)g->rows)
-            continue;
-        for (long c = col - reach; c <= col + reach; c++) {
-            size_t cell;
-
-            if (c < 0 || c >= (long)g->cols)
-                continue;
-            cell = (size_t)r * g->cols + (size_t)c;
-            for (size_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
-                uint32_t v = g->cell_vertex[i];
-                double d = geo_distance_m(p.lat, p.lon, g->points[v].lat, g->points[v].lon);
-
-                /* the lower id wins a tie, so the answer does not depend on cell order */
-                if (d < best || (d == best && v < best_v)) {
-                    best = d;
-                    best_v = v;
-                }
-            }
+    /*
+     * Ring by ring around the point's cell: a vertex in ring k + 1 is at
+     * least k cells away, so once the nearest so far is nearer than that
+     * (with a margin for the flat projection), no ring further out can
+     * hold a nearer one.
+     */
+    for (long k = 0; k <= reach; k++) {
+        for (long c = col - k; c <= col + k; c++) {
+            snap_cell(g, p, cos_p, c, row - k, &best, &best_v);
+            if (k)
+                snap_cell(g, p, cos_p, c, row + k, &best, &best_v);
         }
+        for (long r = row - k + 1; r <= row + k - 1; r++) {
+            snap_cell(g, p, cos_p, col - k, r, &best, &best_v);
+            snap_cell(g, p, cos_p, col + k, r, &best, &best_v);
+        }
+        if (best < k * g->cell_m * 0.99)
+            break;
     }
     if (best_v < 0 || best > LIFECIRCLE_SNAP_MAX_M)
         return -1;
