@@ -395,4 +395,48 @@ describe('适老化 rules on every H5 page', () => {
       }
     }
   });
+
+  test('a clear entry to 长辈版 on the first screen and in 我的; the 长辈版 home is big tiles only', async () => {
+    const page = await newPage(browser, { phone: true });
+    const firstScreen = (sel) => page.$$eval(sel, (els) => els.some((el) => {
+      const r = el.getBoundingClientRect();
+      return el.checkVisibility() && /长辈版/.test(el.textContent + (el.getAttribute('aria-label') || '')) && r.top >= 0 && r.bottom <= innerHeight;
+    }));
+    await page.goto(srv.url + '/h5/');
+    await page.waitForSelector('[data-test=elder-toggle]');
+    assert.ok(await firstScreen('button'), '/login: no 长辈版 button on the first screen');
+    await page.evaluate((t) => localStorage.setItem('linli.h5.token', t), await login('resident'));
+    await page.goto(srv.url + '/h5/#/home');
+    await page.waitForSelector('[data-test=household-address]');
+    assert.ok(await firstScreen('button'), '/home: no 长辈版 button on the first screen');
+    await page.goto(srv.url + '/h5/#/mine');
+    await page.waitForSelector('[data-test=elder-switch]');
+    assert.match(await page.textContent('[data-test=elder-cell]'), /长辈版/);
+    await page.click('[data-test=elder-cell]');
+    assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')), 'tapping the 长辈版 row turns it on');
+
+    await page.goto(srv.url + '/h5/#/home');
+    await page.waitForSelector('[data-test=elder-tiles]');
+    await page.evaluate(() => document.fonts.ready);
+    const tiles = await page.$$eval('[data-test=elder-tiles] > *', (els) => els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent.trim(), w: r.width, h: r.height, bottom: r.bottom, font: parseFloat(getComputedStyle(el).fontSize) };
+    }));
+    assert.ok(tiles.length >= 4 && tiles.length <= 6, `${tiles.length} tiles`);
+    for (const want of ['问助手', '我要报事', '我的预约', '通知'])
+      assert.ok(tiles.some((t) => t.text.startsWith(want)), `no ${want} tile`);
+    for (const t of tiles) {
+      assert.ok(t.w >= 120 && t.h >= 120, `tile ${t.text} is ${t.w}×${t.h}px`);
+      assert.ok(t.font >= 30, `tile ${t.text} in ${t.font}px`);
+    }
+    /* nothing else above the fold: what follows the tiles starts below the visible area */
+    const fold = await page.evaluate(() => innerHeight - document.querySelector('.van-tabbar').getBoundingClientRect().height);
+    const next = await page.evaluate(() => document.querySelector('[data-test=elder-tiles]').nextElementSibling.getBoundingClientRect().top);
+    assert.ok(next >= fold - 1, `content after the tiles starts at ${next}px, above the fold at ${fold}px`);
+    await shot(page, 'h5-home-elder-tiles');
+    await page.click('[data-test=tile-report]');
+    await page.waitForURL(/#\/cases\/new$/);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });
