@@ -28,6 +28,9 @@
 #define ROLES_CASES_READ ROLES_ALL
 
 #define CASES_MAX_PHOTOS 6
+/* Photos of one case in all: the report's, and those of its later steps. */
+#define CASES_MAX_CASE_PHOTOS 60
+#define CASES_REPLY_MAX 500
 #define CASES_PHOTO_MAX_BYTES (5 * 1024 * 1024)
 #define CASES_PHOTO_MAX_PIXELS (40 * 1000 * 1000)
 #define CASES_DESCRIPTION_MAX 1000
@@ -61,6 +64,7 @@ typedef enum CaseAction {
     CASE_RESUME,
     CASE_MERGE,
     CASE_RATE,
+    CASE_COMPLETE,                   /* 处置完成: stays handling, with a reply */
     _CASE_ACTION_MAX
 } CaseAction;
 
@@ -102,6 +106,7 @@ typedef struct CaseCategory {
     int resolve_days;
     int sort;
     bool active;
+    bool after_photos_required;      /* 处置完成 needs photos after the work */
 } CaseCategory;
 
 typedef struct CaseUnit {
@@ -170,6 +175,8 @@ typedef struct CasePhoto {
     const char *mime;
     int64_t size;
     int width, height;
+    const char *kind;                /* report, after, verify, supplement */
+    int64_t step_id;                 /* the step that attached it; 0: none */
 } CasePhoto;
 
 typedef struct Case {
@@ -209,6 +216,9 @@ typedef struct Case {
     int64_t rated_at;
     const char *open311_token;
     int64_t n_photos;
+    bool after_photos_required;      /* of its category */
+    int64_t completed_at;            /* 处置完成 of the current handling; 0: not yet */
+    const char *reply;               /* the unit's reply with it, or NULL */
     /* filled for the detail view only */
     CaseStep *steps;
     size_t n_steps;
@@ -280,6 +290,8 @@ bool case_point_inside(const CaseSettings *s, double lat, double lon);
 /* ---- validation (cases_validate.c) ---- */
 
 Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret);
+/* "photos": up to CASES_MAX_PHOTOS distinct ids into @ret (room for as many); absent: none. */
+Error *cases_parse_photo_ids(Request *req, json_t *body, int64_t *ret, int *ret_n);
 Error *cases_parse_category(Request *req, json_t *body, bool partial, CaseCategory *inout);
 Error *cases_parse_unit(Request *req, json_t *body, bool partial, CaseUnit *inout,
                         int64_t *ret_users, size_t *ret_n_users, bool *ret_users_set);
@@ -291,6 +303,14 @@ Error *cases_query_community(Request *req, const char **ret);
 
 /* @full: detail with history, photos and duplicates; @contact: show contact details. */
 json_t *cases_json(Arena *a, const Case *c, bool full, bool contact, unsigned actions);
+/* received, being handled, done (with the unit's reply): the three steps a reporter follows. */
+json_t *cases_progress_json(Arena *a, const Case *c);
+/*
+ * A reporter's view of @o (cases_json of @c): only the steps that concern
+ * her (not dispatches, returns, holds, checks, escalations), the state in
+ * her words and the deadline now ("due", null while on hold or closed).
+ */
+void cases_json_for_reporter(Arena *a, json_t *o, const Case *c);
 json_t *cases_category_json(const CaseCategory *c);
 json_t *cases_unit_json(const CaseUnit *u);
 json_t *cases_route_json(const CaseRoute *r);
@@ -364,6 +384,8 @@ typedef struct CaseStepInput {
     int64_t merged_into;             /* merge */
     const char *reason;              /* return, hold, merge; the comment of a rating */
     const char *rating;              /* rate */
+    const int64_t *photos;           /* complete, verify: photos the actor uploaded */
+    int n_photos;
     int64_t actor_id;
     const char *actor_name;
 } CaseStepInput;
@@ -377,6 +399,18 @@ typedef struct CaseStepInput {
  */
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to);
+/*
+ * Inside a write transaction: attaches photos @photos (uploaded by
+ * @uploader_id, attached to nothing yet) to case @case_id as @kind, from
+ * step @step_id (0: none). 400 unknown_photo naming photos[i] otherwise.
+ */
+Error *cases_store_attach_photos(Store *st, Arena *a, int64_t case_id, int64_t step_id,
+                                 const char *kind, const int64_t *photos, int n_photos,
+                                 int64_t uploader_id);
+/* Inside a write transaction: a step that leaves the case in @state (补充, 催办); its id. */
+Error *cases_store_add_step(Store *st, Arena *a, int64_t case_id, const char *action,
+                            const char *state, int64_t actor_id, const char *actor_name,
+                            const char *reason, int64_t now_ms, int64_t *ret_id);
 
 /* ---- notices (cases_notify.c): inside the caller's write transaction, dated @at_ms ---- */
 
@@ -392,6 +426,13 @@ Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const
  * secretaries and staff, that it was escalated to the street.
  */
 Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms);
+/*
+ * Tells who works on case @id now (its unit's users while dispatched or
+ * handling, otherwise the community's secretaries and staff) of the
+ * reporter's 补充 or 催办: @kind, "@title（案件 id）", @tail after the brief.
+ */
+Error *cases_notify_handlers(Store *st, Arena *a, int64_t id, const char *kind, const char *title,
+                             const char *tail, int64_t at_ms);
 
 /* Is anything past a deadline and not yet flagged at @now_ms? */
 Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
@@ -464,6 +505,18 @@ Error *cases_photo_sweep(Request *req, int64_t now_ms);
 Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
                          const char *rid, size_t *ret_n);
 
+/* ---- the reporter's follow-up and the grid worker's map (cases_followup_store.c) ---- */
+
+/*
+ * Inside a write transaction: records an urge of case @id by @user_id on
+ * Beijing day @day ("YYYY-MM-DD"). 429 urge_limited when the case was
+ * already urged that day (the primary key decides, not a read).
+ */
+Error *cases_store_urge(Store *st, Arena *a, int64_t id, int64_t user_id, const char *day,
+                        int64_t now_ms);
+/* When case @id was last urged; 0: never. */
+Error *cases_store_last_urge(Store *st, Arena *a, int64_t id, int64_t *ret_ms);
+
 /* ---- sweeps (cases_sweeper.c) ---- */
 
 /*
@@ -489,12 +542,17 @@ void cases_serve_start(const char *db_path, int64_t interval_ms);
 void cases_serve_stop(void);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);
+/* Case {id} (route parameter 0) if the user may see it, and her ACTOR_* bits; 404 otherwise. */
+Error *cases_visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits);
+/* Case @c as a user with ACTOR_* @bits may see it (a reporter only her steps); new reference. */
+json_t *cases_out(Request *req, const Case *c, bool full, unsigned bits);
 
 void cases_routes_register(Router *r);
 void cases_admin_routes_register(Router *r);
 void cases_photo_routes_register(Router *r);
 void cases_open311_routes_register(Router *r);
 void cases_export_routes_register(Router *r);
+void cases_followup_routes_register(Router *r);
 
 /* ---- CLI and demo (cases_cli.c) ---- */
 

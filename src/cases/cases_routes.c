@@ -108,6 +108,26 @@ static bool shows_contact(const Case *c, unsigned bits)
     return (bits & (ACTOR_MANAGER | ACTOR_REPORTER)) || ((bits & ACTOR_UNIT) && c->contact_ok);
 }
 
+/*
+ * Case @c as the user may see it: a reporter who has no other part in it
+ * sees only the steps that concern her (cases_json_for_reporter); she may
+ * add information and urge while it is open.
+ */
+json_t *cases_out(Request *req, const Case *c, bool full, unsigned bits)
+{
+    json_t *o = cases_json(req->arena, c, full, shows_contact(c, bits), allowed_actions(c, bits));
+
+    if (full)
+        json_object_set_new(o, "progress", cases_progress_json(req->arena, c));
+    if ((bits & ACTOR_REPORTER) && c->state != CASE_CLOSED) {
+        json_array_append_new(json_object_get(o, "actions"), json_string("supplement"));
+        json_array_append_new(json_object_get(o, "actions"), json_string("urge"));
+    }
+    if (!(bits & (ACTOR_MANAGER | ACTOR_GRID | ACTOR_UNIT)))
+        cases_json_for_reporter(req->arena, o, c);
+    return o;
+}
+
 static Error *user_unit(Request *req, int64_t *ret)
 {
     *ret = 0;
@@ -116,8 +136,7 @@ static Error *user_unit(Request *req, int64_t *ret)
     return cases_store_user_unit(req->store, req->arena, req->user->id, ret);
 }
 
-/* Case {id} (route parameter 0) if the user may see it; 404 otherwise. */
-static Error *visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits)
+Error *cases_visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits)
 {
     int64_t id, unit = 0;
     Case *c = NULL;
@@ -345,8 +364,7 @@ static Error *cases_handle_create(Request *req, Response *res)
     {
         unsigned bits = actor_bits(req, c, 0);
 
-        return response_json(res, 201, cases_json(req->arena, c, true, shows_contact(c, bits),
-                                                  allowed_actions(c, bits)));
+        return response_json(res, 201, cases_out(req, c, true, bits));
     }
 }
 
@@ -476,9 +494,7 @@ static Error *cases_handle_list(Request *req, Response *res)
     for (size_t i = 0; i < n; i++) {
         unsigned bits = actor_bits(req, items[i], unit);
 
-        json_array_append_new(arr, cases_json(req->arena, items[i], false,
-                                              shows_contact(items[i], bits),
-                                              allowed_actions(items[i], bits)));
+        json_array_append_new(arr, cases_out(req, items[i], false, bits));
     }
     return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
@@ -494,7 +510,7 @@ static Error *cases_handle_get(Request *req, Response *res)
 
     err = auth_require(req, ROLES_CASES_READ);
     if (!err)
-        err = visible_case(req, true, &c, &bits);
+        err = cases_visible_case(req, true, &c, &bits);
     if (err)
         return err;
     if (bits & (ACTOR_MANAGER | ACTOR_GRID)) {
@@ -506,8 +522,7 @@ static Error *cases_handle_get(Request *req, Response *res)
         if (err)
             return err;
     }
-    return response_json(res, 200, cases_json(req->arena, c, true, shows_contact(c, bits),
-                                              allowed_actions(c, bits)));
+    return response_json(res, 200, cases_out(req, c, true, bits));
 }
 
 /* ---- steps ---- */
@@ -515,8 +530,9 @@ static Error *cases_handle_get(Request *req, Response *res)
 static const char *const step_fields[_CASE_ACTION_MAX][4] = {
     [CASE_DISPATCH] = { "unit", "reason", NULL },
     [CASE_HANDLE] = { "reason", NULL },
-    [CASE_VERIFY] = { "reason", NULL },
-    [CASE_CLOSE] = { "reason", NULL },
+    [CASE_VERIFY] = { "note", "photos", "reason", NULL },
+    [CASE_CLOSE] = { "note", "reason", NULL },
+    [CASE_COMPLETE] = { "reply", "photos", NULL },
     [CASE_RETURN] = { "reason", NULL },
     [CASE_HOLD] = { "reason", NULL },
     [CASE_RESUME] = { "reason", NULL },
@@ -524,11 +540,48 @@ static const char *const step_fields[_CASE_ACTION_MAX][4] = {
     [CASE_RATE] = { "rating", "comment", NULL },
 };
 
-static Error *parse_step(Request *req, const CaseTransition *t, CaseStepInput *in)
+/* 核查 and 结案 carry a note ("note"; "reason" as before, not both); 核查 photos on the spot. */
+static Error *parse_note(Request *req, json_t *body, CaseStepInput *in, int64_t *photos)
+{
+    Error *err;
+
+    if (json_object_get(body, "note") && json_object_get(body, "reason"))
+        return error_invalid(req->arena, "note", "ambiguous_note", "请只用 note 填写说明");
+    err = request_field_string(req, body, json_object_get(body, "note") ? "note" : "reason",
+                               false, 1, CASES_REPLY_MAX, &in->reason);
+    if (!err && in->t->action == CASE_VERIFY) {
+        err = cases_parse_photo_ids(req, body, photos, &in->n_photos);
+        in->photos = photos;
+    }
+    return err;
+}
+
+/* 处置完成: a reply to the reporter, and photos after the work where the category asks. */
+static Error *parse_complete(Request *req, json_t *body, const Case *c, CaseStepInput *in,
+                             int64_t *photos)
+{
+    Error *err;
+
+    err = request_field_string(req, body, "reply", true, 2, CASES_REPLY_MAX, &in->reason);
+    if (!err)
+        err = cases_parse_photo_ids(req, body, photos, &in->n_photos);
+    if (err)
+        return err;
+    in->photos = photos;
+    if (c->after_photos_required && in->n_photos == 0)
+        return error_invalid(req->arena, "photos", "photos_required",
+                             arena_sprintf(req->arena, "“%s”类问题处置完成时须上传处置后的照片",
+                                           c->category_name));
+    return NULL;
+}
+
+static Error *parse_step(Request *req, const CaseTransition *t, const Case *c, CaseStepInput *in,
+                         int64_t *photos)
 {
     bool reason_required = t->action == CASE_RETURN || t->action == CASE_HOLD;
     bool body_required = reason_required || t->action == CASE_DISPATCH ||
-                         t->action == CASE_MERGE || t->action == CASE_RATE;
+                         t->action == CASE_MERGE || t->action == CASE_RATE ||
+                         t->action == CASE_COMPLETE;
     json_t *body;
     Error *err;
 
@@ -552,6 +605,11 @@ static Error *parse_step(Request *req, const CaseTransition *t, CaseStepInput *i
         if (!err)
             err = request_field_string(req, body, "comment", false, 0, 500, &in->reason);
         return err;
+    case CASE_VERIFY:
+    case CASE_CLOSE:
+        return parse_note(req, body, in, photos);
+    case CASE_COMPLETE:
+        return parse_complete(req, body, c, in, photos);
     default:
         break;
     }
@@ -564,6 +622,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
 {
     const CaseTransition *t = case_transition(action);
     CaseStepInput in = { .t = t };
+    int64_t photos[CASES_MAX_PHOTOS];
     CaseState to;
     Case *c, *after = NULL;
     unsigned bits;
@@ -572,7 +631,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
 
     err = auth_require(req, ROLES_CASES_READ);
     if (!err)
-        err = visible_case(req, false, &c, &bits);
+        err = cases_visible_case(req, false, &c, &bits);
     if (err)
         return err;
     if (!(t->actors & bits)) {
@@ -583,7 +642,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
     }
     if (action == CASE_DISPATCH && c->state == CASE_REOPENED && !(bits & ACTOR_SECRETARY))
         return error_forbidden(req->arena, "评价不满意而重启的案件由社区书记派遣");
-    err = parse_step(req, t, &in);
+    err = parse_step(req, t, c, &in, photos);
     if (err)
         return err;
     in.actor_id = req->user->id;
@@ -607,8 +666,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
     if (err)
         return err;
     bits = actor_bits(req, after, unit);
-    return response_json(res, 200, cases_json(req->arena, after, true, shows_contact(after, bits),
-                                              allowed_actions(after, bits)));
+    return response_json(res, 200, cases_out(req, after, true, bits));
 }
 
 #define STEP_HANDLER(name, action)                                 \
@@ -626,6 +684,7 @@ STEP_HANDLER(hold, CASE_HOLD)
 STEP_HANDLER(resume, CASE_RESUME)
 STEP_HANDLER(merge, CASE_MERGE)
 STEP_HANDLER(rate, CASE_RATE)
+STEP_HANDLER(complete, CASE_COMPLETE)
 
 void cases_routes_register(Router *r)
 {
@@ -643,5 +702,7 @@ void cases_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/cases/{id}/resume", cases_handle_resume, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/merge", cases_handle_merge, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/rate", cases_handle_rate, 0);
+    router_add(r, "POST", "/api/v1/cases/{id}/complete", cases_handle_complete, 0);
+    cases_followup_routes_register(r);
     cases_open311_routes_register(r);
 }

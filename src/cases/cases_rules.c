@@ -43,6 +43,8 @@ static const CaseTransition transitions[_CASE_ACTION_MAX] = {
                      B(ACCEPTED) | B(DISPATCHED) | B(HANDLING) | B(RETURNED) | B(ON_HOLD),
                      CASE_CLOSED, ACTOR_MANAGER },
     [CASE_RATE] = { CASE_RATE, "rate", "评价", B(CLOSED), CASE_TO_RATED, ACTOR_REPORTER },
+    [CASE_COMPLETE] = { CASE_COMPLETE, "complete", "处置完成", B(HANDLING), CASE_HANDLING,
+                        ACTOR_UNIT | ACTOR_MANAGER },
 };
 
 #undef B

@@ -139,11 +139,13 @@ test('a resident reports at a building: routed to the property unit, with deadli
   assert.equal(c.unit_id, units.property.id);
   assert.equal(c.category, 'corridor_clutter');
   assert.equal(c.reporter_id, uid.resident);
-  assert.deepEqual(c.history.map((h) => h.action), ['report', 'dispatch']);
-  assert.equal(c.history[0].actor_id, uid.resident);
-  assert.equal(c.history[1].actor_id, null, 'dispatched by the routing rules');
-  assert.equal(c.history[1].actor_role, null, 'the system has no role');
-  assert.equal(c.history[0].actor_role, 'resident');
+  assert.deepEqual(c.history.map((h) => h.action), ['report'], 'the reporter sees her steps, not the dispatch');
+  const full = (await api('GET', `/api/v1/cases/${c.id}`, 'staff')).body;
+  assert.deepEqual(full.history.map((h) => h.action), ['report', 'dispatch']);
+  assert.equal(full.history[0].actor_id, uid.resident);
+  assert.equal(full.history[1].actor_id, null, 'dispatched by the routing rules');
+  assert.equal(full.history[1].actor_role, null, 'the system has no role');
+  assert.equal(full.history[0].actor_role, 'resident');
   assert.ok(Date.parse(c.respond_due) > Date.parse(c.created_at));
   assert.ok(Date.parse(c.resolve_due) > Date.parse(c.respond_due));
   assert.equal(sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id}`), '2');
@@ -302,7 +304,9 @@ test('the whole way: dispatch, handle, verify, close, rate; each step with actor
   assert.equal(r.body.rating, 'satisfied');
   assert.equal(r.body.state, 'closed');
   expectError(await step('resident', c.id, 'rate', { rating: 'unsatisfied' }), 409, 'already_rated', 'rating');
-  const h = (await api('GET', `/api/v1/cases/${c.id}`, 'resident')).body.history;
+  assert.deepEqual((await api('GET', `/api/v1/cases/${c.id}`, 'resident')).body.history.map((x) => x.action),
+    ['report', 'handle', 'close', 'rate'], 'the reporter sees the steps that concern her');
+  const h = (await api('GET', `/api/v1/cases/${c.id}`, 'staff')).body.history;
   assert.deepEqual(h.map((x) => x.action), ['report', 'dispatch', 'handle', 'verify', 'close', 'rate']);
   assert.deepEqual(h.map((x) => x.to_state), ['accepted', 'dispatched', 'handling', 'verified', 'closed', 'closed']);
   assert.deepEqual(h.map((x) => x.actor_id), [uid.resident, uid.staff, uid.property, uid.grid, uid.staff, uid.resident]);

@@ -102,7 +102,9 @@ describe('cases', () => {
     caseId = Number(/#\/cases\/(\d+)/.exec(page.url())[1]);
     assert.ok(caseId > 0);
     const steps = await page.locator('[data-test=step]').evaluateAll((els) => els.map((e) => e.dataset.action));
-    assert.deepEqual(steps, ['dispatch', 'report'], 'the routing rule dispatched it');
+    assert.deepEqual(steps, ['report'], 'she sees her own steps; the dispatch is internal');
+    assert.equal(await page.getAttribute('[data-test=progress] [data-key=received]', 'data-done'), '1');
+    assert.equal(await page.getAttribute('[data-test=progress] [data-key=done]', 'data-done'), '0');
     assert.equal(await page.locator('[data-test=case-photo]').count(), 1);
     await page.waitForFunction(() => document.querySelector('[data-test=case-photo]').naturalWidth === 1, null, { timeout: 5000 });
     await shot(page, 'h5-case');
@@ -122,6 +124,8 @@ describe('cases', () => {
     assert.deepEqual(acts.sort(), ['handle', 'return']);
     await step(prop, 'handle', '已安排保洁清运');
     await stateIs(prop, '处置中');
+    await step(prop, 'complete', '纸箱已全部清运，楼道畅通');
+    await prop.waitForSelector('[data-test=reply] >> text=纸箱已全部清运');
     await shot(prop, 'console-case-property');
 
     const staff = await newPage(browser);
@@ -131,17 +135,17 @@ describe('cases', () => {
     await shot(staff, 'console-cases');
     await staff.goto(`${srv.url}/#/cases/${caseId}`);
     await staff.waitForSelector('[data-test=actions] [data-action=verify]');
-    await step(staff, 'verify');
+    await step(staff, 'verify', '现场查看，已清理');
     await stateIs(staff, '已核查');
     /* an empty return reason: the server's message in the dialog */
     await staff.click('[data-test=actions] [data-action=return]');
     await staff.click('[data-test=action-submit]');
     assert.match(await staff.textContent('[data-test=action-error]'), /[\u4e00-\u9fff]/);
     await staff.click('[data-test=action-dialog] .el-dialog__footer button:first-child');
-    await step(staff, 'close');
+    await step(staff, 'close', '');
     await stateIs(staff, '已结案');
     await shot(staff, 'console-case');
-    assert.equal(await staff.locator('[data-test=timeline] [data-test=step]').count(), 5);
+    assert.equal(await staff.locator('[data-test=timeline] [data-test=step]').count(), 6);
     assert.deepEqual([...prop.errors, ...staff.errors], []);
   });
 
@@ -155,10 +159,13 @@ describe('cases', () => {
     await page.click(`[data-test=case][data-id="${caseId}"]`);
     await page.waitForSelector('[data-test=rate-card]');
     const steps = await page.locator('[data-test=step]').allTextContents();
-    assert.equal(steps.length, 5);
+    assert.equal(steps.length, 4, 'report, handle, complete, close: not the dispatch or the check');
     assert.match(steps[0], /结案/);
     assert.match(steps.join('|'), /物业/, 'the property user\'s role is shown');
     assert.match(steps.join('|'), /已安排保洁清运/);
+    /* the unit's reply before she rates */
+    assert.match(await page.textContent('[data-test=reply]'), /纸箱已全部清运/);
+    assert.equal(await page.locator('[data-test=progress] li[data-done="1"]').count(), 3);
     await page.click('[data-rating=basically_satisfied]');
     await page.fill('[data-test=rate-comment] textarea', '清理了，希望保持');
     await shot(page, 'h5-case-rate-elder');
