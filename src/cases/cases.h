@@ -517,6 +517,29 @@ Error *cases_store_urge(Store *st, Arena *a, int64_t id, int64_t user_id, const 
 /* When case @id was last urged; 0: never. */
 Error *cases_store_last_urge(Store *st, Arena *a, int64_t id, int64_t *ret_ms);
 
+typedef struct CaseNearby {
+    int64_t id;
+    const char *category_name;
+    const char *place;               /* the building, the address, or 地图选点 */
+    CaseState state;
+    int64_t created_at;
+    double lat, lon;
+    const char *description;         /* its first 60 characters */
+    int64_t reporter_id;
+    double distance_m;               /* filled by the caller */
+} CaseNearby;
+
+/*
+ * Open cases of @community whose point (a map point, or the building's
+ * where buildings have coordinates) lies in the box; at most 500, newest
+ * first. The caller measures the distances.
+ */
+Error *cases_store_nearby(Store *st, Arena *a, const char *community, double min_lat,
+                          double max_lat, double min_lon, double max_lon, CaseNearby **ret,
+                          size_t *ret_n);
+/* Great-circle distance in metres (haversine, mean Earth radius). */
+double case_distance_m(double lat1, double lon1, double lat2, double lon2);
+
 /* ---- sweeps (cases_sweeper.c) ---- */
 
 /*

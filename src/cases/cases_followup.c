@@ -5,6 +5,8 @@
  * written with its audit entry and a notice to whoever works on the case
  * now, in one write transaction.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -139,8 +141,97 @@ static Error *cases_handle_urge(Request *req, Response *res)
     return respond_case(req, res, c->id);
 }
 
+/* ?@name= as degrees in [@min, @max]: required, a plain decimal number. */
+static Error *query_degrees(Request *req, const char *name, double min, double max, double *ret)
+{
+    const char *q = request_query(req, name);
+    char *end = NULL;
+    double v;
+
+    if (!q || !*q)
+        return error_bad_request(req->arena, name, "missing_query",
+                                 arena_sprintf(req->arena, "请提供参数“%s”（十进制度数）", name));
+    v = strtod(q, &end);
+    if (*end || !isfinite(v) || v < min || v > max)
+        return error_bad_request(req->arena, name, "invalid_query",
+                                 arena_sprintf(req->arena, "参数“%s”应为 %g 到 %g 之间的度数", name,
+                                               min, max));
+    *ret = v;
+    return NULL;
+}
+
+static int by_distance(const void *x, const void *y)
+{
+    const CaseNearby *a = x, *b = y;
+
+    return (a->distance_m > b->distance_m) - (a->distance_m < b->distance_m);
+}
+
+/*
+ * GET /cases/nearby?lat=&long=&radius=&community=: the open reports within
+ * @radius metres (default 300, at most 2000) of a point, nearest first, at
+ * most 20, so that a reporter sees them before she sends a new one. A
+ * resident sees each one's category, place, state and time, not others'
+ * descriptions; workers see the start of the description too.
+ */
+static Error *cases_handle_nearby(Request *req, Response *res)
+{
+    const char *community = NULL;
+    double lat = 0, lon = 0, dlat, dlon;
+    int64_t radius = 300;
+    bool worker;
+    CaseNearby *items = NULL;
+    size_t n = 0, kept = 0;
+    json_t *arr;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_REPORT | ROLE_STREET_ADMIN | ROLE_ADMIN);
+    if (!err)
+        err = query_degrees(req, "lat", -90, 90, &lat);
+    if (!err)
+        err = query_degrees(req, "long", -180, 180, &lon);
+    if (!err)
+        err = request_query_int(req, "radius", 300, 10, 2000, &radius);
+    if (!err)
+        err = cases_query_community(req, &community);
+    if (err)
+        return err;
+    worker = req->user->role != ROLE_RESIDENT;
+    dlat = (double)radius / 111000.0;
+    dlon = dlat / fmax(cos(lat * 3.14159265358979323846 / 180.0), 0.01);
+    err = cases_store_nearby(req->store, req->arena, community, lat - dlat, lat + dlat, lon - dlon,
+                             lon + dlon, &items, &n);
+    if (err)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        items[i].distance_m = case_distance_m(lat, lon, items[i].lat, items[i].lon);
+        if (items[i].distance_m <= (double)radius)
+            items[kept++] = items[i];
+    }
+    qsort(items, kept, sizeof(*items), by_distance);
+    arr = json_array();
+    for (size_t i = 0; i < kept && i < 20; i++) {
+        const CaseNearby *x = &items[i];
+        bool mine = x->reporter_id == req->user->id;
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:f, s:f, s:i, s:b}", "id",
+                              (json_int_t)x->id, "category_name", x->category_name, "place",
+                              x->place, "state", case_state_name(x->state), "state_label",
+                              case_state_label(x->state), "created_at",
+                              cases_time_json(req->arena, x->created_at), "lat", x->lat, "long",
+                              x->lon, "distance_m", (int)lround(x->distance_m), "mine", mine);
+
+        json_object_set_new(o, "description",
+                            json_string_or_null(worker || mine ? x->description : NULL));
+        json_array_append_new(arr, o);
+    }
+    return response_json(res, 200, json_pack("{s:o, s:s, s:I, s:I}", "items", arr, "community",
+                                             community, "radius", (json_int_t)radius, "total",
+                                             (json_int_t)kept));
+}
+
 void cases_followup_routes_register(Router *r)
 {
+    router_add(r, "GET", "/api/v1/cases/nearby", cases_handle_nearby, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/supplement", cases_handle_supplement, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/urge", cases_handle_urge, 0);
 }

@@ -689,6 +689,7 @@ STEP_HANDLER(complete, CASE_COMPLETE)
 void cases_routes_register(Router *r)
 {
     cases_admin_routes_register(r);  /* before /cases/{id}: it holds /cases/stats, /cases/export */
+    cases_followup_routes_register(r);  /* /cases/nearby */
     cases_photo_routes_register(r);
     router_add(r, "GET", "/api/v1/cases", cases_handle_list, 0);
     router_add(r, "POST", "/api/v1/cases", cases_handle_create, 0);
@@ -703,6 +704,5 @@ void cases_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/cases/{id}/merge", cases_handle_merge, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/rate", cases_handle_rate, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/complete", cases_handle_complete, 0);
-    cases_followup_routes_register(r);
     cases_open311_routes_register(r);
 }

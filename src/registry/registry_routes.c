@@ -683,6 +683,41 @@ static Error *registry_handle_resident_get(Request *req, Response *res)
     return response_json_text(req, res, 200, &w);
 }
 
+/*
+ * GET /residents/{id}/phone: the whole phone number, to call her: grid
+ * workers, staff and secretaries of her community (the 网格员 on her round
+ * needs the number, not the ID number). Every view is audited.
+ */
+static Error *registry_handle_resident_phone(Request *req, Response *res)
+{
+    const char *id_number = NULL, *phone = NULL;
+    ResidentRef ref;
+    int64_t id;
+    JsonW w;
+    Error *err;
+
+    err = auth_require(req, ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY);
+    if (!err)
+        err = request_param_id(req, 0, &id);
+    if (err)
+        return err;
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    err = write_visible_resident(req, id, NULL, &w, &ref);
+    if (err)
+        return err;
+    if (strcmp(req->user->scope, ref.community) != 0)
+        return error_forbidden(req->arena, "只有本社区的网格员和工作人员可以查看完整手机号");
+    err = registry_store_resident_reveal(req->store, req->arena, req->app->keys, id, &id_number,
+                                         &phone);
+    if (!err)
+        err = audit_record(req, "resident.view_full", "resident", id, ref.community,
+                           json_pack("{s:[s]}", "fields", "phone"));
+    if (err)
+        return err;
+    return response_json(res, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "phone",
+                                             json_string_or_null(phone)));
+}
+
 static Error *registry_handle_resident_update(Request *req, Response *res)
 {
     ResidentInput in;
@@ -870,6 +905,7 @@ void registry_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/residents", registry_handle_residents, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/residents", registry_handle_resident_create, 0);
     router_add(r, "GET", "/api/v1/residents/{id}", registry_handle_resident_get, ROUTE_CACHED);
+    router_add(r, "GET", "/api/v1/residents/{id}/phone", registry_handle_resident_phone, 0);
     router_add(r, "PATCH", "/api/v1/residents/{id}", registry_handle_resident_update, 0);
     router_add(r, "DELETE", "/api/v1/residents/{id}", registry_handle_resident_move_out, 0);
     router_add(r, "GET", "/api/v1/tags", registry_handle_tags, ROUTE_CACHED);

@@ -238,3 +238,47 @@ test('notices of internal steps fold: one unread line per case, not a pile', asy
   assert.deepEqual(unit.filter((n) => n.read_at === null).map((n) => n.kind), ['case.urged']);
   assert.ok(unit.some((n) => n.kind === 'case.assigned' && n.read_at !== null));
 });
+
+test('nearby: the open reports around a point, nearest first; a resident sees no one else\'s description', async () => {
+  let r = await api('PUT', `/api/v1/case-settings?community=${COMMUNITY}`, 'staff', { area: { min_lat: 31.19, min_lon: 121.41, max_lat: 31.22, max_lon: 121.44 } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const at = (lat, long, who, description) => api('POST', '/api/v1/cases', who, { category: 'parking', description, lat, long });
+  const near = (await at(31.2050, 121.4250, 'grid', '消防通道被电动车堵住')).body;
+  const far = (await at(31.2050, 121.4280, 'grid', '路口乱停车')).body; // ~285 m east
+  const mine = (await at(31.2052, 121.4250, 'resident', '我家楼下乱停车')).body; // ~22 m north
+  assert.ok(near.id && far.id && mine.id);
+  r = await api('GET', '/api/v1/cases/nearby?lat=31.2050&long=121.4250&radius=100', 'resident');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((x) => x.id), [near.id, mine.id], 'nearest first, the far one outside');
+  assert.equal(r.body.items[0].distance_m, 0);
+  assert.ok(Math.abs(r.body.items[1].distance_m - 22) <= 2, JSON.stringify(r.body.items[1]));
+  assert.equal(r.body.items[0].description, null, 'not hers');
+  assert.equal(r.body.items[1].description, '我家楼下乱停车');
+  assert.equal(r.body.items[1].mine, true);
+  assert.equal(r.body.items[0].category_name, '停车管理');
+  r = await api('GET', '/api/v1/cases/nearby?lat=31.2050&long=121.4250&radius=400', 'grid');
+  assert.deepEqual(r.body.items.map((x) => x.id), [near.id, mine.id, far.id]);
+  assert.equal(r.body.items[0].description, '消防通道被电动车堵住', 'workers see descriptions');
+  /* closed cases are not listed */
+  await step('staff', far.id, 'merge', { into: near.id, reason: '同一处' });
+  r = await api('GET', '/api/v1/cases/nearby?lat=31.2050&long=121.4250&radius=400', 'grid');
+  assert.ok(!r.body.items.some((x) => x.id === far.id));
+  /* bad input */
+  expectError(await api('GET', '/api/v1/cases/nearby?long=121.4', 'resident'), 400, 'missing_query', 'lat');
+  expectError(await api('GET', '/api/v1/cases/nearby?lat=abc&long=121.4', 'resident'), 400, 'invalid_query', 'lat');
+  expectError(await api('GET', '/api/v1/cases/nearby?lat=31.2&long=200', 'resident'), 400, 'invalid_query', 'long');
+  expectError(await api('GET', '/api/v1/cases/nearby?lat=31.2&long=121.4&radius=5000', 'resident'), 400, 'invalid_query', 'radius');
+  assert.equal((await srv.api('GET', '/api/v1/cases/nearby?lat=31.2&long=121.4')).status, 401);
+  assert.equal((await api('GET', '/api/v1/cases/nearby?lat=31.2&long=121.4', 'property')).status, 403);
+});
+
+test('a grid worker sees a resident\'s whole phone on request, audited; a resident may not', async () => {
+  const id = Number(sql(`SELECT r.id FROM resident r WHERE r.community = '${COMMUNITY}' AND r.phone_enc IS NOT NULL ORDER BY r.id LIMIT 1`));
+  const before = Number(sql(`SELECT count(*) FROM audit WHERE action = 'resident.view_full' AND object_id = ${id}`));
+  let r = await api('GET', `/api/v1/residents/${id}/phone`, 'grid');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.match(r.body.phone, /^1\d{10}$/);
+  assert.equal(Number(sql(`SELECT count(*) FROM audit WHERE action = 'resident.view_full' AND object_id = ${id}`)), before + 1);
+  assert.equal((await api('GET', `/api/v1/residents/${id}/phone`, 'resident')).status, 403);
+  assert.equal((await api('GET', '/api/v1/residents/999999999/phone', 'grid')).status, 404);
+});

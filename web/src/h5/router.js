@@ -19,6 +19,7 @@ const routes = [
   { path: '/cases', name: 'cases', component: () => import('./views/MyCases.vue'), meta: { title: '我的报事', tab: true } },
   { path: '/cases/new', name: 'case-report', component: () => import('./views/CaseReport.vue'), meta: { title: '我要报事' } },
   { path: '/cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), meta: { title: '报事详情' } },
+  { path: '/grid', name: 'grid', component: () => import('./views/Grid.vue'), meta: { title: '网格工作台' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
   { path: '/kiosk/:token', name: 'kiosk', component: () => import('./views/Kiosk.vue'), meta: { public: true, title: '活动室门牌' } },
