@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "account/account.h"
+#include "announce/announce.h"
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
 #include "care/care.h"
@@ -287,6 +288,8 @@ static int cmd_demo(int argc, char **argv)
         err = booking_demo(st, a, opt.community, &n_rooms);
     if (!err)
         err = assistant_demo(st, a, &n_kb);
+    if (!err)
+        err = announce_demo(st, a, opt.community);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);

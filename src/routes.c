@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "account/account.h"
+#include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "booking/booking.h"
@@ -58,4 +59,5 @@ void routes_register_all(Router *r)
     assistant_routes_register(r);
     cases_routes_register(r);
     notice_routes_register(r);
+    announce_routes_register(r);
 }

@@ -139,6 +139,7 @@ static const struct {
     { "rating", "评价" },          { "comment", "意见" },
     { "question", "问题" },        { "answer", "回答" },
     { "section", "栏目" },         { "keywords", "关键词" },
+    { "title", "标题" },           { "scope", "范围" },
 };
 
 static const char *field_name(Request *req, const char *field)
