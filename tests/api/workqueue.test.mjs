@@ -161,6 +161,29 @@ test('an import with rows not imported waits in the queue until marked dealt wit
   assert.equal((await api('GET', '/api/v1/imports?errors=2', 'staff')).status, 400);
 });
 
+test('import templates: an .xlsx and a CSV that import as they are', async () => {
+  let r = await api('GET', '/api/v1/residents/template', 'grid');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /spreadsheetml/);
+  assert.match(r.headers.get('content-disposition'), /filename\*=UTF-8''%E5%B1%85/);
+  const xlsx = r.body;
+  assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
+  r = await api('GET', '/api/v1/residents/template?format=csv', 'staff');
+  assert.equal(r.status, 200);
+  const csv = r.body.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+  assert.equal(csv[0], '楼栋,单元,楼层,室号,面积,姓名,性别,出生日期,身份证号,手机号,与户主关系,标签,迁入日期');
+  assert.match(csv[1], /^1号楼,1,3,301,68\.5,张三,男,1950-03-07,110101195003079771,/);
+  // the example row imports (into another community, so as not to disturb the rest)
+  srv.linli(['user', 'add', '--db', srv.db, '--username', 'tplstaff', '--password', 'linli2026', '--role', 'staff', '--scope', other]);
+  tok.tplstaff = (await srv.login('tplstaff')).token;
+  r = await api('POST', `/api/v1/residents/import?community=${other}`, 'tplstaff', undefined,
+    { raw: xlsx, headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual([r.body.imported, r.body.rejected.length], [1, 0]);
+  assert.equal((await api('GET', '/api/v1/residents/template?format=pdf', 'staff')).status, 400);
+  assert.equal((await api('GET', '/api/v1/residents/template', 'resident')).status, 403);
+});
+
 test('the street compares its communities', async () => {
   const r = await api('GET', '/api/v1/stats/communities', 'street');
   assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -16,6 +16,7 @@ const routes = [
       { path: 'buildings/:id', name: 'building', component: () => import('./views/BuildingDetail.vue'), meta: { title: '楼栋详情', menu: 'buildings' } },
       { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
       { path: 'residents', name: 'residents', component: () => import('./views/Residents.vue'), meta: { title: '居民' } },
+      { path: 'announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '通知公告' } },
       { path: 'import', name: 'import', component: () => import('./views/ImportExport.vue'), meta: { title: '导入导出' } },
       { path: 'assistant/kb', name: 'kb', component: () => import('./views/KnowledgeBase.vue'), meta: { title: '知识库', kb: true, menu: 'assistant/kb' } },
       { path: 'assistant/unanswered', name: 'unanswered', component: () => import('./views/AssistantUnanswered.vue'), meta: { title: '待处理问题', kb: true, menu: 'assistant/unanswered' } },
@@ -34,6 +35,7 @@ const routes = [
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
+  { path: '/announcements/:id(\\d+)/print', name: 'announcement-print', component: () => import('./views/AnnouncementPrint.vue'), meta: { title: '打印通知' } },
   { path: '/rooms/:id(\\d+)/poster', name: 'room-poster', component: () => import('./views/RoomPoster.vue'), meta: { title: '活动室海报' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
 ];

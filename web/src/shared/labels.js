@@ -87,6 +87,10 @@ export const AUDIT_ACTIONS = {
   'kb.synonym_create': '新增同义词',
   'kb.synonym_delete': '删除同义词',
   'assistant.handoffs_view_full': '查看转人工联系方式',
+  'announcement.create': '发布通知',
+  'announcement.update': '修改通知',
+  'announcement.withdraw': '撤回通知',
+  'import.resolve': '处理导入问题',
 };
 
 /* Who did it when no user did: the command line, the server's own sweeps, an Open311 client. */
@@ -132,6 +136,8 @@ export const OBJECT_LABELS = {
   kb_entry: '知识条目',
   kb_synonym: '同义词',
   assistant_question: '助手问题',
+  announcement: '通知公告',
+  import: '导入记录',
 };
 
 export function roleLabel(role) {
