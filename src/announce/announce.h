@@ -114,10 +114,13 @@ typedef struct AnnounceViewer {
 
 /* ---- announce_validate.c ---- */
 
-/* The body of POST /announcements; 4xx naming the field. */
-Error *announce_parse(Request *req, AnnounceInput *ret);
-/* The body of PATCH /announcements/{id}. */
-Error *announce_parse_patch(Request *req, AnnouncePatch *ret);
+/* The fields each body may have, NULL-terminated. */
+extern const char *const ANNOUNCE_FIELDS[];
+extern const char *const ANNOUNCE_PATCH_FIELDS[];
+/* @body of POST /announcements (a JSON object) -> *ret; 422 naming the field. Strings in req->arena. */
+Error *announce_parse(Request *req, json_t *body, AnnounceInput *ret);
+/* @body of PATCH /announcements/{id} -> *ret. */
+Error *announce_parse_patch(Request *req, json_t *body, AnnouncePatch *ret);
 /* "active", "ended", "withdrawn" -> the state; false if none of them. */
 bool announce_state_parse(const char *s, AnnounceState *ret);
 const char *announce_state_name(AnnounceState s);

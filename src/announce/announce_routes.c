@@ -107,12 +107,15 @@ static Error *announce_handle_create(Request *req, Response *res)
 {
     AnnounceInput in;
     int64_t id = 0;
+    json_t *body;
     Error *err;
 
     err = auth_require(req, ROLES_ANNOUNCE_WRITE);
+    if (!err)
+        err = request_json_object(req, &body);
     if (err)
         return err;
-    err = announce_parse(req, &in);
+    err = announce_parse(req, body, &in);
     if (err)
         return err;
     if (!auth_covers(req->user, in.scope))
@@ -254,11 +257,14 @@ static Error *change(Request *req, Response *res, const AnnouncePatch *p, bool w
 static Error *announce_handle_patch(Request *req, Response *res)
 {
     AnnouncePatch p;
+    json_t *body;
     Error *err;
 
     err = auth_require(req, ROLES_ANNOUNCE_WRITE);
     if (!err)
-        err = announce_parse_patch(req, &p);
+        err = request_json_object(req, &body);
+    if (!err)
+        err = announce_parse_patch(req, body, &p);
     if (err)
         return err;
     return change(req, res, &p, false);

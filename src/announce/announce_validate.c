@@ -151,16 +151,17 @@ static Error *field_files(Request *req, json_t *obj, AnnounceInput *in)
     return NULL;
 }
 
-Error *announce_parse(Request *req, AnnounceInput *ret)
+const char *const ANNOUNCE_FIELDS[] = { "scope", "title", "body", "building_id", "unit", "tag",
+                                        "pinned", "ends_at", "files", NULL };
+const char *const ANNOUNCE_PATCH_FIELDS[] = { "pinned", "ends_at", NULL };
+
+Error *announce_parse(Request *req, json_t *body, AnnounceInput *ret)
 {
-    static const char *const fields[] = { "scope", "title", "body", "building_id", "unit", "tag",
-                                          "pinned", "ends_at", "files", NULL };
     AnnounceInput in = { 0 };
     bool present = false;
-    json_t *body;
     Error *err;
 
-    err = request_json_fields(req, fields, &body);
+    err = request_reject_unknown(req, body, ANNOUNCE_FIELDS);
     if (err)
         return err;
     err = request_field_string(req, body, "scope", true, 1, 12, &in.scope);
@@ -205,14 +206,12 @@ Error *announce_parse(Request *req, AnnounceInput *ret)
     return NULL;
 }
 
-Error *announce_parse_patch(Request *req, AnnouncePatch *ret)
+Error *announce_parse_patch(Request *req, json_t *body, AnnouncePatch *ret)
 {
-    static const char *const fields[] = { "pinned", "ends_at", NULL };
     AnnouncePatch p = { 0 };
-    json_t *body;
     Error *err;
 
-    err = request_json_fields(req, fields, &body);
+    err = request_reject_unknown(req, body, ANNOUNCE_PATCH_FIELDS);
     if (err)
         return err;
     err = field_bool(req, body, "pinned", &p.pinned, &p.has_pinned);
