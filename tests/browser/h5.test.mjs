@@ -93,6 +93,7 @@ describe('resident H5', () => {
     const lines = await page.$$eval('[data-test=community-facts] .van-cell__value', (els) =>
       els.map((el) => [el.textContent.trim(), Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))]));
     for (const [text, n] of lines) assert.equal(n, 1, `"${text}" takes ${n} lines`);
+    assert.doesNotMatch(await page.textContent('[data-test=community-facts]'), /区划代码|\d{12}/, 'no division codes for residents');
     await shot(page, 'h5-community-elder');
 
     /* A fresh load of any page keeps it, and the switch on 我的 shows it on. */

@@ -70,6 +70,8 @@ export function routeAllowed(to) {
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
   if (to.meta.kb && !can.kb()) return false;
+  if (to.meta.manageRooms && !can.manageRooms()) return false;
+  if (to.meta.roomStats && !can.roomStats()) return false;
   return true;
 }
 
@@ -148,6 +150,12 @@ export const can = {
   cases: () => !['resident'].includes(session.user?.role),
   caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* POST /import (staff, secretary, admin); the export is for the community's own staff */
+  importExport: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* ROLES_BOOKING_MANAGE: rooms, rules and approvals */
+  manageRooms: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* ROLES_BOOKING_STATS */
+  roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {
