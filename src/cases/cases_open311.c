@@ -560,6 +560,14 @@ static Error *post_input(Request *req, const RequestForm *form, const char *comm
     return NULL;
 }
 
+/* A field of the form body, else the same argument of the query string. */
+static const char *form_or_query(Request *req, const RequestForm *form, const char *name)
+{
+    const char *v = request_form_value(form, name);
+
+    return v && *v ? v : request_query(req, name);
+}
+
 static Error *open311_post(Request *req, Response *res)
 {
     Format fmt = path_format(req);
@@ -574,14 +582,15 @@ static Error *open311_post(Request *req, Response *res)
     err = request_form(req, &form);
     if (err)
         return send_error(req, res, fmt, err);
-    key = request_form_value(&form, "api_key");
+    /* the spec's clients differ: `three` sends these in the body, `open311` in the query */
+    key = form_or_query(req, &form, "api_key");
     if (!key || !*key)
         return fail(req, res, fmt, 403, "缺少 api_key");
     err = cases_store_api_key_community(req->store, req->arena, key, &key_id, &key_community);
     if (!err && !key_id)
         err = error_forbidden(req->arena, "api_key 无效或已停用");
     if (!err)
-        err = jurisdiction(req, request_form_value(&form, "jurisdiction_id"), true, &community);
+        err = jurisdiction(req, form_or_query(req, &form, "jurisdiction_id"), true, &community);
     if (!err && strcmp(community, key_community) != 0)
         err = error_forbidden(req->arena, "该 api_key 不能向这个 jurisdiction_id 提交");
     if (!err)

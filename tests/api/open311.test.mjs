@@ -255,3 +255,14 @@ test('requests.json filters: service_request_id, service_code, status, start_dat
   assert.equal(x.root, 'service_requests');
   assert.equal(x.body.children ? x.body.children.length : 0, open.body.length);
 });
+
+test('api_key and jurisdiction_id in the query string, as the open311 library sends them', async () => {
+  const q = `?api_key=${encodeURIComponent(key)}&jurisdiction_id=${COMMUNITY}`;
+  const r = await post(`/requests.json${q}`, { service_code: 'noise', description: '查询串里的密钥', address_id: String(building) });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(sql(`SELECT source FROM cases WHERE id = ${r.body[0].service_request_id}`), 'open311');
+  const mixed = await post(`/requests.json?jurisdiction_id=${COMMUNITY}`, { api_key: key, service_code: 'noise', address_id: String(building) });
+  assert.equal(mixed.status, 201, mixed.text);
+  expectErr(await post(`/requests.json?api_key=wrong&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
+  expectErr(await post(`/requests.json?api_key=${encodeURIComponent(otherKey)}&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
+});
