@@ -15,6 +15,7 @@
  */
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@
 #define OPEN311_MAX_IDS 50
 #define OPEN311_MAX_CODES 20
 #define OPEN311_SPEC "http://wiki.open311.org/GeoReport_v2"
+#define OPEN311_CHANGESET "2026-12-06T00:00:00+08:00"
 
 typedef enum Format { FORMAT_JSON, FORMAT_XML } Format;
 
@@ -50,6 +52,25 @@ static const char *item_name(const char *key)
         if (strcmp(map[i][0], key) == 0)
             return map[i][1];
     return "item";
+}
+
+/* A coordinate to 7 decimals (about 1 cm), without trailing zeros: 31.208, not 31.207999999999998. */
+static const char *coord_text(Arena *a, double v)
+{
+    char *t = arena_sprintf(a, "%.7f", v);
+    char *end = t + strlen(t);
+
+    while (end > t && end[-1] == '0')
+        *--end = '\0';
+    if (end > t && end[-1] == '.')
+        *--end = '\0';
+    return strcmp(t, "-0") == 0 ? "0" : t;
+}
+
+/* A coordinate as a JSON number that prints as coord_text() does (see send()). */
+static json_t *coord_json(double v)
+{
+    return json_real(round(v * 1e7) / 1e7);
 }
 
 static void xml_add(xmlNodePtr parent, const char *name, json_t *v, Arena *a)
@@ -78,8 +99,7 @@ static void xml_add(xmlNodePtr parent, const char *name, json_t *v, Arena *a)
                         BAD_CAST arena_sprintf(a, "%lld", (long long)json_integer_value(v)));
         break;
     case JSON_REAL:
-        xmlNewTextChild(parent, NULL, BAD_CAST name,
-                        BAD_CAST arena_sprintf(a, "%.7f", json_real_value(v)));
+        xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST coord_text(a, json_real_value(v)));
         break;
     case JSON_TRUE:
     case JSON_FALSE:
@@ -103,8 +123,18 @@ static Error *send(Request *req, Response *res, int status, Format fmt, const ch
     size_t i;
     char *out;
 
-    if (fmt == FORMAT_JSON)
-        return response_json(res, status, j);
+    if (fmt == FORMAT_JSON) {
+        /* 12 significant digits: every coordinate (coord_json) prints short and exact */
+        char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12));
+
+        json_decref(j);
+        if (!text)
+            return error_internal(req->arena, "cannot write Open311 JSON");
+        out = arena_strdup(req->arena, text);
+        free(text);
+        response_json_bytes(res, status, out, strlen(out));
+        return NULL;
+    }
     doc = xmlNewDoc(BAD_CAST "1.0");
     top = xmlNewNode(NULL, BAD_CAST root);
     xmlDocSetRootElement(doc, top);
@@ -190,22 +220,46 @@ static Error *jurisdiction(Request *req, const char *given, bool required, const
 
 /* ---- discovery and services ---- */
 
+/*
+ * Discovery lists the one v2 endpoint twice: by the bare format names the
+ * spec uses, and by the exact Content-Types the answers carry
+ * ("text/xml; charset=utf-8"). Validators that compare the two find a match
+ * either way, and a client that expects a list of endpoints (SeeClickFix's
+ * validator fails on a single one, which XML-to-dict readers turn into an
+ * object) gets a list. Both entries describe the same server.
+ */
 static Error *open311_discovery(Request *req, Response *res)
 {
     Format fmt = path_format(req);
     const char *host = request_header(req, "Host");
-    json_t *formats = json_pack("[s, s]", "text/xml", "application/json");
-    json_t *endpoint = json_pack("{s:s, s:s, s:s, s:s, s:o}", "specification", OPEN311_SPEC,
-                                 "url", arena_sprintf(req->arena, "http://%s/open311/v2",
-                                                      host ? host : "localhost"),
-                                 "changeset", "2026-11-23T00:00:00+08:00", "type", "production",
-                                 "formats", formats);
+    const char *url = arena_sprintf(req->arena, "http://%s/open311/v2", host ? host : "localhost");
+    json_t *endpoints = json_array();
 
+    json_array_append_new(endpoints,
+                          json_pack("{s:s, s:s, s:s, s:s, s:[s, s]}", "specification", OPEN311_SPEC,
+                                    "url", url, "changeset", OPEN311_CHANGESET, "type", "production",
+                                    "formats", "text/xml", "application/json"));
+    json_array_append_new(endpoints,
+                          json_pack("{s:s, s:s, s:s, s:s, s:[s, s]}", "specification", OPEN311_SPEC,
+                                    "url", url, "changeset", OPEN311_CHANGESET, "type", "production",
+                                    "formats", "text/xml; charset=utf-8",
+                                    "application/json; charset=utf-8"));
     return send(req, res, 200, fmt, "discovery",
-                json_pack("{s:s, s:s, s:s, s:[o]}", "changeset", "2026-11-23T00:00:00+08:00",
+                json_pack("{s:s, s:s, s:s, s:o}", "changeset", OPEN311_CHANGESET,
                           "contact", "请联系所在社区居委会", "key_service",
                           "API 密钥由社区管理员用 `linli open311 key` 生成", "endpoints",
-                          endpoint));
+                          endpoints));
+}
+
+/* Any other path under /open311/v2/: the spec's error, in the format the path asks for. */
+static Error *open311_unknown(Request *req, Response *res)
+{
+    Format fmt = path_format(req);
+
+    if (req->status == 405)
+        return fail(req, res, fmt, 405, "该地址不支持这种请求方法");
+    return fail(req, res, fmt, 404,
+                "找不到该 Open311 接口；可用的有 discovery、services、requests、tokens、servicerequestupdates（.json 或 .xml）");
 }
 
 static json_t *service_json(const CaseCategory *c)
@@ -268,6 +322,12 @@ static json_t *request_json(Arena *a, const Case *c, const char *community_name)
                           c->unit_name ? c->unit_name : (community_name ? community_name : c->community),
                           "service_notice", json_null());
 
+    json_object_set_new(o, "service_notice",
+                        c->state == CASE_CLOSED
+                            ? json_string("已办结")
+                            : json_string(arena_sprintf(a, "已受理，将在 %s 前办结",
+                                                        time_format_rfc3339_at(a, c->resolve_due,
+                                                                               TIME_OFFSET_SHANGHAI))));
     json_object_set_new(o, "requested_datetime", cases_time_json(a, c->created_at));
     json_object_set_new(o, "updated_datetime", cases_time_json(a, c->updated_at));
     json_object_set_new(o, "expected_datetime", cases_time_json(a, c->resolve_due));
@@ -279,8 +339,8 @@ static json_t *request_json(Arena *a, const Case *c, const char *community_name)
                             : json_string_or_null(c->address));
     json_object_set_new(o, "address_id", c->building_id ? json_integer((json_int_t)c->building_id) : json_null());
     json_object_set_new(o, "zipcode", json_null());
-    json_object_set_new(o, "lat", c->has_point ? json_real(c->lat) : json_null());
-    json_object_set_new(o, "long", c->has_point ? json_real(c->lon) : json_null());
+    json_object_set_new(o, "lat", c->has_point ? coord_json(c->lat) : json_null());
+    json_object_set_new(o, "long", c->has_point ? coord_json(c->lon) : json_null());
     json_object_set_new(o, "media_url", json_null());
     return o;
 }
@@ -324,15 +384,24 @@ static Error *requests_filter(Request *req, const char *community, CaseFilter *f
 {
     const char *ids = request_query(req, "service_request_id");
     const char *codes = request_query(req, "service_code");
-    const char *status = request_query(req, "status");
+    const char *status = request_query_all(req, "status");   /* ?status=open&status=closed too */
     const char **parts;
     size_t n;
     Error *err;
 
+    int64_t page, page_size;
+
     memset(f, 0, sizeof(*f));
     f->state = -1;
     f->overdue = -1;
-    f->limit = OPEN311_MAX_RESULTS;
+    /* page and page_size: not in the spec, but sent by clients (`three` maps count= to page_size) */
+    err = request_query_int(req, "page_size", OPEN311_MAX_RESULTS, 1, OPEN311_MAX_RESULTS, &page_size);
+    if (!err)
+        err = request_query_int(req, "page", 1, 1, 1000000, &page);
+    if (err)
+        return err;
+    f->limit = page_size;
+    f->offset = (page - 1) * page_size;
     auth_scope_bounds(req->arena, community, &f->lo, &f->hi);
     if (ids && *ids) {
         /* the standard: with service_request_id, every other filter is ignored */
@@ -364,7 +433,7 @@ static Error *requests_filter(Request *req, const char *community, CaseFilter *f
     if (status && *status) {
         bool open = false, closed = false;
 
-        if (!split_list(req->arena, status, 2, &parts, &n))
+        if (!split_list(req->arena, status, 4, &parts, &n))
             return error_bad_request(req->arena, "status", "invalid_query", "status 应为 open 或 closed");
         for (size_t i = 0; i < n; i++) {
             if (strcmp(parts[i], "open") == 0)
@@ -499,6 +568,39 @@ static Error *form_number(Request *req, const RequestForm *form, const char *nam
     return NULL;
 }
 
+/*
+ * The spec's phone is free text. Spaces, dashes, dots and brackets are
+ * dropped and a +86 / 0086 prefix taken off; what is left must be a
+ * mainland mobile or landline number. Numbers of other countries are
+ * refused with a message that says so (contacts are called from China).
+ */
+static Error *open311_phone(Request *req, const char *phone, const char **ret)
+{
+    char *d = arena_alloc(req->arena, strlen(phone) + 1);
+    size_t n = 0;
+    Error *err;
+
+    for (const char *p = phone; *p; p++) {
+        if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')')
+            continue;
+        d[n++] = *p;
+    }
+    d[n] = '\0';
+    if (strncmp(d, "+86", 3) == 0)
+        d += 3;
+    else if (strncmp(d, "0086", 4) == 0)
+        d += 4;
+    else if (d[0] == '+' || strncmp(d, "00", 2) == 0)
+        return error_bad_request(req->arena, "phone", "foreign_phone",
+                                 "phone 只接受中国大陆号码（手机如 13712345678，固话如 021-12345678，可带 +86）；"
+                                 "境外号码请写在 description 里");
+    err = validate_phone(req->arena, "phone", d, ret);
+    if (err)
+        return error_bad_request(req->arena, "phone", "invalid_phone",
+                                 "phone 应为中国大陆手机号（11 位，如 13712345678）或固话（如 021-12345678），可带 +86");
+    return NULL;
+}
+
 static Error *post_input(Request *req, const RequestForm *form, const char *community,
                          CaseInput *in)
 {
@@ -551,11 +653,9 @@ static Error *post_input(Request *req, const RequestForm *form, const char *comm
     if (first || last)
         in->contact_name = arena_sprintf(req->arena, "%s%s", last ? last : "", first ? first : "");
     if (phone && *phone) {
-        err = validate_phone(req->arena, "phone", phone, &in->contact_phone);
-        if (err) {
-            err->status = 400;
+        err = open311_phone(req, phone, &in->contact_phone);
+        if (err)
             return err;
-        }
     }
     return NULL;
 }
@@ -636,4 +736,5 @@ void cases_open311_routes_register(Router *r)
     router_add(r, "POST", "/open311/v2/requests.xml", open311_post, ROUTE_PUBLIC);
     router_add(r, "GET", "/open311/v2/requests/{request_file}", open311_request, ROUTE_PUBLIC);
     router_add(r, "GET", "/open311/v2/tokens/{token_file}", open311_token, ROUTE_PUBLIC);
+    router_set_fallback(r, "/open311/v2/", open311_unknown);
 }

@@ -15,6 +15,32 @@ const char *request_query(Request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct QueryAll {
+    Arena *a;
+    const char *name;
+    char *joined;
+} QueryAll;
+
+static enum MHD_Result query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    QueryAll *q = cls;
+
+    (void)kind;
+    if (key && strcmp(key, q->name) == 0)
+        q->joined = q->joined ? arena_sprintf(q->a, "%s,%s", q->joined, value ? value : "")
+                              : arena_strdup(q->a, value ? value : "");
+    return MHD_YES;
+}
+
+const char *request_query_all(Request *req, const char *name)
+{
+    QueryAll q = { req->arena, name, NULL };
+
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_all_one, &q);
+    return q.joined;
+}
+
 const char *request_header(Request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

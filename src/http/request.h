@@ -73,6 +73,8 @@ typedef struct Request {
 
 /* Query-string argument or NULL. */
 const char *request_query(Request *req, const char *name);
+/* Every value of a repeated query argument (?a=x&a=y), joined by commas; NULL if absent. */
+const char *request_query_all(Request *req, const char *name);
 const char *request_header(Request *req, const char *name);
 const char *request_cookie(Request *req, const char *name);
 

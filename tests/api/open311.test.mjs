@@ -266,3 +266,81 @@ test('api_key and jurisdiction_id in the query string, as the open311 library se
   expectErr(await post(`/requests.json?api_key=wrong&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
   expectErr(await post(`/requests.json?api_key=${encodeURIComponent(otherKey)}&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
 });
+
+test('unknown paths under /open311/v2/ answer the spec error in the format asked for', async () => {
+  for (const p of ['/nothing.json', '/requests/1/more.json', '/a/b/c/d.json', '/']) {
+    const r = await get(p);
+    expectErr(r, 404);
+    assert.match(r.type, /application\/json/);
+  }
+  for (const p of ['/nothing.xml', '/requests/1/more.xml', '/a/b/c/d.xml']) {
+    const r = await get(p);
+    assert.match(r.type, /^text\/xml/);
+    expectErr(r, 404);
+  }
+  const del = await fetch(srv.url + BASE + '/requests.xml', { method: 'DELETE' });
+  const text = await del.text();
+  expectErr({ status: del.status, type: del.headers.get('content-type'), text, body: null }, 405);
+  // outside /open311/v2/ linli's own error stays
+  const own = await fetch(srv.url + '/api/v1/no-such-route');
+  assert.equal(own.status, 404);
+  assert.ok((await own.json()).error);
+});
+
+test('discovery lists more than one endpoint, including the exact Content-Types served', async () => {
+  const j = await get('/discovery.json');
+  assert.ok(j.body.endpoints.length >= 2);
+  for (const e of j.body.endpoints) assert.equal(e.specification, 'http://wiki.open311.org/GeoReport_v2');
+  const x = await get('/discovery.xml');
+  assert.equal(x.type, 'text/xml; charset=utf-8');
+  const formats = j.body.endpoints.flatMap((e) => e.formats);
+  assert.ok(formats.includes(x.type), 'the XML Content-Type is listed as a format');
+  assert.ok(formats.includes('text/xml') && formats.includes('application/json'));
+  const d = xml(x.text);
+  const eps = fields(d.body).endpoints.children;
+  assert.equal(eps.length, j.body.endpoints.length);
+  assert.ok(eps.every(([t]) => t === 'endpoint'));
+});
+
+test('coordinates print short; service_notice on read; repeated status; page and page_size', async () => {
+  const r = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'parking', lat: '31.208', long: '121.42', description: '精度' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body[0].service_request_id;
+  const j = await get(`/requests/${id}.json`);
+  assert.match(j.text, /"lat":31\.208[,}]/);
+  assert.match(j.text, /"long":121\.42[,}]/);
+  assert.ok(!/31\.20799/.test(j.text));
+  assert.match(j.body[0].service_notice, /前办结/);
+  const f = fields(xml((await get(`/requests/${id}.xml`)).text).body.children[0][1]);
+  assert.equal(f.lat, '31.208');
+  assert.equal(f.long, '121.42');
+  const J = `jurisdiction_id=${COMMUNITY}`;
+  const all = (await get(`/requests.json?${J}`)).body;
+  const both = (await get(`/requests.json?${J}&status=open&status=closed`)).body;
+  assert.equal(both.length, all.length);
+  const closedOnly = (await get(`/requests.json?${J}&status=closed`)).body;
+  const openOnly = (await get(`/requests.json?${J}&status=open`)).body;
+  assert.ok(closedOnly.length > 0 && openOnly.length > 0);
+  expectErr(await get(`/requests.json?${J}&status=open&status=pending`), 400);
+  const p1 = (await get(`/requests.json?${J}&page_size=2`)).body;
+  const p2 = (await get(`/requests.json?${J}&page_size=2&page=2`)).body;
+  assert.equal(p1.length, 2);
+  assert.equal(p2.length, 2);
+  assert.deepEqual([...p1, ...p2].map((s) => s.service_request_id), all.slice(0, 4).map((s) => s.service_request_id));
+  expectErr(await get(`/requests.json?${J}&page_size=0`), 400);
+  expectErr(await get(`/requests.xml?${J}&page=x`), 400);
+});
+
+test('phone: +86 and separators accepted, other countries refused with a clear message', async () => {
+  const base = { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', address_id: String(building) };
+  const ok = await post('/requests.json', { ...base, phone: '+86 137-0000-2222' });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(sql(`SELECT contact_phone_masked FROM cases WHERE id = ${ok.body[0].service_request_id}`), '137****2222');
+  const us = await post('/requests.json', { ...base, phone: '+1 (555) 010-9999' });
+  expectErr(us, 400);
+  assert.match(us.body[0].description, /中国大陆/);
+  assert.match(us.body[0].description, /境外/);
+  const junk = await post('/requests.json', { ...base, phone: '12345' });
+  expectErr(junk, 400);
+  assert.match(junk.body[0].description, /13712345678/);
+});
