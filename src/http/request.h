@@ -73,6 +73,8 @@ typedef struct Request {
 
 /* Query-string argument or NULL. */
 const char *request_query(Request *req, const char *name);
+/* Every value of a repeated query argument (?a=x&a=y), joined by commas; NULL if absent. */
+const char *request_query_all(Request *req, const char *name);
 const char *request_header(Request *req, const char *name);
 const char *request_cookie(Request *req, const char *name);
 
@@ -118,17 +120,22 @@ void request_end_read(Request *req);
 typedef struct RequestForm {
     const char *keys[REQUEST_FORM_MAX];
     const char *values[REQUEST_FORM_MAX];
+    size_t lens[REQUEST_FORM_MAX];         /* bytes of each value (a file may hold NULs) */
+    const char *filenames[REQUEST_FORM_MAX]; /* multipart file parts: the file's name; else NULL */
     size_t n;
 } RequestForm;
 
 /*
  * Decodes the body as a form: 415 when the Content-Type is not a form, 400
  * when it is malformed, has more than REQUEST_FORM_MAX fields, or a value
- * that is not valid text. An empty body is an empty form.
+ * that is not valid text (file parts of a multipart form are bytes, not
+ * checked). An empty body is an empty form.
  */
 Error *request_form(Request *req, RequestForm *ret);
-/* The value of field @name, or NULL. */
+/* The value of text field @name, or NULL (also for a file part: see request_form_file). */
 const char *request_form_value(const RequestForm *f, const char *name);
+/* The bytes of multipart file part @name and their length, or NULL. */
+const char *request_form_file(const RequestForm *f, const char *name, size_t *ret_len);
 
 /* Checks a user-supplied string: valid UTF-8, no control characters. */
 bool request_text_ok(const char *s);

@@ -254,6 +254,11 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     if (req->body_too_large)
         return error_too_large(req->arena, NULL);
     m = router_match(srv->router, req->method, req->path, req, &rt);
+    if (m != ROUTE_FOUND && srv->router->fallback_prefix &&
+        strncmp(req->path, srv->router->fallback_prefix, strlen(srv->router->fallback_prefix)) == 0) {
+        req->status = m == ROUTE_NO_METHOD ? 405 : 404;
+        return srv->router->fallback(req, res);
+    }
     if (m == ROUTE_NO_METHOD)
         return error_new(req->arena, 405, NULL, "method_not_allowed", "不支持该请求方法");
     if (m == ROUTE_NO_PATH) {
