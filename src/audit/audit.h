@@ -18,6 +18,14 @@
 Error *audit_record(Request *req, const char *action, const char *object_type, int64_t object_id,
                     const char *community, json_t *detail);
 
+/*
+ * Like audit_record, for a request without a user (a failed login): the
+ * entry names @username as the actor, as it was typed.
+ */
+Error *audit_record_attempt(Request *req, const char *username, const char *action,
+                            const char *object_type, int64_t object_id, const char *community,
+                            json_t *detail);
+
 /* For the CLI and other non-request writers: @actor is a label such as "cli". */
 Error *audit_record_system(Store *st, Arena *a, const char *actor, const char *action,
                            const char *object_type, int64_t object_id, const char *community,

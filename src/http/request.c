@@ -108,7 +108,7 @@ bool request_text_ok(const char *s)
         if (c < 0x20 || c == 0x7f)
             return false;
     }
-    return true;
+    return !text_has_bidi_control(s);
 }
 
 /*
@@ -178,6 +178,10 @@ Error *request_field_string(Request *req, json_t *obj, const char *name, bool re
     if (!json_is_string(v))
         return wrong_type(req, name, "文本");
     s = json_string_value(v);
+    if (text_has_bidi_control(s))
+        return error_invalid(req->arena, name, "invalid_text",
+                             arena_sprintf(req->arena, "字段%s含有文字方向控制字符（它能让文字显示成别的样子），请删除后再提交",
+                                           field_name(req, name)));
     if (strlen(s) != json_string_length(v) || !request_text_ok(s))
         return error_invalid(req->arena, name, "invalid_text",
                              arena_sprintf(req->arena, "字段%s含有不允许的字符", field_name(req, name)));

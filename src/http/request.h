@@ -46,6 +46,7 @@ typedef struct App {
     Config *cfg;
     CryptoKeys *keys;
     struct RateLimit *login_limit;
+    struct RateLimit *search_limit;  /* whole-number searches that missed, per user */
 } App;
 
 typedef struct Request {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "core/text.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
@@ -116,7 +117,10 @@ static void client_ip(Request *req)
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof(buf));
     }
-    req->client_ip = arena_strdup(req->arena, buf);
+    /* behind a trusted reverse proxy, the client it names (core/netaddr.h) */
+    req->client_ip = netaddr_client(req->arena, arena_strdup(req->arena, buf),
+                                    request_header(req, "X-Forwarded-For"),
+                                    req->app->cfg->trusted_proxies, req->app->cfg->n_trusted_proxies);
 }
 
 /* A JSON object answer as text (for queue(), and so that it can be kept); false if it cannot be. */
@@ -439,6 +443,7 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
     srv->app.cfg = (Config *)cfg;
     srv->app.keys = keys;
     srv->app.login_limit = ratelimit_new(cfg->login_window_ms);
+    srv->app.search_limit = ratelimit_new(REGISTRY_SEARCH_WINDOW_MS);
     pthread_mutex_init(&srv->stores_lock, NULL);
     srv->rid_prefix = (uint32_t)time_now_ms() ^ (uint32_t)getpid() << 16;
 
@@ -485,6 +490,7 @@ out:
     for (int i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
     ratelimit_free(srv->app.login_limit);
+    ratelimit_free(srv->app.search_limit);
     pthread_mutex_destroy(&srv->stores_lock);
     free(srv);
     text_shutdown();
