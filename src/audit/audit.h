@@ -11,6 +11,13 @@
 #include "http/router.h"
 
 /*
+ * The community of an entry about a setting every community shares (the
+ * working-day calendar, the assistant's synonyms): such entries show in
+ * every community's audit view, since the change has effect in each.
+ */
+#define AUDIT_EVERY_COMMUNITY "*"
+
+/*
  * Records @action ("resident.view_full") on @object_type/@object_id in
  * @community by the request's user. @detail (may be NULL) is a JSON object
  * whose reference is stolen. Fails only if the database does.

@@ -9,15 +9,16 @@ static const char SQL_AUDIT_INSERT[] =
     "INSERT INTO audit (at, user_id, username, role, action, object_type, object_id, community,"
     " detail, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
+/* community '*' (AUDIT_EVERY_COMMUNITY): a shared setting's change, in every view */
 static const char SQL_AUDIT_LIST[] =
     "SELECT id, at, username, role, action, object_type, object_id, community, detail, ip"
-    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8)"
     " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
 
 static const char SQL_AUDIT_COUNT[] =
-    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
 

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/validate.h"
@@ -36,11 +37,16 @@ Error *request_json_object(Request *req, json_t **ret_obj)
     json_error_t jerr;
     json_t *root;
 
-    if (ctype && strncmp(ctype, "application/json", 16) != 0)
-        return error_new(req->arena, 415, NULL, "unsupported_media_type",
-                         "请求内容应为 JSON（Content-Type: application/json）");
     if (!req->body || req->body_len == 0)
         return error_bad_request(req->arena, NULL, "malformed_json", "请求内容为空，应为 JSON 对象");
+    /*
+     * A JSON body says so: a form on another site can post text/plain
+     * without asking first (a CORS "simple request"), never application/json.
+     */
+    if (!ctype || strncasecmp(ctype, "application/json", 16) != 0 ||
+        (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' '))
+        return error_new(req->arena, 415, NULL, "unsupported_media_type",
+                         "请求内容应为 JSON（Content-Type: application/json）");
     root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root)
         return error_bad_request(req->arena, NULL, "malformed_json",

@@ -18,6 +18,7 @@
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/cache.h"
+#include "http/csrf.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/static.h"
@@ -118,6 +119,7 @@ static void client_ip(Request *req)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof(buf));
     }
     /* behind a trusted reverse proxy, the client it names (core/netaddr.h) */
+    req->via_proxy = netaddr_match(req->app->cfg->trusted_proxies, req->app->cfg->n_trusted_proxies, buf);
     req->client_ip = netaddr_client(req->arena, arena_strdup(req->arena, buf),
                                     request_header(req, "X-Forwarded-For"),
                                     req->app->cfg->trusted_proxies, req->app->cfg->n_trusted_proxies);
@@ -267,6 +269,9 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
         return error_not_found(req->arena, NULL, "找不到该页面或接口");
     }
     req->route = rt;
+    err = csrf_check(req);
+    if (err)
+        return err;
     req->store = thread_store(srv);
     if (!req->store)
         return error_internal(req->arena, "no database connection");

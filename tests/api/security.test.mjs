@@ -188,6 +188,105 @@ test('failed logins are audited with the username tried', async () => {
   assert.ok(!JSON.stringify(failed).includes('not-the-password'));
 });
 
+// ---- 4. shared settings ----
+
+test('the working-day calendar and the synonyms are the admin\'s; changes show in every community', async () => {
+  for (const who of ['staff', 'secretary', 'street', 'grid']) {
+    const t = await as(who);
+    assert.equal((await srv.api('PUT', '/api/v1/case-calendar/2031-03-03', { token: t, body: { working: false } })).status, 403, who);
+    assert.equal((await srv.api('DELETE', '/api/v1/case-calendar/2026-10-01', { token: t })).status, 403, who);
+    assert.equal((await srv.api('POST', '/api/v1/kb/synonyms', { token: t, body: { term: '电梯间', canonical: '电梯' } })).status, 403, who);
+  }
+  const admin = await as('admin');
+  let r = await srv.api('PUT', '/api/v1/case-calendar/2031-03-03', { token: admin, body: { working: false, name: '测试假日' } });
+  assert.equal(r.status, 200);
+  r = await srv.api('POST', '/api/v1/kb/synonyms', { token: admin, body: { term: '电梯间', canonical: '电梯' } });
+  assert.equal(r.status, 201);
+  const synId = r.body.id;
+  assert.equal((await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: await as('staff') })).status, 403);
+  assert.equal((await srv.api('DELETE', `/api/v1/kb/synonyms/${synId}`, { token: admin })).status, 200);
+  assert.equal((await srv.api('DELETE', '/api/v1/case-calendar/2031-03-03', { token: admin })).status, 200);
+  // each change is in the audit view of a community it affects, and of the street
+  for (const who of ['secretary', 'street']) {
+    const items = (await get('/api/v1/audit?per_page=200', who)).body.items;
+    const set = items.find((e) => e.action === 'case_calendar.set' && e.detail.date === '2031-03-03');
+    assert.ok(set, who);
+    assert.equal(set.community, '*');
+    assert.equal(set.username, 'admin');
+    assert.equal(set.detail.working, false);
+    assert.ok(items.some((e) => e.action === 'case_calendar.delete' && e.detail.date === '2031-03-03'), who);
+    assert.ok(items.some((e) => e.action === 'kb.synonym_create' && e.object_id === synId && e.detail.term === '电梯间'), who);
+    assert.ok(items.some((e) => e.action === 'kb.synonym_delete' && e.object_id === synId), who);
+  }
+});
+
+// ---- 5. cross-site requests ----
+
+test('a state-changing request with the cookie from another origin is refused', async () => {
+  const { token } = await srv.login('secretary');
+  const cookie = `linli_session=${token}`;
+  const host = new URL(srv.url).host;
+  const other = `http://${new URL(srv.url).hostname}:${Number(new URL(srv.url).port) + 1}`;
+  const post = (p, headers, body) => srv.api('POST', p, { headers: { Cookie: cookie, ...headers }, ...(body ? { body } : {}) });
+  // a page on another port of the same host: same site, so the SameSite cookie comes along
+  let r = await post('/api/v1/notices/read-all', { Origin: other });
+  assert.equal(r.status, 403);
+  assert.equal(r.body.error.code, 'cross_site_request');
+  assert.match(r.body.error.message, /其他网站/);
+  r = await post('/api/v1/notices/read-all', { 'Sec-Fetch-Site': 'same-site' });
+  assert.equal(r.status, 403);
+  assert.equal(r.body.error.code, 'cross_site_request');
+  r = await post('/api/v1/notices/read-all', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' });
+  assert.equal(r.status, 403);
+  r = await post('/api/v1/notices/read-all', { Origin: 'null' });
+  assert.equal(r.status, 403);
+  r = await srv.api('PATCH', '/api/v1/residents/1', { headers: { Cookie: cookie, Origin: other }, body: { name: '改名' } });
+  assert.equal(r.status, 403);
+  // our own pages: same origin; a body-less POST keeps working
+  r = await post('/api/v1/notices/read-all', { Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' });
+  assert.equal(r.status, 200);
+  // not a browser (no Origin, no Sec-Fetch-Site), or a Bearer token no other page can send
+  assert.equal((await post('/api/v1/notices/read-all', {})).status, 200);
+  r = await srv.api('POST', '/api/v1/notices/read-all', { token, headers: { Origin: other } });
+  assert.equal(r.status, 200);
+  // reads are not refused
+  r = await srv.api('GET', '/api/v1/me', { headers: { Cookie: cookie, Origin: other, 'Sec-Fetch-Site': 'same-site' } });
+  assert.equal(r.status, 200);
+  // logging in from another site is refused too (no login CSRF)
+  r = await srv.api('POST', '/api/v1/auth/login', { headers: { Origin: other }, body: { username: 'staff', password: PASSWORD } });
+  assert.equal(r.status, 403);
+  // Open311 is for other sites
+  r = await srv.api('POST', '/open311/v2/requests.json', {
+    raw: 'service_code=x', headers: { Origin: 'https://city.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  assert.notEqual(r.body.error?.code, 'cross_site_request');
+});
+
+test('a JSON body must say it is JSON', async () => {
+  const token = await as('staff');
+  const body = JSON.stringify({ username: 'staff', password: PASSWORD });
+  for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonp']) {
+    const headers = type ? { 'Content-Type': type } : {};
+    const r = await srv.api('POST', '/api/v1/auth/login', { raw: body, headers });
+    assert.equal(r.status, 415, String(type));
+    assert.equal(r.body.error.code, 'unsupported_media_type');
+  }
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON'])
+    assert.equal((await srv.api('POST', '/api/v1/auth/login', { raw: body, headers: { 'Content-Type': type } })).status, 200, type);
+  // a text/plain JSON body to a route that takes one is refused before anything is written
+  const hh = (await srv.api('GET', `/api/v1/households?community=${COMMUNITY}&per_page=1`, { token })).body.items[0];
+  const r = await srv.api('POST', '/api/v1/residents', {
+    token, raw: JSON.stringify({ household_id: hh.id, name: '文本体', gender: 'male', birth_date: '1990-01-01' }),
+    headers: { 'Content-Type': 'text/plain' },
+  });
+  assert.equal(r.status, 415);
+  // uploads keep their own types
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+  const up = await srv.api('POST', '/api/v1/case-photos', { token, raw: png, headers: { 'Content-Type': 'image/png' } });
+  assert.notEqual(up.status, 415, JSON.stringify(up.body));
+});
+
 // ---- 6. smaller ----
 
 test('/metrics needs an admin\'s login unless metrics_public is set', async () => {

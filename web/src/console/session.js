@@ -148,6 +148,8 @@ export const can = {
   cases: () => !['resident'].includes(session.user?.role),
   caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* settings every community shares (the working-day calendar, the assistant's synonyms) */
+  sharedSettings: () => session.user?.role === 'admin',
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {
