@@ -10,6 +10,7 @@ static const char SQL_AUDIT_INSERT[] =
     " detail, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /*
+ * community '*' (AUDIT_EVERY_COMMUNITY): a shared setting's change, in every view.
  * Each entry with the names a person reads: the user's display name and the
  * object's (a resident's or room's name, a household's address, a case's
  * first words); null where the object is gone or has no name.
@@ -32,13 +33,13 @@ static const char SQL_AUDIT_LIST[] =
     "  WHEN 'case_category' THEN (SELECT c.name FROM case_category c WHERE c.id = audit.object_id)"
     "  WHEN 'case_unit' THEN (SELECT c.name FROM case_unit c WHERE c.id = audit.object_id)"
     " END"
-    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8)"
     " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
 
 static const char SQL_AUDIT_COUNT[] =
-    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
 

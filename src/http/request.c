@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/validate.h"
@@ -62,11 +63,16 @@ Error *request_json_object(Request *req, json_t **ret_obj)
     json_error_t jerr;
     json_t *root;
 
-    if (ctype && strncmp(ctype, "application/json", 16) != 0)
-        return error_new(req->arena, 415, NULL, "unsupported_media_type",
-                         "请求内容应为 JSON（Content-Type: application/json）");
     if (!req->body || req->body_len == 0)
         return error_bad_request(req->arena, NULL, "malformed_json", "请求内容为空，应为 JSON 对象");
+    /*
+     * A JSON body says so: a form on another site can post text/plain
+     * without asking first (a CORS "simple request"), never application/json.
+     */
+    if (!ctype || strncasecmp(ctype, "application/json", 16) != 0 ||
+        (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' '))
+        return error_new(req->arena, 415, NULL, "unsupported_media_type",
+                         "请求内容应为 JSON（Content-Type: application/json）");
     root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root)
         return error_bad_request(req->arena, NULL, "malformed_json",
@@ -134,7 +140,7 @@ bool request_text_ok(const char *s)
         if (c < 0x20 || c == 0x7f)
             return false;
     }
-    return true;
+    return !text_has_bidi_control(s);
 }
 
 /*
@@ -204,6 +210,10 @@ Error *request_field_string(Request *req, json_t *obj, const char *name, bool re
     if (!json_is_string(v))
         return wrong_type(req, name, "文本");
     s = json_string_value(v);
+    if (text_has_bidi_control(s))
+        return error_invalid(req->arena, name, "invalid_text",
+                             arena_sprintf(req->arena, "字段%s含有文字方向控制字符（它能让文字显示成别的样子），请删除后再提交",
+                                           field_name(req, name)));
     if (strlen(s) != json_string_length(v) || !request_text_ok(s))
         return error_invalid(req->arena, name, "invalid_text",
                              arena_sprintf(req->arena, "字段%s含有不允许的字符", field_name(req, name)));

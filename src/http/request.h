@@ -46,6 +46,7 @@ typedef struct App {
     Config *cfg;
     CryptoKeys *keys;
     struct RateLimit *login_limit;
+    struct RateLimit *search_limit;  /* whole-number searches that missed, per user */
 } App;
 
 typedef struct Request {
@@ -65,6 +66,7 @@ typedef struct Request {
     const User *user;         /* NULL until authenticated */
     char id[17];              /* request id, in logs and internal errors */
     const char *client_ip;
+    bool via_proxy;           /* the peer is a trusted proxy (its X-Forwarded-* are believed) */
     int64_t start_us;
     const struct Route *route;
     int status;               /* set when the response is queued, for the access log */
@@ -80,8 +82,9 @@ const char *request_cookie(Request *req, const char *name);
 
 /*
  * Parses the body as a JSON object. 400 malformed_json when it is not JSON,
- * 400 expected_object when it is JSON but not an object, 415 when the
- * Content-Type is set and is not JSON. The object is released with the arena.
+ * 400 expected_object when it is JSON but not an object, 415 when a body
+ * comes without "Content-Type: application/json". The object is released
+ * with the arena.
  */
 Error *request_json_object(Request *req, json_t **ret_obj);
 

@@ -66,6 +66,10 @@ export async function newPage(browser, { phone = false } = {}) {
   page.setDefaultTimeout(Number(process.env.BROWSER_TIMEOUT_MS) || 45000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  /* what the pages' Content-Security-Policy blocked is an error too */
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(m.text());
+  });
   return page;
 }
 

@@ -43,7 +43,7 @@ bindRouter(router);
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
-  if (!api.token && !session.loaded) {
+  if (!api.signedIn && !session.loaded) {
     return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/dashboard' ? { redirect: to.fullPath } : {} };
   }
   if (!session.loaded) {

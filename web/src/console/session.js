@@ -156,6 +156,8 @@ export const can = {
   manageRooms: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   /* ROLES_BOOKING_STATS */
   roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* settings every community shares (the working-day calendar, the assistant's synonyms) */
+  sharedSettings: () => session.user?.role === 'admin',
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {
