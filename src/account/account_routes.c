@@ -4,6 +4,7 @@
 #include "account/account.h"
 #include "account/account_store.h"
 #include "audit/audit.h"
+#include "core/password.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
@@ -44,13 +45,19 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
 {
     char hash[128];
     const char *code;
-    bool known;
+    bool known, demo = false;
     Error *err;
 
     if (!in->username || !username_ok(in->username))
         return error_invalid(a, "username", "invalid_username", "用户名应为2到32位字母、数字、下划线、点或减号");
-    if (!in->password || strlen(in->password) < 8 || strlen(in->password) > 128)
-        return error_invalid(a, "password", "weak_password", "密码至少8位，最多128位");
+    if (in->password) {
+        err = account_store_is_demo(st, a, &demo);
+        if (err)
+            return err;
+        err = password_check(a, "password", in->password, in->username, demo);
+        if (err)
+            return err;
+    }
     if (in->role == ROLE_ADMIN) {
         if (in->scope && *in->scope)
             return error_invalid(a, "scope", "invalid_scope", "系统管理员的范围应为空");
@@ -60,7 +67,7 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
             return err;
         if ((in->role == ROLE_STREET_ADMIN && strlen(code) != 9) ||
             ((in->role == ROLE_STAFF || in->role == ROLE_SECRETARY || in->role == ROLE_GRID_WORKER ||
-              in->role == ROLE_RESIDENT) && strlen(code) != 12))
+              in->role == ROLE_RESIDENT || in->role == ROLE_REPORTER) && strlen(code) != 12))
             return error_invalid(a, "scope", "invalid_scope",
                                  "街道管理员的范围应为9位街道代码，社区人员的范围应为12位社区代码");
         /* a mistyped code would make an account that sees nothing */
@@ -73,9 +80,16 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
     }
     if (in->role == ROLE_RESIDENT && in->household_id <= 0)
         return error_invalid(a, "household_id", "missing_field", "居民账号需要关联住户");
-    if (!crypto_password_hash(in->password, hash, sizeof(hash)))
+    /* without a password the account waits for its activation code */
+    hash[0] = '\0';
+    if (in->password && !crypto_password_hash(in->password, hash, sizeof(hash)))
         return error_internal(a, "password hashing failed");
     return account_store_user_insert(st, a, in, hash, role_name(in->role), ret_id);
+}
+
+Error *account_mark_demo(Store *st, Arena *a)
+{
+    return account_store_set_demo(st, a);
 }
 
 static const char *cookie_header(Request *req, const char *token, int64_t max_age_s)
@@ -131,8 +145,9 @@ static Error *account_handle_login(Request *req, Response *res)
     err = account_store_user_by_name(req->store, req->arena, username, &su);
     if (err)
         return err;
-    if (!su || su->disabled || !crypto_password_verify(su->password_hash, password)) {
-        if (!su) {
+    if (!su || su->disabled || strcmp(su->state, "active") != 0 ||
+        !crypto_password_verify(su->password_hash, password)) {
+        if (!su || !*su->password_hash) {
             pthread_once(&dummy_once, make_dummy_hash);
             crypto_password_verify(dummy_hash, password);
         }
