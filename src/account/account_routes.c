@@ -5,6 +5,7 @@
 #include "account/account_store.h"
 #include "audit/audit.h"
 #include "core/password.h"
+#include "core/netaddr.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
@@ -121,6 +122,26 @@ static json_t *account_user_json(const User *u)
                      "scope", json_string(u->scope));
 }
 
+/* The first wait once an (account, address) has used its free failures; doubled each time. */
+#define LOGIN_BACKOFF_MS (30LL * 1000)
+
+/*
+ * A failed login in the audit log, under the username tried: in the
+ * account's community (its secretary sees who is being tried) when the
+ * account exists, else only in the admin's view.
+ */
+static Error *login_failure_audit(Request *req, const char *username, const StoredUser *su)
+{
+    const char *reason = !su                               ? "unknown_user"
+                         : su->disabled                    ? "disabled"
+                         : strcmp(su->state, "active") != 0 ? "not_activated"
+                                                            : "wrong_password";
+    const char *community = su && su->user.scope && *su->user.scope ? su->user.scope : NULL;
+
+    return audit_record_attempt(req, username, "auth.login_failed", "user", su ? su->user.id : 0,
+                                community, json_pack("{s:s}", "reason", reason));
+}
+
 /* A new session for @su: the cookie, and {token, expires_at, user}; audited as @action. */
 static Error *start_session(Request *req, Response *res, StoredUser *su, const char *action)
 {
@@ -150,9 +171,9 @@ static Error *start_session(Request *req, Response *res, StoredUser *su, const c
 static Error *account_handle_login(Request *req, Response *res)
 {
     static const char *const fields[] = { "username", "password", NULL };
-    const char *username, *password, *user_key, *ip_key;
+    const char *username, *password, *key;
     StoredUser *su = NULL;
-    int64_t now = time_now_ms();
+    int64_t now = time_now_ms(), wait_ms;
     json_t *body;
     Error *err;
 
@@ -169,16 +190,26 @@ static Error *account_handle_login(Request *req, Response *res)
     if (strlen(password) == 0 || strlen(password) > 128)
         return error_invalid(req->arena, "password", "invalid_password", "请填写密码（最多128位）");
 
-    user_key = arena_sprintf(req->arena, "u:%s", username);
-    ip_key = arena_sprintf(req->arena, "ip:%s", req->client_ip ? req->client_ip : "");
-    /* an address may fail more often than one account: several people share an office */
-    if (ratelimit_blocked(req->app->login_limit, user_key, req->app->cfg->login_max_failures, now) ||
-        ratelimit_blocked(req->app->login_limit, ip_key, req->app->cfg->login_max_failures * 10, now)) {
-        Error *e = error_new(req->arena, 429, NULL, "too_many_attempts",
-                             "登录失败次数过多，请15分钟后再试");
+    /*
+     * A back-off per (account, address): a stranger elsewhere cannot lock
+     * the real user out, and an office behind one address is not locked
+     * out by one person's typing. The address is the client's, told by
+     * X-Forwarded-For only through a trusted proxy (trusted_proxies).
+     */
+    key = arena_sprintf(req->arena, "%s\x1f%s", username,
+                        netaddr_limit_key(req->arena, req->client_ip));
+    wait_ms = ratelimit_backoff_ms(req->app->login_limit, key, req->app->cfg->login_max_failures,
+                                   LOGIN_BACKOFF_MS, now);
+    if (wait_ms > 0) {
+        int64_t wait_s = (wait_ms + 999) / 1000;
 
-        response_header(res, "Retry-After", "900");
-        return e;
+        response_header(res, "Retry-After", arena_sprintf(req->arena, "%lld", (long long)wait_s));
+        return error_new(req->arena, 429, NULL, "too_many_attempts",
+                         wait_s >= 60
+                             ? arena_sprintf(req->arena, "登录失败次数过多，请%lld分钟后再试",
+                                             (long long)((wait_s + 59) / 60))
+                             : arena_sprintf(req->arena, "登录失败次数过多，请%lld秒后再试",
+                                             (long long)wait_s));
     }
     err = account_store_user_by_name(req->store, req->arena, username, &su);
     if (err)
@@ -189,11 +220,13 @@ static Error *account_handle_login(Request *req, Response *res)
             pthread_once(&dummy_once, make_dummy_hash);
             crypto_password_verify(dummy_hash, password);
         }
-        ratelimit_fail(req->app->login_limit, user_key, now);
-        ratelimit_fail(req->app->login_limit, ip_key, now);
+        ratelimit_backoff_fail(req->app->login_limit, key, now);
+        err = login_failure_audit(req, username, su);
+        if (err)
+            return err;
         return error_new(req->arena, 401, NULL, "invalid_credentials", "用户名或密码不正确");
     }
-    ratelimit_clear(req->app->login_limit, user_key);
+    ratelimit_clear(req->app->login_limit, key);
     return start_session(req, res, su, "auth.login");
 }
 
@@ -240,7 +273,7 @@ static Error *account_handle_activate(Request *req, Response *res)
     if (username && !username_ok(username))
         return error_invalid(req->arena, "username", "invalid_username",
                              "用户名应为2到32位字母、数字、下划线、点或减号");
-    ip_key = arena_sprintf(req->arena, "ip:%s", req->client_ip ? req->client_ip : "");
+    ip_key = arena_sprintf(req->arena, "ip:%s", netaddr_limit_key(req->arena, req->client_ip));
     if (ratelimit_blocked(req->app->login_limit, ip_key, req->app->cfg->login_max_failures * 10, now)) {
         response_header(res, "Retry-After", "900");
         return error_new(req->arena, 429, NULL, "too_many_attempts", "尝试次数过多，请15分钟后再试");

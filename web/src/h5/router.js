@@ -33,12 +33,12 @@ bindRouter(router);
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (me.loaded) return true;
-  if (!api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+  if (!api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
   try {
     await loadMe();
     return true;
   } catch (e) {
-    if (e.status === 401 || !api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+    if (e.status === 401 || !api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
     return true; /* network trouble: the page shows it */
   }
 });
