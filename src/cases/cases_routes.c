@@ -460,7 +460,7 @@ static Error *cases_handle_list(Request *req, Response *res)
         err = user_unit(req, &unit);
     if (err)
         return err;
-    if (mine == 1 || req->user->role == ROLE_RESIDENT) {
+    if (mine == 1 || req->user->role == ROLE_RESIDENT || req->user->role == ROLE_REPORTER) {
         f.reporter_id = req->user->id;
     } else if (req->user->role == ROLE_PROPERTY) {
         /* a property or department user sees her unit's inbox and nothing else */

@@ -25,9 +25,10 @@ typedef enum Role {
     ROLE_STREET_ADMIN = 1 << 4,
     ROLE_PROPERTY = 1 << 5,
     ROLE_ADMIN = 1 << 6,
+    ROLE_REPORTER = 1 << 7, /* 流动网格员: reports cases, sees only her own */
 } Role;
 
-#define ROLES_ALL 0x7f
+#define ROLES_ALL 0xff
 #define ROLES_COMMUNITY_STAFF (ROLE_STAFF | ROLE_SECRETARY)
 #define ROLES_REGISTRY_READ \
     (ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)

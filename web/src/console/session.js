@@ -70,6 +70,7 @@ export function routeAllowed(to) {
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
   if (to.meta.kb && !can.kb()) return false;
+  if (to.meta.accounts && !can.accounts()) return false;
   if (to.meta.manageRooms && !can.manageRooms()) return false;
   if (to.meta.roomStats && !can.roomStats()) return false;
   return true;
@@ -146,8 +147,10 @@ export const can = {
   tags: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   reveal: () => REVEAL_ROLES.includes(session.user?.role),
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
-  registry: () => !['property', 'resident'].includes(session.user?.role),
-  cases: () => !['resident'].includes(session.user?.role),
+  registry: () => !['property', 'resident', 'reporter'].includes(session.user?.role),
+  cases: () => !['resident', 'reporter'].includes(session.user?.role),
+  /* open residents' accounts, reset passwords, manage the accounts of GET /users */
+  accounts: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   /* POST /import (staff, secretary, admin); the export is for the community's own staff */

@@ -21,6 +21,8 @@ const routes = [
   { path: '/cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), meta: { title: '报事详情' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
+  { path: '/activate', name: 'activate', component: () => import('./views/Activate.vue'), meta: { public: true, title: '激活账号' } },
+  { path: '/password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: '修改密码' } },
   { path: '/kiosk/:token', name: 'kiosk', component: () => import('./views/Kiosk.vue'), meta: { public: true, title: '活动室门牌' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
 ];
