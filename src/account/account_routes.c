@@ -252,7 +252,7 @@ static Error *password_field(Request *req, json_t *body, const char *name, const
 static Error *account_handle_activate(Request *req, Response *res)
 {
     static const char *const fields[] = { "code", "username", "password", NULL };
-    const char *code, *username = NULL, *password, *ip_key;
+    const char *code = NULL, *username = NULL, *password = NULL, *ip_key;
     uint8_t hash[CRYPTO_HASH_BYTES];
     char pw_hash[128];
     int64_t now = time_now_ms(), user_id = 0;
@@ -318,7 +318,7 @@ static Error *account_handle_activate(Request *req, Response *res)
 static Error *account_handle_password(Request *req, Response *res)
 {
     static const char *const fields[] = { "old_password", "new_password", NULL };
-    const char *old_pw, *new_pw, *user_key, *h, *token;
+    const char *old_pw = NULL, *new_pw = NULL, *user_key, *h, *token;
     char pw_hash[128];
     int64_t now = time_now_ms();
     StoredUser *su = NULL;
