@@ -11,6 +11,7 @@
 #include "booking/booking.h"
 #include "cases/cases.h"
 #include "core/embed.h"
+#include "http/auth.h"
 #include "http/metrics.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -34,11 +35,21 @@ static Error *handle_openapi(Request *req, Response *res)
                           strlen(openapi_file[0].text));
 }
 
+/* Public with metrics_public = true; otherwise an admin's login (a Bearer token for Prometheus). */
 static Error *handle_metrics(Request *req, Response *res)
 {
     StrBuf sb;
     const char *text;
     size_t len;
+    Error *err;
+
+    if (!req->app->cfg->metrics_public) {
+        err = auth_authenticate(req);
+        if (!err)
+            err = auth_require(req, ROLE_ADMIN);
+        if (err)
+            return err;
+    }
 
     strbuf_init(&sb, req->arena, 64 * 1024);
     metrics_render(&sb);

@@ -23,8 +23,8 @@ const routes = [
       { path: 'assistant/stats', name: 'assistant-stats', component: () => import('./views/AssistantStats.vue'), meta: { title: '助手统计', kb: true, menu: 'assistant/stats' } },
       { path: 'rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '功能室' } },
       { path: 'room-calendar', name: 'room-calendar', component: () => import('./views/RoomCalendar.vue'), meta: { title: '预约日历' } },
-      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批' } },
-      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计' } },
+      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批', manageRooms: true } },
+      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计', roomStats: true } },
       { path: 'cases', name: 'cases', component: () => import('./views/Cases.vue'), meta: { title: '案件', cases: true } },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetail.vue'), meta: { title: '案件详情', cases: true, menu: 'cases' } },
       { path: 'case-dashboard', name: 'case-dashboard', component: () => import('./views/CaseDashboard.vue'), meta: { title: '案件统计' } },
@@ -32,6 +32,7 @@ const routes = [
       { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
+      { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
@@ -45,7 +46,7 @@ bindRouter(router);
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
-  if (!api.token && !session.loaded) {
+  if (!api.signedIn && !session.loaded) {
     return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/dashboard' ? { redirect: to.fullPath } : {} };
   }
   if (!session.loaded) {

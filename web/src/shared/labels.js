@@ -8,7 +8,10 @@ export const ROLE_LABELS = {
   grid_worker: '网格员',
   property: '物业',
   resident: '居民',
+  reporter: '流动网格员',
 };
+
+export const ACCOUNT_STATE_LABELS = { active: '正常', inactive: '待激活', pending: '待确认' };
 
 export const GENDER_LABELS = { male: '男', female: '女' };
 
@@ -26,6 +29,12 @@ export const RELATIONS = ['户主', '配偶', '子女', '子', '女', '父亲', 
 export const AUDIT_ACTIONS = {
   'auth.login': '登录',
   'auth.logout': '退出登录',
+  'account.open': '开通居民账号',
+  'account.create': '开通工作账号',
+  'account.activate': '激活账号或重设密码',
+  'account.reset': '重置密码',
+  'account.password': '修改密码',
+  'account.update': '修改账号',
   'resident.view_full': '查看完整信息',
   'resident.create': '新增居民',
   'resident.update': '修改居民',
