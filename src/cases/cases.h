@@ -23,7 +23,8 @@
 #include "store/store.h"
 
 /* Roles that may report; roles that run a community's cases. */
-#define ROLES_CASES_REPORT (ROLE_RESIDENT | ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY)
+#define ROLES_CASES_REPORT \
+    (ROLE_RESIDENT | ROLE_REPORTER | ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY)
 #define ROLES_CASES_MANAGE (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
 #define ROLES_CASES_READ ROLES_ALL
 
@@ -134,6 +135,18 @@ typedef struct CaseSettings {
 
 #define CASE_SETTINGS_DEFAULT { 72, false, 0, 0, 0, 0 }
 
+/* What an Open311 POST kept beyond the case's own fields (table case_open311). */
+typedef struct CaseOpen311 {
+    const char *address_string;      /* the client's free text, or NULL */
+    bool to_place;                   /* staff must still place the case */
+    const char *email;               /* plain on insert (sealed there); or NULL */
+    const char *email_masked;        /* on read */
+    const char *device_id, *account_id;
+    const char *attributes;          /* JSON object text of attribute[...], or NULL */
+    const char *media_url;
+    struct CasePhoto *media;         /* a photo sent with the POST, file already written; or NULL */
+} CaseOpen311;
+
 /* A new case as the request gave it. */
 typedef struct CaseInput {
     const char *community;           /* or NULL: from the building or the user */
@@ -151,6 +164,8 @@ typedef struct CaseInput {
     int64_t reporter_id;             /* staff logging for a resident user: her id; else 0 */
     const char *contact_name;        /* or NULL */
     const char *contact_phone;       /* or NULL; sealed at rest */
+    bool provisional_point;          /* Open311 free text: the point stands in until staff place it */
+    const CaseOpen311 *open311;      /* Open311 only: kept in the same transaction */
 } CaseInput;
 
 typedef struct CaseStep {
@@ -485,6 +500,13 @@ Error *cases_deadlines(Store *st, Arena *a, Case *c, const CaseCategory *cat);
  */
 Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                     const char *key_community, const char *token, Case **ret);
+/*
+ * Checks an image as an upload is checked (size, then type by content: 413
+ * photo_too_large, 415 not_an_image, naming @field) and writes it to the photo
+ * directory under a new name: p->file, mime, size set; *ret_path to unlink on failure.
+ */
+Error *cases_photo_write(Request *req, const char *field, const void *data, size_t len,
+                        CasePhoto *p, const char **ret_path);
 /* The photo directory beside the database (created on demand). */
 const char *cases_photo_dir(Request *req);
 /* The same, of database @db_path. */
@@ -574,6 +596,21 @@ void cases_routes_register(Router *r);
 void cases_admin_routes_register(Router *r);
 void cases_photo_routes_register(Router *r);
 void cases_open311_routes_register(Router *r);
+/* Inside a write transaction: the Open311 extras of new case @case_id, and its photo. */
+Error *cases_open311_insert(Store *st, Arena *a, int64_t case_id, const CaseOpen311 *o,
+                            const CryptoKeys *keys, int64_t now_ms);
+/* The Open311 extras of @case_id, or *ret NULL (not posted through Open311). */
+Error *cases_open311_get(Store *st, Arena *a, int64_t case_id, CaseOpen311 **ret);
+/*
+ * Inside a write transaction: places case @case_id, waiting to be placed, at
+ * building @building_id (its @grid_id, unit @unit_no or 0) or, when
+ * @building_id is 0, at @lat/@lon; *ret_done false if it was not waiting.
+ */
+Error *cases_open311_place(Store *st, Arena *a, int64_t case_id, int64_t building_id,
+                           int64_t grid_id, int64_t unit_no, double lat, double lon,
+                           int64_t user_id, int64_t now_ms, bool *ret_done);
+/* The extras for staff: e-mail (masked) and account_id only when @contact. */
+json_t *cases_open311_json(const CaseOpen311 *o, bool contact);
 void cases_export_routes_register(Router *r);
 void cases_followup_routes_register(Router *r);
 

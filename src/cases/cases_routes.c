@@ -232,6 +232,8 @@ static Error *locate(Request *req, const CaseInput *in, const char *key_communit
         err = cases_store_settings(req->store, req->arena, community, &s);
         if (err)
             return err;
+        if (in->provisional_point)
+            return NULL;             /* Open311 free text: staff place it (cases/{id}/place) */
         if (!s.has_area)
             return error_invalid(req->arena, "lat", "no_area",
                                  "本社区尚未设置地图范围，请改为选择楼栋");
@@ -318,6 +320,8 @@ Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                                  req->user ? req->user->id : 0, in->contact_phone, req->app->keys,
                                  req->user ? req->user->id : 0,
                                  req->user ? req->user->display_name : "Open311", now);
+    if (!err && in->open311)
+        err = cases_open311_insert(req->store, req->arena, c->id, in->open311, req->app->keys, now);
     if (!err && req->user)
         err = audit_record(req, "case.create", "case", c->id, c->community, NULL);
     if (!err && !req->user)
@@ -474,7 +478,7 @@ static Error *cases_handle_list(Request *req, Response *res)
         err = user_unit(req, &unit);
     if (err)
         return err;
-    if (mine == 1 || req->user->role == ROLE_RESIDENT) {
+    if (mine == 1 || req->user->role == ROLE_RESIDENT || req->user->role == ROLE_REPORTER) {
         f.reporter_id = req->user->id;
     } else if (req->user->role == ROLE_PROPERTY) {
         /* a property or department user sees her unit's inbox and nothing else */
@@ -501,6 +505,21 @@ static Error *cases_handle_list(Request *req, Response *res)
                                              "per_page", (json_int_t)per_page));
 }
 
+/* A case for its reader, with what an Open311 client sent beside it. */
+static Error *case_answer(Request *req, Response *res, const Case *c, unsigned bits)
+{
+    json_t *j = cases_out(req, c, true, bits);
+    CaseOpen311 *x = NULL;
+    Error *err = cases_open311_get(req->store, req->arena, c->id, &x);
+
+    if (err) {
+        json_decref(j);
+        return err;
+    }
+    json_object_set_new(j, "open311", x ? cases_open311_json(x, shows_contact(c, bits)) : json_null());
+    return response_json(res, 200, j);
+}
+
 static Error *cases_handle_get(Request *req, Response *res)
 {
     Case *c;
@@ -522,7 +541,88 @@ static Error *cases_handle_get(Request *req, Response *res)
         if (err)
             return err;
     }
-    return response_json(res, 200, cases_out(req, c, true, bits));
+    return case_answer(req, res, c, bits);
+}
+
+/*
+ * POST /api/v1/cases/{id}/place {"building_id", "unit"?} or {"lat", "lon"}:
+ * staff (a manager of the case) place a case that an Open311 client sent
+ * with a free-text address only (open311.to_place). Once only: 409 after.
+ */
+static Error *cases_handle_place(Request *req, Response *res)
+{
+    static const char *const allowed[] = { "building_id", "unit", "lat", "lon", NULL };
+    Case *c = NULL;
+    CaseOpen311 *x = NULL;
+    json_t *body;
+    unsigned bits = 0;
+    int64_t building = 0, unit = 0, grid = 0, units = 0;
+    double lat = 0, lon = 0;
+    bool has_b = false, has_u = false, has_lat = false, has_lon = false, done = false;
+    const char *community = NULL, *name = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_MANAGE);
+    if (!err)
+        err = request_json_fields(req, allowed, &body);
+    if (!err)
+        err = visible_case(req, false, &c, &bits);
+    if (!err && !(bits & ACTOR_MANAGER))
+        err = error_forbidden(req->arena, "只有本社区的工作人员可以为案件定位");
+    if (!err)
+        err = cases_open311_get(req->store, req->arena, c->id, &x);
+    if (!err && (!x || !x->to_place))
+        err = error_new(req->arena, 409, NULL, "already_placed", "该案件已有位置，无需再定位");
+    if (!err)
+        err = request_field_int(req, body, "building_id", false, 1, INT64_MAX, &building, &has_b);
+    if (!err)
+        err = request_field_int(req, body, "unit", false, 1, 50, &unit, &has_u);
+    if (!err)
+        err = request_field_number(req, body, "lat", false, -90, 90, &lat, &has_lat);
+    if (!err)
+        err = request_field_number(req, body, "lon", false, -180, 180, &lon, &has_lon);
+    if (err)
+        return err;
+    if (has_b) {
+        err = cases_store_building(req->store, req->arena, building, &community, &grid, &name, &units);
+        if (err)
+            return err;
+        if (!community || strcmp(community, c->community) != 0)
+            return error_invalid(req->arena, "building_id", "unknown_building", "找不到该楼栋，或它不属于本案件所在的社区");
+        if (has_u && unit > units)
+            return error_invalid(req->arena, "unit", "unknown_unit_no",
+                                 arena_sprintf(req->arena, "该楼栋只有 %lld 个单元", (long long)units));
+    } else if (has_lat && has_lon) {
+        CaseSettings set;
+
+        err = cases_store_settings(req->store, req->arena, c->community, &set);
+        if (err)
+            return err;
+        if (!set.has_area)
+            return error_invalid(req->arena, "lat", "no_area", "本社区尚未设置地图范围，请改为选择楼栋");
+        if (!case_point_inside(&set, lat, lon))
+            return error_invalid(req->arena, "lat", "point_outside", "该位置不在本社区范围内，请确认地点或选择楼栋");
+    } else {
+        return error_invalid(req->arena, "building_id", "missing_location", "请选择楼栋（building_id），或提供 lat 和 lon");
+    }
+    err = store_begin(req->store, req->arena);
+    if (!err)
+        err = cases_open311_place(req->store, req->arena, c->id, building, grid, has_u ? unit : 0,
+                                  lat, lon, req->user->id, time_now_ms(), &done);
+    if (!err && !done)
+        err = error_new(req->arena, 409, NULL, "already_placed", "该案件已有位置，无需再定位");
+    if (!err)
+        err = audit_record(req, "case.place", "case", c->id, c->community, NULL);
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err) {
+        store_rollback(req->store);
+        return err;
+    }
+    err = visible_case(req, true, &c, &bits);
+    if (err)
+        return err;
+    return case_answer(req, res, c, bits);
 }
 
 /* ---- steps ---- */
@@ -694,6 +794,7 @@ void cases_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/cases", cases_handle_list, 0);
     router_add(r, "POST", "/api/v1/cases", cases_handle_create, 0);
     router_add(r, "GET", "/api/v1/cases/{id}", cases_handle_get, 0);
+    router_add(r, "POST", "/api/v1/cases/{id}/place", cases_handle_place, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/dispatch", cases_handle_dispatch, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/handle", cases_handle_handle, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/verify", cases_handle_verify, 0);

@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY } from '../lib/server.mjs';
 
 /* A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -174,6 +175,29 @@ describe('cases', () => {
     assert.equal(await page.locator('[data-test=rate-card]').count(), 0);
     await shot(page, 'h5-case-rated-elder');
     assert.deepEqual(page.errors, []);
+  });
+
+  test('staff place an Open311 case that came with a free-text address', async () => {
+    const key = srv.linli(['open311', 'key', '--db', srv.db, '--community', COMMUNITY]).trim();
+    const r = await fetch(`${srv.url}/open311/v2/requests.json`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: key, jurisdiction_id: COMMUNITY, service_code: 'greenery', address_string: '东门花坛旁', description: '树枝挡路' }).toString(),
+    });
+    assert.equal(r.status, 201);
+    const [{ service_request_id: id }] = await r.json();
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/cases/${id}`);
+    await page.waitForSelector('[data-test=to-place]');
+    assert.match(await page.textContent('[data-test=to-place]'), /东门花坛旁/);
+    await page.click('[data-test=place-building]');
+    await page.locator('.el-select-dropdown__item:visible').first().click();
+    await page.click('[data-test=place-submit]');
+    await page.waitForSelector('[data-test=to-place]', { state: 'detached' });
+    const api = await apiAs(srv.url, 'staff');
+    const c = (await api(`/cases/${id}`)).body;
+    assert.equal(c.open311.to_place, false);
+    assert.ok(c.building_id > 0);
   });
 
   test('staff pages: settings, calendar, dashboard', async () => {
