@@ -566,7 +566,7 @@ static Error *cases_handle_place(Request *req, Response *res)
     if (!err)
         err = request_json_fields(req, allowed, &body);
     if (!err)
-        err = visible_case(req, false, &c, &bits);
+        err = cases_visible_case(req, false, &c, &bits);
     if (!err && !(bits & ACTOR_MANAGER))
         err = error_forbidden(req->arena, "只有本社区的工作人员可以为案件定位");
     if (!err)
@@ -619,7 +619,7 @@ static Error *cases_handle_place(Request *req, Response *res)
         store_rollback(req->store);
         return err;
     }
-    err = visible_case(req, true, &c, &bits);
+    err = cases_visible_case(req, true, &c, &bits);
     if (err)
         return err;
     return case_answer(req, res, c, bits);
