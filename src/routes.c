@@ -5,16 +5,19 @@
 #include <string.h>
 
 #include "account/account.h"
+#include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "cases/cases.h"
 #include "core/embed.h"
+#include "http/auth.h"
 #include "http/metrics.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "notice/notice.h"
 #include "registry/registry.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 extern const EmbeddedFile openapi_file[];
@@ -32,11 +35,21 @@ static Error *handle_openapi(Request *req, Response *res)
                           strlen(openapi_file[0].text));
 }
 
+/* Public with metrics_public = true; otherwise an admin's login (a Bearer token for Prometheus). */
 static Error *handle_metrics(Request *req, Response *res)
 {
     StrBuf sb;
     const char *text;
     size_t len;
+    Error *err;
+
+    if (!req->app->cfg->metrics_public) {
+        err = auth_authenticate(req);
+        if (!err)
+            err = auth_require(req, ROLE_ADMIN);
+        if (err)
+            return err;
+    }
 
     strbuf_init(&sb, req->arena, 64 * 1024);
     metrics_render(&sb);
@@ -58,4 +71,6 @@ void routes_register_all(Router *r)
     assistant_routes_register(r);
     cases_routes_register(r);
     notice_routes_register(r);
+    announce_routes_register(r);
+    workqueue_routes_register(r);
 }

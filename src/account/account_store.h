@@ -1,6 +1,7 @@
 #pragma once
 /* The account module's queries. */
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "account/account.h"
 
@@ -9,11 +10,66 @@ typedef struct StoredUser {
     const char *password_hash;
     const char *role_name;
     bool disabled;
+    const char *state;        /* 'active', 'inactive' (waits for its code), 'pending' */
+    int64_t resident_id;      /* a resident's own account; else 0 */
+    bool shared;              /* a household's shared access */
+    int64_t created_at;       /* ms */
 } StoredUser;
+
+/* The registry's facts an account for a resident needs. */
+typedef struct AccountResident {
+    int64_t id;
+    int64_t household_id;
+    const char *community;
+    const char *name;
+    bool active;              /* not moved out */
+} AccountResident;
+
+typedef struct UserFilter {
+    const char *lo, *hi;      /* scope range (auth_scope_bounds); admins' "" scope always matches */
+    unsigned roles;           /* Role bits to list */
+    const char *q;            /* part of the username or display name; NULL: all */
+    int64_t limit, offset;
+} UserFilter;
+
+/* The module's shared pieces (account_routes.c, account_admin.c). */
+json_t *account_stored_user_json(const StoredUser *u);
+/* True if @actor may manage (open, reset, change) an account of @role in @scope. */
+bool account_manages(const User *actor, Role role, const char *scope);
+/* A typed code without dashes and spaces, in capitals; in @a. */
+const char *account_code_normalize(Arena *a, const char *in);
+void account_admin_routes_register(Router *r);
+
+/* *ret is NULL if there is no such user. */
+Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);
+/* Users matching @f, newest first, and how many match in all. */
+Error *account_store_user_list(Store *st, Arena *a, const UserFilter *f, StoredUser ***ret,
+                               size_t *ret_n, int64_t *ret_total);
+/* Sets role, scope, display name and disabled of user @u->user.id from @u. */
+Error *account_store_user_update(Store *st, Arena *a, const StoredUser *u);
+/* *ret is NULL if there is no such resident. */
+Error *account_store_resident(Store *st, Arena *a, int64_t id, AccountResident **ret);
+/* Replaces user @user_id's one-time code. */
+Error *account_store_code_put(Store *st, Arena *a, int64_t user_id, const uint8_t *hash,
+                              const char *purpose, int64_t created_by, int64_t now_ms,
+                              int64_t expires_ms);
+/* Deletes the unexpired code @hash; *ret_user_id is 0 if there is none. */
+Error *account_store_code_take(Store *st, Arena *a, const uint8_t *hash, int64_t now_ms,
+                               int64_t *ret_user_id);
+/*
+ * Sets user @id's password hash (and username unless NULL) and makes the
+ * account active; 409 duplicate_username if the name is taken.
+ */
+Error *account_store_set_password(Store *st, Arena *a, int64_t id, const char *hash,
+                                  const char *username);
 
 Error *account_store_user_insert(Store *st, Arena *a, const UserInput *in, const char *hash,
                                  const char *role, int64_t *ret_id);
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_by_name(Store *st, Arena *a, const char *username, StoredUser **ret);
+/* *ret: whether `linli demo` filled this database (the demo passwords are allowed). */
+Error *account_store_is_demo(Store *st, Arena *a, bool *ret);
+/* Marks the database as the demo's. */
+Error *account_store_set_demo(Store *st, Arena *a);
 /* *ret: whether the administrative division @code is in the database. */
 Error *account_store_division_exists(Store *st, Arena *a, const char *code, bool *ret);

@@ -347,7 +347,7 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
         json_t *first = groups[k].first;
 
         json_array_append_new(out, json_pack(
-            "{s:O, s:I, s:I, s:I, s:I, s:o, s:o, s:O, s:O}",
+            "{s:O, s:I, s:I, s:I, s:I, s:o, s:o, s:O, s:O, s:O}",
             "question", json_object_get(first, "asked"),
             "count", (json_int_t)groups[k].count,
             "unanswered", (json_int_t)groups[k].n_unanswered,
@@ -356,7 +356,8 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
             "question_ids", groups[k].ids,
             "examples", groups[k].examples,
             "last_asked", json_object_get(first, "created_at"),
-            "entry_id", json_object_get(first, "entry_id")));
+            "entry_id", json_object_get(first, "entry_id"),
+            "entry_question", json_object_get(first, "entry_question")));
     }
     return out;
 }

@@ -678,7 +678,8 @@ static Error *kb_handle_synonym_create(Request *req, Response *res)
     json_t *body;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
+    /* one vocabulary for every community's assistant: the admin keeps it */
+    err = auth_require(req, ROLE_ADMIN);
     if (err)
         return err;
     err = request_json_fields(req, fields, &body);
@@ -695,7 +696,7 @@ static Error *kb_handle_synonym_create(Request *req, Response *res)
     err = assistant_store_synonym_insert(req->store, req->arena, term, canonical, &id);
     if (err)
         return err;
-    err = audit_record(req, "kb.synonym_create", "kb_synonym", id, NULL,
+    err = audit_record(req, "kb.synonym_create", "kb_synonym", id, AUDIT_EVERY_COMMUNITY,
                        json_pack("{s:s, s:s}", "term", term, "canonical", canonical));
     if (err)
         return err;
@@ -709,7 +710,7 @@ static Error *kb_handle_synonym_delete(Request *req, Response *res)
     int64_t id;
     Error *err;
 
-    err = auth_require(req, ROLES_KB);
+    err = auth_require(req, ROLE_ADMIN);
     if (err)
         return err;
     err = request_param_id(req, 0, &id);
@@ -718,7 +719,7 @@ static Error *kb_handle_synonym_delete(Request *req, Response *res)
     err = assistant_store_synonym_delete(req->store, req->arena, id);
     if (err)
         return err;
-    err = audit_record(req, "kb.synonym_delete", "kb_synonym", id, NULL, NULL);
+    err = audit_record(req, "kb.synonym_delete", "kb_synonym", id, AUDIT_EVERY_COMMUNITY, NULL);
     if (err)
         return err;
     refresh_index(req);

@@ -65,11 +65,11 @@ static const char SQL_Q_INSERT[] =
 static const char SQL_Q_FEEDBACK[] =
     "UPDATE assistant_question SET helpful = ?3 WHERE id = ?1 AND user_id = ?2";
 static const char SQL_Q_UNANSWERED[] =
-    "SELECT id, asked, answered, entry_id, score, helpful, community, created_at,"
-    " handoff_at IS NOT NULL"
-    " FROM assistant_question"
-    " WHERE (answered = 0 OR helpful = 0 OR handoff_at IS NOT NULL) AND resolved_at IS NULL"
-    " AND community >= ?1 AND community < ?2 ORDER BY id DESC LIMIT ?3";
+    "SELECT q.id, q.asked, q.answered, q.entry_id, q.score, q.helpful, q.community, q.created_at,"
+    " q.handoff_at IS NOT NULL, e.question"
+    " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id"
+    " WHERE (q.answered = 0 OR q.helpful = 0 OR q.handoff_at IS NOT NULL) AND q.resolved_at IS NULL"
+    " AND q.community >= ?1 AND q.community < ?2 ORDER BY q.id DESC LIMIT ?3";
 static const char SQL_Q_HANDOFF[] =
     "UPDATE assistant_question SET handoff_at = ?3, handoff_name = ?4, handoff_phone_enc = ?5,"
     " handoff_note = ?6 WHERE id = ?1 AND user_id = ?2 RETURNING answered";
@@ -563,6 +563,9 @@ Error *assistant_store_unanswered(Store *st, Arena *a, const char *lo, const cha
             "created_at", time_format_rfc3339(a, store_column_int64(s, 7))));
         json_object_set_new(json_array_get(items, json_array_size(items) - 1), "handoff",
                             json_boolean(store_column_int64(s, 8)));
+        /* the closest entry by its question, for people (null once it is deleted) */
+        json_object_set_new(json_array_get(items, json_array_size(items) - 1), "entry_question",
+                            json_string_or_null(store_column_text(s, a, 9)));
     }
     if (r != STORE_DONE)
         return store_error(st, a);

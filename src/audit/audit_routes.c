@@ -41,6 +41,26 @@ Error *audit_record(Request *req, const char *action, const char *object_type, i
     return audit_store_insert(req->store, req->arena, &e);
 }
 
+Error *audit_record_attempt(Request *req, const char *username, const char *action,
+                            const char *object_type, int64_t object_id, const char *community,
+                            json_t *detail)
+{
+    AuditEntry e;
+
+    request_end_read(req);
+    e = (AuditEntry){
+        .username = username,
+        .role = "",
+        .action = action,
+        .object_type = object_type,
+        .object_id = object_id,
+        .community = community,
+        .detail = detail_text(req->arena, detail),
+        .ip = req->client_ip,
+    };
+    return audit_store_insert(req->store, req->arena, &e);
+}
+
 Error *audit_record_system(Store *st, Arena *a, const char *actor, const char *action,
                            const char *object_type, int64_t object_id, const char *community,
                            json_t *detail)

@@ -9,15 +9,37 @@ static const char SQL_AUDIT_INSERT[] =
     "INSERT INTO audit (at, user_id, username, role, action, object_type, object_id, community,"
     " detail, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
+/*
+ * community '*' (AUDIT_EVERY_COMMUNITY): a shared setting's change, in every view.
+ * Each entry with the names a person reads: the user's display name and the
+ * object's (a resident's or room's name, a household's address, a case's
+ * first words); null where the object is gone or has no name.
+ */
 static const char SQL_AUDIT_LIST[] =
-    "SELECT id, at, username, role, action, object_type, object_id, community, detail, ip"
-    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    "SELECT id, at, username, role, action, object_type, object_id, community, detail, ip,"
+    " (SELECT u.display_name FROM app_user u WHERE u.id = audit.user_id),"
+    " CASE object_type"
+    "  WHEN 'resident' THEN (SELECT r.name FROM resident r WHERE r.id = audit.object_id)"
+    "  WHEN 'building' THEN (SELECT b.name FROM building b WHERE b.id = audit.object_id)"
+    "  WHEN 'household' THEN (SELECT b.name || h.unit || '单元' || h.room || '室'"
+    "   FROM household h JOIN building b ON b.id = h.building_id WHERE h.id = audit.object_id)"
+    "  WHEN 'grid' THEN (SELECT g.name FROM grid g WHERE g.id = audit.object_id)"
+    "  WHEN 'user' THEN (SELECT CASE WHEN u.display_name = '' THEN u.username ELSE u.display_name END"
+    "   FROM app_user u WHERE u.id = audit.object_id)"
+    "  WHEN 'room' THEN (SELECT r.name FROM room r WHERE r.id = audit.object_id)"
+    "  WHEN 'booking' THEN (SELECT r.name FROM booking b JOIN room r ON r.id = b.room_id"
+    "   WHERE b.id = audit.object_id)"
+    "  WHEN 'case' THEN (SELECT substr(c.description, 1, 16) FROM cases c WHERE c.id = audit.object_id)"
+    "  WHEN 'case_category' THEN (SELECT c.name FROM case_category c WHERE c.id = audit.object_id)"
+    "  WHEN 'case_unit' THEN (SELECT c.name FROM case_unit c WHERE c.id = audit.object_id)"
+    " END"
+    " FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8)"
     " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
 
 static const char SQL_AUDIT_COUNT[] =
-    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR ?5 = 1)"
+    "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
     " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
     " AND (?8 IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
 
@@ -91,6 +113,14 @@ Error *audit_store_list(Store *st, Arena *a, const AuditFilter *f, json_t *items
             "community", json_string_or_null(store_column_text(s, a, 7)),
             "detail", d ? d : json_null(),
             "ip", json_string_or_null(store_column_text(s, a, 9))));
+        {
+            const char *user_name = store_column_text(s, a, 10);
+            json_t *item = json_array_get(items, json_array_size(items) - 1);
+
+            json_object_set_new(item, "user_name",
+                                json_string_or_null(user_name && *user_name ? user_name : NULL));
+            json_object_set_new(item, "object_name", json_string_or_null(store_column_text(s, a, 11)));
+        }
     }
     if (r != STORE_DONE)
         return store_error(st, a);

@@ -23,11 +23,15 @@
 #include "store/store.h"
 
 /* Roles that may report; roles that run a community's cases. */
-#define ROLES_CASES_REPORT (ROLE_RESIDENT | ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY)
+#define ROLES_CASES_REPORT \
+    (ROLE_RESIDENT | ROLE_REPORTER | ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY)
 #define ROLES_CASES_MANAGE (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
 #define ROLES_CASES_READ ROLES_ALL
 
 #define CASES_MAX_PHOTOS 6
+/* Photos of one case in all: the report's, and those of its later steps. */
+#define CASES_MAX_CASE_PHOTOS 60
+#define CASES_REPLY_MAX 500
 #define CASES_PHOTO_MAX_BYTES (5 * 1024 * 1024)
 #define CASES_PHOTO_MAX_PIXELS (40 * 1000 * 1000)
 #define CASES_DESCRIPTION_MAX 1000
@@ -61,6 +65,7 @@ typedef enum CaseAction {
     CASE_RESUME,
     CASE_MERGE,
     CASE_RATE,
+    CASE_COMPLETE,                   /* 处置完成: stays handling, with a reply */
     _CASE_ACTION_MAX
 } CaseAction;
 
@@ -102,6 +107,7 @@ typedef struct CaseCategory {
     int resolve_days;
     int sort;
     bool active;
+    bool after_photos_required;      /* 处置完成 needs photos after the work */
 } CaseCategory;
 
 typedef struct CaseUnit {
@@ -129,6 +135,18 @@ typedef struct CaseSettings {
 
 #define CASE_SETTINGS_DEFAULT { 72, false, 0, 0, 0, 0 }
 
+/* What an Open311 POST kept beyond the case's own fields (table case_open311). */
+typedef struct CaseOpen311 {
+    const char *address_string;      /* the client's free text, or NULL */
+    bool to_place;                   /* staff must still place the case */
+    const char *email;               /* plain on insert (sealed there); or NULL */
+    const char *email_masked;        /* on read */
+    const char *device_id, *account_id;
+    const char *attributes;          /* JSON object text of attribute[...], or NULL */
+    const char *media_url;
+    struct CasePhoto *media;         /* a photo sent with the POST, file already written; or NULL */
+} CaseOpen311;
+
 /* A new case as the request gave it. */
 typedef struct CaseInput {
     const char *community;           /* or NULL: from the building or the user */
@@ -146,6 +164,8 @@ typedef struct CaseInput {
     int64_t reporter_id;             /* staff logging for a resident user: her id; else 0 */
     const char *contact_name;        /* or NULL */
     const char *contact_phone;       /* or NULL; sealed at rest */
+    bool provisional_point;          /* Open311 free text: the point stands in until staff place it */
+    const CaseOpen311 *open311;      /* Open311 only: kept in the same transaction */
 } CaseInput;
 
 typedef struct CaseStep {
@@ -170,6 +190,8 @@ typedef struct CasePhoto {
     const char *mime;
     int64_t size;
     int width, height;
+    const char *kind;                /* report, after, verify, supplement */
+    int64_t step_id;                 /* the step that attached it; 0: none */
 } CasePhoto;
 
 typedef struct Case {
@@ -209,6 +231,9 @@ typedef struct Case {
     int64_t rated_at;
     const char *open311_token;
     int64_t n_photos;
+    bool after_photos_required;      /* of its category */
+    int64_t completed_at;            /* 处置完成 of the current handling; 0: not yet */
+    const char *reply;               /* the unit's reply with it, or NULL */
     /* filled for the detail view only */
     CaseStep *steps;
     size_t n_steps;
@@ -280,6 +305,8 @@ bool case_point_inside(const CaseSettings *s, double lat, double lon);
 /* ---- validation (cases_validate.c) ---- */
 
 Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret);
+/* "photos": up to CASES_MAX_PHOTOS distinct ids into @ret (room for as many); absent: none. */
+Error *cases_parse_photo_ids(Request *req, json_t *body, int64_t *ret, int *ret_n);
 Error *cases_parse_category(Request *req, json_t *body, bool partial, CaseCategory *inout);
 Error *cases_parse_unit(Request *req, json_t *body, bool partial, CaseUnit *inout,
                         int64_t *ret_users, size_t *ret_n_users, bool *ret_users_set);
@@ -291,6 +318,14 @@ Error *cases_query_community(Request *req, const char **ret);
 
 /* @full: detail with history, photos and duplicates; @contact: show contact details. */
 json_t *cases_json(Arena *a, const Case *c, bool full, bool contact, unsigned actions);
+/* received, being handled, done (with the unit's reply): the three steps a reporter follows. */
+json_t *cases_progress_json(Arena *a, const Case *c);
+/*
+ * A reporter's view of @o (cases_json of @c): only the steps that concern
+ * her (not dispatches, returns, holds, checks, escalations), the state in
+ * her words and the deadline now ("due", null while on hold or closed).
+ */
+void cases_json_for_reporter(Arena *a, json_t *o, const Case *c);
 json_t *cases_category_json(const CaseCategory *c);
 json_t *cases_unit_json(const CaseUnit *u);
 json_t *cases_route_json(const CaseRoute *r);
@@ -364,6 +399,8 @@ typedef struct CaseStepInput {
     int64_t merged_into;             /* merge */
     const char *reason;              /* return, hold, merge; the comment of a rating */
     const char *rating;              /* rate */
+    const int64_t *photos;           /* complete, verify: photos the actor uploaded */
+    int n_photos;
     int64_t actor_id;
     const char *actor_name;
 } CaseStepInput;
@@ -377,6 +414,18 @@ typedef struct CaseStepInput {
  */
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to);
+/*
+ * Inside a write transaction: attaches photos @photos (uploaded by
+ * @uploader_id, attached to nothing yet) to case @case_id as @kind, from
+ * step @step_id (0: none). 400 unknown_photo naming photos[i] otherwise.
+ */
+Error *cases_store_attach_photos(Store *st, Arena *a, int64_t case_id, int64_t step_id,
+                                 const char *kind, const int64_t *photos, int n_photos,
+                                 int64_t uploader_id);
+/* Inside a write transaction: a step that leaves the case in @state (补充, 催办); its id. */
+Error *cases_store_add_step(Store *st, Arena *a, int64_t case_id, const char *action,
+                            const char *state, int64_t actor_id, const char *actor_name,
+                            const char *reason, int64_t now_ms, int64_t *ret_id);
 
 /* ---- notices (cases_notify.c): inside the caller's write transaction, dated @at_ms ---- */
 
@@ -392,6 +441,13 @@ Error *cases_notify_unit(Store *st, Arena *a, int64_t id, int64_t unit_id, const
  * secretaries and staff, that it was escalated to the street.
  */
 Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms);
+/*
+ * Tells who works on case @id now (its unit's users while dispatched or
+ * handling, otherwise the community's secretaries and staff) of the
+ * reporter's 补充 or 催办: @kind, "@title（案件 id）", @tail after the brief.
+ */
+Error *cases_notify_handlers(Store *st, Arena *a, int64_t id, const char *kind, const char *title,
+                             const char *tail, int64_t at_ms);
 
 /* Is anything past a deadline and not yet flagged at @now_ms? */
 Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
@@ -444,6 +500,13 @@ Error *cases_deadlines(Store *st, Arena *a, Case *c, const CaseCategory *cat);
  */
 Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                     const char *key_community, const char *token, Case **ret);
+/*
+ * Checks an image as an upload is checked (size, then type by content: 413
+ * photo_too_large, 415 not_an_image, naming @field) and writes it to the photo
+ * directory under a new name: p->file, mime, size set; *ret_path to unlink on failure.
+ */
+Error *cases_photo_write(Request *req, const char *field, const void *data, size_t len,
+                        CasePhoto *p, const char **ret_path);
 /* The photo directory beside the database (created on demand). */
 const char *cases_photo_dir(Request *req);
 /* The same, of database @db_path. */
@@ -463,6 +526,41 @@ Error *cases_photo_sweep(Request *req, int64_t now_ms);
  */
 Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
                          const char *rid, size_t *ret_n);
+
+/* ---- the reporter's follow-up and the grid worker's map (cases_followup_store.c) ---- */
+
+/*
+ * Inside a write transaction: records an urge of case @id by @user_id on
+ * Beijing day @day ("YYYY-MM-DD"). 429 urge_limited when the case was
+ * already urged that day (the primary key decides, not a read).
+ */
+Error *cases_store_urge(Store *st, Arena *a, int64_t id, int64_t user_id, const char *day,
+                        int64_t now_ms);
+/* When case @id was last urged; 0: never. */
+Error *cases_store_last_urge(Store *st, Arena *a, int64_t id, int64_t *ret_ms);
+
+typedef struct CaseNearby {
+    int64_t id;
+    const char *category_name;
+    const char *place;               /* the building, the address, or 地图选点 */
+    CaseState state;
+    int64_t created_at;
+    double lat, lon;
+    const char *description;         /* its first 60 characters */
+    int64_t reporter_id;
+    double distance_m;               /* filled by the caller */
+} CaseNearby;
+
+/*
+ * Open cases of @community whose point (a map point, or the building's
+ * where buildings have coordinates) lies in the box; at most 500, newest
+ * first. The caller measures the distances.
+ */
+Error *cases_store_nearby(Store *st, Arena *a, const char *community, double min_lat,
+                          double max_lat, double min_lon, double max_lon, CaseNearby **ret,
+                          size_t *ret_n);
+/* Great-circle distance in metres (haversine, mean Earth radius). */
+double case_distance_m(double lat1, double lon1, double lat2, double lon2);
 
 /* ---- sweeps (cases_sweeper.c) ---- */
 
@@ -489,12 +587,32 @@ void cases_serve_start(const char *db_path, int64_t interval_ms);
 void cases_serve_stop(void);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);
+/* Case {id} (route parameter 0) if the user may see it, and her ACTOR_* bits; 404 otherwise. */
+Error *cases_visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits);
+/* Case @c as a user with ACTOR_* @bits may see it (a reporter only her steps); new reference. */
+json_t *cases_out(Request *req, const Case *c, bool full, unsigned bits);
 
 void cases_routes_register(Router *r);
 void cases_admin_routes_register(Router *r);
 void cases_photo_routes_register(Router *r);
 void cases_open311_routes_register(Router *r);
+/* Inside a write transaction: the Open311 extras of new case @case_id, and its photo. */
+Error *cases_open311_insert(Store *st, Arena *a, int64_t case_id, const CaseOpen311 *o,
+                            const CryptoKeys *keys, int64_t now_ms);
+/* The Open311 extras of @case_id, or *ret NULL (not posted through Open311). */
+Error *cases_open311_get(Store *st, Arena *a, int64_t case_id, CaseOpen311 **ret);
+/*
+ * Inside a write transaction: places case @case_id, waiting to be placed, at
+ * building @building_id (its @grid_id, unit @unit_no or 0) or, when
+ * @building_id is 0, at @lat/@lon; *ret_done false if it was not waiting.
+ */
+Error *cases_open311_place(Store *st, Arena *a, int64_t case_id, int64_t building_id,
+                           int64_t grid_id, int64_t unit_no, double lat, double lon,
+                           int64_t user_id, int64_t now_ms, bool *ret_done);
+/* The extras for staff: e-mail (masked) and account_id only when @contact. */
+json_t *cases_open311_json(const CaseOpen311 *o, bool contact);
 void cases_export_routes_register(Router *r);
+void cases_followup_routes_register(Router *r);
 
 /* ---- CLI and demo (cases_cli.c) ---- */
 

@@ -48,8 +48,8 @@ static Error *step_write(Store *st, Arena *a, StoreStmt *s, const char *field, c
 /* ---- categories ---- */
 
 #define CATEGORY_SELECT                                                                     \
-    "SELECT id, community, code, name, description, respond_hours, resolve_days, sort, active" \
-    " FROM case_category"
+    "SELECT id, community, code, name, description, respond_hours, resolve_days, sort, active," \
+    " after_photos_required FROM case_category"
 
 static const char SQL_CATEGORIES[] =
     CATEGORY_SELECT " WHERE community = ?1 AND (?2 = 0 OR active = 1) ORDER BY sort, id";
@@ -58,10 +58,11 @@ static const char SQL_CATEGORY_FIND[] =
 static const char SQL_CATEGORY_GET[] = CATEGORY_SELECT " WHERE id = ?1";
 static const char SQL_CATEGORY_INSERT[] =
     "INSERT INTO case_category (community, code, name, description, respond_hours, resolve_days,"
-    " sort, active, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id";
+    " sort, active, updated_at, after_photos_required)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id";
 static const char SQL_CATEGORY_UPDATE[] =
     "UPDATE case_category SET name = ?2, description = ?3, respond_hours = ?4, resolve_days = ?5,"
-    " sort = ?6, active = ?7, updated_at = ?8 WHERE id = ?1";
+    " sort = ?6, active = ?7, updated_at = ?8, after_photos_required = ?9 WHERE id = ?1";
 
 static void read_category(StoreStmt *s, Arena *a, CaseCategory *c)
 {
@@ -74,6 +75,7 @@ static void read_category(StoreStmt *s, Arena *a, CaseCategory *c)
     c->resolve_days = (int)store_column_int64(s, 6);
     c->sort = (int)store_column_int64(s, 7);
     c->active = store_column_int64(s, 8) != 0;
+    c->after_photos_required = store_column_int64(s, 9) != 0;
 }
 
 Error *cases_store_categories(Store *st, Arena *a, const char *community, bool active_only,
@@ -146,6 +148,7 @@ Error *cases_store_category_insert(Store *st, Arena *a, CaseCategory *c)
     store_bind_int64(s, 7, c->sort);
     store_bind_int64(s, 8, c->active);
     store_bind_int64(s, 9, time_now_ms());
+    store_bind_int64(s, 10, c->after_photos_required);
     switch (store_step(s)) {
     case STORE_ROW:
         c->id = store_column_int64(s, 0);
@@ -171,6 +174,7 @@ Error *cases_store_category_update(Store *st, Arena *a, const CaseCategory *c)
     store_bind_int64(s, 6, c->sort);
     store_bind_int64(s, 7, c->active);
     store_bind_int64(s, 8, time_now_ms());
+    store_bind_int64(s, 9, c->after_photos_required);
     return step_write(st, a, s, "name", "category_exists", "本社区已有同名类别");
 }
 

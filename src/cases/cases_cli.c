@@ -178,6 +178,66 @@ static const DemoCase demo_cases[] = {
     { "sanitation", "雨水井堵塞，下雨积水", "resident", 60, 7, "hvcs" },
 };
 
+/* The decimal number in [@p, @end), at most 4 digits (banned.h has no atoi). */
+static int atoi_safe(const char *p, const char *end)
+{
+    int n = 0;
+
+    for (int k = 0; p < end && k < 4; p++, k++)
+        n = n * 10 + (*p - '0');
+    return n;
+}
+
+/* The number before 号楼 in @text ("3号楼2单元…" gives 3), or 0; @ret_at is where it starts. */
+static int building_number(const char *text, const char **ret_at)
+{
+    const char *p = strstr(text, "号楼");
+    const char *q = p;
+
+    if (!p)
+        return 0;
+    while (q > text && q[-1] >= '0' && q[-1] <= '9')
+        q--;
+    if (q == p)
+        return 0;
+    *ret_at = q;
+    return atoi_safe(q, p);
+}
+
+/*
+ * The building a demo case is filed under, and its text: the building its
+ * text names ("5号楼…") when the community has it; otherwise one of the
+ * community's, by turn, and a text naming that one instead, so that a case
+ * always sits under the building it describes.
+ */
+static Error *demo_case_building(Store *st, Arena *a, const int64_t *buildings, size_t n, size_t turn,
+                                 const char *text, int64_t *ret_id, const char **ret_text)
+{
+    const char *at = NULL, *comm, *name;
+    int64_t grid, units;
+    int number = building_number(text, &at);
+    Error *err;
+
+    *ret_id = buildings[(turn * 5) % n];
+    *ret_text = text;
+    if (!number)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        err = cases_store_building(st, a, buildings[i], &comm, &grid, &name, &units);
+        if (err)
+            return err;
+        if (strcmp(name, arena_sprintf(a, "%d号楼", number)) == 0) {
+            *ret_id = buildings[i];
+            return NULL;
+        }
+    }
+    err = cases_store_building(st, a, *ret_id, &comm, &grid, &name, &units);
+    if (err)
+        return err;
+    *ret_text = arena_sprintf(a, "%.*s%s%s", (int)(at - text), text, name, strstr(at, "号楼") + strlen("号楼"));
+    return NULL;
+}
+
 static Error *demo_step(Store *st, Arena *a, int64_t id, CaseAction action, int64_t unit,
                         const char *reason, const char *rating, int64_t actor, const char *name,
                         int64_t at)
@@ -262,8 +322,8 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
         time_local(now, TIME_OFFSET_SHANGHAI, &day, &minute);
         at = time_day_start_ms(day - d->days_ago, TIME_OFFSET_SHANGHAI) +
              (int64_t)d->hour * 3600000 + (int64_t)(i * 7 % 50) * 60000;
-        if (at > now)
-            at = now - 60000 * (int64_t)(i + 1);
+        while (at > now) /* later today than now: the same hour a day earlier, still a waking one */
+            at -= 86400000;
         err = cases_store_user_id(st, a, d->reporter, &who, &who_name);
         if (!err)
             err = cases_store_category_find(st, a, community, d->category, &cat);
@@ -273,12 +333,20 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
             continue;
         c.community = community;
         c.category_id = cat->id;
-        c.description = d->text;
-        c.building_id = buildings[(i * 5) % n_buildings];
-        err = cases_store_building(st, a, c.building_id, &bcomm, &c.grid_id, &bname, &units_n);
+        err = demo_case_building(st, a, buildings, n_buildings, i, d->text, &c.building_id,
+                                 &c.description);
+        if (!err)
+            err = cases_store_building(st, a, c.building_id, &bcomm, &c.grid_id, &bname, &units_n);
         if (err)
             return err;
         c.unit_no = 1 + (int64_t)(i % (size_t)(units_n ? units_n : 1));
+        {
+            /* "2单元" in the text: that unit, when the building has it */
+            const char *u = strstr(c.description, "单元");
+
+            if (u && u > c.description && u[-1] >= '1' && u[-1] <= '9' && u[-1] - '0' <= units_n)
+                c.unit_no = u[-1] - '0';
+        }
         c.source = strcmp(d->reporter, "staff") == 0 ? "phone" : "app";
         c.reporter_id = strcmp(d->reporter, "staff") == 0 ? 0 : who;
         c.logged_by = strcmp(d->reporter, "staff") == 0 ? who : 0;

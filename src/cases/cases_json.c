@@ -25,6 +25,7 @@ static const char *step_label(const char *action)
     static const char *const extra[][2] = {
         { "report", "上报" }, { "reopen", "重启（转社区书记）" },
         { "escalate", "超期上报街道" }, { "merged_from", "他案并入" },
+        { "supplement", "居民补充" }, { "urge", "居民催办" },
     };
     const CaseTransition *t = case_transition_find(action);
 
@@ -110,17 +111,23 @@ json_t *cases_json(Arena *a, const Case *c, bool full, bool contact, unsigned ac
     json_object_set_new(o, "rating_comment", json_string_or_null(c->rating_comment));
     json_object_set_new(o, "rated_at", cases_time_json(a, c->rated_at));
     json_object_set_new(o, "photo_count", json_integer((json_int_t)c->n_photos));
+    json_object_set_new(o, "after_photos_required", json_boolean(c->after_photos_required));
+    json_object_set_new(o, "completed_at", cases_time_json(a, c->completed_at));
+    json_object_set_new(o, "reply", json_string_or_null(c->reply));
     json_object_set_new(o, "actions", acts);
     if (full) {
         json_t *photos = json_array(), *dups = json_array();
 
         for (size_t i = 0; i < c->n_photos_list; i++)
             json_array_append_new(
-                photos, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)c->photos[i].id,
-                                  "url", arena_sprintf(a, "/api/v1/case-photos/%lld",
-                                                       (long long)c->photos[i].id),
+                photos, json_pack("{s:I, s:s, s:s, s:I, s:s, s:o}", "id",
+                                  (json_int_t)c->photos[i].id, "url",
+                                  arena_sprintf(a, "/api/v1/case-photos/%lld",
+                                                (long long)c->photos[i].id),
                                   "mime", c->photos[i].mime, "size",
-                                  (json_int_t)c->photos[i].size));
+                                  (json_int_t)c->photos[i].size, "kind",
+                                  c->photos[i].kind ? c->photos[i].kind : "report", "step_id",
+                                  id_or_null(c->photos[i].step_id)));
         for (size_t i = 0; i < c->n_duplicates; i++)
             json_array_append_new(dups, json_integer((json_int_t)c->duplicates[i]));
         json_object_set_new(o, "photos", photos);
@@ -132,10 +139,12 @@ json_t *cases_json(Arena *a, const Case *c, bool full, bool contact, unsigned ac
 
 json_t *cases_category_json(const CaseCategory *c)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:b}", "id", (json_int_t)c->id,
-                     "community", c->community, "code", c->code, "name", c->name, "description",
-                     c->description ? c->description : "", "respond_hours", c->respond_hours,
-                     "resolve_days", c->resolve_days, "sort", c->sort, "active", c->active);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:b}", "id",
+                     (json_int_t)c->id, "community", c->community, "code", c->code, "name",
+                     c->name, "description", c->description ? c->description : "",
+                     "respond_hours", c->respond_hours, "resolve_days", c->resolve_days, "sort",
+                     c->sort, "active", c->active, "after_photos_required",
+                     c->after_photos_required);
 }
 
 json_t *cases_unit_json(const CaseUnit *u)
@@ -179,4 +188,73 @@ json_t *cases_stat_json(const CaseStatRow *r)
     json_object_set_new(o, "on_time_rate", rate(r->res_ok, r->res_due));
     json_object_set_new(o, "satisfaction_rate", rate(r->satisfied + r->basically, r->rated));
     return o;
+}
+
+/* The steps a reporter is shown: hers, and those that tell her where her case stands. */
+static bool step_public(const char *action)
+{
+    static const char *const shown[] = { "report", "handle", "complete", "close", "rate",
+                                         "reopen", "supplement", "urge", "merge" };
+
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+        if (strcmp(action, shown[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Where the case stands, in the reporter's words. */
+static const char *public_label(const Case *c)
+{
+    switch (c->state) {
+    case CASE_HANDLING:
+        return c->completed_at ? "处置完成" : "处置中";
+    case CASE_VERIFIED:
+        return "处置完成";
+    case CASE_CLOSED:
+        return "已结案";
+    case CASE_ON_HOLD:
+        return "暂缓办理";
+    case CASE_REOPENED:
+        return "重新办理中";
+    default:
+        return "已受理";
+    }
+}
+
+json_t *cases_progress_json(Arena *a, const Case *c)
+{
+    bool done = c->completed_at || c->state == CASE_VERIFIED || c->state == CASE_CLOSED;
+    int64_t done_at = c->completed_at ? c->completed_at : (done ? c->closed_at : 0);
+    json_t *arr = json_array();
+
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o}", "key", "received", "label",
+                                         "已受理", "done", 1, "at",
+                                         cases_time_json(a, c->created_at)));
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o}", "key", "handling", "label",
+                                         "处置中", "done", c->responded_at != 0 || done, "at",
+                                         cases_time_json(a, c->responded_at)));
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o, s:o}", "key", "done", "label",
+                                         "处置完成", "done", done, "at",
+                                         cases_time_json(a, done_at), "reply",
+                                         json_string_or_null(done ? c->reply : NULL)));
+    return arr;
+}
+
+void cases_json_for_reporter(Arena *a, json_t *o, const Case *c)
+{
+    json_t *history = json_object_get(o, "history"), *kept;
+    bool running = c->state != CASE_CLOSED && c->state != CASE_ON_HOLD;
+    size_t i;
+    json_t *v;
+
+    json_object_set_new(o, "state_label", json_string(public_label(c)));
+    /* the deadline now: none while the clock stands still or once closed */
+    json_object_set_new(o, "due", running ? cases_time_json(a, c->resolve_due) : json_null());
+    if (!history)
+        return;
+    kept = json_array();
+    json_array_foreach (history, i, v)
+        if (step_public(json_string_value(json_object_get(v, "action"))))
+            json_array_append(kept, v);
+    json_object_set_new(o, "history", kept);
 }

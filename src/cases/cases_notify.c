@@ -9,7 +9,17 @@
  *     escalates it to the street, and the community's own secretaries and
  *     staff, whose case it still is to finish.
  *
+ *   - the unit (or, with none at work on it, the community's staff), when
+ *     the reporter adds information (补充) or urges (催办).
+ *
  * Links are "/cases/{id}", a route of both the resident H5 and the console.
+ *
+ * Notices of internal steps (a dispatch, a hold, a check, a return, an
+ * assignment, an escalation, an urge) do not pile up: a newer notice about
+ * the same case to the same user folds her older unread ones of those kinds
+ * (marks them read), so a case keeps one unread line of them at most. The
+ * steps that tell a reporter where she stands (处置中, 处置完成, 结案, 重启)
+ * stay unread until she reads them.
  */
 #include <string.h>
 
@@ -40,6 +50,36 @@ static const char SQL_STREET_ADMINS[] =
 static const char SQL_COMMUNITY_STAFF[] =
     "SELECT u.id FROM cases c JOIN app_user u ON u.role IN ('secretary', 'staff')"
     " AND u.scope = c.community AND u.disabled = 0 WHERE c.id = ?1 ORDER BY u.id LIMIT ?2";
+
+static const char SQL_FOLD[] =
+    "UPDATE notice SET read_at = ?3 WHERE user_id = ?1 AND link = ?2 AND read_at IS NULL"
+    " AND kind IN ('case.dispatched', 'case.on_hold', 'case.resumed', 'case.verified',"
+    " 'case.returned', 'case.assigned', 'case.escalated', 'case.urged', 'case.supplemented')";
+
+/* The unit's users while it works on the case; otherwise the community's staff. */
+static const char SQL_HANDLERS[] =
+    "SELECT x.user_id FROM cases c JOIN case_unit_user x ON x.unit_id = c.unit_id"
+    " JOIN app_user u ON u.id = x.user_id"
+    " WHERE c.id = ?1 AND c.state IN ('dispatched', 'handling') AND u.disabled = 0"
+    " UNION SELECT u.id FROM cases c JOIN app_user u ON u.role IN ('secretary', 'staff')"
+    " AND u.scope = c.community AND u.disabled = 0"
+    " WHERE c.id = ?1 AND (c.unit_id IS NULL OR c.state NOT IN ('dispatched', 'handling'))"
+    " LIMIT ?2";
+
+/* notice_add_at, folding the user's older unread notices of internal steps of the same case. */
+static Error *add_folding(Store *st, Arena *a, int64_t user_id, const char *kind,
+                          const char *title, const char *body, const char *link, int64_t at_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_FOLD);
+
+    store_bind_int64(s, 1, user_id);
+    store_bind_text(s, 2, link);
+    store_bind_int64(s, 3, at_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return notice_add_at(st, a, user_id, kind, title, body, link, at_ms);
+}
 
 typedef struct CaseBrief {
     const char *community_name;
@@ -92,7 +132,7 @@ static Error *notify_users(Store *st, Arena *a, int64_t id, const char *sql, int
     store_reset(s);
     /* the select is done before the first insert: one statement at a time */
     for (size_t i = 0; i < n; i++) {
-        err = notice_add_at(st, a, ids[i], kind, title, body, link, at_ms);
+        err = add_folding(st, a, ids[i], kind, title, body, link, at_ms);
         if (err)
             return err;
     }
@@ -115,18 +155,21 @@ Error *cases_notify_reporter(Store *st, Arena *a, int64_t id, int64_t reporter_i
         [CASE_RESUME] = { "case.resumed", "报事已恢复办理", "挂起结束，继续办理" },
         [CASE_MERGE] = { "case.merged", "报事已并单", "与同类报事合并办理" },
         [CASE_RATE] = { "case.reopened", "报事已重启", "评价不满意，已转社区书记重新办理" },
+        [CASE_COMPLETE] = { "case.completed", "报事处置完成", "责任单位已处置完成，请查看回复" },
     };
     CaseAction act = in->t->action;
     const char *body;
 
     if (act == CASE_RATE ? to != CASE_REOPENED : in->actor_id == reporter_id)
         return NULL;
+    if (act == CASE_RETURN)
+        return NULL;  /* internal: the community sends it on; she sees no return */
     body = steps[act].body;
     if (act == CASE_MERGE)
         body = arena_sprintf(a, "已并入案件 %lld 合并办理", (long long)in->merged_into);
     else if (reason && *reason && act != CASE_RATE)
         body = arena_sprintf(a, "%s。%s", body, reason);
-    return notice_add_at(st, a, reporter_id, steps[act].kind,
+    return add_folding(st, a, reporter_id, steps[act].kind,
                          arena_sprintf(a, "%s（案件 %lld）", steps[act].title, (long long)id), body,
                          arena_sprintf(a, "/cases/%lld", (long long)id), at_ms);
 }
@@ -150,4 +193,12 @@ Error *cases_notify_escalated(Store *st, Arena *a, int64_t id, int64_t at_ms)
         err = notify_users(st, a, id, SQL_COMMUNITY_STAFF, id, "case.escalated", title, false,
                            "已超过办结时限并上报街道督办，请尽快办结", at_ms);
     return err;
+}
+
+Error *cases_notify_handlers(Store *st, Arena *a, int64_t id, const char *kind, const char *title,
+                             const char *tail, int64_t at_ms)
+{
+    return notify_users(st, a, id, SQL_HANDLERS, id, kind,
+                        arena_sprintf(a, "%s（案件 %lld）", title, (long long)id), false, tail,
+                        at_ms);
 }

@@ -81,15 +81,15 @@ static const char *sniff(const void *data, size_t len, const char **ret_ext)
     return out;
 }
 
-static Error *write_file(Request *req, const char *path)
+static Error *write_file(Request *req, const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     size_t done = 0;
 
     if (fd < 0)
         return error_internal(req->arena, "cannot create '%s': %s", path, strerror(errno));
-    while (done < req->body_len) {
-        ssize_t n = write(fd, req->body + done, req->body_len - done);
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -107,11 +107,37 @@ static Error *write_file(Request *req, const char *path)
     return NULL;
 }
 
+Error *cases_photo_write(Request *req, const char *field, const void *data, size_t len,
+                        CasePhoto *p, const char **ret_path)
+{
+    const char *dir, *ext = NULL;
+    char name[33];
+    Error *err;
+
+    if (len > CASES_PHOTO_MAX_BYTES)
+        return error_new(req->arena, 413, field, "photo_too_large", "照片不能超过 5 MB，请压缩后再上传");
+    p->mime = sniff(data, len, &ext);
+    if (!p->mime)
+        return error_new(req->arena, 415, field, "not_an_image",
+                         "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
+    dir = cases_photo_dir(req);
+    err = ensure_dir(req, dir);
+    if (err)
+        return err;
+    crypto_random_hex(name, 16);
+    p->file = arena_sprintf(req->arena, "%s.%s", name, ext);
+    *ret_path = arena_sprintf(req->arena, "%s/%s", dir, p->file);
+    err = write_file(req, *ret_path, data, len);
+    if (err)
+        return err;
+    p->size = (int64_t)len;
+    return NULL;
+}
+
 static Error *cases_handle_photo_upload(Request *req, Response *res)
 {
     CasePhoto p = { 0 };
-    const char *dir, *ext = NULL, *path;
-    char name[33];
+    const char *path;
     Error *err;
 
     err = auth_require(req, ROLES_CASES_REPORT | ROLE_PROPERTY | ROLE_STREET_ADMIN | ROLE_ADMIN);
@@ -119,24 +145,10 @@ static Error *cases_handle_photo_upload(Request *req, Response *res)
         return err;
     if (req->body_len == 0)
         return error_invalid(req->arena, "photo", "empty_photo", "请上传照片文件（请求体为图片本身）");
-    if (req->body_len > CASES_PHOTO_MAX_BYTES)
-        return error_new(req->arena, 413, "photo", "photo_too_large", "照片不能超过 5 MB，请压缩后再上传");
-    p.mime = sniff(req->body, req->body_len, &ext);
-    if (!p.mime)
-        return error_new(req->arena, 415, "photo", "not_an_image",
-                         "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
-    dir = cases_photo_dir(req);
-    err = ensure_dir(req, dir);
-    if (err)
-        return err;
-    crypto_random_hex(name, 16);
-    p.file = arena_sprintf(req->arena, "%s.%s", name, ext);
-    path = arena_sprintf(req->arena, "%s/%s", dir, p.file);
-    err = write_file(req, path);
+    err = cases_photo_write(req, "photo", req->body, req->body_len, &p, &path);
     if (err)
         return err;
     p.uploader_id = req->user->id;
-    p.size = (int64_t)req->body_len;
     err = store_begin(req->store, req->arena);
     if (!err)
         err = cases_store_photo_insert(req->store, req->arena, &p, time_now_ms());

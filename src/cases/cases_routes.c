@@ -108,6 +108,26 @@ static bool shows_contact(const Case *c, unsigned bits)
     return (bits & (ACTOR_MANAGER | ACTOR_REPORTER)) || ((bits & ACTOR_UNIT) && c->contact_ok);
 }
 
+/*
+ * Case @c as the user may see it: a reporter who has no other part in it
+ * sees only the steps that concern her (cases_json_for_reporter); she may
+ * add information and urge while it is open.
+ */
+json_t *cases_out(Request *req, const Case *c, bool full, unsigned bits)
+{
+    json_t *o = cases_json(req->arena, c, full, shows_contact(c, bits), allowed_actions(c, bits));
+
+    if (full)
+        json_object_set_new(o, "progress", cases_progress_json(req->arena, c));
+    if ((bits & ACTOR_REPORTER) && c->state != CASE_CLOSED) {
+        json_array_append_new(json_object_get(o, "actions"), json_string("supplement"));
+        json_array_append_new(json_object_get(o, "actions"), json_string("urge"));
+    }
+    if (!(bits & (ACTOR_MANAGER | ACTOR_GRID | ACTOR_UNIT)))
+        cases_json_for_reporter(req->arena, o, c);
+    return o;
+}
+
 static Error *user_unit(Request *req, int64_t *ret)
 {
     *ret = 0;
@@ -116,8 +136,7 @@ static Error *user_unit(Request *req, int64_t *ret)
     return cases_store_user_unit(req->store, req->arena, req->user->id, ret);
 }
 
-/* Case {id} (route parameter 0) if the user may see it; 404 otherwise. */
-static Error *visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits)
+Error *cases_visible_case(Request *req, bool full, Case **ret, unsigned *ret_bits)
 {
     int64_t id, unit = 0;
     Case *c = NULL;
@@ -213,6 +232,8 @@ static Error *locate(Request *req, const CaseInput *in, const char *key_communit
         err = cases_store_settings(req->store, req->arena, community, &s);
         if (err)
             return err;
+        if (in->provisional_point)
+            return NULL;             /* Open311 free text: staff place it (cases/{id}/place) */
         if (!s.has_area)
             return error_invalid(req->arena, "lat", "no_area",
                                  "本社区尚未设置地图范围，请改为选择楼栋");
@@ -299,6 +320,8 @@ Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                                  req->user ? req->user->id : 0, in->contact_phone, req->app->keys,
                                  req->user ? req->user->id : 0,
                                  req->user ? req->user->display_name : "Open311", now);
+    if (!err && in->open311)
+        err = cases_open311_insert(req->store, req->arena, c->id, in->open311, req->app->keys, now);
     if (!err && req->user)
         err = audit_record(req, "case.create", "case", c->id, c->community, NULL);
     if (!err && !req->user)
@@ -345,8 +368,7 @@ static Error *cases_handle_create(Request *req, Response *res)
     {
         unsigned bits = actor_bits(req, c, 0);
 
-        return response_json(res, 201, cases_json(req->arena, c, true, shows_contact(c, bits),
-                                                  allowed_actions(c, bits)));
+        return response_json(res, 201, cases_out(req, c, true, bits));
     }
 }
 
@@ -456,7 +478,7 @@ static Error *cases_handle_list(Request *req, Response *res)
         err = user_unit(req, &unit);
     if (err)
         return err;
-    if (mine == 1 || req->user->role == ROLE_RESIDENT) {
+    if (mine == 1 || req->user->role == ROLE_RESIDENT || req->user->role == ROLE_REPORTER) {
         f.reporter_id = req->user->id;
     } else if (req->user->role == ROLE_PROPERTY) {
         /* a property or department user sees her unit's inbox and nothing else */
@@ -476,13 +498,26 @@ static Error *cases_handle_list(Request *req, Response *res)
     for (size_t i = 0; i < n; i++) {
         unsigned bits = actor_bits(req, items[i], unit);
 
-        json_array_append_new(arr, cases_json(req->arena, items[i], false,
-                                              shows_contact(items[i], bits),
-                                              allowed_actions(items[i], bits)));
+        json_array_append_new(arr, cases_out(req, items[i], false, bits));
     }
     return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
                                              "per_page", (json_int_t)per_page));
+}
+
+/* A case for its reader, with what an Open311 client sent beside it. */
+static Error *case_answer(Request *req, Response *res, const Case *c, unsigned bits)
+{
+    json_t *j = cases_out(req, c, true, bits);
+    CaseOpen311 *x = NULL;
+    Error *err = cases_open311_get(req->store, req->arena, c->id, &x);
+
+    if (err) {
+        json_decref(j);
+        return err;
+    }
+    json_object_set_new(j, "open311", x ? cases_open311_json(x, shows_contact(c, bits)) : json_null());
+    return response_json(res, 200, j);
 }
 
 static Error *cases_handle_get(Request *req, Response *res)
@@ -494,7 +529,7 @@ static Error *cases_handle_get(Request *req, Response *res)
 
     err = auth_require(req, ROLES_CASES_READ);
     if (!err)
-        err = visible_case(req, true, &c, &bits);
+        err = cases_visible_case(req, true, &c, &bits);
     if (err)
         return err;
     if (bits & (ACTOR_MANAGER | ACTOR_GRID)) {
@@ -506,8 +541,88 @@ static Error *cases_handle_get(Request *req, Response *res)
         if (err)
             return err;
     }
-    return response_json(res, 200, cases_json(req->arena, c, true, shows_contact(c, bits),
-                                              allowed_actions(c, bits)));
+    return case_answer(req, res, c, bits);
+}
+
+/*
+ * POST /api/v1/cases/{id}/place {"building_id", "unit"?} or {"lat", "lon"}:
+ * staff (a manager of the case) place a case that an Open311 client sent
+ * with a free-text address only (open311.to_place). Once only: 409 after.
+ */
+static Error *cases_handle_place(Request *req, Response *res)
+{
+    static const char *const allowed[] = { "building_id", "unit", "lat", "lon", NULL };
+    Case *c = NULL;
+    CaseOpen311 *x = NULL;
+    json_t *body;
+    unsigned bits = 0;
+    int64_t building = 0, unit = 0, grid = 0, units = 0;
+    double lat = 0, lon = 0;
+    bool has_b = false, has_u = false, has_lat = false, has_lon = false, done = false;
+    const char *community = NULL, *name = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_CASES_MANAGE);
+    if (!err)
+        err = request_json_fields(req, allowed, &body);
+    if (!err)
+        err = cases_visible_case(req, false, &c, &bits);
+    if (!err && !(bits & ACTOR_MANAGER))
+        err = error_forbidden(req->arena, "只有本社区的工作人员可以为案件定位");
+    if (!err)
+        err = cases_open311_get(req->store, req->arena, c->id, &x);
+    if (!err && (!x || !x->to_place))
+        err = error_new(req->arena, 409, NULL, "already_placed", "该案件已有位置，无需再定位");
+    if (!err)
+        err = request_field_int(req, body, "building_id", false, 1, INT64_MAX, &building, &has_b);
+    if (!err)
+        err = request_field_int(req, body, "unit", false, 1, 50, &unit, &has_u);
+    if (!err)
+        err = request_field_number(req, body, "lat", false, -90, 90, &lat, &has_lat);
+    if (!err)
+        err = request_field_number(req, body, "lon", false, -180, 180, &lon, &has_lon);
+    if (err)
+        return err;
+    if (has_b) {
+        err = cases_store_building(req->store, req->arena, building, &community, &grid, &name, &units);
+        if (err)
+            return err;
+        if (!community || strcmp(community, c->community) != 0)
+            return error_invalid(req->arena, "building_id", "unknown_building", "找不到该楼栋，或它不属于本案件所在的社区");
+        if (has_u && unit > units)
+            return error_invalid(req->arena, "unit", "unknown_unit_no",
+                                 arena_sprintf(req->arena, "该楼栋只有 %lld 个单元", (long long)units));
+    } else if (has_lat && has_lon) {
+        CaseSettings set;
+
+        err = cases_store_settings(req->store, req->arena, c->community, &set);
+        if (err)
+            return err;
+        if (!set.has_area)
+            return error_invalid(req->arena, "lat", "no_area", "本社区尚未设置地图范围，请改为选择楼栋");
+        if (!case_point_inside(&set, lat, lon))
+            return error_invalid(req->arena, "lat", "point_outside", "该位置不在本社区范围内，请确认地点或选择楼栋");
+    } else {
+        return error_invalid(req->arena, "building_id", "missing_location", "请选择楼栋（building_id），或提供 lat 和 lon");
+    }
+    err = store_begin(req->store, req->arena);
+    if (!err)
+        err = cases_open311_place(req->store, req->arena, c->id, building, grid, has_u ? unit : 0,
+                                  lat, lon, req->user->id, time_now_ms(), &done);
+    if (!err && !done)
+        err = error_new(req->arena, 409, NULL, "already_placed", "该案件已有位置，无需再定位");
+    if (!err)
+        err = audit_record(req, "case.place", "case", c->id, c->community, NULL);
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err) {
+        store_rollback(req->store);
+        return err;
+    }
+    err = cases_visible_case(req, true, &c, &bits);
+    if (err)
+        return err;
+    return case_answer(req, res, c, bits);
 }
 
 /* ---- steps ---- */
@@ -515,8 +630,9 @@ static Error *cases_handle_get(Request *req, Response *res)
 static const char *const step_fields[_CASE_ACTION_MAX][4] = {
     [CASE_DISPATCH] = { "unit", "reason", NULL },
     [CASE_HANDLE] = { "reason", NULL },
-    [CASE_VERIFY] = { "reason", NULL },
-    [CASE_CLOSE] = { "reason", NULL },
+    [CASE_VERIFY] = { "note", "photos", "reason", NULL },
+    [CASE_CLOSE] = { "note", "reason", NULL },
+    [CASE_COMPLETE] = { "reply", "photos", NULL },
     [CASE_RETURN] = { "reason", NULL },
     [CASE_HOLD] = { "reason", NULL },
     [CASE_RESUME] = { "reason", NULL },
@@ -524,11 +640,48 @@ static const char *const step_fields[_CASE_ACTION_MAX][4] = {
     [CASE_RATE] = { "rating", "comment", NULL },
 };
 
-static Error *parse_step(Request *req, const CaseTransition *t, CaseStepInput *in)
+/* 核查 and 结案 carry a note ("note"; "reason" as before, not both); 核查 photos on the spot. */
+static Error *parse_note(Request *req, json_t *body, CaseStepInput *in, int64_t *photos)
+{
+    Error *err;
+
+    if (json_object_get(body, "note") && json_object_get(body, "reason"))
+        return error_invalid(req->arena, "note", "ambiguous_note", "请只用 note 填写说明");
+    err = request_field_string(req, body, json_object_get(body, "note") ? "note" : "reason",
+                               false, 1, CASES_REPLY_MAX, &in->reason);
+    if (!err && in->t->action == CASE_VERIFY) {
+        err = cases_parse_photo_ids(req, body, photos, &in->n_photos);
+        in->photos = photos;
+    }
+    return err;
+}
+
+/* 处置完成: a reply to the reporter, and photos after the work where the category asks. */
+static Error *parse_complete(Request *req, json_t *body, const Case *c, CaseStepInput *in,
+                             int64_t *photos)
+{
+    Error *err;
+
+    err = request_field_string(req, body, "reply", true, 2, CASES_REPLY_MAX, &in->reason);
+    if (!err)
+        err = cases_parse_photo_ids(req, body, photos, &in->n_photos);
+    if (err)
+        return err;
+    in->photos = photos;
+    if (c->after_photos_required && in->n_photos == 0)
+        return error_invalid(req->arena, "photos", "photos_required",
+                             arena_sprintf(req->arena, "“%s”类问题处置完成时须上传处置后的照片",
+                                           c->category_name));
+    return NULL;
+}
+
+static Error *parse_step(Request *req, const CaseTransition *t, const Case *c, CaseStepInput *in,
+                         int64_t *photos)
 {
     bool reason_required = t->action == CASE_RETURN || t->action == CASE_HOLD;
     bool body_required = reason_required || t->action == CASE_DISPATCH ||
-                         t->action == CASE_MERGE || t->action == CASE_RATE;
+                         t->action == CASE_MERGE || t->action == CASE_RATE ||
+                         t->action == CASE_COMPLETE;
     json_t *body;
     Error *err;
 
@@ -552,6 +705,11 @@ static Error *parse_step(Request *req, const CaseTransition *t, CaseStepInput *i
         if (!err)
             err = request_field_string(req, body, "comment", false, 0, 500, &in->reason);
         return err;
+    case CASE_VERIFY:
+    case CASE_CLOSE:
+        return parse_note(req, body, in, photos);
+    case CASE_COMPLETE:
+        return parse_complete(req, body, c, in, photos);
     default:
         break;
     }
@@ -564,6 +722,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
 {
     const CaseTransition *t = case_transition(action);
     CaseStepInput in = { .t = t };
+    int64_t photos[CASES_MAX_PHOTOS];
     CaseState to;
     Case *c, *after = NULL;
     unsigned bits;
@@ -572,7 +731,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
 
     err = auth_require(req, ROLES_CASES_READ);
     if (!err)
-        err = visible_case(req, false, &c, &bits);
+        err = cases_visible_case(req, false, &c, &bits);
     if (err)
         return err;
     if (!(t->actors & bits)) {
@@ -583,7 +742,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
     }
     if (action == CASE_DISPATCH && c->state == CASE_REOPENED && !(bits & ACTOR_SECRETARY))
         return error_forbidden(req->arena, "评价不满意而重启的案件由社区书记派遣");
-    err = parse_step(req, t, &in);
+    err = parse_step(req, t, c, &in, photos);
     if (err)
         return err;
     in.actor_id = req->user->id;
@@ -607,8 +766,7 @@ static Error *take_step(Request *req, Response *res, CaseAction action)
     if (err)
         return err;
     bits = actor_bits(req, after, unit);
-    return response_json(res, 200, cases_json(req->arena, after, true, shows_contact(after, bits),
-                                              allowed_actions(after, bits)));
+    return response_json(res, 200, cases_out(req, after, true, bits));
 }
 
 #define STEP_HANDLER(name, action)                                 \
@@ -626,14 +784,17 @@ STEP_HANDLER(hold, CASE_HOLD)
 STEP_HANDLER(resume, CASE_RESUME)
 STEP_HANDLER(merge, CASE_MERGE)
 STEP_HANDLER(rate, CASE_RATE)
+STEP_HANDLER(complete, CASE_COMPLETE)
 
 void cases_routes_register(Router *r)
 {
     cases_admin_routes_register(r);  /* before /cases/{id}: it holds /cases/stats, /cases/export */
+    cases_followup_routes_register(r);  /* /cases/nearby */
     cases_photo_routes_register(r);
     router_add(r, "GET", "/api/v1/cases", cases_handle_list, 0);
     router_add(r, "POST", "/api/v1/cases", cases_handle_create, 0);
     router_add(r, "GET", "/api/v1/cases/{id}", cases_handle_get, 0);
+    router_add(r, "POST", "/api/v1/cases/{id}/place", cases_handle_place, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/dispatch", cases_handle_dispatch, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/handle", cases_handle_handle, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/verify", cases_handle_verify, 0);
@@ -643,5 +804,6 @@ void cases_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/cases/{id}/resume", cases_handle_resume, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/merge", cases_handle_merge, 0);
     router_add(r, "POST", "/api/v1/cases/{id}/rate", cases_handle_rate, 0);
+    router_add(r, "POST", "/api/v1/cases/{id}/complete", cases_handle_complete, 0);
     cases_open311_routes_register(r);
 }

@@ -4,6 +4,7 @@
  * The table is what the store's conditional UPDATE is built from; it is
  * also what the API reports as a case's next possible steps.
  */
+#include <math.h>
 #include <string.h>
 
 #include "cases/cases.h"
@@ -43,6 +44,8 @@ static const CaseTransition transitions[_CASE_ACTION_MAX] = {
                      B(ACCEPTED) | B(DISPATCHED) | B(HANDLING) | B(RETURNED) | B(ON_HOLD),
                      CASE_CLOSED, ACTOR_MANAGER },
     [CASE_RATE] = { CASE_RATE, "rate", "评价", B(CLOSED), CASE_TO_RATED, ACTOR_REPORTER },
+    [CASE_COMPLETE] = { CASE_COMPLETE, "complete", "处置完成", B(HANDLING), CASE_HANDLING,
+                        ACTOR_UNIT | ACTOR_MANAGER },
 };
 
 #undef B
@@ -219,4 +222,14 @@ bool case_point_inside(const CaseSettings *s, double lat, double lon)
 {
     return s->has_area && lat >= s->min_lat && lat <= s->max_lat && lon >= s->min_lon &&
            lon <= s->max_lon;
+}
+
+double case_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+    const double rad = 3.14159265358979323846 / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double h = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+
+    return 2 * 6371008.8 * asin(sqrt(h < 1 ? h : 1));
 }

@@ -28,7 +28,8 @@
     " c.respond_due, c.resolve_due, coalesce(c.responded_at, 0), coalesce(c.closed_at, 0),"      \
     " c.overdue_respond, c.overdue, coalesce(c.escalated_at, 0), c.to_secretary,"                \
     " c.reopen_count, c.rateable, c.rating, c.rating_comment, coalesce(c.rated_at, 0),"          \
-    " c.open311_token, (SELECT count(*) FROM case_photo p WHERE p.case_id = c.id)"              \
+    " c.open311_token, (SELECT count(*) FROM case_photo p WHERE p.case_id = c.id),"             \
+    " k.after_photos_required, coalesce(c.completed_at, 0), c.reply"                             \
     " FROM cases c JOIN case_category k ON k.id = c.category_id"                                 \
     " LEFT JOIN building b ON b.id = c.building_id LEFT JOIN grid g ON g.id = c.grid_id"         \
     " LEFT JOIN app_user u ON u.id = c.reporter_id LEFT JOIN case_unit n ON n.id = c.unit_id"
@@ -46,10 +47,11 @@ static const char SQL_CASE_INSERT[] =
 
 static const char SQL_STEP_INSERT[] =
     "INSERT INTO case_step (case_id, action, from_state, to_state, actor_id, actor_name, unit_id,"
-    " reason, at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, nullif(?7, 0), ?8, ?9)";
+    " reason, at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, nullif(?7, 0), ?8, ?9) RETURNING id";
 
 static const char SQL_PHOTO_ATTACH[] =
-    "UPDATE case_photo SET case_id = ?1 WHERE id = ?2 AND uploader_id = ?3 AND case_id IS NULL";
+    "UPDATE case_photo SET case_id = ?1, kind = ?4, step_id = nullif(?5, 0)"
+    " WHERE id = ?2 AND uploader_id = ?3 AND case_id IS NULL";
 
 /*
  * One step. ?3 is the state to go to, or 'held' for the state before the
@@ -66,8 +68,19 @@ static const char SQL_CASE_STEP[] =
     " merged_into = CASE WHEN ?6 > 0 THEN ?6 ELSE merged_into END,"
     " rateable = CASE WHEN ?3 = 'closed' AND ?6 = 0 AND reporter_id IS NOT NULL THEN 1 ELSE 0 END,"
     " to_secretary = CASE WHEN ?3 = 'dispatched' THEN 0 ELSE to_secretary END,"
+    " completed_at = CASE WHEN ?3 IN ('handling', 'dispatched', 'returned') THEN NULL"
+    "  ELSE completed_at END,"
+    " reply = CASE WHEN ?3 IN ('handling', 'dispatched', 'returned') THEN NULL ELSE reply END,"
     " last_reason = coalesce(?7, last_reason), updated_at = ?5"
     " WHERE id = ?1 AND instr(?2, ',' || state || ',') > 0"
+    "  AND (?8 = 0 OR completed_at IS NOT NULL OR NOT (SELECT k.after_photos_required"
+    "   FROM case_category k WHERE k.id = cases.category_id))"
+    " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
+
+/* 处置完成: once per round of handling; the case stays 'handling' until verified. */
+static const char SQL_CASE_COMPLETE[] =
+    "UPDATE cases SET prev_state = state, completed_at = ?3, reply = ?2, updated_at = ?3"
+    " WHERE id = ?1 AND state = 'handling' AND completed_at IS NULL"
     " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
 
 /* A rating; an unsatisfied first rating reopens the case (once) for the secretary. */
@@ -82,7 +95,8 @@ static const char SQL_CASE_RATE[] =
     " WHERE id = ?1 AND state = 'closed' AND rateable = 1 AND reporter_id = ?5"
     " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
 
-static const char SQL_CASE_STATE[] = "SELECT state, rateable, rating FROM cases WHERE id = ?1";
+static const char SQL_CASE_STATE[] =
+    "SELECT state, rateable, rating, completed_at IS NOT NULL FROM cases WHERE id = ?1";
 static const char SQL_MERGE_TARGET[] =
     "SELECT state, merged_into IS NOT NULL FROM cases WHERE id = ?1 AND community = ?2";
 static const char SQL_UNIT_OF_COMMUNITY[] =
@@ -95,10 +109,11 @@ static const char SQL_STEPS[] =
     " WHERE s.case_id = ?1 ORDER BY s.id";
 static const char SQL_PHOTOS[] =
     "SELECT id, uploader_id, coalesce(case_id, 0), file, mime, size, coalesce(width, 0),"
-    " coalesce(height, 0) FROM case_photo WHERE case_id = ?1 ORDER BY id";
+    " coalesce(height, 0), kind, coalesce(step_id, 0) FROM case_photo WHERE case_id = ?1"
+    " ORDER BY id LIMIT ?2";
 static const char SQL_PHOTO_GET[] =
     "SELECT id, uploader_id, coalesce(case_id, 0), file, mime, size, coalesce(width, 0),"
-    " coalesce(height, 0) FROM case_photo WHERE id = ?1";
+    " coalesce(height, 0), kind, coalesce(step_id, 0) FROM case_photo WHERE id = ?1";
 static const char SQL_PHOTO_INSERT[] =
     "INSERT INTO case_photo (uploader_id, file, mime, size, width, height, created_at)"
     " VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7) RETURNING id";
@@ -188,6 +203,9 @@ static Case *read_case(StoreStmt *s, Arena *a)
     c->rated_at = store_column_int64(s, i++);
     c->open311_token = store_column_text(s, a, i++);
     c->n_photos = store_column_int64(s, i++);
+    c->after_photos_required = store_column_int64(s, i++) != 0;
+    c->completed_at = store_column_int64(s, i++);
+    c->reply = store_column_text(s, a, i++);
     return c;
 }
 
@@ -201,6 +219,8 @@ static void read_photo(StoreStmt *s, Arena *a, CasePhoto *p)
     p->size = store_column_int64(s, 5);
     p->width = (int)store_column_int64(s, 6);
     p->height = (int)store_column_int64(s, 7);
+    p->kind = store_column_text(s, a, 8);
+    p->step_id = store_column_int64(s, 9);
 }
 
 static Error *read_steps(Store *st, Arena *a, Case *c)
@@ -239,12 +259,13 @@ static Error *read_steps(Store *st, Arena *a, Case *c)
 static Error *read_photos(Store *st, Arena *a, Case *c)
 {
     StoreStmt *s = store_prepare(st, a, SQL_PHOTOS);
-    CasePhoto *items = arena_alloc(a, CASES_MAX_PHOTOS * sizeof(*items));
+    CasePhoto *items = arena_alloc(a, CASES_MAX_CASE_PHOTOS * sizeof(*items));
     size_t n = 0;
     StoreResult r;
 
     store_bind_int64(s, 1, c->id);
-    while ((r = store_step(s)) == STORE_ROW && n < CASES_MAX_PHOTOS)
+    store_bind_int64(s, 2, CASES_MAX_CASE_PHOTOS);
+    while ((r = store_step(s)) == STORE_ROW && n < CASES_MAX_CASE_PHOTOS)
         read_photo(s, a, &items[n++]);
     if (r != STORE_DONE && r != STORE_ROW)
         return store_error(st, a);
@@ -452,10 +473,10 @@ Error *cases_store_list(Store *st, Arena *a, const CaseFilter *f, Case ***ret, s
 
 /* ---- writing ---- */
 
-static Error *insert_step(Store *st, Arena *a, int64_t case_id, const char *action,
-                          const char *from, const char *to, int64_t actor_id,
-                          const char *actor_name, int64_t unit_id, const char *reason,
-                          int64_t now_ms)
+static Error *insert_step_id(Store *st, Arena *a, int64_t case_id, const char *action,
+                             const char *from, const char *to, int64_t actor_id,
+                             const char *actor_name, int64_t unit_id, const char *reason,
+                             int64_t now_ms, int64_t *ret_id)
 {
     StoreStmt *s = store_prepare(st, a, SQL_STEP_INSERT);
 
@@ -468,10 +489,51 @@ static Error *insert_step(Store *st, Arena *a, int64_t case_id, const char *acti
     store_bind_int64(s, 7, unit_id);
     store_bind_text(s, 8, reason);
     store_bind_int64(s, 9, now_ms);
-    if (store_step(s) != STORE_DONE)
+    if (store_step(s) != STORE_ROW)
         return store_error(st, a);
+    if (ret_id)
+        *ret_id = store_column_int64(s, 0);
     store_reset(s);
     return NULL;
+}
+
+static Error *insert_step(Store *st, Arena *a, int64_t case_id, const char *action,
+                          const char *from, const char *to, int64_t actor_id,
+                          const char *actor_name, int64_t unit_id, const char *reason,
+                          int64_t now_ms)
+{
+    return insert_step_id(st, a, case_id, action, from, to, actor_id, actor_name, unit_id, reason,
+                          now_ms, NULL);
+}
+
+Error *cases_store_attach_photos(Store *st, Arena *a, int64_t case_id, int64_t step_id,
+                                 const char *kind, const int64_t *photos, int n_photos,
+                                 int64_t uploader_id)
+{
+    for (int i = 0; i < n_photos; i++) {
+        StoreStmt *s = store_prepare(st, a, SQL_PHOTO_ATTACH);
+
+        store_bind_int64(s, 1, case_id);
+        store_bind_int64(s, 2, photos[i]);
+        store_bind_int64(s, 3, uploader_id);
+        store_bind_text(s, 4, kind);
+        store_bind_int64(s, 5, step_id);
+        if (store_step(s) != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+        if (store_changes(st) != 1)
+            return error_invalid(a, arena_sprintf(a, "photos[%d]", i), "unknown_photo",
+                                 "找不到该照片，或它已用于其他案件；请重新上传");
+    }
+    return NULL;
+}
+
+Error *cases_store_add_step(Store *st, Arena *a, int64_t case_id, const char *action,
+                            const char *state, int64_t actor_id, const char *actor_name,
+                            const char *reason, int64_t now_ms, int64_t *ret_id)
+{
+    return insert_step_id(st, a, case_id, action, state, state, actor_id, actor_name, 0, reason,
+                          now_ms, ret_id);
 }
 
 Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, int n_photos,
@@ -481,6 +543,7 @@ Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, i
     StoreStmt *s = store_prepare(st, a, SQL_CASE_INSERT);
     void *sealed = NULL;
     size_t sealed_len = 0;
+    int64_t step_id = 0;
     Error *err;
 
     if (phone_plain && keys) {
@@ -533,20 +596,11 @@ Error *cases_store_insert(Store *st, Arena *a, Case *c, const int64_t *photos, i
     default:
         return store_error(st, a);
     }
-    for (int i = 0; i < n_photos; i++) {
-        s = store_prepare(st, a, SQL_PHOTO_ATTACH);
-        store_bind_int64(s, 1, c->id);
-        store_bind_int64(s, 2, photos[i]);
-        store_bind_int64(s, 3, uploader_id);
-        if (store_step(s) != STORE_DONE)
-            return store_error(st, a);
-        store_reset(s);
-        if (store_changes(st) != 1)
-            return error_invalid(a, arena_sprintf(a, "photos[%d]", i), "unknown_photo",
-                                 "找不到该照片，或它已用于其他案件；请重新上传");
-    }
-    err = insert_step(st, a, c->id, "report", NULL, "accepted", actor_id, actor_name, 0, NULL,
-                      now_ms);
+    err = insert_step_id(st, a, c->id, "report", NULL, "accepted", actor_id, actor_name, 0, NULL,
+                         now_ms, &step_id);
+    if (!err)
+        err = cases_store_attach_photos(st, a, c->id, step_id, "report", photos, n_photos,
+                                        uploader_id);
     if (!err && c->unit_id)
         err = insert_step(st, a, c->id, "dispatch", "accepted", "dispatched", 0, "系统（自动派单）",
                           c->unit_id, "按派单规则自动派遣", now_ms);
@@ -560,7 +614,7 @@ static Error *step_refused(Store *st, Arena *a, int64_t id, const CaseTransition
 {
     StoreStmt *s = store_prepare(st, a, SQL_CASE_STATE);
     CaseState state = CASE_ACCEPTED;
-    bool rateable = false, rated = false;
+    bool rateable = false, rated = false, completed = false;
 
     store_bind_int64(s, 1, id);
     switch (store_step(s)) {
@@ -568,6 +622,7 @@ static Error *step_refused(Store *st, Arena *a, int64_t id, const CaseTransition
         case_state_parse(store_column_text(s, a, 0), &state);
         rateable = store_column_int64(s, 1) != 0;
         rated = !store_column_is_null(s, 2);
+        completed = store_column_int64(s, 3) != 0;
         store_reset(s);
         break;
     case STORE_DONE:
@@ -579,6 +634,12 @@ static Error *step_refused(Store *st, Arena *a, int64_t id, const CaseTransition
     if (t->action == CASE_RATE && state == CASE_CLOSED && !rateable)
         return error_conflict(a, "rating", rated ? "already_rated" : "not_rateable",
                               rated ? "该案件已评价过，不能再次评价" : "该案件不能评价");
+    if (t->action == CASE_COMPLETE && state == CASE_HANDLING && completed)
+        return error_conflict(a, "state", "already_completed",
+                              "该案件已提交处置完成，等待核查；如需补充请联系社区");
+    if (t->action == CASE_VERIFY && state == CASE_HANDLING && !completed)
+        return error_conflict(a, "state", "not_completed",
+                              "该类问题须由处置单位先提交“处置完成”（回复和处置后照片），才能核查");
     return error_conflict(a, "state", "invalid_transition",
                           arena_sprintf(a, "案件当前状态为“%s”，不能%s", case_state_label(state),
                                         t->label));
@@ -691,7 +752,7 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
     const CaseTransition *t = in->t;
     StoreStmt *s;
     CaseState from = CASE_ACCEPTED, to = CASE_ACCEPTED, target = CASE_ACCEPTED;
-    int64_t unit_id = 0, held = 0, reporter_id = 0;
+    int64_t unit_id = 0, held = 0, reporter_id = 0, step_id = 0;
     const char *reason;
     const char *community = NULL;
     Case *c;
@@ -715,6 +776,11 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
         store_bind_text(s, 3, in->reason);
         store_bind_int64(s, 4, now_ms);
         store_bind_int64(s, 5, in->actor_id);
+    } else if (t->action == CASE_COMPLETE) {
+        s = store_prepare(st, a, SQL_CASE_COMPLETE);
+        store_bind_int64(s, 1, id);
+        store_bind_text(s, 2, in->reason);
+        store_bind_int64(s, 3, now_ms);
     } else {
         s = store_prepare(st, a, SQL_CASE_STEP);
         store_bind_int64(s, 1, id);
@@ -724,6 +790,7 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
         store_bind_int64(s, 5, now_ms);
         store_bind_int64(s, 6, in->merged_into);
         store_bind_text(s, 7, in->reason);
+        store_bind_int64(s, 8, t->action == CASE_VERIFY);
     }
     switch (store_step(s)) {
     case STORE_ROW:
@@ -749,8 +816,13 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
                                    reason ? reason : "", reason ? "；" : "",
                                    (double)held / (double)(60 * TIME_MINUTE_MS));
     }
-    err = insert_step(st, a, id, t->name, case_state_name(from), case_state_name(to), in->actor_id,
-                      in->actor_name, t->action == CASE_DISPATCH ? unit_id : 0, reason, now_ms);
+    err = insert_step_id(st, a, id, t->name, case_state_name(from), case_state_name(to),
+                         in->actor_id, in->actor_name, t->action == CASE_DISPATCH ? unit_id : 0,
+                         reason, now_ms, &step_id);
+    if (!err && in->n_photos)
+        err = cases_store_attach_photos(st, a, id, step_id,
+                                        t->action == CASE_COMPLETE ? "after" : "verify",
+                                        in->photos, in->n_photos, in->actor_id);
     if (!err && t->action == CASE_RATE && to == CASE_REOPENED)
         err = insert_step(st, a, id, "reopen", "closed", "reopened", in->actor_id, in->actor_name,
                           0, "评价不满意，案件重启并转社区书记", now_ms);

@@ -16,7 +16,7 @@ static const char *const case_fields[] = { "community", "category", "description
                                            "contact_phone", NULL };
 static const char *const category_fields[] = { "community", "code", "name", "description",
                                                "respond_hours", "resolve_days", "sort", "active",
-                                               NULL };
+                                               "after_photos_required", NULL };
 static const char *const unit_fields[] = { "community", "name", "kind", "phone", "active",
                                            "user_ids", NULL };
 static const char *const settings_fields[] = { "dup_window_hours", "area", NULL };
@@ -54,7 +54,6 @@ static Error *field_community(Request *req, json_t *obj, bool required, const ch
 Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret)
 {
     CaseInput in = { .source = "app" };
-    json_t *photos;
     bool has_lat = false, has_lon = false;
     Error *err;
 
@@ -111,27 +110,38 @@ Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret)
     if (in.building_id && in.has_point)
         return error_invalid(req->arena, "lat", "ambiguous_location",
                              "楼栋和地图点位只能选一个");
-    photos = json_object_get(body, "photos");
-    if (photos && !json_is_null(photos)) {
-        size_t i;
-        json_t *v;
-
-        if (!json_is_array(photos))
-            return error_invalid(req->arena, "photos", "invalid_type", "字段“photos”应为照片编号的数组");
-        if (json_array_size(photos) > CASES_MAX_PHOTOS)
-            return error_invalid(req->arena, "photos", "too_many_photos", "最多上传 6 张照片");
-        json_array_foreach (photos, i, v) {
-            if (!json_is_integer(v) || json_integer_value(v) < 1)
-                return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
-                                     "invalid_type", "照片编号应为正整数（先上传照片取得编号）");
-            for (int k = 0; k < in.n_photos; k++)
-                if (in.photos[k] == json_integer_value(v))
-                    return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
-                                         "duplicate_photo", "同一张照片只能附一次");
-            in.photos[in.n_photos++] = json_integer_value(v);
-        }
-    }
+    err = cases_parse_photo_ids(req, body, in.photos, &in.n_photos);
+    if (err)
+        return err;
     *ret = in;
+    return NULL;
+}
+
+Error *cases_parse_photo_ids(Request *req, json_t *body, int64_t *ret, int *ret_n)
+{
+    json_t *photos = json_object_get(body, "photos");
+    int n = 0;
+    size_t i;
+    json_t *v;
+
+    *ret_n = 0;
+    if (!photos || json_is_null(photos))
+        return NULL;
+    if (!json_is_array(photos))
+        return error_invalid(req->arena, "photos", "invalid_type", "字段“photos”应为照片编号的数组");
+    if (json_array_size(photos) > CASES_MAX_PHOTOS)
+        return error_invalid(req->arena, "photos", "too_many_photos", "最多上传 6 张照片");
+    json_array_foreach (photos, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
+                                 "invalid_type", "照片编号应为正整数（先上传照片取得编号）");
+        for (int k = 0; k < n; k++)
+            if (ret[k] == json_integer_value(v))
+                return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
+                                     "duplicate_photo", "同一张照片只能附一次");
+        ret[n++] = json_integer_value(v);
+    }
+    *ret_n = n;
     return NULL;
 }
 
@@ -185,6 +195,9 @@ Error *cases_parse_category(Request *req, json_t *body, bool partial, CaseCatego
         return err;
     if (present)
         c->sort = (int)v;
+    err = field_bool(req, body, "after_photos_required", &c->after_photos_required);
+    if (err)
+        return err;
     return field_bool(req, body, "active", &c->active);
 }
 

@@ -18,6 +18,10 @@ void config_defaults(Config *c)
     c->session_ttl_ms = 12LL * 3600 * 1000;
     c->login_max_failures = 5;
     c->login_window_ms = 15LL * 60 * 1000;
+    c->search_max_misses = 30;
+    c->max_connections_per_ip = 64;
+    c->max_connections = 4000;
+    c->header_timeout_s = 10;
     c->llm_timeout_ms = 5000;
     c->cases_sweep_ms = 60LL * 1000;
 }
@@ -102,6 +106,39 @@ bool config_set(Config *c, const char *key, const char *value)
         if (!parse_long(value, 1, 24 * 60, &v))
             return false;
         c->login_window_ms = v * 60 * 1000;
+        return true;
+    }
+    if (strcmp(key, "trusted_proxies") == 0)
+        return netaddr_parse_list(value, c->trusted_proxies, NETADDR_MAX_PREFIXES,
+                                  &c->n_trusted_proxies);
+    if (strcmp(key, "search_max_misses") == 0) {
+        if (!parse_long(value, 1, 100000, &v))
+            return false;
+        c->search_max_misses = (int)v;
+        return true;
+    }
+    if (strcmp(key, "max_connections_per_ip") == 0) {
+        if (!parse_long(value, 1, 100000, &v))
+            return false;
+        c->max_connections_per_ip = (int)v;
+        return true;
+    }
+    if (strcmp(key, "max_connections") == 0) {
+        if (!parse_long(value, 16, 1000000, &v))
+            return false;
+        c->max_connections = (int)v;
+        return true;
+    }
+    if (strcmp(key, "header_timeout_seconds") == 0) {
+        if (!parse_long(value, 1, 3600, &v))
+            return false;
+        c->header_timeout_s = (int)v;
+        return true;
+    }
+    if (strcmp(key, "metrics_public") == 0) {
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+            return false;
+        c->metrics_public = strcmp(value, "true") == 0;
         return true;
     }
     if (strcmp(key, "llm_url") == 0)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/netaddr.h"
+
 typedef struct Config {
     char db_path[512];
     char key_path[512];      /* master key; default: beside the database, "<db>.key" */
@@ -16,8 +18,16 @@ typedef struct Config {
     char web_dir[512];       /* built pages; empty: API only */
     int threads;             /* server worker threads */
     int64_t session_ttl_ms;
-    int login_max_failures;  /* per username in login_window_ms (ten times that per address) */
-    int64_t login_window_ms;
+    int login_max_failures;  /* per (username, address) before the back-off starts */
+    int64_t login_window_ms; /* the longest back-off; failures older than this are forgotten */
+    /* reverse proxies whose X-Forwarded-For is believed (none by default) */
+    NetPrefix trusted_proxies[NETADDR_MAX_PREFIXES];
+    int n_trusted_proxies;
+    int search_max_misses;   /* whole phone/ID searches that find nobody, per user and hour */
+    bool metrics_public;     /* /metrics without a login (default: an admin's login) */
+    int max_connections_per_ip;  /* open connections from one address */
+    int max_connections;         /* open connections in all */
+    int header_timeout_s;        /* a request's headers must arrive within this */
     bool cookie_secure;      /* set Secure on the session cookie (behind HTTPS) */
     /* the assistant's optional answer generation (OpenAI-compatible chat); off when url is empty */
     char llm_url[512];       /* base URL, e.g. http://127.0.0.1:8000/v1 */

@@ -179,3 +179,12 @@ void crypto_random_hex(char *out, size_t n_bytes)
     randombytes_buf(raw, n_bytes);
     sodium_bin2hex(out, n_bytes * 2 + 1, raw, n_bytes);
 }
+
+void crypto_random_code(char *out, size_t n, const char *alphabet)
+{
+    uint32_t k = (uint32_t)strlen(alphabet);
+
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[randombytes_uniform(k)];
+    out[n] = '\0';
+}

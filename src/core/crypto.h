@@ -46,5 +46,11 @@ void crypto_token_new(char out[CRYPTO_TOKEN_CHARS + 1]);
 /* Unkeyed BLAKE2b of a token, for storing sessions. */
 void crypto_token_hash(const char *token, uint8_t out[CRYPTO_HASH_BYTES]);
 
+/*
+ * @n random characters of @alphabet (uniformly, without modulo bias) into
+ * @out, then a NUL: one-time codes people type.
+ */
+void crypto_random_code(char *out, size_t n, const char *alphabet);
+
 /* Random hex string of 2*@n_bytes characters in @out. */
 void crypto_random_hex(char *out, size_t n_bytes);

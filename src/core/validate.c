@@ -141,6 +141,30 @@ bad:
     return error_invalid(a, field, "invalid_code", "行政区划代码应为6位（区县）、9位（街道）或12位（社区）数字");
 }
 
+bool text_has_bidi_control(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+
+    for (; *s; s++) {
+        if (s[0] == 0xD8 && s[1] == 0x9C)
+            return true; /* U+061C ARABIC LETTER MARK */
+        if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x8E || s[2] == 0x8F ||
+                                             (s[2] >= 0xAA && s[2] <= 0xAE)))
+            return true; /* LRM, RLM, LRE RLE PDF LRO RLO */
+        if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+            return true; /* LRI RLI FSI PDI */
+    }
+    return false;
+}
+
+Error *validate_no_bidi(Arena *a, const char *field, const char *s)
+{
+    if (!text_has_bidi_control(s))
+        return NULL;
+    return error_invalid(a, field, "invalid_text",
+                         "含有文字方向控制字符（它能让文字显示成别的样子），请删除后再提交");
+}
+
 bool utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -28,6 +28,15 @@ Error *validate_date(Arena *a, const char *field, const char *in, const char **r
 /* An administrative code: 6 (county), 9 (street) or 12 (community) digits. */
 Error *validate_division_code(Arena *a, const char *field, const char *in, const char **ret);
 
+/*
+ * True if @s holds a bidirectional control character (U+061C, U+200E,
+ * U+200F, U+202A..U+202E, U+2066..U+2069), which can make a name display
+ * as another ("Trojan Source", CVE-2021-42574). Names refuse them.
+ */
+bool text_has_bidi_control(const char *s);
+/* 422 invalid_text naming @field if @s holds one (a message that says so). */
+Error *validate_no_bidi(Arena *a, const char *field, const char *s);
+
 /* Well-formed UTF-8 of at most @max_chars code points, no control characters. */
 bool utf8_valid(const char *s, size_t len);
 size_t utf8_length(const char *s);

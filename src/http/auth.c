@@ -18,6 +18,7 @@ static const struct {
     { ROLE_STREET_ADMIN, "street_admin", "街道管理员" },
     { ROLE_PROPERTY, "property", "物业" },
     { ROLE_ADMIN, "admin", "系统管理员" },
+    { ROLE_REPORTER, "reporter", "流动网格员" },
 };
 
 const char *role_name(Role r)

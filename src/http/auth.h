@@ -48,5 +48,11 @@ Error *auth_session_create(Store *st, Arena *a, int64_t user_id, int64_t ttl_ms,
 Error *auth_session_delete(Store *st, Arena *a, const char *token);
 /* *ret is NULL when the token is unknown or expired. */
 Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms, User **ret);
+/*
+ * Ends every session of @user_id but the one of @keep_token (may be NULL),
+ * in the database and in this process's cache (after a new password, a
+ * changed role or a disabled account).
+ */
+Error *auth_session_delete_user(Store *st, Arena *a, int64_t user_id, const char *keep_token);
 /* Removes expired sessions; returns how many. */
 int64_t auth_session_purge(Store *st, Arena *a, int64_t now_ms);

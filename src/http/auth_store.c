@@ -11,7 +11,9 @@ static const char SQL_SESSION_DELETE[] = "DELETE FROM session WHERE token_hash =
 static const char SQL_SESSION_USER[] =
     "SELECT u.id, u.username, u.display_name, u.role, u.scope, coalesce(u.household_id, 0),"
     " s.expires_at FROM session s JOIN app_user u ON u.id = s.user_id"
-    " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0";
+    " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0 AND u.state = 'active'";
+static const char SQL_SESSION_DELETE_USER[] =
+    "DELETE FROM session WHERE user_id = ?1 AND token_hash IS NOT ?2";
 static const char SQL_SESSION_PURGE[] = "DELETE FROM session WHERE expires_at <= ?1";
 
 Error *auth_session_create(Store *st, Arena *a, int64_t user_id, int64_t ttl_ms,
@@ -87,6 +89,23 @@ Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms,
     session_cache_put(hash, u, store_column_int64(s, 6), now_ms);
     store_reset(s);
     *ret = u;
+    return NULL;
+}
+
+Error *auth_session_delete_user(Store *st, Arena *a, int64_t user_id, const char *keep_token)
+{
+    uint8_t hash[CRYPTO_HASH_BYTES];
+    StoreStmt *s = store_prepare(st, a, SQL_SESSION_DELETE_USER);
+
+    store_bind_int64(s, 1, user_id);
+    if (keep_token) {
+        crypto_token_hash(keep_token, hash);
+        store_bind_blob(s, 2, hash, sizeof(hash));
+    }
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    session_cache_drop_user(user_id);
     return NULL;
 }
 

@@ -15,6 +15,7 @@ typedef struct Entry {
     char key[KEY_MAX];
     int failures;
     int64_t window_start_ms;
+    int64_t last_ms;         /* the latest failure */
 } Entry;
 
 struct RateLimit {
@@ -53,7 +54,7 @@ static Entry *find(RateLimit *rl, const char *key, bool create, int64_t now_ms)
 
         if (e->key[0] && strncmp(e->key, key, KEY_MAX - 1) == 0)
             return e;
-        if (!oldest || !e->key[0] || e->window_start_ms < oldest->window_start_ms)
+        if (!oldest || !e->key[0] || (oldest->key[0] && e->last_ms < oldest->last_ms))
             oldest = e;
     }
     if (!create)
@@ -61,6 +62,7 @@ static Entry *find(RateLimit *rl, const char *key, bool create, int64_t now_ms)
     memset(oldest, 0, sizeof(*oldest));
     strncpy(oldest->key, key, KEY_MAX - 1);
     oldest->window_start_ms = now_ms;
+    oldest->last_ms = now_ms;
     return oldest;
 }
 
@@ -88,6 +90,49 @@ void ratelimit_fail(RateLimit *rl, const char *key, int64_t now_ms)
         e->failures = 0;
     }
     e->failures++;
+    e->last_ms = now_ms;
+    pthread_mutex_unlock(&rl->lock);
+}
+
+/* The wait after @failures failures, @free of them without one. */
+static int64_t backoff_wait_ms(int failures, int free, int64_t base_ms, int64_t cap_ms)
+{
+    int64_t wait = base_ms;
+
+    if (failures < free)
+        return 0;
+    for (int i = free; i < failures && wait < cap_ms; i++)
+        wait *= 2;
+    return wait < cap_ms ? wait : cap_ms;
+}
+
+int64_t ratelimit_backoff_ms(RateLimit *rl, const char *key, int free, int64_t base_ms, int64_t now_ms)
+{
+    int64_t left = 0;
+    Entry *e;
+
+    pthread_mutex_lock(&rl->lock);
+    e = find(rl, key, false, now_ms);
+    if (e && now_ms - e->last_ms < RATELIMIT_MEMORY * rl->window_ms) {
+        int64_t until = e->last_ms + backoff_wait_ms(e->failures, free, base_ms, rl->window_ms);
+
+        left = until > now_ms ? until - now_ms : 0;
+    }
+    pthread_mutex_unlock(&rl->lock);
+    return left;
+}
+
+void ratelimit_backoff_fail(RateLimit *rl, const char *key, int64_t now_ms)
+{
+    Entry *e;
+
+    pthread_mutex_lock(&rl->lock);
+    e = find(rl, key, true, now_ms);
+    if (now_ms - e->last_ms >= RATELIMIT_MEMORY * rl->window_ms)
+        e->failures = 0;
+    if (e->failures < 1000)
+        e->failures++;
+    e->last_ms = now_ms;
     pthread_mutex_unlock(&rl->lock);
 }
 

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/validate.h"
@@ -13,6 +14,32 @@
 const char *request_query(Request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+typedef struct QueryAll {
+    Arena *a;
+    const char *name;
+    char *joined;
+} QueryAll;
+
+static enum MHD_Result query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    QueryAll *q = cls;
+
+    (void)kind;
+    if (key && strcmp(key, q->name) == 0)
+        q->joined = q->joined ? arena_sprintf(q->a, "%s,%s", q->joined, value ? value : "")
+                              : arena_strdup(q->a, value ? value : "");
+    return MHD_YES;
+}
+
+const char *request_query_all(Request *req, const char *name)
+{
+    QueryAll q = { req->arena, name, NULL };
+
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_all_one, &q);
+    return q.joined;
 }
 
 const char *request_header(Request *req, const char *name)
@@ -36,11 +63,16 @@ Error *request_json_object(Request *req, json_t **ret_obj)
     json_error_t jerr;
     json_t *root;
 
-    if (ctype && strncmp(ctype, "application/json", 16) != 0)
-        return error_new(req->arena, 415, NULL, "unsupported_media_type",
-                         "请求内容应为 JSON（Content-Type: application/json）");
     if (!req->body || req->body_len == 0)
         return error_bad_request(req->arena, NULL, "malformed_json", "请求内容为空，应为 JSON 对象");
+    /*
+     * A JSON body says so: a form on another site can post text/plain
+     * without asking first (a CORS "simple request"), never application/json.
+     */
+    if (!ctype || strncasecmp(ctype, "application/json", 16) != 0 ||
+        (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' '))
+        return error_new(req->arena, 415, NULL, "unsupported_media_type",
+                         "请求内容应为 JSON（Content-Type: application/json）");
     root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root)
         return error_bad_request(req->arena, NULL, "malformed_json",
@@ -108,7 +140,7 @@ bool request_text_ok(const char *s)
         if (c < 0x20 || c == 0x7f)
             return false;
     }
-    return true;
+    return !text_has_bidi_control(s);
 }
 
 /*
@@ -139,6 +171,7 @@ static const struct {
     { "rating", "评价" },          { "comment", "意见" },
     { "question", "问题" },        { "answer", "回答" },
     { "section", "栏目" },         { "keywords", "关键词" },
+    { "title", "标题" },           { "scope", "范围" },
 };
 
 static const char *field_name(Request *req, const char *field)
@@ -178,6 +211,10 @@ Error *request_field_string(Request *req, json_t *obj, const char *name, bool re
     if (!json_is_string(v))
         return wrong_type(req, name, "文本");
     s = json_string_value(v);
+    if (text_has_bidi_control(s))
+        return error_invalid(req->arena, name, "invalid_text",
+                             arena_sprintf(req->arena, "字段%s含有文字方向控制字符（它能让文字显示成别的样子），请删除后再提交",
+                                           field_name(req, name)));
     if (strlen(s) != json_string_length(v) || !request_text_ok(s))
         return error_invalid(req->arena, name, "invalid_text",
                              arena_sprintf(req->arena, "字段%s含有不允许的字符", field_name(req, name)));
@@ -303,28 +340,31 @@ static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char
     size_t i;
 
     (void)kind;
-    (void)filename;
     (void)content_type;
     (void)transfer_encoding;
-    /* a value may come in pieces: append to the field already begun */
-    for (i = 0; i < f->n; i++)
+    /* a value may come in pieces: append to the field already begun (the last one of that name) */
+    for (i = f->n; i-- > 0;)
         if (strcmp(f->keys[i], key) == 0 && off > 0)
             break;
-    if (i == f->n) {
+    if (off == 0 || i == (size_t)-1) {
         if (f->n == REQUEST_FORM_MAX)
             return MHD_NO;
-        f->keys[f->n] = arena_strdup(fs->a, key);
-        f->values[f->n] = arena_strdup(fs->a, "");
-        f->n++;
+        i = f->n++;
+        f->keys[i] = arena_strdup(fs->a, key);
+        f->values[i] = arena_strdup(fs->a, "");
+        f->lens[i] = 0;
+        f->filenames[i] = filename ? arena_strdup(fs->a, filename) : NULL;
     }
     {
-        size_t have = strlen(f->values[i]);
+        size_t have = f->lens[i];
         char *v = arena_alloc(fs->a, have + size + 1);
 
         memcpy(v, f->values[i], have);
-        memcpy(v + have, data, size);
+        if (size)
+            memcpy(v + have, data, size);
         v[have + size] = '\0';
         f->values[i] = v;
+        f->lens[i] = have + size;
     }
     return MHD_YES;
 }
@@ -346,7 +386,7 @@ Error *request_form(Request *req, RequestForm *ret)
     if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
         return error_bad_request(req->arena, NULL, "malformed_form", "表单格式有误或字段过多");
     for (size_t i = 0; i < ret->n; i++)
-        if (!request_text_ok(ret->values[i]))
+        if (!ret->filenames[i] && (strlen(ret->values[i]) != ret->lens[i] || !request_text_ok(ret->values[i])))
             return error_bad_request(req->arena, ret->keys[i], "invalid_text",
                                      "表单字段含有无效字符");
     return NULL;
@@ -355,7 +395,19 @@ Error *request_form(Request *req, RequestForm *ret)
 const char *request_form_value(const RequestForm *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->keys[i], name) == 0)
+        if (strcmp(f->keys[i], name) == 0 && !f->filenames[i])
             return f->values[i];
+    return NULL;
+}
+
+const char *request_form_file(const RequestForm *f, const char *name, size_t *ret_len)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->keys[i], name) == 0 && f->filenames[i]) {
+            *ret_len = f->lens[i];
+            return f->values[i];
+        }
+    }
+    *ret_len = 0;
     return NULL;
 }

@@ -25,9 +25,10 @@ typedef enum Role {
     ROLE_STREET_ADMIN = 1 << 4,
     ROLE_PROPERTY = 1 << 5,
     ROLE_ADMIN = 1 << 6,
+    ROLE_REPORTER = 1 << 7, /* 流动网格员: reports cases, sees only her own */
 } Role;
 
-#define ROLES_ALL 0x7f
+#define ROLES_ALL 0xff
 #define ROLES_COMMUNITY_STAFF (ROLE_STAFF | ROLE_SECRETARY)
 #define ROLES_REGISTRY_READ \
     (ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
@@ -46,6 +47,7 @@ typedef struct App {
     Config *cfg;
     CryptoKeys *keys;
     struct RateLimit *login_limit;
+    struct RateLimit *search_limit;  /* whole-number searches that missed, per user */
 } App;
 
 typedef struct Request {
@@ -65,6 +67,7 @@ typedef struct Request {
     const User *user;         /* NULL until authenticated */
     char id[17];              /* request id, in logs and internal errors */
     const char *client_ip;
+    bool via_proxy;           /* the peer is a trusted proxy (its X-Forwarded-* are believed) */
     int64_t start_us;
     const struct Route *route;
     int status;               /* set when the response is queued, for the access log */
@@ -73,13 +76,16 @@ typedef struct Request {
 
 /* Query-string argument or NULL. */
 const char *request_query(Request *req, const char *name);
+/* Every value of a repeated query argument (?a=x&a=y), joined by commas; NULL if absent. */
+const char *request_query_all(Request *req, const char *name);
 const char *request_header(Request *req, const char *name);
 const char *request_cookie(Request *req, const char *name);
 
 /*
  * Parses the body as a JSON object. 400 malformed_json when it is not JSON,
- * 400 expected_object when it is JSON but not an object, 415 when the
- * Content-Type is set and is not JSON. The object is released with the arena.
+ * 400 expected_object when it is JSON but not an object, 415 when a body
+ * comes without "Content-Type: application/json". The object is released
+ * with the arena.
  */
 Error *request_json_object(Request *req, json_t **ret_obj);
 
@@ -118,17 +124,22 @@ void request_end_read(Request *req);
 typedef struct RequestForm {
     const char *keys[REQUEST_FORM_MAX];
     const char *values[REQUEST_FORM_MAX];
+    size_t lens[REQUEST_FORM_MAX];         /* bytes of each value (a file may hold NULs) */
+    const char *filenames[REQUEST_FORM_MAX]; /* multipart file parts: the file's name; else NULL */
     size_t n;
 } RequestForm;
 
 /*
  * Decodes the body as a form: 415 when the Content-Type is not a form, 400
  * when it is malformed, has more than REQUEST_FORM_MAX fields, or a value
- * that is not valid text. An empty body is an empty form.
+ * that is not valid text (file parts of a multipart form are bytes, not
+ * checked). An empty body is an empty form.
  */
 Error *request_form(Request *req, RequestForm *ret);
-/* The value of field @name, or NULL. */
+/* The value of text field @name, or NULL (also for a file part: see request_form_file). */
 const char *request_form_value(const RequestForm *f, const char *name);
+/* The bytes of multipart file part @name and their length, or NULL. */
+const char *request_form_file(const RequestForm *f, const char *name, size_t *ret_len);
 
 /* Checks a user-supplied string: valid UTF-8, no control characters. */
 bool request_text_ok(const char *s);

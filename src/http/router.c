@@ -12,6 +12,12 @@ void router_init(Router *r)
     memset(r, 0, sizeof(*r));
 }
 
+void router_set_fallback(Router *r, const char *prefix, Handler h)
+{
+    r->fallback_prefix = prefix;
+    r->fallback = h;
+}
+
 void router_add(Router *r, const char *method, const char *pattern, Handler h, unsigned flags)
 {
     Route *rt;

@@ -42,10 +42,19 @@ typedef struct Route {
 typedef struct Router {
     Route routes[ROUTER_MAX_ROUTES];
     int n_routes;
+    /* paths under fallback_prefix that match no route (404) or no method (405) go to fallback */
+    const char *fallback_prefix;
+    Handler fallback;
 } Router;
 
 void router_init(Router *r);
 void router_add(Router *r, const char *method, const char *pattern, Handler h, unsigned flags);
+
+/*
+ * Answers unmatched paths under @prefix with @h (an API with its own error
+ * format); req->status is 404 or 405 when @h is called, without a store.
+ */
+void router_set_fallback(Router *r, const char *prefix, Handler h);
 
 typedef enum RouteMatch { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } RouteMatch;
 

@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "core/text.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/cache.h"
+#include "http/csrf.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "http/static.h"
@@ -116,7 +118,11 @@ static void client_ip(Request *req)
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof(buf));
     }
-    req->client_ip = arena_strdup(req->arena, buf);
+    /* behind a trusted reverse proxy, the client it names (core/netaddr.h) */
+    req->via_proxy = netaddr_match(req->app->cfg->trusted_proxies, req->app->cfg->n_trusted_proxies, buf);
+    req->client_ip = netaddr_client(req->arena, arena_strdup(req->arena, buf),
+                                    request_header(req, "X-Forwarded-For"),
+                                    req->app->cfg->trusted_proxies, req->app->cfg->n_trusted_proxies);
 }
 
 /* A JSON object answer as text (for queue(), and so that it can be kept); false if it cannot be. */
@@ -254,6 +260,11 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     if (req->body_too_large)
         return error_too_large(req->arena, NULL);
     m = router_match(srv->router, req->method, req->path, req, &rt);
+    if (m != ROUTE_FOUND && srv->router->fallback_prefix &&
+        strncmp(req->path, srv->router->fallback_prefix, strlen(srv->router->fallback_prefix)) == 0) {
+        req->status = m == ROUTE_NO_METHOD ? 405 : 404;
+        return srv->router->fallback(req, res);
+    }
     if (m == ROUTE_NO_METHOD)
         return error_new(req->arena, 405, NULL, "method_not_allowed", "不支持该请求方法");
     if (m == ROUTE_NO_PATH) {
@@ -263,6 +274,9 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
         return error_not_found(req->arena, NULL, "找不到该页面或接口");
     }
     req->route = rt;
+    err = csrf_check(req);
+    if (err)
+        return err;
     req->store = thread_store(srv);
     if (!req->store)
         return error_internal(req->arena, "no database connection");
@@ -439,6 +453,7 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
     srv->app.cfg = (Config *)cfg;
     srv->app.keys = keys;
     srv->app.login_limit = ratelimit_new(cfg->login_window_ms);
+    srv->app.search_limit = ratelimit_new(REGISTRY_SEARCH_WINDOW_MS);
     pthread_mutex_init(&srv->stores_lock, NULL);
     srv->rid_prefix = (uint32_t)time_now_ms() ^ (uint32_t)getpid() << 16;
 
@@ -485,6 +500,7 @@ out:
     for (int i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
     ratelimit_free(srv->app.login_limit);
+    ratelimit_free(srv->app.search_limit);
     pthread_mutex_destroy(&srv->stores_lock);
     free(srv);
     text_shutdown();

@@ -93,3 +93,12 @@ void session_cache_drop(const uint8_t hash[CRYPTO_HASH_BYTES])
         e->used = false;
     pthread_rwlock_unlock(&lock);
 }
+
+void session_cache_drop_user(int64_t user_id)
+{
+    pthread_rwlock_wrlock(&lock);
+    for (size_t i = 0; i < SLOTS; i++)
+        if (entries[i].used && entries[i].user_id == user_id)
+            entries[i].used = false;
+    pthread_rwlock_unlock(&lock);
+}

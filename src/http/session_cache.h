@@ -19,3 +19,5 @@ User *session_cache_get(const uint8_t hash[CRYPTO_HASH_BYTES], int64_t now_ms, A
 void session_cache_put(const uint8_t hash[CRYPTO_HASH_BYTES], const User *u, int64_t expires_ms,
                        int64_t now_ms);
 void session_cache_drop(const uint8_t hash[CRYPTO_HASH_BYTES]);
+/* Drops every entry of @user_id. */
+void session_cache_drop_user(int64_t user_id);

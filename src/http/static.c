@@ -27,6 +27,18 @@ static const struct {
     { ".webmanifest", "application/manifest+json" },
 };
 
+/*
+ * The pages' policy: scripts only from this server (the built pages have no
+ * inline script: h5.html loads /elder-boot.js), styles also inline (Element
+ * Plus and Vant set style attributes), images also data:/blob: and a room's
+ * photo from https, fonts also from Vant's icon font host (its CSS names
+ * at.alicdn.com), no plugins, and no framing by other sites.
+ */
+#define STATIC_CSP                                                                       \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "           \
+    "img-src 'self' data: blob: https:; font-src 'self' data: at.alicdn.com; connect-src 'self'; "      \
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+
 static const char *type_of(const char *path)
 {
     const char *dot = strrchr(path, '.');
@@ -57,6 +69,11 @@ static bool open_file(Request *req, Response *res, const char *web_dir, const ch
     res->fd_size = (size_t)st.st_size;
     res->content_type = type_of(rel);
     response_header(res, "Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    if (strncmp(res->content_type, "text/html", 9) == 0 || strncmp(res->content_type, "image/svg", 9) == 0) {
+        response_header(res, "Content-Security-Policy", STATIC_CSP);
+        response_header(res, "X-Frame-Options", "SAMEORIGIN");
+        response_header(res, "Referrer-Policy", "same-origin");
+    }
     return true;
 }
 

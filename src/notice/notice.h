@@ -25,4 +25,10 @@ Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const 
 Error *notice_add_at(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
                      const char *body, const char *link, int64_t at_ms);
 
+/*
+ * Marks read @user_id's unread notices that open @link: the thing they
+ * tell of was seen another way (an announcement read from the home page).
+ */
+Error *notice_read_link(Store *st, Arena *a, int64_t user_id, const char *link, int64_t now_ms);
+
 void notice_routes_register(Router *r);

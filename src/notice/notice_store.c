@@ -27,6 +27,22 @@ static const char SQL_NOTICE_READ[] =
 static const char SQL_NOTICE_READ_ALL[] =
     "UPDATE notice SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL";
 
+static const char SQL_NOTICE_READ_LINK[] =
+    "UPDATE notice SET read_at = ?3 WHERE user_id = ?1 AND link = ?2 AND read_at IS NULL";
+
+Error *notice_read_link(Store *st, Arena *a, int64_t user_id, const char *link, int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_NOTICE_READ_LINK);
+
+    store_bind_int64(s, 1, user_id);
+    store_bind_text(s, 2, link);
+    store_bind_int64(s, 3, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
 Error *notice_add(Store *st, Arena *a, int64_t user_id, const char *kind, const char *title,
                   const char *body, const char *link)
 {

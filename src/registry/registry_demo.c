@@ -355,6 +355,28 @@ static Error *demo_users(Store *st, Arena *a, const DemoOptions *opt, const char
     return NULL;
 }
 
+/*
+ * How many of @total residents community @i of @n gets, @made given out so
+ * far. The first, where the demo staff work, gets a double share, as
+ * before (its residents come first: the benchmarks look one up by id); the
+ * others differ as real ones do, from about a third to twice an even share,
+ * by a fixed pattern; the last takes what is left.
+ */
+static int64_t demo_share(int64_t total, size_t i, size_t n, int64_t made)
+{
+    int64_t even = total / (int64_t)(n + 1);
+    int64_t weight_sum = 0;
+
+    if (i == 0)
+        return even * 2;
+    if (i == n - 1)
+        return total - made;
+    /* weights 3..18 (tenths of an even share) for communities 1..n-1, then scaled to fit */
+    for (size_t k = 1; k < n; k++)
+        weight_sum += 3 + (int64_t)((k * 7) % 16);
+    return (total - even * 2) * (3 + (int64_t)((i * 7) % 16)) / weight_sum;
+}
+
 Error *registry_demo_check_empty(Store *st, Arena *a)
 {
     StoreStmt *s = store_prepare(st, a, SQL_DEMO_EMPTY);
@@ -417,11 +439,8 @@ Error *registry_demo(Store *st, Arena *a, const CryptoKeys *k, const DemoOptions
         return err;
     }
     for (size_t i = 0; i < n_codes; i++) {
-        /* the first community, where the demo staff work, gets a double share */
-        int64_t share = opt->residents * (i == 0 ? 2 : 1) / (int64_t)(n_codes + 1);
+        int64_t share = demo_share(opt->residents, i, n_codes, ds.made);
 
-        if (i == n_codes - 1)
-            share = opt->residents - ds.made;
         err = make_community(&ds, a, codes[i], share);
         if (err) {
             store_rollback(st);

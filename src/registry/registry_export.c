@@ -9,6 +9,7 @@
  * 15 digits of an 18-digit ID number and show 1.10101E+17.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -185,5 +186,87 @@ Error *registry_export_xlsx(Store *st, Arena *a, const CryptoKeys *k, const char
         return error_internal(a, "xlsx export of %s: %s", community,
                               lxw_strerror(o.err != LXW_NO_ERROR ? o.err : closed));
     *ret_count = count;
+    return NULL;
+}
+
+/* ---- the import template ---- */
+
+/* One example row that imports as it is (the ID number passes its check digit). */
+static const char *const TEMPLATE_EXAMPLE[_COL_MAX] = {
+    [COL_BUILDING] = "1号楼",  [COL_UNIT] = "1",          [COL_FLOOR] = "3",
+    [COL_ROOM] = "301",        [COL_AREA] = "68.5",       [COL_NAME] = "张三",
+    [COL_GENDER] = "男",       [COL_BIRTH_DATE] = "1950-03-07",
+    [COL_ID_NUMBER] = "110101195003079771",                [COL_PHONE] = "13912345678",
+    [COL_RELATION] = "户主",   [COL_TAGS] = "独居老人、高龄", [COL_MOVED_IN] = "2010-05-01",
+};
+
+static const char *const TEMPLATE_RULES[] = {
+    "第一行为表头，请勿修改；从第二行起每行一位居民，示例行请删除或改为真实数据。",
+    "楼栋、单元、室号、姓名必填；楼层可由室号推出（301 在 3 层）。楼栋、户不存在时自动创建。",
+    "身份证号须通过校验位检查，请保持该列为“文本”格式，以免末几位变成 0。",
+    "没有身份证号的可不填，此时须填出生日期（YYYY-MM-DD）和性别（男/女）。",
+    "手机号为 11 位数字，座机请带区号（如 021-12345678），可不填。",
+    "标签多个用“、”“，”或“;”分隔，如“独居老人、高龄”，须为系统中已有的标签。",
+    "同一身份证号已在册的不会重复导入；有问题的行不会导入，并会列出行号和原因。",
+};
+
+Error *registry_template_csv(Arena *a, const char **ret_data, size_t *ret_len)
+{
+    const char *header[_COL_MAX];
+    StrBuf sb;
+
+    for (int c = 0; c < _COL_MAX; c++)
+        header[c] = registry_column_label(c);
+    strbuf_init(&sb, a, 16 * 1024);
+    strbuf_adds(&sb, "\xEF\xBB\xBF");
+    csv_line(&sb, header);
+    csv_line(&sb, TEMPLATE_EXAMPLE);
+    *ret_data = strbuf_finish(&sb, ret_len);
+    return *ret_data ? NULL : error_internal(a, "template too large");
+}
+
+Error *registry_template_xlsx(Arena *a, const char *path)
+{
+    SheetOut o = { .err = LXW_NO_ERROR };
+    lxw_worksheet *rules;
+    lxw_workbook *wb;
+    lxw_format *bold, *wrap;
+    lxw_error closed;
+
+    wb = workbook_new(path);
+    if (!wb)
+        return error_internal(a, "cannot create workbook '%s'", path);
+    o.ws = workbook_add_worksheet(wb, "居民台账");
+    rules = workbook_add_worksheet(wb, "填写说明");
+    bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    format_set_bg_color(bold, 0xDDEBF7);
+    format_set_border(bold, LXW_BORDER_THIN);
+    o.text = workbook_add_format(wb);
+    format_set_num_format(o.text, "@");
+    wrap = workbook_add_format(wb);
+    format_set_text_wrap(wrap);
+    for (lxw_col_t c = 0; c < _COL_MAX; c++) {
+        bool text = c == COL_ID_NUMBER || c == COL_PHONE || c == COL_BIRTH_DATE ||
+                    c == COL_MOVED_IN || c == COL_ROOM;
+
+        sheet_check(&o, worksheet_set_column(o.ws, c, c, c == COL_ID_NUMBER ? 21 : 12,
+                                             text ? o.text : NULL));
+        sheet_check(&o, worksheet_write_string(o.ws, 0, c, registry_column_label(c), bold));
+        if (c == COL_UNIT || c == COL_FLOOR || c == COL_AREA)
+            sheet_check(&o, worksheet_write_number(o.ws, 1, c, strtod(TEMPLATE_EXAMPLE[c], NULL), NULL));
+        else
+            sheet_check(&o, worksheet_write_string(o.ws, 1, c, TEMPLATE_EXAMPLE[c],
+                                                   text ? o.text : NULL));
+    }
+    worksheet_freeze_panes(o.ws, 1, 0);
+    sheet_check(&o, worksheet_set_column(rules, 0, 0, 90, wrap));
+    sheet_check(&o, worksheet_write_string(rules, 0, 0, "居民台账导入填写说明", bold));
+    for (size_t i = 0; i < sizeof(TEMPLATE_RULES) / sizeof(TEMPLATE_RULES[0]); i++)
+        sheet_check(&o, worksheet_write_string(rules, (lxw_row_t)(i + 1), 0, TEMPLATE_RULES[i], wrap));
+    closed = workbook_close(wb);
+    if (o.err != LXW_NO_ERROR || closed != LXW_NO_ERROR)
+        return error_internal(a, "xlsx template: %s",
+                              lxw_strerror(o.err != LXW_NO_ERROR ? o.err : closed));
     return NULL;
 }

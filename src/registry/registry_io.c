@@ -27,6 +27,7 @@
 #include "registry/registry.h"
 #include "registry/registry_cli.h"
 #include "registry/registry_io.h"
+#include "workqueue/workqueue.h"
 #include "core/banned.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,6 +94,12 @@ static Error *registry_handle_import(Request *req, Response *res)
                                     req->body ? req->body : "", req->body_len, format, &actor, &report);
     if (err)
         return err;
+    /* the work queue lists an import with rows not imported until staff deal with them */
+    err = workqueue_import_record(req, community, request_query(req, "name"), report);
+    if (err) {
+        json_decref(report);
+        return err;
+    }
     return response_json(res, 200, report);
 }
 
@@ -154,6 +161,49 @@ static Error *export_xlsx_bytes(Request *req, const char *community, const char 
     return NULL;
 }
 
+/* GET /api/v1/residents/template?format=xlsx|csv: what an import reads, with an example row. */
+static Error *registry_handle_template(Request *req, Response *res)
+{
+    const char *format = request_query(req, "format"), *tmp = getenv("TMPDIR"), *errmsg = NULL;
+    const char *data = NULL;
+    char *path, *bytes = NULL;
+    size_t len = 0;
+    bool csv;
+    int fd;
+    Error *err;
+
+    err = auth_require(req, ROLES_REGISTRY_READ);
+    if (err)
+        return err;
+    if (format && *format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
+        return error_bad_request(req->arena, "format", "invalid_format", "format 应为 xlsx 或 csv");
+    csv = format && strcmp(format, "csv") == 0;
+    if (csv) {
+        err = registry_template_csv(req->arena, &data, &len);
+    } else {
+        path = arena_sprintf(req->arena, "%s/linli-template-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        fd = mkstemp(path);
+        if (fd < 0)
+            return error_internal(req->arena, "cannot create temporary file '%s': %s", path,
+                                  strerror(errno));
+        close(fd);
+        err = registry_template_xlsx(req->arena, path);
+        if (!err && !file_read_all(req->arena, path, 1024 * 1024, &bytes, &len, &errmsg))
+            err = error_internal(req->arena, "cannot read back '%s': %s", path, errmsg);
+        unlink(path);
+        data = bytes;
+    }
+    if (err)
+        return err;
+    response_header(res, "Content-Disposition",
+                    arena_sprintf(req->arena,
+                                  "attachment; filename=\"residents-template.%s\"; filename*=UTF-8''%s",
+                                  csv ? "csv" : "xlsx",
+                                  percent_encode(req->arena, csv ? "居民台账导入模板.csv"
+                                                                 : "居民台账导入模板.xlsx")));
+    return response_bytes(res, 200, csv ? "text/csv; charset=utf-8" : XLSX_TYPE, data, len);
+}
+
 static Error *registry_handle_export(Request *req, Response *res)
 {
     const char *format = request_query(req, "format");
@@ -200,6 +250,7 @@ static Error *registry_handle_export(Request *req, Response *res)
 void registry_io_routes_register(Router *r)
 {
     router_add(r, "POST", "/api/v1/residents/import", registry_handle_import, ROUTE_LARGE_BODY);
+    router_add(r, "GET", "/api/v1/residents/template", registry_handle_template, 0);
     router_add(r, "GET", "/api/v1/residents/export", registry_handle_export, 0);
 }
 

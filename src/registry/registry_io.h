@@ -101,5 +101,13 @@ Error *registry_export_csv(Store *st, Arena *a, const CryptoKeys *k, const char 
 Error *registry_export_xlsx(Store *st, Arena *a, const CryptoKeys *k, const char *community,
                             const char *path, int64_t *ret_count);
 
-/* POST /api/v1/residents/import and GET /api/v1/residents/export. */
+/*
+ * The import template: the header row and one example row that imports as
+ * it is, as CSV (UTF-8 with a byte-order mark) in @a, or as an .xlsx
+ * workbook written to @path with a second sheet of rules (填写说明).
+ */
+Error *registry_template_csv(Arena *a, const char **ret_data, size_t *ret_len);
+Error *registry_template_xlsx(Arena *a, const char *path);
+
+/* POST /api/v1/residents/import, GET /api/v1/residents/export and /template. */
 void registry_io_routes_register(Router *r);

@@ -8,8 +8,10 @@
 
 #include "audit/audit.h"
 #include "core/text.h"
+#include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
+#include "http/ratelimit.h"
 #include "http/response.h"
 #include "registry/registry.h"
 #include "registry/registry_store.h"
@@ -65,16 +67,34 @@ static Error *list_readable(Request *req, Response *res, ListFn *list)
     return list_page(req, res, list, lo, hi);
 }
 
+/*
+ * Pages of 200 by default (at most 1000): with the country's divisions
+ * imported an admin's scope holds 600,000 communities.
+ */
 static Error *registry_handle_communities(Request *req, Response *res)
 {
     const char *lo, *hi;
+    int64_t page, per_page, total = 0;
+    json_t *items;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ | ROLE_RESIDENT | ROLE_PROPERTY);
     if (err)
         return err;
+    err = request_query_int(req, "page", 1, 1, 1000000, &page);
+    if (!err)
+        err = request_query_int(req, "per_page", 200, 1, 1000, &per_page);
+    if (err)
+        return err;
     auth_scope_bounds(req->arena, req->user->role == ROLE_ADMIN ? "" : req->user->scope, &lo, &hi);
-    return list_page(req, res, registry_store_communities, lo, hi);
+    items = json_array();
+    err = registry_store_communities(req->store, req->arena, lo, hi, per_page, (page - 1) * per_page,
+                                     items, &total);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    return response_json(res, 200, page_json(items, total, page, per_page));
 }
 
 static Error *require_community(Request *req, const char *field, const char *code)
@@ -425,13 +445,17 @@ static const char *like_escape(Arena *a, const char *s)
     return out;
 }
 
-/* Reads q: a name, pinyin initials, the last 4 digits of a phone, or a whole phone or ID number. */
-static Error *search_terms(Request *req, ResidentFilter *f)
+/*
+ * Reads q: a name, pinyin initials, the last 4 digits of a phone, or a whole
+ * phone or ID number (then *ret_whole names the field: "phone", "id_number").
+ */
+static Error *search_terms(Request *req, ResidentFilter *f, const char **ret_whole)
 {
     const char *raw = request_query(req, "q");
     const char *q;
     const char *id_number;
 
+    *ret_whole = NULL;
     if (!raw || !*raw)
         return NULL;
     if (strlen(raw) > 100)
@@ -448,11 +472,13 @@ static Error *search_terms(Request *req, ResidentFilter *f)
 
         crypto_lookup_hash(req->app->keys, q, h);
         f->hash = h;
+        *ret_whole = "phone";
     } else if (strlen(q) == 18 && !validate_id_number(req->arena, "q", q, &id_number)) {
         uint8_t *h = arena_alloc(req->arena, CRYPTO_HASH_BYTES);
 
         crypto_lookup_hash(req->app->keys, id_number, h);
         f->hash = h;
+        *ret_whole = "id_number";
     } else {
         char *hi = arena_strdup(req->arena, q);
 
@@ -469,11 +495,70 @@ static Error *search_terms(Request *req, ResidentFilter *f)
     return NULL;
 }
 
+/*
+ * A search by a whole phone or ID number answers "is this the number?" for
+ * every masked value a list shows (the mask and a birth date leave 1,000
+ * candidates): only staff of the user's own community, who may see the
+ * numbers in full, may ask it, and only so often without a hit.
+ */
+static Error *whole_number_allowed(Request *req, const char *field)
+{
+    const User *u = req->user;
+    const char *key;
+    Error *err;
+
+    if (!auth_is_community_staff(u, u->scope))
+        return error_new(req->arena, 403, "q", "whole_number_search_forbidden",
+                         "只有本社区的工作人员可以按完整的手机号或身份证号查找，请改用姓名或手机号后四位");
+    key = arena_sprintf(req->arena, "%lld", (long long)u->id);
+    if (ratelimit_blocked(req->app->search_limit, key, req->app->cfg->search_max_misses, time_now_ms())) {
+        err = audit_record(req, "resident.search_refused", "resident", 0, u->scope,
+                           json_pack("{s:s, s:i}", "field", field, "max_misses",
+                                     req->app->cfg->search_max_misses));
+        if (err)
+            return err;
+        return error_new(req->arena, 429, "q", "too_many_searches",
+                         "按完整号码查找未找到的次数过多，请一小时后再试；此情况已记入审计日志");
+    }
+    return NULL;
+}
+
+/*
+ * A whole-number search is a full view: one entry for the search (hit or
+ * miss), and one resident.view_full per resident it found; a miss counts
+ * towards the user's limit.
+ */
+static Error *whole_number_audit(Request *req, const char *field, JsonW *w, int64_t total)
+{
+    const User *u = req->user;
+    size_t len;
+    const char *text = jsonw_finish(w, &len);
+    json_t *page = text ? json_loadb(text, len, 0, NULL) : NULL;
+    json_t *items = json_object_get(page, "items"), *item;
+    size_t i;
+    Error *err;
+
+    if (total == 0)
+        ratelimit_fail(req->app->search_limit, arena_sprintf(req->arena, "%lld", (long long)u->id),
+                       time_now_ms());
+    err = audit_record(req, "resident.search_full", "resident", 0, u->scope,
+                       json_pack("{s:s, s:I}", "field", field, "matches", (json_int_t)total));
+    json_array_foreach(items, i, item) {
+        if (err)
+            break;
+        err = audit_record(req, "resident.view_full", "resident",
+                           json_integer_value(json_object_get(item, "id")), u->scope,
+                           json_pack("{s:[s], s:s}", "fields", field, "via", "search"));
+    }
+    json_decref(page);
+    return err;
+}
+
 static Error *registry_handle_residents(Request *req, Response *res)
 {
     ResidentFilter f = { 0 };
     int64_t page, per_page, total = 0;
-    const char *status;
+    const char *status, *whole = NULL;
     JsonW w;
     Error *err;
 
@@ -509,7 +594,9 @@ static Error *registry_handle_residents(Request *req, Response *res)
         f.status = NULL;
     else
         return error_bad_request(req->arena, "status", "invalid_query", "status 应为 active、moved_out 或 all");
-    err = search_terms(req, &f);
+    err = search_terms(req, &f, &whole);
+    if (!err && whole)
+        err = whole_number_allowed(req, whole);
     if (err)
         return err;
     f.limit = per_page;
@@ -533,6 +620,11 @@ static Error *registry_handle_residents(Request *req, Response *res)
     jsonw_kint(&w, "page", page);
     jsonw_kint(&w, "per_page", per_page);
     jsonw_object_end(&w);
+    if (whole) {
+        err = whole_number_audit(req, whole, &w, total);
+        if (err)
+            return err;
+    }
     return response_json_text(req, res, 200, &w);
 }
 
@@ -681,6 +773,41 @@ static Error *registry_handle_resident_get(Request *req, Response *res)
             return err;
     }
     return response_json_text(req, res, 200, &w);
+}
+
+/*
+ * GET /residents/{id}/phone: the whole phone number, to call her: grid
+ * workers, staff and secretaries of her community (the 网格员 on her round
+ * needs the number, not the ID number). Every view is audited.
+ */
+static Error *registry_handle_resident_phone(Request *req, Response *res)
+{
+    const char *id_number = NULL, *phone = NULL;
+    ResidentRef ref;
+    int64_t id;
+    JsonW w;
+    Error *err;
+
+    err = auth_require(req, ROLE_GRID_WORKER | ROLE_STAFF | ROLE_SECRETARY);
+    if (!err)
+        err = request_param_id(req, 0, &id);
+    if (err)
+        return err;
+    jsonw_init(&w, req->arena, RESPONSE_JSON_MAX);
+    err = write_visible_resident(req, id, NULL, &w, &ref);
+    if (err)
+        return err;
+    if (strcmp(req->user->scope, ref.community) != 0)
+        return error_forbidden(req->arena, "只有本社区的网格员和工作人员可以查看完整手机号");
+    err = registry_store_resident_reveal(req->store, req->arena, req->app->keys, id, &id_number,
+                                         &phone);
+    if (!err)
+        err = audit_record(req, "resident.view_full", "resident", id, ref.community,
+                           json_pack("{s:[s]}", "fields", "phone"));
+    if (err)
+        return err;
+    return response_json(res, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "phone",
+                                             json_string_or_null(phone)));
 }
 
 static Error *registry_handle_resident_update(Request *req, Response *res)
@@ -870,6 +997,7 @@ void registry_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/residents", registry_handle_residents, ROUTE_CACHED);
     router_add(r, "POST", "/api/v1/residents", registry_handle_resident_create, 0);
     router_add(r, "GET", "/api/v1/residents/{id}", registry_handle_resident_get, ROUTE_CACHED);
+    router_add(r, "GET", "/api/v1/residents/{id}/phone", registry_handle_resident_phone, 0);
     router_add(r, "PATCH", "/api/v1/residents/{id}", registry_handle_resident_update, 0);
     router_add(r, "DELETE", "/api/v1/residents/{id}", registry_handle_resident_move_out, 0);
     router_add(r, "GET", "/api/v1/tags", registry_handle_tags, ROUTE_CACHED);

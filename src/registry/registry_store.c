@@ -21,7 +21,10 @@ static const char SQL_COMMUNITY_LIST[] =
     " FROM division d LEFT JOIN division p ON p.code = d.parent_code"
     " LEFT JOIN division c ON c.code = p.parent_code"
     " LEFT JOIN community_count n ON n.community = d.code"
-    " WHERE d.level = 5 AND d.code >= ?1 AND d.code < ?2 ORDER BY d.code";
+    " WHERE d.level = 5 AND d.code >= ?1 AND d.code < ?2 ORDER BY d.code LIMIT ?3 OFFSET ?4";
+
+static const char SQL_COMMUNITY_COUNT[] =
+    "SELECT count(*) FROM division WHERE level = 5 AND code >= ?1 AND code < ?2";
 
 static const char SQL_COMMUNITY_GET[] =
     "SELECT d.code, d.name, d.parent_code, p.name, c.name"
@@ -122,13 +125,23 @@ Error *registry_store_community_exists(Store *st, Arena *a, const char *communit
     return NULL;
 }
 
-Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, json_t *items)
+Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, int64_t limit,
+                                  int64_t offset, json_t *items, int64_t *ret_total)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_COMMUNITY_LIST);
+    StoreStmt *s = store_prepare(st, a, SQL_COMMUNITY_COUNT);
     StoreResult r;
 
     store_bind_text(s, 1, lo);
     store_bind_text(s, 2, hi);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret_total = store_column_int64(s, 0);
+    store_reset(s);
+    s = store_prepare(st, a, SQL_COMMUNITY_LIST);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, limit);
+    store_bind_int64(s, 4, offset);
     while ((r = store_step(s)) == STORE_ROW) {
         json_array_append_new(items, json_pack(
             "{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I}",

@@ -37,7 +37,9 @@ typedef struct ResidentFilter {
 /* "1号楼2单元301室", in @a. */
 char *registry_address(Arena *a, const char *building, int64_t unit, const char *room);
 
-Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, json_t *items);
+/* One page of the communities in [@lo, @hi), by code; *ret_total: all of them. */
+Error *registry_store_communities(Store *st, Arena *a, const char *lo, const char *hi, int64_t limit,
+                                  int64_t offset, json_t *items, int64_t *ret_total);
 Error *registry_store_community_get(Store *st, Arena *a, const char *code, json_t **ret);
 Error *registry_store_grid_insert(Store *st, Arena *a, const char *community, const char *name,
                                   int64_t *ret_id);

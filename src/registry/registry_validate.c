@@ -139,6 +139,9 @@ Error *registry_resident_set_field(Arena *a, ResidentInput *in, const char *fiel
 
     if (!utf8_valid(t, strlen(t)))
         return error_invalid(a, field, "invalid_text", "含有无法识别的字符");
+    err = validate_no_bidi(a, field, t);
+    if (err)
+        return err;
     if (strcmp(field, "name") == 0) {
         if (n < 1)
             return error_invalid(a, field, "missing_field", "请填写姓名");
@@ -201,6 +204,7 @@ Error *registry_resident_set_field(Arena *a, ResidentInput *in, const char *fiel
 static Error *string_field(Request *req, json_t *body, const char *name, ResidentInput *in)
 {
     json_t *v = json_object_get(body, name);
+    Error *err;
 
     if (!v)
         return NULL;
@@ -209,6 +213,9 @@ static Error *string_field(Request *req, json_t *body, const char *name, Residen
     if (!json_is_string(v))
         return error_invalid(req->arena, name, "invalid_type",
                              arena_sprintf(req->arena, "字段“%s”应为文本", name));
+    err = validate_no_bidi(req->arena, name, json_string_value(v));
+    if (err)
+        return err;
     if (strlen(json_string_value(v)) != json_string_length(v) || !request_text_ok(json_string_value(v)))
         return error_invalid(req->arena, name, "invalid_text",
                              arena_sprintf(req->arena, "字段“%s”含有不允许的字符", name));

@@ -5,6 +5,11 @@
  * applied and running migrate again is harmless. A version missing from
  * schema_version is applied even when a later one already is (modules are
  * developed side by side and may land out of order).
+ *
+ * A file with the line "-- linli: foreign-keys-off" rebuilds a table (SQLite
+ * cannot widen a CHECK in place): it runs with foreign keys off, as SQLite's
+ * procedure for such changes asks, and commits only if PRAGMA
+ * foreign_key_check then finds nothing.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +27,8 @@ static const char SQL_VERSION_TABLE[] =
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 static const char SQL_VERSION_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
 static const char SQL_VERSION_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = ?1";
+static const char SQL_FOREIGN_KEY_CHECK[] = "PRAGMA foreign_key_check";
+static const char FK_OFF_MARKER[] = "\n-- linli: foreign-keys-off\n";
 static const char SQL_VERSION_INSERT[] =
     "INSERT INTO schema_version (version, name, applied_at)"
     " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER) * 1000)";
@@ -46,7 +53,7 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         char *end;
         long version = strtol(f->name, &end, 10);
 
-        bool done;
+        bool done, fk_off;
 
         if (end == f->name)
             continue;
@@ -56,23 +63,45 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         store_reset(s);
         if (done)
             continue;
+        fk_off = strstr(f->text, FK_OFF_MARKER) != NULL;
+        if (fk_off) {
+            err = store_exec(st, a, "PRAGMA foreign_keys=OFF");
+            if (err)
+                return err;
+        }
         err = store_begin(st, a);
-        if (err)
-            return err;
-        err = store_exec(st, a, f->text);
+        if (!err)
+            err = store_exec(st, a, f->text);
+        if (!err && fk_off) {
+            s = store_prepare(st, a, SQL_FOREIGN_KEY_CHECK);
+            if (store_step(s) == STORE_ROW)
+                err = error_internal(a, "migration %s breaks a foreign key", f->name);
+            store_reset(s);
+        }
         if (err) {
             store_rollback(st);
+            if (fk_off)
+                store_exec(st, a, "PRAGMA foreign_keys=ON");
             return err;
         }
         s = store_prepare(st, a, SQL_VERSION_INSERT);
         store_bind_int64(s, 1, version);
         store_bind_text(s, 2, f->name);
         if (store_step(s) != STORE_DONE) {
+            err = store_error(st, a);
             store_rollback(st);
-            return store_error(st, a);
+            if (fk_off)
+                store_exec(st, a, "PRAGMA foreign_keys=ON");
+            return err;
         }
         store_reset(s);
         err = store_commit(st, a);
+        if (fk_off) {
+            Error *on = store_exec(st, a, "PRAGMA foreign_keys=ON");
+
+            if (!err)
+                err = on;
+        }
         if (err)
             return err;
         if (version > current)

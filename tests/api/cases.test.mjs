@@ -139,11 +139,13 @@ test('a resident reports at a building: routed to the property unit, with deadli
   assert.equal(c.unit_id, units.property.id);
   assert.equal(c.category, 'corridor_clutter');
   assert.equal(c.reporter_id, uid.resident);
-  assert.deepEqual(c.history.map((h) => h.action), ['report', 'dispatch']);
-  assert.equal(c.history[0].actor_id, uid.resident);
-  assert.equal(c.history[1].actor_id, null, 'dispatched by the routing rules');
-  assert.equal(c.history[1].actor_role, null, 'the system has no role');
-  assert.equal(c.history[0].actor_role, 'resident');
+  assert.deepEqual(c.history.map((h) => h.action), ['report'], 'the reporter sees her steps, not the dispatch');
+  const full = (await api('GET', `/api/v1/cases/${c.id}`, 'staff')).body;
+  assert.deepEqual(full.history.map((h) => h.action), ['report', 'dispatch']);
+  assert.equal(full.history[0].actor_id, uid.resident);
+  assert.equal(full.history[1].actor_id, null, 'dispatched by the routing rules');
+  assert.equal(full.history[1].actor_role, null, 'the system has no role');
+  assert.equal(full.history[0].actor_role, 'resident');
   assert.ok(Date.parse(c.respond_due) > Date.parse(c.created_at));
   assert.ok(Date.parse(c.resolve_due) > Date.parse(c.respond_due));
   assert.equal(sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id}`), '2');
@@ -302,7 +304,9 @@ test('the whole way: dispatch, handle, verify, close, rate; each step with actor
   assert.equal(r.body.rating, 'satisfied');
   assert.equal(r.body.state, 'closed');
   expectError(await step('resident', c.id, 'rate', { rating: 'unsatisfied' }), 409, 'already_rated', 'rating');
-  const h = (await api('GET', `/api/v1/cases/${c.id}`, 'resident')).body.history;
+  assert.deepEqual((await api('GET', `/api/v1/cases/${c.id}`, 'resident')).body.history.map((x) => x.action),
+    ['report', 'handle', 'close', 'rate'], 'the reporter sees the steps that concern her');
+  const h = (await api('GET', `/api/v1/cases/${c.id}`, 'staff')).body.history;
   assert.deepEqual(h.map((x) => x.action), ['report', 'dispatch', 'handle', 'verify', 'close', 'rate']);
   assert.deepEqual(h.map((x) => x.to_state), ['accepted', 'dispatched', 'handling', 'verified', 'closed', 'closed']);
   assert.deepEqual(h.map((x) => x.actor_id), [uid.resident, uid.staff, uid.property, uid.grid, uid.staff, uid.resident]);
@@ -536,7 +540,7 @@ test('overdue cases are flagged and escalated to the street by the sweep', async
   assert.equal(sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id} AND action = 'escalate'`), '1', 'escalated once');
 });
 
-test('the working-day calendar: 2026 holidays seeded, staff edit it, deadlines follow it', async () => {
+test('the working-day calendar: 2026 holidays seeded, the admin edits it, deadlines follow it', async () => {
   const r = await api('GET', '/api/v1/case-calendar?year=2026', 'resident');
   assert.equal(r.status, 200);
   const day = (d) => r.body.days.find((x) => x.date === d);
@@ -545,20 +549,21 @@ test('the working-day calendar: 2026 holidays seeded, staff edit it, deadlines f
   assert.equal(day('2026-10-10').working, true, '调休上班');
   assert.equal(day('2026-02-14').working, true);
   assert.equal(r.body.days.filter((x) => x.working).length, 6);
-  assert.equal((await api('PUT', '/api/v1/case-calendar/2027-01-01', 'resident', { working: false })).status, 403);
-  expectError(await api('PUT', '/api/v1/case-calendar/2027-01-01', 'staff', { working: 'no' }), 422, 'invalid_type', 'working');
-  assert.equal((await api('PUT', '/api/v1/case-calendar/2027-13-01', 'staff', { working: false })).status, 404);
+  for (const who of ['resident', 'staff', 'secretary', 'street'])
+    assert.equal((await api('PUT', '/api/v1/case-calendar/2027-01-01', who, { working: false })).status, 403, who);
+  expectError(await api('PUT', '/api/v1/case-calendar/2027-01-01', 'admin', { working: 'no' }), 422, 'invalid_type', 'working');
+  assert.equal((await api('PUT', '/api/v1/case-calendar/2027-13-01', 'admin', { working: false })).status, 404);
   // make every weekday of the next two weeks a holiday: the resolve deadline moves past them
   const today = new Date(Date.now() + 8 * 3600e3);
   const dates = [];
   for (let i = 1; i <= 14; i++) dates.push(new Date(today.getTime() + i * 86400e3).toISOString().slice(0, 10));
   const c1 = await api('POST', '/api/v1/cases', 'resident', { category: 'sanitation', description: '垃圾满溢', building_id: building2 });
-  for (const d of dates) assert.equal((await api('PUT', `/api/v1/case-calendar/${d}`, 'staff', { working: false, name: '测试假日' })).status, 200);
+  for (const d of dates) assert.equal((await api('PUT', `/api/v1/case-calendar/${d}`, 'admin', { working: false, name: '测试假日' })).status, 200);
   const c2 = await api('POST', '/api/v1/cases', 'resident', { category: 'sanitation', description: '垃圾又满了', building_id: building2 });
   assert.ok(Date.parse(c2.body.resolve_due) > Date.parse(dates[13] + 'T17:00:00+08:00'), `${JSON.stringify(c2.body)} ${dates}`);
   assert.ok(Date.parse(c2.body.resolve_due) > Date.parse(c1.body.resolve_due));
-  for (const d of dates) assert.equal((await api('DELETE', `/api/v1/case-calendar/${d}`, 'staff')).status, 200);
-  assert.equal((await api('DELETE', `/api/v1/case-calendar/${dates[0]}`, 'staff')).status, 404);
+  for (const d of dates) assert.equal((await api('DELETE', `/api/v1/case-calendar/${d}`, 'admin')).status, 200);
+  assert.equal((await api('DELETE', `/api/v1/case-calendar/${dates[0]}`, 'admin')).status, 404);
 });
 
 test('routing rules: category x grid -> unit, most specific wins', async () => {

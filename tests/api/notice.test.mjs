@@ -268,7 +268,8 @@ test('demo notices carry the time of their demo event, not the time of loading',
 
 test('read, read-all, unread filter and counts; another user\'s notice is 404', async () => {
   let box = await inbox('n1');
-  assert.ok(box.unread >= 7, JSON.stringify(box));
+  /* notices of internal steps of one case fold into the newest: fewer unread than notices */
+  assert.ok(box.unread >= 3 && box.unread < box.total, JSON.stringify(box));
   const total = box.total, unread = box.unread;
   const one = box.items[0];
   let r = await api('POST', `/api/v1/notices/${one.id}/read`, 'n2');

@@ -144,7 +144,12 @@ test('posting needs a valid key for the jurisdiction and a known service and pla
   expectErr(await post('/requests.json', { ...base, service_code: '' }), 400);
   expectErr(await post('/requests.json', { ...base, service_code: 'no_such' }), 404);
   expectErr(await post('/requests.json', { ...base, address_id: '' }), 400);
-  expectErr(await post('/requests.json', { ...base, address_id: '', address_string: '不存在的楼' }), 400);
+  // free text is kept (see below), but only where the community has a map area or building points
+  sql(`DELETE FROM case_setting WHERE community = '${OTHER}'`);
+  sql(`UPDATE building SET lat = NULL, lon = NULL WHERE community = '${OTHER}'`);
+  const noArea = await post('/requests.json', { ...base, api_key: otherKey, jurisdiction_id: OTHER, address_id: '', address_string: '不存在的楼' });
+  expectErr(noArea, 400);
+  assert.match(noArea.body[0].description, /地图范围/);
   expectErr(await post('/requests.json', { ...base, address_id: '', lat: '31.208' }), 400);
   expectErr(await post('/requests.json', { ...base, address_id: '', lat: '31.5', long: '121.42' }), 400);
   expectErr(await post('/requests.json', { ...base, address_id: '', lat: 'north', long: '121.42' }), 400);
@@ -254,4 +259,205 @@ test('requests.json filters: service_request_id, service_code, status, start_dat
   const x = xml((await get(`/requests.xml?${J}&status=open`)).text);
   assert.equal(x.root, 'service_requests');
   assert.equal(x.body.children ? x.body.children.length : 0, open.body.length);
+});
+
+test('api_key and jurisdiction_id in the query string, as the open311 library sends them', async () => {
+  const q = `?api_key=${encodeURIComponent(key)}&jurisdiction_id=${COMMUNITY}`;
+  const r = await post(`/requests.json${q}`, { service_code: 'noise', description: '查询串里的密钥', address_id: String(building) });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(sql(`SELECT source FROM cases WHERE id = ${r.body[0].service_request_id}`), 'open311');
+  const mixed = await post(`/requests.json?jurisdiction_id=${COMMUNITY}`, { api_key: key, service_code: 'noise', address_id: String(building) });
+  assert.equal(mixed.status, 201, mixed.text);
+  expectErr(await post(`/requests.json?api_key=wrong&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
+  expectErr(await post(`/requests.json?api_key=${encodeURIComponent(otherKey)}&jurisdiction_id=${COMMUNITY}`, { service_code: 'noise', address_id: String(building) }), 403);
+});
+
+test('unknown paths under /open311/v2/ answer the spec error in the format asked for', async () => {
+  for (const p of ['/nothing.json', '/requests/1/more.json', '/a/b/c/d.json', '/']) {
+    const r = await get(p);
+    expectErr(r, 404);
+    assert.match(r.type, /application\/json/);
+  }
+  for (const p of ['/nothing.xml', '/requests/1/more.xml', '/a/b/c/d.xml']) {
+    const r = await get(p);
+    assert.match(r.type, /^text\/xml/);
+    expectErr(r, 404);
+  }
+  const del = await fetch(srv.url + BASE + '/requests.xml', { method: 'DELETE' });
+  const text = await del.text();
+  expectErr({ status: del.status, type: del.headers.get('content-type'), text, body: null }, 405);
+  // outside /open311/v2/ linli's own error stays
+  const own = await fetch(srv.url + '/api/v1/no-such-route');
+  assert.equal(own.status, 404);
+  assert.ok((await own.json()).error);
+});
+
+test('discovery lists more than one endpoint, including the exact Content-Types served', async () => {
+  const j = await get('/discovery.json');
+  assert.ok(j.body.endpoints.length >= 2);
+  for (const e of j.body.endpoints) assert.equal(e.specification, 'http://wiki.open311.org/GeoReport_v2');
+  const x = await get('/discovery.xml');
+  assert.equal(x.type, 'text/xml; charset=utf-8');
+  const formats = j.body.endpoints.flatMap((e) => e.formats);
+  assert.ok(formats.includes(x.type), 'the XML Content-Type is listed as a format');
+  assert.ok(formats.includes('text/xml') && formats.includes('application/json'));
+  const d = xml(x.text);
+  const eps = fields(d.body).endpoints.children;
+  assert.equal(eps.length, j.body.endpoints.length);
+  assert.ok(eps.every(([t]) => t === 'endpoint'));
+});
+
+test('coordinates print short; service_notice on read; repeated status; page and page_size', async () => {
+  const r = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'parking', lat: '31.208', long: '121.42', description: '精度' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body[0].service_request_id;
+  const j = await get(`/requests/${id}.json`);
+  assert.match(j.text, /"lat":31\.208[,}]/);
+  assert.match(j.text, /"long":121\.42[,}]/);
+  assert.ok(!/31\.20799/.test(j.text));
+  assert.match(j.body[0].service_notice, /前办结/);
+  const f = fields(xml((await get(`/requests/${id}.xml`)).text).body.children[0][1]);
+  assert.equal(f.lat, '31.208');
+  assert.equal(f.long, '121.42');
+  const J = `jurisdiction_id=${COMMUNITY}`;
+  const all = (await get(`/requests.json?${J}`)).body;
+  const both = (await get(`/requests.json?${J}&status=open&status=closed`)).body;
+  assert.equal(both.length, all.length);
+  const closedOnly = (await get(`/requests.json?${J}&status=closed`)).body;
+  const openOnly = (await get(`/requests.json?${J}&status=open`)).body;
+  assert.ok(closedOnly.length > 0 && openOnly.length > 0);
+  expectErr(await get(`/requests.json?${J}&status=open&status=pending`), 400);
+  const p1 = (await get(`/requests.json?${J}&page_size=2`)).body;
+  const p2 = (await get(`/requests.json?${J}&page_size=2&page=2`)).body;
+  assert.equal(p1.length, 2);
+  assert.equal(p2.length, 2);
+  assert.deepEqual([...p1, ...p2].map((s) => s.service_request_id), all.slice(0, 4).map((s) => s.service_request_id));
+  expectErr(await get(`/requests.json?${J}&page_size=0`), 400);
+  expectErr(await get(`/requests.xml?${J}&page=x`), 400);
+});
+
+test('phone: +86 and separators accepted, other countries refused with a clear message', async () => {
+  const base = { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', address_id: String(building) };
+  const ok = await post('/requests.json', { ...base, phone: '+86 137-0000-2222' });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(sql(`SELECT contact_phone_masked FROM cases WHERE id = ${ok.body[0].service_request_id}`), '137****2222');
+  const us = await post('/requests.json', { ...base, phone: '+1 (555) 010-9999' });
+  expectErr(us, 400);
+  assert.match(us.body[0].description, /中国大陆/);
+  assert.match(us.body[0].description, /境外/);
+  const junk = await post('/requests.json', { ...base, phone: '12345' });
+  expectErr(junk, 400);
+  assert.match(junk.body[0].description, /13712345678/);
+});
+
+function tinyPng() {
+  return Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+}
+async function postMultipart(p, fields, file) {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+  if (file) fd.append('media', new Blob([file.bytes], { type: file.type }), file.name);
+  const r = await fetch(srv.url + BASE + p, { method: 'POST', body: fd });
+  const type = r.headers.get('content-type');
+  const text = await r.text();
+  return { status: r.status, type, text, body: type.includes('json') ? JSON.parse(text) : null };
+}
+
+test('a multipart media photo is kept with the case (checked as /case-photos checks); media_url is kept and shown', async () => {
+  const base = { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'sanitation', description: '垃圾堆', address_id: String(building) };
+  const r = await postMultipart('/requests.json', { ...base, media_url: 'https://img.example.com/a.jpg' }, { bytes: tinyPng(), type: 'image/png', name: 'a.png' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body[0].service_request_id;
+  const pid = sql(`SELECT id FROM case_photo WHERE case_id = ${id}`);
+  assert.ok(Number(pid) > 0);
+  const { token } = await srv.login('staff');
+  const c = await srv.api('GET', `/api/v1/cases/${id}`, { token });
+  assert.equal(c.status, 200);
+  assert.equal(c.body.open311.media_url, 'https://img.example.com/a.jpg');
+  const img = await fetch(`${srv.url}/api/v1/case-photos/${pid}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(img.status, 200);
+  assert.equal(img.headers.get('content-type'), 'image/png');
+  const pub = await get(`/requests/${id}.json`);
+  assert.equal(pub.body[0].media_url, 'https://img.example.com/a.jpg');
+  assert.ok(!pub.text.includes('case-photos'), 'our photo is not public');
+  const cases = sql('SELECT count(*) FROM cases');
+  const photos = sql('SELECT count(*) FROM case_photo');
+  expectErr(await postMultipart('/requests.json', base, { bytes: Buffer.from('just text'), type: 'image/png', name: 'x.png' }), 415);
+  expectErr(await postMultipart('/requests.xml', base, { bytes: Buffer.alloc(5 * 1024 * 1024 + 1, 0xff), type: 'image/jpeg', name: 'big.jpg' }), 413);
+  expectErr(await post('/requests.json', { ...base, media_url: 'ftp://x/y.jpg' }), 400);
+  assert.equal(sql('SELECT count(*) FROM cases'), cases, 'nothing written');
+  assert.equal(sql('SELECT count(*) FROM case_photo'), photos);
+});
+
+test('free-text address_string is kept for staff to place; lat/long from the building once placed', async () => {
+  const r = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'greenery', description: '树枝挡路', address_string: '小区东门旁的花坛' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body[0].service_request_id;
+  let pub = (await get(`/requests/${id}.json`)).body[0];
+  assert.equal(pub.address, '小区东门旁的花坛');
+  assert.equal(pub.lat, null, 'no coordinates while it waits to be placed');
+  const { token } = await srv.login('staff');
+  const c = await srv.api('GET', `/api/v1/cases/${id}`, { token });
+  assert.equal(c.body.open311.to_place, true);
+  assert.equal(c.body.open311.address_string, '小区东门旁的花坛');
+  const grid = (await srv.login('grid')).token;
+  assert.equal((await srv.api('POST', `/api/v1/cases/${id}/place`, { token: grid, body: { building_id: building } })).status, 403);
+  const far = Number(sql(`SELECT id FROM building WHERE community = '${OTHER}' LIMIT 1`));
+  const bad = await srv.api('POST', `/api/v1/cases/${id}/place`, { token, body: { building_id: far } });
+  assert.equal(bad.status, 422);
+  assert.match(bad.body.error.message, /[\u4e00-\u9fff]/);
+  assert.equal((await srv.api('POST', `/api/v1/cases/${id}/place`, { token, body: {} })).status, 422);
+  sql(`UPDATE building SET lat = 31.2111, lon = 121.4322 WHERE id = ${building}`);
+  const placed = await srv.api('POST', `/api/v1/cases/${id}/place`, { token, body: { building_id: building, unit: 1 } });
+  assert.equal(placed.status, 200, JSON.stringify(placed.body));
+  assert.equal(placed.body.building_id, building);
+  assert.equal(placed.body.open311.to_place, false);
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'case.place' AND object_id = ${id}`), '1');
+  pub = (await get(`/requests/${id}.json`)).body[0];
+  assert.equal(pub.lat, 31.2111);
+  assert.equal(pub.long, 121.4322);
+  assert.equal((await srv.api('POST', `/api/v1/cases/${id}/place`, { token, body: { building_id: building } })).status, 409);
+  // a case that came with a building is not waiting
+  assert.equal((await srv.api('POST', `/api/v1/cases/${posted.service_request_id}/place`, { token, body: { building_id: building } })).status, 409);
+});
+
+test('email, device_id, account_id and attribute[...] are kept; the e-mail sealed', async () => {
+  const r = await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', address_id: String(building),
+    email: 'li.si@example.com', device_id: 'dev-42', account_id: 'acct-7', 'attribute[floor]': '3', 'attribute[kinds][]': 'a' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.body[0].service_request_id;
+  assert.equal(sql(`SELECT email_masked || '|' || device_id || '|' || account_id || '|' || attributes FROM case_open311 WHERE case_id = ${id}`),
+    'l***@example.com|dev-42|acct-7|{"floor":"3","kinds":["a"]}');
+  assert.equal(sql(`SELECT count(*) FROM case_open311 WHERE instr(CAST(email_enc AS TEXT), 'li.si') > 0`), '0');
+  const { token } = await srv.login('staff');
+  const c = await srv.api('GET', `/api/v1/cases/${id}`, { token });
+  assert.equal(c.body.open311.email, 'l***@example.com');
+  assert.deepEqual(c.body.open311.attributes, { floor: '3', kinds: ['a'] });
+  const pub = await get(`/requests/${id}.json`);
+  assert.ok(!pub.text.includes('example.com') && !pub.text.includes('dev-42'));
+  expectErr(await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', address_id: String(building), email: 'not-an-address' }), 400);
+  expectErr(await post('/requests.json', { api_key: key, jurisdiction_id: COMMUNITY, service_code: 'noise', address_id: String(building), 'attribute[]': 'x' }), 400);
+});
+
+test('servicerequestupdates: every step as an update, JSON and XML', async () => {
+  const id = posted.service_request_id;
+  const j = await get(`/servicerequestupdates.json?jurisdiction_id=${COMMUNITY}`);
+  assert.equal(j.status, 200, j.text);
+  const mine = j.body.filter((u) => u.service_request_id === id);
+  assert.deepEqual(mine.map((u) => u.status), ['OPEN', 'ACTION_SCHEDULED', 'IN_PROGRESS', 'FIXED', 'CLOSED']);
+  const last = mine[mine.length - 1];
+  assert.deepEqual(Object.keys(last).sort(), ['description', 'media_url', 'service_request_id', 'status', 'update_id', 'updated_datetime']);
+  assert.equal(last.description, '已清理');
+  assert.match(last.updated_datetime, /\+08:00$/);
+  const steps = Number(sql(`SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id WHERE c.community = '${COMMUNITY}' AND s.at >= (strftime('%s','now') - 90 * 86400) * 1000`));
+  assert.equal(j.body.length, Math.min(steps, 1000));
+  const x = xml((await get(`/servicerequestupdates.xml?jurisdiction_id=${COMMUNITY}&page_size=3`)).text);
+  assert.equal(x.root, 'service_request_updates');
+  assert.equal(x.body.children.length, 3);
+  assert.equal(x.body.children[0][0], 'request_update');
+  assert.ok(fields(x.body.children[0][1]).update_id);
+  const future = new Date(Date.now() + 86400e3).toISOString();
+  assert.deepEqual((await get(`/servicerequestupdates.json?jurisdiction_id=${COMMUNITY}&start_date=${encodeURIComponent(future)}`)).body, []);
+  expectErr(await get('/servicerequestupdates.json'), 400);
+  expectErr(await get('/servicerequestupdates.xml?jurisdiction_id=999999999999'), 404);
 });

@@ -379,7 +379,7 @@ test('a street\'s search finds what its communities find, for every kind of quer
   const admin = (await srv.login('admin')).token;
   const communities = (await get('/api/v1/communities', street)).body.items.map((c) => c.code);
   assert.ok(communities.length > 1);
-  for (const q of ['z', 'zs', '张', '王', ZHANG.phone.slice(-4), ZHANG.phone, ZHANG.id_number, '']) {
+  for (const q of ['z', 'zs', '张', '王', ZHANG.phone.slice(-4), '']) {
     const arg = q ? `q=${encodeURIComponent(q)}&` : '';
     const s = await get(`/api/v1/residents?${arg}per_page=50`, street);
     assert.equal(s.status, 200, JSON.stringify(s.body));
@@ -390,11 +390,10 @@ test('a street\'s search finds what its communities find, for every kind of quer
     const ids = s.body.items.map((x) => x.id);
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b), `q=${q} in id order`);
     assert.equal(new Set(ids).size, ids.length);
-    if (q === ZHANG.phone || q === ZHANG.id_number) {
-      assert.equal(s.body.total, 1, `q=${q}`);
-      assert.equal(s.body.items[0].name, ZHANG.name);
-    }
   }
+  /* a whole phone or ID number is for the community's own staff (tests/api/security.test.mjs) */
+  for (const q of [ZHANG.phone, ZHANG.id_number])
+    assert.equal((await get(`/api/v1/residents?q=${q}`, street)).status, 403);
 });
 
 /* A street's whole register is merged from its communities' pages: every page is the right slice. */

@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { PASSWORD, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
 
 let srv, browser, staffApi, residentApi;
 
@@ -151,13 +151,13 @@ describe('assistant', () => {
     assert.match(r.body.answer, /定时投放点/);
 
     // the new entry is in the knowledge base under its section
-    await page.click('[data-test=menu-kb]');
+    await menuGo(page, 'menu-kb');
     await page.locator('[data-test=kb-section]', { hasText: '垃圾分类' }).click();
     await page.locator('[data-test=kb-table] tr', { hasText: '湿垃圾几点可以扔' }).waitFor();
     await page.locator('[data-test=kb-section]', { hasText: '福利帮扶' }).click();
     await page.locator('[data-test=kb-table] tr', { hasText: '低保金每个月' }).waitFor();
     await shot(page, 'console-assistant-kb');
-    await page.click('[data-test=menu-assistant-stats]');
+    await menuGo(page, 'menu-assistant-stats');
     await page.waitForSelector('[data-test=chart-days] canvas');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=astat-asked] .stat-value')?.textContent || ''));
     await shot(page, 'console-assistant-stats');

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
 
 const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000, UNIT = 5 * MIN;
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
@@ -196,7 +196,7 @@ describe('function rooms', () => {
     const mine = (await resident('/bookings?mine=1&state=active')).body.items.find((b) => b.room_id === rooms.main.id);
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
-    await page.click('[data-test=menu-room-calendar]');
+    await menuGo(page, 'menu-room-calendar');
     await page.waitForSelector('[data-test=calendar] .col-head');
     assert.ok(await page.locator('.col-head >> text=书画室').count());
     await page.click('[aria-label=下一段]');
@@ -228,7 +228,7 @@ describe('function rooms', () => {
     const overnight = await close(hoursRoom, at(0, 17), at(1, 10), '闭馆盘点');
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
-    await page.click('[data-test=menu-room-calendar]');
+    await menuGo(page, 'menu-room-calendar');
     await page.waitForSelector('[data-test=calendar] .col-head');
     await page.click('[aria-label=下一段]');
     const block = page.locator(`[data-test=closure-${repair.id}]`);
@@ -277,10 +277,10 @@ describe('function rooms', () => {
   test('staff see the room list and utilisation charts', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'staff');
-    await page.click('[data-test=menu-rooms]');
+    await menuGo(page, 'menu-rooms');
     await page.waitForSelector('[data-test=rooms-table] .el-table__row');
     await shot(page, 'console-rooms');
-    await page.click('[data-test=menu-room-stats]');
+    await menuGo(page, 'menu-room-stats');
     await page.waitForSelector('[data-test=chart-heatmap] canvas');
     await shot(page, 'console-room-stats');
     assert.deepEqual(page.errors, []);

@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY } from '../lib/server.mjs';
 
 /* A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -102,7 +103,9 @@ describe('cases', () => {
     caseId = Number(/#\/cases\/(\d+)/.exec(page.url())[1]);
     assert.ok(caseId > 0);
     const steps = await page.locator('[data-test=step]').evaluateAll((els) => els.map((e) => e.dataset.action));
-    assert.deepEqual(steps, ['dispatch', 'report'], 'the routing rule dispatched it');
+    assert.deepEqual(steps, ['report'], 'she sees her own steps; the dispatch is internal');
+    assert.equal(await page.getAttribute('[data-test=progress] [data-key=received]', 'data-done'), '1');
+    assert.equal(await page.getAttribute('[data-test=progress] [data-key=done]', 'data-done'), '0');
     assert.equal(await page.locator('[data-test=case-photo]').count(), 1);
     await page.waitForFunction(() => document.querySelector('[data-test=case-photo]').naturalWidth === 1, null, { timeout: 5000 });
     await shot(page, 'h5-case');
@@ -122,6 +125,8 @@ describe('cases', () => {
     assert.deepEqual(acts.sort(), ['handle', 'return']);
     await step(prop, 'handle', '已安排保洁清运');
     await stateIs(prop, '处置中');
+    await step(prop, 'complete', '纸箱已全部清运，楼道畅通');
+    await prop.waitForSelector('[data-test=reply] >> text=纸箱已全部清运');
     await shot(prop, 'console-case-property');
 
     const staff = await newPage(browser);
@@ -131,17 +136,17 @@ describe('cases', () => {
     await shot(staff, 'console-cases');
     await staff.goto(`${srv.url}/#/cases/${caseId}`);
     await staff.waitForSelector('[data-test=actions] [data-action=verify]');
-    await step(staff, 'verify');
+    await step(staff, 'verify', '现场查看，已清理');
     await stateIs(staff, '已核查');
     /* an empty return reason: the server's message in the dialog */
     await staff.click('[data-test=actions] [data-action=return]');
     await staff.click('[data-test=action-submit]');
     assert.match(await staff.textContent('[data-test=action-error]'), /[\u4e00-\u9fff]/);
     await staff.click('[data-test=action-dialog] .el-dialog__footer button:first-child');
-    await step(staff, 'close');
+    await step(staff, 'close', '');
     await stateIs(staff, '已结案');
     await shot(staff, 'console-case');
-    assert.equal(await staff.locator('[data-test=timeline] [data-test=step]').count(), 5);
+    assert.equal(await staff.locator('[data-test=timeline] [data-test=step]').count(), 6);
     assert.deepEqual([...prop.errors, ...staff.errors], []);
   });
 
@@ -155,10 +160,13 @@ describe('cases', () => {
     await page.click(`[data-test=case][data-id="${caseId}"]`);
     await page.waitForSelector('[data-test=rate-card]');
     const steps = await page.locator('[data-test=step]').allTextContents();
-    assert.equal(steps.length, 5);
+    assert.equal(steps.length, 4, 'report, handle, complete, close: not the dispatch or the check');
     assert.match(steps[0], /结案/);
     assert.match(steps.join('|'), /物业/, 'the property user\'s role is shown');
     assert.match(steps.join('|'), /已安排保洁清运/);
+    /* the unit's reply before she rates */
+    assert.match(await page.textContent('[data-test=reply]'), /纸箱已全部清运/);
+    assert.equal(await page.locator('[data-test=progress] li[data-done="1"]').count(), 3);
     await page.click('[data-rating=basically_satisfied]');
     await page.fill('[data-test=rate-comment] textarea', '清理了，希望保持');
     await shot(page, 'h5-case-rate-elder');
@@ -167,6 +175,29 @@ describe('cases', () => {
     assert.equal(await page.locator('[data-test=rate-card]').count(), 0);
     await shot(page, 'h5-case-rated-elder');
     assert.deepEqual(page.errors, []);
+  });
+
+  test('staff place an Open311 case that came with a free-text address', async () => {
+    const key = srv.linli(['open311', 'key', '--db', srv.db, '--community', COMMUNITY]).trim();
+    const r = await fetch(`${srv.url}/open311/v2/requests.json`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: key, jurisdiction_id: COMMUNITY, service_code: 'greenery', address_string: '东门花坛旁', description: '树枝挡路' }).toString(),
+    });
+    assert.equal(r.status, 201);
+    const [{ service_request_id: id }] = await r.json();
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/cases/${id}`);
+    await page.waitForSelector('[data-test=to-place]');
+    assert.match(await page.textContent('[data-test=to-place]'), /东门花坛旁/);
+    await page.click('[data-test=place-building]');
+    await page.locator('.el-select-dropdown__item:visible').first().click();
+    await page.click('[data-test=place-submit]');
+    await page.waitForSelector('[data-test=to-place]', { state: 'detached' });
+    const api = await apiAs(srv.url, 'staff');
+    const c = (await api(`/cases/${id}`)).body;
+    assert.equal(c.open311.to_place, false);
+    assert.ok(c.building_id > 0);
   });
 
   test('staff pages: settings, calendar, dashboard', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
 import { linli } from '../lib/server.mjs';
 
 let srv;
@@ -67,19 +67,41 @@ describe('staff console', () => {
     await page.context().close();
   });
 
-  test('on a 768-pixel-high screen the brand keeps its height and the menu scrolls to its last item', async () => {
-    const page = await newPage(browser);
-    await page.setViewportSize({ width: 1366, height: 768 });
-    await consoleLogin(page, srv.url, 'secretary');
-    const logo = await page.locator('.aside .logo').boundingBox();
-    assert.equal(Math.round(logo.height), 60, 'the brand is not squeezed by a long menu');
-    assert.ok(logo.y >= 0, 'the brand starts on the screen');
-    const last = page.locator('.aside .el-menu-item', { hasText: '审计日志' });
-    await last.scrollIntoViewIfNeeded();
-    const box = await last.boundingBox();
-    assert.ok(box && box.y + box.height <= 768, 'the last menu item can be reached');
-    await shot(page, 'console-menu-768');
-    await page.context().close();
+  test('on a 1366×768 screen every menu item of every role is in view, groups collapse, and a role sees only what it may use', async () => {
+    /* what each role may open (the server's role checks); items of closed groups count too */
+    const expected = {
+      secretary: { has: ['工作台', '楼栋', '居民', '导入导出', '预约审批', '使用统计', '类别、单位与派单', '知识库', '审计日志'], not: [] },
+      staff: { has: ['工作台', '居民', '导入导出', '预约审批', '知识库'], not: ['审计日志'] },
+      grid: { has: ['工作台', '楼栋', '居民', '预约日历', '案件办理', '案件统计'], not: ['导入导出', '预约审批', '使用统计', '类别、单位与派单', '知识库', '审计日志'] },
+      street: { has: ['工作台', '使用统计', '案件统计', '知识库', '审计日志'], not: ['导入导出', '预约审批', '类别、单位与派单'] },
+    };
+    for (const [user, want] of Object.entries(expected)) {
+      const page = await newPage(browser);
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await consoleLogin(page, srv.url, user);
+      const logo = await page.locator('.aside .logo').boundingBox();
+      assert.ok(logo.y >= 0 && logo.height >= 56, `${user}: the brand keeps its height (${logo.height})`);
+      /* every visible item and group title ends above the bottom of the screen, without scrolling */
+      const boxes = await page.$$eval('.aside .el-menu-item, .aside .el-sub-menu__title', (els) =>
+        els.filter((el) => el.offsetParent !== null).map((el) => [el.textContent.trim(), el.getBoundingClientRect().bottom]));
+      for (const [text, bottom] of boxes) assert.ok(bottom <= 768, `${user}: "${text}" ends at ${bottom}, below the fold`);
+      assert.equal(await page.$eval('.aside', (el) => el.scrollHeight <= el.clientHeight + 1), true, `${user}: the side bar does not scroll`);
+      /* on the dashboard no group is open; a page of a group opens that group only */
+      assert.equal(await page.locator('.aside .el-sub-menu.is-opened').count(), 0, `${user}: groups start closed`);
+      const all = (await page.$$eval('.aside .el-menu-item', (els) => els.map((el) => el.textContent.trim())));
+      for (const t of want.has) assert.ok(all.includes(t), `${user} has ${t}: ${all}`);
+      for (const t of want.not) assert.ok(!all.includes(t), `${user} has no ${t}: ${all}`);
+      if (user === 'secretary') {
+        await menuGo(page, 'menu-case-dashboard');
+        await page.waitForURL(/#\/case-dashboard/);
+        await menuGo(page, 'menu-kb');
+        await page.waitForURL(/#\/assistant\/kb/);
+        await page.waitForFunction(() => document.querySelectorAll('.aside .el-sub-menu.is-opened').length === 1);
+        assert.match(await page.textContent('.aside .el-sub-menu.is-opened .el-sub-menu__title'), /社区助手/);
+        await shot(page, 'console-menu-768');
+      }
+      await page.context().close();
+    }
   });
 
   test('search residents by pinyin initials and by name', async () => {
@@ -162,6 +184,27 @@ describe('staff console', () => {
     assert.equal(await box.inputValue(), '', 'the name moved from the box to the building filter');
     assert.match(await page.textContent('[data-test=building-filter]'), new RegExp(building.name));
     await shot(page, 'console-residents-building');
+    await page.context().close();
+  });
+
+  test('the 居民 table fits 1366 px with 姓名 pinned; 迁出 is in the drawer, not on the rows', async () => {
+    const page = await newPage(browser);
+    await consoleLogin(page, srv.url, 'secretary');
+    await page.click('.el-menu >> text="居民"');
+    await page.waitForSelector('[data-test=resident-table] .el-table__row');
+    /* column widths are set in pixels, so this holds whatever the font */
+    const [scroll, client] = await page.$eval('[data-test=resident-table] .el-table__body-wrapper .el-scrollbar__wrap', (el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(scroll <= client + 1, `no sideways scrolling: ${scroll} > ${client}`);
+    const card = await page.locator('.page-card').boundingBox();
+    assert.ok(card.x + card.width <= 1366, 'the page fits the screen');
+    const nameHead = page.locator('[data-test=resident-table] thead th').first();
+    assert.match(await nameHead.textContent(), /姓名/);
+    assert.match(await nameHead.getAttribute('class'), /el-table-fixed-column--left/, '姓名 is pinned');
+    assert.equal(await page.locator('[data-test=resident-table] tbody tr >> text=迁出').count(), 0, 'no 迁出 on the rows');
+    await page.locator('[data-test=resident-table] tbody tr').first().click();
+    await page.waitForSelector('[data-test=resident-drawer] [data-test=move-out]');
+    await shot(page, 'console-residents-1366');
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 
@@ -376,6 +419,12 @@ describe('staff console', () => {
       }
     }
 
+    /* a full view by the secretary: the log names her and the resident, not codes and ids */
+    const secApi = await apiAs(srv.url, 'secretary');
+    const someone = (await secApi(`/residents?community=${COMMUNITY}&per_page=1`)).body.items[0];
+    assert.equal((await secApi(`/residents/${someone.id}?reveal=1`)).status, 200);
+    const me = (await secApi('/me')).body.user;
+
     const sec = await newPage(browser);
     await consoleLogin(sec, srv.url, 'secretary');
     await sec.click('.el-menu >> text=审计日志');
@@ -387,6 +436,9 @@ describe('staff console', () => {
       assert.ok(cli, 'the command-line export is shown as 命令行工具: ' + JSON.stringify(rows.slice(0, 3)));
       assert.equal(cli[2], '导出台账');
     }
+    const view = rows.find((r) => r[2] === '查看完整信息' && r[4] === `居民：${someone.name}`);
+    assert.ok(view, 'the full view names the resident: ' + JSON.stringify(rows.slice(0, 3)));
+    assert.equal(view[1], `${me.display_name}（社区书记）`, 'and the person who looked');
     for (const r of rows) {
       assert.match(r[1], /[\u4e00-\u9fff]/, 'who, in Chinese: ' + r[1]);
       assert.doesNotMatch(r[2], /[a-z_]+\.[a-z_]+/, 'no raw action code: ' + r[2]);

@@ -52,6 +52,31 @@ describe('resident H5', () => {
     assert.equal((await page.textContent('[data-test=street-name]')).trim(), me.community.street_name);
     await shot(page, 'h5-community');
     assert.deepEqual(page.errors, []);
+    /* the session is the HttpOnly cookie: no token in storage, none readable by scripts */
+    const stored = await page.evaluate(() => Object.values({ ...localStorage, ...sessionStorage }).join(' '));
+    assert.ok(!/[A-Za-z0-9_-]{43}/.test(stored), stored);
+    assert.equal(await page.evaluate(() => document.cookie), '');
+    assert.equal(await page.evaluate(() => localStorage.getItem('linli.h5.token')), '1');
+    await page.context().close();
+  });
+
+  test('pages carry a Content-Security-Policy that forbids inline script and framing by others', async () => {
+    for (const p of ['/h5/', '/']) {
+      const res = await fetch(srv.url + p);
+      const csp = res.headers.get('content-security-policy') || '';
+      assert.match(csp, /script-src 'self'(;|$)/, p);
+      assert.match(csp, /frame-ancestors 'self'/, p);
+      assert.equal(res.headers.get('x-frame-options'), 'SAMEORIGIN');
+      const html = await res.text();
+      assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), `${p} has an inline script`);
+    }
+    /* elder mode still applies before the app starts (from /elder-boot.js) */
+    const page = await newPage(browser, { phone: true });
+    await page.context().addInitScript(() => localStorage.setItem('linli.elder', '1'));
+    await page.goto(srv.url + '/h5/');
+    await page.waitForSelector('input[name=username]');
+    assert.ok(await page.evaluate(() => document.documentElement.classList.contains('elder')));
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 
@@ -93,6 +118,7 @@ describe('resident H5', () => {
     const lines = await page.$$eval('[data-test=community-facts] .van-cell__value', (els) =>
       els.map((el) => [el.textContent.trim(), Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))]));
     for (const [text, n] of lines) assert.equal(n, 1, `"${text}" takes ${n} lines`);
+    assert.doesNotMatch(await page.textContent('[data-test=community-facts]'), /区划代码|\d{12}/, 'no division codes for residents');
     await shot(page, 'h5-community-elder');
 
     /* A fresh load of any page keeps it, and the switch on 我的 shows it on. */
@@ -119,16 +145,22 @@ describe('resident H5', () => {
     const json = (method, body) => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await resident('/notices/read-all', { method: 'POST' })).status, 200);
     const me = (await resident('/me')).body;
-    let r = await resident('/cases', json('POST', { category: 'other', description: '单元门禁坏了', building_id: me.household.building_id }));
+    const units = (await staff(`/case-units?community=${me.community.code}`)).body.items;
+    /* another case, dispatched: one unread notice */
+    let r = await resident('/cases', json('POST', { category: 'other', description: '路灯不亮', building_id: me.household.building_id }));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await staff(`/cases/${r.body.id}/dispatch`, json('POST', { unit: units[0].id }));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await resident('/cases', json('POST', { category: 'other', description: '单元门禁坏了', building_id: me.household.building_id }));
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const id = r.body.id;
-    const units = (await staff(`/case-units?community=${me.community.code}`)).body.items;
     r = await staff(`/cases/${id}/dispatch`, json('POST', { unit: units[0].id }));
     assert.equal(r.status, 200, JSON.stringify(r.body));
     r = await staff(`/cases/${id}/hold`, json('POST', { reason: '等待配件到货' }));
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    /* the hold folds the dispatch of the same case: one unread line a case */
     const unread = (await resident('/notices?unread=1')).body.unread;
-    assert.ok(unread >= 2, `unread ${unread}`);
+    assert.equal(unread, 2, `unread ${unread}`);
 
     const page = await newPage(browser, { phone: true });
     await h5Login(page, 'resident');

@@ -58,9 +58,18 @@ export async function newPage(browser, { phone = false } = {}) {
     timezoneId: 'Asia/Shanghai',
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  /*
+   * Generous: the tests wait for things to appear, never for time to pass, so
+   * a long limit costs nothing when the machine is quick and keeps a busy
+   * machine (a sanitizer build, other jobs on two cores) from failing them.
+   */
+  page.setDefaultTimeout(Number(process.env.BROWSER_TIMEOUT_MS) || 45000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  /* what the pages' Content-Security-Policy blocked is an error too */
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(m.text());
+  });
   return page;
 }
 
@@ -99,4 +108,19 @@ export async function apiAs(url, username) {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
+}
+
+/*
+ * Opens a console page from its menu item [data-test=NAME]. The menu keeps
+ * only the current page's group open, so an item of another group is opened
+ * by its group's title first.
+ */
+export async function menuGo(page, name) {
+  const item = page.locator(`.aside [data-test=${name}]`);
+  if (!(await item.isVisible())) {
+    /* (a has-locator is looked up inside the group, so without .aside) */
+    const group = page.locator('.aside .el-sub-menu', { has: page.locator(`[data-test=${name}]`) });
+    await group.locator('.el-sub-menu__title').first().click();
+  }
+  await item.click();
 }

@@ -222,6 +222,7 @@ static void test_transition_table(void **state)
         { "resume", { "on_hold" }, CASE_TO_HELD },
         { "merge", { "accepted", "dispatched", "handling", "returned", "on_hold" }, CASE_CLOSED },
         { "rate", { "closed" }, CASE_TO_RATED },
+        { "complete", { "handling" }, CASE_HANDLING },
     };
 
     (void)state;
@@ -263,6 +264,8 @@ static void test_transition_actors(void **state)
     assert_false(case_transition(CASE_CLOSE)->actors & ACTOR_UNIT);
     assert_false(case_transition(CASE_DISPATCH)->actors & ACTOR_UNIT);
     assert_true(case_transition(CASE_VERIFY)->actors & ACTOR_GRID);
+    assert_true(case_transition(CASE_COMPLETE)->actors & ACTOR_UNIT);
+    assert_false(case_transition(CASE_COMPLETE)->actors & (ACTOR_REPORTER | ACTOR_GRID));
     assert_false(case_transition(CASE_CLOSE)->actors & ACTOR_REPORTER);
 }
 

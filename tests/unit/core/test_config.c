@@ -81,12 +81,38 @@ static void test_config_rejects_unknown_and_bad(void **state)
     assert_false(config_load_file(&c, "/nonexistent/linli.conf", err, sizeof(err)));
 }
 
+static void test_config_security_settings(void **state)
+{
+    Config c;
+
+    (void)state;
+    config_defaults(&c);
+    assert_int_equal(c.n_trusted_proxies, 0);
+    assert_false(c.metrics_public);
+    assert_true(config_set(&c, "trusted_proxies", "127.0.0.1, 10.0.0.0/8"));
+    assert_int_equal(c.n_trusted_proxies, 2);
+    assert_false(config_set(&c, "trusted_proxies", "10.0.0.0/40"));
+    assert_int_equal(c.n_trusted_proxies, 2); /* a bad value changes nothing */
+    assert_true(config_set(&c, "metrics_public", "true"));
+    assert_true(c.metrics_public);
+    assert_false(config_set(&c, "metrics_public", "yes"));
+    assert_true(config_set(&c, "search_max_misses", "10"));
+    assert_int_equal(c.search_max_misses, 10);
+    assert_false(config_set(&c, "search_max_misses", "0"));
+    assert_true(config_set(&c, "max_connections_per_ip", "20"));
+    assert_int_equal(c.max_connections_per_ip, 20);
+    assert_true(config_set(&c, "header_timeout_seconds", "5"));
+    assert_int_equal(c.header_timeout_s, 5);
+    assert_false(config_set(&c, "header_timeout_seconds", "0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_file),
         cmocka_unit_test(test_config_rejects_unknown_and_bad),
+        cmocka_unit_test(test_config_security_settings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

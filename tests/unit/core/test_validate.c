@@ -145,6 +145,29 @@ static void test_utf8_valid(void **state)
     assert_int_equal(utf8_length("张三ab"), 4);
 }
 
+static void test_bidi_controls(void **state)
+{
+    static const char *const bad[] = {
+        "\xE2\x80\xAE" "cod.exe",  /* U+202E RIGHT-TO-LEFT OVERRIDE */
+        "张\xE2\x80\xAA三",        /* U+202A */
+        "a\xE2\x81\xA6" "b",          /* U+2066 LRI */
+        "a\xE2\x81\xA9",           /* U+2069 PDI */
+        "\xE2\x80\x8F",            /* U+200F RLM */
+        "x\xD8\x9C",                /* U+061C ALM */
+    };
+    static const char *const good[] = {
+        "张三", "O'Brien", "\xE2\x80\x94",     /* U+2014 EM DASH shares the lead bytes */
+        "\xE2\x81\xA5", "\xE2\x80\xAF",        /* U+2065, U+202F: just outside the ranges */
+        "",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_true(text_has_bidi_control(bad[i]));
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_false(text_has_bidi_control(good[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validate_date_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_division_code, setup, teardown),
         cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_bidi_controls),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

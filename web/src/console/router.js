@@ -16,14 +16,15 @@ const routes = [
       { path: 'buildings/:id', name: 'building', component: () => import('./views/BuildingDetail.vue'), meta: { title: '楼栋详情', menu: 'buildings' } },
       { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
       { path: 'residents', name: 'residents', component: () => import('./views/Residents.vue'), meta: { title: '居民' } },
+      { path: 'announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '通知公告' } },
       { path: 'import', name: 'import', component: () => import('./views/ImportExport.vue'), meta: { title: '导入导出' } },
       { path: 'assistant/kb', name: 'kb', component: () => import('./views/KnowledgeBase.vue'), meta: { title: '知识库', kb: true, menu: 'assistant/kb' } },
       { path: 'assistant/unanswered', name: 'unanswered', component: () => import('./views/AssistantUnanswered.vue'), meta: { title: '待处理问题', kb: true, menu: 'assistant/unanswered' } },
       { path: 'assistant/stats', name: 'assistant-stats', component: () => import('./views/AssistantStats.vue'), meta: { title: '助手统计', kb: true, menu: 'assistant/stats' } },
       { path: 'rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '功能室' } },
       { path: 'room-calendar', name: 'room-calendar', component: () => import('./views/RoomCalendar.vue'), meta: { title: '预约日历' } },
-      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批' } },
-      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计' } },
+      { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: '预约审批', manageRooms: true } },
+      { path: 'room-stats', name: 'room-stats', component: () => import('./views/RoomStats.vue'), meta: { title: '使用统计', roomStats: true } },
       { path: 'cases', name: 'cases', component: () => import('./views/Cases.vue'), meta: { title: '案件', cases: true } },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./views/CaseDetail.vue'), meta: { title: '案件详情', cases: true, menu: 'cases' } },
       { path: 'case-dashboard', name: 'case-dashboard', component: () => import('./views/CaseDashboard.vue'), meta: { title: '案件统计' } },
@@ -31,9 +32,11 @@ const routes = [
       { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
+      { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },
       { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: '审计日志', audit: true } },
     ],
   },
+  { path: '/announcements/:id(\\d+)/print', name: 'announcement-print', component: () => import('./views/AnnouncementPrint.vue'), meta: { title: '打印通知' } },
   { path: '/rooms/:id(\\d+)/poster', name: 'room-poster', component: () => import('./views/RoomPoster.vue'), meta: { title: '活动室海报' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
 ];
@@ -43,7 +46,7 @@ bindRouter(router);
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
-  if (!api.token && !session.loaded) {
+  if (!api.signedIn && !session.loaded) {
     return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/dashboard' ? { redirect: to.fullPath } : {} };
   }
   if (!session.loaded) {

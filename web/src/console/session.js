@@ -70,6 +70,9 @@ export function routeAllowed(to) {
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
   if (to.meta.kb && !can.kb()) return false;
+  if (to.meta.accounts && !can.accounts()) return false;
+  if (to.meta.manageRooms && !can.manageRooms()) return false;
+  if (to.meta.roomStats && !can.roomStats()) return false;
   return true;
 }
 
@@ -144,10 +147,20 @@ export const can = {
   tags: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   reveal: () => REVEAL_ROLES.includes(session.user?.role),
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
-  registry: () => !['property', 'resident'].includes(session.user?.role),
-  cases: () => !['resident'].includes(session.user?.role),
+  registry: () => !['property', 'resident', 'reporter'].includes(session.user?.role),
+  cases: () => !['resident', 'reporter'].includes(session.user?.role),
+  /* open residents' accounts, reset passwords, manage the accounts of GET /users */
+  accounts: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   kb: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* POST /import (staff, secretary, admin); the export is for the community's own staff */
+  importExport: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* ROLES_BOOKING_MANAGE: rooms, rules and approvals */
+  manageRooms: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* ROLES_BOOKING_STATS */
+  roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* settings every community shares (the working-day calendar, the assistant's synonyms) */
+  sharedSettings: () => session.user?.role === 'admin',
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {

@@ -19,8 +19,13 @@ const routes = [
   { path: '/cases', name: 'cases', component: () => import('./views/MyCases.vue'), meta: { title: '我的报事', tab: true } },
   { path: '/cases/new', name: 'case-report', component: () => import('./views/CaseReport.vue'), meta: { title: '我要报事' } },
   { path: '/cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), meta: { title: '报事详情' } },
+  { path: '/grid', name: 'grid', component: () => import('./views/Grid.vue'), meta: { title: '网格工作台' } },
+  { path: '/announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '社区通知' } },
+  { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
+  { path: '/activate', name: 'activate', component: () => import('./views/Activate.vue'), meta: { public: true, title: '激活账号' } },
+  { path: '/password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: '修改密码' } },
   { path: '/kiosk/:token', name: 'kiosk', component: () => import('./views/Kiosk.vue'), meta: { public: true, title: '活动室门牌' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
 ];
@@ -31,12 +36,12 @@ bindRouter(router);
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (me.loaded) return true;
-  if (!api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+  if (!api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
   try {
     await loadMe();
     return true;
   } catch (e) {
-    if (e.status === 401 || !api.token) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
+    if (e.status === 401 || !api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
     return true; /* network trouble: the page shows it */
   }
 });

@@ -1,8 +1,12 @@
 /*
  * One small client for /api/v1, shared by the staff console and the resident H5.
  *
- * The token from login is kept in localStorage and sent as a Bearer header (the
- * server also sets an HttpOnly cookie, which same-origin requests carry too).
+ * The session is the HttpOnly cookie that login sets; the pages never keep the
+ * token, so a script that got into a page cannot carry it off. localStorage holds
+ * only a hint that someone signed in here ("1"), so that a page opened without a
+ * session goes straight to the login form instead of asking the server first.
+ * JSON bodies are sent as application/json (the server refuses others, 415), and
+ * the browser adds Origin and Sec-Fetch-Site, which the server checks on writes.
  * Every failure becomes an ApiError carrying the server's Chinese message and the
  * offending field, so pages can show exactly what the server said.
  */
@@ -21,16 +25,17 @@ export class ApiError extends Error {
 
 export function createApi({ storageKey, onUnauthorized }) {
   const api = {
-    get token() {
+    /* true when someone signed in on this browser and has not signed out (a hint only) */
+    get signedIn() {
       try {
-        return localStorage.getItem(storageKey) || '';
+        return !!localStorage.getItem(storageKey);
       } catch {
-        return '';
+        return false;
       }
     },
-    set token(value) {
+    set signedIn(value) {
       try {
-        if (value) localStorage.setItem(storageKey, value);
+        if (value) localStorage.setItem(storageKey, '1');
         else localStorage.removeItem(storageKey);
       } catch {
         /* private mode: the cookie still carries the session */
@@ -46,8 +51,6 @@ export function createApi({ storageKey, onUnauthorized }) {
 
     async raw(method, path, { query, body, headers = {}, skipAuthRedirect = false } = {}) {
       const h = { Accept: 'application/json', ...headers };
-      const t = api.token;
-      if (t) h.Authorization = 'Bearer ' + t;
       let payload = body;
       if (body !== undefined && !(body instanceof Blob) && !(body instanceof ArrayBuffer) && typeof body !== 'string') {
         h['Content-Type'] = 'application/json';
@@ -65,7 +68,7 @@ export function createApi({ storageKey, onUnauthorized }) {
         throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
       }
       if (res.status === 401 && !skipAuthRedirect) {
-        api.token = '';
+        api.signedIn = false;
         const err = await toError(res);
         if (onUnauthorized) onUnauthorized(err);
         throw err;
@@ -96,7 +99,7 @@ export function createApi({ storageKey, onUnauthorized }) {
         body: { username, password },
         skipAuthRedirect: true,
       });
-      api.token = data && data.token;
+      api.signedIn = !!(data && data.user);
       return data;
     },
 
@@ -106,9 +109,16 @@ export function createApi({ storageKey, onUnauthorized }) {
       } catch {
         /* the session may already be gone; forget it locally anyway */
       }
-      api.token = '';
+      api.signedIn = false;
     },
   };
+  /* an older build kept the token itself here: keep only the hint */
+  try {
+    const old = localStorage.getItem(storageKey);
+    if (old && old !== '1') localStorage.setItem(storageKey, '1');
+  } catch {
+    /* no storage */
+  }
   return api;
 }
 

@@ -33,6 +33,7 @@ export const RATINGS = [
 export const ACTION_LABELS = {
   dispatch: '派遣',
   handle: '开始处置',
+  complete: '处置完成',
   verify: '核查通过',
   close: '结案',
   return: '退单',
@@ -40,6 +41,8 @@ export const ACTION_LABELS = {
   resume: '恢复',
   merge: '合并',
   rate: '评价',
+  supplement: '补充信息',
+  urge: '催办',
 };
 
 export const UNIT_KINDS = {

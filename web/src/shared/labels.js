@@ -8,7 +8,10 @@ export const ROLE_LABELS = {
   grid_worker: '网格员',
   property: '物业',
   resident: '居民',
+  reporter: '流动网格员',
 };
+
+export const ACCOUNT_STATE_LABELS = { active: '正常', inactive: '待激活', pending: '待确认' };
 
 export const GENDER_LABELS = { male: '男', female: '女' };
 
@@ -26,6 +29,12 @@ export const RELATIONS = ['户主', '配偶', '子女', '子', '女', '父亲', 
 export const AUDIT_ACTIONS = {
   'auth.login': '登录',
   'auth.logout': '退出登录',
+  'account.open': '开通居民账号',
+  'account.create': '开通工作账号',
+  'account.activate': '激活账号或重设密码',
+  'account.reset': '重置密码',
+  'account.password': '修改密码',
+  'account.update': '修改账号',
   'resident.view_full': '查看完整信息',
   'resident.create': '新增居民',
   'resident.update': '修改居民',
@@ -87,6 +96,10 @@ export const AUDIT_ACTIONS = {
   'kb.synonym_create': '新增同义词',
   'kb.synonym_delete': '删除同义词',
   'assistant.handoffs_view_full': '查看转人工联系方式',
+  'announcement.create': '发布通知',
+  'announcement.update': '修改通知',
+  'announcement.withdraw': '撤回通知',
+  'import.resolve': '处理导入问题',
 };
 
 /* Who did it when no user did: the command line, the server's own sweeps, an Open311 client. */
@@ -132,6 +145,8 @@ export const OBJECT_LABELS = {
   kb_entry: '知识条目',
   kb_synonym: '同义词',
   assistant_question: '助手问题',
+  announcement: '通知公告',
+  import: '导入记录',
 };
 
 export function roleLabel(role) {
