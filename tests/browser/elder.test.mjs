@@ -41,6 +41,7 @@ const SAMPLES = {
   checkin: async (f) => `/rooms/${await f.roomId()}/checkin`,
   case: async (f) => `/cases/${await f.caseId()}`,
   kiosk: async (f) => `/kiosk/${await f.doorToken()}`,
+  announcement: async (f) => `/announcements/${await f.announcementId()}`,
 };
 
 const MODES = {
@@ -84,6 +85,12 @@ before(async () => {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       return r.body.id;
     }),
+    announcementId: memo(async () => {
+      const r = await resident('/announcements');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.ok(r.body.items.length > 0, 'the demo has announcements for the resident');
+      return r.body.items[0].id;
+    }),
     doorToken: memo(async () => {
       const r = await staff(`/rooms/${await fixture.roomId()}/door-link`, { method: 'POST' });
       assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -108,17 +115,23 @@ async function login(username) {
   return (await res.json()).token;
 }
 
+/* The session as the browser keeps it: the cookie, and the app's signed-in hint. */
+async function signIn(page, token) {
+  await page.context().addCookies([{ name: 'linli_session', value: token, url: srv.url }]);
+  await page.context().addInitScript(() => localStorage.setItem('linli.h5.token', '1'));
+  if (page.url().startsWith(srv.url)) await page.evaluate(() => localStorage.setItem('linli.h5.token', '1'));
+}
+
 /* A phone page logged in as the resident, in one mode. */
 async function pageFor(mode) {
   if (pages[mode]) return pages[mode];
   const m = MODES[mode];
   const page = await newPage(browser, { phone: true });
-  const token = await login('resident');
-  await page.context().addInitScript(([t, elder]) => {
-    localStorage.setItem('linli.h5.token', t);
+  await signIn(page, await login('resident'));
+  await page.context().addInitScript(([elder]) => {
     if (elder) localStorage.setItem('linli.elder', '1');
     else localStorage.removeItem('linli.elder');
-  }, [token, m.elder]);
+  }, [m.elder]);
   await page.context().addInitScript(countFetches);
   if (m.axe) await page.context().addInitScript({ content: AXE });
   if (m.textScale !== 1) {
@@ -405,7 +418,7 @@ describe('适老化 rules on every H5 page', () => {
     await page.goto(srv.url + '/h5/');
     await page.waitForSelector('[data-test=elder-toggle]');
     assert.ok(await firstScreen('button'), '/login: no 长辈版 button on the first screen');
-    await page.evaluate((t) => localStorage.setItem('linli.h5.token', t), await login('resident'));
+    await signIn(page, await login('resident'));
     await page.goto(srv.url + '/h5/#/home');
     await page.waitForSelector('[data-test=household-address]');
     assert.ok(await firstScreen('button'), '/home: no 长辈版 button on the first screen');
