@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
+#include "http/connguard.h"
 #include "http/cache.h"
 #include "http/csrf.h"
 #include "http/metrics.h"
@@ -35,6 +37,7 @@ typedef struct Server {
     pthread_mutex_t stores_lock;
     Store *stores[MAX_STORES];
     int n_stores;
+    ConnGuard *guard; /* connections per address, and the request head's deadline */
 } Server;
 
 static _Thread_local Store *tl_store;
@@ -347,6 +350,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         const char *clen;
         const Route *rt = NULL;
 
+        const union MHD_ConnectionInfo *sc =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+        /* the head has arrived: the connection is no longer a slow one */
+        connguard_headers(srv->guard, sc ? sc->socket_context : NULL);
         req = arena_zalloc(a, sizeof(Request));
         req->arena = a;
         req->conn = conn;
@@ -435,6 +443,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    Server *srv = cls;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *addr =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        *socket_context = connguard_open(srv->guard, addr ? addr->client_addr : NULL,
+                                         fd ? fd->connect_fd : -1, time_now_ms());
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        connguard_close(srv->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* As many open files as the system allows this process: every connection is one. */
+static void raise_file_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
 {
     Server *srv = calloc(1, sizeof(Server));
@@ -456,6 +494,9 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
     srv->app.search_limit = ratelimit_new(REGISTRY_SEARCH_WINDOW_MS);
     pthread_mutex_init(&srv->stores_lock, NULL);
     srv->rid_prefix = (uint32_t)time_now_ms() ^ (uint32_t)getpid() << 16;
+    srv->guard = connguard_new(cfg->max_connections_per_ip, (int64_t)cfg->header_timeout_s * 1000,
+                               cfg->trusted_proxies, cfg->n_trusted_proxies);
+    raise_file_limit();
 
     snprintf(port, sizeof(port), "%d", cfg->listen_port);
     if (getaddrinfo(cfg->listen_host, port, &hints, &ai) != 0 || !ai) {
@@ -474,8 +515,9 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
                          MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen", "host", cfg->listen_host, "port", port, NULL);
@@ -490,6 +532,7 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
         if (sig == SIGINT || sig == SIGTERM)
             break;
         release_stale_snapshots(srv);
+        connguard_sweep(srv->guard, time_now_ms());
     }
     log_info("stopping", NULL);
     MHD_stop_daemon(d);
@@ -501,6 +544,7 @@ out:
         store_close(srv->stores[i]);
     ratelimit_free(srv->app.login_limit);
     ratelimit_free(srv->app.search_limit);
+    connguard_free(srv->guard);
     pthread_mutex_destroy(&srv->stores_lock);
     free(srv);
     text_shutdown();
