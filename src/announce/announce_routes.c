@@ -405,6 +405,6 @@ void announce_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/announcements/{id}/read", announce_handle_read, 0);
     router_add(r, "GET", "/api/v1/announcements/{id}/reads", announce_handle_reads, 0);
     router_add(r, "POST", "/api/v1/announcement-files", announce_handle_file_upload,
-               ROUTE_LARGE_BODY);
+               ROUTE_FILE_BODY);
     router_add(r, "GET", "/api/v1/announcement-files/{id}", announce_handle_file_get, 0);
 }

@@ -262,6 +262,6 @@ Error *cases_photo_sweep(Request *req, int64_t now_ms)
 
 void cases_photo_routes_register(Router *r)
 {
-    router_add(r, "POST", "/api/v1/case-photos", cases_handle_photo_upload, ROUTE_LARGE_BODY);
+    router_add(r, "POST", "/api/v1/case-photos", cases_handle_photo_upload, ROUTE_FILE_BODY);
     router_add(r, "GET", "/api/v1/case-photos/{id}", cases_handle_photo_get, 0);
 }

@@ -61,6 +61,7 @@ typedef struct Request {
     size_t body_len;
     size_t body_cap;
     size_t body_max;
+    bool body_file; /* the body is one file of at most ROUTER_FILE_BODY: a 413 says that limit */
     bool body_too_large;
     const char *params[4];    /* {name} segments of the matched route, in order */
     int n_params;

@@ -23,10 +23,17 @@ enum {
      * (http/cache.h) while that version is current.
      */
     ROUTE_CACHED = 1 << 2,
+    /*
+     * The body is one file of at most ROUTER_FILE_BODY (photos, attachments):
+     * read up to ROUTER_LARGE_BODY so that the handler answers its own 413,
+     * and beyond that the server's 413 names the file's limit too.
+     */
+    ROUTE_FILE_BODY = 1 << 3,
 };
 
 #define ROUTER_MAX_BODY (1024 * 1024)
 #define ROUTER_LARGE_BODY (16 * 1024 * 1024)
+#define ROUTER_FILE_BODY (5 * 1024 * 1024)
 #define ROUTER_MAX_ROUTES 256
 
 typedef struct Route {

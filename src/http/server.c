@@ -249,6 +249,16 @@ static bool plain_json_answer(const Response *res)
     return res->body && res->n_headers == 1 && strcmp(res->headers[0][0], "Cache-Control") == 0;
 }
 
+/* 413 naming the limit of this route's body, as the user meets it: a file's, or the request's. */
+static Error *body_too_large(Request *req)
+{
+    long mb = (long)((req->body_file ? ROUTER_FILE_BODY : req->body_max) / (1024 * 1024));
+
+    if (req->body_file)
+        return error_too_large(req->arena, arena_sprintf(req->arena, "文件不能超过 %ld MB，请压缩后再上传", mb));
+    return error_too_large(req->arena, arena_sprintf(req->arena, "提交的内容过大，请不要超过 %ld MB", mb));
+}
+
 static Error *dispatch(Server *srv, Request *req, Response *res)
 {
     RouteMatch m;
@@ -261,7 +271,7 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     char day[11];
 
     if (req->body_too_large)
-        return error_too_large(req->arena, NULL);
+        return body_too_large(req);
     m = router_match(srv->router, req->method, req->path, req, &rt);
     if (m != ROUTE_FOUND && srv->router->fallback_prefix &&
         strncmp(req->path, srv->router->fallback_prefix, strlen(srv->router->fallback_prefix)) == 0) {
@@ -366,9 +376,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                  (unsigned)atomic_fetch_add(&srv->rid_counter, 1));
         client_ip(req);
         req->body_max = ROUTER_MAX_BODY;
-        if (router_match(srv->router, method, url, NULL, &rt) == ROUTE_FOUND &&
-            (rt->flags & ROUTE_LARGE_BODY))
-            req->body_max = ROUTER_LARGE_BODY;
+        if (router_match(srv->router, method, url, NULL, &rt) == ROUTE_FOUND) {
+            if (rt->flags & (ROUTE_LARGE_BODY | ROUTE_FILE_BODY))
+                req->body_max = ROUTER_LARGE_BODY;
+            req->body_file = rt->flags & ROUTE_FILE_BODY;
+        }
         *con_cls = req;
         clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (clen && strtoull(clen, NULL, 10) > req->body_max) {
@@ -378,7 +390,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             /* too big even to drop: answer now and let MHD close; a client
              * still sending may see the reset rather than the answer */
             response_init(&res);
-            render_error(req, &res, error_too_large(req->arena, NULL));
+            render_error(req, &res, body_too_large(req));
             return queue(srv, req, &res);
         }
         return MHD_YES;

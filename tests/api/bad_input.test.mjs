@@ -194,3 +194,23 @@ test('a generic field message names the field in Chinese', async () => {
     assert.match(r.body.error.message, re);
   }
 });
+
+test('a body over the limit is told the real limit: 1 MB for data, 5 MB for a photo or attachment, 16 MB for an import', async () => {
+  const big = JSON.stringify({ ...good(), name: 'x'.repeat(1100000) });
+  let r = await srv.api('POST', '/api/v1/residents', { token, raw: big, headers: JSON_HDR });
+  assert.equal(r.status, 413);
+  assert.match(r.body.error.message, /不要超过 1 MB/);
+
+  /* a photo or attachment just over its limit, and far over it: the same 5 MB told (not 1 MB or 16 MB) */
+  for (const mb of [6, 17]) {
+    const photo = Buffer.alloc(mb * 1024 * 1024, 0x41);
+    for (const p of ['/api/v1/case-photos', '/api/v1/announcement-files?name=a.png']) {
+      r = await srv.api('POST', p, { token, raw: photo, headers: { 'Content-Type': 'image/png' } });
+      assert.equal(r.status, 413, `${p} ${mb} MB`);
+      assert.match(r.body.error.message, /不能超过 5 MB/, `${p} ${mb} MB`);
+    }
+  }
+  r = await srv.api('POST', '/api/v1/residents/import?community=' + COMMUNITY, { token, raw: Buffer.alloc(17 * 1024 * 1024, 0x41), headers: { 'Content-Type': 'text/csv' } });
+  assert.equal(r.status, 413);
+  assert.match(r.body.error.message, /不要超过 16 MB/);
+});
