@@ -32,7 +32,7 @@
 #define ANNOUNCE_TITLE_MAX 60        /* characters */
 #define ANNOUNCE_BODY_MAX 5000       /* characters */
 #define ANNOUNCE_MAX_FILES 9
-#define ANNOUNCE_FILE_MAX (5 * 1024 * 1024) /* bytes */
+#define ANNOUNCE_FILE_MAX ROUTER_FILE_BODY /* bytes: the limit the server's 413 names too */
 #define ROLES_ANNOUNCE_WRITE (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
 
 typedef enum AnnounceState {

@@ -32,7 +32,7 @@
 /* Photos of one case in all: the report's, and those of its later steps. */
 #define CASES_MAX_CASE_PHOTOS 60
 #define CASES_REPLY_MAX 500
-#define CASES_PHOTO_MAX_BYTES (5 * 1024 * 1024)
+#define CASES_PHOTO_MAX_BYTES ROUTER_FILE_BODY /* the limit the server's 413 names too */
 #define CASES_PHOTO_MAX_PIXELS (40 * 1000 * 1000)
 #define CASES_DESCRIPTION_MAX 1000
 /* A photo not attached to a case this long after its upload is an orphan: deleted, file and row. */
