@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
 const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000, UNIT = 5 * MIN;
@@ -25,14 +26,6 @@ const weekday = (day) => ((((day + 3) % 7) + 7) % 7) + 1; // 1 Monday .. 7 Sunda
 const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM waitlist) || "/" || (SELECT count(*) FROM room) || "/" || (SELECT count(*) FROM room_blackout)');
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
-
-function expectError(r, status, code, field) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  assert.equal(r.body.error.code, code, JSON.stringify(r.body));
-  if (field !== undefined) assert.equal(r.body.error.field, field, JSON.stringify(r.body));
-  assert.equal(typeof r.body.error.message, 'string');
-  assert.match(r.body.error.message, /[\u4e00-\u9fff]/, 'a Chinese message');
-}
 
 async function addUser(name, role, scope) {
   srv.linli(['user', 'add', '--db', srv.db, '--username', name, '--password', 'linli2026', '--role', role, '--scope', String(scope)]);

@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001';
 const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000, UNIT = 5 * MIN;
@@ -24,13 +25,6 @@ const dateOf = (d) => new Date((todayDay() + d) * DAY).toISOString().slice(0, 10
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
 const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM booking_link) || "/" || (SELECT count(*) FROM waitlist)');
-
-function expectError(r, status, code, field) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  assert.equal(r.body.error.code, code, JSON.stringify(r.body));
-  if (field !== undefined) assert.equal(r.body.error.field, field, JSON.stringify(r.body));
-  assert.match(r.body.error.message, /[\u4e00-\u9fff]/, 'a Chinese message');
-}
 
 async function addUser(name, role, scope, display) {
   const args = ['user', 'add', '--db', srv.db, '--username', name, '--password', 'linli2026', '--role', role, '--scope', String(scope)];

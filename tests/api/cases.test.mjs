@@ -6,8 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import zlib from 'node:zlib';
 import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { expectError, png } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
 
@@ -17,35 +17,6 @@ const uid = {};
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const step = (who, id, action, body) => api('POST', `/api/v1/cases/${id}/${action}`, who, body);
-
-function expectError(r, status, code, field) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  assert.equal(r.body.error.code, code, JSON.stringify(r.body));
-  if (field !== undefined) assert.equal(r.body.error.field, field, JSON.stringify(r.body));
-  assert.match(r.body.error.message, /[\u4e00-\u9fff]/, 'a Chinese message');
-}
-
-/* A real PNG of @w x @h pixels, made here (signature, IHDR, IDAT, IEND with CRCs). */
-function png(w = 2, h = 2) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
-  const raw = Buffer.alloc((w * 3 + 1) * h, 0x7f);
-  for (let y = 0; y < h; y++) raw[y * (w * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 async function upload(who, bytes, type = 'image/png') {
   return srv.api('POST', '/api/v1/case-photos', { token: tok[who], raw: bytes, headers: { 'Content-Type': type } });
