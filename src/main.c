@@ -13,6 +13,7 @@
 
 #include "account/account.h"
 #include "announce/announce.h"
+#include "community/community.h"
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
 #include "care/care.h"
@@ -221,7 +222,7 @@ static int cmd_demo(int argc, char **argv)
     };
     CryptoKeys *keys;
     size_t n_kb = 0;
-    int n_rooms = 0;
+    int n_rooms = 0, n_profiles = 0;
     int64_t t0;
     Arena *a;
     Store *st;
@@ -295,6 +296,8 @@ static int cmd_demo(int argc, char **argv)
         err = announce_demo(st, a, opt.community);
     if (!err)
         err = workqueue_demo(st, a, keys, opt.community);
+    if (!err)
+        err = community_demo(st, a, opt.street, &n_profiles);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -305,7 +308,8 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
            (double)(time_mono_us() - t0) / 1e6);
-    printf("sample knowledge base: %zu entries; function rooms: %d\n", n_kb, n_rooms);
+    printf("sample knowledge base: %zu entries; function rooms: %d; community profiles: %d\n", n_kb,
+           n_rooms, n_profiles);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "cases/cases.h"
+#include "community/community.h"
 #include "core/embed.h"
 #include "http/auth.h"
 #include "http/metrics.h"
@@ -73,4 +74,5 @@ void routes_register_all(Router *r)
     notice_routes_register(r);
     announce_routes_register(r);
     workqueue_routes_register(r);
+    community_routes_register(r);
 }

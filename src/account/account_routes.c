@@ -4,6 +4,7 @@
 #include "account/account.h"
 #include "account/account_store.h"
 #include "audit/audit.h"
+#include "community/community.h"
 #include "core/password.h"
 #include "core/netaddr.h"
 #include "core/timeutil.h"
@@ -394,10 +395,20 @@ static Error *account_handle_me(Request *req, Response *res)
     Error *err;
 
     if (strlen(u->scope) == 12) {
+        CommunityProfile *profile = NULL;
+
         err = registry_community_json(req, u->scope, &community);
+        if (!err && community)
+            err = community_store_profile_get(req->store, req->arena, u->scope, &profile);
         if (err) {
+            json_decref(community);
             json_decref(out);
             return err;
+        }
+        /* how to reach the 居委会: "phone" for the H5's 呼叫居委会 tile */
+        if (community && profile) {
+            json_object_set_new(community, "phone", json_string(profile->office_phone));
+            json_object_set_new(community, "profile", community_profile_json(profile));
         }
     }
     json_object_set_new(out, "community", community ? community : json_null());

@@ -116,6 +116,8 @@ typedef struct QuestionSet {
 Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const QuestionSet *resolves);
 /* Inserts or replaces (imports), inside the caller's transaction; then call assistant_store_bump. */
 Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e);
+/* Deletes the entries whose id starts with @prefix, inside the caller's transaction. */
+Error *assistant_store_entries_delete_prefix(Store *st, Arena *a, const char *prefix);
 /* Says entries changed: every process rebuilds its index on its next question. */
 Error *assistant_store_bump(Store *st, Arena *a);
 /* 404 if gone; bumps the version; @resolves as for assistant_store_entry_insert. */
@@ -205,6 +207,31 @@ Error *assistant_refresh(Store *st, Arena *a, bool wait);
  */
 Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scope,
                      const char *today, AssistantAnswer *ret);
+
+/* ---- the asker's own community and linli's own pages (assistant_site.c) ---- */
+
+/* A community's profile as the assistant needs it; "" for a field not kept. */
+typedef struct AssistantSiteFacts {
+    const char *community;      /* 12 digits */
+    const char *name;           /* the community's name, or NULL */
+    const char *office_phone;
+    const char *office_hours;
+    const char *address;
+    const char *station;
+    const char *duty_phone;
+} AssistantSiteFacts;
+
+/*
+ * Rewrites the entries scoped to @f->community that answer from its profile
+ * (phone, hours, address, station, duty phone) and point to linli's pages
+ * (book a room, report, follow a report, my bookings, announcements); ids
+ * "P<community>-<key>". Inside the caller's transaction; bumps the version.
+ */
+Error *assistant_site_sync(Store *st, Arena *a, const AssistantSiteFacts *f);
+/* The H5 page an entry points to ("/h5/#/rooms"), or NULL. */
+const char *assistant_entry_link(const char *entry_id);
+/* How to reach @community's 居委会, as its profile entry says; *ret NULL if none. */
+Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret);
 
 /* Drops the index (at exit, for leak checkers). */
 void assistant_shutdown(void);

@@ -25,7 +25,8 @@
 
 static json_t *hit_json(const AssistantHit *h)
 {
-    return json_pack("{s:s, s:s}", "entry_id", h->id, "question", h->question);
+    return json_pack("{s:s, s:s, s:o}", "entry_id", h->id, "question", h->question, "link",
+                     json_string_or_null(assistant_entry_link(h->id)));
 }
 
 static Error *assistant_handle_ask(Request *req, Response *res)
@@ -88,7 +89,7 @@ static Error *assistant_handle_ask(Request *req, Response *res)
     for (size_t i = ans.answered ? 1 : 0; i < ans.n_top && json_array_size(suggestions) < 3; i++)
         json_array_append_new(suggestions, hit_json(&ans.top[i]));
     return response_json(res, 200, json_pack(
-        "{s:I, s:b, s:o, s:s, s:b, s:o, s:o, s:f, s:o}",
+        "{s:I, s:b, s:o, s:s, s:b, s:o, s:o, s:f, s:o, s:o}",
         "question_id", (json_int_t)id,
         "answered", ans.answered,
         "entry_id", json_string_or_null(ans.entry_id),
@@ -97,7 +98,8 @@ static Error *assistant_handle_ask(Request *req, Response *res)
         "entry_question", json_string_or_null(ans.answered ? ans.top[0].question : NULL),
         "entry_section", json_string_or_null(ans.answered ? ans.top[0].section : NULL),
         "score", ans.score,
-        "suggestions", suggestions));
+        "suggestions", suggestions,
+        "link", json_string_or_null(ans.answered ? assistant_entry_link(ans.entry_id) : NULL)));
 }
 
 static Error *assistant_handle_feedback(Request *req, Response *res)
@@ -164,7 +166,7 @@ static Error *assistant_handle_handoff(Request *req, Response *res)
 {
     static const char *const fields[] = { "question_id", "name", "phone", "note", NULL };
     Handoff h = { .user_id = req->user->id };
-    const char *phone;
+    const char *phone, *contact;
     json_t *body;
     Error *err;
 
@@ -195,11 +197,16 @@ static Error *assistant_handle_handoff(Request *req, Response *res)
     err = assistant_store_handoff(req->store, req->arena, &h);
     if (err)
         return err;
+    err = assistant_site_contact(req->store, req->arena, req->user->scope, &contact);
+    if (err)
+        return err;
     return response_json(res, 201, json_pack(
         "{s:I, s:b, s:s, s:s}", "question_id", (json_int_t)h.question_id, "handed_off", 1,
         "phone", mask_phone(req->arena, phone),
-        "next", "工作日 9:00—17:00 内一般当天回电，其他时间在下一个工作日联系您；"
-                "急事请直接拨打居委会电话或前往居委会。"));
+        "next", contact ? arena_sprintf(req->arena, "工作日 9:00—17:00 内一般当天回电，其他时间在下一个"
+                                                    "工作日联系您。急事请直接联系居委会：%s", contact)
+                        : "工作日 9:00—17:00 内一般当天回电，其他时间在下一个工作日联系您；"
+                          "急事请直接拨打居委会电话或前往居委会。"));
 }
 
 static Error *assistant_handle_handoffs(Request *req, Response *res)

@@ -48,6 +48,8 @@ static const char SQL_KB_UPDATE[] =
     "UPDATE kb_entry SET section = ?2, question = ?3, answer = ?4, alternatives = ?5, keywords = ?6,"
     " valid_until = ?7, scope = ?8, updated_at = ?9 WHERE id = ?1";
 static const char SQL_KB_DELETE[] = "DELETE FROM kb_entry WHERE id = ?1";
+/* ids in [?1, ?2): those starting with a prefix, ?2 the prefix with its last byte raised */
+static const char SQL_KB_DELETE_RANGE[] = "DELETE FROM kb_entry WHERE id >= ?1 AND id < ?2";
 /* the largest number after a "K" among the ids, for the next "K…" */
 static const char SQL_KB_MAX_K[] =
     "SELECT coalesce(max(CAST(substr(id, 2) AS INTEGER)), 0) FROM kb_entry"
@@ -409,6 +411,24 @@ Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e)
     StoreStmt *s = store_prepare(st, a, SQL_KB_UPSERT);
 
     bind_entry(s, e, alternatives_in(a, e), time_now_ms());
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *assistant_store_entries_delete_prefix(Store *st, Arena *a, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    char *hi = arena_strdup(a, prefix);
+    StoreStmt *s;
+
+    if (n == 0)
+        return error_internal(a, "empty prefix");
+    hi[n - 1]++; /* ids are ASCII: the prefix's last byte is below 0x7f */
+    s = store_prepare(st, a, SQL_KB_DELETE_RANGE);
+    store_bind_text(s, 1, prefix);
+    store_bind_text(s, 2, hi);
     if (store_step(s) != STORE_DONE)
         return store_error(st, a);
     store_reset(s);

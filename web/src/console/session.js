@@ -149,6 +149,8 @@ export const can = {
   pickCommunity: () => ['admin', 'street_admin'].includes(session.user?.role) || session.communities.length > 1,
   registry: () => !['property', 'resident', 'reporter'].includes(session.user?.role),
   cases: () => !['resident', 'reporter'].includes(session.user?.role),
+  /* change the community's profile (PUT /communities/{code}/profile) */
+  communityProfile: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   /* open residents' accounts, reset passwords, manage the accounts of GET /users */
   accounts: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   caseConfig: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
