@@ -144,6 +144,10 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
         ans.top[i].answer = dup_or_null(a, ans.top[i].answer);
     }
     pthread_rwlock_unlock(&index_lock);
+    /* the entries that answer from the asker's own community: filled in, or dropped */
+    err = assistant_site_hits(st, a, scope, ans.top, &ans.n_top);
+    if (err)
+        return err;
     if (ans.n_top > 0) {
         ans.score = assistant_confidence(ans.top, ans.n_top);
         if (ans.score >= ASSISTANT_THRESHOLD) {

@@ -116,8 +116,6 @@ typedef struct QuestionSet {
 Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const QuestionSet *resolves);
 /* Inserts or replaces (imports), inside the caller's transaction; then call assistant_store_bump. */
 Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e);
-/* Deletes the entries whose id starts with @prefix, inside the caller's transaction. */
-Error *assistant_store_entries_delete_prefix(Store *st, Arena *a, const char *prefix);
 /* Says entries changed: every process rebuilds its index on its next question. */
 Error *assistant_store_bump(Store *st, Arena *a);
 /* 404 if gone; bumps the version; @resolves as for assistant_store_entry_insert. */
@@ -210,10 +208,9 @@ Error *assistant_ask(Store *st, Arena *a, const char *question, const char *scop
 
 /* ---- the asker's own community and linli's own pages (assistant_site.c) ---- */
 
-/* A community's profile as the assistant needs it; "" for a field not kept. */
+/* A community's profile (社区信息) as the assistant reads it; "" for a field not kept. */
 typedef struct AssistantSiteFacts {
-    const char *community;      /* 12 digits */
-    const char *name;           /* the community's name, or NULL */
+    const char *name;           /* the community's name */
     const char *office_phone;
     const char *office_hours;
     const char *address;
@@ -221,17 +218,28 @@ typedef struct AssistantSiteFacts {
     const char *duty_phone;
 } AssistantSiteFacts;
 
-/*
- * Rewrites the entries scoped to @f->community that answer from its profile
- * (phone, hours, address, station, duty phone) and point to linli's pages
- * (book a room, report, follow a report, my bookings, announcements); ids
- * "P<community>-<key>". Inside the caller's transaction; bumps the version.
- */
-Error *assistant_site_sync(Store *st, Arena *a, const AssistantSiteFacts *f);
+/* True for the template entries ("S-…") that answer from the asker's community. */
+bool assistant_site_entry(const char *entry_id);
 /* The H5 page an entry points to ("/h5/#/rooms"), or NULL. */
 const char *assistant_entry_link(const char *entry_id);
-/* How to reach @community's 居委会, as its profile entry says; *ret NULL if none. */
+/*
+ * @tpl with {name}, {office_phone}, {office_hours}, {address}, {station},
+ * {duty_phone} filled from @f; a [bracketed part] is left out when a field
+ * in it is empty. NULL when a field outside brackets is empty or unknown.
+ */
+const char *assistant_site_render(Arena *a, const char *tpl, const AssistantSiteFacts *f);
+/*
+ * Fills the template hits of @hits[0..*n) from @community's profile and
+ * drops those it cannot fill (no community, no profile, a field not kept),
+ * keeping the order.
+ */
+Error *assistant_site_hits(Store *st, Arena *a, const char *community, AssistantHit *hits,
+                           size_t *n);
+/* How to reach @community's 居委会 (its S-phone entry, filled); *ret NULL if unknown. */
 Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret);
+/* @community's profile; *ret_found false if it has none. */
+Error *assistant_store_site_facts(Store *st, Arena *a, const char *community,
+                                  AssistantSiteFacts *ret, bool *ret_found);
 
 /* Drops the index (at exit, for leak checkers). */
 void assistant_shutdown(void);

@@ -1,105 +1,48 @@
 /*
  * What the assistant knows of the asker's own community and of linli itself.
  *
- * A community's profile (社区信息, kept by its staff in the community module)
- * becomes a handful of knowledge-base entries scoped to that community: the
- * 居委会's phone, hours and address, its service station, the duty phone at
- * night, and where in linli to book a room, report a problem or follow one.
- * They are ordinary entries (the index, the statistics and the staff's
- * knowledge-base pages treat them like any other) with ids "P<community>-<key>",
- * rewritten whenever the profile is saved. An entry about a page of linli
- * carries that page as its link.
+ * A few knowledge-base entries, put there by migration 25 for everyone
+ * (ids "S-<key>"), are templates: their answers name the asker's own
+ * 居委会 from its profile (社区信息, the community module's table), e.g.
+ * "{name}办公电话：{office_phone}[；夜间和节假日请打值班电话 {duty_phone}]。"
+ * A bracketed part is left out when a field in it is empty; an entry whose
+ * other fields are empty, or asked by someone with no community, is no
+ * answer at all (dropped from the hits). They are one entry each, however
+ * many communities there are, so they weigh in the index like any other;
+ * admins may reword them in 知识库 like any other. Those about linli's own
+ * pages (book a room, report, follow a report) carry the page as a link.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "assistant/assistant.h"
+#include "core/strbuf.h"
 #include "core/banned.h"
 
-#define SITE_SECTION "便民服务"
+#define SITE_PREFIX "S-"
+#define SITE_ANSWER_MAX 4000 /* bytes: an entry's answer with the profile's fields in */
 
-typedef struct SitePage {
-    const char *key;
-    const char *link;
-    const char *question;
-    const char *alternatives[6];
-    const char *keywords;
-    const char *answer;
-} SitePage;
-
-/* linli's own pages a resident asks about, in the words residents use. */
-static const SitePage PAGES[] = {
-    { "rooms", "/h5/#/rooms", "社区活动室怎么预约？",
-      { "怎么借用社区的功能室", "想订社区的会议室开会", "社区场地怎么借", "活动室几点开门，能预约吗",
-        "扫码预约活动室", NULL },
-      "活动室 功能室 会议室 场地 预约 借用 订",
-      "在“活动室预约”页面选好房间、日期和时间就能预约；有的房间要居委会审核，审核结果会发到“消息”里。"
-      "到了房间门口，扫门上的二维码也能直接预约和签到。" },
-    { "report", "/h5/#/cases/new", "发现问题怎么向社区反映（报事）？",
-      { "楼道堆了东西找谁", "有人飞线充电怎么举报", "小区路灯坏了向谁反映", "随手拍怎么上报",
-        "投诉小区环境问题", NULL },
-      "报事 反映 举报 投诉 上报 随手拍 堆物 飞线 隐患",
-      "在“我要报事”页面说明是什么事、在哪里，可以拍照，提交后居委会会派给负责的单位处理，"
-      "处理进度和结果都会通知您，办完后请您评价。" },
-    { "cases", "/h5/#/cases", "我反映的问题办得怎么样了？",
-      { "怎么查报事的进度", "上次投诉的事有结果了吗", "报的事一直没人管怎么催", "查看我的报事",
-        "我反映的问题处理了没有", NULL },
-      "进度 结果 催办 我的报事 处理到哪",
-      "在“我的报事”里能看到每件事办到了哪一步、谁在办、什么时候办完；超过时限还没办好，可以在那里催办（每天一次）或补充情况。" },
-    { "bookings", "/h5/#/bookings", "我预约的活动室在哪里看，怎么取消？",
-      { "取消活动室预约", "查看我的预约", "预约审核通过了吗", NULL },
-      "我的预约 取消 审核",
-      "在“我的预约”里能看到每次预约和审核结果，不去了请在那里取消，把时间让给别人。" },
-    { "announcements", "/h5/#/announcements", "社区最近有什么通知？",
-      { "在哪里看社区公告", "居委会发的通知在哪看", "社区新闻", NULL },
-      "通知 公告 告示",
-      "社区的通知公告都在“社区通知”里，新的通知也会出现在首页。" },
+static const struct {
+    const char *key, *link;
+} LINKS[] = {
+    { "rooms", "/h5/#/rooms" },       { "report", "/h5/#/cases/new" },
+    { "cases", "/h5/#/cases" },       { "bookings", "/h5/#/bookings" },
+    { "announcements", "/h5/#/announcements" },
 };
 
-/* The entry id of @key for @community: "P110105001001-rooms". */
-static const char *site_id(Arena *a, const char *community, const char *key)
+bool assistant_site_entry(const char *entry_id)
 {
-    return arena_sprintf(a, "P%s-%s", community, key);
+    return entry_id && strncmp(entry_id, SITE_PREFIX, strlen(SITE_PREFIX)) == 0;
 }
 
-static const char **list(Arena *a, size_t *ret_n, const char *const *items)
+const char *assistant_entry_link(const char *entry_id)
 {
-    size_t n = 0;
-    const char **out;
-
-    while (items[n])
-        n++;
-    out = arena_alloc(a, (n ? n : 1) * sizeof(*out));
-    for (size_t i = 0; i < n; i++)
-        out[i] = items[i];
-    *ret_n = n;
-    return out;
-}
-
-static Error *put(Store *st, Arena *a, const char *community, const char *key,
-                  const char *question, const char *const *alternatives, const char *keywords,
-                  const char *answer)
-{
-    KbEntry e = { .id = site_id(a, community, key),
-                  .section = SITE_SECTION,
-                  .question = question,
-                  .answer = answer,
-                  .keywords = keywords,
-                  .scope = community };
-
-    e.alternatives = list(a, &e.n_alternatives, alternatives);
-    return assistant_store_entry_upsert(st, a, &e);
-}
-
-/* "，夜间和节假日请打值班电话 1380…" or "" */
-static const char *duty_clause(Arena *a, const AssistantSiteFacts *f)
-{
-    return *f->duty_phone ? arena_sprintf(a, "；夜间和节假日请打值班电话 %s", f->duty_phone) : "";
-}
-
-static const char *hours_clause(Arena *a, const AssistantSiteFacts *f)
-{
-    return *f->office_hours ? arena_sprintf(a, "（办公时间：%s）", f->office_hours) : "";
+    if (!assistant_site_entry(entry_id))
+        return NULL;
+    for (size_t i = 0; i < sizeof(LINKS) / sizeof(LINKS[0]); i++)
+        if (strcmp(entry_id + strlen(SITE_PREFIX), LINKS[i].key) == 0)
+            return LINKS[i].link;
+    return NULL;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -109,7 +52,7 @@ static bool ends_with(const char *s, const char *tail)
     return n >= m && memcmp(s + n - m, tail, m) == 0;
 }
 
-/* "幸福居委会" as it is, "幸福社区" as "幸福社区居委会", none as "本社区居委会". */
+/* "幸福居委会" as it is, "幸福社区" as "幸福社区居委会". */
 static const char *office_name(Arena *a, const char *name)
 {
     if (!name || !*name)
@@ -119,88 +62,130 @@ static const char *office_name(Arena *a, const char *name)
     return arena_sprintf(a, "%s居委会", name);
 }
 
-Error *assistant_site_sync(Store *st, Arena *a, const AssistantSiteFacts *f)
+/* The value of {field} for @f; NULL for an unknown field. */
+static const char *fact(Arena *a, const AssistantSiteFacts *f, const char *field, size_t n)
 {
-    const char *name = office_name(a, f->name);
-    Error *err;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } FIELDS[] = {
+        { "office_phone", offsetof(AssistantSiteFacts, office_phone) },
+        { "office_hours", offsetof(AssistantSiteFacts, office_hours) },
+        { "address", offsetof(AssistantSiteFacts, address) },
+        { "station", offsetof(AssistantSiteFacts, station) },
+        { "duty_phone", offsetof(AssistantSiteFacts, duty_phone) },
+    };
+    const char *v;
 
-    err = assistant_store_entries_delete_prefix(st, a, arena_sprintf(a, "P%s-", f->community));
-    if (err)
-        return err;
-    {
-        static const char *const alt[] = { "怎么联系居委会", "居委会联系方式", "社区办公电话是多少",
-                                           "找居委会打什么号码", "社区的电话", NULL };
-        err = put(st, a, f->community, "phone", "居委会的电话是多少？", alt,
-                  "电话 号码 联系方式 联系 居委会 社区",
-                  arena_sprintf(a, "%s办公电话：%s%s%s。", name, f->office_phone,
-                                hours_clause(a, f), duty_clause(a, f)));
-    }
-    if (!err && *f->office_hours) {
-        static const char *const alt[] = { "居委会几点上班", "社区周末有人吗", "居委会什么时候开门",
-                                           "中午居委会有人吗", NULL };
-        err = put(st, a, f->community, "hours", "居委会的办公时间是什么时候？", alt,
-                  "办公时间 上班 开门 几点 周末",
-                  arena_sprintf(a, "%s办公时间：%s。电话 %s%s。", name, f->office_hours,
-                                f->office_phone, duty_clause(a, f)));
-    }
-    if (!err && *f->address) {
-        static const char *const alt[] = { "居委会在哪", "社区居委会怎么走", "居委会的办公地点",
-                                           "去哪里找居委会办事", NULL };
-        err = put(st, a, f->community, "address", "居委会在什么地方？", alt,
-                  "地址 在哪 哪里 怎么走 地点 位置",
-                  arena_sprintf(a, "%s在%s%s。来之前可以先打电话 %s。", name, f->address,
-                                hours_clause(a, f), f->office_phone));
-    }
-    if (!err && *f->station) {
-        static const char *const alt[] = { "党群服务站在哪", "社区服务中心在哪里", "服务站怎么走",
-                                           NULL };
-        err = put(st, a, f->community, "station", "社区的党群服务站在哪里？", alt,
-                  "党群服务站 服务站 服务中心 活动中心",
-                  arena_sprintf(a, "%s。有事也可以打%s的电话 %s。", f->station, name,
-                                f->office_phone));
-    }
-    if (!err && *f->duty_phone) {
-        static const char *const alt[] = { "晚上有急事找谁", "节假日找居委会打什么电话",
-                                           "半夜联系社区", "居委会下班了怎么办", NULL };
-        err = put(st, a, f->community, "duty", "晚上和节假日有急事找谁？", alt,
-                  "值班 夜间 晚上 半夜 节假日 急事",
-                  arena_sprintf(a, "%s的值班电话：%s（夜间和节假日）。遇到火情、急病等紧急情况请直接拨打 119、120 或 110。",
-                                name, f->duty_phone));
-    }
-    for (size_t i = 0; !err && i < sizeof(PAGES) / sizeof(PAGES[0]); i++)
-        err = put(st, a, f->community, PAGES[i].key, PAGES[i].question, PAGES[i].alternatives,
-                  PAGES[i].keywords, PAGES[i].answer);
-    if (!err)
-        err = assistant_store_bump(st, a);
-    return err;
+    if (n == 4 && memcmp(field, "name", 4) == 0)
+        return office_name(a, f->name);
+    for (size_t i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++)
+        if (strlen(FIELDS[i].name) == n && memcmp(FIELDS[i].name, field, n) == 0) {
+            memcpy(&v, (const char *)f + FIELDS[i].offset, sizeof(v));
+            return v ? v : "";
+        }
+    return NULL;
 }
 
-const char *assistant_entry_link(const char *entry_id)
+/*
+ * Appends @tpl[0..@n) with its {fields} filled to @out; false if a field is
+ * empty or unknown (then @out holds part of it).
+ */
+static bool fill(Arena *a, StrBuf *out, const char *tpl, size_t n, const AssistantSiteFacts *f)
 {
-    const char *dash;
+    for (size_t i = 0; i < n;) {
+        const char *close, *v;
 
-    if (!entry_id || entry_id[0] != 'P' || strlen(entry_id) < 15 || entry_id[13] != '-')
-        return NULL;
-    for (int i = 1; i < 13; i++)
-        if (entry_id[i] < '0' || entry_id[i] > '9')
+        if (tpl[i] != '{') {
+            strbuf_addc(out, tpl[i]);
+            i++;
+            continue;
+        }
+        close = memchr(tpl + i, '}', n - i);
+        if (!close)
+            return false;
+        v = fact(a, f, tpl + i + 1, (size_t)(close - tpl - i - 1));
+        if (!v || !*v)
+            return false;
+        strbuf_adds(out, v);
+        i = (size_t)(close - tpl) + 1;
+    }
+    return true;
+}
+
+const char *assistant_site_render(Arena *a, const char *tpl, const AssistantSiteFacts *f)
+{
+    StrBuf out, part;
+    size_t i = 0, n = strlen(tpl);
+
+    strbuf_init(&out, a, SITE_ANSWER_MAX);
+    while (i < n) {
+        const char *open = memchr(tpl + i, '[', n - i), *close;
+        size_t plain = open ? (size_t)(open - tpl) - i : n - i;
+
+        if (!fill(a, &out, tpl + i, plain, f))
             return NULL;
-    dash = entry_id + 13;
-    for (size_t i = 0; i < sizeof(PAGES) / sizeof(PAGES[0]); i++)
-        if (strcmp(dash + 1, PAGES[i].key) == 0)
-            return PAGES[i].link;
+        i += plain;
+        if (!open)
+            break;
+        close = memchr(open, ']', n - i);
+        if (!close)
+            return NULL;
+        /* an optional part: kept whole or left out */
+        strbuf_init(&part, a, SITE_ANSWER_MAX);
+        if (fill(a, &part, open + 1, (size_t)(close - open - 1), f))
+            strbuf_add(&out, part.buf, part.len);
+        i = (size_t)(close - tpl) + 1;
+    }
+    return strbuf_finish(&out, NULL);
+}
+
+Error *assistant_site_hits(Store *st, Arena *a, const char *community, AssistantHit *hits,
+                           size_t *n)
+{
+    AssistantSiteFacts f;
+    bool have = false, looked = false;
+    size_t kept = 0;
+    Error *err;
+
+    for (size_t i = 0; i < *n; i++) {
+        const char *text = NULL;
+
+        if (!assistant_site_entry(hits[i].id)) {
+            hits[kept++] = hits[i];
+            continue;
+        }
+        if (!looked && community && strlen(community) == 12) {
+            err = assistant_store_site_facts(st, a, community, &f, &have);
+            if (err)
+                return err;
+        }
+        looked = true;
+        if (have)
+            text = assistant_site_render(a, hits[i].answer, &f);
+        if (text) {
+            hits[i].answer = text;
+            hits[kept++] = hits[i];
+        }
+    }
+    *n = kept;
     return NULL;
 }
 
 Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret)
 {
+    AssistantSiteFacts f;
     KbEntry *e = NULL;
+    bool have = false;
     Error *err;
 
     *ret = NULL;
     if (!community || strlen(community) != 12)
         return NULL;
-    err = assistant_store_entry_get(st, a, site_id(a, community, "phone"), &e);
+    err = assistant_store_site_facts(st, a, community, &f, &have);
+    if (!err && have)
+        err = assistant_store_entry_get(st, a, SITE_PREFIX "phone", &e);
     if (!err && e)
-        *ret = e->answer;
+        *ret = assistant_site_render(a, e->answer, &f);
     return err;
 }

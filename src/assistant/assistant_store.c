@@ -48,8 +48,10 @@ static const char SQL_KB_UPDATE[] =
     "UPDATE kb_entry SET section = ?2, question = ?3, answer = ?4, alternatives = ?5, keywords = ?6,"
     " valid_until = ?7, scope = ?8, updated_at = ?9 WHERE id = ?1";
 static const char SQL_KB_DELETE[] = "DELETE FROM kb_entry WHERE id = ?1";
-/* ids in [?1, ?2): those starting with a prefix, ?2 the prefix with its last byte raised */
-static const char SQL_KB_DELETE_RANGE[] = "DELETE FROM kb_entry WHERE id >= ?1 AND id < ?2";
+/* the asker's community's profile (the community module's table), for the "S-…" entries */
+static const char SQL_SITE_FACTS[] =
+    "SELECT d.name, p.office_phone, p.office_hours, p.address, p.station, p.duty_phone"
+    " FROM community_profile p JOIN division d ON d.code = p.community WHERE p.community = ?1";
 /* the largest number after a "K" among the ids, for the next "K…" */
 static const char SQL_KB_MAX_K[] =
     "SELECT coalesce(max(CAST(substr(id, 2) AS INTEGER)), 0) FROM kb_entry"
@@ -417,22 +419,31 @@ Error *assistant_store_entry_upsert(Store *st, Arena *a, const KbEntry *e)
     return NULL;
 }
 
-Error *assistant_store_entries_delete_prefix(Store *st, Arena *a, const char *prefix)
+Error *assistant_store_site_facts(Store *st, Arena *a, const char *community,
+                                  AssistantSiteFacts *ret, bool *ret_found)
 {
-    size_t n = strlen(prefix);
-    char *hi = arena_strdup(a, prefix);
-    StoreStmt *s;
+    StoreStmt *s = store_prepare(st, a, SQL_SITE_FACTS);
 
-    if (n == 0)
-        return error_internal(a, "empty prefix");
-    hi[n - 1]++; /* ids are ASCII: the prefix's last byte is below 0x7f */
-    s = store_prepare(st, a, SQL_KB_DELETE_RANGE);
-    store_bind_text(s, 1, prefix);
-    store_bind_text(s, 2, hi);
-    if (store_step(s) != STORE_DONE)
+    *ret_found = false;
+    store_bind_text(s, 1, community);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = (AssistantSiteFacts){
+            .name = store_column_text(s, a, 0),
+            .office_phone = store_column_text(s, a, 1),
+            .office_hours = store_column_text(s, a, 2),
+            .address = store_column_text(s, a, 3),
+            .station = store_column_text(s, a, 4),
+            .duty_phone = store_column_text(s, a, 5),
+        };
+        *ret_found = true;
+        /* fall through */
+    case STORE_DONE:
+        store_reset(s);
+        return NULL;
+    default:
         return store_error(st, a);
-    store_reset(s);
-    return NULL;
+    }
 }
 
 Error *assistant_store_bump(Store *st, Arena *a)

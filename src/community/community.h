@@ -4,7 +4,8 @@
  * the office phone, hours and address, the service station and the duty
  * phone at night; residents see it on the H5 (我的社区, and the home's
  * 呼叫居委会 tile dials the office phone); the assistant answers questions
- * about the community from it (assistant_site_sync, run on every save).
+ * about the community from it (its "S-…" entries read the profile at answer
+ * time, src/assistant/assistant_site.c).
  *
  *   GET /api/v1/communities/{code}/profile   anyone whose scope reaches it
  *   PUT /api/v1/communities/{code}/profile   {"office_phone", optional
@@ -49,9 +50,6 @@ Error *community_store_under(Store *st, Arena *a, const char *street, const char
 
 /* {"community","name","office_phone","office_hours","address","station","duty_phone","updated_at",…} */
 json_t *community_profile_json(const CommunityProfile *p);
-
-/* Saves @p (its name set) and rewrites what the assistant answers from it, inside the caller's transaction. */
-Error *community_profile_save(Store *st, Arena *a, const CommunityProfile *p, int64_t user_id);
 
 /* A profile for every community of @street, for `linli demo`. */
 Error *community_demo(Store *st, Arena *a, const char *street, int *ret_n);

@@ -31,9 +31,7 @@ Error *community_demo(Store *st, Arena *a, const char *street, int *ret_n)
             .duty_phone = arena_sprintf(a, "1391620%04zu", 2000 + i * 53),
         };
 
-        err = community_store_name(st, a, codes[i], &p.name);
-        if (!err)
-            err = community_profile_save(st, a, &p, 0);
+        err = community_store_profile_put(st, a, &p, 0);
     }
     if (!err)
         err = store_commit(st, a);

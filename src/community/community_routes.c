@@ -7,7 +7,6 @@
  */
 #include <string.h>
 
-#include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "community/community.h"
 #include "core/validate.h"
@@ -134,7 +133,7 @@ static Error *community_handle_profile_put(Request *req, Response *res)
         return err;
     err = community_store_profile_get(req->store, req->arena, p.community, &old);
     if (!err)
-        err = community_profile_save(req->store, req->arena, &p, req->user->id);
+        err = community_store_profile_put(req->store, req->arena, &p, req->user->id);
     if (!err)
         err = audit_record(req, "community.profile_update", "community", 0, p.community,
                            json_pack("{s:o}", "fields", changed_fields(old, &p)));
@@ -159,20 +158,6 @@ json_t *community_profile_json(const CommunityProfile *p)
                      "office_hours", p->office_hours, "address", p->address, "station", p->station,
                      "duty_phone", p->duty_phone, "updated_by", json_string_or_null(p->updated_by),
                      "updated_at", (json_int_t)p->updated_at);
-}
-
-Error *community_profile_save(Store *st, Arena *a, const CommunityProfile *p, int64_t user_id)
-{
-    AssistantSiteFacts f = { .community = p->community, .name = p->name,
-                             .office_phone = p->office_phone, .office_hours = p->office_hours,
-                             .address = p->address, .station = p->station,
-                             .duty_phone = p->duty_phone };
-    Error *err;
-
-    err = community_store_profile_put(st, a, p, user_id);
-    if (!err)
-        err = assistant_site_sync(st, a, &f);
-    return err;
 }
 
 void community_routes_register(Router *r)
