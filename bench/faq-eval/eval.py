@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Scores `linli ask` and a peer, SQLite FTS5 with the trigram tokenizer, on
-questions with known answers.
+"""Scores `linli ask` and two peers, SQLite FTS5 with the trigram tokenizer and
+jieba's words ranked by BM25, on questions with known answers.
 
 usage: eval.py --linli BIN --db DB --kb KB.jsonl [-v] QUESTIONS.jsonl...
 
@@ -14,11 +14,18 @@ Figures, per file and for each system:
   answered@1          answerable questions answered, and with the right entry
   unanswerable        share of unanswerable questions left unanswered
 
-The peer ranks the same entries (question and answer columns, weighted 2:1)
-by FTS5's bm25 over an OR of the question's trigrams. FTS5 has no notion of
-"I don't know", so it is given one two ways: "none" answers whenever any
-trigram matches; "oracle" uses the bm25 cut-off that is best on this very
-file in hindsight, a generous upper bound.
+The first peer ranks the same entries (question and answer columns, weighted
+2:1) by FTS5's bm25 over an OR of the question's trigrams. The second cuts
+entries and question into words with jieba (Debian's python3-jieba, search
+mode) and ranks by FTS5's bm25 over question and answer (1:1) for an OR of
+the question's words. Neither has a notion of "I don't know", so each is given
+one two ways: "none" answers whenever anything matches; "oracle" uses the bm25
+cut-off that is best on this very file in hindsight, a generous upper bound.
+
+Where the questions carry a "style" (colloquial, keywords, story, typo,
+indirect; hard_negative, uncovered, out_of_domain, chitchat), a second table
+gives, per style, each system's Hit@1 and answered-right (answerable styles)
+or share refused (unanswerable ones).
 """
 import argparse
 import json
@@ -70,6 +77,55 @@ def ask_fts5(con, questions):
                           " ORDER BY s LIMIT 3", (match,)).fetchall()
         rows.append(([r[0] for r in res], -res[0][1] if res else None))
     return rows
+
+
+def words(text):
+    import jieba
+    return [w for w in jieba.cut_for_search(text) if any(ch.isalnum() for ch in w)]
+
+
+def jieba_db(kb):
+    import jieba
+    jieba.setLogLevel(60)
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE kb USING fts5(id UNINDEXED, question, answer,"
+                " tokenize='unicode61')")
+    con.executemany("INSERT INTO kb VALUES (?, ?, ?)",
+                    [(e["id"], " ".join(words(e["question"] + " " + " ".join(e.get("alternatives") or []))),
+                      " ".join(words(e["answer"]))) for e in kb])
+    return con
+
+
+def ask_jieba(con, questions):
+    rows = []
+    for q in questions:
+        ws = sorted(set(words(q["q"])))
+        if not ws:
+            rows.append(([], None))
+            continue
+        match = " OR ".join('"%s"' % w.replace('"', '""') for w in ws)
+        res = con.execute("SELECT id, bm25(kb, 0.0, 1.0, 1.0) AS s FROM kb WHERE kb MATCH ?"
+                          " ORDER BY s LIMIT 3", (match,)).fetchall()
+        rows.append(([r[0] for r in res], -res[0][1] if res else None))
+    return rows
+
+
+def by_style(questions, systems):
+    """systems: [(name, tops, answered_ids)] -> lines of a per-style table."""
+    styles = sorted({q.get("style") for q in questions if q.get("style")})
+    if not styles:
+        return []
+    out = ["by style (answerable: Hit@1 / answered right; unanswerable: refused)",
+           "%-14s %4s  " % ("style", "n") + "  ".join("%-17s" % name for name, _, _ in systems)]
+    for st in styles:
+        idx = [i for i, q in enumerate(questions) if q.get("style") == st]
+        cells = []
+        for _, tops, given in systems:
+            m = metrics([questions[i] for i in idx], [tops[i] for i in idx], [given[i] for i in idx])
+            cells.append("%5.2f / %5.2f    " % (m["hit1"], m["answered_right"]) if m["answerable"]
+                         else "%5.2f            " % m["unans_acc"])
+        out.append("%-14s %4d  " % (st, len(idx)) + "  ".join(cells))
+    return out
 
 
 def metrics(questions, tops, answered_ids):
@@ -132,15 +188,20 @@ def main():
     kb = load(args.kb)
     questions_of = {e["id"]: e["question"] for e in kb}
     con = fts5_db(kb)
+    jcon = jieba_db(kb)
     for path in args.files:
         qs = load(path)
         lin = ask_linli(args.linli, args.db, qs)
         fts = ask_fts5(con, qs)
+        jb = ask_jieba(jcon, qs)
         cut = oracle_cutoff(qs, fts)
+        jcut = oracle_cutoff(qs, jb)
         m_lin = metrics(qs, [r[0] for r in lin], [r[2] for r in lin])
         m_none = metrics(qs, [r[0] for r in fts], [r[0][0] if r[0] else None for r in fts])
         m_orc = metrics(qs, [r[0] for r in fts],
                         [r[0][0] if r[1] is not None and r[1] >= cut else None for r in fts])
+        j_none = [r[0][0] if r[0] else None for r in jb]
+        j_orc = [r[0][0] if r[1] is not None and r[1] >= jcut else None for r in jb]
         n_ans = m_lin["answerable"]
         print("%s: %d questions, %d answerable, %d not" % (path, len(qs), n_ans, len(qs) - n_ans))
         print("%-22s %5s %5s %5s   %-12s %s" % ("", "Hit@1", "Hit@3", "MRR", "answered ok",
@@ -148,6 +209,14 @@ def main():
         print(line("linli", m_lin))
         print(line("fts5 trigram (none)", m_none))
         print(line("fts5 trigram (oracle)", m_orc))
+        print(line("jieba+bm25 (none)", metrics(qs, [r[0] for r in jb], j_none)))
+        print(line("jieba+bm25 (oracle)", metrics(qs, [r[0] for r in jb], j_orc)))
+        for text in by_style(qs, [("linli", [r[0] for r in lin], [r[2] for r in lin]),
+                                  ("jieba+bm25 oracle", [r[0] for r in jb], j_orc),
+                                  ("fts5 oracle", [r[0] for r in fts],
+                                   [r[0][0] if r[1] is not None and r[1] >= cut else None
+                                    for r in fts])]):
+            print(text)
         if args.verbose:
             for q, (top, answered, eid, score) in zip(qs, lin):
                 gold = gold_set(q)

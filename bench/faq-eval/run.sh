@@ -1,7 +1,8 @@
 #!/bin/sh
 # Quality of the assistant's answers: Hit@1, Hit@3, MRR on answerable
 # questions and accuracy on unanswerable ones, for `linli ask` and, in the
-# same run, SQLite FTS5 (trigram tokenizer) ranking the same entries.
+# same run, SQLite FTS5 (trigram tokenizer) and jieba + BM25 (python3-jieba)
+# ranking the same entries, with a table by style where questions have one.
 #
 #   bench/faq-eval/run.sh [-v]          (after `make build`)
 #
@@ -20,4 +21,5 @@ trap 'rm -rf "$tmp"' EXIT
 "$BIN" kb import --db "$tmp/kb.db" "$KB"
 files="$DEV bench/faq-eval/own.jsonl bench/faq-eval/own-hard.jsonl bench/faq-eval/own-colloquial.jsonl"
 # shellcheck disable=SC2086
-python3 bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$KB" $files
+# Debian's python, which sees Debian's python3-jieba
+"${PYTHON:-/usr/bin/python3}" bench/faq-eval/eval.py "$@" --linli "$BIN" --db "$tmp/kb.db" --kb "$KB" $files
