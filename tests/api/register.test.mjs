@@ -3,61 +3,29 @@
 // tell whether a phone is registered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
+import { fakeSms, smsConfig } from '../lib/sms.mjs';
 
 const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
 const PW = 'Lantern-harbor-77';
-
-/* The SMS gateway: records every message; `fail` makes it answer 500. */
-function fakeSms() {
-  const sms = { texts: [], fail: false, secret: null };
-  sms.server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      sms.secret = req.headers['x-linli-secret'] ?? null;
-      if (sms.fail) { res.writeHead(500); res.end('down'); return; }
-      sms.texts.push(JSON.parse(body));
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  return new Promise((resolve) => sms.server.listen(0, '127.0.0.1', () => {
-    sms.url = `http://127.0.0.1:${sms.server.address().port}/sms`;
-    resolve(sms);
-  }));
-}
 
 let srv, sms, staff, household, ipN = 0;
 /* each test its own client address (trusted proxy), so the per-address cap stays out of the way */
 const nextIp = () => `198.51.100.${++ipN}`;
 const post = (p, body, ip) => srv.api('POST', p, { body, headers: { 'X-Forwarded-For': ip } });
-const codeOf = (phone) => {
-  const t = [...sms.texts].reverse().find((m) => m.phone === phone);
-  assert.ok(t, `an SMS to ${phone}`);
-  return t.text.match(/(\d{6})/)[1];
-};
+const codeOf = (phone) => sms.codeOf(phone);
 
 before(async () => {
   sms = await fakeSms();
-  srv = await startServer({ demo: true, residents: 60, extraArgs: ['--config', await (async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const conf = path.join(mkdtempSync(path.join(tmpdir(), 'linli-reg-')), 'linli.conf');
-    writeFileSync(conf, `sms_webhook_url = ${sms.url}\nsms_webhook_secret = s3cret\n` +
-      'trusted_proxies = 127.0.0.1, ::1\nsms_code_ttl_seconds = 2\nsms_code_attempts = 3\n' +
-      'sms_ip_hourly_max = 4\nsms_daily_max = 3\nsms_resend_seconds = 1\n');
-    return conf;
-  })()] });
+  const conf = smsConfig(sms, 'sms_webhook_secret = s3cret\ntrusted_proxies = 127.0.0.1, ::1\n' +
+    'sms_code_ttl_seconds = 2\nsms_code_attempts = 3\nsms_ip_hourly_max = 4\nsms_daily_max = 3\nsms_resend_seconds = 1\n');
+  srv = await startServer({ demo: true, residents: 60, extraArgs: ['--config', conf] });
   staff = (await srv.login('staff')).token;
   household = (await srv.api('GET', '/api/v1/households?per_page=1', { token: staff })).body.items[0].id;
 });
-after(async () => { await srv.stop(); sms.server.close(); });
+after(async () => { await srv.stop(); sms.close(); });
 
 /* A resident of @household with @phone in the registry. */
 async function resident(phone, name = `登记居民${phone.slice(-4)}`) {
