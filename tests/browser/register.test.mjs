@@ -122,10 +122,11 @@ test('staff confirm her household in the console; signed in again she sees her h
   await shot(page, 'console-registrations');
   await row.locator('[data-test=confirm]').click();
   await page.waitForSelector('[data-test=pick-building]');
+  /* each list its own pop-up: a closing one is not clicked by mistake */
   await page.click('[data-test=pick-building]');
-  await page.locator('.el-select-dropdown__item:visible').first().click();
+  await page.locator('.pick-building-list .el-select-dropdown__item').first().click();
   await page.click('[data-test=pick-household]');
-  await page.locator('.el-select-dropdown__item:visible').first().click();
+  await page.locator('.pick-household-list .el-select-dropdown__item').first().click();
   await shot(page, 'console-registration-confirm');
   await page.click('[data-test=confirm-save]');
   await page.waitForSelector('.el-message--success');
