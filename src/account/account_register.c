@@ -19,6 +19,7 @@
 #include "core/validate.h"
 #include "http/auth.h"
 #include "http/response.h"
+#include "registry/registry.h"
 #include "core/banned.h"
 
 #define ROLES_CONFIRM (ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN)
@@ -449,6 +450,60 @@ static Error *account_register_handle_list(Request *req, Response *res)
     return response_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
+/*
+ * Her record in the registry, made from what staff checked ({"gender",
+ * "birth_date","relation"?}), the name she gave and the phone she proved;
+ * in @h, inside the caller's transaction.
+ */
+static Error *new_resident(Request *req, json_t *spec, const Registration *g, const Household *h,
+                           int64_t *ret_id)
+{
+    static const char *const fields[] = { "gender", "birth_date", "relation", NULL };
+    static const char *const names[] = { "gender", "birth_date", "relation" };
+    ResidentInput in;
+    char today[11];
+    const char *phone;
+    Error *err;
+
+    memset(&in, 0, sizeof(in));
+    if (!json_is_object(spec))
+        return error_invalid(req->arena, "resident", "invalid_type",
+                             "resident 应为对象：{\"gender\",\"birth_date\",\"relation\"}");
+    err = request_reject_unknown(req, spec, fields);
+    if (err) {
+        err->field = arena_sprintf(req->arena, "resident.%s", err->field);
+        return err;
+    }
+    in.household_id = h->id;
+    err = registry_resident_set_field(req->arena, &in, "name", g->name);
+    for (size_t i = 0; !err && i < sizeof(names) / sizeof(names[0]); i++) {
+        json_t *v = json_object_get(spec, names[i]);
+
+        if (!v)
+            continue;
+        if (!json_is_string(v))
+            err = error_invalid(req->arena, names[i], "invalid_type", "应为文本");
+        else
+            err = registry_resident_set_field(req->arena, &in, names[i], json_string_value(v));
+    }
+    if (!err)
+        err = registry_check_resident(req->arena, &in);
+    if (err) {
+        if (err->field && strcmp(err->field, "name") != 0)
+            err->field = arena_sprintf(req->arena, "resident.%s", err->field);
+        return err;
+    }
+    phone = g->phone_enc ? crypto_open(req->app->keys, req->arena, g->phone_enc, g->phone_enc_len) : NULL;
+    if (phone) {
+        in.phone = phone;
+        in.set |= RES_PHONE;
+    }
+    date_today(today);
+    in.moved_in = arena_strdup(req->arena, today);
+    return registry_store_resident_insert(req->store, req->arena, req->app->keys, &in, h,
+                                          req->user->id, ret_id);
+}
+
 /* The pending registration {id} in the user's scope, for a decision. */
 static Error *registration_for_decision(Request *req, Registration **ret)
 {
@@ -475,13 +530,14 @@ static Error *registration_for_decision(Request *req, Registration **ret)
 
 static Error *account_register_handle_approve(Request *req, Response *res)
 {
-    static const char *const fields[] = { "household_id", "resident_id", NULL };
+    static const char *const fields[] = { "household_id", "resident_id", "resident", NULL };
     int64_t household_id = 0, resident_id = 0, now = time_now_ms();
     const char *community = NULL;
     AccountResident *r = NULL;
     Registration *g = NULL;
+    Household *h = NULL;
     bool changed = false;
-    json_t *body;
+    json_t *body, *spec;
     Error *err;
 
     err = registration_for_decision(req, &g);
@@ -499,11 +555,31 @@ static Error *account_register_handle_approve(Request *req, Response *res)
         err = account_store_resident(req->store, req->arena, resident_id, &r);
     if (!err && resident_id && (!r || r->household_id != household_id || !r->active))
         err = error_invalid(req->arena, "resident_id", "unknown_resident", "请选择该户的在住居民");
+    spec = err ? NULL : json_object_get(body, "resident");
+    if (!err && spec && resident_id)
+        err = error_invalid(req->arena, "resident", "conflicting_fields",
+                            "选了该户的居民就不必再新建居民记录");
+    if (!err && spec)
+        err = registry_store_household_get(req->store, req->arena, household_id, &h);
+    if (!err && spec && !h)
+        err = error_invalid(req->arena, "household_id", "unknown_household", "请选择本社区的住户");
     if (err)
         return err;
     err = store_begin(req->store, req->arena);
     if (err)
         return err;
+    /* no record of her yet: staff make one from what they checked */
+    if (spec) {
+        err = new_resident(req, spec, g, h, &resident_id);
+        if (!err)
+            err = audit_record(req, "resident.create", "resident", resident_id, g->community,
+                               json_pack("{s:s, s:I}", "source", "registration", "registration_id",
+                                         (json_int_t)g->id));
+        if (err) {
+            store_rollback(req->store);
+            return err;
+        }
+    }
     err = account_reg_store_decide(req->store, req->arena, g->id, "approved", household_id, NULL,
                                    req->user->id, now, &changed);
     if (!err && !changed)
@@ -516,8 +592,9 @@ static Error *account_register_handle_approve(Request *req, Response *res)
         err = auth_session_delete_user(req->store, req->arena, g->user_id, NULL);
     if (!err)
         err = audit_record(req, "registration.approve", "registration", g->id, g->community,
-                           json_pack("{s:I, s:I}", "household_id", (json_int_t)household_id,
-                                     "user_id", (json_int_t)g->user_id));
+                           json_pack("{s:I, s:I, s:I}", "household_id", (json_int_t)household_id,
+                                     "user_id", (json_int_t)g->user_id, "resident_id",
+                                     (json_int_t)resident_id));
     if (!err)
         err = account_reg_store_get(req->store, req->arena, g->id, &g);
     if (!err)

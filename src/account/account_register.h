@@ -38,6 +38,8 @@ typedef struct Registration {
     const char *reason;       /* once rejected; may be NULL */
     int64_t created_at;       /* ms */
     int64_t decided_at;       /* ms; 0 while pending */
+    const void *phone_enc;    /* sealed phone (crypto_seal) */
+    size_t phone_enc_len;
 } Registration;
 
 typedef struct RegistrationInput {

@@ -38,7 +38,8 @@ static const char SQL_REG_INSERT[] =
 #define REG_COLUMNS                                                                              \
     " g.id, coalesce(g.user_id, 0), coalesce(u.username, ''), g.community, g.name, g.address,"   \
     " g.phone_masked, g.status, coalesce(g.household_id, 0), g.reason, g.created_at,"            \
-    " coalesce(g.decided_at, 0) FROM registration g LEFT JOIN app_user u ON u.id = g.user_id"
+    " coalesce(g.decided_at, 0), g.phone_enc"                                                   \
+    " FROM registration g LEFT JOIN app_user u ON u.id = g.user_id"
 static const char SQL_REG_LIST[] =
     "SELECT" REG_COLUMNS " WHERE g.community >= ?1 AND g.community < ?2 AND g.status = ?3"
     " ORDER BY g.id LIMIT ?4";
@@ -248,6 +249,7 @@ static Registration *registration_row(StoreStmt *s, Arena *a)
     g->reason = store_column_is_null(s, 9) ? NULL : store_column_text(s, a, 9);
     g->created_at = store_column_int64(s, 10);
     g->decided_at = store_column_int64(s, 11);
+    g->phone_enc = store_column_blob(s, a, 12, &g->phone_enc_len);
     return g;
 }
 

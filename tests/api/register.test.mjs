@@ -140,6 +140,35 @@ test('an unknown phone: a pending account, limited until staff confirm her house
   assert.equal(me2.body.household.id, household);
 });
 
+test('staff confirm and make her record in the registry: the account is hers, with the phone she proved', async () => {
+  const phone = '13900004444';
+  const ip = nextIp();
+  await post('/api/v1/register/code', { phone }, ip);
+  const r = await post('/api/v1/register', { phone, code: codeOf(phone), username: 'majuan', password: PW,
+    community: COMMUNITY, name: '马娟', address: '2号楼3单元101室' }, ip);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const id = (await srv.api('GET', '/api/v1/registrations', { token: staff })).body.items.find((g) => g.username === 'majuan').id;
+  const approve = (body) => srv.api('POST', `/api/v1/registrations/${id}/approve`, { token: staff, body });
+  const before = sql(srv.db, 'SELECT count(*) FROM resident');
+  expectError(await approve({ household_id: household, resident: { gender: 'x', birth_date: '1980-01-01' } }), 422, 'invalid_gender', 'resident.gender');
+  expectError(await approve({ household_id: household, resident: { gender: 'female' } }), 422, 'missing_field', 'resident.birth_date');
+  expectError(await approve({ household_id: household, resident: { gender: 'female', birth_date: '1980-01-01', age: 3 } }), 422, 'unknown_field', 'resident.age');
+  expectError(await approve({ household_id: household, resident_id: 1, resident: { gender: 'female', birth_date: '1980-01-01' } }), 422, 'conflicting_fields', 'resident');
+  assert.equal(sql(srv.db, 'SELECT count(*) FROM resident'), before, 'nothing written');
+  assert.equal(sql(srv.db, `SELECT status FROM registration WHERE id = ${id}`), 'pending');
+  const ok = await approve({ household_id: household, resident: { gender: 'female', birth_date: '1980-01-01', relation: '租户' } });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const rid = Number(sql(srv.db, "SELECT resident_id FROM app_user WHERE username = 'majuan'"));
+  assert.ok(rid > 0);
+  const rec = await srv.api('GET', `/api/v1/residents/${rid}`, { token: staff });
+  assert.equal(rec.body.name, '马娟');
+  assert.equal(rec.body.household_id, household);
+  assert.equal(rec.body.phone, '139****4444');
+  // the phone she proved is now the registry's: a search by it finds her
+  const found = await srv.api('GET', `/api/v1/residents?q=${phone}`, { token: staff });
+  assert.ok(found.body.items.some((x) => x.id === rid), JSON.stringify(found.body));
+});
+
 test('staff reject with a reason; she sees it when she signs in', async () => {
   const phone = '13900006666';
   const ip = nextIp();

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { consoleLogin, launchBrowser, menuGo, newPage, shot } from './helpers.mjs';
+import { apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot } from './helpers.mjs';
 import { startServer, ROOT } from '../lib/server.mjs';
 import { fakeSms, smsConfig } from '../lib/sms.mjs';
 
@@ -127,10 +127,20 @@ test('staff confirm her household in the console; signed in again she sees her h
   await page.locator('.pick-building-list .el-select-dropdown__item').first().click();
   await page.click('[data-test=pick-household]');
   await page.locator('.pick-household-list .el-select-dropdown__item').first().click();
+  /* no record of her in that household yet: staff make one from what they checked */
+  await page.click('[data-test=pick-resident]');
+  await page.locator('.pick-resident-list .el-select-dropdown__item', { hasText: '新建' }).click();
+  await page.locator('[data-test=new-gender] .el-radio', { hasText: '女' }).click();
+  await page.locator('.el-dialog .el-date-editor input').fill('1968-05-12');
+  await page.keyboard.press('Enter');
+  await page.locator('.el-dialog input[data-test=new-relation], .el-dialog [data-test=new-relation] input').first().fill('租户');
   await shot(page, 'console-registration-confirm');
   await page.click('[data-test=confirm-save]');
   await page.waitForSelector('.el-message--success');
   assert.match(await page.textContent('.el-message--success'), /已确认 陈芳 的住户/);
+  const staffApi = await apiAs(srv.url, 'staff');
+  const found = await staffApi('/residents?q=13911112222');
+  assert.ok(found.body.items.some((x) => x.name === '陈芳'), 'her record, found by the phone she proved');
   await page.locator('[data-test=registrations-table] .el-table__row', { hasText: '陈芳' }).waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
   await page.context().close();
