@@ -35,8 +35,10 @@ run: build
 	@echo
 	@echo "linli: http://$(LISTEN)/  (staff console)   http://$(LISTEN)/h5/  (resident H5)"
 	@echo "demo logins, password linli2026: admin, street, secretary, staff, grid, property, resident"
+	@echo "手机号注册: no SMS gateway here, the codes are logged below (sms_dev_log)"
 	@echo
-	$(BUILD)/linli serve --db $(DB) --listen $(LISTEN) --web web/dist
+	@printf '# make run: no SMS gateway; registration codes go to the log\nsms_dev_log = true\n' > var/dev.conf
+	$(BUILD)/linli serve --db $(DB) --listen $(LISTEN) --web web/dist --config var/dev.conf
 
 $(SAN)/build.ninja:
 	meson setup $(SAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

@@ -298,6 +298,8 @@ static int cmd_demo(int argc, char **argv)
         err = workqueue_demo(st, a, keys, opt.community);
     if (!err)
         err = community_demo(st, a, opt.street, &n_profiles);
+    if (!err)
+        err = account_register_demo(st, a, keys, opt.community, opt.password);
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);

@@ -31,3 +31,10 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
 Error *account_mark_demo(Store *st, Arena *a);
 
 void account_routes_register(Router *r);
+
+/*
+ * Two registrations by phone that wait for staff in @community, for the
+ * demo: pending accounts (password @password) with the addresses they typed.
+ */
+Error *account_register_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+                             const char *password);

@@ -27,7 +27,7 @@ static void make_dummy_hash(void)
     crypto_password_hash("not-a-password", dummy_hash, sizeof(dummy_hash));
 }
 
-static bool username_ok(const char *s)
+bool account_username_ok(const char *s)
 {
     size_t n = strlen(s);
 
@@ -50,7 +50,7 @@ Error *account_user_add(Store *st, Arena *a, const UserInput *in, int64_t *ret_i
     bool known, demo = false;
     Error *err;
 
-    if (!in->username || !username_ok(in->username))
+    if (!in->username || !account_username_ok(in->username))
         return error_invalid(a, "username", "invalid_username", "用户名应为2到32位字母、数字、下划线、点或减号");
     if (in->password) {
         err = account_store_is_demo(st, a, &demo);
@@ -143,8 +143,7 @@ static Error *login_failure_audit(Request *req, const char *username, const Stor
                                 community, json_pack("{s:s}", "reason", reason));
 }
 
-/* A new session for @su: the cookie, and {token, expires_at, user}; audited as @action. */
-static Error *start_session(Request *req, Response *res, StoredUser *su, const char *action)
+Error *account_start_session(Request *req, Response *res, StoredUser *su, const char *action)
 {
     char token[CRYPTO_TOKEN_CHARS + 1];
     int64_t expires;
@@ -154,6 +153,7 @@ static Error *start_session(Request *req, Response *res, StoredUser *su, const c
     if (!role_parse(su->role_name, &role))
         return error_internal(req->arena, "user %lld has unknown role", (long long)su->user.id);
     su->user.role = role;
+    su->user.pending = strcmp(su->state, "pending") == 0;
     err = auth_session_create(req->store, req->arena, su->user.id, req->app->cfg->session_ttl_ms,
                               token, &expires);
     if (err)
@@ -215,7 +215,9 @@ static Error *account_handle_login(Request *req, Response *res)
     err = account_store_user_by_name(req->store, req->arena, username, &su);
     if (err)
         return err;
-    if (!su || su->disabled || strcmp(su->state, "active") != 0 ||
+    /* a registration that waits for staff signs in to the pages it may use */
+    if (!su || su->disabled ||
+        (strcmp(su->state, "active") != 0 && strcmp(su->state, "pending") != 0) ||
         !crypto_password_verify(su->password_hash, password)) {
         if (!su || !*su->password_hash) {
             pthread_once(&dummy_once, make_dummy_hash);
@@ -228,7 +230,7 @@ static Error *account_handle_login(Request *req, Response *res)
         return error_new(req->arena, 401, NULL, "invalid_credentials", "用户名或密码不正确");
     }
     ratelimit_clear(req->app->login_limit, key);
-    return start_session(req, res, su, "auth.login");
+    return account_start_session(req, res, su, "auth.login");
 }
 
 /* A password field of 1..128 bytes (the policy is checked where it is set). */
@@ -271,7 +273,7 @@ static Error *account_handle_activate(Request *req, Response *res)
         err = password_field(req, body, "password", &password);
     if (err)
         return err;
-    if (username && !username_ok(username))
+    if (username && !account_username_ok(username))
         return error_invalid(req->arena, "username", "invalid_username",
                              "用户名应为2到32位字母、数字、下划线、点或减号");
     ip_key = arena_sprintf(req->arena, "ip:%s", netaddr_limit_key(req->arena, req->client_ip));
@@ -305,7 +307,7 @@ static Error *account_handle_activate(Request *req, Response *res)
     if (!err)
         err = account_store_user_get(req->store, req->arena, user_id, &su);
     if (!err)
-        err = start_session(req, res, su, "account.activate");
+        err = account_start_session(req, res, su, "account.activate");
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err) {
@@ -420,15 +422,28 @@ static Error *account_handle_me(Request *req, Response *res)
         }
     }
     json_object_set_new(out, "household", household ? household : json_null());
+    /* registered by phone, waiting for staff: what she sent and what became of it */
+    json_object_set_new(out, "pending", json_boolean(u->pending));
+    if (u->pending) {
+        json_t *reg = NULL;
+
+        err = account_register_me_json(req, u->id, &reg);
+        if (err) {
+            json_decref(out);
+            return err;
+        }
+        json_object_set_new(out, "registration", reg ? reg : json_null());
+    }
     return response_json(res, 200, out);
 }
 
 void account_routes_register(Router *r)
 {
     router_add(r, "POST", "/api/v1/auth/login", account_handle_login, ROUTE_PUBLIC);
-    router_add(r, "POST", "/api/v1/auth/logout", account_handle_logout, 0);
-    router_add(r, "GET", "/api/v1/me", account_handle_me, 0);
+    router_add(r, "POST", "/api/v1/auth/logout", account_handle_logout, ROUTE_PENDING);
+    router_add(r, "GET", "/api/v1/me", account_handle_me, ROUTE_PENDING);
     router_add(r, "POST", "/api/v1/auth/activate", account_handle_activate, ROUTE_PUBLIC);
-    router_add(r, "POST", "/api/v1/account/password", account_handle_password, 0);
+    router_add(r, "POST", "/api/v1/account/password", account_handle_password, ROUTE_PENDING);
     account_admin_routes_register(r);
+    account_register_routes_register(r);
 }

@@ -39,6 +39,14 @@ bool account_manages(const User *actor, Role role, const char *scope);
 /* A typed code without dashes and spaces, in capitals; in @a. */
 const char *account_code_normalize(Arena *a, const char *in);
 void account_admin_routes_register(Router *r);
+/* True for a username of 2..32 ASCII letters, digits, '_', '.' or '-'. */
+bool account_username_ok(const char *s);
+/* A new session for @su: the cookie, and {token, expires_at, user}; audited as @action. */
+Error *account_start_session(Request *req, Response *res, StoredUser *su, const char *action);
+/* Registration by phone (account_register.c). */
+void account_register_routes_register(Router *r);
+/* {"status","community","address","reason","created_at"} of user @user_id's registration, or NULL. */
+Error *account_register_me_json(Request *req, int64_t user_id, json_t **ret);
 
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);

@@ -397,14 +397,14 @@ static Error *announce_handle_file_get(Request *req, Response *res)
 
 void announce_routes_register(Router *r)
 {
-    router_add(r, "GET", "/api/v1/announcements", announce_handle_list, 0);
+    router_add(r, "GET", "/api/v1/announcements", announce_handle_list, ROUTE_PENDING);
     router_add(r, "POST", "/api/v1/announcements", announce_handle_create, 0);
-    router_add(r, "GET", "/api/v1/announcements/{id}", announce_handle_get, 0);
+    router_add(r, "GET", "/api/v1/announcements/{id}", announce_handle_get, ROUTE_PENDING);
     router_add(r, "PATCH", "/api/v1/announcements/{id}", announce_handle_patch, 0);
     router_add(r, "POST", "/api/v1/announcements/{id}/withdraw", announce_handle_withdraw, 0);
-    router_add(r, "POST", "/api/v1/announcements/{id}/read", announce_handle_read, 0);
+    router_add(r, "POST", "/api/v1/announcements/{id}/read", announce_handle_read, ROUTE_PENDING);
     router_add(r, "GET", "/api/v1/announcements/{id}/reads", announce_handle_reads, 0);
     router_add(r, "POST", "/api/v1/announcement-files", announce_handle_file_upload,
                ROUTE_FILE_BODY);
-    router_add(r, "GET", "/api/v1/announcement-files/{id}", announce_handle_file_get, 0);
+    router_add(r, "GET", "/api/v1/announcement-files/{id}", announce_handle_file_get, ROUTE_PENDING);
 }

@@ -735,8 +735,8 @@ static Error *kb_handle_synonym_delete(Request *req, Response *res)
 
 void assistant_routes_register(Router *r)
 {
-    router_add(r, "POST", "/api/v1/assistant/ask", assistant_handle_ask, 0);
-    router_add(r, "POST", "/api/v1/assistant/feedback", assistant_handle_feedback, 0);
+    router_add(r, "POST", "/api/v1/assistant/ask", assistant_handle_ask, ROUTE_PENDING);
+    router_add(r, "POST", "/api/v1/assistant/feedback", assistant_handle_feedback, ROUTE_PENDING);
     router_add(r, "GET", "/api/v1/assistant/unanswered", assistant_handle_unanswered, 0);
     router_add(r, "POST", "/api/v1/assistant/unanswered/entry", assistant_handle_group_entry, 0);
     router_add(r, "POST", "/api/v1/assistant/unanswered/alternative",

@@ -24,6 +24,11 @@ void config_defaults(Config *c)
     c->header_timeout_s = 10;
     c->llm_timeout_ms = 5000;
     c->cases_sweep_ms = 60LL * 1000;
+    c->sms_code_ttl_ms = 5LL * 60 * 1000;
+    c->sms_resend_ms = 60LL * 1000;
+    c->sms_daily_max = 10;
+    c->sms_code_attempts = 5;
+    c->sms_ip_hourly_max = 30;
 }
 
 static bool parse_long(const char *s, long min, long max, long *ret)
@@ -161,6 +166,48 @@ bool config_set(Config *c, const char *key, const char *value)
     }
     if (strcmp(key, "lock_webhook") == 0)
         return is_http_url(value) && copy_string(c->lock_webhook, sizeof(c->lock_webhook), value);
+    if (strcmp(key, "sms_webhook_url") == 0)
+        return is_http_url(value) &&
+               copy_string(c->sms_webhook_url, sizeof(c->sms_webhook_url), value);
+    if (strcmp(key, "sms_webhook_secret") == 0)
+        return !strpbrk(value, "\r\n") &&
+               copy_string(c->sms_webhook_secret, sizeof(c->sms_webhook_secret), value);
+    if (strcmp(key, "sms_dev_log") == 0) {
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+            return false;
+        c->sms_dev_log = strcmp(value, "true") == 0;
+        return true;
+    }
+    if (strcmp(key, "sms_code_ttl_seconds") == 0) {
+        if (!parse_long(value, 1, 3600, &v))
+            return false;
+        c->sms_code_ttl_ms = v * 1000;
+        return true;
+    }
+    if (strcmp(key, "sms_resend_seconds") == 0) {
+        if (!parse_long(value, 1, 3600, &v))
+            return false;
+        c->sms_resend_ms = v * 1000;
+        return true;
+    }
+    if (strcmp(key, "sms_daily_max") == 0) {
+        if (!parse_long(value, 1, 1000, &v))
+            return false;
+        c->sms_daily_max = (int)v;
+        return true;
+    }
+    if (strcmp(key, "sms_code_attempts") == 0) {
+        if (!parse_long(value, 1, 100, &v))
+            return false;
+        c->sms_code_attempts = (int)v;
+        return true;
+    }
+    if (strcmp(key, "sms_ip_hourly_max") == 0) {
+        if (!parse_long(value, 1, 100000, &v))
+            return false;
+        c->sms_ip_hourly_max = (int)v;
+        return true;
+    }
     if (strcmp(key, "cookie_secure") == 0) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
             return false;

@@ -36,6 +36,15 @@ typedef struct Config {
     int llm_timeout_ms;      /* the whole call, connection included */
     char lock_webhook[512];  /* smart locks hear about access codes here; empty: none */
     int64_t cases_sweep_ms;  /* `linli serve` sweeps overdue cases and orphan photos this often */
+    /* registration by phone: the SMS gateway, an HTTP webhook POSTed {"phone","text"} */
+    char sms_webhook_url[512];    /* empty: no gateway (codes cannot be sent) */
+    char sms_webhook_secret[256]; /* sent as "X-Linli-Secret: ..."; empty: none */
+    bool sms_dev_log;             /* no gateway: log the code to stderr (demo only) */
+    int64_t sms_code_ttl_ms;      /* a code expires after this */
+    int64_t sms_resend_ms;        /* a phone's next code no sooner than this */
+    int sms_daily_max;            /* codes per phone and (Beijing) day */
+    int sms_code_attempts;        /* wrong tries before a code is void */
+    int sms_ip_hourly_max;        /* codes requested per client address and hour */
 } Config;
 
 void config_defaults(Config *c);

@@ -10,8 +10,9 @@ static const char SQL_SESSION_INSERT[] =
 static const char SQL_SESSION_DELETE[] = "DELETE FROM session WHERE token_hash = ?1";
 static const char SQL_SESSION_USER[] =
     "SELECT u.id, u.username, u.display_name, u.role, u.scope, coalesce(u.household_id, 0),"
-    " s.expires_at FROM session s JOIN app_user u ON u.id = s.user_id"
-    " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0 AND u.state = 'active'";
+    " s.expires_at, u.state = 'pending' FROM session s JOIN app_user u ON u.id = s.user_id"
+    " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0"
+    " AND u.state IN ('active', 'pending')";
 static const char SQL_SESSION_DELETE_USER[] =
     "DELETE FROM session WHERE user_id = ?1 AND token_hash IS NOT ?2";
 static const char SQL_SESSION_PURGE[] = "DELETE FROM session WHERE expires_at <= ?1";
@@ -86,6 +87,7 @@ Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms,
     u->role = role;
     u->scope = store_column_text(s, a, 4);
     u->household_id = store_column_int64(s, 5);
+    u->pending = store_column_int64(s, 7) != 0;
     session_cache_put(hash, u, store_column_int64(s, 6), now_ms);
     store_reset(s);
     *ret = u;

@@ -40,6 +40,7 @@ typedef struct User {
     Role role;
     const char *scope;      /* code prefix ("" for admin); a resident's community */
     int64_t household_id;   /* residents only, else 0 */
+    bool pending;           /* registered by phone, waits for staff: ROUTE_PENDING routes only */
 } User;
 
 /* Process-wide state shared by all requests; read-only while serving. */

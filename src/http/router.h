@@ -29,6 +29,12 @@ enum {
      * and beyond that the server's 413 names the file's limit too.
      */
     ROUTE_FILE_BODY = 1 << 3,
+    /*
+     * Open to an account registered by phone that waits for staff to
+     * confirm her address (User.pending): her own account, the assistant,
+     * the announcements she may see. Every other route answers her 403.
+     */
+    ROUTE_PENDING = 1 << 4,
 };
 
 #define ROUTER_MAX_BODY (1024 * 1024)

@@ -306,6 +306,9 @@ static Error *dispatch(Server *srv, Request *req, Response *res)
     }
     if (!err && !(rt->flags & ROUTE_PUBLIC))
         err = auth_authenticate(req);
+    if (!err && req->user && req->user->pending && !(rt->flags & (ROUTE_PUBLIC | ROUTE_PENDING)))
+        err = error_new(req->arena, 403, NULL, "registration_pending",
+                        "您的注册正在等待居委会确认住址，确认后即可使用此功能");
     if (!err && (rt->flags & ROUTE_CACHED) && req->read_tx && cached_version(req, &version)) {
         key = cache_key(req, &key_len);
         date_today(day);

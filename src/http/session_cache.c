@@ -14,6 +14,7 @@ typedef struct Entry {
     int64_t fresh_until_ms;   /* read it from the database again after this */
     int64_t user_id;
     int64_t household_id;
+    bool pending;
     Role role;
     char username[65];
     char display_name[129];
@@ -52,6 +53,7 @@ User *session_cache_get(const uint8_t hash[CRYPTO_HASH_BYTES], int64_t now_ms, A
         u = arena_alloc(a, sizeof(User));
         u->id = e->user_id;
         u->household_id = e->household_id;
+        u->pending = e->pending;
         u->role = e->role;
         u->username = arena_strdup(a, e->username);
         u->display_name = arena_strdup(a, e->display_name);
@@ -77,6 +79,7 @@ void session_cache_put(const uint8_t hash[CRYPTO_HASH_BYTES], const User *u, int
     e->fresh_until_ms = now_ms + SESSION_CACHE_FRESH_MS;
     e->user_id = u->id;
     e->household_id = u->household_id;
+    e->pending = u->pending;
     e->role = u->role;
     copy(e->username, sizeof(e->username), u->username);
     copy(e->display_name, sizeof(e->display_name), u->display_name);

@@ -83,7 +83,7 @@ static Error *notice_handle_read_all(Request *req, Response *res)
 
 void notice_routes_register(Router *r)
 {
-    router_add(r, "GET", "/api/v1/notices", notice_handle_list, 0);
-    router_add(r, "POST", "/api/v1/notices/{id}/read", notice_handle_read, 0);
-    router_add(r, "POST", "/api/v1/notices/read-all", notice_handle_read_all, 0);
+    router_add(r, "GET", "/api/v1/notices", notice_handle_list, ROUTE_PENDING);
+    router_add(r, "POST", "/api/v1/notices/{id}/read", notice_handle_read, ROUTE_PENDING);
+    router_add(r, "POST", "/api/v1/notices/read-all", notice_handle_read_all, ROUTE_PENDING);
 }

@@ -13,8 +13,9 @@
  * Sections: cases waiting for the user's step (a community's managers:
  * accepted, returned, verified, reopened; a grid worker: handling, to
  * verify; a unit's user: dispatched or handling at her unit), overdue cases,
- * bookings to approve, 转人工 requests not yet dealt with, imports with
- * rows not imported. This module only reads other modules' tables; it
+ * bookings to approve, 转人工 requests not yet dealt with, registrations by
+ * phone waiting for their address to be confirmed, imports with rows not
+ * imported. This module only reads other modules' tables; it
  * writes its own, import_log (schema 19), which the registry's import
  * route fills through workqueue_import_record.
  */
@@ -64,6 +65,9 @@ Error *workqueue_store_handoffs(Store *st, Arena *a, const WorkqueueScope *w,
                                 WorkqueueSection *ret);
 Error *workqueue_store_imports(Store *st, Arena *a, const WorkqueueScope *w,
                                WorkqueueSection *ret);
+/* Registrations by phone waiting for staff to confirm the address. */
+Error *workqueue_store_registrations(Store *st, Arena *a, const WorkqueueScope *w,
+                                     WorkqueueSection *ret);
 
 /*
  * One row per community of [lo, hi) (level 5): population, households,

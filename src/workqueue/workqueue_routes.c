@@ -17,6 +17,7 @@
 #define ROLES_BOOKINGS (ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN)
 #define ROLES_HANDOFFS (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
 #define ROLES_IMPORT (ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN)
+#define ROLES_REGISTRATIONS (ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN)
 #define ROLES_IMPORT_READ (ROLES_IMPORT | ROLE_STREET_ADMIN)
 #define ROLES_STREET (ROLE_STREET_ADMIN | ROLE_ADMIN)
 
@@ -77,6 +78,9 @@ static Error *workqueue_handle_get(Request *req, Response *res)
         err = add_section(req, &w, sections, workqueue_store_handoffs, "handoffs",
                           "转人工请求", "/assistant/unanswered?tab=handoffs",
                           "没有等待回电的居民", &total);
+    if (!err && (role & ROLES_REGISTRATIONS))
+        err = add_section(req, &w, sections, workqueue_store_registrations, "registrations",
+                          "待确认的注册", "/registrations", "没有等待确认的注册", &total);
     if (!err && (role & ROLES_IMPORT))
         err = add_section(req, &w, sections, workqueue_store_imports, "imports", "导入有误",
                           "/import", "最近的导入都已处理", &total);

@@ -55,6 +55,12 @@ static const char SQL_WQ_BOOKINGS[] =
     " q.community >= ?1 AND q.community < ?2 AND q.handoff_at IS NOT NULL"                       \
     " AND q.resolved_at IS NULL AND q.handoff_at > ?3"
 
+static const char SQL_WQ_REGISTRATIONS_COUNT[] =
+    "SELECT count(*) FROM registration WHERE community >= ?1 AND community < ?2"
+    " AND status = 'pending'";
+static const char SQL_WQ_REGISTRATIONS[] =
+    "SELECT id, name, address, phone_masked, created_at FROM registration"
+    " WHERE community >= ?1 AND community < ?2 AND status = 'pending' ORDER BY id LIMIT ?3";
 static const char SQL_WQ_HANDOFFS_COUNT[] =
     "SELECT count(*) FROM assistant_question q WHERE" HANDOFFS_OPEN;
 static const char SQL_WQ_HANDOFFS[] =
@@ -266,6 +272,36 @@ Error *workqueue_store_handoffs(Store *st, Arena *a, const WorkqueueScope *w,
                       at(a, store_column_int64(s, 3)), "at_label", "提交时间", "link",
                       "/assistant/unanswered?tab=handoffs"));
     }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *workqueue_store_registrations(Store *st, Arena *a, const WorkqueueScope *w,
+                                     WorkqueueSection *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_WQ_REGISTRATIONS_COUNT);
+    StoreResult r;
+    Error *err;
+
+    bind_scope(s, w);
+    err = count_of(st, a, s, &ret->count);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_WQ_REGISTRATIONS);
+    bind_scope(s, w);
+    store_bind_int64(s, 3, WORKQUEUE_ITEMS);
+    ret->items = json_array();
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(
+            ret->items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)store_column_int64(s, 0),
+                      "title", arena_sprintf(a, "%s 申请注册", store_column_text(s, a, 1)),
+                      "detail", arena_sprintf(a, "%s · %s", store_column_text(s, a, 2),
+                                              store_column_text(s, a, 3)),
+                      "at", at(a, store_column_int64(s, 4)), "at_label", "提交时间", "link",
+                      "/registrations"));
     if (r != STORE_DONE)
         return store_error(st, a);
     store_reset(s);

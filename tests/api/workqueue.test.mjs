@@ -35,7 +35,7 @@ after(async () => { await srv.stop(); });
 test('staff see every section, with the demo work in it and counts that match the database', async () => {
   const r = await api('GET', '/api/v1/workqueue', 'staff');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.sections.map((s) => s.key), ['cases_waiting', 'cases_overdue', 'bookings_pending', 'handoffs', 'imports']);
+  assert.deepEqual(r.body.sections.map((s) => s.key), ['cases_waiting', 'cases_overdue', 'bookings_pending', 'handoffs', 'registrations', 'imports']);
   assert.equal(r.body.total, r.body.sections.reduce((t, s) => t + s.count, 0));
   const q = Object.fromEntries(r.body.sections.map((s) => [s.key, s]));
   assert.equal(q.cases_waiting.count, num(`SELECT count(*) FROM cases WHERE ${inCommunity} AND state IN ('accepted','returned','verified','reopened')`));
@@ -57,6 +57,10 @@ test('staff see every section, with the demo work in it and counts that match th
   assert.equal(q.handoffs.count, 1);
   assert.match(q.handoffs.items[0].title, /助浴/);
   assert.match(q.handoffs.items[0].detail, /李阿姨/);
+  // the demo's two registrations by phone waiting for their address to be confirmed
+  assert.equal(q.registrations.count, 2);
+  assert.equal(q.registrations.items[0].link, '/registrations');
+  assert.match(q.registrations.items[0].detail, /\d{3}\*{4}\d{4}/);
   assert.equal(q.imports.count, 1);
   assert.equal(q.imports.items[0].title, '3号楼住户信息.xlsx');
   assert.match(q.imports.items[0].detail, /2 行未导入/);

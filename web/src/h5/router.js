@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
-import { api, me, loadMe, bindRouter } from './session.js';
+import { api, me, loadMe, bindRouter, PENDING_PAGES } from './session.js';
 import Login from './views/Login.vue';
 import Home from './views/Home.vue';
 import Community from './views/Community.vue';
@@ -24,6 +24,7 @@ const routes = [
   { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
+  { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { public: true, title: '手机号注册' } },
   { path: '/activate', name: 'activate', component: () => import('./views/Activate.vue'), meta: { public: true, title: '激活账号' } },
   { path: '/password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: '修改密码' } },
   { path: '/kiosk/:token', name: 'kiosk', component: () => import('./views/Kiosk.vue'), meta: { public: true, title: '活动室门牌' } },
@@ -33,13 +34,16 @@ const routes = [
 export const router = createRouter({ history: createWebHashHistory(), routes });
 bindRouter(router);
 
+/* a registration waiting for staff opens only the pages it may use; the others show home's notice */
+const pendingOk = (to) => !me.pending || PENDING_PAGES.includes(to.name) || { name: 'home' };
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
-  if (me.loaded) return true;
+  if (me.loaded) return pendingOk(to);
   if (!api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
   try {
     await loadMe();
-    return true;
+    return pendingOk(to);
   } catch (e) {
     if (e.status === 401 || !api.signedIn) return { name: 'login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} };
     return true; /* network trouble: the page shows it */

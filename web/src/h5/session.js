@@ -3,7 +3,11 @@ import { showToast } from 'vant';
 import { createApi } from '../shared/api.js';
 import { createInbox } from '../shared/notices.js';
 
-export const me = reactive({ user: null, community: null, household: null, loaded: false });
+/* pending: registered by phone, her address waits for staff (registration: what she sent) */
+export const me = reactive({ user: null, community: null, household: null, pending: false, registration: null, loaded: false });
+
+/* the pages a pending account may open (the server's ROUTE_PENDING) */
+export const PENDING_PAGES = ['home', 'assistant', 'announcements', 'announcement', 'notices', 'password', 'mine'];
 
 let router = null;
 export function bindRouter(r) {
@@ -30,6 +34,8 @@ export async function loadMe() {
   me.user = d.user || null;
   me.community = d.community || null;
   me.household = d.household || null;
+  me.pending = !!d.pending;
+  me.registration = d.registration || null;
   me.loaded = true;
   return me;
 }
@@ -38,6 +44,8 @@ export function clearMe() {
   me.user = null;
   me.community = null;
   me.household = null;
+  me.pending = false;
+  me.registration = null;
   me.loaded = false;
 }
 
