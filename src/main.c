@@ -207,6 +207,23 @@ static int cmd_serve(int argc, char **argv)
 
 /* ---- demo ---- */
 
+/* the demo's months of bookings, questions and cases: about half a year */
+#define DEMO_HISTORY_DAYS 183
+
+/*
+ * Ends the write transaction a demo step ran in (one transaction, not one
+ * per statement, keeps the months of history fast): commits when @err is
+ * NULL, else rolls back and passes @err on.
+ */
+static Error *demo_in_transaction(Store *st, Arena *a, Error *err)
+{
+    if (err) {
+        store_rollback(st);
+        return err;
+    }
+    return store_commit(st, a);
+}
+
 static int cmd_demo(int argc, char **argv)
 {
     DemoOptions opt = { .street = "310105004", .community = "310105004017", .residents = 20000,
@@ -222,7 +239,8 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0;
-    int64_t t0;
+    int64_t t0, n_bookings = 0, n_questions = 0;
+    uint64_t history_seed;
     Arena *a;
     Store *st;
     Error *err;
@@ -243,6 +261,7 @@ static int cmd_demo(int argc, char **argv)
         return 2;
     if (seed)
         opt.seed = strtoull(seed, NULL, 10);
+    history_seed = opt.seed ? opt.seed : 20261206;
     if (residents) {
         char *end;
         long long n = strtoll(residents, &end, 10);
@@ -286,7 +305,10 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = registry_demo(st, a, keys, &opt);
     if (!err)
-        err = cases_demo(st, a, keys, opt.community);
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, cases_demo(st, a, keys, opt.community, DEMO_HISTORY_DAYS,
+                                                    history_seed));
     if (!err)
         err = booking_demo(st, a, opt.community, &n_rooms);
     if (!err)
@@ -295,6 +317,17 @@ static int cmd_demo(int argc, char **argv)
         err = announce_demo(st, a, opt.community);
     if (!err)
         err = workqueue_demo(st, a, keys, opt.community);
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
+                                                              history_seed, time_now_ms(), &n_bookings));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, assistant_demo_history(st, a, opt.community,
+                                                                DEMO_HISTORY_DAYS, history_seed,
+                                                                time_now_ms(), &n_questions));
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -306,6 +339,8 @@ static int cmd_demo(int argc, char **argv)
     printf("demo data: street %s, %lld residents in %.1f s\n", opt.street, (long long)opt.residents,
            (double)(time_mono_us() - t0) / 1e6);
     printf("sample knowledge base: %zu entries; function rooms: %d\n", n_kb, n_rooms);
+    printf("history of %d days: %lld bookings, %lld questions to the assistant\n", DEMO_HISTORY_DAYS,
+           (long long)n_bookings, (long long)n_questions);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

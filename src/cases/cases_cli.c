@@ -249,7 +249,8 @@ static Error *demo_step(Store *st, Arena *a, int64_t id, CaseAction action, int6
     return cases_store_step(st, a, id, &in, at, &to);
 }
 
-Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community)
+Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community, int days,
+                  uint64_t seed)
 {
     static const struct {
         const char *name, *kind, *phone;
@@ -271,7 +272,7 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
     };
     CaseSettings settings = { 72, true, 31.2040, 121.4180, 31.2120, 121.4290 };
     int64_t unit_ids[5], property = 0, staff = 0, now = time_now_ms();
-    int64_t buildings[32];
+    int64_t buildings[32], n_history = 0;
     size_t n_buildings = 0;
     const char *staff_name = "", *property_name = "";
     Error *err;
@@ -306,6 +307,9 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
     }
     if (!err)
         err = cases_store_settings_set(st, a, community, &settings);
+    /* months of history first: the scripted cases below are the newest, as their ids say */
+    if (!err)
+        err = cases_demo_history(st, a, keys, community, days, seed, now, &n_history);
     if (!err)
         err = cases_store_buildings_of(st, a, community, buildings, 32, &n_buildings);
     if (err || n_buildings == 0)
