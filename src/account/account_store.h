@@ -39,6 +39,19 @@ bool account_manages(const User *actor, Role role, const char *scope);
 /* A typed code without dashes and spaces, in capitals; in @a. */
 const char *account_code_normalize(Arena *a, const char *in);
 void account_admin_routes_register(Router *r);
+/* GET|PUT /users/{id}/grids (account_grids.c) */
+void account_grids_routes_register(Router *r);
+
+/* account_grids_store.c: grid workers' grids */
+
+/* Appends {"id","name","community"} of each grid of @community user @user_id is assigned. */
+Error *account_store_user_grids(Store *st, Arena *a, int64_t user_id, const char *community,
+                                json_t *items);
+/* *ret: grid @grid_id exists and belongs to @community. */
+Error *account_store_grid_in(Store *st, Arena *a, int64_t grid_id, const char *community, bool *ret);
+/* Inside a write transaction: user @user_id's grids become @grid_ids[0..@n). */
+Error *account_store_user_grids_set(Store *st, Arena *a, int64_t user_id, const int64_t *grid_ids,
+                                    size_t n, int64_t now_ms);
 
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);

@@ -92,6 +92,7 @@ export function createApi({ storageKey, onUnauthorized }) {
     get: (path, query, opts) => api.request('GET', path, { ...opts, query }),
     post: (path, body, opts) => api.request('POST', path, { ...opts, body }),
     patch: (path, body, opts) => api.request('PATCH', path, { ...opts, body }),
+    put: (path, body, opts) => api.request('PUT', path, { ...opts, body }),
     del: (path, body, opts) => api.request('DELETE', path, { ...opts, body }),
 
     async login(username, password) {
