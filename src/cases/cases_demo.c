@@ -15,6 +15,7 @@
  * the dashboard's counters are what they would be. A case's number of
  * reports scales with the communities, not with the residents.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cases/cases.h"
@@ -214,104 +215,113 @@ static Error *units_of(History *h, const char *community, const char *name)
     return NULL;
 }
 
-static Error *community_history(History *h, const CryptoKeys *keys, const char *community,
-                                const char *name, int index, bool own, int days, int64_t *ret_n)
-{
-    int64_t buildings[64], reporters[40], today;
+/* What a community's cases are made of, set up before any is reported. */
+typedef struct Place {
+    const char *community, *name;
+    bool own;                        /* the demo staff's community */
+    int64_t property_unit, committee_unit;
+    int64_t buildings[64], reporters[40];
     const char *reporter_names[40];
-    size_t n_buildings = 0, n_reporters = 0;
-    /* some dozens of reports a month, different in each community */
-    int per_month = 5 + (index * 7) % 9, n_cases, minute;
-    /* the staff's community: only what is older than its scripted demo cases (cases_cli.c) */
-    int min_age = own ? 100 : 0;
+    size_t n_buildings, n_reporters;
+} Place;
+
+/* One report to make: where and when. */
+typedef struct Plan {
+    size_t place;
+    int64_t at;
+} Plan;
+
+static int plan_older_first(const void *x, const void *y)
+{
+    const Plan *a = x, *b = y;
+
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return a->place < b->place ? -1 : a->place > b->place;
+}
+
+static Error *place_setup(History *h, Place *p)
+{
     StoreStmt *s;
     StoreResult r;
     Error *err;
 
     s = store_prepare(h->st, h->a, SQL_HISTORY_REPORTERS_ADD);
-    store_bind_text(s, 1, community);
+    store_bind_text(s, 1, p->community);
     store_bind_int64(s, 2, h->now - 200 * TIME_DAY_MS);
     if (store_step(s) != STORE_DONE)
         return store_error(h->st, h->a);
     store_reset(s);
     s = store_prepare(h->st, h->a, SQL_HISTORY_REPORTERS);
-    store_bind_text(s, 1, community);
-    while ((r = store_step(s)) == STORE_ROW && n_reporters < ARRAY_SIZE(reporters)) {
-        reporters[n_reporters] = store_column_int64(s, 0);
-        reporter_names[n_reporters++] = store_column_text(s, h->a, 1);
+    store_bind_text(s, 1, p->community);
+    while ((r = store_step(s)) == STORE_ROW && p->n_reporters < ARRAY_SIZE(p->reporters)) {
+        p->reporters[p->n_reporters] = store_column_int64(s, 0);
+        p->reporter_names[p->n_reporters++] = store_column_text(s, h->a, 1);
     }
     if (r != STORE_ROW && r != STORE_DONE)
         return store_error(h->st, h->a);
     store_reset(s);
-    err = units_of(h, community, name);
+    err = units_of(h, p->community, p->name);
+    p->property_unit = h->property_unit;
+    p->committee_unit = h->committee_unit;
     if (!err)
-        err = cases_store_buildings_of(h->st, h->a, community, buildings, ARRAY_SIZE(buildings),
-                                       &n_buildings);
-    if (err || !n_buildings || days <= min_age)
-        return err;
-    time_local(h->now, TIME_OFFSET_SHANGHAI, &today, &minute);
-    n_cases = per_month * (days - min_age) / 30;
-    for (int i = 0; i < n_cases; i++) {
-        const HistoryKind *k = &KINDS[rng_int(&h->rng, (int)ARRAY_SIZE(KINDS))];
-        int age = min_age + rng_int(&h->rng, days - min_age);
-        int64_t day = today - age, reporter = 0;
-        const char *bname = NULL, *bcomm = NULL, *who = "来电居民";
-        CaseCategory *cat = NULL;
-        int64_t units_n = 0;
-        Case c = { 0 };
-        bool late, stall;
-        int x;
+        err = cases_store_buildings_of(h->st, h->a, p->community, p->buildings,
+                                       ARRAY_SIZE(p->buildings), &p->n_buildings);
+    return err;
+}
 
-        /* fewer reports at the weekend */
-        if (time_weekday(day) >= 6 && rng_chance(&h->rng, 0.4))
-            day -= time_weekday(day) - 5;
-        c.created_at = time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
-                       (int64_t)rng_waking_minute(&h->rng, time_weekday(day) >= 6) * TIME_MINUTE_MS;
-        if (c.created_at >= h->now - 3600 * 1000)
-            continue;
-        err = cases_store_category_find(h->st, h->a, community, k->category, &cat);
-        if (err)
-            return err;
-        if (!cat)
-            continue;
-        c.community = community;
-        c.category_id = cat->id;
-        c.building_id = buildings[rng_int(&h->rng, (int)n_buildings)];
-        err = cases_store_building(h->st, h->a, c.building_id, &bcomm, &c.grid_id, &bname, &units_n);
-        if (err)
-            return err;
-        c.unit_no = 1 + rng_int(&h->rng, units_n > 0 ? (int)units_n : 1);
-        c.description = arena_sprintf(h->a, k->text, bname, (int)c.unit_no);
-        if (n_reporters && rng_chance(&h->rng, 0.85)) {
-            x = rng_int(&h->rng, (int)n_reporters);
-            reporter = reporters[x];
-            who = reporter_names[x] ? reporter_names[x] : "居民";
-            c.source = "app";
-            c.reporter_id = reporter;
-            c.contact_ok = rng_chance(&h->rng, 0.7);
-        } else {
-            c.source = "phone";
-            c.logged_by = h->staff_user;
-            c.contact_name = who;
-        }
-        err = cases_deadlines(h->st, h->a, &c, cat);
-        if (!err)
-            err = cases_store_route_match(h->st, h->a, community, c.category_id, c.grid_id, &c.unit_id);
-        if (!err)
-            err = cases_store_insert(h->st, h->a, &c, NULL, 0, reporter, NULL, keys,
-                                     reporter ? reporter : h->staff_user, who, c.created_at);
-        if (err)
-            return err;
-        x = rng_int(&h->rng, 100);
-        late = x < 8;
-        /* a few recent ones elsewhere are stuck with the unit (the sweep finds them overdue) */
-        stall = !own && age < 40 && x >= 8 && x < 14;
-        err = live(h, &c, k, reporter, who, late, stall);
-        if (err)
-            return err;
-        (*ret_n)++;
+/* Report a case in @p at @at and let it live its life up to now. */
+static Error *report(History *h, const CryptoKeys *keys, const Place *p, int64_t at, int64_t today)
+{
+    const HistoryKind *k = &KINDS[rng_int(&h->rng, (int)ARRAY_SIZE(KINDS))];
+    const char *bname = NULL, *bcomm = NULL, *who = "来电居民";
+    CaseCategory *cat = NULL;
+    int64_t units_n = 0, reporter = 0, day;
+    Case c = { 0 };
+    bool late, stall;
+    int x, minute;
+    Error *err;
+
+    h->property_unit = p->property_unit;
+    h->committee_unit = p->committee_unit;
+    err = cases_store_category_find(h->st, h->a, p->community, k->category, &cat);
+    if (err || !cat)
+        return err;
+    c.community = p->community;
+    c.category_id = cat->id;
+    c.created_at = at;
+    c.building_id = p->buildings[rng_int(&h->rng, (int)p->n_buildings)];
+    err = cases_store_building(h->st, h->a, c.building_id, &bcomm, &c.grid_id, &bname, &units_n);
+    if (err)
+        return err;
+    c.unit_no = 1 + rng_int(&h->rng, units_n > 0 ? (int)units_n : 1);
+    c.description = arena_sprintf(h->a, k->text, bname, (int)c.unit_no);
+    if (p->n_reporters && rng_chance(&h->rng, 0.85)) {
+        x = rng_int(&h->rng, (int)p->n_reporters);
+        reporter = p->reporters[x];
+        who = p->reporter_names[x] ? p->reporter_names[x] : "居民";
+        c.source = "app";
+        c.reporter_id = reporter;
+        c.contact_ok = rng_chance(&h->rng, 0.7);
+    } else {
+        c.source = "phone";
+        c.logged_by = h->staff_user;
+        c.contact_name = who;
     }
-    return NULL;
+    err = cases_deadlines(h->st, h->a, &c, cat);
+    if (!err)
+        err = cases_store_route_match(h->st, h->a, p->community, c.category_id, c.grid_id, &c.unit_id);
+    if (!err)
+        err = cases_store_insert(h->st, h->a, &c, NULL, 0, reporter, NULL, keys,
+                                 reporter ? reporter : h->staff_user, who, c.created_at);
+    if (err)
+        return err;
+    time_local(at, TIME_OFFSET_SHANGHAI, &day, &minute);
+    x = rng_int(&h->rng, 100);
+    late = x < 8;
+    /* a few recent ones elsewhere are stuck with the unit (the sweep finds them overdue) */
+    stall = !p->own && today - day < 40 && x >= 8 && x < 14;
+    return live(h, &c, k, reporter, who, late, stall);
 }
 
 static Error *last_case(Store *st, Arena *a, int64_t *ret_id)
@@ -333,7 +343,11 @@ Error *cases_demo_history(Store *st, Arena *a, const CryptoKeys *keys, const cha
     const char **codes = NULL, **names = NULL;
     int64_t first = 0, last = 0, unit_user = 0, grid_user = 0, staff_user = 0;
     const char *unit_name = "物业客服", *grid_name = "赵网格员", *staff_name = "李社工";
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, n_plans = 0, cap_plans = 16;
+    Place *places;
+    Plan *plans = arena_alloc(a, cap_plans * sizeof(Plan));
+    int64_t today;
+    int minute;
     StoreStmt *s;
     StoreResult r;
     Error *err;
@@ -370,19 +384,55 @@ Error *cases_demo_history(Store *st, Arena *a, const CryptoKeys *keys, const cha
     err = last_case(st, a, &first);
     if (err)
         return err;
+    places = arena_zalloc(a, (n ? n : 1) * sizeof(Place));
+    time_local(now_ms, TIME_OFFSET_SHANGHAI, &today, &minute);
     for (size_t i = 0; i < n; i++) {
-        bool own = strcmp(codes[i], own_community) == 0;
+        Place *p = &places[i];
+        /* some dozens of reports a month, different in each community */
+        int per_month = 5 + (int)(i * 7) % 9;
+        /* the staff's community: only what is older than its scripted cases (cases_cli.c) */
+        int min_age;
 
-        /* the demo's accounts work in their own community; elsewhere the work is unnamed */
-        h.unit_user = own ? unit_user : 0;
-        h.grid_user = own ? grid_user : 0;
-        h.staff_user = own ? staff_user : 0;
-        h.unit_name = own ? unit_name : "物业";
-        h.grid_name = own ? grid_name : "网格员";
-        h.staff_name = own ? staff_name : "社区工作人员";
-        err = community_history(&h, keys, codes[i], names[i], (int)i, own, days, ret_n);
+        p->community = codes[i];
+        p->name = names[i];
+        p->own = strcmp(codes[i], own_community) == 0;
+        min_age = p->own ? 100 : 0;
+        err = place_setup(&h, p);
         if (err)
             return err;
+        if (!p->n_buildings || days <= min_age)
+            continue;
+        for (int k = 0; k < per_month * (days - min_age) / 30; k++) {
+            int64_t day = today - min_age - rng_int(&h.rng, days - min_age);
+
+            /* fewer reports at the weekend */
+            if (time_weekday(day) >= 6 && rng_chance(&h.rng, 0.4))
+                day -= time_weekday(day) - 5;
+            plans = arena_grow(a, plans, n_plans, &cap_plans, sizeof(Plan));
+            plans[n_plans].place = i;
+            plans[n_plans++].at = time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
+                (int64_t)rng_waking_minute(&h.rng, time_weekday(day) >= 6) * TIME_MINUTE_MS;
+        }
+    }
+    /* reported in the order they happened: ids follow the dates, as the lists expect */
+    if (n_plans)
+        qsort(plans, n_plans, sizeof(Plan), plan_older_first);
+    for (size_t i = 0; i < n_plans; i++) {
+        const Place *p = &places[plans[i].place];
+
+        if (plans[i].at >= now_ms - 3600 * 1000)
+            continue;
+        /* the demo's accounts work in their own community; elsewhere the work is unnamed */
+        h.unit_user = p->own ? unit_user : 0;
+        h.grid_user = p->own ? grid_user : 0;
+        h.staff_user = p->own ? staff_user : 0;
+        h.unit_name = p->own ? unit_name : "物业";
+        h.grid_name = p->own ? grid_name : "网格员";
+        h.staff_name = p->own ? staff_name : "社区工作人员";
+        err = report(&h, keys, p, plans[i].at, today);
+        if (err)
+            return err;
+        (*ret_n)++;
     }
     err = last_case(st, a, &last);
     if (err)
