@@ -208,6 +208,23 @@ static int cmd_serve(int argc, char **argv)
 
 /* ---- demo ---- */
 
+/* the demo's months of bookings, questions and cases: about half a year */
+#define DEMO_HISTORY_DAYS 183
+
+/*
+ * Ends the write transaction a demo step ran in (one transaction, not one
+ * per statement, keeps the months of history fast): commits when @err is
+ * NULL, else rolls back and passes @err on.
+ */
+static Error *demo_in_transaction(Store *st, Arena *a, Error *err)
+{
+    if (err) {
+        store_rollback(st);
+        return err;
+    }
+    return store_commit(st, a);
+}
+
 static int cmd_demo(int argc, char **argv)
 {
     DemoOptions opt = { .street = "310105004", .community = "310105004017", .residents = 20000,
@@ -223,7 +240,8 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0;
+    int64_t t0, n_bookings = 0, n_questions = 0;
+    uint64_t history_seed;
     Arena *a;
     Store *st;
     Error *err;
@@ -244,6 +262,7 @@ static int cmd_demo(int argc, char **argv)
         return 2;
     if (seed)
         opt.seed = strtoull(seed, NULL, 10);
+    history_seed = opt.seed ? opt.seed : 20261206;
     if (residents) {
         char *end;
         long long n = strtoll(residents, &end, 10);
@@ -287,7 +306,10 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = registry_demo(st, a, keys, &opt);
     if (!err)
-        err = cases_demo(st, a, keys, opt.community);
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, cases_demo(st, a, keys, opt.community, DEMO_HISTORY_DAYS,
+                                                    history_seed));
     if (!err)
         err = booking_demo(st, a, opt.community, &n_rooms);
     if (!err)
@@ -300,6 +322,17 @@ static int cmd_demo(int argc, char **argv)
         err = community_demo(st, a, opt.street, &n_profiles);
     if (!err)
         err = account_register_demo(st, a, keys, opt.community, opt.password);
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
+                                                              history_seed, time_now_ms(), &n_bookings));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, assistant_demo_history(st, a, opt.community,
+                                                                DEMO_HISTORY_DAYS, history_seed,
+                                                                time_now_ms(), &n_questions));
     store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
     if (err) {
         cli_print_error(err);
@@ -312,6 +345,8 @@ static int cmd_demo(int argc, char **argv)
            (double)(time_mono_us() - t0) / 1e6);
     printf("sample knowledge base: %zu entries; function rooms: %d; community profiles: %d\n", n_kb,
            n_rooms, n_profiles);
+    printf("history of %d days: %lld bookings, %lld questions to the assistant\n", DEMO_HISTORY_DAYS,
+           (long long)n_bookings, (long long)n_questions);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
            opt.password);
     crypto_keys_free(keys);

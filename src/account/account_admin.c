@@ -477,4 +477,5 @@ void account_admin_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/users", account_handle_list, 0);
     router_add(r, "POST", "/api/v1/users", account_handle_create, 0);
     router_add(r, "PATCH", "/api/v1/users/{id}", account_handle_update, 0);
+    account_grids_routes_register(r);
 }

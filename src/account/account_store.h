@@ -48,6 +48,20 @@ void account_register_routes_register(Router *r);
 /* {"status","community","address","reason","created_at"} of user @user_id's registration, or NULL. */
 Error *account_register_me_json(Request *req, int64_t user_id, json_t **ret);
 
+/* GET|PUT /users/{id}/grids (account_grids.c) */
+void account_grids_routes_register(Router *r);
+
+/* account_grids_store.c: grid workers' grids */
+
+/* Appends {"id","name","community"} of each grid of @community user @user_id is assigned. */
+Error *account_store_user_grids(Store *st, Arena *a, int64_t user_id, const char *community,
+                                json_t *items);
+/* *ret: grid @grid_id exists and belongs to @community. */
+Error *account_store_grid_in(Store *st, Arena *a, int64_t grid_id, const char *community, bool *ret);
+/* Inside a write transaction: user @user_id's grids become @grid_ids[0..@n). */
+Error *account_store_user_grids_set(Store *st, Arena *a, int64_t user_id, const int64_t *grid_ids,
+                                    size_t n, int64_t now_ms);
+
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);
 /* Users matching @f, newest first, and how many match in all. */

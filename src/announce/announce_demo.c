@@ -150,6 +150,22 @@ static Error *demo_reads(Store *st, Arena *a, const AnnounceInput *in, int64_t i
     return NULL;
 }
 
+/*
+ * The working hours of the day of @t at which notice @i was posted (staff
+ * post between 09:00 and 17:00, not at the hour the demo happens to run),
+ * a day earlier when that is still ahead of @now.
+ */
+static int64_t office_hours(int64_t t, size_t i, int64_t now)
+{
+    int64_t day, at;
+    int minute;
+
+    time_local(t, TIME_OFFSET_SHANGHAI, &day, &minute);
+    at = time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
+         (int64_t)(9 * 60 + (int)(i * 97 % 480)) * TIME_MINUTE_MS;
+    return at > now ? at - TIME_DAY_MS : at;
+}
+
 Error *announce_demo(Store *st, Arena *a, const char *community)
 {
     int64_t now = time_now_ms(), building = 0, id;
@@ -171,7 +187,7 @@ Error *announce_demo(Store *st, Arena *a, const char *community)
     for (size_t i = 0; i < ARRAY_SIZE(NOTICES); i++) {
         const DemoNotice *d = &NOTICES[i];
         AnnounceInput in = { 0 };
-        int64_t published = now - (int64_t)d->age_hours * 3600 * 1000;
+        int64_t published = office_hours(now - (int64_t)d->age_hours * 3600 * 1000, i, now);
         User author;
         bool found = false;
 

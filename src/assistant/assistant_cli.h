@@ -12,6 +12,13 @@ int assistant_cli_ask(int argc, char **argv);
  * (data/faq/kb.jsonl); the number of entries in *ret_n.
  */
 Error *assistant_demo(Store *st, Arena *a, size_t *ret_n);
+/*
+ * `linli demo` (assistant_demo.c): @days days of residents' questions in
+ * every community of @own_community's street, seeded by @seed, asked by
+ * the residents' accounts there; *ret_n: how many.
+ */
+Error *assistant_demo_history(Store *st, Arena *a, const char *own_community, int days,
+                              uint64_t seed, int64_t now_ms, int64_t *ret_n);
 
 /*
  * `linli serve`: builds the index in the background, ready before most first

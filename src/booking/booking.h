@@ -166,6 +166,13 @@ void booking_rules_default(RoomRules *r);
 
 /* linli demo: four function rooms of @community (booking_demo.c). */
 Error *booking_demo(Store *st, Arena *a, const char *community, int *ret_n);
+/*
+ * linli demo: the last @days days of bookings of @community's demo rooms by
+ * its residents' accounts, at the hours each room is used (seeded by
+ * @seed): most checked in, some no-shows, some cancelled. *ret_n: how many.
+ */
+Error *booking_demo_history(Store *st, Arena *a, const char *community, int days, uint64_t seed,
+                            int64_t now_ms, int64_t *ret_n);
 
 /* 422 naming "rules.<field>" when the rules contradict each other. */
 Error *booking_rules_validate(Arena *a, const RoomRules *r);

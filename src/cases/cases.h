@@ -628,5 +628,18 @@ Error *cases_store_user_id(Store *st, Arena *a, const char *username, int64_t *r
 /* Up to @max building ids of @community, in id order. */
 Error *cases_store_buildings_of(Store *st, Arena *a, const char *community, int64_t *ret,
                                 size_t max, size_t *ret_n);
-/* Demo cases for @community: units, routing rules, the property user's unit, cases in every state. */
-Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community);
+/*
+ * Demo cases for @community: units, routing rules, the property user's unit,
+ * @days days of history in every community of its street
+ * (cases_demo_history, seeded by @seed), then scripted cases in every state.
+ */
+Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community, int days,
+                  uint64_t seed);
+/*
+ * linli demo (cases_demo.c): @days days of cases in every community of
+ * @own_community's street (in @own_community only those older than its
+ * scripted demo cases), seeded by @seed, with their steps, ratings and
+ * notices (those older than three days read). *ret_n: how many.
+ */
+Error *cases_demo_history(Store *st, Arena *a, const CryptoKeys *keys, const char *own_community,
+                          int days, uint64_t seed, int64_t now_ms, int64_t *ret_n);

@@ -238,6 +238,31 @@ static Error *demo_case_building(Store *st, Arena *a, const int64_t *buildings, 
     return NULL;
 }
 
+static int older_first(const void *x, const void *y)
+{
+    const DemoCase *a = &demo_cases[*(const size_t *)x], *b = &demo_cases[*(const size_t *)y];
+
+    if (a->days_ago != b->days_ago)
+        return a->days_ago > b->days_ago ? -1 : 1;
+    if (a->hour != b->hour)
+        return a->hour < b->hour ? -1 : 1;
+    return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+/* @t, or the next 09:00-ish when it falls outside 08:30-19:30 local time: people work then. */
+static int64_t office_hours(int64_t t)
+{
+    int64_t day;
+    int minute;
+
+    time_local(t, TIME_OFFSET_SHANGHAI, &day, &minute);
+    if (minute >= 8 * 60 + 30 && minute < 19 * 60 + 30)
+        return t;
+    if (minute >= 19 * 60 + 30)
+        day++;
+    return time_day_start_ms(day, TIME_OFFSET_SHANGHAI) + (int64_t)(9 * 60 + minute % 37) * 60000;
+}
+
 static Error *demo_step(Store *st, Arena *a, int64_t id, CaseAction action, int64_t unit,
                         const char *reason, const char *rating, int64_t actor, const char *name,
                         int64_t at)
@@ -249,7 +274,8 @@ static Error *demo_step(Store *st, Arena *a, int64_t id, CaseAction action, int6
     return cases_store_step(st, a, id, &in, at, &to);
 }
 
-Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community)
+Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *community, int days,
+                  uint64_t seed)
 {
     static const struct {
         const char *name, *kind, *phone;
@@ -271,7 +297,8 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
     };
     CaseSettings settings = { 72, true, 31.2040, 121.4180, 31.2120, 121.4290 };
     int64_t unit_ids[5], property = 0, staff = 0, now = time_now_ms();
-    int64_t buildings[32];
+    int64_t buildings[32], n_history = 0, step_at = 0;
+    size_t order[ARRAY_SIZE(demo_cases)];
     size_t n_buildings = 0;
     const char *staff_name = "", *property_name = "";
     Error *err;
@@ -306,11 +333,19 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
     }
     if (!err)
         err = cases_store_settings_set(st, a, community, &settings);
+    /* months of history first: the scripted cases below are the newest, as their ids say */
+    if (!err)
+        err = cases_demo_history(st, a, keys, community, days, seed, now, &n_history);
     if (!err)
         err = cases_store_buildings_of(st, a, community, buildings, 32, &n_buildings);
     if (err || n_buildings == 0)
         return err;
-    for (size_t i = 0; i < sizeof(demo_cases) / sizeof(demo_cases[0]); i++) {
+    /* oldest first, so that ids (the lists' newest-first order) follow the demo's dates */
+    for (size_t k = 0; k < ARRAY_SIZE(demo_cases); k++)
+        order[k] = k;
+    qsort(order, ARRAY_SIZE(demo_cases), sizeof(order[0]), older_first);
+    for (size_t k = 0; k < ARRAY_SIZE(demo_cases); k++) {
+        size_t i = order[k];
         const DemoCase *d = &demo_cases[i];
         Case c = { 0 };
         CaseCategory *cat = NULL;
@@ -370,9 +405,12 @@ Error *cases_demo(Store *st, Arena *a, const CryptoKeys *keys, const char *commu
             if (err)
                 return err;
         }
+        step_at = at;
         for (const char *p = d->steps; *p; p++) {
-            int64_t t = at + (int64_t)(p - d->steps + 1) * 5 * 3600000;
+            /* five hours after the last step, in office hours */
+            int64_t t = office_hours(step_at + (int64_t)5 * 3600000);
 
+            step_at = t;
             if (t > now)
                 t = now - 1000 * (int64_t)(strlen(d->steps) - (size_t)(p - d->steps));
             switch (*p) {

@@ -149,6 +149,22 @@ static const char SQL_HOLD_CLOCK[] =
 static const char SQL_DEADLINES_SET[] =
     "UPDATE cases SET respond_due = ?2, resolve_due = ?3 WHERE id = ?1";
 
+/* A new round of handling: the category's time limits, the deadlines, whether a response is due. */
+static const char SQL_ROUND_CLOCK[] =
+    "SELECT k.respond_hours, k.resolve_days, c.respond_due, c.resolve_due, c.responded_at IS NULL"
+    " FROM cases c JOIN case_category k ON k.id = c.category_id WHERE c.id = ?1";
+/*
+ * The deadlines of a new round, and the overdue flags they lift. The
+ * response deadline moves only while no response was made (a response's
+ * timeliness is counted once, against the deadline it met or missed).
+ */
+static const char SQL_ROUND_SET[] =
+    "UPDATE cases SET respond_due = CASE WHEN responded_at IS NULL THEN ?2 ELSE respond_due END,"
+    " resolve_due = ?3,"
+    " overdue_respond = CASE WHEN responded_at IS NULL AND ?2 > ?4 THEN 0 ELSE overdue_respond END,"
+    " overdue = CASE WHEN ?3 > ?4 THEN 0 ELSE overdue END"
+    " WHERE id = ?1";
+
 /* ---- reading ---- */
 
 static Case *read_case(StoreStmt *s, Arena *a)
@@ -746,6 +762,52 @@ static Error *resume_clock(Store *st, Arena *a, int64_t id, int64_t now_ms, int6
     return NULL;
 }
 
+/*
+ * A case reopened after an unsatisfied rating, or sent to a unit again
+ * (after a return, a reopening, or to another unit), starts a new round:
+ * its deadlines are counted again from @now_ms on the working-day
+ * calendar, by its category's limits, never earlier than they were.
+ */
+static Error *restart_clock(Store *st, Arena *a, int64_t id, int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ROUND_CLOCK);
+    int64_t respond_due, resolve_due, old_respond, old_resolve, day;
+    int respond_hours, resolve_days, span, minute;
+    bool respond_open;
+    Calendar cal;
+    Error *err;
+
+    store_bind_int64(s, 1, id);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    respond_hours = (int)store_column_int64(s, 0);
+    resolve_days = (int)store_column_int64(s, 1);
+    old_respond = store_column_int64(s, 2);
+    old_resolve = store_column_int64(s, 3);
+    respond_open = store_column_int64(s, 4) != 0;
+    store_reset(s);
+    span = resolve_days > respond_hours / 8 + 1 ? resolve_days : respond_hours / 8 + 1;
+    time_local(now_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
+    err = cases_store_calendar(st, a, day, day + span * 2 + 60, &cal, NULL);
+    if (err)
+        return err;
+    respond_due = calendar_add_work_hours(&cal, now_ms, respond_hours);
+    resolve_due = calendar_add_work_days(&cal, now_ms, resolve_days);
+    if (respond_due < old_respond || !respond_open)
+        respond_due = old_respond;
+    if (resolve_due < old_resolve)
+        resolve_due = old_resolve;
+    s = store_prepare(st, a, SQL_ROUND_SET);
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, respond_due);
+    store_bind_int64(s, 3, resolve_due);
+    store_bind_int64(s, 4, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
 Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in, int64_t now_ms,
                         CaseState *ret_to)
 {
@@ -826,6 +888,8 @@ Error *cases_store_step(Store *st, Arena *a, int64_t id, const CaseStepInput *in
     if (!err && t->action == CASE_RATE && to == CASE_REOPENED)
         err = insert_step(st, a, id, "reopen", "closed", "reopened", in->actor_id, in->actor_name,
                           0, "评价不满意，案件重启并转社区书记", now_ms);
+    if (!err && (to == CASE_REOPENED || (t->action == CASE_DISPATCH && from != CASE_ACCEPTED)))
+        err = restart_clock(st, a, id, now_ms);
     if (!err && t->action == CASE_MERGE)
         err = insert_step(st, a, in->merged_into, "merged_from", case_state_name(target),
                           case_state_name(target), in->actor_id, in->actor_name, 0,

@@ -13,17 +13,27 @@
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
 
+/*
+ * A grid worker's cases: those of the grids she is assigned (user_grid) in
+ * her scope; with none assigned, all of her community's.
+ */
+#define IN_HER_GRIDS                                                                             \
+    " (NOT EXISTS (SELECT 1 FROM user_grid ug JOIN grid g ON g.id = ug.grid_id"                  \
+    "   WHERE ug.user_id = ?5 AND g.community >= ?1 AND g.community < ?2)"                       \
+    "  OR c.grid_id IN (SELECT grid_id FROM user_grid WHERE user_id = ?5))"
+
 /* ?1 lo, ?2 hi, ?4 mode (WorkqueueMode), ?5 user: the cases waiting for that user's step */
 #define CASES_WAITING                                                                            \
     " c.community >= ?1 AND c.community < ?2 AND ("                                              \
     " (?4 = 0 AND c.state IN ('accepted', 'returned', 'verified', 'reopened'))"                  \
-    " OR (?4 = 1 AND c.state = 'handling')"                                                      \
+    " OR (?4 = 1 AND c.state = 'handling' AND" IN_HER_GRIDS ")"                                   \
     " OR (?4 = 2 AND c.state IN ('dispatched', 'handling')"                                      \
     "     AND c.unit_id IN (SELECT unit_id FROM case_unit_user WHERE user_id = ?5)))"
 
 #define CASES_OVERDUE                                                                            \
     " c.community >= ?1 AND c.community < ?2 AND c.overdue = 1 AND c.state <> 'closed'"          \
-    " AND (?4 <> 2 OR c.unit_id IN (SELECT unit_id FROM case_unit_user WHERE user_id = ?5))"
+    " AND (?4 <> 2 OR c.unit_id IN (SELECT unit_id FROM case_unit_user WHERE user_id = ?5))"     \
+    " AND (?4 <> 1 OR" IN_HER_GRIDS ")"
 
 #define CASE_COLUMNS                                                                             \
     "SELECT c.id, k.name, coalesce(b.name, c.address, ''), c.state, c.resolve_due, c.overdue"    \

@@ -254,3 +254,61 @@ test('a grid worker sees a resident\'s whole phone on request, audited; a reside
   assert.equal((await api('GET', `/api/v1/residents/${id}/phone`, 'resident')).status, 403);
   assert.equal((await api('GET', '/api/v1/residents/999999999/phone', 'grid')).status, 404);
 });
+
+test('a reopened, returned or re-dispatched case gets deadlines counted again; the resident sees the current one', async () => {
+  const { token } = await srv.login('secretary');
+  tok.secretary = token;
+  const past = Date.now() - 5 * 86400000;
+  /* a case whose deadlines passed long ago (as if reported weeks back), flagged overdue */
+  const age = (id) => sql(`UPDATE cases SET respond_due = ${past - 86400000}, resolve_due = ${past}, overdue = 1 WHERE id = ${id}`);
+  const due = async (id) => (await api('GET', `/api/v1/cases/${id}`, 'resident')).body;
+
+  /* reopened after 不满意: the secretary's new round has a deadline ahead */
+  const c = await report('noise');
+  await step('property', c.id, 'handle');
+  await step('property', c.id, 'complete', { reply: '已提醒邻居' });
+  await step('grid', c.id, 'verify');
+  let r = await step('staff', c.id, 'close');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  age(c.id);
+  r = await step('resident', c.id, 'rate', { rating: 'unsatisfied', comment: '还是很吵' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.state, 'reopened');
+  let mine = await due(c.id);
+  assert.ok(Date.parse(mine.due) > Date.now(), `reopened: due ${mine.due} is ahead`);
+  assert.equal(Number(sql(`SELECT overdue FROM cases WHERE id = ${c.id}`)), 0, 'no longer overdue');
+  const reopenDue = Date.parse(mine.due);
+  r = await api('GET', `/api/v1/cases/${c.id}`, 'staff');
+  assert.equal(Date.parse(r.body.resolve_due), reopenDue, 'staff and resident see one deadline');
+  /* the secretary dispatches it again: never earlier than it was */
+  r = await step('secretary', c.id, 'dispatch', { unit: units.property.id });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(Date.parse((await due(c.id)).due) >= reopenDue);
+
+  /* returned by the unit, then dispatched again: counted from the new dispatch */
+  const d = await report('noise');
+  assert.equal(d.state, 'dispatched');
+  age(d.id);
+  r = await step('property', d.id, 'return', { reason: '不属于物业职责' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await step('staff', d.id, 'dispatch', { unit: units.committee.id });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  mine = await due(d.id);
+  assert.ok(Date.parse(mine.due) > Date.now(), `re-dispatched: due ${mine.due} is ahead`);
+  assert.ok(Date.parse(r.body.respond_due) > Date.now(), 'the new unit has its response time');
+
+  /* reassigned from one unit to another while dispatched: the same */
+  const e = await report('noise');
+  age(e.id);
+  r = await step('staff', e.id, 'dispatch', { unit: units.committee.id });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(Date.parse((await due(e.id)).due) > Date.now());
+
+  /* the first dispatch of a report the rules did not route keeps the deadline counted from the report */
+  const f = await report('other');
+  assert.equal(f.state, 'accepted', 'no rule for 其他');
+  age(f.id);
+  r = await step('staff', f.id, 'dispatch', { unit: units.committee.id });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(Number(sql(`SELECT resolve_due FROM cases WHERE id = ${f.id}`)), past);
+});

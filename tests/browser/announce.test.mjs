@@ -77,6 +77,51 @@ describe('work queue and announcements', () => {
     await page.context().close();
   });
 
+  test('a property user lands on her unit\'s 待办 at 1366×768: waiting and overdue cases, each a click away', async () => {
+    const property = await apiAs(srv.url, 'property');
+    const staff = await apiAs(srv.url, 'staff');
+    const json = (method, body) => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    /* one case dispatched to her unit by the demo's rule, and one of hers past its deadline */
+    const building = (await staff(`/buildings?community=${COMMUNITY}&per_page=1`)).body.items[0].id;
+    const c = (await staff('/cases', json('POST', { category: 'corridor_clutter', description: '物业待办：楼道纸箱堆积', building_id: building }))).body;
+    assert.equal(c.state, 'dispatched', JSON.stringify(c));
+    const wq = (await property('/workqueue')).body;
+    const waiting = wq.sections.find((s) => s.key === 'cases_waiting');
+    assert.ok(waiting.count > 0, 'her unit has cases waiting');
+    assert.deepEqual(wq.sections.map((s) => s.key), ['cases_waiting', 'cases_overdue']);
+
+    const page = await consolePage();
+    await page.goto(srv.url + '/');
+    await page.waitForSelector('input[name=username]');
+    await page.fill('input[name=username]', 'property');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button.login-btn');
+    /* the landing page is her 待办, first on the page, no registry figures */
+    await page.waitForSelector('[data-test=wq-cases_waiting] [data-test=wq-item]');
+    await page.waitForURL(/#\/dashboard/);
+    const box = await page.locator('[data-test=workqueue]').boundingBox();
+    assert.ok(box.y + 120 < 768, `the queue starts at ${box.y}`);
+    assert.equal(await page.locator('[data-test=stat-residents]').count(), 0, 'no registry figures for a unit');
+    for (const s of wq.sections)
+      assert.equal((await page.textContent(`[data-test=wq-${s.key}] [data-test=wq-count]`)).trim(), String(s.count), s.key);
+    const menu = (await page.locator('.aside .el-menu-item').allTextContents()).map((x) => x.trim());
+    assert.deepEqual(menu, ['工作台', '案件']);
+    await shot(page, 'console-workqueue-property');
+
+    /* the section title opens her list, the overdue one with only overdue cases */
+    await page.click('[data-test=wq-cases_overdue] .wq-title');
+    await page.waitForURL(/#\/cases\?state=open&overdue=1/);
+    await page.waitForSelector('[data-test=case-table]');
+    assert.equal(await page.isChecked('[data-test=filter-overdue] input'), true, 'the list opens filtered to overdue cases');
+    await page.goBack();
+    /* an item opens the case in one click */
+    await page.locator('[data-test=wq-cases_waiting] [data-test=wq-item]').first().click();
+    await page.waitForURL(/#\/cases\/\d+$/);
+    await page.waitForSelector('[data-test=actions]');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('import templates download as Excel and as CSV', async () => {
     const page = await consolePage();
     await consoleLogin(page, srv.url, 'staff');

@@ -49,6 +49,9 @@ async function consoleAs(page, username) {
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button.login-btn');
+  /* a unit's user lands on her 待办, the case list a click away */
+  await page.waitForSelector('[data-test=workqueue]');
+  await page.click('.aside [data-test=menu-cases]');
   await page.waitForSelector('[data-test=case-table]');
 }
 
@@ -115,9 +118,9 @@ describe('cases', () => {
   test('the property user handles it, staff verify and close on the console', async () => {
     const prop = await newPage(browser);
     await consoleAs(prop, 'property');
-    /* her menu has the inbox only */
+    /* her menu has her 待办 and the cases only */
     const menu = await prop.locator('.menu .el-menu-item').allTextContents();
-    assert.deepEqual(menu.map((s) => s.trim()), ['案件']);
+    assert.deepEqual(menu.map((s) => s.trim()), ['工作台', '案件']);
     await shot(prop, 'console-cases-property');
     await prop.click(`[data-test=case-table] .el-table__row >> text="${caseId}"`);
     await prop.waitForSelector('[data-test=actions]');

@@ -549,7 +549,7 @@ describe('the console notice bell', () => {
     await page.fill('input[name=username]', 'property');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button.login-btn');
-    await page.waitForSelector('[data-test=case-table]');
+    await page.waitForSelector('[data-test=workqueue]');
     const count = () => page.evaluate(() => {
       const el = document.querySelector('[data-test=notice-count] .el-badge__content');
       return el && getComputedStyle(el).display !== 'none' ? el.textContent.trim() : '';

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, apiAs, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -151,5 +151,40 @@ describe('grid worker', () => {
     await page.waitForFunction((b) => document.querySelector('[data-test=point]').textContent !== b, before);
     assert.ok(await fitsWidth(page));
     assert.deepEqual(page.errors, []);
+  });
+
+  test('the secretary assigns her one grid in 账号管理 (1366×768); her phone\'s workspace then offers only it', async () => {
+    const secretary = await apiAs(srv.url, 'secretary');
+    const grids = (await secretary(`/grids?community=${COMMUNITY}`)).body.items;
+    const mine = grids.find((g) => g.id !== gridId);
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(page, srv.url, 'secretary');
+    await page.goto(srv.url + '/#/users');
+    const row = page.locator('[data-test=users-table] .el-table__body-wrapper tr', { hasText: '赵网格员' });
+    await row.waitFor();
+    await row.locator('[data-test=grids-user]').click();
+    await page.waitForSelector('[data-test=grids-options] .el-checkbox');
+    assert.equal(await page.locator('[data-test=grids-options] .el-checkbox').count(), grids.length);
+    await page.click(`[data-test=grids-options] .el-checkbox:has-text("${mine.name}")`);
+    await shot(page, 'console-user-grids');
+    await page.click('[data-test=save-grids]');
+    await page.waitForSelector(`.el-message:has-text("已为 赵网格员 分配：${mine.name}")`);
+    await page.waitForSelector('[data-test=grids-dialog]', { state: 'hidden' });
+    const me = (await (await apiAs(srv.url, 'grid'))('/me')).body.user;
+    assert.deepEqual((await secretary(`/users/${me.id}/grids`)).body.grids.map((g) => g.id), [mine.id]);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+
+    const phone = await newPage(browser, { phone: true });
+    await gridLogin(phone);
+    await phone.click('[data-test=grid-link]');
+    await phone.waitForSelector('[data-test=grid-select]');
+    const options = await phone.$$eval('[data-test=grid-select] option', (els) => els.map((o) => o.textContent.trim()));
+    assert.deepEqual(options, [mine.name], 'only her grid');
+    await shot(phone, 'h5-grid-assigned');
+    assert.deepEqual(phone.errors, []);
+    await phone.context().close();
+    assert.equal((await secretary(`/users/${me.id}/grids`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ grid_ids: [] }) })).status, 200);
   });
 });

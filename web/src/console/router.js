@@ -11,7 +11,7 @@ const routes = [
     component: Layout,
     redirect: { name: 'dashboard' },
     children: [
-      { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: '工作台' } },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: '工作台', unit: true } },
       { path: 'buildings', name: 'buildings', component: () => import('./views/Buildings.vue'), meta: { title: '楼栋' } },
       { path: 'buildings/:id', name: 'building', component: () => import('./views/BuildingDetail.vue'), meta: { title: '楼栋详情', menu: 'buildings' } },
       { path: 'households/:id', name: 'household', component: () => import('./views/Household.vue'), meta: { title: '户详情', menu: 'buildings' } },
@@ -59,8 +59,7 @@ router.beforeEach(async (to) => {
       /* Server unreachable: let the page show its own error state. */
     }
   }
-  /* property users work their unit's case inbox and nothing else */
-  if (!routeAllowed(to)) return session.user?.role === 'property' ? { name: 'cases' } : { name: 'dashboard' };
+  if (!routeAllowed(to)) return { name: 'dashboard' };
   return true;
 });
 

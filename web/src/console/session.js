@@ -66,7 +66,8 @@ export function noticeRoute(link) {
 
 /* May the user open route @to? (the router's guard sends her elsewhere otherwise) */
 export function routeAllowed(to) {
-  if (session.user?.role === 'property' && !to.meta.cases) return false;
+  /* property users work their unit's cases: the landing page (its 待办), the case pages, the inbox */
+  if (session.user?.role === 'property' && !to.meta.cases && !to.meta.unit) return false;
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
   if (to.meta.kb && !can.kb()) return false;
