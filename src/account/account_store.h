@@ -25,6 +25,11 @@ typedef struct AccountResident {
     bool active;              /* not moved out */
 } AccountResident;
 
+/* A user's preferences (account_prefs.c); the defaults until she chooses. */
+typedef struct AccountPrefs {
+    bool elder_mode;          /* the H5 as 长辈版 */
+} AccountPrefs;
+
 typedef struct UserFilter {
     const char *lo, *hi;      /* scope range (auth_scope_bounds); admins' "" scope always matches */
     unsigned roles;           /* Role bits to list */
@@ -39,6 +44,15 @@ bool account_manages(const User *actor, Role role, const char *scope);
 /* A typed code without dashes and spaces, in capitals; in @a. */
 const char *account_code_normalize(Arena *a, const char *in);
 void account_admin_routes_register(Router *r);
+void account_prefs_routes_register(Router *r);
+/* The signed-in user's preferences as JSON (for /me); NULL and *ret_err on failure. */
+json_t *account_prefs_json(Request *req, Error **ret_err);
+
+/* The preferences of user @user_id, the defaults if she has none stored. */
+Error *account_store_prefs_get(Store *st, Arena *a, int64_t user_id, AccountPrefs *ret);
+/* Stores @p as user @user_id's preferences. */
+Error *account_store_prefs_put(Store *st, Arena *a, int64_t user_id, const AccountPrefs *p,
+                               int64_t now_ms);
 
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);
