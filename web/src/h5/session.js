@@ -2,6 +2,7 @@ import { reactive } from 'vue';
 import { showToast } from 'vant';
 import { createApi } from '../shared/api.js';
 import { createInbox } from '../shared/notices.js';
+import { accountElder, accountElderEnd } from './elder.js';
 
 export const me = reactive({ user: null, community: null, household: null, loaded: false });
 
@@ -16,6 +17,7 @@ export const api = createApi({
     const wasIn = me.loaded;
     me.loaded = false;
     me.user = null;
+    accountElderEnd();
     /* Before the first page is shown the router guard handles a 401 itself. */
     if (!router || !wasIn) return;
     const cur = router.currentRoute.value;
@@ -31,10 +33,13 @@ export async function loadMe() {
   me.community = d.community || null;
   me.household = d.household || null;
   me.loaded = true;
+  accountElder(!!(d.preferences && d.preferences.elder_mode),
+    (on) => api.request('PUT', '/account/preferences', { body: { elder_mode: on } }));
   return me;
 }
 
 export function clearMe() {
+  accountElderEnd();
   me.user = null;
   me.community = null;
   me.household = null;
