@@ -9,6 +9,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <ogg/ogg.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vorbis/vorbisenc.h>
@@ -21,6 +22,7 @@
 #define VORBIS_QUALITY 0.0f /* about 30 kbit/s at 22 kHz mono: clear speech */
 
 static pthread_mutex_t synth_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int synth_queue; /* requests speaking or waiting to */
 static pthread_once_t synth_once = PTHREAD_ONCE_INIT;
 static bool synth_ready;
 
@@ -174,8 +176,8 @@ static bool encode_ogg(StrBuf *sb, const int16_t *s, size_t n)
     return ok;
 }
 
-Error *tts_synth(Arena *a, const char *text, TtsFormat format, void **ret_audio, size_t *ret_len,
-                 int64_t *ret_duration_ms)
+Error *tts_synth(Arena *a, const char *text, TtsFormat format, int max_queue, void **ret_audio,
+                 size_t *ret_len, int64_t *ret_duration_ms)
 {
     Pcm pcm = { .max = (size_t)TTS_AUDIO_MAX_MS / 1000 * TTS_SAMPLE_RATE };
     espeak_ERROR rc;
@@ -188,10 +190,16 @@ Error *tts_synth(Arena *a, const char *text, TtsFormat format, void **ret_audio,
     if (!synth_ready)
         return error_internal(a, "cannot load espeak-ng voice '%s'", TTS_VOICE);
 
+    /* a queue of server threads all waiting here would leave none for anything else */
+    if (atomic_fetch_add(&synth_queue, 1) >= max_queue) {
+        atomic_fetch_sub(&synth_queue, 1);
+        return error_new(a, 503, NULL, "tts_busy", "朗读的人太多，请稍等一会儿再点朗读");
+    }
     pthread_mutex_lock(&synth_lock);
     pcm.deadline_ms = time_now_ms() + TTS_DEADLINE_MS; /* from the lock: waiting is not speaking */
     rc = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, &pcm);
     pthread_mutex_unlock(&synth_lock);
+    atomic_fetch_sub(&synth_queue, 1);
 
     if (rc != EE_OK || pcm.failed || pcm.n == 0) {
         err = error_internal(a, "espeak-ng synthesis failed (%d, %zu samples)", (int)rc, pcm.n);

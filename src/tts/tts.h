@@ -8,7 +8,9 @@
  * spawned: a call costs no process, and the synthesis callback can stop it
  * at a deadline. The library keeps one global state and is not thread-safe,
  * so tts_synth() holds a mutex around it; a request that waits for it waits
- * at most TTS_DEADLINE_MS per caller ahead of it.
+ * at most TTS_DEADLINE_MS per caller ahead of it. Half the server's threads
+ * at most (one at least) may be speaking or waiting to: a request beyond
+ * that is refused (503) rather than tie up another thread.
  *
  * Audio is Ogg Vorbis (about a tenth of WAV) or, for webviews that cannot
  * play Ogg (iOS), WAV. Both are kept in the table tts_audio, keyed by a hash
@@ -34,7 +36,7 @@
 #include "http/response.h"
 
 #define TTS_VOICE "cmn"
-#define TTS_RATE_WPM 140                  /* espeak-ng's default is 175; slower for older ears */
+#define TTS_RATE_WPM 190                  /* syllables a minute for cmn: slower than news (about 250) */
 #define TTS_SAMPLE_RATE 22050             /* what espeak-ng produces, Hz */
 #define TTS_TEXT_MAX 1200                 /* characters read; longer text is cut at a sentence */
 #define TTS_DEADLINE_MS 15000             /* one synthesis, wall clock */
@@ -51,16 +53,18 @@ typedef enum TtsFormat {
 /*
  * Speaks @text (UTF-8) in Mandarin into @ret_audio (allocated in @a, @ret_len
  * bytes) in @format, and its length in @ret_duration_ms. Thread-safe (one
- * synthesis at a time). 500 if the voice cannot be loaded or nothing was
- * spoken; a synthesis past TTS_DEADLINE_MS keeps what was spoken by then.
+ * synthesis at a time). 503 when @max_queue are running or waiting; 500 if
+ * the voice cannot be loaded or nothing was spoken; a synthesis past
+ * TTS_DEADLINE_MS keeps what was spoken by then.
  */
-Error *tts_synth(Arena *a, const char *text, TtsFormat format, void **ret_audio, size_t *ret_len,
-                 int64_t *ret_duration_ms);
+Error *tts_synth(Arena *a, const char *text, TtsFormat format, int max_queue, void **ret_audio,
+                 size_t *ret_len, int64_t *ret_duration_ms);
 
 /*
  * The handlers' one call: answers @text as audio in the format ?format=
  * asks for, from the cache or freshly spoken (then cached). 422 for an
- * unknown format, 429 when the user has spoken too much lately.
+ * unknown format, 429 when the user has spoken too much lately, 503 when
+ * others are being spoken for (tts_synth).
  */
 Error *tts_respond(Request *req, Response *res, const char *text);
 

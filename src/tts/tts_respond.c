@@ -94,11 +94,11 @@ Error *tts_respond(Request *req, Response *res, const char *text)
         return error_new(req->arena, 429, NULL, "too_many_requests",
                          "朗读次数过多，请10分钟后再试，或让手机自带的朗读功能来读");
     }
-    ratelimit_fail(req->app->tts_limit, limit_key, now);
-
-    err = tts_synth(req->arena, text, f, &audio, &len, &duration_ms);
+    err = tts_synth(req->arena, text, f, req->app->cfg->threads > 2 ? req->app->cfg->threads / 2 : 1,
+                    &audio, &len, &duration_ms);
     if (err)
         return err;
+    ratelimit_fail(req->app->tts_limit, limit_key, now); /* a synthesis done counts */
     err = tts_store_put(req->store, req->arena, key, FORMAT_MIMES[f], audio, len, duration_ms,
                         time_now_ms());
     if (err)

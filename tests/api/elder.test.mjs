@@ -209,3 +209,48 @@ test('bad preference bodies are refused and change nothing', async () => {
   assert.equal(r.status, 401);
   assert.equal(sql(`SELECT elder_mode FROM user_pref WHERE user_id = ${uid.resident}`), '1', 'unchanged');
 });
+
+test('30 syntheses per user in 10 minutes: the 31st is 429 with Retry-After; cached audio still plays', async () => {
+  const ids = [];
+  for (let i = 0; i < 31; i++) {
+    const r = await api('POST', '/api/v1/announcements', 'staff', { scope: COMMUNITY, title: `短通知${i}`, body: `第${i}条。` });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    ids.push(r.body.id);
+  }
+  for (let i = 0; i < 30; i++) {
+    const r = await api('GET', `/api/v1/announcements/${ids[i]}/audio`, 'staff');
+    assert.equal(r.status, 200, `synthesis ${i + 1}: ${r.status}`);
+    assert.equal(r.headers.get('x-cache'), 'miss');
+  }
+  const n = sql('SELECT count(*) FROM tts_audio');
+  const r = await api('GET', `/api/v1/announcements/${ids[30]}/audio`, 'staff');
+  expectError(r, 429, 'too_many_requests');
+  assert.equal(r.headers.get('retry-after'), '600');
+  assert.equal(sql('SELECT count(*) FROM tts_audio'), n, 'nothing spoken');
+  const hit = await api('GET', `/api/v1/announcements/${ids[0]}/audio`, 'staff');
+  assert.equal(hit.status, 200);
+  assert.equal(hit.headers.get('x-cache'), 'hit');
+  // another user is not held back by her count
+  const other = await api('GET', `/api/v1/announcements/${ids[30]}/audio`, 'resident');
+  assert.equal(other.status, 200);
+});
+
+test('one synthesis at a time on a two-thread server: a second at once is 503 tts_busy, not a blocked thread', async () => {
+  // long texts (cut at 1,200 characters) keep the first synthesis going for a while
+  const long = (c) => '请各位居民注意用电安全，不要在楼道里给电动自行车充电。'.repeat(60) + c;
+  const ids = [];
+  for (const c of ['甲', '乙']) {
+    const r = await api('POST', '/api/v1/announcements', 'admin', { scope: COMMUNITY, title: `长通知${c}`, body: long(c).slice(0, 4900) });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    ids.push(r.body.id);
+  }
+  const [a, b] = await Promise.all(ids.map((id) => api('GET', `/api/v1/announcements/${id}/audio?format=wav`, 'admin')));
+  const statuses = [a.status, b.status].sort();
+  assert.deepEqual(statuses, [200, 503], 'one spoken, one refused at once');
+  expectError(a.status === 503 ? a : b, 503, 'tts_busy');
+  // the spoken one is the cut text: 1,200 characters at most, so a bounded length
+  const s = wavSeconds(a.status === 200 ? a.body : b.body);
+  assert.ok(s > 60 && s <= 600, `${s} s`);
+  // the server kept answering
+  assert.equal((await srv.api('GET', '/api/v1/health')).status, 200);
+});
