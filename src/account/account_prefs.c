@@ -2,10 +2,11 @@
  * A user's preferences (账号偏好): for now whether she reads the H5 as 长辈版,
  * kept on the server so that it follows her to every phone she signs in on.
  *
- *   GET /api/v1/account/preferences          {"elder_mode":false}
+ *   GET /api/v1/account/preferences          {"elder_mode":null}
  *   PUT /api/v1/account/preferences          {"elder_mode":true} -> the same
  *
- * PUT replaces the whole object; a user who never chose has the defaults.
+ * PUT replaces the whole object. Until she chooses, elder_mode is null and
+ * each of her phones keeps its own setting.
  */
 #include <jansson.h>
 
@@ -17,7 +18,7 @@
 
 static json_t *prefs_json(const AccountPrefs *p)
 {
-    return json_pack("{s:b}", "elder_mode", p->elder_mode);
+    return json_pack("{s:o}", "elder_mode", p->elder_chosen ? json_boolean(p->elder_mode) : json_null());
 }
 
 static Error *account_handle_prefs_get(Request *req, Response *res)
@@ -52,6 +53,7 @@ static Error *account_handle_prefs_put(Request *req, Response *res)
         return error_invalid(req->arena, "elder_mode", "missing_field", "请说明是否使用长辈版");
     if (!json_is_boolean(v))
         return error_invalid(req->arena, "elder_mode", "invalid_type", "长辈版的设置应为 true 或 false");
+    p.elder_chosen = true;
     p.elder_mode = json_is_true(v);
     err = account_store_prefs_put(req->store, req->arena, req->user->id, &p, time_now_ms());
     if (err)

@@ -352,7 +352,7 @@ Error *account_store_prefs_get(Store *st, Arena *a, int64_t user_id, AccountPref
     store_bind_int64(s, 1, user_id);
     switch (store_step(s)) {
     case STORE_ROW:
-        *ret = (AccountPrefs){ .elder_mode = store_column_int64(s, 0) != 0 };
+        *ret = (AccountPrefs){ .elder_chosen = true, .elder_mode = store_column_int64(s, 0) != 0 };
         return NULL;
     case STORE_DONE:
         *ret = (AccountPrefs){ 0 };

@@ -27,6 +27,7 @@ typedef struct AccountResident {
 
 /* A user's preferences (account_prefs.c); the defaults until she chooses. */
 typedef struct AccountPrefs {
+    bool elder_chosen;        /* she has chosen (else each phone keeps its own) */
     bool elder_mode;          /* the H5 as 长辈版 */
 } AccountPrefs;
 
@@ -48,7 +49,7 @@ void account_prefs_routes_register(Router *r);
 /* The signed-in user's preferences as JSON (for /me); NULL and *ret_err on failure. */
 json_t *account_prefs_json(Request *req, Error **ret_err);
 
-/* The preferences of user @user_id, the defaults if she has none stored. */
+/* The preferences of user @user_id; nothing chosen if she has none stored. */
 Error *account_store_prefs_get(Store *st, Arena *a, int64_t user_id, AccountPrefs *ret);
 /* Stores @p as user @user_id's preferences. */
 Error *account_store_prefs_put(Store *st, Arena *a, int64_t user_id, const AccountPrefs *p,

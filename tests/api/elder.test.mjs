@@ -175,9 +175,11 @@ test('the cache stays bounded: the least recently used audio goes first', async 
   assert.equal(a.headers.get('x-cache'), 'hit');
 });
 
-test('长辈版 is a preference of the account: default off, set, seen in /me and from another session', async () => {
+test('长辈版 is a preference of the account: not chosen (null), set, seen in /me and from another session', async () => {
   let r = await api('GET', '/api/v1/account/preferences', 'resident');
-  assert.deepEqual([r.status, r.body], [200, { elder_mode: false }]);
+  assert.deepEqual([r.status, r.body], [200, { elder_mode: null }]);
+  r = await api('GET', '/api/v1/me', 'resident');
+  assert.deepEqual(r.body.preferences, { elder_mode: null });
   r = await api('PUT', '/api/v1/account/preferences', 'resident', { elder_mode: true });
   assert.deepEqual([r.status, r.body], [200, { elder_mode: true }]);
   // a new session (another phone) sees it
@@ -186,7 +188,7 @@ test('长辈版 is a preference of the account: default off, set, seen in /me an
   assert.deepEqual(r.body.preferences, { elder_mode: true });
   // another user's stays hers
   r = await api('GET', '/api/v1/me', 'staff');
-  assert.deepEqual(r.body.preferences, { elder_mode: false });
+  assert.deepEqual(r.body.preferences, { elder_mode: null });
   r = await api('PUT', '/api/v1/account/preferences', 'resident', { elder_mode: false });
   assert.deepEqual(r.body, { elder_mode: false });
   assert.equal(sql(`SELECT elder_mode FROM user_pref WHERE user_id = ${uid.resident}`), '0');

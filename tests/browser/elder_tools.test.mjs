@@ -323,7 +323,7 @@ describe('长辈版 remembered per account', () => {
 
   test('set on one phone, on at sign-in on another; off again follows too', async () => {
     const grid = await apiAs(srv.url, 'grid');
-    assert.equal((await grid('/account/preferences')).body.elder_mode, false);
+    assert.equal((await grid('/account/preferences')).body.elder_mode, null, 'not chosen yet');
     const a = await newPage(browser, { phone: true });
     await formLogin(a);
     assert.equal(await isElder(a), false);

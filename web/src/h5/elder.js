@@ -5,7 +5,8 @@
  * (/account/preferences), so it follows her to every phone: /me brings it
  * (accountElder) and a change is saved there (setElder). localStorage keeps a
  * copy only so that h5.html (elder-boot.js) can apply it before first paint,
- * and is the whole story for a visitor who has not signed in. A choice made
+ * and is the whole story for a visitor who has not signed in (and for an
+ * account that has never chosen). A choice made
  * on the sign-in page, before the account is known, is carried into the
  * account when she signs in.
  */
@@ -57,14 +58,15 @@ export function setElder(on) {
 }
 
 /*
- * Signed in (/me loaded): @on is the account's preference, @saver stores a new
- * one. A visitor's choice on this phone (made signed out, kept across
- * reloads) wins once and is saved; otherwise the account's applies.
+ * Signed in (/me loaded): @on is the account's preference (null: she has not
+ * chosen, and this phone keeps its own setting), @saver stores a new one. A
+ * choice tapped on this phone while signed out (kept across reloads) wins once
+ * and is saved; otherwise a chosen preference applies.
  */
 export function accountElder(on, saver) {
   save = saver;
-  if (chosenSignedOut() && !!on !== elder.value) saver(elder.value).catch(() => {});
-  else apply(on);
+  if (chosenSignedOut() && on !== elder.value) saver(elder.value).catch(() => {});
+  else if (on !== null && on !== undefined) apply(on);
   chosenSignedOut(false);
 }
 

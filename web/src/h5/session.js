@@ -33,7 +33,7 @@ export async function loadMe() {
   me.community = d.community || null;
   me.household = d.household || null;
   me.loaded = true;
-  accountElder(!!(d.preferences && d.preferences.elder_mode),
+  accountElder(d.preferences ? d.preferences.elder_mode : null,
     (on) => api.request('PUT', '/account/preferences', { body: { elder_mode: on } }));
   return me;
 }
