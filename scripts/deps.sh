@@ -8,6 +8,9 @@ PKGS="build-essential pkg-config meson ninja-build python3 libmicrohttpd-dev lib
 libsqlite3-dev sqlite3 libsodium-dev libicu-dev libxlsxwriter-dev libcmocka-dev libzip-dev
 libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev chromium fonts-noto-cjk
 osmium-tool python3-requests python3-simplejson python3-jieba"
+libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev
+chromium fonts-noto-cjk
+osmium-tool python3-requests python3-simplejson"
 
 missing=""
 for p in $PKGS; do

@@ -393,7 +393,7 @@ static Error *account_handle_me(Request *req, Response *res)
 {
     const User *u = req->user;
     json_t *out = json_pack("{s:o}", "user", account_user_json(u));
-    json_t *community = NULL, *household = NULL;
+    json_t *community = NULL, *household = NULL, *prefs;
     Error *err;
 
     if (strlen(u->scope) == 12) {
@@ -434,6 +434,12 @@ static Error *account_handle_me(Request *req, Response *res)
         }
         json_object_set_new(out, "registration", reg ? reg : json_null());
     }
+    prefs = account_prefs_json(req, &err);
+    if (!prefs) {
+        json_decref(out);
+        return err;
+    }
+    json_object_set_new(out, "preferences", prefs);
     return response_json(res, 200, out);
 }
 
@@ -446,4 +452,5 @@ void account_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/account/password", account_handle_password, ROUTE_PENDING);
     account_admin_routes_register(r);
     account_register_routes_register(r);
+    account_prefs_routes_register(r);
 }

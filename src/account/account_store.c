@@ -336,3 +336,41 @@ Error *account_store_set_demo(Store *st, Arena *a)
     store_reset(s);
     return NULL;
 }
+
+static const char SQL_ACCOUNT_PREFS_GET[] =
+    "SELECT elder_mode FROM user_pref WHERE user_id = $1";
+
+static const char SQL_ACCOUNT_PREFS_PUT[] =
+    "INSERT INTO user_pref (user_id, elder_mode, updated_at) VALUES ($1, $2, $3)"
+    " ON CONFLICT (user_id) DO UPDATE SET elder_mode = excluded.elder_mode,"
+    " updated_at = excluded.updated_at";
+
+Error *account_store_prefs_get(Store *st, Arena *a, int64_t user_id, AccountPrefs *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ACCOUNT_PREFS_GET);
+
+    store_bind_int64(s, 1, user_id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = (AccountPrefs){ .elder_chosen = true, .elder_mode = store_column_int64(s, 0) != 0 };
+        return NULL;
+    case STORE_DONE:
+        *ret = (AccountPrefs){ 0 };
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *account_store_prefs_put(Store *st, Arena *a, int64_t user_id, const AccountPrefs *p,
+                               int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ACCOUNT_PREFS_PUT);
+
+    store_bind_int64(s, 1, user_id);
+    store_bind_int64(s, 2, p->elder_mode);
+    store_bind_int64(s, 3, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    return NULL;
+}

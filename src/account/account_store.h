@@ -25,6 +25,12 @@ typedef struct AccountResident {
     bool active;              /* not moved out */
 } AccountResident;
 
+/* A user's preferences (account_prefs.c); the defaults until she chooses. */
+typedef struct AccountPrefs {
+    bool elder_chosen;        /* she has chosen (else each phone keeps its own) */
+    bool elder_mode;          /* the H5 as 长辈版 */
+} AccountPrefs;
+
 typedef struct UserFilter {
     const char *lo, *hi;      /* scope range (auth_scope_bounds); admins' "" scope always matches */
     unsigned roles;           /* Role bits to list */
@@ -61,6 +67,16 @@ Error *account_store_grid_in(Store *st, Arena *a, int64_t grid_id, const char *c
 /* Inside a write transaction: user @user_id's grids become @grid_ids[0..@n). */
 Error *account_store_user_grids_set(Store *st, Arena *a, int64_t user_id, const int64_t *grid_ids,
                                     size_t n, int64_t now_ms);
+
+void account_prefs_routes_register(Router *r);
+/* The signed-in user's preferences as JSON (for /me); NULL and *ret_err on failure. */
+json_t *account_prefs_json(Request *req, Error **ret_err);
+
+/* The preferences of user @user_id; nothing chosen if she has none stored. */
+Error *account_store_prefs_get(Store *st, Arena *a, int64_t user_id, AccountPrefs *ret);
+/* Stores @p as user @user_id's preferences. */
+Error *account_store_prefs_put(Store *st, Arena *a, int64_t user_id, const AccountPrefs *p,
+                               int64_t now_ms);
 
 /* *ret is NULL if there is no such user. */
 Error *account_store_user_get(Store *st, Arena *a, int64_t id, StoredUser **ret);

@@ -14,6 +14,7 @@
 #include "core/validate.h"
 #include "http/auth.h"
 #include "http/response.h"
+#include "tts/tts.h"
 #include "core/banned.h"
 
 static const char *const FILE_TYPES[] = { "image/jpeg", "image/png", "image/webp",
@@ -187,6 +188,21 @@ static Error *announce_handle_get(Request *req, Response *res)
         return err;
     return response_json(res, 200, announce_json(req->arena, x, !is_resident(req),
                                                  can_edit(req, x)));
+}
+
+/* Its title and text read aloud (tts/tts.h), for whoever may see it. */
+static Error *announce_handle_audio(Request *req, Response *res)
+{
+    AnnounceViewer v;
+    Announcement *x = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (!err)
+        err = visible(req, &v, &x);
+    if (err)
+        return err;
+    return tts_respond(req, res, arena_sprintf(req->arena, "%s。\n%s", x->title, x->body));
 }
 
 static Error *announce_handle_read(Request *req, Response *res)
@@ -403,6 +419,7 @@ void announce_routes_register(Router *r)
     router_add(r, "PATCH", "/api/v1/announcements/{id}", announce_handle_patch, 0);
     router_add(r, "POST", "/api/v1/announcements/{id}/withdraw", announce_handle_withdraw, 0);
     router_add(r, "POST", "/api/v1/announcements/{id}/read", announce_handle_read, ROUTE_PENDING);
+    router_add(r, "GET", "/api/v1/announcements/{id}/audio", announce_handle_audio, ROUTE_PENDING);
     router_add(r, "GET", "/api/v1/announcements/{id}/reads", announce_handle_reads, 0);
     router_add(r, "POST", "/api/v1/announcement-files", announce_handle_file_upload,
                ROUTE_FILE_BODY);

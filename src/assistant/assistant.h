@@ -235,6 +235,9 @@ const char *assistant_site_render(Arena *a, const char *tpl, const AssistantSite
  */
 Error *assistant_site_hits(Store *st, Arena *a, const char *community, AssistantHit *hits,
                            size_t *n);
+/* @tpl filled from @community's profile; *ret NULL without a community, a profile or a field. */
+Error *assistant_site_fill(Store *st, Arena *a, const char *community, const char *tpl,
+                          const char **ret);
 /* How to reach @community's 居委会 (its S-phone entry, filled); *ret NULL if unknown. */
 Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret);
 /* @community's profile; *ret_found false if it has none. */

@@ -16,6 +16,7 @@
 #include "core/validate.h"
 #include "http/auth.h"
 #include "http/response.h"
+#include "tts/tts.h"
 #include "core/banned.h"
 
 #define ROLES_KB (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN)
@@ -316,6 +317,40 @@ static bool entry_visible(const User *u, const char *scope)
     if (u->role == ROLE_ADMIN)
         return true;
     return strncmp(u->scope, scope, n) == 0 || (m > 0 && strncmp(scope, u->scope, m) == 0);
+}
+
+/*
+ * A knowledge-base answer read aloud (tts/tts.h), for anyone whose scope the
+ * entry reaches: the answer /assistant/ask gave by its entry_id.
+ */
+static Error *assistant_handle_answer_audio(Request *req, Response *res)
+{
+    const char *id = req->n_params > 0 ? req->params[0] : NULL;
+    KbEntry *e = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    if (!id || !*id || strlen(id) > 32)
+        return error_not_found(req->arena, "id", "找不到该回答");
+    err = assistant_store_entry_get(req->store, req->arena, id, &e);
+    if (err)
+        return err;
+    if (!e || !entry_visible(req->user, e->scope))
+        return error_not_found(req->arena, "id", "找不到该回答，可能已被删除");
+    if (assistant_site_entry(e->id)) {
+        /* a template: read what the asker was shown, filled from her community's profile */
+        const char *text;
+
+        err = assistant_site_fill(req->store, req->arena, req->user->scope, e->answer, &text);
+        if (err)
+            return err;
+        if (!text)
+            return error_not_found(req->arena, "id", "找不到该回答");
+        return tts_respond(req, res, text);
+    }
+    return tts_respond(req, res, e->answer);
 }
 
 static Error *require_writable(Request *req, const char *scope)
@@ -737,6 +772,7 @@ void assistant_routes_register(Router *r)
 {
     router_add(r, "POST", "/api/v1/assistant/ask", assistant_handle_ask, ROUTE_PENDING);
     router_add(r, "POST", "/api/v1/assistant/feedback", assistant_handle_feedback, ROUTE_PENDING);
+    router_add(r, "GET", "/api/v1/assistant/answers/{id}/audio", assistant_handle_answer_audio, ROUTE_PENDING);
     router_add(r, "GET", "/api/v1/assistant/unanswered", assistant_handle_unanswered, 0);
     router_add(r, "POST", "/api/v1/assistant/unanswered/entry", assistant_handle_group_entry, 0);
     router_add(r, "POST", "/api/v1/assistant/unanswered/alternative",

@@ -172,10 +172,10 @@ Error *assistant_site_hits(Store *st, Arena *a, const char *community, Assistant
     return NULL;
 }
 
-Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret)
+Error *assistant_site_fill(Store *st, Arena *a, const char *community, const char *tpl,
+                          const char **ret)
 {
     AssistantSiteFacts f;
-    KbEntry *e = NULL;
     bool have = false;
     Error *err;
 
@@ -184,8 +184,18 @@ Error *assistant_site_contact(Store *st, Arena *a, const char *community, const 
         return NULL;
     err = assistant_store_site_facts(st, a, community, &f, &have);
     if (!err && have)
-        err = assistant_store_entry_get(st, a, SITE_PREFIX "phone", &e);
+        *ret = assistant_site_render(a, tpl, &f);
+    return err;
+}
+
+Error *assistant_site_contact(Store *st, Arena *a, const char *community, const char **ret)
+{
+    KbEntry *e = NULL;
+    Error *err;
+
+    *ret = NULL;
+    err = assistant_store_entry_get(st, a, SITE_PREFIX "phone", &e);
     if (!err && e)
-        *ret = assistant_site_render(a, e->answer, &f);
+        err = assistant_site_fill(st, a, community, e->answer, ret);
     return err;
 }

@@ -11,6 +11,8 @@ typedef struct RateLimit RateLimit;
 
 /* The window in which a user's whole-number resident searches that miss are counted. */
 #define REGISTRY_SEARCH_WINDOW_MS (3600LL * 1000)
+/* The window in which a user's read-aloud syntheses are counted (tts/tts.h). */
+#define TTS_LIMIT_WINDOW_MS (10LL * 60 * 1000)
 
 RateLimit *ratelimit_new(int64_t window_ms);
 void ratelimit_free(RateLimit *rl);

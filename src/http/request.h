@@ -49,6 +49,7 @@ typedef struct App {
     CryptoKeys *keys;
     struct RateLimit *login_limit;
     struct RateLimit *search_limit;  /* whole-number searches that missed, per user */
+    struct RateLimit *tts_limit;     /* read-aloud syntheses, per user */
 } App;
 
 typedef struct Request {

@@ -9,6 +9,7 @@
 #include "http/response.h"
 #include "notice/notice.h"
 #include "notice/notice_store.h"
+#include "tts/tts.h"
 #include "core/banned.h"
 
 static Error *notice_handle_list(Request *req, Response *res)
@@ -40,6 +41,27 @@ static Error *notice_handle_list(Request *req, Response *res)
                                              (json_int_t)total, "unread", (json_int_t)unread,
                                              "page", (json_int_t)page, "per_page",
                                              (json_int_t)per_page));
+}
+
+/* Her own notice read aloud (tts/tts.h); another user's is a 404. */
+static Error *notice_handle_audio(Request *req, Response *res)
+{
+    const char *title = NULL, *body = NULL;
+    int64_t id;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    err = request_param_id(req, 0, &id);
+    if (err)
+        return err;
+    err = notice_store_text(req->store, req->arena, req->user->id, id, &title, &body);
+    if (err)
+        return err;
+    if (!title)
+        return error_not_found(req->arena, "id", "找不到该消息");
+    return tts_respond(req, res, arena_sprintf(req->arena, "%s。\n%s", title, body));
 }
 
 static Error *notice_handle_read(Request *req, Response *res)
@@ -85,5 +107,6 @@ void notice_routes_register(Router *r)
 {
     router_add(r, "GET", "/api/v1/notices", notice_handle_list, ROUTE_PENDING);
     router_add(r, "POST", "/api/v1/notices/{id}/read", notice_handle_read, ROUTE_PENDING);
+    router_add(r, "GET", "/api/v1/notices/{id}/audio", notice_handle_audio, ROUTE_PENDING);
     router_add(r, "POST", "/api/v1/notices/read-all", notice_handle_read_all, ROUTE_PENDING);
 }

@@ -130,6 +130,29 @@ Error *notice_store_read(Store *st, Arena *a, int64_t user_id, int64_t id, int64
     return NULL;
 }
 
+static const char SQL_NOTICE_TEXT[] =
+    "SELECT title, body FROM notice WHERE id = $1 AND user_id = $2";
+
+Error *notice_store_text(Store *st, Arena *a, int64_t user_id, int64_t id, const char **ret_title,
+                         const char **ret_body)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_NOTICE_TEXT);
+
+    store_bind_int64(s, 1, id);
+    store_bind_int64(s, 2, user_id);
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret_title = store_column_text(s, a, 0);
+        *ret_body = store_column_text(s, a, 1);
+        return NULL;
+    case STORE_DONE:
+        *ret_title = NULL;
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
 Error *notice_store_read_all(Store *st, Arena *a, int64_t user_id, int64_t now_ms, int64_t *ret_n)
 {
     StoreStmt *s = store_prepare(st, a, SQL_NOTICE_READ_ALL);

@@ -14,5 +14,8 @@ Error *notice_store_list(Store *st, Arena *a, int64_t user_id, bool unread_only,
 Error *notice_store_read(Store *st, Arena *a, int64_t user_id, int64_t id, int64_t now_ms,
                          bool *ret_found);
 /* Marks all of @user_id's notices read; *ret_n counts those that were unread. */
+/* The title and body of the user's notice @id; *ret_title NULL if she has none such. */
+Error *notice_store_text(Store *st, Arena *a, int64_t user_id, int64_t id, const char **ret_title,
+                         const char **ret_body);
 Error *notice_store_read_all(Store *st, Arena *a, int64_t user_id, int64_t now_ms, int64_t *ret_n);
 Error *notice_store_unread(Store *st, Arena *a, int64_t user_id, int64_t *ret);

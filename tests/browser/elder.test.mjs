@@ -128,6 +128,11 @@ async function pageFor(mode) {
   const m = MODES[mode];
   const page = await newPage(browser, { phone: true });
   await signIn(page, await login('resident'));
+  /* 长辈版 is the account's choice (the pages apply it at sign-in), the local copy only paints first */
+  const pref = await fixture.resident('/account/preferences', {
+    method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ elder_mode: m.elder }),
+  });
+  assert.equal(pref.status, 200, JSON.stringify(pref.body));
   await page.context().addInitScript(([elder]) => {
     if (elder) localStorage.setItem('linli.elder', '1');
     else localStorage.removeItem('linli.elder');

@@ -136,7 +136,10 @@ describe('grid worker', () => {
     await shot(page, 'h5-grid-elder');
     assert.ok(await fitsWidth(page), 'elder mode fits the phone');
     await page.click('[data-test=grid-report]');
-    await page.click('[data-test=where-point]');
+    /* in 长辈版 the report is one question a screen: the place is the second */
+    await page.click('[data-test=categories] .chip >> nth=0');
+    await page.click('[data-test=step-next]');
+    await page.click('[data-test=place-map]');
     await page.waitForSelector('[data-test=map] .map-picked');
     await page.waitForSelector(`[data-test=nearby-item][data-id="${pointCase}"]`);
     assert.match(await page.textContent(`[data-test=nearby-item][data-id="${pointCase}"]`), /停车管理/);

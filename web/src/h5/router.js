@@ -1,19 +1,20 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import { api, me, loadMe, bindRouter, PENDING_PAGES } from './session.js';
-import Login from './views/Login.vue';
 import Home from './views/Home.vue';
-import Community from './views/Community.vue';
-import Mine from './views/Mine.vue';
-import Rooms from './views/Rooms.vue';
+
+/*
+ * Only the home is in the first script; every other page is its own chunk
+ * (meta.light: the page needs no more of Vant than main.js registers).
+ */
 
 const routes = [
-  { path: '/login', name: 'login', component: Login, meta: { public: true, title: '登录' } },
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: '登录' } },
   { path: '/', redirect: { name: 'home' } },
-  { path: '/home', name: 'home', component: Home, meta: { title: '我的家', tab: true } },
-  { path: '/community', name: 'community', component: Community, meta: { title: '我的社区', tab: true } },
-  { path: '/mine', name: 'mine', component: Mine, meta: { title: '我的', tab: true } },
+  { path: '/home', name: 'home', component: Home, meta: { title: '我的家', tab: true, light: true } },
+  { path: '/community', name: 'community', component: () => import('./views/Community.vue'), meta: { title: '我的社区', tab: true } },
+  { path: '/mine', name: 'mine', component: () => import('./views/Mine.vue'), meta: { title: '我的', tab: true } },
   { path: '/assistant', name: 'assistant', component: () => import('./views/Assistant.vue'), meta: { title: '社区助手' } },
-  { path: '/rooms', name: 'rooms', component: Rooms, meta: { title: '活动室预约', tab: true } },
+  { path: '/rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '活动室预约', tab: true } },
   { path: '/rooms/:id(\\d+)', name: 'room', component: () => import('./views/Room.vue'), meta: { title: '活动室' } },
   { path: '/rooms/:id(\\d+)/checkin', name: 'checkin', component: () => import('./views/Checkin.vue'), meta: { title: '到场签到' } },
   { path: '/cases', name: 'cases', component: () => import('./views/MyCases.vue'), meta: { title: '我的报事', tab: true } },

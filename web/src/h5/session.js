@@ -2,6 +2,7 @@ import { reactive } from 'vue';
 import { showToast } from 'vant';
 import { createApi } from '../shared/api.js';
 import { createInbox } from '../shared/notices.js';
+import { accountElder, accountElderEnd } from './elder.js';
 
 /* pending: registered by phone, her address waits for staff (registration: what she sent) */
 export const me = reactive({ user: null, community: null, household: null, pending: false, registration: null, loaded: false });
@@ -20,6 +21,7 @@ export const api = createApi({
     const wasIn = me.loaded;
     me.loaded = false;
     me.user = null;
+    accountElderEnd();
     /* Before the first page is shown the router guard handles a 401 itself. */
     if (!router || !wasIn) return;
     const cur = router.currentRoute.value;
@@ -37,10 +39,13 @@ export async function loadMe() {
   me.pending = !!d.pending;
   me.registration = d.registration || null;
   me.loaded = true;
+  accountElder(d.preferences ? d.preferences.elder_mode : null,
+    (on) => api.request('PUT', '/account/preferences', { body: { elder_mode: on } }));
   return me;
 }
 
 export function clearMe() {
+  accountElderEnd();
   me.user = null;
   me.community = null;
   me.household = null;
