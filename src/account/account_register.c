@@ -419,6 +419,96 @@ Error *account_register_me_json(Request *req, int64_t user_id, json_t **ret)
     return NULL;
 }
 
+/*
+ * A pending account whose registration staff rejected sends it again,
+ * corrected (another community, her name, the address): a new registration
+ * with the phone she proved, waiting for staff.
+ */
+static Error *account_register_handle_resubmit(Request *req, Response *res)
+{
+    static const char *const fields[] = { "community", "name", "address", NULL };
+    uint8_t phone_hash[CRYPTO_HASH_BYTES];
+    RegistrationInput in = { 0 };
+    Registration *g = NULL, *again = NULL;
+    StoredUser *su = NULL;
+    const char *phone;
+    json_t *body;
+    int64_t id;
+    bool known = false;
+    Error *err;
+
+    if (!req->user->pending)
+        return error_conflict(req->arena, NULL, "not_pending", "您的账号已经确认，不需要重新提交");
+    err = request_json_fields(req, fields, &body);
+    if (!err)
+        err = request_field_string(req, body, "community", true, 12, 12, &in.community);
+    if (!err && strspn(in.community, "0123456789") != 12)
+        err = error_invalid(req->arena, "community", "invalid_code", "请从列表中选择所在社区");
+    if (!err)
+        err = request_field_string(req, body, "name", true, 1, 20, &in.name);
+    if (!err)
+        err = request_field_string(req, body, "address", true, 2, 100, &in.address);
+    if (!err)
+        err = validate_no_bidi(req->arena, "address", in.address);
+    if (err)
+        return err;
+    request_end_read(req);
+    err = store_begin(req->store, req->arena);
+    if (err)
+        return err;
+    err = account_store_division_exists(req->store, req->arena, in.community, &known);
+    if (!err && !known)
+        err = error_invalid(req->arena, "community", "unknown_division", "请从列表中选择所在社区");
+    if (!err)
+        err = account_reg_store_of_user(req->store, req->arena, req->user->id, &g);
+    if (!err && !g)
+        err = error_not_found(req->arena, NULL, "没有找到您的注册申请");
+    if (!err && strcmp(g->status, "rejected") != 0)
+        err = error_conflict(req->arena, NULL, "registration_pending",
+                             "您的注册正在等待居委会确认，请耐心等待");
+    phone = !err && g->phone_enc ? crypto_open(req->app->keys, req->arena, g->phone_enc, g->phone_enc_len)
+                                 : NULL;
+    if (!err && !phone)
+        err = error_internal(req->arena, "registration %lld: phone unreadable", (long long)g->id);
+    if (err)
+        goto fail;
+    crypto_lookup_hash(req->app->keys, phone, phone_hash);
+    in.user_id = req->user->id;
+    in.phone_hash = phone_hash;
+    in.phone_enc = g->phone_enc;
+    in.phone_enc_len = g->phone_enc_len;
+    in.phone_masked = g->phone_masked;
+    err = account_reg_store_pending_move(req->store, req->arena, req->user->id, in.community, in.name,
+                                         time_now_ms());
+    if (!err)
+        err = account_reg_store_insert(req->store, req->arena, &in, time_now_ms(), &id);
+    if (!err)
+        err = audit_record(req, "account.register_resubmit", "registration", id, in.community, NULL);
+    /* her session's scope follows the community she chose: a new session replaces the old ones */
+    if (!err)
+        err = auth_session_delete_user(req->store, req->arena, req->user->id, NULL);
+    if (!err)
+        err = account_store_user_get(req->store, req->arena, req->user->id, &su);
+    if (!err && !su)
+        err = error_internal(req->arena, "user %lld is gone", (long long)req->user->id);
+    if (!err)
+        err = account_start_session(req, res, su, "account.login");
+    if (!err)
+        err = account_reg_store_get(req->store, req->arena, id, &again);
+    if (!err && !again)
+        err = error_internal(req->arena, "registration %lld is gone", (long long)id);
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err)
+        goto fail;
+    json_object_set_new(res->json, "registration", registration_json(req->arena, again));
+    res->status = 201;
+    return NULL;
+fail:
+    store_rollback(req->store);
+    return err;
+}
+
 static Error *account_register_handle_list(Request *req, Response *res)
 {
     const char *lo, *hi, *status = request_query(req, "status");
@@ -649,6 +739,7 @@ void account_register_routes_register(Router *r)
                ROUTE_PUBLIC);
     router_add(r, "POST", "/api/v1/register/code", account_register_handle_code, ROUTE_PUBLIC);
     router_add(r, "POST", "/api/v1/register", account_register_handle_register, ROUTE_PUBLIC);
+    router_add(r, "POST", "/api/v1/register/resubmit", account_register_handle_resubmit, ROUTE_PENDING);
     router_add(r, "GET", "/api/v1/registrations", account_register_handle_list, 0);
     router_add(r, "POST", "/api/v1/registrations/{id}/approve", account_register_handle_approve, 0);
     router_add(r, "POST", "/api/v1/registrations/{id}/reject", account_register_handle_reject, 0);

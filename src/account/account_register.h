@@ -89,6 +89,9 @@ Error *account_reg_store_resident_by_phone(Store *st, Arena *a, const uint8_t *p
 Error *account_reg_store_pending_user(Store *st, Arena *a, const char *username,
                                       const char *pw_hash, const char *community,
                                       const char *display_name, int64_t *ret_id);
+/* A pending account's community and name, as her corrected registration gives them. */
+Error *account_reg_store_pending_move(Store *st, Arena *a, int64_t user_id, const char *community,
+                                      const char *display_name, int64_t now_ms);
 /* 409 registration_pending if this phone already waits. */
 Error *account_reg_store_insert(Store *st, Arena *a, const RegistrationInput *in, int64_t now_ms,
                                 int64_t *ret_id);

@@ -32,6 +32,9 @@ static const char SQL_REG_PENDING_USER[] =
     "INSERT INTO app_user (username, password_hash, role, scope, display_name, created_at, state,"
     " updated_at, password_at) VALUES (?1, ?2, 'resident', ?3, ?4, ?5, 'pending', ?5, ?5)"
     " RETURNING id";
+static const char SQL_REG_PENDING_MOVE[] =
+    "UPDATE app_user SET scope = ?2, display_name = ?3, updated_at = ?4"
+    " WHERE id = ?1 AND state = 'pending'";
 static const char SQL_REG_INSERT[] =
     "INSERT INTO registration (user_id, community, name, address, phone_hash, phone_enc,"
     " phone_masked, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
@@ -179,6 +182,21 @@ Error *account_reg_store_resident_by_phone(Store *st, Arena *a, const uint8_t *p
     *ret_has_account = store_column_int64(s, 4) != 0;
     store_reset(s);
     *ret = r;
+    return NULL;
+}
+
+Error *account_reg_store_pending_move(Store *st, Arena *a, int64_t user_id, const char *community,
+                                      const char *display_name, int64_t now_ms)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_REG_PENDING_MOVE);
+
+    store_bind_int64(s, 1, user_id);
+    store_bind_text(s, 2, community);
+    store_bind_text(s, 3, display_name);
+    store_bind_int64(s, 4, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
     return NULL;
 }
 

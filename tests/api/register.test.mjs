@@ -184,6 +184,27 @@ test('staff reject with a reason; she sees it when she signs in', async () => {
   const me = await srv.api('GET', '/api/v1/me', { token });
   assert.equal(me.body.registration.status, 'rejected');
   assert.match(me.body.registration.reason, /99号楼/);
+
+  /* she corrects it and sends it again: a new registration with the phone she proved */
+  expectError(await srv.api('POST', '/api/v1/register/resubmit', { token, body: { community: COMMUNITY, name: '吴刚' } }), 422, 'missing_field', 'address');
+  expectError(await srv.api('POST', '/api/v1/register/resubmit', { token, body: { community: '310105004999', name: '吴刚', address: '9号楼' } }), 422, 'unknown_division', 'community');
+  expectError(await srv.api('POST', '/api/v1/register/resubmit', { token, body: { community: COMMUNITY, name: '吴刚', address: '9号楼', phone: '1' } }), 422, 'unknown_field', 'phone');
+  const again = await srv.api('POST', '/api/v1/register/resubmit', { token, body: { community: COMMUNITY, name: '吴刚', address: '9号楼2单元301室' } });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.equal(again.body.registration.status, 'pending');
+  assert.equal(again.body.registration.phone_masked, '139****6666');
+  assert.ok(again.body.token, 'a fresh session');
+  const fresh = again.body.token;
+  assert.equal((await srv.api('GET', '/api/v1/me', { token })).status, 401, 'the old session ended');
+  const me2 = await srv.api('GET', '/api/v1/me', { token: fresh });
+  assert.equal(me2.body.registration.status, 'pending');
+  assert.equal(me2.body.registration.address, '9号楼2单元301室');
+  /* staff see it waiting; a second resubmission while it waits is refused */
+  assert.ok((await srv.api('GET', '/api/v1/registrations', { token: staff })).body.items.some((g) => g.id === again.body.registration.id));
+  expectError(await srv.api('POST', '/api/v1/register/resubmit', { token: fresh, body: { community: COMMUNITY, name: '吴刚', address: '9号楼' } }), 409, 'registration_pending');
+  assert.equal(sql(srv.db, "SELECT count(*) FROM audit WHERE action = 'account.register_resubmit'"), '1');
+  /* an ordinary account has nothing to resubmit */
+  expectError(await srv.api('POST', '/api/v1/register/resubmit', { token: staff, body: { community: COMMUNITY, name: '李', address: '1号楼' } }), 409, 'not_pending');
 });
 
 test('a code expires', async () => {

@@ -179,3 +179,34 @@ test('a registered phone, standard mode: linked to her home at once', async () =
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('rejected, she corrects her address on the phone and it waits again', async () => {
+  const page = await phonePage(false);
+  await fillAccount(page, '13911113333', 'zhoumin');
+  await page.waitForSelector('[data-test=address-hint]');
+  await page.selectOption('[data-test=reg-community]', '310105004017');
+  await page.fill('input[name=name]', '周敏');
+  await page.fill('input[name=address]', '99号楼');
+  await page.click('[data-test=register-submit]');
+  await page.waitForSelector('[data-test=pending-card]');
+  /* staff reject it with a reason */
+  const staff = await apiAs(srv.url, 'staff');
+  const reg = (await staff('/registrations')).body.items.find((g) => g.username === 'zhoumin');
+  const no = await staff(`/registrations/${reg.id}/reject`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: '本社区没有99号楼' }) });
+  assert.equal(no.status, 200, JSON.stringify(no.body));
+  await page.reload();
+  await page.waitForSelector('[data-test=pending-reason]');
+  assert.match(await page.textContent('[data-test=pending-reason]'), /99号楼/);
+  await page.click('[data-test=resubmit-link]');
+  await page.waitForSelector('[data-test=resubmit-form]');
+  /* what she sent before is there to correct */
+  assert.equal(await page.inputValue('input[name=address]'), '99号楼');
+  await page.fill('input[name=address]', '9号楼2单元301室');
+  await shot(page, 'h5-register-resubmit');
+  await page.click('[data-test=resubmit-submit]');
+  await page.waitForSelector('[data-test=pending-card]');
+  assert.match(await page.textContent('[data-test=pending-card]'), /等待居委会确认/);
+  assert.match(await page.textContent('[data-test=pending-card]'), /9号楼2单元301室/);
+  assert.ok((await staff('/registrations')).body.items.some((g) => g.username === 'zhoumin' && g.address === '9号楼2单元301室'));
+  assert.deepEqual(page.errors, []);
+});

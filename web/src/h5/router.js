@@ -25,6 +25,7 @@ const routes = [
   { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
+  { path: '/register/resubmit', name: 'resubmit', component: () => import('./views/Resubmit.vue'), meta: { title: '重新提交住址' } },
   { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { public: true, title: '手机号注册' } },
   { path: '/activate', name: 'activate', component: () => import('./views/Activate.vue'), meta: { public: true, title: '激活账号' } },
   { path: '/password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: '修改密码' } },

@@ -8,7 +8,7 @@ import { accountElder, accountElderEnd } from './elder.js';
 export const me = reactive({ user: null, community: null, household: null, pending: false, registration: null, loaded: false });
 
 /* the pages a pending account may open (the server's ROUTE_PENDING) */
-export const PENDING_PAGES = ['home', 'assistant', 'announcements', 'announcement', 'notices', 'password', 'mine'];
+export const PENDING_PAGES = ['home', 'assistant', 'announcements', 'announcement', 'notices', 'password', 'mine', 'resubmit'];
 
 let router = null;
 export function bindRouter(r) {
@@ -31,8 +31,21 @@ export const api = createApi({
   },
 });
 
+/* The /me that elder-boot.js asked for before the scripts ran: good for the first loadMe only. */
+async function earlyMe() {
+  const early = window.linliEarlyMe;
+  window.linliEarlyMe = null;
+  if (!early) return null;
+  try {
+    const res = await early;
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function loadMe() {
-  const d = await api.get('/me');
+  const d = (await earlyMe()) || (await api.get('/me'));
   me.user = d.user || null;
   me.community = d.community || null;
   me.household = d.household || null;
@@ -45,6 +58,7 @@ export async function loadMe() {
 }
 
 export function clearMe() {
+  window.linliEarlyMe = null; /* from before a login or a logout: not this user's */
   accountElderEnd();
   me.user = null;
   me.community = null;
