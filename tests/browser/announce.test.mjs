@@ -267,6 +267,9 @@ describe('work queue and announcements', () => {
     const page = await consolePage();
     await consoleLogin(page, srv.url, 'street');
     await page.waitForSelector('[data-test=so-table] .el-table__row');
+    /* the header names her street, not one community picked for her */
+    assert.match(await page.textContent('[data-test=street-scope]'), new RegExp(`全街道 ${cmp.items.length} 个社区`));
+    assert.equal(await page.locator('[data-test=community-picker]').count(), 0);
     assert.equal(await page.locator('[data-test=so-table] .el-table__body-wrapper .el-table__row').count(), cmp.items.length);
     const overdue = cmp.items.reduce((t, x) => t + x.cases_overdue, 0);
     assert.equal((await page.textContent('[data-test=so-overdue]')).trim(), String(overdue));

@@ -469,9 +469,12 @@ describe('staff console', () => {
   test('a street admin picks among the street\'s communities', async () => {
     const page = await newPage(browser);
     await consoleLogin(page, srv.url, 'street');
-    await page.waitForSelector('[data-test=community-picker]');
+    /* her first page is the whole street; the other pages let her pick a community */
+    await page.waitForSelector('[data-test=street-scope]');
     assert.match(await page.textContent('[data-test=user-role]'), /街道管理员/);
     await shot(page, 'console-street-dashboard');
+    await page.goto(srv.url + '/#/residents');
+    await page.waitForSelector('[data-test=community-picker]');
     /* the server lets only a community's own staff export: no button that would be refused */
     await page.goto(srv.url + '/#/import');
     await page.waitForSelector('[data-test=export-denied]');
