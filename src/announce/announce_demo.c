@@ -42,36 +42,37 @@ typedef struct DemoNotice {
     int age_hours;           /* published this long ago */
     int ends_hours;          /* ends this long from now (negative: over); 0: open-ended */
     int read_pct;            /* of the accounts reached, how many read it */
+    int days[2];             /* {d0}, {d1} in the text: these days from the demo's day; {w0} d0's weekday */
 } DemoNotice;
 
 static const DemoNotice NOTICES[] = {
-    { 0, "staff", NULL, "12月9日小区二次供水水箱清洗停水通知",
-      "各位居民：\n为保障饮用水卫生，物业将于12月9日（周三）8:30至16:00清洗小区二次供水水箱，"
+    { 0, "staff", NULL, "{d0}小区二次供水水箱清洗停水通知",
+      "各位居民：\n为保障饮用水卫生，物业将于{d0}（{w0}）8:30至16:00清洗小区二次供水水箱，"
       "期间全小区停水。请提前做好储水准备，停水期间请关闭家中水龙头，以免来水时跑水。\n"
       "如有困难（如行动不便的独居老人需要送水），请联系居委会：021-62251234。\n"
       "感谢大家的理解与配合！",
-      true, 30, 24 * 4, 62 },
+      true, 30, 24 * 4, 62, { 3, 0 } },
     { 0, "secretary", NULL, "冬季用电安全提醒：严禁楼道飞线充电",
       "近期天气转冷，电动自行车充电和取暖用电增多。根据《上海市电动自行车安全管理条例》，"
       "严禁在楼道、楼梯间等公共区域停放电动自行车或为其充电，严禁私拉电线“飞线充电”。\n"
       "小区东门充电棚已增设 20 个充电口，扫码即可使用。发现飞线充电，可在“我要报事”中随手拍上报。",
-      false, 24 * 5, 0, 71 },
+      false, 24 * 5, 0, 71, { 0, 0 } },
     { 0, "staff", "高龄", "80岁以上老人冬季免费健康体检预约",
       "社区卫生服务中心为辖区80周岁以上老人提供免费冬季健康体检（血压、血糖、心电图等）。"
-      "12月14日至12月18日，每天8:00-10:30，请携带身份证和医保卡到服务站二楼。"
+      "{d0}至{d1}，每天8:00-10:30，请携带身份证和医保卡到服务站二楼。"
       "行动不便的老人可预约上门，由家庭医生团队入户。",
-      false, 24 * 2, 24 * 12, 48 },
+      false, 24 * 2, 24 * 12, 48, { 8, 12 } },
     { 2, "staff", NULL, "电梯年度检验暂停使用通知",
-      "本楼电梯将于12月10日9:00至12:00进行年度安全检验，届时暂停使用。"
+      "本楼电梯将于{d0}（{w0}）9:00至12:00进行年度安全检验，届时暂停使用。"
       "需要协助上下楼的居民请提前联系楼组长或居委会。",
-      false, 20, 24 * 5, 55 },
-    { 1, "street", NULL, "新华路街道2026年冬季征兵宣传",
-      "2026年下半年征兵报名工作已经开始。年满18至22周岁的男青年（高校毕业生可放宽至24周岁）"
+      false, 20, 24 * 5, 55, { 4, 0 } },
+    { 1, "street", NULL, "新华路街道征兵宣传",
+      "今年的征兵报名工作已经开始。年满18至22周岁的男青年（高校毕业生可放宽至24周岁）"
       "均可登录“全国征兵网”报名。街道武装部咨询电话：021-62801234。",
-      false, 24 * 8, 24 * 20, 33 },
-    { 0, "staff", NULL, "国庆假期居委会值班安排",
-      "国庆假期（10月1日至10月8日）居委会每天9:00-16:00安排值班，急事请拨打值班电话。",
-      false, 24 * 68, -24 * 58, 80 },
+      false, 24 * 8, 24 * 20, 33, { 0, 0 } },
+    { 0, "staff", NULL, "假期居委会值班安排",
+      "{d0}至{d1}假期期间，居委会每天9:00-16:00安排值班，急事请拨打值班电话。",
+      false, 24 * 68, -24 * 58, 80, { -66, -59 } },
 };
 
 static Error *find_user(Store *st, Arena *a, const char *username, User *ret, bool *ret_found)
@@ -166,14 +167,35 @@ static int64_t office_hours(int64_t t, size_t i, int64_t now)
     return at > now ? at - TIME_DAY_MS : at;
 }
 
+/* @tpl with {d0}, {d1} ("12月9日": @days from @today) and {w0} (d0's "周三") filled in. */
+static const char *dated(Arena *a, const char *tpl, int64_t today, const int days[2])
+{
+    static const char *const WEEKDAYS[] = { "周一", "周二", "周三", "周四", "周五", "周六", "周日" };
+    char *out = arena_strdup(a, tpl), *at;
+
+    while ((at = strchr(out, '{')) && at[1] && at[2] && at[3] == '}') {
+        int k = at[2] == '1' ? 1 : 0, y, m, d;
+        const char *v;
+
+        civil_from_days(today + days[k], &y, &m, &d);
+        v = at[1] == 'w' ? WEEKDAYS[time_weekday(today + days[k]) - 1]
+                         : arena_sprintf(a, "%d月%d日", m, d);
+        *at = '\0';
+        out = arena_sprintf(a, "%s%s%s", out, v, at + 4);
+    }
+    return out;
+}
+
 Error *announce_demo(Store *st, Arena *a, const char *community)
 {
-    int64_t now = time_now_ms(), building = 0, id;
+    int64_t now = time_now_ms(), building = 0, id, today;
     uint64_t rnd = 2026;
+    int minute;
     const char *street = arena_strndup(a, community, 9);
     StoreStmt *s;
     Error *err;
 
+    time_local(now, TIME_OFFSET_SHANGHAI, &today, &minute);
     s = store_prepare(st, a, SQL_DEMO_ACCOUNTS);
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, now - 90 * TIME_DAY_MS);
@@ -200,8 +222,8 @@ Error *announce_demo(Store *st, Arena *a, const char *community)
         in.building_id = d->scope >= 2 ? building : 0;
         in.unit = d->scope == 3 ? 1 : 0;
         in.tag = d->tag;
-        in.title = d->title;
-        in.body = d->body;
+        in.title = dated(a, d->title, today, d->days);
+        in.body = dated(a, d->body, today, d->days);
         in.pinned = d->pinned;
         in.ends_at_ms = d->ends_hours ? now + (int64_t)d->ends_hours * 3600 * 1000 : 0;
         err = announce_store_insert(st, a, &in, &author, published, &id);
