@@ -17,6 +17,20 @@ bool store_is_postgresql(const char *path)
     return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
 }
 
+char *store_path_for_log(Arena *a, const char *path)
+{
+    const char *user, *at, *colon;
+
+    if (!store_is_postgresql(path))
+        return arena_strdup(a, path);
+    user = strstr(path, "://") + 3;
+    at = strchr(user, '@');
+    colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+    if (!colon)
+        return arena_strdup(a, path);
+    return arena_sprintf(a, "%.*s***%s", (int)(colon + 1 - path), path, at);
+}
+
 Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg)
 {
     if (store_is_postgresql(path))

@@ -45,6 +45,11 @@ typedef enum StoreDialect {
 /* True if @path is a PostgreSQL URI (postgresql://... or postgres://...). */
 bool store_is_postgresql(const char *path);
 /*
+ * @path fit for a log line, allocated in @a: a URI's password (the text
+ * between "user:" and "@") becomes "***".
+ */
+char *store_path_for_log(Arena *a, const char *path);
+/*
  * Opens @path: a PostgreSQL URI connects to that database; anything else
  * is a SQLite file, created if missing, in WAL mode with foreign keys on.
  * NULL with *ret_errmsg (a static string or the Store's) on failure.

@@ -2,20 +2,24 @@
  * PostgreSQL behind store.h, on libpq.
  *
  * Statements. store_prepare turns the SQL's ?N placeholders into $N (see
- * translate()) and prepares it once per connection under a name of its own
- * ("l1", "l2", ...), cached by the address of the SQL constant as
- * store_sqlite.c caches, and store_prepare_text by its text. The server
- * infers each parameter's type from where it stands; a parameter that
- * stands nowhere typed (SELECT ?1, ?1 IS NULL alone) needs a CAST in the
- * SQL, which both dialects accept.
+ * translate()) once per connection, cached by the address of the SQL
+ * constant as store_sqlite.c caches (store_prepare_text by its text). The
+ * server-side statement (named "l1", "l2", ...) is prepared at the first
+ * store_step, with the types of the values then bound: int64 as bigint,
+ * double as double precision, blob as bytea; text and NULL are left for the
+ * server to infer from where the parameter stands. Typing numbers up front
+ * is what lets one SQL text serve both dialects: "CASE WHEN ?2 = '' THEN
+ * NULL ELSE ?7 END" would otherwise make ?7 text. A later step that binds
+ * a number where the statement was prepared without one prepares it again.
  *
- * Execution. The first store_step sends the bound values (text format,
- * blobs binary) and receives the whole result, which later steps walk; so
- * unlike a SQLite cursor a statement being walked holds no server state,
- * and a second caller of a statement in use gets a private StoreStmt that
- * shares the server-side statement. Results are read in text format and
- * converted by the column accessors, as SQLite converts between its types
- * (booleans read as 0 and 1, bytea is decoded from hex).
+ * Execution. The first store_step sends the bound values (numbers and text
+ * as text, blobs binary) and receives the whole result, which later steps
+ * walk; so unlike a SQLite cursor a statement being walked holds no server
+ * state. A second caller of a statement in use gets a private StoreStmt,
+ * run unnamed (PQexecParams: parse, bind and execute in one round trip).
+ * Results are read in text format and converted by the column accessors,
+ * as SQLite converts between its types (booleans read as 0 and 1, bytea is
+ * decoded from hex).
  *
  * Errors. SQLSTATE class 23 (integrity constraint violation, which the
  * schema's trigger functions raise too) is STORE_CONSTRAINT, worded like
@@ -65,9 +69,12 @@ Store *store_pg_open(const char *conninfo, bool readonly, const char **ret_errms
 #define TEXT_SLOTS 128
 #define MAX_PARAMS 999 /* SQLite's historic limit; no linli statement comes near */
 
-/* The OIDs of pg_type this file reads results of (catalog/pg_type_d.h). */
+/* The OIDs of pg_type this file binds or reads (catalog/pg_type_d.h). */
 #define BOOLOID 16
 #define BYTEAOID 17
+#define INT8OID 20
+#define TEXTOID 25
+#define FLOAT8OID 701
 
 /*
  * Every store_begin takes this transaction-level advisory lock, so write
@@ -81,11 +88,15 @@ typedef struct PgStore PgStore;
 typedef struct PgStmt {
     StoreStmt base;
     PgStore *st;
-    char name[16];       /* server-side prepared statement */
+    const char *text;    /* the SQL with $N: owned by the cached statement */
+    char name[16];       /* the server-side statement, "" until prepared; private: unnamed */
     int n_params;
     const char **values; /* n_params each: the bound values, NULL for SQL NULL */
     int *lengths;
     int *formats;        /* 0 text, 1 binary (blobs) */
+    Oid *types;          /* the bound values' types, 0: the server infers */
+    Oid *prep_types;     /* cached: the types the server-side statement was prepared with */
+    const Oid *base_types; /* text for a number the SQL skips (nothing to infer it from), else 0 */
     char (*nums)[32];    /* text of bound numbers */
     PGresult *res;       /* the result being walked, from the first store_step */
     int row;             /* current row of res */
@@ -256,6 +267,10 @@ fail:
 static void stmt_free(PgStmt *s)
 {
     PQclear(s->res);
+    free((char *)s->text);
+    free((Oid *)s->base_types);
+    free(s->types);
+    free(s->prep_types);
     free(s->values);
     free(s->lengths);
     free(s->formats);
@@ -285,10 +300,15 @@ static void pg_close(Store *bst)
  * bare ? becomes $(highest so far + 1), as SQLite numbers it. Quoted
  * strings, quoted identifiers and comments are copied as they are.
  * *ret_n_params receives the highest number; -1 on a number past
- * MAX_PARAMS. The result is malloc'd.
+ * MAX_PARAMS. *ret_base_types (malloc'd, like the result) gets the types
+ * to prepare with when nothing is bound: text for a number below the
+ * highest that the SQL never uses (SQLite lets a statement skip ?20 while
+ * binding it; PostgreSQL must give every parameter a type), else 0.
  */
-static char *translate(const char *sql, int *ret_n_params)
+static char *translate(const char *sql, int *ret_n_params, Oid **ret_base_types)
 {
+    unsigned char used[MAX_PARAMS + 1] = {0};
+    Oid *types;
     size_t len = strlen(sql);
     char *out = malloc(len * 4 + 1); /* a bare ? (1 byte) becomes at most $999 (4) */
     char *o = out;
@@ -343,39 +363,24 @@ static char *translate(const char *sql, int *ret_n_params)
             }
             if (n > highest)
                 highest = (int)n;
+            used[n] = 1;
             o += snprintf(o, 8, "$%ld", n);
         } else {
             *o++ = *p++;
         }
     }
     *o = '\0';
+    types = calloc(highest > 0 ? (size_t)highest : 1, sizeof(Oid));
+    if (!types)
+        abort();
+    for (int i = 1; i <= highest; i++)
+        types[i - 1] = used[i] ? 0 : TEXTOID;
     *ret_n_params = highest;
+    *ret_base_types = types;
     return out;
 }
 
-/* Prepares @sql on the server as a new named statement; false with errmsg set. */
-static bool prepare_named(PgStore *st, const char *sql, char *name, size_t name_size,
-                          int *ret_n_params)
-{
-    char *text = translate(sql, ret_n_params);
-    PGresult *res;
-    bool ok;
-
-    if (!text) {
-        set_errmsg(st, "too many or badly numbered parameters");
-        return false;
-    }
-    snprintf(name, name_size, "l%u", ++st->n_prepared);
-    res = PQprepare(st->conn, name, text, 0, NULL);
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        set_result_err(st, res);
-    PQclear(res);
-    free(text);
-    return ok;
-}
-
-static PgStmt *stmt_new_cached(PgStore *st, const char *name, int n_params)
+static PgStmt *stmt_new_cached(PgStore *st, char *text, int n_params, Oid *base_types)
 {
     PgStmt *s = calloc(1, sizeof(PgStmt));
     size_t n = n_params > 0 ? (size_t)n_params : 1;
@@ -384,14 +389,19 @@ static PgStmt *stmt_new_cached(PgStore *st, const char *name, int n_params)
         abort();
     s->base.st = &st->base;
     s->st = st;
-    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->text = text;
+    s->base_types = base_types;
     s->n_params = n_params;
     s->values = calloc(n, sizeof(*s->values));
     s->lengths = calloc(n, sizeof(*s->lengths));
     s->formats = calloc(n, sizeof(*s->formats));
+    s->types = calloc(n, sizeof(*s->types));
+    s->prep_types = calloc(n, sizeof(*s->prep_types));
     s->nums = calloc(n, sizeof(*s->nums));
-    if (!s->values || !s->lengths || !s->formats || !s->nums)
+    if (!s->values || !s->lengths || !s->formats || !s->types || !s->prep_types || !s->nums)
         abort();
+    memcpy(s->types, base_types, (size_t)n_params * sizeof(Oid));
+    memcpy(s->prep_types, base_types, (size_t)n_params * sizeof(Oid));
     s->cached = true;
     s->row = -1;
     return s;
@@ -403,6 +413,7 @@ static void clear_params(PgStmt *s)
         s->values[i] = NULL;
         s->lengths[i] = 0;
         s->formats[i] = 0;
+        s->types[i] = s->base_types[i];
     }
 }
 
@@ -446,8 +457,12 @@ static void release_private(void *data)
     s->res = NULL;
 }
 
-/* A statement of the caller's arena sharing @name, or a failed one if !name. */
-static StoreStmt *private_stmt(PgStore *st, Arena *a, const char *name, int n_params)
+/*
+ * A statement of the caller's arena that runs @text unnamed; a failed one
+ * (errmsg already set) if @text is NULL.
+ */
+static StoreStmt *private_stmt(PgStore *st, Arena *a, const char *text, int n_params,
+                               const Oid *base_types)
 {
     PgStmt *s = arena_zalloc(a, sizeof(PgStmt));
     size_t n = n_params > 0 ? (size_t)n_params : 1;
@@ -455,18 +470,41 @@ static StoreStmt *private_stmt(PgStore *st, Arena *a, const char *name, int n_pa
     s->base.st = &st->base;
     s->st = st;
     s->row = -1;
-    if (!name) {
+    if (!text) {
         s->failed = true;
         return &s->base;
     }
-    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->text = text;
+    s->base_types = base_types;
     s->n_params = n_params;
     s->values = arena_zalloc(a, n * sizeof(*s->values));
     s->lengths = arena_zalloc(a, n * sizeof(*s->lengths));
     s->formats = arena_zalloc(a, n * sizeof(*s->formats));
+    s->types = arena_zalloc(a, n * sizeof(*s->types));
     s->nums = arena_zalloc(a, n * sizeof(*s->nums));
+    memcpy(s->types, base_types, (size_t)n_params * sizeof(Oid));
     arena_defer(a, release_private, s);
     return &s->base;
+}
+
+/* translate() for a statement that cannot be cached: the text in @a. */
+static StoreStmt *private_translated(PgStore *st, Arena *a, const char *sql)
+{
+    int n_params;
+    Oid *types = NULL;
+    char *text = translate(sql, &n_params, &types);
+    char *copy;
+    Oid *types_copy;
+
+    if (!text) {
+        set_errmsg(st, "too many or badly numbered parameters");
+        return private_stmt(st, a, NULL, 0, NULL);
+    }
+    copy = arena_strdup(a, text);
+    types_copy = arena_memdup(a, types, (size_t)(n_params > 0 ? n_params : 1) * sizeof(Oid));
+    free(text);
+    free(types);
+    return private_stmt(st, a, copy, n_params, types_copy);
 }
 
 static size_t slot_of(const char *sql)
@@ -482,8 +520,6 @@ static StoreStmt *pg_prepare(Store *bst, Arena *a, const char *sql)
 {
     PgStore *st = (PgStore *)bst;
     size_t slot = slot_of(sql);
-    char name[16];
-    int n_params;
 
     for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
         size_t i = (slot + probe) % CACHE_SLOTS;
@@ -492,29 +528,30 @@ static StoreStmt *pg_prepare(Store *bst, Arena *a, const char *sql)
         if (st->keys[i] == sql) {
             if (!s->in_use)
                 return lease(a, s);
-            return private_stmt(st, a, s->name, s->n_params);
+            return private_stmt(st, a, s->text, s->n_params, s->base_types);
         }
         if (!st->keys[i]) {
-            if (!prepare_named(st, sql, name, sizeof(name), &n_params))
-                return private_stmt(st, a, NULL, 0);
-            s = stmt_new_cached(st, name, n_params);
+            int n_params;
+            Oid *types = NULL;
+            char *text = translate(sql, &n_params, &types);
+
+            if (!text) {
+                set_errmsg(st, "too many or badly numbered parameters");
+                return private_stmt(st, a, NULL, 0, NULL);
+            }
+            s = stmt_new_cached(st, text, n_params, types);
             st->keys[i] = sql;
             st->stmts[i] = s;
             return lease(a, s);
         }
     }
-    /* a full cache: prepared for this use only (the name stays taken) */
-    if (!prepare_named(st, sql, name, sizeof(name), &n_params))
-        return private_stmt(st, a, NULL, 0);
-    return private_stmt(st, a, name, n_params);
+    return private_translated(st, a, sql); /* a full cache */
 }
 
 static StoreStmt *pg_prepare_text(Store *bst, Arena *a, const char *sql)
 {
     PgStore *st = (PgStore *)bst;
     size_t slot = (size_t)(hash_string(sql) % TEXT_SLOTS);
-    char name[16];
-    int n_params;
 
     for (size_t probe = 0; probe < TEXT_SLOTS; probe++) {
         size_t i = (slot + probe) % TEXT_SLOTS;
@@ -523,12 +560,18 @@ static StoreStmt *pg_prepare_text(Store *bst, Arena *a, const char *sql)
         if (st->text_keys[i] && strcmp(st->text_keys[i], sql) == 0) {
             if (!s->in_use)
                 return lease(a, s);
-            return private_stmt(st, a, s->name, s->n_params);
+            return private_stmt(st, a, s->text, s->n_params, s->base_types);
         }
         if (!st->text_keys[i]) {
-            if (!prepare_named(st, sql, name, sizeof(name), &n_params))
-                return private_stmt(st, a, NULL, 0);
-            s = stmt_new_cached(st, name, n_params);
+            int n_params;
+            Oid *types = NULL;
+            char *text = translate(sql, &n_params, &types);
+
+            if (!text) {
+                set_errmsg(st, "too many or badly numbered parameters");
+                return private_stmt(st, a, NULL, 0, NULL);
+            }
+            s = stmt_new_cached(st, text, n_params, types);
             st->text_keys[i] = strdup(sql);
             if (!st->text_keys[i])
                 abort();
@@ -536,9 +579,7 @@ static StoreStmt *pg_prepare_text(Store *bst, Arena *a, const char *sql)
             return lease(a, s);
         }
     }
-    if (!prepare_named(st, sql, name, sizeof(name), &n_params))
-        return private_stmt(st, a, NULL, 0);
-    return private_stmt(st, a, name, n_params);
+    return private_translated(st, a, sql);
 }
 
 /* The slot of parameter @idx (1-based), or NULL (and @s failed) if it has none. */
@@ -563,6 +604,7 @@ static void pg_bind_int64(StoreStmt *bs, int idx, int64_t v)
     snprintf(s->nums[idx - 1], sizeof(s->nums[0]), "%lld", (long long)v);
     s->values[idx - 1] = s->nums[idx - 1];
     s->formats[idx - 1] = 0;
+    s->types[idx - 1] = INT8OID;
 }
 
 static void pg_bind_double(StoreStmt *bs, int idx, double v)
@@ -574,6 +616,7 @@ static void pg_bind_double(StoreStmt *bs, int idx, double v)
     snprintf(s->nums[idx - 1], sizeof(s->nums[0]), "%.17g", v);
     s->values[idx - 1] = s->nums[idx - 1];
     s->formats[idx - 1] = 0;
+    s->types[idx - 1] = FLOAT8OID;
 }
 
 static void pg_bind_text(StoreStmt *bs, int idx, const char *v)
@@ -584,6 +627,7 @@ static void pg_bind_text(StoreStmt *bs, int idx, const char *v)
         return;
     s->values[idx - 1] = v;
     s->formats[idx - 1] = 0;
+    s->types[idx - 1] = s->base_types[idx - 1];
 }
 
 static void pg_bind_blob(StoreStmt *bs, int idx, const void *p, size_t n)
@@ -601,6 +645,7 @@ static void pg_bind_blob(StoreStmt *bs, int idx, const void *p, size_t n)
     s->values[idx - 1] = p ? (n ? p : "") : NULL;
     s->lengths[idx - 1] = (int)n;
     s->formats[idx - 1] = 1;
+    s->types[idx - 1] = p ? BYTEAOID : s->base_types[idx - 1];
 }
 
 static void pg_bind_null(StoreStmt *bs, int idx)
@@ -611,6 +656,58 @@ static void pg_bind_null(StoreStmt *bs, int idx)
         return;
     s->values[idx - 1] = NULL;
     s->formats[idx - 1] = 0;
+    s->types[idx - 1] = s->base_types[idx - 1];
+}
+
+/*
+ * Appends the start of the failed statement to an error's message, for the
+ * log (SQL text holds no values). Not to a constraint's: callers search that.
+ */
+static void name_statement(PgStore *st, const char *text)
+{
+    size_t n = strlen(st->errmsg);
+
+    snprintf(st->errmsg + n, sizeof(st->errmsg) - n, " in: %.120s", text);
+}
+
+/*
+ * Prepares cached @s on the server, or again when a value is now bound with
+ * a type it was not prepared with (a NULL or text fits any). STORE_DONE on
+ * success.
+ */
+static StoreResult prepare_server(PgStmt *s)
+{
+    PgStore *st = s->st;
+    PGresult *res;
+    bool again = s->name[0] == '\0';
+    char sql[32];
+
+    for (int i = 0; i < s->n_params && !again; i++)
+        again = s->types[i] != 0 && s->types[i] != s->prep_types[i];
+    if (!again)
+        return STORE_DONE;
+    if (s->name[0]) {
+        snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+        PQclear(PQexec(st->conn, sql));
+        s->name[0] = '\0';
+    }
+    for (int i = 0; i < s->n_params; i++)
+        if (s->types[i] != 0)
+            s->prep_types[i] = s->types[i];
+    snprintf(s->name, sizeof(s->name), "l%u", ++st->n_prepared);
+    res = PQprepare(st->conn, s->name, s->text, s->n_params, s->prep_types);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        StoreResult r = set_result_err(st, res);
+
+        if (r == STORE_ERROR)
+            name_statement(st, s->text);
+        PQclear(res);
+        s->name[0] = '\0';
+        memcpy(s->prep_types, s->base_types, (size_t)s->n_params * sizeof(Oid));
+        return r;
+    }
+    PQclear(res);
+    return STORE_DONE;
 }
 
 static StoreResult pg_step(StoreStmt *bs)
@@ -621,13 +718,26 @@ static StoreResult pg_step(StoreStmt *bs)
     if (s->failed)
         return STORE_ERROR;
     if (!s->res) {
-        PGresult *res = PQexecPrepared(st->conn, s->name, s->n_params, s->values, s->lengths,
-                                       s->formats, 0);
-        ExecStatusType status = PQresultStatus(res);
+        PGresult *res;
+        ExecStatusType status;
 
+        if (s->cached) {
+            StoreResult r = prepare_server(s);
+
+            if (r != STORE_DONE)
+                return r;
+            res = PQexecPrepared(st->conn, s->name, s->n_params, s->values, s->lengths,
+                                 s->formats, 0);
+        } else {
+            res = PQexecParams(st->conn, s->text, s->n_params, s->types, s->values, s->lengths,
+                               s->formats, 0);
+        }
+        status = PQresultStatus(res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             StoreResult r = set_result_err(st, res);
 
+            if (r == STORE_ERROR)
+                name_statement(st, s->text);
             PQclear(res);
             return r;
         }
