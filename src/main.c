@@ -191,7 +191,7 @@ static int cmd_serve(int argc, char **argv)
         assistant_serve_stop();
         return 1;
     }
-    cases_serve_start(cfg.db_path, cfg.cases_sweep_ms);
+    cases_serve_start(cfg.db_path, cfg.files_base, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)
         abort();
