@@ -17,7 +17,7 @@
 #define TARGET                                                                                   \
     " h.community >= ?1 AND h.community < ?2"                                                    \
     " AND (?3 = 0 OR h.building_id = ?3) AND (?4 = 0 OR h.unit = ?4)"                            \
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM resident r JOIN resident_tag t"                   \
+    " AND (CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM resident r JOIN resident_tag t"     \
     "      ON t.resident_id = r.id WHERE r.household_id = h.id AND r.status = 'active'"          \
     "      AND t.tag = ?5))"                                                                     \
     " AND EXISTS (SELECT 1 FROM resident r WHERE r.household_id = h.id AND r.status = 'active')"
@@ -57,8 +57,9 @@ static const char SQL_ANNOUNCE_ATTACH[] =
     " LEFT JOIN building b ON b.id = a.building_id"
 
 #define COUNT_COLUMNS                                                                            \
-    "SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM announcement_read r"                \
-    " WHERE r.announcement_id = a.id AND r.user_id = ?1)), 0) FROM announcement a"
+    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM announcement_read r"          \
+    " WHERE r.announcement_id = a.id AND r.user_id = ?1) THEN 0 ELSE 1 END), 0)"                 \
+    " FROM announcement a"
 
 /* a resident: ?3 her community, ?4 her household; current ones that reach it */
 #define RESIDENT_SEES                                                                            \

@@ -72,7 +72,7 @@ static const char SQL_BUSY[] =
     " FROM booking b JOIN room r ON r.id = b.room_id JOIN app_user u ON u.id = b.user_id"
 /* ?5: NULL (any state), 'active', or a state */
 #define BOOKING_FILTER                                                                          \
-    " AND b.end_ms > ?3 AND b.start_ms < ?4 AND (?5 IS NULL OR b.state = ?5"                    \
+    " AND b.end_ms > ?3 AND b.start_ms < ?4 AND (CAST(?5 AS TEXT) IS NULL OR b.state = ?5"     \
     " OR (?5 = 'active' AND b.state IN " ACTIVE_STATES "))"
 
 static const char SQL_BOOKING_GET[] = BOOKING_SELECT " WHERE b.id = ?1";

@@ -104,6 +104,10 @@ Error *cases_store_stats(Store *st, Arena *a, const char *lo, const char *hi, in
  * every state; deadlines approximated in calendar time (a working day as
  * 7/5 of a day, a working hour as three hours). No case_step rows.
  */
+/*
+ * NEEDSWORK: SQLite's only (strftime, two-argument min); `linli cases
+ * generate` on PostgreSQL needs a variant (store_sql).
+ */
 static const char SQL_GENERATE[] =
     "INSERT INTO cases (community, category_id, description, building_id, grid_id, source,"
     " contact_ok, state, unit_id, month, created_at, updated_at, respond_due, resolve_due,"
