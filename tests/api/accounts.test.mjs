@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linli, BIN, startServer, COMMUNITY, PASSWORD } from '../lib/server.mjs';
+import { linli, BIN, startServer, COMMUNITY, PASSWORD, dbSql } from '../lib/server.mjs';
 
 const run = (args) => spawnSync(BIN, args, { encoding: 'utf8' });
-const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const sql = (db, q) => dbSql(db, q).trim();
 
 test('user add refuses common, simple and demo passwords outside the demo', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'linli-acct-'));

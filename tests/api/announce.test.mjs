@@ -5,14 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 let srv, other;
 const tok = {};
 const uid = {};
 const hh = {};
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body, opts = {}) => srv.api(method, p, { token: tok[who], body, ...opts });
 const count = () => Number(sql('SELECT count(*) FROM announcement'));
 const post = (who, body) => api('POST', '/api/v1/announcements', who, body);

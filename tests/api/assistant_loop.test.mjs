@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { sheet } from '../lib/xlsx.mjs';
 
 const UNKNOWN = '这个问题我还不会，已转给社区工作人员';
 let srv, resident, staff, admin;
-const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const ask = (question, token = resident) => srv.api('POST', '/api/v1/assistant/ask', { token, body: { question } });
 const groups = async () => (await srv.api('GET', '/api/v1/assistant/unanswered', { token: staff })).body.items;
 
@@ -223,7 +223,7 @@ test('kb import reads an xlsx sheet: Chinese headers, serial dates, broken rows 
     assert.match(out, /imported 2 of 4 entries/);
     assert.match(out, /line 3: question: .*missing_field/);
     assert.match(out, /line 5: valid_until: .*invalid_date/);
-    const row = execFileSync('sqlite3', [db, "SELECT valid_until, alternatives FROM kb_entry WHERE id = 'X1'"], { encoding: 'utf8' }).trim();
+    const row = dbSql(db, "SELECT valid_until, alternatives FROM kb_entry WHERE id = 'X1'").trim();
     assert.equal(row, '2030-12-31|["快递柜在哪","取件码丢了"]');
     writeFileSync(file, 'not a zip');
     assert.throws(() => linli(['kb', 'import', '--db', db, file]), /Excel/);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
@@ -15,7 +15,7 @@ const tok = {};            // username -> token
 const uid = {};            // username -> user id
 const rooms = {};          // name -> room
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, token, body) => srv.api(method, p, { token, body });
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
 /* Unix ms of local (UTC+8) day today+@d at @h:@m */

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import ICAL from 'ical.js';
-import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001';
@@ -16,7 +16,7 @@ const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000, UNIT = 5 * MIN;
 
 let srv, lock;
 const tok = {}, uid = {}, user = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, token, body) => srv.api(method, p, { token, body });
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
 const at = (d, h, m = 0) => (todayDay() + d) * DAY - OFF + (h * 60 + m) * MIN;

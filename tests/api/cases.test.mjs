@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError, png } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
@@ -14,7 +14,7 @@ const OTHER = '310105004001'; // 番禺居委会, same street
 let srv;
 const tok = {};
 const uid = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const step = (who, id, action, body) => api('POST', `/api/v1/cases/${id}/${action}`, who, body);
 

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, BIN, COMMUNITY } from '../lib/server.mjs';
+import { startServer, BIN, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
 const SWEEP_MS = 200;
@@ -19,7 +19,7 @@ const SWEEP_MS = 200;
 let srv, confDir, building;
 const tok = {};
 const uid = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
