@@ -101,9 +101,9 @@ static const char SQL_ANNOUNCE_READ_AT[] =
     "SELECT read_at FROM announcement_read WHERE announcement_id = ?1 AND user_id = ?2";
 
 static const char SQL_ANNOUNCE_UPDATE[] =
-    "UPDATE announcement SET pinned = CASE WHEN ?2 THEN ?3 ELSE pinned END,"
-    " ends_at = CASE WHEN ?4 THEN nullif(?5, 0) ELSE ends_at END,"
-    " withdrawn_at = CASE WHEN ?6 THEN coalesce(withdrawn_at, ?7) ELSE withdrawn_at END,"
+    "UPDATE announcement SET pinned = CASE WHEN ?2 = 1 THEN ?3 ELSE pinned END,"
+    " ends_at = CASE WHEN ?4 = 1 THEN nullif(?5, 0) ELSE ends_at END,"
+    " withdrawn_at = CASE WHEN ?6 = 1 THEN coalesce(withdrawn_at, ?7) ELSE withdrawn_at END,"
     " updated_at = ?7 WHERE id = ?1";
 
 static const char SQL_ANNOUNCE_READS[] =
@@ -114,7 +114,9 @@ static const char SQL_ANNOUNCE_READS[] =
     " WHERE" TARGET
     " AND (?7 = 0 OR NOT EXISTS (SELECT 1 FROM announcement_read r"
     "      WHERE r.announcement_id = ?6 AND r.household_id = h.id))"
-    " ORDER BY read_at IS NOT NULL, h.building_id, h.unit, h.floor, h.room LIMIT ?8 OFFSET ?9";
+    " ORDER BY EXISTS (SELECT 1 FROM announcement_read r"
+    "  WHERE r.announcement_id = ?6 AND r.household_id = h.id),"
+    " h.building_id, h.unit, h.floor, h.room LIMIT ?8 OFFSET ?9";
 
 static const char SQL_ANNOUNCE_READS_COUNT[] =
     "SELECT count(*) FROM household h WHERE" TARGET

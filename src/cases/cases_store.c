@@ -369,7 +369,7 @@ static void bind_all(StoreStmt *s, const Binds *b)
 
 static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
 {
-    strbuf_adds(sb, " WHERE 1");
+    strbuf_adds(sb, " WHERE 1 = 1");
     if (f->lo && f->hi) {
         size_t n = strlen(f->lo);
 

@@ -211,8 +211,9 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
 {
     /* a tag drives the search from its index, already in resident id order */
     if (f->tag) {
-        param_text(q, " FROM resident_tag t CROSS JOIN resident r ON r.id = t.resident_id"
-                      " WHERE t.tag = ?%d", f->tag);
+        /* CROSS JOIN keeps SQLite's order; the condition in WHERE, as PostgreSQL asks */
+        param_text(q, " FROM resident_tag t CROSS JOIN resident r"
+                      " WHERE r.id = t.resident_id AND t.tag = ?%d", f->tag);
         if (strlen(f->lo) == 12) {
             param_text(q, " AND r.community = ?%d", f->lo);
         } else {
@@ -275,7 +276,7 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
 static StoreStmt *search_prepare(Store *st, Arena *a, SearchSql *q)
 {
     const char *sql = strbuf_finish(&q->sb, NULL);
-    StoreStmt *s = store_prepare_text(st, a, sql ? sql : "SELECT NULL WHERE 0");
+    StoreStmt *s = store_prepare_text(st, a, sql ? sql : "SELECT NULL WHERE 1 = 0");
 
     for (int i = 0; i < q->n; i++) {
         if (q->params[i].kind == 0)
