@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql, sqlHex } from '../lib/server.mjs';
 import { sheet } from '../lib/xlsx.mjs';
 
 const UNKNOWN = '这个问题我还不会，已转给社区工作人员';
@@ -83,7 +83,7 @@ test('转人工: the resident leaves her contact; staff see it masked, in full o
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.phone, '139****5678');
   assert.match(r.body.next, /回电/);
-  assert.doesNotMatch(sql(`SELECT hex(handoff_phone_enc) FROM assistant_question WHERE id = ${qid}`), /3133393132333435363738/, 'sealed at rest');
+  assert.doesNotMatch(sql(`SELECT ${sqlHex('handoff_phone_enc')} FROM assistant_question WHERE id = ${qid}`), /3133393132333435363738/, 'sealed at rest');
 
   r = await srv.api('GET', '/api/v1/assistant/handoffs', { token: staff });
   assert.equal(r.status, 200);

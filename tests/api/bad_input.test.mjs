@@ -8,7 +8,7 @@ import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 let srv, token, household;
 const JSON_HDR = { 'Content-Type': 'application/json' };
 const sql = (q) => dbSql(srv.db, q).trim();
-const counts = () => sql('SELECT (SELECT count(*) FROM resident) || "/" || (SELECT count(*) FROM household) || "/" || (SELECT count(*) FROM building) || "/" || (SELECT count(*) FROM resident_tag)');
+const counts = () => sql(`SELECT (SELECT count(*) FROM resident) || '/' || (SELECT count(*) FROM household) || '/' || (SELECT count(*) FROM building) || '/' || (SELECT count(*) FROM resident_tag)`);
 
 before(async () => {
   srv = await startServer({ demo: true, residents: 200 });

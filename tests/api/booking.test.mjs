@@ -23,7 +23,7 @@ const at = (d, h, m = 0) => (todayDay() + d) * DAY - OFF + (h * 60 + m) * MIN;
 const iso = (ms) => new Date(ms + OFF).toISOString().replace(/\.\d{3}Z$/, '+08:00');
 const dateOf = (d) => new Date((todayDay() + d) * DAY).toISOString().slice(0, 10);
 const weekday = (day) => ((((day + 3) % 7) + 7) % 7) + 1; // 1 Monday .. 7 Sunday
-const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM waitlist) || "/" || (SELECT count(*) FROM room) || "/" || (SELECT count(*) FROM room_blackout)');
+const counts = () => sql(`SELECT (SELECT count(*) FROM booking) || '/' || (SELECT count(*) FROM booking_slot) || '/' || (SELECT count(*) FROM waitlist) || '/' || (SELECT count(*) FROM room) || '/' || (SELECT count(*) FROM room_blackout)`);
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
 

@@ -24,7 +24,7 @@ const iso = (ms) => new Date(ms + OFF).toISOString().replace(/\.\d{3}Z$/, '+08:0
 const dateOf = (d) => new Date((todayDay() + d) * DAY).toISOString().slice(0, 10);
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
-const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM booking_link) || "/" || (SELECT count(*) FROM waitlist)');
+const counts = () => sql(`SELECT (SELECT count(*) FROM booking) || '/' || (SELECT count(*) FROM booking_slot) || '/' || (SELECT count(*) FROM booking_link) || '/' || (SELECT count(*) FROM waitlist)`);
 
 async function addUser(name, role, scope, display) {
   const args = ['user', 'add', '--db', srv.db, '--username', name, '--password', 'linli2026', '--role', role, '--scope', String(scope)];

@@ -7,18 +7,22 @@
  *   const res = await srv.api('GET', '/api/v1/residents', { token });
  *   await srv.stop();   // fails if the server did not exit cleanly (sanitizers)
  *
- * LINLI_BIN selects the binary (default build/linli).
+ * LINLI_BIN selects the binary (default build/linli); LINLI_TEST_LOG=FILE
+ * appends every server's log to FILE.
  *
  * PostgreSQL (issue 13): with LINLI_TEST_PG=1 each server gets a fresh
  * database in a PostgreSQL cluster instead of a SQLite file, and srv.db is
  * its postgresql:// URL. The cluster is LINLI_TEST_PG_URL (a superuser's
  * URL, as `scripts/pg.sh start` prints), or else one that this process
- * starts with scripts/pg.sh and stops when it exits. The servers of one
- * process share one key file (LINLI_KEY), since a database URL has no
- * file beside it; their files go beside the key (Config.files_base).
+ * starts with scripts/pg.sh and stops when it exits. A database URL has no
+ * file beside it, so the servers of one process share one master key: the
+ * CLI finds it through LINLI_KEY, and each server is given a copy in its
+ * own directory (--key), beside which its files go (Config.files_base).
+ * srv.files is that directory on either database.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,6 +59,9 @@ function psql(url, sql) {
   execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/* SQL for a blob column's bytes in upper-case hex, as SQLite's hex() gives them. */
+export const sqlHex = (col) => (PG ? `upper(encode(${col}, 'hex'))` : `hex(${col})`);
+
 /* A new, empty database in the test cluster: { url, name, admin }. */
 export function pgCreateDatabase() {
   const admin = pgAdminUrl();
@@ -65,6 +72,7 @@ export function pgCreateDatabase() {
   if (!pgKeyDir) {
     pgKeyDir = mkdtempSync(path.join(tmpdir(), 'linli-pg-key-'));
     process.env.LINLI_KEY = path.join(pgKeyDir, 'linli.key');
+    writeFileSync(process.env.LINLI_KEY, randomBytes(32), { mode: 0o600 }); /* core/crypto's master key */
     process.on('exit', () => rmSync(pgKeyDir, { recursive: true, force: true }));
   }
   u.pathname = `/${name}`;
@@ -107,14 +115,23 @@ export async function startServer({ demo = false, residents = 1500, web = false,
   const dir = mkdtempSync(path.join(tmpdir(), 'linli-test-'));
   const pgdb = PG ? pgCreateDatabase() : null;
   const db = PG ? pgdb.url : path.join(dir, 'linli.db');
+  const keyArgs = [];
+  if (PG) {
+    copyFileSync(process.env.LINLI_KEY, path.join(dir, 'linli.key'));
+    keyArgs.push('--key', path.join(dir, 'linli.key'));
+  }
+  const files = PG ? path.join(dir, 'linli.files') : `${db}.files`;
   linli(['migrate', '--db', db]);
-  if (demo) linli(['demo', '--db', db, '--residents', String(residents)]);
+  if (demo) linli(['demo', '--db', db, '--residents', String(residents), ...keyArgs]);
   const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs];
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...keyArgs, ...extraArgs];
   if (web) args.push('--web', path.join(ROOT, 'web', 'dist'));
   const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
+  proc.stderr.on('data', (d) => {
+    stderr += d;
+    if (process.env.LINLI_TEST_LOG) appendFileSync(process.env.LINLI_TEST_LOG, d); /* every server's log, for debugging */
+  });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
 
@@ -131,7 +148,7 @@ export async function startServer({ demo = false, residents = 1500, web = false,
 
   const tokens = new Map();
   const srv = {
-    url, db, dir, proc,
+    url, db, dir, proc, files,
     stderr: () => stderr,
     /* fetch with JSON in and out; `raw` sends a string or Buffer body as is */
     async api(method, p, { token, body, raw, headers = {} } = {}) {
