@@ -33,6 +33,8 @@
  * continues inside store_begin must use a savepoint to work on both).
  * NEEDSWORK: whole results are buffered; an export of millions of rows
  * wants libpq's single-row mode.
+ * NEEDSWORK: a connection the server dropped stays broken (no PQreset), and
+ * prepared statements are not told when a migration changes their tables.
  */
 #include "store/store_backend.h"
 
@@ -213,8 +215,10 @@ static StoreResult set_result_err(PgStore *st, const PGresult *res)
     cols[0] = '\0';
     if (table && column)
         snprintf(cols, sizeof(cols), "%s.%s", table, column);
-    else if (table)
+    else if (table && (state[4] == '5' || state[4] == '3')) /* unique, foreign key: plain columns */
         key_columns(detail, table, cols, sizeof(cols));
+    else if (table)
+        snprintf(cols, sizeof(cols), "%s", table);
     snprintf(st->errmsg, sizeof(st->errmsg), "%s constraint failed: %s (%s)", kind, cols, msg);
     return STORE_CONSTRAINT;
 }
@@ -970,6 +974,12 @@ static Error *pg_begin(Store *bst, Arena *a)
 {
     PgStore *st = (PgStore *)bst;
 
+    if (pg_in_tx(bst)) {
+        /* as SQLite refuses; PostgreSQL would only warn, and keep the older snapshot */
+        st->busy = false;
+        set_errmsg(st, "cannot start a transaction within a transaction");
+        return pg_error(bst, a);
+    }
     if (!exec_ok(st, "BEGIN ISOLATION LEVEL READ COMMITTED;"
                      " SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")")) {
         pg_rollback(bst);

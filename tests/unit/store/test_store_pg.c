@@ -377,6 +377,12 @@ static void test_store_pg_transactions_and_savepoints(void **state)
     assert_non_null(store_commit(f->st, f->a));
     assert_false(store_in_tx(f->st));
 
+    /* no write transaction inside another one, as SQLite refuses it */
+    assert_null(store_begin_read(f->st, f->a));
+    assert_non_null(store_begin(f->st, f->a));
+    store_rollback(f->st);
+    assert_false(store_in_tx(f->st));
+
     /* a read transaction ends with store_read_keep: nothing is kept */
     assert_null(store_begin_read(f->st, f->a));
     assert_true(store_in_tx(f->st));
