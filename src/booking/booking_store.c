@@ -371,8 +371,18 @@ Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const
     else
         store_bind_null(s, 12);
     store_bind_text(s, 13, in->team);
-    if (store_step(s) != STORE_ROW)
+    switch (store_step(s)) {
+    case STORE_ROW:
+        break;
+    case STORE_CONSTRAINT:
+        /* PostgreSQL's exclusion constraint (schema/pg/0002) refuses an overlap itself */
+        if (store_error_mentions(st, "booking_no_overlap"))
+            return error_conflict(a, "start", "slot_taken",
+                                  "该时段已被预约，请选择其他时段，或加入候补");
         return store_error(st, a);
+    default:
+        return store_error(st, a);
+    }
     b->id = store_column_int64(s, 0);
     store_reset(s);
 
