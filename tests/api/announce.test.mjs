@@ -4,7 +4,6 @@
 // pinning, ending and withdrawing; every bad input refused with nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 let srv, other;

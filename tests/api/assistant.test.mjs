@@ -436,8 +436,8 @@ test('the default vocabulary joins the words residents say to the words entries 
     const withVocab = askAll();
     assert.deepEqual(withVocab.map((r) => r.entry_id), ['V1', 'V2', 'V3'], JSON.stringify(withVocab));
     // the same questions without the pairs that carry them: the match is the vocabulary's doing
-    execFileSync('sqlite3', [db, "DELETE FROM kb_synonym WHERE term IN ('老妈', '一个人住', '薪水', '弄丢', '遗失'); " +
-      'UPDATE kb_state SET version = version + 1']);
+    dbSql(db, "DELETE FROM kb_synonym WHERE term IN ('老妈', '一个人住', '薪水', '弄丢', '遗失'); " +
+      'UPDATE kb_state SET version = version + 1');
     const without = askAll();
     for (let i = 0; i < questions.length; i++)
       assert.ok(without[i].score < withVocab[i].score, `${questions[i]}: ${without[i].score} vs ${withVocab[i].score}`);

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { startServer, linli, COMMUNITY, dbSql, sqlHex } from '../lib/server.mjs';
 import { sheet } from '../lib/xlsx.mjs';
 

@@ -1,7 +1,6 @@
 // Login, sessions, logout, expiry and rate limiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, PASSWORD, dbSql } from '../lib/server.mjs';
 
 let srv;

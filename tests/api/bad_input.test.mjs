@@ -2,7 +2,6 @@
 // nothing is written, and the server stays up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 let srv, token, household;

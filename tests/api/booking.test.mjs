@@ -3,7 +3,6 @@
 // no double booking under concurrency (checked by SQL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 

@@ -5,7 +5,6 @@
 // of internal steps folded so they do not pile up unread.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError, png } from '../lib/check.mjs';
 

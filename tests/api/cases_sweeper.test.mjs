@@ -91,7 +91,7 @@ test('with no cases request, a case past its deadlines turns overdue, escalates 
   const respondDue = Date.now() - 3600e3, resolveDue = Date.now() - 1000;
   sql(`UPDATE cases SET respond_due = ${respondDue}, resolve_due = ${resolveDue} WHERE id = ${c.id}`);
   await until(() => sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id} AND action = 'escalate'`) === '1', 10000, 'the escalation');
-  const row = sql(`SELECT overdue, overdue_respond, escalated_at IS NOT NULL FROM cases WHERE id = ${c.id}`);
+  const row = sql(`SELECT overdue, overdue_respond, CASE WHEN escalated_at IS NOT NULL THEN 1 ELSE 0 END FROM cases WHERE id = ${c.id}`);
   assert.equal(row, '1|1|1', 'flagged overdue (respond and resolve) and escalated');
   const escalatedAt = Number(sql(`SELECT escalated_at FROM cases WHERE id = ${c.id}`));
   assert.ok(escalatedAt >= resolveDue && escalatedAt <= Date.now(), 'escalated at the sweep\'s time');

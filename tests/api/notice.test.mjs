@@ -5,7 +5,6 @@
 // sees another's notice; demo notices carry the time of their demo event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000;

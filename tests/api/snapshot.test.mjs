@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
 import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 let srv;

@@ -4,7 +4,6 @@
 // street's comparison of its communities.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 let srv, other;

@@ -146,7 +146,7 @@ CREATE INDEX audit_object ON audit(object_type, object_id);
 
 -- Two of SQLite's functions that module SQL uses and PostgreSQL lacks, so
 -- that the same statement runs on both (docs/POSTGRESQL.md): instr(), and
--- group_concat() with a separator (string_agg under SQLite's name).
+-- group_concat(), with a separator or SQLite's default ','.
 CREATE FUNCTION instr(haystack text, needle text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN strpos(haystack, needle);
@@ -154,3 +154,7 @@ CREATE FUNCTION group_concat_step(acc text, v text, sep text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v ELSE acc || sep || v END;
 CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);
+CREATE FUNCTION group_concat_step(acc text, v text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN group_concat_step(acc, v, ',');
+CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text);
