@@ -206,7 +206,7 @@ test('pin, end and withdraw: residents stop seeing what ended or was withdrawn',
   assert.equal((await api('PATCH', `/api/v1/announcements/${a.id}`, 'staff', { pinned: false })).status, 409);
   assert.ok(ids(await list('staff', '?state=withdrawn')).includes(a.id));
   assert.ok(!ids(await list('staff', '?state=active')).includes(a.id));
-  assert.equal(sql(`SELECT group_concat(action) FROM (SELECT action FROM audit WHERE object_type = 'announcement' AND object_id = ${a.id} ORDER BY id)`),
+  assert.equal(sql(`SELECT group_concat(action) FROM (SELECT action FROM audit WHERE object_type = 'announcement' AND object_id = ${a.id} ORDER BY id) AS a`),
     'announcement.create,announcement.update,announcement.update,announcement.withdraw');
 
   const e = (await post('staff', base({ title: '已结束' }))).body;

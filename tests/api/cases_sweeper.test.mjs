@@ -112,7 +112,7 @@ test('with no cases request, a case past its deadlines turns overdue, escalates 
   assert.equal(sql(`SELECT count(*) FROM notice WHERE user_id = ${uid.gone} AND link = '/cases/${c.id}'`), '0', 'a disabled account is not told');
   // who, by SQL: exactly these accounts, one notice each
   const want = [uid.street, uid.secretary, uid.staff, uid.staff2].sort((a, b) => a - b).join(',');
-  assert.equal(sql(`SELECT group_concat(user_id) FROM (SELECT user_id FROM notice WHERE kind = 'case.escalated' AND link = '/cases/${c.id}' ORDER BY user_id)`), want);
+  assert.equal(sql(`SELECT group_concat(CAST(user_id AS TEXT)) FROM (SELECT user_id FROM notice WHERE kind = 'case.escalated' AND link = '/cases/${c.id}' ORDER BY user_id) AS n`), want);
 
   // later ticks find nothing more to do
   await sleep(SWEEP_MS * 4);
