@@ -11,6 +11,7 @@ osmium-tool python3-requests python3-simplejson python3-jieba"
 libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev
 chromium fonts-noto-cjk
 osmium-tool python3-requests python3-simplejson"
+osmium-tool python3-requests python3-simplejson postgresql-15 libpq-dev"
 
 missing=""
 for p in $PKGS; do

@@ -100,6 +100,10 @@ CryptoKeys *cli_open_keys(const char *db, const char *key_path)
     if (key_path)
         snprintf(c.key_path, sizeof(c.key_path), "%s", key_path);
     config_finish(&c);
+    if (c.key_path[0] == '\0') {
+        fprintf(stderr, "linli: --key FILE is required with a PostgreSQL database\n");
+        return NULL;
+    }
     k = crypto_keys_load(c.key_path, &errmsg);
     if (!k)
         fprintf(stderr, "linli: %s '%s'\n", errmsg, c.key_path);

@@ -192,7 +192,7 @@ static int cmd_serve(int argc, char **argv)
         assistant_serve_stop();
         return 1;
     }
-    cases_serve_start(cfg.db_path, cfg.cases_sweep_ms);
+    cases_serve_start(cfg.db_path, cfg.files_base, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)
         abort();
@@ -298,9 +298,12 @@ static int cmd_demo(int argc, char **argv)
     /*
      * A bulk load into a new database: no journal and a big page cache halve
      * the time. A failure leaves a database to delete, never a half-changed
-     * one in use; WAL comes back afterwards.
+     * one in use; WAL comes back afterwards. PostgreSQL's nearest is not
+     * waiting for each commit to reach the disk.
      */
-    store_exec(st, a, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-400000");
+    store_exec(st, a, store_sql(st, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                                    " PRAGMA cache_size=-400000",
+                                "SET synchronous_commit = off"));
     t0 = time_mono_us();
     err = account_mark_demo(st, a);
     if (!err)
@@ -333,7 +336,9 @@ static int cmd_demo(int argc, char **argv)
         err = demo_in_transaction(st, a, assistant_demo_history(st, a, opt.community,
                                                                 DEMO_HISTORY_DAYS, history_seed,
                                                                 time_now_ms(), &n_questions));
-    store_exec(st, a, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000");
+    store_exec(st, a, store_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                    " PRAGMA cache_size=-16000",
+                                "RESET synchronous_commit"));
     if (err) {
         cli_print_error(err);
         crypto_keys_free(keys);

@@ -26,7 +26,7 @@ static const char SQL_USER_BY_ID[] = "SELECT " USER_COLUMNS " FROM app_user WHER
     " AND (CASE role WHEN 'resident' THEN 1 WHEN 'grid_worker' THEN 2 WHEN 'staff' THEN 4"   \
     " WHEN 'secretary' THEN 8 WHEN 'street_admin' THEN 16 WHEN 'property' THEN 32"            \
     " WHEN 'admin' THEN 64 WHEN 'reporter' THEN 128 ELSE 0 END) & ?3 != 0"                   \
-    " AND (?4 IS NULL OR instr(username, ?4) > 0 OR instr(display_name, ?4) > 0)"
+    " AND (CAST(?4 AS TEXT) IS NULL OR instr(username, ?4) > 0 OR instr(display_name, ?4) > 0)"
 /* staff accounts first (a community has a handful among hundreds of residents'), newest first */
 static const char SQL_USER_LIST[] =
     "SELECT " USER_COLUMNS USER_FILTER " ORDER BY role = 'resident', id DESC LIMIT ?5 OFFSET ?6";

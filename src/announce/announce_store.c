@@ -17,7 +17,7 @@
 #define TARGET                                                                                   \
     " h.community >= ?1 AND h.community < ?2"                                                    \
     " AND (?3 = 0 OR h.building_id = ?3) AND (?4 = 0 OR h.unit = ?4)"                            \
-    " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM resident r JOIN resident_tag t"                   \
+    " AND (CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM resident r JOIN resident_tag t"     \
     "      ON t.resident_id = r.id WHERE r.household_id = h.id AND r.status = 'active'"          \
     "      AND t.tag = ?5))"                                                                     \
     " AND EXISTS (SELECT 1 FROM resident r WHERE r.household_id = h.id AND r.status = 'active')"
@@ -57,8 +57,9 @@ static const char SQL_ANNOUNCE_ATTACH[] =
     " LEFT JOIN building b ON b.id = a.building_id"
 
 #define COUNT_COLUMNS                                                                            \
-    "SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM announcement_read r"                \
-    " WHERE r.announcement_id = a.id AND r.user_id = ?1)), 0) FROM announcement a"
+    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM announcement_read r"          \
+    " WHERE r.announcement_id = a.id AND r.user_id = ?1) THEN 0 ELSE 1 END), 0)"                 \
+    " FROM announcement a"
 
 /* a resident: ?3 her community, ?4 her household; current ones that reach it */
 #define RESIDENT_SEES                                                                            \
@@ -100,9 +101,9 @@ static const char SQL_ANNOUNCE_READ_AT[] =
     "SELECT read_at FROM announcement_read WHERE announcement_id = ?1 AND user_id = ?2";
 
 static const char SQL_ANNOUNCE_UPDATE[] =
-    "UPDATE announcement SET pinned = CASE WHEN ?2 THEN ?3 ELSE pinned END,"
-    " ends_at = CASE WHEN ?4 THEN nullif(?5, 0) ELSE ends_at END,"
-    " withdrawn_at = CASE WHEN ?6 THEN coalesce(withdrawn_at, ?7) ELSE withdrawn_at END,"
+    "UPDATE announcement SET pinned = CASE WHEN ?2 = 1 THEN ?3 ELSE pinned END,"
+    " ends_at = CASE WHEN ?4 = 1 THEN nullif(?5, 0) ELSE ends_at END,"
+    " withdrawn_at = CASE WHEN ?6 = 1 THEN coalesce(withdrawn_at, ?7) ELSE withdrawn_at END,"
     " updated_at = ?7 WHERE id = ?1";
 
 static const char SQL_ANNOUNCE_READS[] =
@@ -113,7 +114,9 @@ static const char SQL_ANNOUNCE_READS[] =
     " WHERE" TARGET
     " AND (?7 = 0 OR NOT EXISTS (SELECT 1 FROM announcement_read r"
     "      WHERE r.announcement_id = ?6 AND r.household_id = h.id))"
-    " ORDER BY read_at IS NOT NULL, h.building_id, h.unit, h.floor, h.room LIMIT ?8 OFFSET ?9";
+    " ORDER BY EXISTS (SELECT 1 FROM announcement_read r"
+    "  WHERE r.announcement_id = ?6 AND r.household_id = h.id),"
+    " h.building_id, h.unit, h.floor, h.room LIMIT ?8 OFFSET ?9";
 
 static const char SQL_ANNOUNCE_READS_COUNT[] =
     "SELECT count(*) FROM household h WHERE" TARGET

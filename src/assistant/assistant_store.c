@@ -29,8 +29,9 @@ static const char SQL_KB_COUNT[] = "SELECT count(*) FROM kb_entry";
 /* ?1 the user's scope, ?2 all (admin), ?3 section, ?4 text in the question, alternatives or id */
 #define KB_FILTER                                                                     \
     " WHERE (?2 = 1 OR substr(?1, 1, length(scope)) = scope OR substr(scope, 1, length(?1)) = ?1)" \
-    " AND (?3 IS NULL OR section = ?3)"                                                \
-    " AND (?4 IS NULL OR instr(question, ?4) > 0 OR instr(alternatives, ?4) > 0 OR id = ?4)"
+    " AND (CAST(?3 AS TEXT) IS NULL OR section = ?3)"                                  \
+    " AND (CAST(?4 AS TEXT) IS NULL OR instr(question, ?4) > 0"                        \
+    "      OR instr(alternatives, ?4) > 0 OR id = ?4)"
 static const char SQL_KB_LIST[] =
     "SELECT " ENTRY_COLUMNS " FROM kb_entry" KB_FILTER " ORDER BY id LIMIT ?5 OFFSET ?6";
 static const char SQL_KB_LIST_COUNT[] = "SELECT count(*) FROM kb_entry" KB_FILTER;
@@ -56,6 +57,10 @@ static const char SQL_SITE_FACTS[] =
 static const char SQL_KB_MAX_K[] =
     "SELECT coalesce(max(CAST(substr(id, 2) AS INTEGER)), 0) FROM kb_entry"
     " WHERE id GLOB 'K[0-9]*' AND length(id) <= 10";
+/* PostgreSQL has no GLOB, and its CAST takes only the digits (SQLite's reads a prefix) */
+static const char SQL_KB_MAX_K_PG[] =
+    "SELECT coalesce(max(CAST(substring(id FROM '^K([0-9]+)') AS BIGINT)), 0) FROM kb_entry"
+    " WHERE id ~ '^K[0-9]' AND length(id) <= 10";
 
 static const char SQL_SYN_ALL[] = "SELECT term, canonical FROM kb_synonym ORDER BY id";
 static const char SQL_SYN_LIST[] = "SELECT id, term, canonical FROM kb_synonym ORDER BY term";
@@ -89,12 +94,14 @@ static const char SQL_Q_RESOLVE[] =
 #define STATS_WHERE " WHERE q.community >= ?1 AND q.community < ?2 AND q.created_at >= ?3"
 static const char SQL_Q_STATS_DAY[] =
     "SELECT (q.created_at + 28800000) / 86400000 AS day, count(*), sum(q.answered),"
-    " coalesce(sum(q.helpful = 1), 0), coalesce(sum(q.helpful = 0), 0),"
-    " coalesce(sum(q.handoff_at IS NOT NULL), 0)"
+    " coalesce(sum(CASE WHEN q.helpful = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 0 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.handoff_at IS NOT NULL THEN 1 ELSE 0 END), 0)"
     " FROM assistant_question q" STATS_WHERE " GROUP BY day ORDER BY day";
 static const char SQL_Q_STATS_SECTION[] =
-    "SELECT coalesce(e.section, ''), count(*), coalesce(sum(q.helpful = 1), 0),"
-    " coalesce(sum(q.helpful = 0), 0)"
+    "SELECT coalesce(e.section, ''), count(*),"
+    " coalesce(sum(CASE WHEN q.helpful = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 0 THEN 1 ELSE 0 END), 0)"
     " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id AND q.answered = 1"
     STATS_WHERE " GROUP BY 1 ORDER BY 2 DESC, 1";
 
@@ -377,7 +384,7 @@ Error *assistant_store_entry_insert(Store *st, Arena *a, KbEntry *e, const Quest
     if (err)
         return err;
     if (!e->id) {
-        s = store_prepare(st, a, SQL_KB_MAX_K);
+        s = store_prepare(st, a, store_sql(st, SQL_KB_MAX_K, SQL_KB_MAX_K_PG));
         if (store_step(s) != STORE_ROW) {
             err = store_error(st, a);
             goto fail;

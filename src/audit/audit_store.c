@@ -34,14 +34,16 @@ static const char SQL_AUDIT_LIST[] =
     "  WHEN 'case_unit' THEN (SELECT c.name FROM case_unit c WHERE c.id = audit.object_id)"
     " END"
     " FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
-    " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
-    " AND (?8 IS NULL OR object_id = ?8)"
+    " AND (CAST(?6 AS TEXT) IS NULL OR action = ?6)"
+    " AND (CAST(?7 AS TEXT) IS NULL OR object_type = ?7)"
+    " AND (CAST(?8 AS BIGINT) IS NULL OR object_id = ?8)"
     " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
 
 static const char SQL_AUDIT_COUNT[] =
     "SELECT count(*) FROM audit WHERE ((community >= ?1 AND community < ?2) OR community = '*' OR ?5 = 1)"
-    " AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR object_type = ?7)"
-    " AND (?8 IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
+    " AND (CAST(?6 AS TEXT) IS NULL OR action = ?6)"
+    " AND (CAST(?7 AS TEXT) IS NULL OR object_type = ?7)"
+    " AND (CAST(?8 AS BIGINT) IS NULL OR object_id = ?8) AND ?3 > 0 AND ?4 >= 0";
 
 Error *audit_store_insert(Store *st, Arena *a, const AuditEntry *e)
 {

@@ -72,7 +72,7 @@ static const char SQL_BUSY[] =
     " FROM booking b JOIN room r ON r.id = b.room_id JOIN app_user u ON u.id = b.user_id"
 /* ?5: NULL (any state), 'active', or a state */
 #define BOOKING_FILTER                                                                          \
-    " AND b.end_ms > ?3 AND b.start_ms < ?4 AND (?5 IS NULL OR b.state = ?5"                    \
+    " AND b.end_ms > ?3 AND b.start_ms < ?4 AND (CAST(?5 AS TEXT) IS NULL OR b.state = ?5"     \
     " OR (?5 = 'active' AND b.state IN " ACTIVE_STATES "))"
 
 static const char SQL_BOOKING_GET[] = BOOKING_SELECT " WHERE b.id = ?1";
@@ -371,8 +371,18 @@ Error *booking_store_insert_checked(Store *st, Arena *a, const Room *room, const
     else
         store_bind_null(s, 12);
     store_bind_text(s, 13, in->team);
-    if (store_step(s) != STORE_ROW)
+    switch (store_step(s)) {
+    case STORE_ROW:
+        break;
+    case STORE_CONSTRAINT:
+        /* PostgreSQL's exclusion constraint (schema/pg/0002) refuses an overlap itself */
+        if (store_error_mentions(st, "booking_no_overlap"))
+            return error_conflict(a, "start", "slot_taken",
+                                  "该时段已被预约，请选择其他时段，或加入候补");
         return store_error(st, a);
+    default:
+        return store_error(st, a);
+    }
     b->id = store_column_int64(s, 0);
     store_reset(s);
 

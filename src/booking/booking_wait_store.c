@@ -16,7 +16,8 @@
 #define MAX_CANDIDATES 20
 
 static const char SQL_WAIT_HOLDERS[] =
-    "SELECT count(*), coalesce(sum(b.user_id = ?4), 0) FROM booking_slot s"
+    "SELECT count(*), coalesce(sum(CASE WHEN b.user_id = ?4 THEN 1 ELSE 0 END), 0)"
+    " FROM booking_slot s"
     " JOIN booking b ON b.id = s.booking_id"
     " WHERE s.room_id = ?1 AND s.slot_start >= ?2 AND s.slot_start < ?3";
 static const char SQL_WAIT_INSERT[] =

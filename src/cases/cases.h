@@ -509,8 +509,8 @@ Error *cases_photo_write(Request *req, const char *field, const void *data, size
                         CasePhoto *p, const char **ret_path);
 /* The photo directory beside the database (created on demand). */
 const char *cases_photo_dir(Request *req);
-/* The same, of database @db_path. */
-const char *cases_photo_dir_of(Arena *a, const char *db_path);
+/* The same, for files base @files_base (Config.files_base: the database file, on SQLite). */
+const char *cases_photo_dir_of(Arena *a, const char *files_base);
 /*
  * Deletes orphan photos (attached to no case CASES_PHOTO_ORPHAN_MS after
  * their upload): rows in one write transaction with their audit entries,
@@ -520,11 +520,11 @@ const char *cases_photo_dir_of(Arena *a, const char *db_path);
 Error *cases_photo_sweep(Request *req, int64_t now_ms);
 /*
  * The purge itself, on any connection outside a transaction: one batch of
- * at most CASES_PHOTO_PURGE_BATCH orphans of database @db_path, rows and
+ * at most CASES_PHOTO_PURGE_BATCH orphans under @files_base, rows and
  * audit entries in one write transaction, then the files (@rid names the
  * request in the log, or ""). *ret_n (may be NULL): how many went.
  */
-Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
+Error *cases_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now_ms,
                          const char *rid, size_t *ret_n);
 
 /* ---- the reporter's follow-up and the grid worker's map (cases_followup_store.c) ---- */
@@ -574,16 +574,17 @@ double case_distance_m(double lat1, double lon1, double lat2, double lon2);
 Error *cases_sweep_overdue(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n);
 /*
  * One background pass on a connection of its own: the overdue sweep when a
- * deadline is due, then orphan photos of database @db_path, batch by batch.
+ * deadline is due, then orphan photos under @files_base (Config.files_base),
+ * batch by batch.
  */
-Error *cases_sweep_background(Store *st, Arena *a, const char *db_path, int64_t now_ms);
+Error *cases_sweep_background(Store *st, Arena *a, const char *files_base, int64_t now_ms);
 /*
  * `linli serve`: a thread that runs cases_sweep_background at once and then
  * every @interval_ms (config cases_sweep_ms) on its own connection to
- * @db_path, until cases_serve_stop. A failed pass is logged and retried at
- * the next tick.
+ * @db_path, its photos under @files_base, until cases_serve_stop. A failed
+ * pass is logged and retried at the next tick.
  */
-void cases_serve_start(const char *db_path, int64_t interval_ms);
+void cases_serve_start(const char *db_path, const char *files_base, int64_t interval_ms);
 void cases_serve_stop(void);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);

@@ -105,7 +105,8 @@ static int cases_generate(int argc, char **argv)
         return 1;
     a = arena_new(0);
     t0 = time_mono_us();
-    store_exec(st, a, "PRAGMA cache_size=-400000");
+    if (store_dialect(st) == STORE_SQLITE)
+        store_exec(st, a, "PRAGMA cache_size=-400000");
     err = store_begin(st, a);
     if (!err)
         err = cases_store_generate(st, a, street, count, (int)years, time_now_ms(), &made);

@@ -61,14 +61,19 @@ Error *cases_store_last_urge(Store *st, Arena *a, int64_t id, int64_t *ret_ms)
 static const char SQL_NEARBY_POINTS[] = NEARBY_SELECT("c.lat", "c.lon");
 static const char SQL_NEARBY_BUILDINGS[] =
     NEARBY_SELECT("coalesce(c.lat, b.lat)", "coalesce(c.lon, b.lon)");
+/* each dialect has its own catalogue */
 static const char SQL_BUILDING_HAS_POINT[] =
     "SELECT count(*) FROM pragma_table_info('building') WHERE name IN ('lat', 'lon')";
+static const char SQL_BUILDING_HAS_POINT_PG[] =
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+    " AND table_name = 'building' AND column_name IN ('lat', 'lon')";
 
 Error *cases_store_nearby(Store *st, Arena *a, const char *community, double min_lat,
                           double max_lat, double min_lon, double max_lon, CaseNearby **ret,
                           size_t *ret_n)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_BUILDING_HAS_POINT);
+    StoreStmt *s =
+        store_prepare(st, a, store_sql(st, SQL_BUILDING_HAS_POINT, SQL_BUILDING_HAS_POINT_PG));
     bool buildings;
     size_t n = 0, cap = 32;
     CaseNearby *items = arena_alloc(a, cap * sizeof(*items));

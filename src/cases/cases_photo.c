@@ -35,14 +35,14 @@ static const struct {
     { "image/webp", "webp" },
 };
 
-const char *cases_photo_dir_of(Arena *a, const char *db_path)
+const char *cases_photo_dir_of(Arena *a, const char *files_base)
 {
-    return arena_sprintf(a, "%s.files/cases", db_path);
+    return arena_sprintf(a, "%s.files/cases", files_base);
 }
 
 const char *cases_photo_dir(Request *req)
 {
-    return cases_photo_dir_of(req->arena, req->app->cfg->db_path);
+    return cases_photo_dir_of(req->arena, req->app->cfg->files_base);
 }
 
 static Error *ensure_dir(Request *req, const char *dir)
@@ -208,7 +208,7 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     return NULL;
 }
 
-Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_ms,
+Error *cases_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now_ms,
                         const char *rid, size_t *ret_n)
 {
     CasePhoto gone[CASES_PHOTO_PURGE_BATCH];
@@ -233,7 +233,7 @@ Error *cases_photo_purge(Store *st, Arena *a, const char *db_path, int64_t now_m
         return err;
     }
     /* the rows are gone for good; a file left by a failed unlink is only disk space */
-    dir = cases_photo_dir_of(a, db_path);
+    dir = cases_photo_dir_of(a, files_base);
     for (size_t i = 0; i < n; i++) {
         const char *path = arena_sprintf(a, "%s/%s", dir, gone[i].file);
 
@@ -256,7 +256,7 @@ Error *cases_photo_sweep(Request *req, int64_t now_ms)
     if (err || !due)
         return err;
     request_end_read(req);
-    return cases_photo_purge(req->store, req->arena, req->app->cfg->db_path, now_ms, req->id,
+    return cases_photo_purge(req->store, req->arena, req->app->cfg->files_base, now_ms, req->id,
                              NULL);
 }
 

@@ -73,8 +73,8 @@ static const char SQL_CASE_STEP[] =
     " reply = CASE WHEN ?3 IN ('handling', 'dispatched', 'returned') THEN NULL ELSE reply END,"
     " last_reason = coalesce(?7, last_reason), updated_at = ?5"
     " WHERE id = ?1 AND instr(?2, ',' || state || ',') > 0"
-    "  AND (?8 = 0 OR completed_at IS NOT NULL OR NOT (SELECT k.after_photos_required"
-    "   FROM case_category k WHERE k.id = cases.category_id))"
+    "  AND (?8 = 0 OR completed_at IS NOT NULL OR (SELECT k.after_photos_required"
+    "   FROM case_category k WHERE k.id = cases.category_id) = 0)"
     " RETURNING prev_state, state, coalesce(unit_id, 0), coalesce(reporter_id, 0)";
 
 /* 处置完成: once per round of handling; the case stays 'handling' until verified. */
@@ -385,7 +385,7 @@ static void bind_all(StoreStmt *s, const Binds *b)
 
 static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
 {
-    strbuf_adds(sb, " WHERE 1");
+    strbuf_adds(sb, " WHERE 1 = 1");
     if (f->lo && f->hi) {
         size_t n = strlen(f->lo);
 

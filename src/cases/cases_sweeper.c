@@ -33,7 +33,7 @@ Error *cases_sweep_overdue(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n)
     return err;
 }
 
-Error *cases_sweep_background(Store *st, Arena *a, const char *db_path, int64_t now_ms)
+Error *cases_sweep_background(Store *st, Arena *a, const char *files_base, int64_t now_ms)
 {
     int64_t n = 0;
     size_t purged = CASES_PHOTO_PURGE_BATCH;
@@ -52,7 +52,7 @@ Error *cases_sweep_background(Store *st, Arena *a, const char *db_path, int64_t 
         err = cases_store_orphans_due(st, a, now_ms - CASES_PHOTO_ORPHAN_MS, &due);
         if (err || !due)
             return err;
-        err = cases_photo_purge(st, a, db_path, now_ms, "", &purged);
+        err = cases_photo_purge(st, a, files_base, now_ms, "", &purged);
         if (err)
             return err;
     }
@@ -67,6 +67,7 @@ static struct {
     pthread_cond_t wake;
     bool started, stopping;
     const char *db_path;
+    const char *files_base; /* the photos' directory is "<files_base>.files/cases" */
     int64_t interval_ms;
 } sweeper = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -86,7 +87,7 @@ static void *sweeper_main(void *unused)
         Error *err;
 
         pthread_mutex_unlock(&sweeper.lock);
-        err = cases_sweep_background(st, a, sweeper.db_path, time_now_ms());
+        err = cases_sweep_background(st, a, sweeper.files_base, time_now_ms());
         if (err)
             log_warn("cases sweep failed; retried at the next tick", "error",
                      err->detail ? err->detail : err->message, NULL);
@@ -110,11 +111,12 @@ static void *sweeper_main(void *unused)
     return NULL;
 }
 
-void cases_serve_start(const char *db_path, int64_t interval_ms)
+void cases_serve_start(const char *db_path, const char *files_base, int64_t interval_ms)
 {
     pthread_condattr_t ca;
 
     sweeper.db_path = db_path;
+    sweeper.files_base = files_base;
     sweeper.interval_ms = interval_ms > 0 ? interval_ms : 60000;
     sweeper.stopping = false;
     pthread_condattr_init(&ca);

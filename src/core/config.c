@@ -285,8 +285,27 @@ bool config_load_env(Config *c, char *errbuf, size_t errcap)
     return true;
 }
 
+/* A libpq URI, as store_is_postgresql() tells (core cannot include store). */
+static bool db_is_postgresql(const char *db)
+{
+    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
 void config_finish(Config *c)
 {
-    if (c->key_path[0] == '\0')
-        snprintf(c->key_path, sizeof(c->key_path), "%.500s.key", c->db_path);
+    const char *env = getenv("LINLI_KEY");
+    size_t n;
+
+    if (c->key_path[0] == '\0' && env && env[0])
+        snprintf(c->key_path, sizeof(c->key_path), "%s", env);
+    if (!db_is_postgresql(c->db_path)) {
+        if (c->key_path[0] == '\0')
+            snprintf(c->key_path, sizeof(c->key_path), "%.500s.key", c->db_path);
+        snprintf(c->files_base, sizeof(c->files_base), "%s", c->db_path);
+        return;
+    }
+    snprintf(c->files_base, sizeof(c->files_base), "%s", c->key_path);
+    n = strlen(c->files_base);
+    if (n > 4 && strcmp(c->files_base + n - 4, ".key") == 0)
+        c->files_base[n - 4] = '\0';
 }

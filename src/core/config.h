@@ -13,6 +13,12 @@
 typedef struct Config {
     char db_path[512];
     char key_path[512];      /* master key; default: beside the database, "<db>.key" */
+    /*
+     * Where the server's own files go: "<files_base>.files/" (case photos).
+     * The database file; on PostgreSQL, where there is no file, the key
+     * file without its ".key" (so --key /srv/city.key keeps /srv/city.files).
+     */
+    char files_base[512];
     char listen_host[64];
     int listen_port;
     char web_dir[512];       /* built pages; empty: API only */
@@ -68,5 +74,9 @@ bool config_load_env(Config *c, char *errbuf, size_t errcap);
 /* "127.0.0.1:8080" -> host and port; false if malformed. */
 bool config_parse_listen(Config *c, const char *hostport);
 
-/* Fills key_path from db_path if it is empty. */
+/*
+ * Fills key_path, if empty, from the environment's LINLI_KEY, else from
+ * db_path ("<db>.key"; not for a PostgreSQL URL, whose key is a file the
+ * caller must name), and files_base.
+ */
 void config_finish(Config *c);

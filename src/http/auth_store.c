@@ -14,7 +14,7 @@ static const char SQL_SESSION_USER[] =
     " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0"
     " AND u.state IN ('active', 'pending')";
 static const char SQL_SESSION_DELETE_USER[] =
-    "DELETE FROM session WHERE user_id = ?1 AND token_hash IS NOT ?2";
+    "DELETE FROM session WHERE user_id = ?1 AND token_hash IS DISTINCT FROM ?2";
 static const char SQL_SESSION_PURGE[] = "DELETE FROM session WHERE expires_at <= ?1";
 
 Error *auth_session_create(Store *st, Arena *a, int64_t user_id, int64_t ttl_ms,

@@ -97,7 +97,11 @@ static Store *thread_store(Server *srv)
         return tl_store;
     tl_store = store_open(srv->cfg->db_path, &errmsg);
     if (!tl_store) {
-        log_error("cannot open database for worker", "db", srv->cfg->db_path, "error", errmsg, NULL);
+        Arena *la = arena_new(0);
+
+        log_error("cannot open database for worker", "db",
+                  store_path_for_log(la, srv->cfg->db_path), "error", errmsg, NULL);
+        arena_free(la);
         return NULL;
     }
     pthread_mutex_lock(&srv->stores_lock);
@@ -539,8 +543,13 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
         log_error("cannot listen", "host", cfg->listen_host, "port", port, NULL);
         goto out;
     }
-    log_info("serving", "host", cfg->listen_host, "port", port, "db", cfg->db_path,
-             "web", cfg->web_dir, NULL);
+    {
+        Arena *la = arena_new(0);
+
+        log_info("serving", "host", cfg->listen_host, "port", port, "db",
+                 store_path_for_log(la, cfg->db_path), "web", cfg->web_dir, NULL);
+        arena_free(la);
+    }
     for (;;) {
         struct timespec tick = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
 

@@ -44,7 +44,7 @@ static const char SQL_RESIDENT_SAME_PERSON[] =
     " AND status = 'active' LIMIT 1";
 static const char SQL_TAG_EXISTS[] = "SELECT 1 FROM tag WHERE name = ?1";
 static const char SQL_RESIDENT_TAG_INSERT[] =
-    "INSERT OR IGNORE INTO resident_tag (resident_id, tag) VALUES (?1, ?2)";
+    "INSERT INTO resident_tag (resident_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 static const char SQL_RESIDENT_TAG_CLEAR[] = "DELETE FROM resident_tag WHERE resident_id = ?1";
 static const char SQL_EVENT_INSERT[] =
     "INSERT INTO residence_event (resident_id, kind, household_id, date, reason, actor_id,"
@@ -211,8 +211,9 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
 {
     /* a tag drives the search from its index, already in resident id order */
     if (f->tag) {
-        param_text(q, " FROM resident_tag t CROSS JOIN resident r ON r.id = t.resident_id"
-                      " WHERE t.tag = ?%d", f->tag);
+        /* CROSS JOIN keeps SQLite's order; the condition in WHERE, as PostgreSQL asks */
+        param_text(q, " FROM resident_tag t CROSS JOIN resident r"
+                      " WHERE r.id = t.resident_id AND t.tag = ?%d", f->tag);
         if (strlen(f->lo) == 12) {
             param_text(q, " AND r.community = ?%d", f->lo);
         } else {
@@ -275,7 +276,7 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
 static StoreStmt *search_prepare(Store *st, Arena *a, SearchSql *q)
 {
     const char *sql = strbuf_finish(&q->sb, NULL);
-    StoreStmt *s = store_prepare_text(st, a, sql ? sql : "SELECT NULL WHERE 0");
+    StoreStmt *s = store_prepare_text(st, a, sql ? sql : "SELECT NULL WHERE 1 = 0");
 
     for (int i = 0; i < q->n; i++) {
         if (q->params[i].kind == 0)
@@ -342,6 +343,10 @@ static const char SQL_COMMUNITY_IDS[] =
     "SELECT id FROM resident WHERE community = ?1 AND status = 'active' ORDER BY id LIMIT ?2";
 static const char SQL_RESIDENTS_OF_IDS[] =
     RESIDENT_SELECT " WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY r.id";
+/* the ids' JSON array as rows: each dialect has its own function */
+static const char SQL_RESIDENTS_OF_IDS_PG[] =
+    RESIDENT_SELECT " WHERE r.id IN (SELECT CAST(value AS BIGINT)"
+    " FROM json_array_elements_text(CAST(?1 AS json))) ORDER BY r.id";
 
 static bool whole_range(const ResidentFilter *f, int64_t limit)
 {
@@ -417,7 +422,7 @@ static Error *residents_merged(Store *st, Arena *a, const ResidentFilter *f, int
         strbuf_add(&list, num, jsonw_format_int(num, ids[i]));
     }
     strbuf_addc(&list, ']');
-    s = store_prepare(st, a, SQL_RESIDENTS_OF_IDS);
+    s = store_prepare(st, a, store_sql(st, SQL_RESIDENTS_OF_IDS, SQL_RESIDENTS_OF_IDS_PG));
     store_bind_text(s, 1, strbuf_finish(&list, NULL));
     date_today(today);
     while ((r = store_step(s)) == STORE_ROW) {

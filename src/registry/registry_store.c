@@ -66,19 +66,22 @@ static const char SQL_HOUSEHOLD_INSERT[] =
 static const char SQL_HOUSEHOLD_GET[] = HOUSEHOLD_SELECT " WHERE h.id = ?1";
 static const char SQL_HOUSEHOLD_LIST[] =
     HOUSEHOLD_SELECT " WHERE h.community >= ?1 AND h.community < ?2"
-    " AND (?3 IS NULL OR h.building_id = ?3) AND (?4 IS NULL OR h.unit = ?4)"
-    " AND (?5 IS NULL OR h.floor = ?5)"
+    " AND (CAST(?3 AS BIGINT) IS NULL OR h.building_id = ?3)"
+    " AND (CAST(?4 AS BIGINT) IS NULL OR h.unit = ?4)"
+    " AND (CAST(?5 AS BIGINT) IS NULL OR h.floor = ?5)"
     " ORDER BY h.building_id, h.unit, h.floor, h.room LIMIT ?6 OFFSET ?7";
 static const char SQL_HOUSEHOLD_COUNT[] =
     "SELECT count(*) FROM household h WHERE h.community >= ?1 AND h.community < ?2"
-    " AND (?3 IS NULL OR h.building_id = ?3) AND (?4 IS NULL OR h.unit = ?4)"
-    " AND (?5 IS NULL OR h.floor = ?5)";
+    " AND (CAST(?3 AS BIGINT) IS NULL OR h.building_id = ?3)"
+    " AND (CAST(?4 AS BIGINT) IS NULL OR h.unit = ?4)"
+    " AND (CAST(?5 AS BIGINT) IS NULL OR h.floor = ?5)";
 static const char SQL_HOUSEHOLD_FIND[] =
     "SELECT id FROM household WHERE building_id = ?1 AND unit = ?2 AND room = ?3";
 static const char SQL_BUILDING_FIND[] =
     "SELECT id, units, floors FROM building WHERE community = ?1 AND name = ?2";
 static const char SQL_BUILDING_GROW[] =
-    "UPDATE building SET units = max(units, ?2), floors = max(floors, ?3) WHERE id = ?1";
+    "UPDATE building SET units = CASE WHEN units > ?2 THEN units ELSE ?2 END,"
+    " floors = CASE WHEN floors > ?3 THEN floors ELSE ?3 END WHERE id = ?1";
 
 static const char SQL_TAG_LIST[] =
     "SELECT t.name, t.key_population, t.builtin,"
@@ -642,19 +645,28 @@ Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi,
 
 /* ---- bulk loads ---- */
 
+/* Each dialect lists its own catalogue: no common form exists. */
 static const char SQL_VERSION_TRIGGERS[] =
-    "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_version' ESCAPE '\\'";
+    "SELECT 'DROP TRIGGER \"' || name || '\"', sql FROM sqlite_schema"
+    " WHERE type = 'trigger' AND name LIKE '%\\_version' ESCAPE '\\'";
+static const char SQL_VERSION_TRIGGERS_PG[] =
+    "SELECT format('ALTER TABLE %I DISABLE TRIGGER %I', c.relname, t.tgname),"
+    "       format('ALTER TABLE %I ENABLE TRIGGER %I', c.relname, t.tgname)"
+    " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+    " WHERE NOT t.tgisinternal AND t.tgname LIKE '%\\_version' ESCAPE '\\'"
+    "   AND c.relnamespace = current_schema()::regnamespace";
 static const char SQL_VERSION_BUMP[] = "UPDATE data_version SET v = v + 1 WHERE name = 'registry'";
 
 Error *registry_store_bulk_begin(Store *st, Arena *a, RegistryBulk *ret)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_VERSION_TRIGGERS);
+    StoreStmt *s =
+        store_prepare(st, a, store_sql(st, SQL_VERSION_TRIGGERS, SQL_VERSION_TRIGGERS_PG));
     StoreResult r;
     Error *err;
 
     memset(ret, 0, sizeof(*ret));
     while ((r = store_step(s)) == STORE_ROW && ret->n < REGISTRY_BULK_MAX_TRIGGERS) {
-        ret->names[ret->n] = store_column_text(s, a, 0);
+        ret->off[ret->n] = store_column_text(s, a, 0);
         ret->sql[ret->n] = store_column_text(s, a, 1);
         ret->n++;
     }
@@ -662,7 +674,7 @@ Error *registry_store_bulk_begin(Store *st, Arena *a, RegistryBulk *ret)
         return store_error(st, a);
     store_reset(s);
     for (size_t i = 0; i < ret->n; i++) {
-        err = store_exec(st, a, arena_sprintf(a, "DROP TRIGGER \"%s\"", ret->names[i]));
+        err = store_exec(st, a, ret->off[i]);
         if (err)
             return err;
     }

@@ -98,13 +98,14 @@ Error *registry_store_resident_rows(Store *st, Arena *a, const CryptoKeys *k, co
 /*
  * A bulk load (the demo's million residents) in the caller's transaction:
  * the registry's data-version triggers (schema 12, one UPDATE per row) are
- * dropped at the start and made again at the end, which raises the version
- * once. A rollback brings them back as well.
+ * dropped at the start and made again at the end (on PostgreSQL disabled
+ * and enabled), which raises the version once. A rollback brings them back
+ * as well.
  */
 #define REGISTRY_BULK_MAX_TRIGGERS 64
 typedef struct RegistryBulk {
-    const char *names[REGISTRY_BULK_MAX_TRIGGERS];
-    const char *sql[REGISTRY_BULK_MAX_TRIGGERS];
+    const char *off[REGISTRY_BULK_MAX_TRIGGERS]; /* the statement that takes one away */
+    const char *sql[REGISTRY_BULK_MAX_TRIGGERS]; /* the one that brings it back */
     size_t n;
 } RegistryBulk;
 Error *registry_store_bulk_begin(Store *st, Arena *a, RegistryBulk *ret);

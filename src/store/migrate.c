@@ -1,6 +1,8 @@
 /*
- * Versioned migrations: src/store/schema/NNNN_name.sql, compiled in by
- * scripts/embed.py. Each file runs once, in order, inside one transaction
+ * Versioned migrations: src/store/schema/NNNN_name.sql for SQLite and
+ * src/store/schema/pg/NNNN_name.sql for PostgreSQL, the same numbers and
+ * names in both (tests/unit/store/test_migrate.c checks), compiled in by
+ * scripts/embed.py; a store applies its dialect's set. Each file runs once, in order, inside one transaction
  * with its row in schema_version, so a failed migration leaves nothing half
  * applied and running migrate again is harmless. A version missing from
  * schema_version is applied even when a later one already is (modules are
@@ -9,7 +11,8 @@
  * A file with the line "-- linli: foreign-keys-off" rebuilds a table (SQLite
  * cannot widen a CHECK in place): it runs with foreign keys off, as SQLite's
  * procedure for such changes asks, and commits only if PRAGMA
- * foreign_key_check then finds nothing.
+ * foreign_key_check then finds nothing. PostgreSQL alters constraints in
+ * place, so its files never need the marker and it is ignored there.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,21 +20,27 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "core/timeutil.h"
 #include "store/store.h"
 #include "core/banned.h"
 
 extern const EmbeddedFile schema_files[];
+extern const EmbeddedFile schema_pg_files[];
 
 static const char SQL_VERSION_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+/* PostgreSQL's INTEGER has 32 bits: too few for Unix milliseconds */
+static const char SQL_VERSION_TABLE_PG[] =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 static const char SQL_VERSION_CURRENT[] = "SELECT coalesce(max(version), 0) FROM schema_version";
 static const char SQL_VERSION_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = ?1";
 static const char SQL_FOREIGN_KEY_CHECK[] = "PRAGMA foreign_key_check";
 static const char FK_OFF_MARKER[] = "\n-- linli: foreign-keys-off\n";
 static const char SQL_VERSION_INSERT[] =
     "INSERT INTO schema_version (version, name, applied_at)"
-    " VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER) * 1000)";
+    " VALUES (?1, ?2, ?3)";
 
 Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
 {
@@ -39,8 +48,10 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
     int64_t current;
     int applied = 0;
     Error *err;
+    const EmbeddedFile *files =
+        store_dialect(st) == STORE_POSTGRESQL ? schema_pg_files : schema_files;
 
-    err = store_exec(st, a, SQL_VERSION_TABLE);
+    err = store_exec(st, a, store_sql(st, SQL_VERSION_TABLE, SQL_VERSION_TABLE_PG));
     if (err)
         return err;
     s = store_prepare(st, a, SQL_VERSION_CURRENT);
@@ -49,7 +60,7 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
     current = store_column_int64(s, 0);
     store_reset(s);
 
-    for (const EmbeddedFile *f = schema_files; f->name; f++) {
+    for (const EmbeddedFile *f = files; f->name; f++) {
         char *end;
         long version = strtol(f->name, &end, 10);
 
@@ -63,7 +74,7 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         store_reset(s);
         if (done)
             continue;
-        fk_off = strstr(f->text, FK_OFF_MARKER) != NULL;
+        fk_off = store_dialect(st) == STORE_SQLITE && strstr(f->text, FK_OFF_MARKER) != NULL;
         if (fk_off) {
             err = store_exec(st, a, "PRAGMA foreign_keys=OFF");
             if (err)
@@ -87,6 +98,7 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
         s = store_prepare(st, a, SQL_VERSION_INSERT);
         store_bind_int64(s, 1, version);
         store_bind_text(s, 2, f->name);
+        store_bind_int64(s, 3, time_now_ms());
         if (store_step(s) != STORE_DONE) {
             err = store_error(st, a);
             store_rollback(st);

@@ -10,6 +10,12 @@
  *
  * Errors: store_step() reports a failed prepare or bind as STORE_ERROR;
  * store_error() turns the connection's last error into an internal Error.
+ *
+ * Two backends: a SQLite file (store_sqlite.c, the default) and PostgreSQL
+ * (store_pg.c, on libpq), chosen by what store_open is given. Module SQL is
+ * written once, in what both dialects accept (docs/POSTGRESQL.md lists the
+ * subset); where no common form exists, store_sql() picks one of two
+ * constants. Each backend turns ?N into its own placeholders.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,11 +36,36 @@ typedef enum StoreResult {
     _STORE_RESULT_MAX
 } StoreResult;
 
-/* Opens @path (created if missing) in WAL mode with foreign keys on. */
+typedef enum StoreDialect {
+    STORE_SQLITE,
+    STORE_POSTGRESQL,
+    _STORE_DIALECT_MAX
+} StoreDialect;
+
+/* True if @path is a PostgreSQL URI (postgresql://... or postgres://...). */
+bool store_is_postgresql(const char *path);
+/*
+ * @path fit for a log line, allocated in @a: a URI's password (the text
+ * between "user:" and "@") becomes "***".
+ */
+char *store_path_for_log(Arena *a, const char *path);
+/*
+ * Opens @path: a PostgreSQL URI connects to that database; anything else
+ * is a SQLite file, created if missing, in WAL mode with foreign keys on.
+ * NULL with *ret_errmsg (a static string or the Store's) on failure.
+ */
 Store *store_open(const char *path, const char **ret_errmsg);
 /* @readonly: a connection that never writes (backups, benchmarks). */
 Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg);
 void store_close(Store *st);
+
+StoreDialect store_dialect(Store *st);
+/*
+ * The one of two SQL constants for @st's dialect, for the rare statement
+ * with no form both accept. Both stay static constants, so each is cached
+ * by its address like any other.
+ */
+const char *store_sql(Store *st, const char *sqlite_sql, const char *pg_sql);
 
 StoreStmt *store_prepare(Store *st, Arena *a, const char *sql);
 /*
@@ -68,13 +99,23 @@ char *store_column_text(StoreStmt *s, Arena *a, int col);
 void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len);
 const char *store_column_name(StoreStmt *s, int col);
 
-/* The connection's last error as a 500 Error (detail: SQLite's message). */
+/*
+ * The connection's last error as a 500 Error (detail: the database's
+ * message), or a 503 "busy" when the database stayed locked (SQLite) or
+ * a transaction lost a serialization conflict or deadlock (PostgreSQL).
+ */
 Error *store_error(Store *st, Arena *a);
 const char *store_errmsg(Store *st);
-/* The name of the constraint or column that failed last, for mapping to 409s. */
+/*
+ * Whether the last error's message contains @needle, for mapping a
+ * STORE_CONSTRAINT to a 409. Both backends word a constraint failure as
+ * SQLite does, "UNIQUE constraint failed: table.column, ..." (also
+ * "FOREIGN KEY", "CHECK", "NOT NULL"), so callers test those words and
+ * table.column names; PostgreSQL's own message and constraint name follow.
+ */
 bool store_error_mentions(Store *st, const char *needle);
 
-/* Process-wide SQLite settings; call once before opening any store. */
+/* Process-wide settings (SQLite's); call once before opening any store. */
 void store_global_init(void);
 
 /*
@@ -91,6 +132,10 @@ void store_global_init(void);
  * lock (fcntl calls and a process-wide mutex) every time. A kept snapshot
  * is therefore never stale when used; store_begin, store_rollback and
  * store_end_read end it.
+ *
+ * On PostgreSQL a read transaction is REPEATABLE READ (one snapshot) and
+ * is never kept: store_read_keep ends it, and store_release_changed has
+ * nothing to release.
  */
 Error *store_begin_read(Store *st, Arena *a);
 void store_end_read(Store *st, Arena *a);
@@ -123,7 +168,14 @@ bool store_release_changed(Store *st);
 bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, const char *hi,
                         int64_t *ret);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/*
+ * A write transaction: BEGIN IMMEDIATE / COMMIT / ROLLBACK on SQLite. On
+ * PostgreSQL, BEGIN (read committed) and a transaction-level advisory lock
+ * that every store_begin takes, so write transactions run one at a time
+ * across all connections and servers, as SQLite's one writer does: code
+ * that reads then writes inside store_begin stays correct. store_commit
+ * reports a commit that failed (the transaction is then rolled back).
+ */
 Error *store_begin(Store *st, Arena *a);
 Error *store_commit(Store *st, Arena *a);
 void store_rollback(Store *st);
@@ -141,7 +193,10 @@ Error *store_savepoint(Store *st, Arena *a, const char *name);
 Error *store_release(Store *st, Arena *a, const char *name);
 void store_rollback_to(Store *st, const char *name);
 
-/* Online, consistent copy of the whole database into @dest_path. */
+/*
+ * Online, consistent copy of the whole database into @dest_path: a SQLite
+ * file, or on PostgreSQL pg_dump's custom format (restore with pg_restore).
+ */
 bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg);
 
 /* Applies the embedded migrations not yet applied; *ret_applied counts them. */

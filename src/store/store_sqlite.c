@@ -4,7 +4,7 @@
  * statement still in use (a caller is iterating it) is not handed out twice:
  * the second caller gets a private statement, finalized with its arena.
  */
-#include "store/store.h"
+#include "store/store_backend.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -19,27 +19,31 @@
 #define CACHE_SLOTS 512
 #define TEXT_SLOTS 128
 
-struct StoreStmt {
-    Store *st;
+typedef struct SqliteStore SqliteStore;
+
+typedef struct SqliteStmt {
+    StoreStmt base;
+    SqliteStore *st;
     sqlite3_stmt *stmt;
     bool cached;
     bool in_use;
     bool failed;     /* prepare or bind failed; store_step reports it */
     uint64_t lease;  /* bumped at each hand-out, so a stale arena cleanup leaves it alone */
-};
+} SqliteStmt;
 
 /* An arena's claim on a cached statement, released with the arena or by store_reset. */
 typedef struct Lease {
-    StoreStmt *s;
+    SqliteStmt *s;
     uint64_t lease;
 } Lease;
 
-struct Store {
+struct SqliteStore {
+    Store base;
     sqlite3 *db;
     const char *keys[CACHE_SLOTS];
-    StoreStmt *stmts[CACHE_SLOTS];
+    SqliteStmt *stmts[CACHE_SLOTS];
     char *text_keys[TEXT_SLOTS];     /* store_prepare_text: owned copies of the SQL */
-    StoreStmt *text_stmts[TEXT_SLOTS];
+    SqliteStmt *text_stmts[TEXT_SLOTS];
     char errmsg[512];
     pthread_mutex_t use;             /* store_enter/leave; store_release_changed tries it */
     /*
@@ -53,19 +57,22 @@ struct Store {
     uint32_t kept_change;
 };
 
-static void set_err(Store *st)
+static const StoreBackend sqlite_backend;
+
+static void set_err(SqliteStore *st)
 {
     snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
 }
 
-Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg)
+Store *store_sqlite_open(const char *path, bool readonly, const char **ret_errmsg)
 {
-    Store *st = calloc(1, sizeof(Store));
+    SqliteStore *st = calloc(1, sizeof(SqliteStore));
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     char *err = NULL;
 
     if (!st)
         abort();
+    st->base.be = &sqlite_backend;
     pthread_mutex_init(&st->use, NULL);
     flags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -91,16 +98,13 @@ Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg
         free(st);
         return NULL;
     }
-    return st;
+    return &st->base;
 }
 
-Store *store_open(const char *path, const char **ret_errmsg)
+static void sq_close(Store *bst)
 {
-    return store_open_flags(path, false, ret_errmsg);
-}
+    SqliteStore *st = (SqliteStore *)bst;
 
-void store_close(Store *st)
-{
     if (!st)
         return;
     for (int i = 0; i < CACHE_SLOTS; i++) {
@@ -126,7 +130,7 @@ void store_close(Store *st)
 static void release_cached(void *data)
 {
     Lease *l = data;
-    StoreStmt *s = l->s;
+    SqliteStmt *s = l->s;
 
     if (!s->in_use || s->lease != l->lease)
         return; /* released by store_reset, maybe handed out again since */
@@ -136,7 +140,7 @@ static void release_cached(void *data)
     s->failed = false;
 }
 
-static StoreStmt *lease(Arena *a, StoreStmt *s)
+static StoreStmt *lease(Arena *a, SqliteStmt *s)
 {
     Lease *l = arena_alloc(a, sizeof(Lease));
 
@@ -145,15 +149,19 @@ static StoreStmt *lease(Arena *a, StoreStmt *s)
     l->s = s;
     l->lease = s->lease;
     arena_defer(a, release_cached, l);
-    return s;
+    return &s->base;
 }
 
 static void release_private(void *data)
 {
-    StoreStmt *s = data;
+    SqliteStmt *s = data;
 
     sqlite3_finalize(s->stmt);
 }
+
+static Error *sq_error(Store *bst, Arena *a);
+static void sq_rollback(Store *bst);
+static void sq_end_read(Store *bst, Arena *a);
 
 static size_t slot_of(const char *sql)
 {
@@ -164,10 +172,11 @@ static size_t slot_of(const char *sql)
     return (size_t)(h >> 40) % CACHE_SLOTS;
 }
 
-StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
+static StoreStmt *sq_prepare(Store *bst, Arena *a, const char *sql)
 {
+    SqliteStore *st = (SqliteStore *)bst;
     size_t slot = slot_of(sql);
-    StoreStmt *s;
+    SqliteStmt *s;
 
     for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
         size_t i = (slot + probe) % CACHE_SLOTS;
@@ -184,15 +193,17 @@ StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
             if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
                 SQLITE_OK) {
                 set_err(st);
-                s = arena_zalloc(a, sizeof(StoreStmt));
-                s->st = st;
+                s = arena_zalloc(a, sizeof(SqliteStmt));
+                s->base.st = &st->base;
+    s->st = st;
                 s->failed = true;
-                return s;
+                return &s->base;
             }
-            s = calloc(1, sizeof(StoreStmt));
+            s = calloc(1, sizeof(SqliteStmt));
             if (!s)
                 abort();
-            s->st = st;
+            s->base.st = &st->base;
+    s->st = st;
             s->stmt = stmt;
             s->cached = true;
             st->keys[i] = sql;
@@ -201,23 +212,26 @@ StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
         }
     }
 private_stmt:
-    s = arena_zalloc(a, sizeof(StoreStmt));
+    s = arena_zalloc(a, sizeof(SqliteStmt));
+    s->base.st = &st->base;
     s->st = st;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s->stmt, NULL) != SQLITE_OK) {
         set_err(st);
         sqlite3_finalize(s->stmt);
         s->stmt = NULL;
         s->failed = true;
-        return s;
+        return &s->base;
     }
     arena_defer(a, release_private, s);
-    return s;
+    return &s->base;
 }
 
-StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
+static StoreStmt *sq_prepare_text(Store *bst, Arena *a, const char *sql)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     sqlite3_stmt *stmt = NULL;
-    StoreStmt *s;
+    SqliteStmt *s;
     size_t slot = (size_t)(hash_string(sql) % TEXT_SLOTS);
 
     for (size_t probe = 0; probe < TEXT_SLOTS; probe++) {
@@ -232,11 +246,12 @@ StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
         if (!st->text_keys[i]) {
             if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
                 break;
-            s = calloc(1, sizeof(StoreStmt));
+            s = calloc(1, sizeof(SqliteStmt));
             st->text_keys[i] = strdup(sql);
             if (!s || !st->text_keys[i])
                 abort();
-            s->st = st;
+            s->base.st = &st->base;
+    s->st = st;
             s->stmt = stmt;
             s->cached = true;
             st->text_stmts[i] = s;
@@ -245,20 +260,21 @@ StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
     }
     /* in use, a full cache, or a failed prepare: a private statement */
     sqlite3_finalize(stmt);
-    s = arena_zalloc(a, sizeof(StoreStmt));
+    s = arena_zalloc(a, sizeof(SqliteStmt));
+    s->base.st = &st->base;
     s->st = st;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s->stmt, NULL) != SQLITE_OK) {
         set_err(st);
         sqlite3_finalize(s->stmt);
         s->stmt = NULL;
         s->failed = true;
-        return s;
+        return &s->base;
     }
     arena_defer(a, release_private, s);
-    return s;
+    return &s->base;
 }
 
-static void check_bind(StoreStmt *s, int rc)
+static void check_bind(SqliteStmt *s, int rc)
 {
     if (rc != SQLITE_OK) {
         set_err(s->st);
@@ -266,20 +282,26 @@ static void check_bind(StoreStmt *s, int rc)
     }
 }
 
-void store_bind_int64(StoreStmt *s, int idx, int64_t v)
+static void sq_bind_int64(StoreStmt *bs, int idx, int64_t v)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (!s->failed)
         check_bind(s, sqlite3_bind_int64(s->stmt, idx, v));
 }
 
-void store_bind_double(StoreStmt *s, int idx, double v)
+static void sq_bind_double(StoreStmt *bs, int idx, double v)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (!s->failed)
         check_bind(s, sqlite3_bind_double(s->stmt, idx, v));
 }
 
-void store_bind_text(StoreStmt *s, int idx, const char *v)
+static void sq_bind_text(StoreStmt *bs, int idx, const char *v)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (s->failed)
         return;
     if (!v)
@@ -288,8 +310,10 @@ void store_bind_text(StoreStmt *s, int idx, const char *v)
         check_bind(s, sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_STATIC));
 }
 
-void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n)
+static void sq_bind_blob(StoreStmt *bs, int idx, const void *p, size_t n)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (s->failed)
         return;
     if (!p)
@@ -298,14 +322,18 @@ void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n)
         check_bind(s, sqlite3_bind_blob(s->stmt, idx, p, (int)n, SQLITE_STATIC));
 }
 
-void store_bind_null(StoreStmt *s, int idx)
+static void sq_bind_null(StoreStmt *bs, int idx)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (!s->failed)
         check_bind(s, sqlite3_bind_null(s->stmt, idx));
 }
 
-StoreResult store_step(StoreStmt *s)
+static StoreResult sq_step(StoreStmt *bs)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     int rc;
 
     if (s->failed)
@@ -332,8 +360,10 @@ StoreResult store_step(StoreStmt *s)
     }
 }
 
-void store_reset(StoreStmt *s)
+static void sq_reset(StoreStmt *bs)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     if (!s->stmt)
         return;
     sqlite3_reset(s->stmt);
@@ -343,28 +373,37 @@ void store_reset(StoreStmt *s)
         s->in_use = false;
 }
 
-int store_column_count(StoreStmt *s)
+static int sq_column_count(StoreStmt *bs)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     return s->stmt ? sqlite3_column_count(s->stmt) : 0;
 }
 
-bool store_column_is_null(StoreStmt *s, int col)
+static bool sq_column_is_null(StoreStmt *bs, int col)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     return sqlite3_column_type(s->stmt, col) == SQLITE_NULL;
 }
 
-int64_t store_column_int64(StoreStmt *s, int col)
+static int64_t sq_column_int64(StoreStmt *bs, int col)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     return sqlite3_column_int64(s->stmt, col);
 }
 
-double store_column_double(StoreStmt *s, int col)
+static double sq_column_double(StoreStmt *bs, int col)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     return sqlite3_column_double(s->stmt, col);
 }
 
-char *store_column_text(StoreStmt *s, Arena *a, int col)
+static char *sq_column_text(StoreStmt *bs, Arena *a, int col)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
     const unsigned char *t = sqlite3_column_text(s->stmt, col);
 
     if (!t)
@@ -372,8 +411,9 @@ char *store_column_text(StoreStmt *s, Arena *a, int col)
     return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s->stmt, col));
 }
 
-void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len)
+static void *sq_column_blob(StoreStmt *bs, Arena *a, int col, size_t *ret_len)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
     const void *p = sqlite3_column_blob(s->stmt, col);
     size_t n = (size_t)sqlite3_column_bytes(s->stmt, col);
 
@@ -381,41 +421,42 @@ void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len)
     return p ? arena_memdup(a, p, n) : NULL;
 }
 
-const char *store_column_name(StoreStmt *s, int col)
+static const char *sq_column_name(StoreStmt *bs, int col)
 {
+    SqliteStmt *s = (SqliteStmt *)bs;
+
     return sqlite3_column_name(s->stmt, col);
 }
 
-const char *store_errmsg(Store *st)
+static const char *sq_errmsg(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     return st->errmsg;
 }
 
-bool store_error_mentions(Store *st, const char *needle)
+static Error *sq_error(Store *bst, Arena *a)
 {
-    return strstr(st->errmsg, needle) != NULL;
-}
+    SqliteStore *st = (SqliteStore *)bst;
 
-Error *store_error(Store *st, Arena *a)
-{
     if (strstr(st->errmsg, "database is locked"))
         return error_new(a, 503, NULL, "busy", "系统繁忙，请稍后再试");
     return error_internal(a, "sqlite: %s", st->errmsg);
 }
 
-static Error *exec_simple(Store *st, Arena *a, const char *sql)
+static Error *exec_simple(SqliteStore *st, Arena *a, const char *sql)
 {
     char *err = NULL;
 
     if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         snprintf(st->errmsg, sizeof(st->errmsg), "%s", err ? err : "unknown error");
         sqlite3_free(err);
-        return store_error(st, a);
+        return sq_error(&st->base, a);
     }
     return NULL;
 }
 
-void store_global_init(void)
+void store_sqlite_global_init(void)
 {
     /* the memory statistics take a global mutex on every allocation */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -435,7 +476,7 @@ static const char SQL_END_READ[] = "COMMIT";
  * opened: closing one would drop SQLite's POSIX locks). Called inside a
  * read transaction, when the shared memory is surely open.
  */
-static void map_wal_hdr(Store *st)
+static void map_wal_hdr(SqliteStore *st)
 {
     sqlite3_file *f = NULL;
     volatile void *region = NULL;
@@ -451,20 +492,21 @@ static void map_wal_hdr(Store *st)
     st->wal_hdr = (const uint32_t *)(const void *)region;
 }
 
-static uint32_t wal_change(const Store *st)
+static uint32_t wal_change(const SqliteStore *st)
 {
     return __atomic_load_n(&st->wal_hdr[WAL_HDR_ICHANGE], __ATOMIC_ACQUIRE);
 }
 
-static void end_kept(Store *st)
+static void end_kept(SqliteStore *st)
 {
     st->kept = false;
     if (!sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        store_rollback(st);
+        sq_rollback(&st->base);
 }
 
-Error *store_begin_read(Store *st, Arena *a)
+static Error *sq_begin_read(Store *bst, Arena *a)
 {
+    SqliteStore *st = (SqliteStore *)bst;
     StoreStmt *s;
     StoreResult r;
 
@@ -475,35 +517,38 @@ Error *store_begin_read(Store *st, Arena *a)
     }
     if (st->wal_hdr)
         st->kept_change = wal_change(st); /* read first: the snapshot is never older */
-    s = store_prepare(st, a, SQL_BEGIN_READ);
+    s = store_prepare(&st->base, a, SQL_BEGIN_READ);
     r = store_step(s);
     store_reset(s);
-    return r == STORE_DONE ? NULL : store_error(st, a);
+    return r == STORE_DONE ? NULL : sq_error(&st->base, a);
 }
 
-void store_end_read(Store *st, Arena *a)
+static void sq_end_read(Store *bst, Arena *a)
 {
+    SqliteStore *st = (SqliteStore *)bst;
     StoreStmt *s;
 
     st->kept = false;
     if (sqlite3_get_autocommit(st->db))
         return;
-    s = store_prepare(st, a, SQL_END_READ);
+    s = store_prepare(&st->base, a, SQL_END_READ);
     if (store_step(s) != STORE_DONE)
-        store_rollback(st);
+        sq_rollback(&st->base);
     store_reset(s);
 }
 
-void store_read_keep(Store *st, Arena *a, bool ok)
+static void sq_read_keep(Store *bst, Arena *a, bool ok)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     if (sqlite3_get_autocommit(st->db))
         return;
     if (sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE) {
         /* the handler wrote without ending its read: its outcome decides */
         if (ok)
-            store_end_read(st, a);
+            sq_end_read(&st->base, a);
         else
-            store_rollback(st);
+            sq_rollback(&st->base);
         return;
     }
     if (!st->wal_hdr_tried) {
@@ -512,28 +557,33 @@ void store_read_keep(Store *st, Arena *a, bool ok)
          * counted, so it is not kept */
         if (sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_READ)
             map_wal_hdr(st);
-        store_end_read(st, a);
+        sq_end_read(&st->base, a);
         return;
     }
     if (!st->wal_hdr) {
-        store_end_read(st, a);
+        sq_end_read(&st->base, a);
         return;
     }
     st->kept = true;
 }
 
-void store_enter(Store *st)
+static void sq_enter(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     pthread_mutex_lock(&st->use);
 }
 
-void store_leave(Store *st)
+static void sq_leave(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     pthread_mutex_unlock(&st->use);
 }
 
-bool store_release_changed(Store *st)
+static bool sq_release_changed(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
     bool released = false;
 
     if (pthread_mutex_trylock(&st->use) != 0)
@@ -546,85 +596,68 @@ bool store_release_changed(Store *st)
     return released;
 }
 
-static const char SQL_DATA_VERSION[] =
-    "SELECT v + (SELECT coalesce(sum(p.v), 0) FROM data_version_part p"
-    "            WHERE p.name = ?1 AND p.code >= ?2 AND p.code < ?3)"
-    " FROM data_version WHERE name = ?1";
-
-bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, const char *hi,
-                        int64_t *ret)
+static Error *sq_begin(Store *bst, Arena *a)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_DATA_VERSION);
-    bool found;
+    SqliteStore *st = (SqliteStore *)bst;
 
-    store_bind_text(s, 1, name);
-    store_bind_text(s, 2, lo);
-    store_bind_text(s, 3, hi);
-    found = store_step(s) == STORE_ROW;
-    if (found)
-        *ret = store_column_int64(s, 0);
-    store_reset(s);
-    return found;
-}
-
-Error *store_begin(Store *st, Arena *a)
-{
     if (st->kept)
         end_kept(st);
     return exec_simple(st, a, "BEGIN IMMEDIATE");
 }
 
-Error *store_commit(Store *st, Arena *a)
+static Error *sq_commit(Store *bst, Arena *a)
 {
+    SqliteStore *st = (SqliteStore *)bst;
     Error *err = exec_simple(st, a, "COMMIT");
 
     if (err)
-        store_rollback(st);
+        sq_rollback(&st->base);
     return err;
 }
 
-void store_rollback(Store *st)
+static void sq_rollback(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     st->kept = false;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-Error *store_exec(Store *st, Arena *a, const char *sql)
+static Error *sq_exec(Store *bst, Arena *a, const char *sql)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     return exec_simple(st, a, sql);
 }
 
-bool store_in_tx(Store *st)
+static bool sq_in_tx(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     return !sqlite3_get_autocommit(st->db);
 }
 
-Error *store_savepoint(Store *st, Arena *a, const char *name)
+static void sq_rollback_to(Store *bst, const char *name)
 {
-    return exec_simple(st, a, arena_sprintf(a, "SAVEPOINT %s", name));
-}
-
-Error *store_release(Store *st, Arena *a, const char *name)
-{
-    return exec_simple(st, a, arena_sprintf(a, "RELEASE %s", name));
-}
-
-void store_rollback_to(Store *st, const char *name)
-{
+    SqliteStore *st = (SqliteStore *)bst;
     char sql[128];
 
     snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
     sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
-int64_t store_changes(Store *st)
+static int64_t sq_changes(Store *bst)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     return sqlite3_changes64(st->db);
 }
 
-bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg)
+static bool sq_backup(Store *bst, const char *dest_path, const char **ret_errmsg)
 {
+    SqliteStore *st = (SqliteStore *)bst;
+
     sqlite3 *dest = NULL;
     sqlite3_backup *b;
     int rc;
@@ -664,3 +697,40 @@ bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg)
     sqlite3_close(dest);
     return true;
 }
+
+static const StoreBackend sqlite_backend = {
+    .dialect = STORE_SQLITE,
+    .close = sq_close,
+    .prepare = sq_prepare,
+    .prepare_text = sq_prepare_text,
+    .bind_int64 = sq_bind_int64,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .column_count = sq_column_count,
+    .column_is_null = sq_column_is_null,
+    .column_int64 = sq_column_int64,
+    .column_double = sq_column_double,
+    .column_text = sq_column_text,
+    .column_blob = sq_column_blob,
+    .column_name = sq_column_name,
+    .error = sq_error,
+    .errmsg = sq_errmsg,
+    .begin_read = sq_begin_read,
+    .end_read = sq_end_read,
+    .read_keep = sq_read_keep,
+    .enter = sq_enter,
+    .leave = sq_leave,
+    .release_changed = sq_release_changed,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .exec = sq_exec,
+    .changes = sq_changes,
+    .in_tx = sq_in_tx,
+    .rollback_to = sq_rollback_to,
+    .backup = sq_backup,
+};

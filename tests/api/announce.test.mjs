@@ -4,15 +4,14 @@
 // pinning, ending and withdrawing; every bad input refused with nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 let srv, other;
 const tok = {};
 const uid = {};
 const hh = {};
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body, opts = {}) => srv.api(method, p, { token: tok[who], body, ...opts });
 const count = () => Number(sql('SELECT count(*) FROM announcement'));
 const post = (who, body) => api('POST', '/api/v1/announcements', who, body);
@@ -207,7 +206,7 @@ test('pin, end and withdraw: residents stop seeing what ended or was withdrawn',
   assert.equal((await api('PATCH', `/api/v1/announcements/${a.id}`, 'staff', { pinned: false })).status, 409);
   assert.ok(ids(await list('staff', '?state=withdrawn')).includes(a.id));
   assert.ok(!ids(await list('staff', '?state=active')).includes(a.id));
-  assert.equal(sql(`SELECT group_concat(action) FROM (SELECT action FROM audit WHERE object_type = 'announcement' AND object_id = ${a.id} ORDER BY id)`),
+  assert.equal(sql(`SELECT group_concat(action) FROM (SELECT action FROM audit WHERE object_type = 'announcement' AND object_id = ${a.id} ORDER BY id) AS a`),
     'announcement.create,announcement.update,announcement.update,announcement.withdraw');
 
   const e = (await post('staff', base({ title: '已结束' }))).body;

@@ -10,14 +10,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { startServer, linli, BIN, ROOT, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, BIN, ROOT, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const KB = path.join(ROOT, 'data', 'faq', 'kb.jsonl');
 const UNKNOWN = '这个问题我还不会，已转给社区工作人员';
 const OTHER_COMMUNITY = '310105004018';
 
 let srv, resident, staff, admin, street;
-const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const questions = () => Number(sql('SELECT count(*) FROM assistant_question'));
 const ask = (question, token = resident) => srv.api('POST', '/api/v1/assistant/ask', { token, body: { question } });
 
@@ -441,13 +441,13 @@ test('the default vocabulary joins the words residents say to the words entries 
     const withVocab = askAll();
     assert.deepEqual(withVocab.map((r) => r.entry_id), ['V1', 'V2', 'V3'], JSON.stringify(withVocab));
     // the same questions without the pairs that carry them: the match is the vocabulary's doing
-    execFileSync('sqlite3', [db, "DELETE FROM kb_synonym WHERE term IN ('老妈', '一个人住', '薪水', '弄丢', '遗失'); " +
-      'UPDATE kb_state SET version = version + 1']);
+    dbSql(db, "DELETE FROM kb_synonym WHERE term IN ('老妈', '一个人住', '薪水', '弄丢', '遗失'); " +
+      'UPDATE kb_state SET version = version + 1');
     const without = askAll();
     for (let i = 0; i < questions.length; i++)
       assert.ok(without[i].score < withVocab[i].score, `${questions[i]}: ${without[i].score} vs ${withVocab[i].score}`);
     // the pairs are staff-editable rows like any synonym, and general words
-    const n = Number(execFileSync('sqlite3', [db, 'SELECT count(*) FROM kb_synonym'], { encoding: 'utf8' }));
+    const n = Number(dbSql(db, 'SELECT count(*) FROM kb_synonym'));
     assert.ok(n > 150 && n < 400, String(n));
   } finally {
     rmSync(dir, { recursive: true, force: true });

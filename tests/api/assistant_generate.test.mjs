@@ -9,8 +9,7 @@ import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { startServer, linli } from '../lib/server.mjs';
+import { startServer, linli, dbSql } from '../lib/server.mjs';
 
 const TIMEOUT_MS = 800;
 const ENTRY = {
@@ -78,8 +77,7 @@ after(async () => {
 beforeEach(() => { received = []; mode = 'good'; });
 
 const ask = (question) => srv.api('POST', '/api/v1/assistant/ask', { token: resident, body: { question } });
-const entryAnswer = () => execFileSync('sqlite3', [srv.db, `SELECT answer FROM kb_entry WHERE id = '${ENTRY.id}'`],
-  { encoding: 'utf8' }).trim();
+const entryAnswer = () => dbSql(srv.db, `SELECT answer FROM kb_entry WHERE id = '${ENTRY.id}'`).trim();
 
 test('a good reply is the answer, marked generated, and cites the retrieved entry', async () => {
   const r = await ask('活动室钥匙去哪拿');

@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql, sqlHex } from '../lib/server.mjs';
 import { sheet } from '../lib/xlsx.mjs';
 
 const UNKNOWN = '这个问题我还不会，已转给社区工作人员';
 let srv, resident, staff, admin;
-const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const ask = (question, token = resident) => srv.api('POST', '/api/v1/assistant/ask', { token, body: { question } });
 const groups = async () => (await srv.api('GET', '/api/v1/assistant/unanswered', { token: staff })).body.items;
 
@@ -85,7 +84,7 @@ test('转人工: the resident leaves her contact; staff see it masked, in full o
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.phone, '139****5678');
   assert.match(r.body.next, /回电/);
-  assert.doesNotMatch(sql(`SELECT hex(handoff_phone_enc) FROM assistant_question WHERE id = ${qid}`), /3133393132333435363738/, 'sealed at rest');
+  assert.doesNotMatch(sql(`SELECT ${sqlHex('handoff_phone_enc')} FROM assistant_question WHERE id = ${qid}`), /3133393132333435363738/, 'sealed at rest');
 
   r = await srv.api('GET', '/api/v1/assistant/handoffs', { token: staff });
   assert.equal(r.status, 200);
@@ -225,7 +224,7 @@ test('kb import reads an xlsx sheet: Chinese headers, serial dates, broken rows 
     assert.match(out, /imported 2 of 4 entries/);
     assert.match(out, /line 3: question: .*missing_field/);
     assert.match(out, /line 5: valid_until: .*invalid_date/);
-    const row = execFileSync('sqlite3', [db, "SELECT valid_until, alternatives FROM kb_entry WHERE id = 'X1'"], { encoding: 'utf8' }).trim();
+    const row = dbSql(db, "SELECT valid_until, alternatives FROM kb_entry WHERE id = 'X1'").trim();
     assert.equal(row, '2030-12-31|["快递柜在哪","取件码丢了"]');
     writeFileSync(file, 'not a zip');
     assert.throws(() => linli(['kb', 'import', '--db', db, file]), /Excel/);

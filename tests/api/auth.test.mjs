@@ -1,8 +1,7 @@
 // Login, sessions, logout, expiry and rate limiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, PASSWORD } from '../lib/server.mjs';
+import { startServer, PASSWORD, dbSql } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ demo: true, residents: 300 }); });
@@ -64,14 +63,14 @@ test('an expired session is refused', async () => {
   const token = r.body.token;
   // move every session of this user into the past, as time would (before the
   // server has used the token: a session in use is cached with its expiry)
-  execFileSync('sqlite3', [srv.db, "UPDATE session SET expires_at = 1 WHERE user_id = (SELECT id FROM app_user WHERE username = 'grid')"]);
+  dbSql(srv.db, "UPDATE session SET expires_at = 1 WHERE user_id = (SELECT id FROM app_user WHERE username = 'grid')");
   const after = await srv.api('GET', '/api/v1/me', { token });
   assert.equal(after.status, 401);
   assert.equal(after.body.error.code, 'session_expired');
 });
 
 test('passwords are stored as argon2id, never in clear', () => {
-  const hash = execFileSync('sqlite3', [srv.db, "SELECT password_hash FROM app_user WHERE username = 'staff'"], { encoding: 'utf8' });
+  const hash = dbSql(srv.db, "SELECT password_hash FROM app_user WHERE username = 'staff'");
   assert.match(hash, /^\$argon2id\$/);
   assert.ok(!hash.includes(PASSWORD));
 });

@@ -2,13 +2,12 @@
 // nothing is written, and the server stays up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 let srv, token, household;
 const JSON_HDR = { 'Content-Type': 'application/json' };
-const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim();
-const counts = () => sql('SELECT (SELECT count(*) FROM resident) || "/" || (SELECT count(*) FROM household) || "/" || (SELECT count(*) FROM building) || "/" || (SELECT count(*) FROM resident_tag)');
+const sql = (q) => dbSql(srv.db, q).trim();
+const counts = () => sql(`SELECT (SELECT count(*) FROM resident) || '/' || (SELECT count(*) FROM household) || '/' || (SELECT count(*) FROM building) || '/' || (SELECT count(*) FROM resident_tag)`);
 
 before(async () => {
   srv = await startServer({ demo: true, residents: 200 });

@@ -3,8 +3,7 @@
 // no double booking under concurrency (checked by SQL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
@@ -15,7 +14,7 @@ const tok = {};            // username -> token
 const uid = {};            // username -> user id
 const rooms = {};          // name -> room
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, token, body) => srv.api(method, p, { token, body });
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
 /* Unix ms of local (UTC+8) day today+@d at @h:@m */
@@ -23,7 +22,7 @@ const at = (d, h, m = 0) => (todayDay() + d) * DAY - OFF + (h * 60 + m) * MIN;
 const iso = (ms) => new Date(ms + OFF).toISOString().replace(/\.\d{3}Z$/, '+08:00');
 const dateOf = (d) => new Date((todayDay() + d) * DAY).toISOString().slice(0, 10);
 const weekday = (day) => ((((day + 3) % 7) + 7) % 7) + 1; // 1 Monday .. 7 Sunday
-const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM waitlist) || "/" || (SELECT count(*) FROM room) || "/" || (SELECT count(*) FROM room_blackout)');
+const counts = () => sql(`SELECT (SELECT count(*) FROM booking) || '/' || (SELECT count(*) FROM booking_slot) || '/' || (SELECT count(*) FROM waitlist) || '/' || (SELECT count(*) FROM room) || '/' || (SELECT count(*) FROM room_blackout)`);
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
 

@@ -3,12 +3,11 @@
 // bookings on behalf of a resident or a team, utilisation stats, PNG posters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import ICAL from 'ical.js';
-import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 const OTHER = '310105004001';
@@ -16,7 +15,7 @@ const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000, UNIT = 5 * MIN;
 
 let srv, lock;
 const tok = {}, uid = {}, user = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, token, body) => srv.api(method, p, { token, body });
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
 const at = (d, h, m = 0) => (todayDay() + d) * DAY - OFF + (h * 60 + m) * MIN;
@@ -24,7 +23,7 @@ const iso = (ms) => new Date(ms + OFF).toISOString().replace(/\.\d{3}Z$/, '+08:0
 const dateOf = (d) => new Date((todayDay() + d) * DAY).toISOString().slice(0, 10);
 const book = (who, room, start, end, extra = {}) =>
   api('POST', '/api/v1/bookings', tok[who], { room_id: room.id, start: iso(start), end: iso(end), ...extra });
-const counts = () => sql('SELECT (SELECT count(*) FROM booking) || "/" || (SELECT count(*) FROM booking_slot) || "/" || (SELECT count(*) FROM booking_link) || "/" || (SELECT count(*) FROM waitlist)');
+const counts = () => sql(`SELECT (SELECT count(*) FROM booking) || '/' || (SELECT count(*) FROM booking_slot) || '/' || (SELECT count(*) FROM booking_link) || '/' || (SELECT count(*) FROM waitlist)`);
 
 async function addUser(name, role, scope, display) {
   const args = ['user', 'add', '--db', srv.db, '--username', name, '--password', 'linli2026', '--role', role, '--scope', String(scope)];
@@ -143,7 +142,7 @@ test('a bad lock webhook is refused with a Chinese message and nothing written',
     assert.ok(r.status === 422, JSON.stringify(r.body));
     assert.equal(r.body.error.field, 'lock_webhook');
   }
-  assert.equal(sql(`SELECT lock_webhook IS NULL FROM room WHERE id = ${room.id}`), '1');
+  assert.equal(sql(`SELECT CASE WHEN lock_webhook IS NULL THEN 1 ELSE 0 END FROM room WHERE id = ${room.id}`), '1');
   let r = await api('PATCH', `/api/v1/rooms/${room.id}`, tok.staff, { lock_webhook: 'https://lock.example/x' });
   assert.equal(r.status, 200);
   r = await api('PATCH', `/api/v1/rooms/${room.id}`, tok.staff, { lock_webhook: null });
@@ -242,7 +241,7 @@ test('the kiosk says when a room is closed for a blackout', async () => {
 
 test('a lock verifies access codes through the door link, only during the slot', async () => {
   const room = door.room;
-  const mine = JSON.parse(sql(`SELECT json_object('id', id) FROM booking WHERE room_id = ${room.id} AND user_id = ${uid.wang}`));
+  const mine = { id: Number(sql(`SELECT id FROM booking WHERE room_id = ${room.id} AND user_id = ${uid.wang}`)) };
   let r = await api('POST', `/api/v1/bookings/${mine.id}/checkin`, tok.wang);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const code = r.body.access.code;

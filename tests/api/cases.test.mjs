@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql, sqlHex } from '../lib/server.mjs';
 import { expectError, png } from '../lib/check.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
@@ -14,7 +14,7 @@ const OTHER = '310105004001'; // 番禺居委会, same street
 let srv;
 const tok = {};
 const uid = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const step = (who, id, action, body) => api('POST', `/api/v1/cases/${id}/${action}`, who, body);
 
@@ -188,13 +188,13 @@ test('photos: checked by content, size-limited, attached once, served only to th
   assert.equal((await srv.api('GET', up.body.url, { token: tok.prop2 })).status, 404);
   assert.equal((await srv.api('GET', up.body.url)).status, 401);
   // stored beside the database, not in any web directory
-  assert.equal(execFileSync('test', ['-f', `${srv.db}.files/cases/${file}`]).length, 0);
+  assert.equal(execFileSync('test', ['-f', `${srv.files}/cases/${file}`]).length, 0);
 });
 
 test('photos never attached are deleted a day after upload, file and row; fresh and attached ones are kept', async () => {
   const HOUR = 3600000;
   const fileOf = (id) => sql(`SELECT file FROM case_photo WHERE id = ${id}`);
-  const onDisk = (file) => { try { execFileSync('test', ['-f', `${srv.db}.files/cases/${file}`]); return true; } catch { return false; } };
+  const onDisk = (file) => { try { execFileSync('test', ['-f', `${srv.files}/cases/${file}`]); return true; } catch { return false; } };
   const up = async () => {
     const r = await upload('resident', png(3, 3));
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -436,7 +436,7 @@ test('scope: other communities, property units and residents see only theirs', a
   const asProp = await api('GET', `/api/v1/cases/${logged.body.id}`, 'property');
   assert.equal(asProp.body.contact_phone, null, 'the unit sees no contact without consent');
   assert.ok((await api('GET', '/api/v1/cases?mine=1', 'r2')).body.items.some((x) => x.id === logged.body.id));
-  assert.notEqual(sql(`SELECT hex(contact_phone_enc) FROM cases WHERE id = ${logged.body.id}`), '');
+  assert.notEqual(sql(`SELECT ${sqlHex('contact_phone_enc')} FROM cases WHERE id = ${logged.body.id}`), '');
   assert.equal(sql(`SELECT count(*) FROM cases WHERE CAST(contact_phone_enc AS TEXT) LIKE '%13912345678%'`), '0');
 });
 

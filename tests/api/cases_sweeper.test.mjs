@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, BIN, COMMUNITY } from '../lib/server.mjs';
+import { startServer, BIN, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const OTHER = '310105004001'; // 番禺居委会, same street
 const SWEEP_MS = 200;
@@ -19,7 +19,7 @@ const SWEEP_MS = 200;
 let srv, confDir, building;
 const tok = {};
 const uid = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,12 +86,12 @@ test('a bad cases_sweep_ms is refused at start', () => {
 
 test('with no cases request, a case past its deadlines turns overdue, escalates once and tells the right people', async () => {
   const c = await report('楼道堆放纸箱，无人清理');
-  assert.equal(sql(`SELECT overdue || (escalated_at IS NULL) FROM cases WHERE id = ${c.id}`), '01');
+  assert.equal(sql(`SELECT CAST(overdue AS TEXT) || CASE WHEN escalated_at IS NULL THEN '1' ELSE '0' END FROM cases WHERE id = ${c.id}`), '01');
   // time passes: its deadlines are now behind it (a second process writes them)
   const respondDue = Date.now() - 3600e3, resolveDue = Date.now() - 1000;
   sql(`UPDATE cases SET respond_due = ${respondDue}, resolve_due = ${resolveDue} WHERE id = ${c.id}`);
   await until(() => sql(`SELECT count(*) FROM case_step WHERE case_id = ${c.id} AND action = 'escalate'`) === '1', 10000, 'the escalation');
-  const row = sql(`SELECT overdue, overdue_respond, escalated_at IS NOT NULL FROM cases WHERE id = ${c.id}`);
+  const row = sql(`SELECT overdue, overdue_respond, CASE WHEN escalated_at IS NOT NULL THEN 1 ELSE 0 END FROM cases WHERE id = ${c.id}`);
   assert.equal(row, '1|1|1', 'flagged overdue (respond and resolve) and escalated');
   const escalatedAt = Number(sql(`SELECT escalated_at FROM cases WHERE id = ${c.id}`));
   assert.ok(escalatedAt >= resolveDue && escalatedAt <= Date.now(), 'escalated at the sweep\'s time');
@@ -112,7 +112,7 @@ test('with no cases request, a case past its deadlines turns overdue, escalates 
   assert.equal(sql(`SELECT count(*) FROM notice WHERE user_id = ${uid.gone} AND link = '/cases/${c.id}'`), '0', 'a disabled account is not told');
   // who, by SQL: exactly these accounts, one notice each
   const want = [uid.street, uid.secretary, uid.staff, uid.staff2].sort((a, b) => a - b).join(',');
-  assert.equal(sql(`SELECT group_concat(user_id) FROM (SELECT user_id FROM notice WHERE kind = 'case.escalated' AND link = '/cases/${c.id}' ORDER BY user_id)`), want);
+  assert.equal(sql(`SELECT group_concat(CAST(user_id AS TEXT)) FROM (SELECT user_id FROM notice WHERE kind = 'case.escalated' AND link = '/cases/${c.id}' ORDER BY user_id) AS n`), want);
 
   // later ticks find nothing more to do
   await sleep(SWEEP_MS * 4);
@@ -128,7 +128,7 @@ test('the late response alone flags overdue_respond without escalating', async (
   const c = await report('楼道灯不亮');
   sql(`UPDATE cases SET respond_due = ${Date.now() - 1000} WHERE id = ${c.id}`);
   await until(() => sql(`SELECT overdue_respond FROM cases WHERE id = ${c.id}`) === '1', 10000, 'the response flag');
-  assert.equal(sql(`SELECT overdue || (escalated_at IS NULL) FROM cases WHERE id = ${c.id}`), '01');
+  assert.equal(sql(`SELECT CAST(overdue AS TEXT) || CASE WHEN escalated_at IS NULL THEN '1' ELSE '0' END FROM cases WHERE id = ${c.id}`), '01');
   assert.equal((await told('street', c.id)).length, 0);
 });
 
@@ -152,7 +152,7 @@ test('request sweeps racing the background sweep, and a second process writing, 
   await sleep(SWEEP_MS * 3);
   assert.equal(sql(`SELECT count(*) FROM cases WHERE id IN (${list}) AND overdue = 1 AND escalated_at IS NOT NULL`), String(ids.length));
   assert.equal(sql(`SELECT count(*) FROM case_step WHERE case_id IN (${list}) AND action = 'escalate'`), String(ids.length), 'one escalate step each');
-  assert.equal(sql(`SELECT count(*) FROM (SELECT link, user_id FROM notice WHERE kind = 'case.escalated' AND link IN (${ids.map((i) => `'/cases/${i}'`).join(',')}) GROUP BY link, user_id HAVING count(*) > 1)`), '0', 'nobody told twice');
+  assert.equal(sql(`SELECT count(*) FROM (SELECT link, user_id FROM notice WHERE kind = 'case.escalated' AND link IN (${ids.map((i) => `'/cases/${i}'`).join(',')}) GROUP BY link, user_id HAVING count(*) > 1) AS twice`), '0', 'nobody told twice');
   assert.equal(sql(`SELECT count(*) FROM notice WHERE kind = 'case.escalated' AND link IN (${ids.map((i) => `'/cases/${i}'`).join(',')})`), String(ids.length * 4));
 });
 
@@ -163,7 +163,7 @@ test('an orphan photo is purged in the background, row and file, with its audit 
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(kept.status, 201, JSON.stringify(kept.body));
   const file = sql(`SELECT file FROM case_photo WHERE id = ${r.body.id}`);
-  const full = path.join(`${srv.db}.files`, 'cases', file);
+  const full = path.join(srv.files, 'cases', file);
   assert.ok(existsSync(full));
   // a day and more later, still attached to no case (a second process moves its upload time back)
   sql(`UPDATE case_photo SET created_at = created_at - 25 * 3600000 WHERE id = ${r.body.id}`);

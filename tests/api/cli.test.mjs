@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, existsSync, statSync, readFileSync, readdirSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linli, BIN, ROOT, startServer, COMMUNITY } from '../lib/server.mjs';
+import { linli, BIN, ROOT, startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const run = (args) => spawnSync(BIN, args, { encoding: 'utf8' });
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'linli-cli-'));
@@ -46,7 +46,7 @@ test('migrate applies an earlier version that landed after a later one', () => {
   const dir = tmp();
   const db = path.join(dir, 'a.db');
   linli(['migrate', '--db', db]);
-  const q = (sql) => execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+  const q = (sql) => dbSql(db, sql).trim();
   const rows = q('SELECT version, name FROM schema_version ORDER BY version').split('\n').map((l) => l.split('|'));
   assert.ok(rows.length >= 2, 'at least two migrations');
   const [middle, file] = rows[1];
@@ -69,11 +69,11 @@ test('import divisions of a county, and of an unknown code', () => {
   const out = linli(['import', 'divisions', '--db', db, '--county', '510105']);
   const n = Number(out.match(/imported (\d+)/)[1]);
   assert.ok(n > 50, out);
-  const names = execFileSync('sqlite3', [db, "SELECT name FROM division WHERE code = '510105002002'"], { encoding: 'utf8' });
+  const names = dbSql(db, "SELECT name FROM division WHERE code = '510105002002'");
   assert.match(names, /八宝街社区/);
   const again = linli(['import', 'divisions', '--db', db, '--county', '510105']);
   assert.equal(Number(again.match(/imported (\d+)/)[1]), n);
-  assert.equal(execFileSync('sqlite3', [db, 'SELECT count(*) FROM division'], { encoding: 'utf8' }).trim(), String(n));
+  assert.equal(dbSql(db, 'SELECT count(*) FROM division').trim(), String(n));
   const bad = run(['import', 'divisions', '--db', db, '--street', '999999999']);
   assert.notEqual(bad.status, 0);
   rmSync(dir, { recursive: true });
@@ -129,9 +129,9 @@ test('backup while serving gives a consistent, usable copy', async () => {
     await writes;
     assert.match(out, /backed up/);
     assert.ok(statSync(copy).size > 0);
-    const check = execFileSync('sqlite3', [copy, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
+    const check = dbSql(copy, 'PRAGMA integrity_check').trim();
     assert.equal(check, 'ok');
-    const n = Number(execFileSync('sqlite3', [copy, 'SELECT count(*) FROM resident'], { encoding: 'utf8' }));
+    const n = Number(dbSql(copy, 'SELECT count(*) FROM resident'));
     assert.ok(n >= 300);
     // refuses to overwrite
     const again = run(['backup', '--db', srv.db, '--to', copy]);
@@ -152,14 +152,14 @@ test('demo refuses a bad size, and builds the real street', () => {
   assert.equal(bad.status, 2);
   const out = linli(['demo', '--db', db, '--residents', '250']);
   assert.match(out, /250 residents/);
-  const n = execFileSync('sqlite3', [db, "SELECT count(*) FROM resident"], { encoding: 'utf8' }).trim();
+  const n = dbSql(db, "SELECT count(*) FROM resident").trim();
   assert.equal(n, '250');
-  const street = execFileSync('sqlite3', [db, "SELECT name FROM division WHERE code = '310105004'"], { encoding: 'utf8' }).trim();
+  const street = dbSql(db, "SELECT name FROM division WHERE code = '310105004'").trim();
   assert.equal(street, '新华路街道');
   const twice = run(['demo', '--db', db, '--residents', '10']);
   assert.equal(twice.status, 1);
   assert.match(twice.stderr, /not_empty/);
-  assert.equal(execFileSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
+  assert.equal(dbSql(db, 'PRAGMA integrity_check').trim(), 'ok');
   rmSync(dir, { recursive: true });
 });
 

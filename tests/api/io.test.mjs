@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { startServer, linli, BIN, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, linli, BIN, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { zip } from '../lib/xlsx.mjs';
 
 const OTHER = '310105004001';
@@ -372,9 +372,9 @@ test('the CLI exports and imports the same files, and reports rejected lines', (
     assert.match(r.stdout, /imported 3 of 9 rows/);
     assert.match(r.stdout, /^line 3: id_number: .*\(invalid_id_number\)$/m);
     assert.match(r.stdout, /^line 7: tags: .*\(unknown_tag\)$/m);
-    const audit = execFileSync('sqlite3', [empty, "SELECT username || ' ' || role || ' ' || detail FROM audit WHERE action = 'resident.import' ORDER BY id"], { encoding: 'utf8' });
+    const audit = dbSql(empty, "SELECT username || ' ' || role || ' ' || detail FROM audit WHERE action = 'resident.import' ORDER BY id");
     assert.match(audit, /^cli system \{"imported":3,"rejected":6,"total_rows":9,"format":"csv"\}$/m);
-    const freshAudit = execFileSync('sqlite3', [fresh, "SELECT detail FROM audit WHERE action = 'resident.import'"], { encoding: 'utf8' });
+    const freshAudit = dbSql(fresh, "SELECT detail FROM audit WHERE action = 'resident.import'");
     assert.equal(freshAudit.trim(), `{"imported":${n},"rejected":0,"total_rows":${n},"format":"xlsx"}`);
 
     // unreadable files and bad arguments fail

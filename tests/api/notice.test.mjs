@@ -5,8 +5,7 @@
 // sees another's notice; demo notices carry the time of their demo event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 const MIN = 60000, DAY = 86400000, OFF = 8 * 3600000;
 
@@ -14,7 +13,7 @@ let srv, room, building, units = {};
 const tok = {};
 const uid = {};
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 const todayDay = () => Math.floor((Date.now() + OFF) / DAY);
 const at = (d, h, m = 0) => (todayDay() + d) * DAY - OFF + (h * 60 + m) * MIN;

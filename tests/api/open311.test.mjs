@@ -7,12 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql, sqlHex } from '../lib/server.mjs';
 
 const OTHER = '310105004001';
 const BASE = '/open311/v2';
 let srv, key, otherKey, building;
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 
 /* XML text -> plain objects, by a real XML parser (Python's xml.etree). */
 function xml(text) {
@@ -73,7 +73,7 @@ test('keys: printed once, stored only as a hash', () => {
   assert.match(key, /^[A-Za-z0-9_-]{20,}$/);
   assert.notEqual(key, otherKey);
   assert.equal(sql(`SELECT count(*) FROM case_api_key WHERE community = '${COMMUNITY}'`), '1');
-  assert.equal(sql(`SELECT count(*) FROM case_api_key WHERE hex(key_hash) LIKE '%' || hex('${key}') || '%' OR CAST(key_hash AS TEXT) = '${key}'`), '0');
+  assert.equal(sql(`SELECT count(*) FROM case_api_key WHERE ${sqlHex('key_hash')} LIKE '%${Buffer.from(key).toString('hex').toUpperCase()}%' OR ${sqlHex('key_hash')} = '${Buffer.from(key).toString('hex').toUpperCase()}'`), '0');
   assert.throws(() => srv.linli(['open311', 'key', '--db', srv.db, '--community', '999999999999']));
 });
 
@@ -233,7 +233,7 @@ test('requests.json filters: service_request_id, service_code, status, start_dat
   const J = `jurisdiction_id=${COMMUNITY}`;
   const all = await get(`/requests.json?${J}`);
   assert.equal(all.status, 200);
-  const recent = Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND created_at >= (strftime('%s','now') - 90 * 86400) * 1000`));
+  const recent = Number(sql(`SELECT count(*) FROM cases WHERE community = '${COMMUNITY}' AND created_at >= ${Date.now() - 90 * 86400 * 1000}`));
   assert.equal(all.body.length, recent, 'the last 90 days by default');
   const ids = all.body.slice(0, 3).map((s) => s.service_request_id);
   const byId = await get(`/requests.json?${J}&service_request_id=${ids.join(',')}&status=closed`);
@@ -452,7 +452,7 @@ test('servicerequestupdates: every step as an update, JSON and XML', async () =>
   assert.deepEqual(Object.keys(last).sort(), ['description', 'media_url', 'service_request_id', 'status', 'update_id', 'updated_datetime']);
   assert.equal(last.description, '已清理');
   assert.match(last.updated_datetime, /\+08:00$/);
-  const steps = Number(sql(`SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id WHERE c.community = '${COMMUNITY}' AND s.at >= (strftime('%s','now') - 90 * 86400) * 1000`));
+  const steps = Number(sql(`SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id WHERE c.community = '${COMMUNITY}' AND s.at >= ${Date.now() - 90 * 86400 * 1000}`));
   assert.equal(j.body.length, Math.min(steps, 1000));
   const x = xml((await get(`/servicerequestupdates.xml?jurisdiction_id=${COMMUNITY}&page_size=3`)).text);
   assert.equal(x.root, 'service_request_updates');

@@ -15,13 +15,13 @@ import { writeFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { png } from '../lib/check.mjs';
 
 const VENDOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'open311-clients');
 const NO_CLIENT = !existsSync(path.join(VENDOR, 'three', 'three')) && 'no ../shared/open311-clients';
 let srv, key, building, buildingName, dir;
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 
 /* Runs @body (Python, with `t` a Three for @format) and returns what it prints as JSON. */
 function three(format, body) {

@@ -12,8 +12,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { startServer, linli, COMMUNITY } from '../lib/server.mjs';
+import { startServer, linli, COMMUNITY, dbSql } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ demo: true, residents: 300 }); });
@@ -125,7 +124,7 @@ test('a full view is never kept: each one is audited', async () => {
   const { token } = await srv.login('staff');
   const list = await getOn(agents[2], token, `/api/v1/residents?community=${COMMUNITY}&per_page=1`);
   const id = list.body.items[0].id;
-  const count = () => Number(execFileSync('sqlite3', [srv.db, `SELECT count(*) FROM audit WHERE action = 'resident.view_full' AND object_id = ${id}`], { encoding: 'utf8' }));
+  const count = () => Number(dbSql(srv.db, `SELECT count(*) FROM audit WHERE action = 'resident.view_full' AND object_id = ${id}`));
   const before = count();
   for (let i = 0; i < 3; i++) {
     const r = await getOn(agents[2], token, `/api/v1/residents/${id}?reveal=1`);

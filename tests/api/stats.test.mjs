@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, linli, ROOT, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, linli, ROOT, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 const OTHER = '310105004001';
 const BANDS = ['0-6', '7-17', '18-59', '60-79', '80+'];
@@ -31,7 +31,7 @@ const api = (method, p, body, token = staff) => srv.api(method, p, { token, body
 
 // -- the oracle -------------------------------------------------------------------
 
-const rows = (db, q) => execFileSync('sqlite3', ['-separator', '\t', db, q], { encoding: 'utf8' })
+const rows = (db, q) => dbSql(db, q, { separator: '\t' })
   .split('\n').filter(Boolean).map((l) => l.split('\t'));
 
 function snapshot(db = srv.db) {

@@ -4,14 +4,13 @@
 // street's comparison of its communities.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 
 let srv, other;
 const tok = {};
 const OFF = 8 * 3600000, DAY = 86400000;
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const num = (q) => Number(sql(q));
 const api = (method, p, who, body, opts = {}) => srv.api(method, p, { token: tok[who], body, ...opts });
 const queue = async (who, q = '') => {

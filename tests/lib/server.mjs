@@ -7,10 +7,22 @@
  *   const res = await srv.api('GET', '/api/v1/residents', { token });
  *   await srv.stop();   // fails if the server did not exit cleanly (sanitizers)
  *
- * LINLI_BIN selects the binary (default build/linli).
+ * LINLI_BIN selects the binary (default build/linli); LINLI_TEST_LOG=FILE
+ * appends every server's log to FILE.
+ *
+ * PostgreSQL (issue 13): with LINLI_TEST_PG=1 each server gets a fresh
+ * database in a PostgreSQL cluster instead of a SQLite file, and srv.db is
+ * its postgresql:// URL. The cluster is LINLI_TEST_PG_URL (a superuser's
+ * URL, as `scripts/pg.sh start` prints), or else one that this process
+ * starts with scripts/pg.sh and stops when it exits. A database URL has no
+ * file beside it, so the servers of one process share one master key: the
+ * CLI finds it through LINLI_KEY, and each server is given a copy in its
+ * own directory (--key), beside which its files go (Config.files_base).
+ * srv.files is that directory on either database.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +33,67 @@ export const BIN = process.env.LINLI_BIN || path.join(ROOT, 'build', 'linli');
 export const PASSWORD = 'linli2026';
 export const COMMUNITY = '310105004017';
 export const STREET = '310105004';
+
+export const PG = process.env.LINLI_TEST_PG === '1';
+
+let pgCluster = null; /* { url, dir }: the cluster this process started, if any */
+let pgKeyDir = null;
+
+function pgAdminUrl() {
+  if (process.env.LINLI_TEST_PG_URL) return process.env.LINLI_TEST_PG_URL;
+  if (!pgCluster) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'linli-pg-'));
+    const pgsh = path.join(ROOT, 'scripts', 'pg.sh');
+    const url = execFileSync(pgsh, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    pgCluster = { url, dir };
+    process.on('exit', () => {
+      try {
+        execFileSync(pgsh, ['stop', dir], { stdio: 'ignore' });
+      } catch { /* already gone */ }
+    });
+  }
+  return pgCluster.url;
+}
+
+function psql(url, sql) {
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/* SQL for a blob column's bytes in upper-case hex, as SQLite's hex() gives them. */
+export const sqlHex = (col) => (PG ? `upper(encode(${col}, 'hex'))` : `hex(${col})`);
+
+/* A new, empty database in the test cluster: { url, name, admin }. */
+export function pgCreateDatabase() {
+  const admin = pgAdminUrl();
+  const name = `linli_t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const u = new URL(admin);
+
+  psql(admin, `CREATE DATABASE ${name}`);
+  if (!pgKeyDir) {
+    pgKeyDir = mkdtempSync(path.join(tmpdir(), 'linli-pg-key-'));
+    process.env.LINLI_KEY = path.join(pgKeyDir, 'linli.key');
+    writeFileSync(process.env.LINLI_KEY, randomBytes(32), { mode: 0o600 }); /* core/crypto's master key */
+    process.on('exit', () => rmSync(pgKeyDir, { recursive: true, force: true }));
+  }
+  u.pathname = `/${name}`;
+  return { url: u.toString(), name, admin };
+}
+
+export function pgDropDatabase(db) {
+  psql(db.admin, `DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`);
+}
+
+/*
+ * Runs @q on database @db (a SQLite file or, under LINLI_TEST_PG, a URL) as
+ * the sqlite3 shell does: the rows' text, columns joined by @separator, one
+ * row a line. For tests that look at or alter rows no API shows.
+ */
+export function dbSql(db, q, { separator = '|' } = {}) {
+  if (/^postgres(ql)?:\/\//.test(db))
+    return execFileSync('psql', ['-X', '-q', '-A', '-t', '-F', separator, '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', q],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', '-separator', separator, db, q], { encoding: 'utf8' });
+}
 
 export function linli(args, opts = {}) {
   return execFileSync(BIN, args, { cwd: ROOT, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
@@ -40,15 +113,25 @@ async function freePort() {
 
 export async function startServer({ demo = false, residents = 1500, web = false, extraArgs = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'linli-test-'));
-  const db = path.join(dir, 'linli.db');
+  const pgdb = PG ? pgCreateDatabase() : null;
+  const db = PG ? pgdb.url : path.join(dir, 'linli.db');
+  const keyArgs = [];
+  if (PG) {
+    copyFileSync(process.env.LINLI_KEY, path.join(dir, 'linli.key'));
+    keyArgs.push('--key', path.join(dir, 'linli.key'));
+  }
+  const files = PG ? path.join(dir, 'linli.files') : `${db}.files`;
   linli(['migrate', '--db', db]);
-  if (demo) linli(['demo', '--db', db, '--residents', String(residents)]);
+  if (demo) linli(['demo', '--db', db, '--residents', String(residents), ...keyArgs]);
   const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs];
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...keyArgs, ...extraArgs];
   if (web) args.push('--web', path.join(ROOT, 'web', 'dist'));
   const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
+  proc.stderr.on('data', (d) => {
+    stderr += d;
+    if (process.env.LINLI_TEST_LOG) appendFileSync(process.env.LINLI_TEST_LOG, d); /* every server's log, for debugging */
+  });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
 
@@ -65,7 +148,7 @@ export async function startServer({ demo = false, residents = 1500, web = false,
 
   const tokens = new Map();
   const srv = {
-    url, db, dir, proc,
+    url, db, dir, proc, files,
     stderr: () => stderr,
     /* fetch with JSON in and out; `raw` sends a string or Buffer body as is */
     async api(method, p, { token, body, raw, headers = {} } = {}) {
@@ -95,6 +178,7 @@ export async function startServer({ demo = false, residents = 1500, web = false,
       proc.kill('SIGTERM');
       const { code, signal } = await exited;
       rmSync(dir, { recursive: true, force: true });
+      if (pgdb) pgDropDatabase(pgdb);
       if (code !== 0)
         throw new Error(`linli serve exited with ${code ?? signal}:\n${stderr}`);
     },

@@ -1,0 +1,261 @@
+/*
+ * store.h on two backends. store_open_flags picks one by the form of its
+ * argument: a libpq URI (postgresql://, postgres://) opens PostgreSQL
+ * (store_pg.c), anything else is a SQLite file (store_sqlite.c). Every
+ * other call goes through the connection's table of operations; what the
+ * backends share (savepoints, data versions) is written here once.
+ */
+#include "store/store.h"
+
+#include <string.h>
+
+#include "store/store_backend.h"
+#include "core/banned.h"
+
+bool store_is_postgresql(const char *path)
+{
+    return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
+}
+
+char *store_path_for_log(Arena *a, const char *path)
+{
+    const char *user, *at, *colon;
+
+    if (!store_is_postgresql(path))
+        return arena_strdup(a, path);
+    user = strstr(path, "://") + 3;
+    at = strchr(user, '@');
+    colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+    if (!colon)
+        return arena_strdup(a, path);
+    return arena_sprintf(a, "%.*s***%s", (int)(colon + 1 - path), path, at);
+}
+
+Store *store_open_flags(const char *path, bool readonly, const char **ret_errmsg)
+{
+    if (store_is_postgresql(path))
+        return store_pg_open(path, readonly, ret_errmsg);
+    return store_sqlite_open(path, readonly, ret_errmsg);
+}
+
+Store *store_open(const char *path, const char **ret_errmsg)
+{
+    return store_open_flags(path, false, ret_errmsg);
+}
+
+void store_close(Store *st)
+{
+    if (st)
+        st->be->close(st);
+}
+
+void store_global_init(void)
+{
+    store_sqlite_global_init();
+}
+
+StoreDialect store_dialect(Store *st)
+{
+    return st->be->dialect;
+}
+
+const char *store_sql(Store *st, const char *sqlite_sql, const char *pg_sql)
+{
+    return st->be->dialect == STORE_POSTGRESQL ? pg_sql : sqlite_sql;
+}
+
+StoreStmt *store_prepare(Store *st, Arena *a, const char *sql)
+{
+    return st->be->prepare(st, a, sql);
+}
+
+StoreStmt *store_prepare_text(Store *st, Arena *a, const char *sql)
+{
+    return st->be->prepare_text(st, a, sql);
+}
+
+void store_bind_int64(StoreStmt *s, int idx, int64_t v)
+{
+    s->st->be->bind_int64(s, idx, v);
+}
+
+void store_bind_double(StoreStmt *s, int idx, double v)
+{
+    s->st->be->bind_double(s, idx, v);
+}
+
+void store_bind_text(StoreStmt *s, int idx, const char *v)
+{
+    s->st->be->bind_text(s, idx, v);
+}
+
+void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n)
+{
+    s->st->be->bind_blob(s, idx, p, n);
+}
+
+void store_bind_null(StoreStmt *s, int idx)
+{
+    s->st->be->bind_null(s, idx);
+}
+
+StoreResult store_step(StoreStmt *s)
+{
+    return s->st->be->step(s);
+}
+
+void store_reset(StoreStmt *s)
+{
+    s->st->be->reset(s);
+}
+
+int store_column_count(StoreStmt *s)
+{
+    return s->st->be->column_count(s);
+}
+
+bool store_column_is_null(StoreStmt *s, int col)
+{
+    return s->st->be->column_is_null(s, col);
+}
+
+int64_t store_column_int64(StoreStmt *s, int col)
+{
+    return s->st->be->column_int64(s, col);
+}
+
+double store_column_double(StoreStmt *s, int col)
+{
+    return s->st->be->column_double(s, col);
+}
+
+char *store_column_text(StoreStmt *s, Arena *a, int col)
+{
+    return s->st->be->column_text(s, a, col);
+}
+
+void *store_column_blob(StoreStmt *s, Arena *a, int col, size_t *ret_len)
+{
+    return s->st->be->column_blob(s, a, col, ret_len);
+}
+
+const char *store_column_name(StoreStmt *s, int col)
+{
+    return s->st->be->column_name(s, col);
+}
+
+Error *store_error(Store *st, Arena *a)
+{
+    return st->be->error(st, a);
+}
+
+const char *store_errmsg(Store *st)
+{
+    return st->be->errmsg(st);
+}
+
+bool store_error_mentions(Store *st, const char *needle)
+{
+    return strstr(st->be->errmsg(st), needle) != NULL;
+}
+
+Error *store_begin_read(Store *st, Arena *a)
+{
+    return st->be->begin_read(st, a);
+}
+
+void store_end_read(Store *st, Arena *a)
+{
+    st->be->end_read(st, a);
+}
+
+void store_read_keep(Store *st, Arena *a, bool ok)
+{
+    st->be->read_keep(st, a, ok);
+}
+
+void store_enter(Store *st)
+{
+    st->be->enter(st);
+}
+
+void store_leave(Store *st)
+{
+    st->be->leave(st);
+}
+
+bool store_release_changed(Store *st)
+{
+    return st->be->release_changed(st);
+}
+
+static const char SQL_DATA_VERSION[] =
+    "SELECT v + (SELECT coalesce(sum(p.v), 0) FROM data_version_part p"
+    "            WHERE p.name = ?1 AND p.code >= ?2 AND p.code < ?3)"
+    " FROM data_version WHERE name = ?1";
+
+bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, const char *hi,
+                        int64_t *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_DATA_VERSION);
+    bool found;
+
+    store_bind_text(s, 1, name);
+    store_bind_text(s, 2, lo);
+    store_bind_text(s, 3, hi);
+    found = store_step(s) == STORE_ROW;
+    if (found)
+        *ret = store_column_int64(s, 0);
+    store_reset(s);
+    return found;
+}
+
+Error *store_begin(Store *st, Arena *a)
+{
+    return st->be->begin(st, a);
+}
+
+Error *store_commit(Store *st, Arena *a)
+{
+    return st->be->commit(st, a);
+}
+
+void store_rollback(Store *st)
+{
+    st->be->rollback(st);
+}
+
+Error *store_exec(Store *st, Arena *a, const char *sql)
+{
+    return st->be->exec(st, a, sql);
+}
+
+int64_t store_changes(Store *st)
+{
+    return st->be->changes(st);
+}
+
+bool store_in_tx(Store *st)
+{
+    return st->be->in_tx(st);
+}
+
+Error *store_savepoint(Store *st, Arena *a, const char *name)
+{
+    return store_exec(st, a, arena_sprintf(a, "SAVEPOINT %s", name));
+}
+
+Error *store_release(Store *st, Arena *a, const char *name)
+{
+    return store_exec(st, a, arena_sprintf(a, "RELEASE %s", name));
+}
+
+void store_rollback_to(Store *st, const char *name)
+{
+    st->be->rollback_to(st, name);
+}
+
+bool store_backup(Store *st, const char *dest_path, const char **ret_errmsg)
+{
+    return st->be->backup(st, dest_path, ret_errmsg);
+}
