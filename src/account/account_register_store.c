@@ -20,8 +20,9 @@ static const char SQL_REG_CODE_ATTEMPT[] =
 static const char SQL_REG_CODE_USED[] =
     "UPDATE phone_code SET expires_at = 0 WHERE phone_hash = ?1";
 static const char SQL_REG_IP_ADD[] =
-    "INSERT INTO phone_code_ip (ip, hour, n) VALUES (?1, ?2, max(?3, 0))"
-    " ON CONFLICT (ip, hour) DO UPDATE SET n = max(n + ?3, 0) RETURNING n";
+    "INSERT INTO phone_code_ip (ip, hour, n) VALUES (?1, ?2, CASE WHEN ?3 > 0 THEN ?3 ELSE 0 END)"
+    " ON CONFLICT (ip, hour) DO UPDATE SET"
+    " n = CASE WHEN phone_code_ip.n + ?3 > 0 THEN phone_code_ip.n + ?3 ELSE 0 END RETURNING n";
 static const char SQL_REG_IP_PURGE[] = "DELETE FROM phone_code_ip WHERE hour < ?1";
 static const char SQL_REG_RESIDENT_BY_PHONE[] =
     "SELECT r.id, r.household_id, r.community, r.name,"

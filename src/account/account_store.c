@@ -338,10 +338,10 @@ Error *account_store_set_demo(Store *st, Arena *a)
 }
 
 static const char SQL_ACCOUNT_PREFS_GET[] =
-    "SELECT elder_mode FROM user_pref WHERE user_id = $1";
+    "SELECT elder_mode FROM user_pref WHERE user_id = ?1";
 
 static const char SQL_ACCOUNT_PREFS_PUT[] =
-    "INSERT INTO user_pref (user_id, elder_mode, updated_at) VALUES ($1, $2, $3)"
+    "INSERT INTO user_pref (user_id, elder_mode, updated_at) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (user_id) DO UPDATE SET elder_mode = excluded.elder_mode,"
     " updated_at = excluded.updated_at";
 

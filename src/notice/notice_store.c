@@ -131,7 +131,7 @@ Error *notice_store_read(Store *st, Arena *a, int64_t user_id, int64_t id, int64
 }
 
 static const char SQL_NOTICE_TEXT[] =
-    "SELECT title, body FROM notice WHERE id = $1 AND user_id = $2";
+    "SELECT title, body FROM notice WHERE id = ?1 AND user_id = ?2";
 
 Error *notice_store_text(Store *st, Arena *a, int64_t user_id, int64_t id, const char **ret_title,
                          const char **ret_body)

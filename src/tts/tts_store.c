@@ -8,16 +8,16 @@
 #include "core/banned.h"
 
 static const char SQL_TTS_GET[] =
-    "UPDATE tts_audio SET used_at = $1 WHERE key = $2 RETURNING audio";
+    "UPDATE tts_audio SET used_at = ?1 WHERE key = ?2 RETURNING audio";
 
 static const char SQL_TTS_PUT[] =
     "INSERT INTO tts_audio (key, mime, audio, bytes, duration_ms, created_at, used_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $6)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
     " ON CONFLICT (key) DO UPDATE SET used_at = excluded.used_at";
 
 static const char SQL_TTS_TRIM[] =
     "DELETE FROM tts_audio WHERE key IN (SELECT key FROM (SELECT key, SUM(bytes) OVER"
-    " (ORDER BY used_at DESC, key) AS total FROM tts_audio) WHERE total > $1)";
+    " (ORDER BY used_at DESC, key) AS total FROM tts_audio) AS t WHERE total > ?1)";
 
 Error *tts_store_get(Store *st, Arena *a, const char *key, int64_t now_ms, void **ret_audio,
                      size_t *ret_len)

@@ -5,13 +5,12 @@
 // input and people outside the community are refused with nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 let srv, other;
 const tok = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body, opts = {}) => srv.api(method, p, { token: tok[who], body, ...opts });
 const path = (code = COMMUNITY) => `/api/v1/communities/${code}/profile`;
 const ask = async (who, question) => {

@@ -4,15 +4,14 @@
 // formats; and the 长辈版 preference kept per account.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY, STREET } from '../lib/server.mjs';
+import { startServer, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 let srv, ann, farAnn;
 const tok = {};
 const uid = {};
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body, opts = {}) => srv.api(method, p, { token: tok[who], body, ...opts });
 
 const TEXT = '社区通知：本周六上午九点，居委会在二楼活动室开展义诊，请需要量血压、测血糖的居民带好医保卡。';
@@ -161,15 +160,16 @@ test('an assistant answer is read aloud by its entry; unknown entries are 404', 
 test('the cache stays bounded: the least recently used audio goes first', async () => {
   // fill the table past its bound with large fake rows, older than the real ones
   const big = 12 * 1024 * 1024;
+  const blob = /^postgres/.test(srv.db) ? `decode(repeat('00', ${big}), 'hex')` : `zeroblob(${big})`;
   for (let i = 0; i < 3; i++)
-    sql(`INSERT INTO tts_audio (key, mime, audio, bytes, duration_ms, created_at, used_at) VALUES ('old${i}', 'audio/ogg', zeroblob(${big}), ${big}, 1000, ${i}, ${i})`);
+    sql(`INSERT INTO tts_audio (key, mime, audio, bytes, duration_ms, created_at, used_at) VALUES ('old${i}', 'audio/ogg', ${blob}, ${big}, 1000, ${i}, ${i})`);
   // a new synthesis trims the table
   const id = Number(sql(`SELECT id FROM notice WHERE user_id = ${uid.resident} ORDER BY id DESC LIMIT 1`));
   const r = await api('GET', `/api/v1/notices/${id}/audio?format=wav`, 'resident');
   assert.equal(r.status, 200);
   const total = Number(sql('SELECT sum(bytes) FROM tts_audio'));
   assert.ok(total <= 32 * 1024 * 1024, `${total} bytes cached`);
-  assert.equal(sql("SELECT group_concat(key, ',') FROM (SELECT key FROM tts_audio WHERE key LIKE 'old%' ORDER BY key)"), 'old1,old2', 'the oldest went, as few as the bound needs');
+  assert.equal(sql("SELECT key FROM tts_audio WHERE key LIKE 'old%' ORDER BY key").split('\n').join(','), 'old1,old2', 'the oldest went, as few as the bound needs');
   // the real audio, used recently, stays
   const a = await api('GET', `/api/v1/announcements/${ann}/audio`, 'resident');
   assert.equal(a.headers.get('x-cache'), 'hit');

@@ -4,14 +4,13 @@
 // reads them back. Audited; bad input refused with nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 
 let srv;
 const tok = {};
 const uid = {};
-const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
 let grids;
 
@@ -107,7 +106,7 @@ test('bad input and the wrong people are refused, and nothing is written', async
 });
 
 test('a grid worker moved to another community keeps no grid of the old one in effect', async () => {
-  sql(`INSERT OR IGNORE INTO user_grid (user_id, grid_id, created_at) VALUES (${uid.grid}, ${grids[0].id}, 0)`);
+  sql(`INSERT INTO user_grid (user_id, grid_id, created_at) VALUES (${uid.grid}, ${grids[0].id}, 0) ON CONFLICT DO NOTHING`);
   const other = sql(`SELECT code FROM division WHERE level = 5 AND code <> '${COMMUNITY}' ORDER BY code LIMIT 1`);
   const r = await api('PATCH', `/api/v1/users/${uid.grid}`, 'street', { scope: other });
   assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -3,12 +3,11 @@
 // tell whether a phone is registered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer, COMMUNITY } from '../lib/server.mjs';
+import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError } from '../lib/check.mjs';
 import { fakeSms, smsConfig } from '../lib/sms.mjs';
 
-const sql = (db, q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+const sql = (db, q) => dbSql(db, q).trim();
 const PW = 'Lantern-harbor-77';
 
 let srv, sms, staff, household, ipN = 0;
@@ -44,7 +43,10 @@ test('a registered phone: the code links her own account to her household', asyn
   assert.equal(sms.secret, 's3cret');
   assert.match(sms.texts.at(-1).text, /验证码/);
   // the code is stored only as a hash
-  assert.equal(sql(srv.db, `SELECT count(*) FROM phone_code WHERE instr(hex(code_hash), hex('${codeOf(phone)}')) > 0`), '0');
+  const hex = (x) => (/^postgres/.test(srv.db) ? `encode(${x}, 'hex')` : `lower(hex(${x}))`);
+  const code = /^postgres/.test(srv.db) ? `convert_to('${codeOf(phone)}', 'UTF8')` : `'${codeOf(phone)}'`;
+  assert.equal(sql(srv.db, 'SELECT count(*) FROM phone_code'), '1');
+  assert.equal(sql(srv.db, `SELECT count(*) FROM phone_code WHERE instr(${hex('code_hash')}, ${hex(code)}) > 0`), '0');
   const r = await post('/api/v1/register', { phone, code: codeOf(phone), username: 'sunlh', password: PW }, ip);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.status, 'linked');
