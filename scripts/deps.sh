@@ -6,12 +6,9 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config meson ninja-build python3 libmicrohttpd-dev libjansson-dev
 libsqlite3-dev sqlite3 libsodium-dev libicu-dev libxlsxwriter-dev libcmocka-dev libzip-dev
-libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev chromium fonts-noto-cjk
-osmium-tool python3-requests python3-simplejson python3-jieba"
-libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev
-chromium fonts-noto-cjk
-osmium-tool python3-requests python3-simplejson"
-osmium-tool python3-requests python3-simplejson postgresql-15 libpq-dev"
+libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev
+libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev postgresql-15 libpq-dev
+chromium fonts-noto-cjk osmium-tool python3-requests python3-simplejson python3-jieba"
 
 missing=""
 for p in $PKGS; do
