@@ -208,12 +208,14 @@ describe('说话 (speak instead of type)', () => {
     const b = await box(speak);
     assert.ok(b.w >= 60 && b.h >= 60, `说话 is ${b.w}×${b.h}px in 长辈版`);
     await speak.click();
-    await page.waitForFunction(() => document.querySelector('[data-test=question-input]').value === '楼道里的灯坏了');
+    await page.waitForFunction(() => document.querySelector('[data-test=question-input]')?.value === '楼道里的灯坏了');
     assert.equal(await page.evaluate(() => window.__recognitionLang), 'zh-CN');
     await shot(page, 'elder-assistant-speak');
     await page.goto(`${srv.url}/h5/#/cases/new`);
+    /* the report page itself, not the assistant's 说话 still on screen while the route changes */
+    await page.waitForSelector('[data-test=description] textarea');
     await page.getByRole('button', { name: '说话', exact: true }).click();
-    await page.waitForFunction(() => document.querySelector('[data-test=description] textarea').value === '楼道里的灯坏了');
+    await page.waitForFunction(() => document.querySelector('[data-test=description] textarea')?.value === '楼道里的灯坏了');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
