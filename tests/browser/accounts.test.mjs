@@ -42,11 +42,17 @@ async function inView(page, sel) {
 
 async function activateOnPhone(code, { elder, username, password }) {
   const page = await newPage(browser, { phone: true });
-  await page.goto(srv.url + '/h5/#/login');
-  await page.evaluate((on) => (on ? localStorage.setItem('linli.elder', '1') : localStorage.removeItem('linli.elder')), elder);
+  /* the mode is on this phone before the first page loads (elder-boot.js reads it), as on a phone that chose it */
+  if (elder) await page.context().addInitScript(() => localStorage.setItem('linli.elder', '1'));
+  /* one load of the link the QR code holds: no second navigation racing the first */
   await page.goto(srv.url + '/h5/#/activate?code=' + encodeURIComponent(code));
-  await page.reload();
-  await page.waitForSelector('[data-test=activate-form] input[name=password]');
+  try {
+    await page.waitForSelector('[data-test=activate-form] input[name=password]');
+  } catch (e) {
+    await shot(page, 'h5-activate-missing');
+    const seen = await page.evaluate(() => document.body.innerText.slice(0, 400)).catch(() => '(no page)');
+    throw new Error(`${e.message}\nat ${page.url()}\npage errors: ${JSON.stringify(page.errors)}\npage text: ${seen}`);
+  }
   assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), elder);
   assert.equal(await page.inputValue('input[name=code]'), code, 'the QR code fills the code in');
   assert.ok(await fitsWidth(page), 'the page fits the phone');

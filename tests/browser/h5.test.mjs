@@ -149,6 +149,20 @@ describe('resident H5', () => {
     assert.match(page.url(), /#\/login/);
     await page.context().close();
   });
+  test('a page whose script is lost on the way is loaded again, not left blank', async () => {
+    const page = await newPage(browser, { phone: true });
+    let dropped = 0;
+    /* the register page's script is lost twice (the preload and the import), as on a weak signal */
+    await page.route(/\/assets\/Register-[A-Za-z0-9_-]+\.js$/, (route) => (dropped++ >= 2 ? route.continue() : route.abort('connectionreset')));
+    await page.goto(srv.url + '/h5/#/login');
+    await page.waitForSelector('[data-test=to-register]');
+    await page.click('[data-test=to-register]');
+    await page.waitForSelector('[data-test=register-form]');
+    assert.equal(dropped >= 3, true, 'the script was asked for again after the loss');
+    assert.match(page.url(), /#\/register/);
+    await page.context().close();
+  });
+
   test('the bell counts unread notices; the notices page opens a case and marks it read', async () => {
     const resident = await apiAs(srv.url, 'resident');
     const staff = await apiAs(srv.url, 'staff');

@@ -1,5 +1,6 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import { api, me, loadMe, bindRouter, PENDING_PAGES } from './session.js';
+import { showToast } from 'vant';
 import Home from './views/Home.vue';
 
 /*
@@ -53,5 +54,34 @@ router.beforeEach(async (to) => {
 });
 
 router.afterEach((to) => {
+  try {
+    sessionStorage.removeItem('linli.retried');
+  } catch {
+    /* no storage */
+  }
   document.title = (to.meta.title || '居民服务') + ' · 邻里';
 });
+
+/*
+ * A page's script did not arrive (a dropped connection on a weak signal, or a
+ * new version deployed while this one was open, whose old files are gone):
+ * load the page afresh once; if that fails too, say so instead of a blank page.
+ */
+router.onError((err, to) => {
+  if (!/dynamically imported module|module script failed|Unable to preload/i.test(String(err?.message))) return;
+  const key = 'linli.retried';
+  let retried = null;
+  try {
+    retried = sessionStorage.getItem(key);
+    sessionStorage.setItem(key, to.fullPath);
+  } catch {
+    /* no storage: no retry, the message below */
+  }
+  if (retried !== to.fullPath && to?.fullPath) {
+    location.replace(location.pathname + location.search + '#' + to.fullPath);
+    location.reload();
+    return;
+  }
+  showToast('网络不好，页面没有打开，请稍后再试');
+});
+
