@@ -123,8 +123,43 @@ export async function startServer({ demo = false, residents = 1500, web = false,
   const files = PG ? path.join(dir, 'linli.files') : `${db}.files`;
   linli(['migrate', '--db', db]);
   if (demo) linli(['demo', '--db', db, '--residents', String(residents), ...keyArgs]);
+  const srv = await serveProcess(db, [...keyArgs, ...extraArgs], { web });
+  Object.assign(srv, {
+    db, dir, files,
+    linli: (args) => linli([...args]),
+    async stop() {
+      const { code, signal } = await srv.kill();
+      rmSync(dir, { recursive: true, force: true });
+      if (pgdb) pgDropDatabase(pgdb);
+      if (code !== 0)
+        throw new Error(`linli serve exited with ${code ?? signal}:\n${srv.stderr()}`);
+    },
+  });
+  return srv;
+}
+
+/*
+ * Another `linli serve` on the same database as `srv` (issue 13: several
+ * servers, one database), with the same key and files. Its stop() ends only
+ * this process; the database stays srv's.
+ */
+export async function serveAgain(srv, { extraArgs = [] } = {}) {
+  const keyArgs = PG ? ['--key', path.join(srv.dir, 'linli.key')] : [];
+  const other = await serveProcess(srv.db, [...keyArgs, ...extraArgs], {});
+  other.db = srv.db;
+  other.files = srv.files;
+  other.stop = async () => {
+    const { code, signal } = await other.kill();
+    if (code !== 0)
+      throw new Error(`linli serve exited with ${code ?? signal}:\n${other.stderr()}`);
+  };
+  return other;
+}
+
+/* One `linli serve` process on db, up and answering /health, with api() and login(). */
+async function serveProcess(db, extraArgs, { web = false } = {}) {
   const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...keyArgs, ...extraArgs];
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...extraArgs];
   if (web) args.push('--web', path.join(ROOT, 'web', 'dist'));
   const proc = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -148,7 +183,7 @@ export async function startServer({ demo = false, residents = 1500, web = false,
 
   const tokens = new Map();
   const srv = {
-    url, db, dir, proc, files,
+    url, proc,
     stderr: () => stderr,
     /* fetch with JSON in and out; `raw` sends a string or Buffer body as is */
     async api(method, p, { token, body, raw, headers = {} } = {}) {
@@ -173,14 +208,10 @@ export async function startServer({ demo = false, residents = 1500, web = false,
       tokens.set(username, out);
       return out;
     },
-    linli: (args) => linli([...args]),
-    async stop() {
+    /* SIGTERM, and how it ended */
+    async kill() {
       proc.kill('SIGTERM');
-      const { code, signal } = await exited;
-      rmSync(dir, { recursive: true, force: true });
-      if (pgdb) pgDropDatabase(pgdb);
-      if (code !== 0)
-        throw new Error(`linli serve exited with ${code ?? signal}:\n${stderr}`);
+      return exited;
     },
   };
   return srv;
