@@ -64,6 +64,11 @@ test('the secretary assigns her a grid: her queue holds only its cases; she read
   /* two grids: both grids' cases */
   r = await api('PUT', `/api/v1/users/${uid.grid}/grids`, 'secretary', { grid_ids: [withCase.id, other.id] });
   assert.equal(r.status, 200);
+  /* 账号管理's list names her grids; accounts of other roles have none */
+  const listed = await api('GET', '/api/v1/users?per_page=100', 'secretary');
+  const me = listed.body.items.find((u) => u.id === uid.grid);
+  assert.deepEqual(me.grids.map((g) => g.id).sort(), [withCase.id, other.id].sort());
+  assert.ok(listed.body.items.filter((u) => u.role !== 'grid_worker').every((u) => u.grids === undefined));
   assert.equal((await waiting()).count, handling(withCase.id) + handling(other.id));
 
   /* a case to check in a grid not hers does not reach her queue */

@@ -174,6 +174,8 @@ describe('grid worker', () => {
     await page.click('[data-test=save-grids]');
     await page.waitForSelector(`.el-message:has-text("已为 赵网格员 分配：${mine.name}")`);
     await page.waitForSelector('[data-test=grids-dialog]', { state: 'hidden' });
+    /* the list's 网格 column says it at once */
+    assert.equal((await row.locator('[data-test=user-grids]').textContent()).trim(), mine.name);
     const me = (await (await apiAs(srv.url, 'grid'))('/me')).body.user;
     assert.deepEqual((await secretary(`/users/${me.id}/grids`)).body.grids.map((g) => g.id), [mine.id]);
     assert.deepEqual(page.errors, []);
