@@ -181,6 +181,23 @@ describe('grid worker', () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
 
+    /* in her console, 待核查的案件 opens the cases of her grid only */
+    const desk = await newPage(browser);
+    await desk.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(desk, srv.url, 'grid');
+    await desk.click('[data-test=wq-cases_waiting] .wq-title');
+    await desk.waitForURL(/#\/cases\?.*grid=mine/);
+    await desk.waitForSelector('[data-test=case-table]');
+    await desk.waitForFunction(() => !document.querySelector('[data-test=case-table] .el-loading-mask'));
+    const gridCells = await desk.$$eval('[data-test=case-table] .el-table__body-wrapper tr', (rows) => rows.map((r) => r.textContent));
+    assert.ok(gridCells.every((t) => t.includes(mine.name)), 'only her grid\'s cases');
+    const waitingCount = (await (await apiAs(srv.url, 'grid'))('/workqueue')).body.sections.find((s) => s.key === 'cases_waiting').count;
+    assert.ok(waitingCount > 0, 'the demo has cases to check in her grid');
+    assert.equal(gridCells.length, Math.min(waitingCount, 20));
+    assert.match(await desk.textContent('[data-test=filter-grid]'), /我的网格/, 'the filter says whose grids');
+    assert.deepEqual(desk.errors, []);
+    await desk.context().close();
+
     const phone = await newPage(browser, { phone: true });
     await gridLogin(phone);
     await phone.click('[data-test=grid-link]');
