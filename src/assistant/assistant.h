@@ -175,10 +175,14 @@ Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool r
  * {"date","asked","answered","helpful","not_helpful","handoffs"} appended to
  * @by_day, oldest first, days without questions left out; per section of the
  * entry answered {"section" (null: not answered),"asked","helpful","not_helpful"}
- * to @by_section, most asked first.
+ * to @by_section, most asked first; per section of the entry ranked first,
+ * answered or not, {"section" (null: no entry came near, or "removed": the
+ * entry was deleted since),"removed","asked","answered",
+ * "suggested" (not answered, the best entries offered as choices),"handoffs",
+ * "helpful","not_helpful"} to @sections, most asked first.
  */
 Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
-                             json_t *by_day, json_t *by_section);
+                             json_t *by_day, json_t *by_section, json_t *sections);
 
 /* ---- answering (assistant.c) ---- */
 

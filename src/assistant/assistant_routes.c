@@ -252,7 +252,7 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     const char *lo, *hi;
     int64_t days, today, first;
     int minute;
-    json_t *by_day, *by_section, *filled;
+    json_t *by_day, *by_section, *sections, *filled;
     json_int_t asked = 0, answered = 0, helpful = 0, not_helpful = 0, handoffs = 0;
     size_t k = 0;
     Error *err;
@@ -270,11 +270,13 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     first = today - days + 1;
     by_day = json_array();
     by_section = json_array();
+    sections = json_array();
     err = assistant_store_stats(req->store, req->arena, lo, hi, time_day_start_ms(first, 8 * 60),
-                                by_day, by_section);
+                                by_day, by_section, sections);
     if (err) {
         json_decref(by_day);
         json_decref(by_section);
+        json_decref(sections);
         return err;
     }
     /* every day of the range, so a chart's axis has no holes */
@@ -301,10 +303,10 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     }
     json_decref(by_day);
     return response_json(res, 200, json_pack(
-        "{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}", "days", (json_int_t)days,
+        "{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}", "days", (json_int_t)days,
         "totals", "asked", asked, "answered", answered, "helpful", helpful,
         "not_helpful", not_helpful, "handoffs", handoffs,
-        "by_day", filled, "by_section", by_section));
+        "by_day", filled, "by_section", by_section, "sections", sections));
 }
 
 /* ---- the knowledge base ---- */

@@ -105,6 +105,18 @@ static const char SQL_Q_STATS_SECTION[] =
     " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id AND q.answered = 1"
     STATS_WHERE " GROUP BY 1 ORDER BY 2 DESC, 1";
 
+/* by the section of the entry ranked first, answered or not ('': none came near, ' ': since deleted, no section being blank) */
+#define TOPIC_KEY "CASE WHEN q.entry_id IS NULL THEN '' WHEN e.id IS NULL THEN ' ' ELSE e.section END"
+static const char SQL_Q_STATS_TOPIC[] =
+    "SELECT " TOPIC_KEY ", count(*),"
+    " coalesce(sum(CASE WHEN q.answered = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.answered = 0 AND q.entry_id IS NOT NULL THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.handoff_at IS NOT NULL THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 0 THEN 1 ELSE 0 END), 0)"
+    " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id"
+    STATS_WHERE " GROUP BY " TOPIC_KEY " ORDER BY 2 DESC, 1";
+
 Error *assistant_store_version(Store *st, Arena *a, int64_t *ret)
 {
     StoreStmt *s = store_prepare(st, a, SQL_KB_VERSION);
@@ -668,7 +680,7 @@ Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool r
 }
 
 Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
-                             json_t *by_day, json_t *by_section)
+                             json_t *by_day, json_t *by_section, json_t *sections)
 {
     StoreStmt *s = store_prepare(st, a, SQL_Q_STATS_DAY);
     StoreResult r;
@@ -704,6 +716,28 @@ Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi
             "asked", (json_int_t)store_column_int64(s, 1),
             "helpful", (json_int_t)store_column_int64(s, 2),
             "not_helpful", (json_int_t)store_column_int64(s, 3)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+
+    s = store_prepare(st, a, SQL_Q_STATS_TOPIC);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, since_ms);
+    while ((r = store_step(s)) == STORE_ROW) {
+        const char *section = store_column_text(s, a, 0);
+        bool removed = strcmp(section, " ") == 0;
+
+        json_array_append_new(sections, json_pack(
+            "{s:o, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "section",
+            json_string_or_null(*section && !removed ? section : NULL), "removed", removed,
+            "asked", (json_int_t)store_column_int64(s, 1),
+            "answered", (json_int_t)store_column_int64(s, 2),
+            "suggested", (json_int_t)store_column_int64(s, 3),
+            "handoffs", (json_int_t)store_column_int64(s, 4),
+            "helpful", (json_int_t)store_column_int64(s, 5),
+            "not_helpful", (json_int_t)store_column_int64(s, 6)));
     }
     if (r != STORE_DONE)
         return store_error(st, a);
