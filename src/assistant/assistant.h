@@ -122,6 +122,12 @@ Error *assistant_store_bump(Store *st, Arena *a);
 Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e,
                                    const QuestionSet *resolves);
 Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id);
+/*
+ * In one transaction: stores @keep (its phrasings now holding the other's),
+ * deletes entry @remove_id, and makes the questions answered or resolved by
+ * it count for @keep. 404 (field "keep"/"remove") if either is gone.
+ */
+Error *assistant_store_entry_merge(Store *st, Arena *a, const KbEntry *keep, const char *remove_id);
 
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items);
 Error *assistant_store_synonym_insert(Store *st, Arena *a, const char *term, const char *canonical,
@@ -280,5 +286,20 @@ const char *assistant_generate(Arena *a, const char *question, const AssistantHi
  * IDF, overlap enough: weighted Jaccard >= 0.4. New reference.
  */
 json_t *assistant_group_questions(Arena *a, json_t *items);
+
+/* ---- near-duplicate entries ---- */
+
+#define ASSISTANT_DUPLICATE_MIN 0.5
+
+/*
+ * Pairs of @entries[0..n) whose phrasings (question and alternatives) are
+ * alike, weighed as assistant_group_questions weighs questions: weighted
+ * Jaccard >= @min, most alike first, at most @limit, as
+ * [{"a","b" ({"id","section","question","answer","scope"}),"similarity",
+ * "answer_similarity"}]. Candidates are the pairs sharing a term that at
+ * most 64 entries hold, so a large knowledge base is not compared pair by
+ * pair. New reference.
+ */
+json_t *assistant_duplicates(Arena *a, const KbEntry *entries, size_t n, double min, size_t limit);
 
 void assistant_routes_register(Router *r);

@@ -49,6 +49,10 @@ static const char SQL_KB_UPDATE[] =
     "UPDATE kb_entry SET section = ?2, question = ?3, answer = ?4, alternatives = ?5, keywords = ?6,"
     " valid_until = ?7, scope = ?8, updated_at = ?9 WHERE id = ?1";
 static const char SQL_KB_DELETE[] = "DELETE FROM kb_entry WHERE id = ?1";
+/* a merged entry's questions now count for the entry that took its phrasings */
+static const char SQL_Q_REPOINT[] = "UPDATE assistant_question SET entry_id = ?1 WHERE entry_id = ?2";
+static const char SQL_Q_REPOINT_RESOLVED[] =
+    "UPDATE assistant_question SET resolved_entry = ?1 WHERE resolved_entry = ?2";
 /* the asker's community's profile (the community module's table), for the "S-…" entries */
 static const char SQL_SITE_FACTS[] =
     "SELECT d.name, p.office_phone, p.office_hours, p.address, p.station, p.duty_phone"
@@ -498,6 +502,34 @@ Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id)
     s = store_prepare(st, a, SQL_KB_DELETE);
     store_bind_text(s, 1, id);
     return finish(st, a, step_changed(st, a, s, "id", "找不到该条目，可能已被删除"));
+}
+
+Error *assistant_store_entry_merge(Store *st, Arena *a, const KbEntry *keep, const char *remove_id)
+{
+    static const char *const repoint[] = { SQL_Q_REPOINT, SQL_Q_REPOINT_RESOLVED };
+    StoreStmt *s;
+    Error *err;
+
+    err = store_begin(st, a);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_KB_UPDATE);
+    bind_entry(s, keep, alternatives_in(a, keep), time_now_ms());
+    err = step_changed(st, a, s, "keep", "找不到要保留的条目，可能已被删除");
+    if (!err) {
+        s = store_prepare(st, a, SQL_KB_DELETE);
+        store_bind_text(s, 1, remove_id);
+        err = step_changed(st, a, s, "remove", "找不到要合并掉的条目，可能已被删除");
+    }
+    for (size_t i = 0; i < 2 && !err; i++) {
+        s = store_prepare(st, a, repoint[i]);
+        store_bind_text(s, 1, keep->id);
+        store_bind_text(s, 2, remove_id);
+        if (store_step(s) != STORE_DONE)
+            err = store_error(st, a);
+        store_reset(s);
+    }
+    return finish(st, a, err);
 }
 
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items)
