@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { COMMUNITY, PASSWORD, dbSql, serveAgain, startServer } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { BIN, COMMUNITY, PASSWORD, PG, dbSql, pgCreateDatabase, pgDropDatabase, serveAgain, startServer } from '../lib/server.mjs';
 
 const MAX_FAILURES = 3;
 const MAX_MISSES = 3;
@@ -182,5 +183,29 @@ describe('the background sweeps of two servers', () => {
       .split('\n').map((l) => Number(l.split('|')[1]));
     assert.equal(perCase.length, ids.length, 'every case told someone');
     assert.ok(perCase[0] >= 2 && perCase.every((n) => n === perCase[0]), `the same number told of each case: ${perCase}`);
+  });
+});
+
+describe('servers started together', () => {
+  test('three processes migrating one new database at once all succeed, each migration applied once', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'linli-migrate-'));
+    const pgdb = PG ? pgCreateDatabase() : null;
+    const db = PG ? pgdb.url : path.join(tmp, 'new.db');
+    try {
+      const run = () => new Promise((resolve) => {
+        const p = spawn(BIN, ['migrate', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        p.stderr.on('data', (d) => { err += d; });
+        p.on('exit', (code) => resolve({ code, err }));
+      });
+      const runs = await Promise.all([run(), run(), run()]);
+      for (const r of runs) assert.equal(r.code, 0, r.err);
+      const rows = dbSql(db, 'SELECT count(*), count(DISTINCT version), max(version) FROM schema_version').trim().split('|');
+      assert.equal(rows[0], rows[1], 'no version twice');
+      assert.equal(rows[2], sql('SELECT max(version) FROM schema_version'), 'all of them');
+    } finally {
+      if (pgdb) pgDropDatabase(pgdb);
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
