@@ -117,8 +117,14 @@ Error *ratelimit_fail(Store *st, Arena *a, const RateLimit *rl, const char *key,
 
 Error *ratelimit_clear(Store *st, Arena *a, const RateLimit *rl, const char *key)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_RATELIMIT_CLEAR);
+    StoreStmt *s;
+    Row r;
+    Error *err = row_get(st, a, rl, key, &r);
 
+    /* every good sign-in clears: a read, not a write, when there is nothing to clear */
+    if (err || !r.exists)
+        return err;
+    s = store_prepare(st, a, SQL_RATELIMIT_CLEAR);
     store_bind_text(s, 1, row_key(a, rl, key));
     if (store_step(s) != STORE_DONE)
         return store_error(st, a);
