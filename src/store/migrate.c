@@ -95,6 +95,8 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
                 store_rollback(st);
                 if (fk_off)
                     store_exec(st, a, "PRAGMA foreign_keys=ON");
+                if (version > current)
+                    current = version;
                 continue;
             }
         }
