@@ -133,6 +133,18 @@ test('linli sees the client\'s address that nginx forwards (trusted_proxies)', {
   assert.equal(ips, '203.0.113.7', 'the address nginx was told, not nginx\'s own');
 });
 
+test('a page\'s own POST passes the CSRF check through nginx; another site\'s is refused', { skip }, async () => {
+  const post = (origin) => fetch(`${url}/api/v1/auth/login`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: origin },
+    body: JSON.stringify({ username: 'secretary', password: 'linli2026' }) });
+  /* the page's origin has nginx's port: X-Forwarded-Host must carry it */
+  let r = await post(url);
+  assert.equal(r.status, 200, JSON.stringify(await r.json()));
+  r = await post('https://elsewhere.example');
+  assert.equal(r.status, 403);
+  assert.equal((await r.json()).error.code, 'cross_site_request');
+});
+
 test('nginx serves the pages and the precompressed assets itself', { skip }, async () => {
   let r = await fetch(`${url}/assets/app-1a2b3c.js`, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(r.status, 200);
