@@ -199,8 +199,10 @@ static Error *account_handle_login(Request *req, Response *res)
      */
     key = arena_sprintf(req->arena, "%s\x1f%s", username,
                         netaddr_limit_key(req->arena, req->client_ip));
-    wait_ms = ratelimit_backoff_ms(req->app->login_limit, key, req->app->cfg->login_max_failures,
-                                   LOGIN_BACKOFF_MS, now);
+    err = ratelimit_backoff_ms(req->store, req->arena, &req->app->login_limit, key,
+                               req->app->cfg->login_max_failures, LOGIN_BACKOFF_MS, now, &wait_ms);
+    if (err)
+        return err;
     if (wait_ms > 0) {
         int64_t wait_s = (wait_ms + 999) / 1000;
 
@@ -223,13 +225,16 @@ static Error *account_handle_login(Request *req, Response *res)
             pthread_once(&dummy_once, make_dummy_hash);
             crypto_password_verify(dummy_hash, password);
         }
-        ratelimit_backoff_fail(req->app->login_limit, key, now);
-        err = login_failure_audit(req, username, su);
+        err = ratelimit_backoff_fail(req->store, req->arena, &req->app->login_limit, key, now);
+        if (!err)
+            err = login_failure_audit(req, username, su);
         if (err)
             return err;
         return error_new(req->arena, 401, NULL, "invalid_credentials", "用户名或密码不正确");
     }
-    ratelimit_clear(req->app->login_limit, key);
+    err = ratelimit_clear(req->store, req->arena, &req->app->login_limit, key);
+    if (err)
+        return err;
     return account_start_session(req, res, su, "auth.login");
 }
 
@@ -261,7 +266,7 @@ static Error *account_handle_activate(Request *req, Response *res)
     int64_t now = time_now_ms(), user_id = 0;
     StoredUser *su = NULL;
     json_t *body;
-    bool demo = false;
+    bool demo = false, blocked = false, bad_code = false;
     Error *err;
 
     err = request_json_fields(req, fields, &body);
@@ -277,7 +282,11 @@ static Error *account_handle_activate(Request *req, Response *res)
         return error_invalid(req->arena, "username", "invalid_username",
                              "用户名应为2到32位字母、数字、下划线、点或减号");
     ip_key = arena_sprintf(req->arena, "ip:%s", netaddr_limit_key(req->arena, req->client_ip));
-    if (ratelimit_blocked(req->app->login_limit, ip_key, req->app->cfg->login_max_failures * 10, now)) {
+    err = ratelimit_blocked(req->store, req->arena, &req->app->login_limit, ip_key,
+                            req->app->cfg->login_max_failures * 10, now, &blocked);
+    if (err)
+        return err;
+    if (blocked) {
         response_header(res, "Retry-After", "900");
         return error_new(req->arena, 429, NULL, "too_many_attempts", "尝试次数过多，请15分钟后再试");
     }
@@ -291,7 +300,7 @@ static Error *account_handle_activate(Request *req, Response *res)
     if (!err && user_id)
         err = account_store_user_get(req->store, req->arena, user_id, &su);
     if (!err && (!user_id || !su)) {
-        ratelimit_fail(req->app->login_limit, ip_key, now);
+        bad_code = true;
         err = error_invalid(req->arena, "code", "invalid_code",
                             "激活码无效、已用过或已过期，请联系居委会重新获取");
     }
@@ -312,6 +321,13 @@ static Error *account_handle_activate(Request *req, Response *res)
         err = store_commit(req->store, req->arena);
     if (err) {
         store_rollback(req->store);
+        /* counted after the rollback, which would take the count with it */
+        if (bad_code) {
+            Error *e = ratelimit_fail(req->store, req->arena, &req->app->login_limit, ip_key, now);
+
+            if (e)
+                return e;
+        }
         return err;
     }
     return NULL;
@@ -326,7 +342,7 @@ static Error *account_handle_password(Request *req, Response *res)
     int64_t now = time_now_ms();
     StoredUser *su = NULL;
     json_t *body;
-    bool demo = false;
+    bool demo = false, blocked = false;
     Error *err;
 
     err = request_json_fields(req, fields, &body);
@@ -337,7 +353,11 @@ static Error *account_handle_password(Request *req, Response *res)
     if (err)
         return err;
     user_key = arena_sprintf(req->arena, "u:%s", req->user->username);
-    if (ratelimit_blocked(req->app->login_limit, user_key, req->app->cfg->login_max_failures, now)) {
+    err = ratelimit_blocked(req->store, req->arena, &req->app->login_limit, user_key,
+                            req->app->cfg->login_max_failures, now, &blocked);
+    if (err)
+        return err;
+    if (blocked) {
         response_header(res, "Retry-After", "900");
         return error_new(req->arena, 429, NULL, "too_many_attempts", "密码错误次数过多，请15分钟后再试");
     }
@@ -345,7 +365,9 @@ static Error *account_handle_password(Request *req, Response *res)
     if (err)
         return err;
     if (!su || !crypto_password_verify(su->password_hash, old_pw)) {
-        ratelimit_fail(req->app->login_limit, user_key, now);
+        err = ratelimit_fail(req->store, req->arena, &req->app->login_limit, user_key, now);
+        if (err)
+            return err;
         return error_invalid(req->arena, "old_password", "wrong_password", "原密码不正确");
     }
     if (strcmp(old_pw, new_pw) == 0)

@@ -12,7 +12,6 @@
  * answer once; only its hash is stored (booking_links_store.c). A wrong or
  * revoked token gets 404 and nothing else.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -29,13 +28,7 @@
 #define VERIFY_MAX_FAILURES 20       /* wrong codes per room and window before 429 */
 #define VERIFY_WINDOW_MS (15 * TIME_MINUTE_MS)
 
-static RateLimit *verify_limit;
-static pthread_once_t verify_once = PTHREAD_ONCE_INIT;
-
-static void verify_limit_init(void)
-{
-    verify_limit = ratelimit_new(VERIFY_WINDOW_MS);
-}
+static const RateLimit verify_limit = { "door", VERIFY_WINDOW_MS };
 
 static json_t *link_state_json(Arena *a, int64_t created_at)
 {
@@ -298,6 +291,7 @@ static Error *booking_handle_door_verify(Request *req, Response *res)
     const char *code = NULL, *key;
     json_t *body;
     Room *room = NULL;
+    bool blocked = false;
     Error *err;
 
     err = door_room(req, &room);
@@ -311,16 +305,21 @@ static Error *booking_handle_door_verify(Request *req, Response *res)
         return err;
     if (strspn(code, "0123456789") != 6)
         return error_invalid(req->arena, "code", "invalid_code", "开门码应为6位数字");
-    pthread_once(&verify_once, verify_limit_init);
-    key = arena_sprintf(req->arena, "door:%lld", (long long)room->id);
-    if (ratelimit_blocked(verify_limit, key, VERIFY_MAX_FAILURES, now))
+    key = arena_sprintf(req->arena, "%lld", (long long)room->id);
+    err = ratelimit_blocked(req->store, req->arena, &verify_limit, key, VERIFY_MAX_FAILURES, now,
+                            &blocked);
+    if (err)
+        return err;
+    if (blocked)
         return error_new(req->arena, 429, NULL, "too_many_attempts", "错误次数过多，请15分钟后再试");
     err = booking_store_code_check(req->store, req->arena, room->id, code, now, &booking_id, &from,
                                    &to);
     if (err)
         return err;
     if (!booking_id) {
-        ratelimit_fail(verify_limit, key, now);
+        err = ratelimit_fail(req->store, req->arena, &verify_limit, key, now);
+        if (err)
+            return err;
         return response_json(res, 200, json_pack("{s:b, s:I}", "valid", 0, "room", (json_int_t)room->id));
     }
     return response_json(res, 200,

@@ -56,12 +56,16 @@ Error *auth_session_delete(Store *st, Arena *a, const char *token)
 Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms, User **ret)
 {
     uint8_t hash[CRYPTO_HASH_BYTES];
+    int64_t version = 0;
+    bool have_version;
     StoreStmt *s;
     User *u;
     Role role;
 
     crypto_token_hash(token, hash);
-    u = session_cache_get(hash, now_ms, a);
+    /* read first: a change committed after it makes the entry put below stale, never current */
+    have_version = store_data_version(st, a, "session", "", "", &version);
+    u = have_version ? session_cache_get(hash, version, now_ms, a) : NULL;
     if (u) {
         *ret = u;
         return NULL;
@@ -88,7 +92,8 @@ Error *auth_session_user(Store *st, Arena *a, const char *token, int64_t now_ms,
     u->scope = store_column_text(s, a, 4);
     u->household_id = store_column_int64(s, 5);
     u->pending = store_column_int64(s, 7) != 0;
-    session_cache_put(hash, u, store_column_int64(s, 6), now_ms);
+    if (have_version)
+        session_cache_put(hash, u, store_column_int64(s, 6), version, now_ms);
     store_reset(s);
     *ret = u;
     return NULL;

@@ -1,148 +1,180 @@
+/*
+ * Rate limits counted in the database (ratelimit.h). Every count is one
+ * upsert whose SET reads the row as it was, so two servers failing the same
+ * key at once make two failures, never one; a reader sees every failure
+ * committed before it asked.
+ */
 #include "http/ratelimit.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "core/hash.h"
 #include "core/banned.h"
 
+static const char SQL_RATELIMIT_GET[] =
+    "SELECT failures, window_start, last_at FROM rate_limit WHERE key = ?1";
 
-#define SLOTS 4096
-#define KEY_MAX 96
+/* ?2 now, ?3 the window: a failure after the window starts a new one */
+static const char SQL_RATELIMIT_FAIL[] =
+    "INSERT INTO rate_limit (key, failures, window_start, last_at, forget_at)"
+    " VALUES (?1, 1, ?2, ?2, ?2 + ?3)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    " failures = CASE WHEN ?2 - rate_limit.window_start >= ?3 THEN 1"
+    "                 ELSE rate_limit.failures + 1 END,"
+    " window_start = CASE WHEN ?2 - rate_limit.window_start >= ?3 THEN ?2"
+    "                     ELSE rate_limit.window_start END,"
+    " last_at = ?2,"
+    " forget_at = CASE WHEN ?2 - rate_limit.window_start >= ?3 THEN ?2 + ?3"
+    "                  ELSE rate_limit.window_start + ?3 END";
 
-typedef struct Entry {
-    char key[KEY_MAX];
-    int failures;
-    int64_t window_start_ms;
-    int64_t last_ms;         /* the latest failure */
-} Entry;
+/* ?2 now, ?3 how long failures are remembered after the latest */
+static const char SQL_RATELIMIT_BACKOFF_FAIL[] =
+    "INSERT INTO rate_limit (key, failures, window_start, last_at, forget_at)"
+    " VALUES (?1, 1, ?2, ?2, ?2 + ?3)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    " failures = CASE WHEN ?2 - rate_limit.last_at >= ?3 THEN 1"
+    "                 WHEN rate_limit.failures < 1000 THEN rate_limit.failures + 1"
+    "                 ELSE rate_limit.failures END,"
+    " last_at = ?2, forget_at = ?2 + ?3";
 
-struct RateLimit {
-    pthread_mutex_t lock;
-    int64_t window_ms;
-    Entry entries[SLOTS];
-};
+static const char SQL_RATELIMIT_CLEAR[] = "DELETE FROM rate_limit WHERE key = ?1";
+static const char SQL_RATELIMIT_PURGE[] = "DELETE FROM rate_limit WHERE forget_at < ?1";
 
-RateLimit *ratelimit_new(int64_t window_ms)
+/* "name<US>key", cut to RATELIMIT_KEY_MAX bytes on a UTF-8 boundary. */
+static const char *row_key(Arena *a, const RateLimit *rl, const char *key)
 {
-    RateLimit *rl = calloc(1, sizeof(RateLimit));
+    char *k = arena_sprintf(a, "%s\x1f%s", rl->name, key);
+    size_t n = strlen(k);
 
-    if (!rl)
-        abort();
-    pthread_mutex_init(&rl->lock, NULL);
-    rl->window_ms = window_ms;
-    return rl;
-}
-
-void ratelimit_free(RateLimit *rl)
-{
-    if (!rl)
-        return;
-    pthread_mutex_destroy(&rl->lock);
-    free(rl);
-}
-
-/* The entry for @key, or the slot to reuse for it (probing 8 slots, evicting the oldest). */
-static Entry *find(RateLimit *rl, const char *key, bool create, int64_t now_ms)
-{
-    size_t base = hash_string(key) % SLOTS;
-    Entry *oldest = NULL;
-
-    for (size_t i = 0; i < 8; i++) {
-        Entry *e = &rl->entries[(base + i) % SLOTS];
-
-        if (e->key[0] && strncmp(e->key, key, KEY_MAX - 1) == 0)
-            return e;
-        if (!oldest || !e->key[0] || (oldest->key[0] && e->last_ms < oldest->last_ms))
-            oldest = e;
+    if (n > RATELIMIT_KEY_MAX) {
+        n = RATELIMIT_KEY_MAX;
+        while (n > 0 && ((unsigned char)k[n] & 0xC0) == 0x80)
+            n--;
+        k[n] = '\0';
     }
-    if (!create)
+    return k;
+}
+
+typedef struct Row {
+    bool exists;
+    int64_t failures, window_start, last_at;
+} Row;
+
+static Error *row_get(Store *st, Arena *a, const RateLimit *rl, const char *key, Row *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_RATELIMIT_GET);
+
+    memset(ret, 0, sizeof(*ret));
+    store_bind_text(s, 1, row_key(a, rl, key));
+    switch (store_step(s)) {
+    case STORE_ROW:
+        ret->exists = true;
+        ret->failures = store_column_int64(s, 0);
+        ret->window_start = store_column_int64(s, 1);
+        ret->last_at = store_column_int64(s, 2);
+        store_reset(s);
         return NULL;
-    memset(oldest, 0, sizeof(*oldest));
-    strncpy(oldest->key, key, KEY_MAX - 1);
-    oldest->window_start_ms = now_ms;
-    oldest->last_ms = now_ms;
-    return oldest;
-}
-
-bool ratelimit_blocked(RateLimit *rl, const char *key, int max_failures, int64_t now_ms)
-{
-    bool blocked = false;
-    Entry *e;
-
-    pthread_mutex_lock(&rl->lock);
-    e = find(rl, key, false, now_ms);
-    if (e && now_ms - e->window_start_ms < rl->window_ms)
-        blocked = e->failures >= max_failures;
-    pthread_mutex_unlock(&rl->lock);
-    return blocked;
-}
-
-void ratelimit_fail(RateLimit *rl, const char *key, int64_t now_ms)
-{
-    Entry *e;
-
-    pthread_mutex_lock(&rl->lock);
-    e = find(rl, key, true, now_ms);
-    if (now_ms - e->window_start_ms >= rl->window_ms) {
-        e->window_start_ms = now_ms;
-        e->failures = 0;
+    case STORE_DONE:
+        store_reset(s);
+        return NULL;
+    default:
+        return store_error(st, a);
     }
-    e->failures++;
-    e->last_ms = now_ms;
-    pthread_mutex_unlock(&rl->lock);
+}
+
+/* Counts a failure; rows nobody failed for a while go at the same time (no sweep needed). */
+static Error *upsert(Store *st, Arena *a, const char *sql, const char *key, int64_t now_ms,
+                     int64_t span_ms)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+
+    store_bind_text(s, 1, key);
+    store_bind_int64(s, 2, now_ms);
+    store_bind_int64(s, 3, span_ms);
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    if (ratelimit_purge(st, a, now_ms) < 0)
+        return store_error(st, a);
+    return NULL;
+}
+
+Error *ratelimit_blocked(Store *st, Arena *a, const RateLimit *rl, const char *key,
+                         int max_failures, int64_t now_ms, bool *ret)
+{
+    Row r;
+    Error *err = row_get(st, a, rl, key, &r);
+
+    if (err)
+        return err;
+    *ret = r.exists && now_ms - r.window_start < rl->window_ms && r.failures >= max_failures;
+    return NULL;
+}
+
+Error *ratelimit_fail(Store *st, Arena *a, const RateLimit *rl, const char *key, int64_t now_ms)
+{
+    return upsert(st, a, SQL_RATELIMIT_FAIL, row_key(a, rl, key), now_ms, rl->window_ms);
+}
+
+Error *ratelimit_clear(Store *st, Arena *a, const RateLimit *rl, const char *key)
+{
+    StoreStmt *s;
+    Row r;
+    Error *err = row_get(st, a, rl, key, &r);
+
+    /* every good sign-in clears: a read, not a write, when there is nothing to clear */
+    if (err || !r.exists)
+        return err;
+    s = store_prepare(st, a, SQL_RATELIMIT_CLEAR);
+    store_bind_text(s, 1, row_key(a, rl, key));
+    if (store_step(s) != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
 }
 
 /* The wait after @failures failures, @free of them without one. */
-static int64_t backoff_wait_ms(int failures, int free, int64_t base_ms, int64_t cap_ms)
+static int64_t backoff_wait_ms(int64_t failures, int free, int64_t base_ms, int64_t cap_ms)
 {
     int64_t wait = base_ms;
 
     if (failures < free)
         return 0;
-    for (int i = free; i < failures && wait < cap_ms; i++)
+    for (int64_t i = free; i < failures && wait < cap_ms; i++)
         wait *= 2;
     return wait < cap_ms ? wait : cap_ms;
 }
 
-int64_t ratelimit_backoff_ms(RateLimit *rl, const char *key, int free, int64_t base_ms, int64_t now_ms)
+Error *ratelimit_backoff_ms(Store *st, Arena *a, const RateLimit *rl, const char *key, int free,
+                            int64_t base_ms, int64_t now_ms, int64_t *ret_wait_ms)
 {
-    int64_t left = 0;
-    Entry *e;
+    Row r;
+    Error *err = row_get(st, a, rl, key, &r);
 
-    pthread_mutex_lock(&rl->lock);
-    e = find(rl, key, false, now_ms);
-    if (e && now_ms - e->last_ms < RATELIMIT_MEMORY * rl->window_ms) {
-        int64_t until = e->last_ms + backoff_wait_ms(e->failures, free, base_ms, rl->window_ms);
+    if (err)
+        return err;
+    *ret_wait_ms = 0;
+    if (r.exists && now_ms - r.last_at < RATELIMIT_MEMORY * rl->window_ms) {
+        int64_t until = r.last_at + backoff_wait_ms(r.failures, free, base_ms, rl->window_ms);
 
-        left = until > now_ms ? until - now_ms : 0;
+        *ret_wait_ms = until > now_ms ? until - now_ms : 0;
     }
-    pthread_mutex_unlock(&rl->lock);
-    return left;
+    return NULL;
 }
 
-void ratelimit_backoff_fail(RateLimit *rl, const char *key, int64_t now_ms)
+Error *ratelimit_backoff_fail(Store *st, Arena *a, const RateLimit *rl, const char *key,
+                              int64_t now_ms)
 {
-    Entry *e;
-
-    pthread_mutex_lock(&rl->lock);
-    e = find(rl, key, true, now_ms);
-    if (now_ms - e->last_ms >= RATELIMIT_MEMORY * rl->window_ms)
-        e->failures = 0;
-    if (e->failures < 1000)
-        e->failures++;
-    e->last_ms = now_ms;
-    pthread_mutex_unlock(&rl->lock);
+    return upsert(st, a, SQL_RATELIMIT_BACKOFF_FAIL, row_key(a, rl, key), now_ms,
+                  RATELIMIT_MEMORY * rl->window_ms);
 }
 
-void ratelimit_clear(RateLimit *rl, const char *key)
+int64_t ratelimit_purge(Store *st, Arena *a, int64_t now_ms)
 {
-    Entry *e;
+    StoreStmt *s = store_prepare(st, a, SQL_RATELIMIT_PURGE);
 
-    pthread_mutex_lock(&rl->lock);
-    e = find(rl, key, false, 0);
-    if (e)
-        memset(e, 0, sizeof(*e));
-    pthread_mutex_unlock(&rl->lock);
+    store_bind_int64(s, 1, now_ms);
+    if (store_step(s) != STORE_DONE)
+        return -1;
+    store_reset(s);
+    return store_changes(st);
 }

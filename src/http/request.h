@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/error.h"
+#include "http/ratelimit.h"
 #include "store/store.h"
 
 struct MHD_Connection;
@@ -47,9 +48,9 @@ typedef struct User {
 typedef struct App {
     Config *cfg;
     CryptoKeys *keys;
-    struct RateLimit *login_limit;
-    struct RateLimit *search_limit;  /* whole-number searches that missed, per user */
-    struct RateLimit *tts_limit;     /* read-aloud syntheses, per user */
+    RateLimit login_limit;           /* sign-in failures (counted in the database) */
+    RateLimit search_limit;          /* whole-number searches that missed, per user */
+    RateLimit tts_limit;             /* read-aloud syntheses, per user */
 } App;
 
 typedef struct Request {

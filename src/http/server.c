@@ -509,9 +509,9 @@ int server_run(const Config *cfg, CryptoKeys *keys, const Router *router)
     srv->router = router;
     srv->app.cfg = (Config *)cfg;
     srv->app.keys = keys;
-    srv->app.login_limit = ratelimit_new(cfg->login_window_ms);
-    srv->app.search_limit = ratelimit_new(REGISTRY_SEARCH_WINDOW_MS);
-    srv->app.tts_limit = ratelimit_new(TTS_LIMIT_WINDOW_MS);
+    srv->app.login_limit = (RateLimit){ "login", cfg->login_window_ms };
+    srv->app.search_limit = (RateLimit){ "search", REGISTRY_SEARCH_WINDOW_MS };
+    srv->app.tts_limit = (RateLimit){ "tts", TTS_LIMIT_WINDOW_MS };
     pthread_mutex_init(&srv->stores_lock, NULL);
     srv->rid_prefix = (uint32_t)time_now_ms() ^ (uint32_t)getpid() << 16;
     srv->guard = connguard_new(cfg->max_connections_per_ip, (int64_t)cfg->header_timeout_s * 1000,
@@ -567,9 +567,6 @@ out:
         freeaddrinfo(ai);
     for (int i = 0; i < srv->n_stores; i++)
         store_close(srv->stores[i]);
-    ratelimit_free(srv->app.login_limit);
-    ratelimit_free(srv->app.search_limit);
-    ratelimit_free(srv->app.tts_limit);
     connguard_free(srv->guard);
     pthread_mutex_destroy(&srv->stores_lock);
     free(srv);

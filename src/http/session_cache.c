@@ -12,6 +12,7 @@ typedef struct Entry {
     bool used;
     int64_t expires_ms;       /* the session's own expiry */
     int64_t fresh_until_ms;   /* read it from the database again after this */
+    int64_t version;          /* the sessions' data version it was read under */
     int64_t user_id;
     int64_t household_id;
     bool pending;
@@ -42,14 +43,15 @@ static void copy(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-User *session_cache_get(const uint8_t hash[CRYPTO_HASH_BYTES], int64_t now_ms, Arena *a)
+User *session_cache_get(const uint8_t hash[CRYPTO_HASH_BYTES], int64_t version, int64_t now_ms,
+                        Arena *a)
 {
     Entry *e = slot_of(hash);
     User *u = NULL;
 
     pthread_rwlock_rdlock(&lock);
     if (e->used && memcmp(e->hash, hash, CRYPTO_HASH_BYTES) == 0 && now_ms < e->expires_ms &&
-        now_ms < e->fresh_until_ms) {
+        now_ms < e->fresh_until_ms && e->version == version) {
         u = arena_alloc(a, sizeof(User));
         u->id = e->user_id;
         u->household_id = e->household_id;
@@ -64,7 +66,7 @@ User *session_cache_get(const uint8_t hash[CRYPTO_HASH_BYTES], int64_t now_ms, A
 }
 
 void session_cache_put(const uint8_t hash[CRYPTO_HASH_BYTES], const User *u, int64_t expires_ms,
-                       int64_t now_ms)
+                       int64_t version, int64_t now_ms)
 {
     Entry *e = slot_of(hash);
 
@@ -77,6 +79,7 @@ void session_cache_put(const uint8_t hash[CRYPTO_HASH_BYTES], const User *u, int
     e->used = true;
     e->expires_ms = expires_ms;
     e->fresh_until_ms = now_ms + SESSION_CACHE_FRESH_MS;
+    e->version = version;
     e->user_id = u->id;
     e->household_id = u->household_id;
     e->pending = u->pending;

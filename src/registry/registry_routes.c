@@ -505,13 +505,18 @@ static Error *whole_number_allowed(Request *req, const char *field)
 {
     const User *u = req->user;
     const char *key;
+    bool blocked = false;
     Error *err;
 
     if (!auth_is_community_staff(u, u->scope))
         return error_new(req->arena, 403, "q", "whole_number_search_forbidden",
                          "只有本社区的工作人员可以按完整的手机号或身份证号查找，请改用姓名或手机号后四位");
     key = arena_sprintf(req->arena, "%lld", (long long)u->id);
-    if (ratelimit_blocked(req->app->search_limit, key, req->app->cfg->search_max_misses, time_now_ms())) {
+    err = ratelimit_blocked(req->store, req->arena, &req->app->search_limit, key,
+                            req->app->cfg->search_max_misses, time_now_ms(), &blocked);
+    if (err)
+        return err;
+    if (blocked) {
         err = audit_record(req, "resident.search_refused", "resident", 0, u->scope,
                            json_pack("{s:s, s:i}", "field", field, "max_misses",
                                      req->app->cfg->search_max_misses));
@@ -538,11 +543,15 @@ static Error *whole_number_audit(Request *req, const char *field, JsonW *w, int6
     size_t i;
     Error *err;
 
-    if (total == 0)
-        ratelimit_fail(req->app->search_limit, arena_sprintf(req->arena, "%lld", (long long)u->id),
-                       time_now_ms());
-    err = audit_record(req, "resident.search_full", "resident", 0, u->scope,
-                       json_pack("{s:s, s:I}", "field", field, "matches", (json_int_t)total));
+    err = NULL;
+    if (total == 0) {
+        request_end_read(req); /* a write, like the audit entry below */
+        err = ratelimit_fail(req->store, req->arena, &req->app->search_limit,
+                             arena_sprintf(req->arena, "%lld", (long long)u->id), time_now_ms());
+    }
+    if (!err)
+        err = audit_record(req, "resident.search_full", "resident", 0, u->scope,
+                           json_pack("{s:s, s:I}", "field", field, "matches", (json_int_t)total));
     json_array_foreach(items, i, item) {
         if (err)
             break;

@@ -81,6 +81,25 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
                 return err;
         }
         err = store_begin(st, a);
+        /*
+         * Asked again under the write lock: servers started together (or a
+         * `linli migrate` beside them) each saw it missing, and the first
+         * to get the lock has applied it since.
+         */
+        if (!err) {
+            s = store_prepare(st, a, SQL_VERSION_APPLIED);
+            store_bind_int64(s, 1, version);
+            done = store_step(s) == STORE_ROW;
+            store_reset(s);
+            if (done) {
+                store_rollback(st);
+                if (fk_off)
+                    store_exec(st, a, "PRAGMA foreign_keys=ON");
+                if (version > current)
+                    current = version;
+                continue;
+            }
+        }
         if (!err)
             err = store_exec(st, a, f->text);
         if (!err && fk_off) {

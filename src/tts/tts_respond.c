@@ -65,6 +65,7 @@ Error *tts_respond(Request *req, Response *res, const char *text)
     void *audio = NULL;
     size_t len = 0;
     int64_t duration_ms = 0, now = time_now_ms();
+    bool blocked = false;
     Error *err;
 
     if (fmt && strcmp(fmt, "wav") == 0)
@@ -88,7 +89,11 @@ Error *tts_respond(Request *req, Response *res, const char *text)
     }
 
     limit_key = arena_sprintf(req->arena, "tts:%lld", (long long)req->user->id);
-    if (ratelimit_blocked(req->app->tts_limit, limit_key, TTS_LIMIT_PER_WINDOW, now)) {
+    err = ratelimit_blocked(req->store, req->arena, &req->app->tts_limit, limit_key,
+                            TTS_LIMIT_PER_WINDOW, now, &blocked);
+    if (err)
+        return err;
+    if (blocked) {
         response_header(res, "Retry-After", arena_sprintf(req->arena, "%lld",
                                                           (long long)(TTS_LIMIT_WINDOW_MS / 1000)));
         return error_new(req->arena, 429, NULL, "too_many_requests",
@@ -98,8 +103,9 @@ Error *tts_respond(Request *req, Response *res, const char *text)
                     &audio, &len, &duration_ms);
     if (err)
         return err;
-    ratelimit_fail(req->app->tts_limit, limit_key, now); /* a synthesis done counts */
-    err = tts_store_put(req->store, req->arena, key, FORMAT_MIMES[f], audio, len, duration_ms,
+    err = ratelimit_fail(req->store, req->arena, &req->app->tts_limit, limit_key, now); /* a synthesis done counts */
+    if (!err)
+        err = tts_store_put(req->store, req->arena, key, FORMAT_MIMES[f], audio, len, duration_ms,
                         time_now_ms());
     if (err)
         return err;
