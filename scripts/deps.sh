@@ -9,7 +9,7 @@ libsqlite3-dev sqlite3 libsodium-dev libicu-dev libxlsxwriter-dev libcmocka-dev 
 libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev
 libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev postgresql-15 libpq-dev
 nginx libnginx-mod-http-brotli-static
-chromium fonts-noto-cjk osmium-tool python3-requests python3-simplejson python3-jieba"
+chromium fonts-noto-cjk osmium-tool python3-requests python3-simplejson python3-jieba python3-numpy"
 
 missing=""
 for p in $PKGS; do
