@@ -100,12 +100,13 @@ async function look(srv) {
   return { total: list.body.total, id, idNumber: one.body.id_number, phone: one.body.phone, token };
 }
 
-test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost, both served', { skip: !initdb() && 'no PostgreSQL (initdb) installed' }, async () => {
+test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a pg_dump backup restores; all served', { skip: !initdb() && 'no PostgreSQL (initdb) installed' }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'linli-export-db-'));
   const a = path.join(dir, 'a.db');
   const b = path.join(dir, 'b.db');
   const pg = pgCreateDatabase();
   const pg2 = pgCreateDatabase();
+  const pg3 = pgCreateDatabase();
   try {
     let r = cli(['demo', '--db', a, '--residents', '200']);
     assert.equal(r.status, 0, r.stderr);
@@ -157,12 +158,23 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost, bot
     assert.equal(dbSql(b, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").trim(),
       dbSql(a, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").trim(), 'triggers are back');
 
+    // linli backup on PostgreSQL is a pg_dump archive; pg_restore into a new database gives the same rows
+    const dumpFile = path.join(dir, 'pg.dump');
+    r = cli(['backup', '--db', pg.url, '--to', dumpFile]);
+    assert.equal(r.status, 0, r.stderr);
+    r = spawnSync('pg_restore', ['--no-owner', '--exit-on-error', '-d', pg3.url, dumpFile], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    r = cli(['export-db', '--db', pg3.url, '--to', path.join(dir, 'restored.db')]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    for (const [t, x] of report(r.stdout))
+      assert.equal(x.srcSum, there.get(t).srcSum, `${t}: restored from the backup`);
+
     // the servers serve the copies: logins, full ID numbers decrypt, new rows get new ids
     const sa = await serve(a, `${a}.key`);
     const want = await look(sa);
     await sa.stop();
     assert.match(want.idNumber, /^\d{17}[\dX]$/);
-    for (const [db, key] of [[pg.url, `${a}.key`], [b, `${b}.key`]]) {
+    for (const [db, key] of [[pg.url, `${a}.key`], [b, `${b}.key`], [pg3.url, `${a}.key`]]) {
       const srv = await serve(db, key);
       try {
         const got = await look(srv);
@@ -171,7 +183,7 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost, bot
           token: got.token, body: { community: COMMUNITY, name: '迁移后新建', capacity: 10 },
         });
         assert.equal(room.status, 201, JSON.stringify(room.body));
-        assert.ok(room.body.id > Number(dbSql(a, 'SELECT max(id) FROM room').trim()), 'the id sequence goes on after the copied rows');
+        assert.equal(room.body.id, Number(dbSql(a, 'SELECT max(id) FROM room').trim()) + 1, 'the id sequence goes on after the copied rows');
       } finally {
         await srv.stop();
       }
@@ -179,6 +191,7 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost, bot
   } finally {
     pgDropDatabase(pg);
     pgDropDatabase(pg2);
+    pgDropDatabase(pg3);
     rmSync(dir, { recursive: true, force: true });
   }
 });
