@@ -780,9 +780,9 @@ static Error *copy_rows(Store *src, Store *dst, Arena *a, Table **order, int n, 
 
 Error *store_copy(Store *src, Store *dst, Arena *a, StoreCopyReport *ret)
 {
-    Table *dt, *stt, **order;
-    ForeignKey *fk;
-    int dn, sn, n_fk, n_order = 0;
+    Table *dt = NULL, *stt = NULL, **order;
+    ForeignKey *fk = NULL;
+    int dn = 0, sn = 0, n_fk = 0, n_order = 0;
     int64_t sv, sv_n, dv, dv_n, *fresh;
     Sum *sums;
     bool ok = true, migrated = false;
