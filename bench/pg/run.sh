@@ -80,8 +80,12 @@ psql -X -q -d "$PGDB" -c "VACUUM ANALYZE" >/dev/null
 PG_MB=$(psql -X -A -t -d "$PGDB" -c "SELECT pg_database_size(current_database()) / 1048576")
 DB_MB=$(( $(stat -c %s "$RUN_DB") / 1048576 ))
 
+# nginx is a trusted proxy, as in deploy: else all its connections count against
+# linli's max_connections_per_ip (64) for 127.0.0.1, and the extra ones get 502s
+echo "trusted_proxies = 127.0.0.1" >"$DATA/pg-linli.conf"
 serve() {   # serve DB PORT LOG THREADS: sets LINLI_PID
     "$LINLI" serve --db "$1" --key "$KEY" --listen "127.0.0.1:$2" --threads "$4" --log-level warn \
+        --config "$DATA/pg-linli.conf" \
         >"$3" 2>&1 &
     LINLI_PID=$!
     BENCH_PIDS+=("$LINLI_PID")
