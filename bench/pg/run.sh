@@ -262,7 +262,7 @@ echo "linli $LINLI_REV (binary sha256 $LINLI_SHA); wrk ${WRK_ARGS[*]}; reads: li
 echo "bookings: --threads $BOOK_THREADS; nginx worker_processes 2, keepalive to the servers"
 echo "SQLite $DB_MB MB (WAL, synchronous=NORMAL); PostgreSQL $(psql -X -A -t -d "$ADMIN" -c 'SHOW server_version' | cut -d' ' -f1)," \
     "$PG_MB MB, fsync on, synchronous_commit off, shared_buffers $(psql -X -A -t -d "$ADMIN" -c 'SHOW shared_buffers')"
-echo "export-db SQLite -> PostgreSQL: ${EXPORT_S} s ($(grep -c '^[a-z_]* ' "$DATA/pg-export.txt") tables, every count and checksum equal)"
+echo "export-db SQLite -> PostgreSQL: ${EXPORT_S} s ($(sed -n 's/^copied \([0-9]*\) tables.*/\1/p' "$DATA/pg-export.txt") tables, every count and checksum equal)"
 printf '%-52s %9s %8s %8s %6s %8s\n' target 'req/s' 'p50 ms' 'p99 ms' errors 'other%'
 for i in "${!NAMES[@]}"; do
     printf '%-52s %9s %8s %8s %6s %8s\n' "${NAMES[$i]}" "${RPSS[$i]}" "${P50S[$i]}" "${P99S[$i]}" "${BADS[$i]}" "${FOREIGNS[$i]}"
