@@ -557,7 +557,7 @@ static const char COPY_HELP[] =
 /* Copies @from to @to unless @to exists; an existing @to must hold the same bytes. */
 static bool copy_key(const char *from, const char *to)
 {
-    char a[256], b[256];
+    char a[4096], b[4096];
     FILE *in, *out;
     size_t n, m;
 
@@ -567,6 +567,11 @@ static bool copy_key(const char *from, const char *to)
         return false;
     }
     n = fread(a, 1, sizeof(a), in);
+    if (n == sizeof(a) || ferror(in)) {
+        fprintf(stderr, "linli: '%s' is not a key file\n", from);
+        fclose(in);
+        return false;
+    }
     fclose(in);
     out = fopen(to, "rb");
     if (out) {

@@ -758,8 +758,21 @@ static Error *copy_rows(Store *src, Store *dst, Arena *a, Table **order, int n, 
     for (int i = n - 1; i >= 0 && !err; i--)
         err = store_exec(dst, a, arena_sprintf(a, "DELETE FROM %s", quote(a, order[i]->name)));
     for (int i = 0; i < n && !err; i++) {
+        int64_t rows;
+        bool ok = true;
+
         memset(&sums[i], 0, sizeof(sums[i]));
         err = scan_table(src, a, order[i], &sums[i], dst);
+        if (err)
+            break;
+        /* the pages must have met every row (a NULL in a key would end them early) */
+        rows = query_int(src, a, arena_sprintf(a, "SELECT count(*) FROM %s", quote(a, order[i]->name)),
+                         NULL, &ok);
+        if (!ok)
+            err = store_error(src, a);
+        else if (rows != sums[i].rows)
+            err = error_internal(a, "table %s: read %" PRId64 " of its %" PRId64 " rows in key order",
+                                 order[i]->name, sums[i].rows, rows);
     }
     if (err)
         return err;
