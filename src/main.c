@@ -31,6 +31,7 @@
 #include "registry/registry.h"
 #include "registry/registry_cli.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 #include "votes/votes.h"
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
@@ -534,6 +535,171 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
+/* ---- export-db / import-db ---- */
+
+static const char COPY_HELP[] =
+    "usage: linli export-db --db SOURCE --to TARGET [--key FILE]\n"
+    "       linli import-db --db TARGET --from SOURCE [--key FILE]\n\n"
+    "Copies a whole linli database into another store, SQLite to PostgreSQL or back\n"
+    "(either may be a file or a postgresql:// URL): every table, row for row, in one\n"
+    "snapshot of the source and one transaction on the target. Encrypted fields are\n"
+    "copied as bytes: the target is served with the source's key file.\n\n"
+    "The target must be empty: a new SQLite file or a PostgreSQL database without\n"
+    "tables (migrated first), or one `linli migrate` made and nothing else wrote. Both\n"
+    "must be at the same schema version. PostgreSQL's identity sequences continue after\n"
+    "the highest id copied. Afterwards every table is counted and checksummed on both\n"
+    "sides and the figures are printed; the exit status is 1 if any table differs.\n\n"
+    "  --key FILE   the source's key file (default: <SOURCE>.key for a SQLite file);\n"
+    "               a SQLite target gets a copy as <TARGET>.key, if it has none\n\n"
+    "The server's files (case photos, <db>.files/ or <key>.files/) are not in the\n"
+    "database: copy that directory beside the target's key yourself.";
+
+/* Copies @from to @to unless @to exists; an existing @to must hold the same bytes. */
+static bool copy_key(const char *from, const char *to)
+{
+    char a[4096], b[4096];
+    FILE *in, *out;
+    size_t n, m;
+
+    in = fopen(from, "rb");
+    if (!in) {
+        fprintf(stderr, "linli: cannot read the key file '%s'\n", from);
+        return false;
+    }
+    n = fread(a, 1, sizeof(a), in);
+    if (n == sizeof(a) || ferror(in)) {
+        fprintf(stderr, "linli: '%s' is not a key file\n", from);
+        fclose(in);
+        return false;
+    }
+    fclose(in);
+    out = fopen(to, "rb");
+    if (out) {
+        m = fread(b, 1, sizeof(b), out);
+        fclose(out);
+        if (m != n || memcmp(a, b, n) != 0) {
+            fprintf(stderr, "linli: '%s' exists and is not the source's key '%s'\n", to, from);
+            return false;
+        }
+        return true;
+    }
+    out = fopen(to, "wbx");
+    if (!out || fchmod(fileno(out), 0600) != 0 || fwrite(a, 1, n, out) != n) {
+        fprintf(stderr, "linli: cannot write the key file '%s'\n", to);
+        if (out)
+            fclose(out);
+        unlink(to);
+        return false;
+    }
+    return fclose(out) == 0;
+}
+
+static int copy_db(const char *cmd, const char *from, const char *to, const char *key)
+{
+    const char *errmsg = NULL;
+    Store *src, *dst = NULL;
+    Config sc, dc;
+    StoreCopyReport rep;
+    Arena *a;
+    Error *err;
+    int rc = 1;
+
+    config_defaults(&sc);
+    snprintf(sc.db_path, sizeof(sc.db_path), "%s", from);
+    if (key)
+        snprintf(sc.key_path, sizeof(sc.key_path), "%s", key);
+    config_finish(&sc);
+    config_defaults(&dc);
+    snprintf(dc.db_path, sizeof(dc.db_path), "%s", to);
+    config_finish(&dc);
+    if (!store_is_postgresql(from)) {
+        struct stat sb;
+
+        if (stat(from, &sb) != 0) {
+            fprintf(stderr, "linli %s: no database '%s'\n", cmd, from);
+            return 1;
+        }
+    }
+    if (!store_is_postgresql(to) && sc.key_path[0] && !copy_key(sc.key_path, dc.key_path))
+        return 1;
+    src = store_open_flags(from, true, &errmsg);
+    if (!src) {
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, from);
+        return 1;
+    }
+    dst = store_open(to, &errmsg);
+    if (!dst) {
+        fprintf(stderr, "linli: %s '%s'\n", errmsg, to);
+        store_close(src);
+        return 1;
+    }
+    a = arena_new(0);
+    err = store_copy(src, dst, a, &rep);
+    if (err) {
+        fprintf(stderr, "linli %s: %s\n", cmd, err->detail ? err->detail : err->message);
+        goto out;
+    }
+    printf("%-28s %12s %12s  %-32s  %-32s\n", "table", "source rows", "target rows", "source checksum",
+           "target checksum");
+    for (int i = 0; i < rep.n_tables; i++) {
+        const StoreCopyTable *t = &rep.tables[i];
+        bool same = t->src_rows == t->dst_rows && strcmp(t->src_sum, t->dst_sum) == 0;
+
+        printf("%-28s %12lld %12lld  %s  %s%s\n", t->name, (long long)t->src_rows,
+               (long long)t->dst_rows, t->src_sum, t->dst_sum, same ? "" : "  DIFFERS");
+    }
+    if (rep.n_mismatches) {
+        fprintf(stderr, "linli %s: %d of %d tables differ\n", cmd, rep.n_mismatches, rep.n_tables);
+        goto out;
+    }
+    printf("copied %d tables at schema version %d%s; every row count and checksum matches\n",
+           rep.n_tables, rep.version, rep.migrated_target ? " (the target was migrated first)" : "");
+    if (sc.key_path[0] && store_is_postgresql(to))
+        printf("serve it with --key %s\n", sc.key_path);
+    rc = 0;
+out:
+    arena_free(a);
+    store_close(dst);
+    store_close(src);
+    return rc;
+}
+
+static int cmd_export_db(int argc, char **argv)
+{
+    const char *db = NULL, *to = NULL, *key = NULL;
+    const CliOption opts[] = { { "db", &db }, { "to", &to }, { "key", &key }, { 0 } };
+
+    if (cli_wants_help(argc, argv)) {
+        puts(COPY_HELP);
+        return 0;
+    }
+    if (cli_options(argc, argv, opts))
+        return 2;
+    if (!db || !to) {
+        fprintf(stderr, "linli export-db: --db and --to are required\n");
+        return 2;
+    }
+    return copy_db("export-db", db, to, key);
+}
+
+static int cmd_import_db(int argc, char **argv)
+{
+    const char *db = NULL, *from = NULL, *key = NULL;
+    const CliOption opts[] = { { "db", &db }, { "from", &from }, { "key", &key }, { 0 } };
+
+    if (cli_wants_help(argc, argv)) {
+        puts(COPY_HELP);
+        return 0;
+    }
+    if (cli_options(argc, argv, opts))
+        return 2;
+    if (!db || !from) {
+        fprintf(stderr, "linli import-db: --db and --from are required\n");
+        return 2;
+    }
+    return copy_db("import-db", from, db, key);
+}
+
 /* ---- routes (for tests and the OpenAPI check) ---- */
 
 static void print_route(const Route *rt, void *ctx)
@@ -568,6 +734,8 @@ static const Command commands[] = {
     { "export", "export a community's residents register (xlsx/csv)", cmd_export },
     { "user", "add a user", cmd_user },
     { "backup", "copy the database online, consistently", cmd_backup },
+    { "export-db", "copy the whole database into another (SQLite <-> PostgreSQL)", cmd_export_db },
+    { "import-db", "fill an empty database from another (SQLite <-> PostgreSQL)", cmd_import_db },
     { "routes", "list the HTTP routes", cmd_routes },
     { "kb", "import or export the assistant's knowledge base", assistant_cli_kb },
     { "ask", "ask the assistant, one question a line on stdin", assistant_cli_ask },

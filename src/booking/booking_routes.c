@@ -225,15 +225,23 @@ Error *booking_on_behalf(Request *req, const Room *room, BookingInput *in, int64
     return NULL;
 }
 
-/* The booking in one write transaction with its audit entry; rolled back on failure. */
-static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking **ret)
+/*
+ * The booking in one write transaction with its audit entry; rolled back on
+ * failure. What it reads before writing is the room's (its rules,
+ * blackouts, the user's bookings of it for the quota) or what only
+ * store_begin transactions change (users, suspensions), so on PostgreSQL
+ * it locks the room alone (store_begin_keyed) and bookings of other rooms
+ * commit beside it; the exclusion constraint booking_no_overlap and
+ * booking_slot's key still refuse an overlap whatever the locks.
+ */
+static Error *create_once(Request *req, BookingInput *in, int64_t now, Booking **ret)
 {
     const char *name = NULL;
     int64_t user_id = 0;
     Room *room = NULL;
     Error *err;
 
-    err = store_begin(req->store, req->arena);
+    err = store_begin_keyed(req->store, req->arena, STORE_LOCK_ROOM, in->room_id);
     if (err)
         return err;
     /* the room is read in the write transaction: one lock instead of three */
@@ -257,6 +265,19 @@ static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking 
         err = store_commit(req->store, req->arena);
     if (err)
         store_rollback(req->store);
+    return err;
+}
+
+/* A transaction that lost a deadlock or serialization conflict (503 busy) runs again, twice at most. */
+static Error *create_in_tx(Request *req, BookingInput *in, int64_t now, Booking **ret)
+{
+    Error *err = NULL;
+
+    for (int attempt = 0; attempt < 3; attempt++) {
+        err = create_once(req, in, now, ret);
+        if (!err || err->status != 503)
+            break;
+    }
     return err;
 }
 

@@ -215,6 +215,11 @@ Error *store_begin(Store *st, Arena *a)
     return st->be->begin(st, a);
 }
 
+Error *store_begin_keyed(Store *st, Arena *a, int lock_class, int64_t key)
+{
+    return st->be->begin_keyed(st, a, lock_class, key);
+}
+
 Error *store_commit(Store *st, Arena *a)
 {
     return st->be->commit(st, a);

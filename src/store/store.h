@@ -177,6 +177,22 @@ bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, c
  * reports a commit that failed (the transaction is then rolled back).
  */
 Error *store_begin(Store *st, Arena *a);
+/*
+ * A write transaction that decides only about the rows of one thing, such
+ * as one room's bookings. On SQLite, store_begin (one writer). On
+ * PostgreSQL, BEGIN (read committed), store_begin's advisory lock taken
+ * shared and an exclusive advisory lock on (@lock_class, @key): keyed
+ * transactions of different keys run side by side, those of one key one
+ * at a time, and a store_begin transaction runs alone, as before. For
+ * code whose reads before it writes concern only rows of that key, or rows
+ * that store_begin transactions alone change; a uniqueness or exclusion
+ * constraint must still refuse what two keys could both write. Deadlocks
+ * and serialization failures are STORE_BUSY (503 "busy"): the caller may
+ * run the transaction again.
+ */
+Error *store_begin_keyed(Store *st, Arena *a, int lock_class, int64_t key);
+/* lock classes of store_begin_keyed */
+#define STORE_LOCK_ROOM 1 /* a function room's bookings */
 Error *store_commit(Store *st, Arena *a);
 void store_rollback(Store *st);
 

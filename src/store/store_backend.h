@@ -48,6 +48,7 @@ typedef struct StoreBackend {
     void (*leave)(Store *st);
     bool (*release_changed)(Store *st);
     Error *(*begin)(Store *st, Arena *a);
+    Error *(*begin_keyed)(Store *st, Arena *a, int lock_class, int64_t key);
     Error *(*commit)(Store *st, Arena *a);
     void (*rollback)(Store *st);
     Error *(*exec)(Store *st, Arena *a, const char *sql);

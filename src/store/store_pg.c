@@ -988,6 +988,35 @@ static Error *pg_begin(Store *bst, Arena *a)
     return NULL;
 }
 
+/*
+ * store_begin's lock shared, and (@lock_class, @key) alone: PostgreSQL's
+ * two-int4 advisory keys are a space apart from the one bigint key, so
+ * they never meet WRITE_LOCK_KEY. A key wider than 32 bits is folded;
+ * two keys that fold alike only wait for each other.
+ */
+static Error *pg_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
+{
+    PgStore *st = (PgStore *)bst;
+    uint64_t k = (uint64_t)key;
+    char sql[256];
+
+    if (pg_in_tx(bst)) {
+        st->busy = false;
+        set_errmsg(st, "cannot start a transaction within a transaction");
+        return pg_error(bst, a);
+    }
+    snprintf(sql, sizeof(sql),
+             "BEGIN ISOLATION LEVEL READ COMMITTED;"
+             " SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK_KEY ");"
+             " SELECT pg_advisory_xact_lock(%d, %d)",
+             lock_class, (int)(int32_t)(uint32_t)(k ^ (k >> 32)));
+    if (!exec_ok(st, sql)) {
+        pg_rollback(bst);
+        return pg_error(bst, a);
+    }
+    return NULL;
+}
+
 static Error *pg_commit(Store *bst, Arena *a)
 {
     PgStore *st = (PgStore *)bst;
@@ -1103,6 +1132,7 @@ static const StoreBackend pg_backend = {
     .leave = pg_leave,
     .release_changed = pg_release_changed,
     .begin = pg_begin,
+    .begin_keyed = pg_begin_keyed,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .exec = pg_exec,

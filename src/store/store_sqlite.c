@@ -605,6 +605,13 @@ static Error *sq_begin(Store *bst, Arena *a)
     return exec_simple(st, a, "BEGIN IMMEDIATE");
 }
 
+static Error *sq_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
+{
+    (void)lock_class;
+    (void)key;
+    return sq_begin(bst, a); /* one writer: every key at once */
+}
+
 static Error *sq_commit(Store *bst, Arena *a)
 {
     SqliteStore *st = (SqliteStore *)bst;
@@ -726,6 +733,7 @@ static const StoreBackend sqlite_backend = {
     .leave = sq_leave,
     .release_changed = sq_release_changed,
     .begin = sq_begin,
+    .begin_keyed = sq_begin_keyed,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .exec = sq_exec,
