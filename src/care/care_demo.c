@@ -154,6 +154,12 @@ Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community
     if (err || !grid)
         return err;
 
+    /* the demo elder: the last one living alone (the first residents stay without accounts) */
+    size_t elder_i = n;
+
+    for (size_t i = 0; i < n; i++)
+        if (el[i].alone)
+            elder_i = i;
     for (size_t i = 0; !err && i < n; i++) {
         static const int frailties[] = { 0, 1, 1, 2, 2, 3, 3, 5 };
         CareResident r = { .id = el[i].resident_id, .building_id = el[i].building_id,
@@ -168,7 +174,7 @@ Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community
         int64_t id, pair;
         size_t len;
         void *enc;
-        bool is_elder = !elder && el[i].alone;
+        bool is_elder = i == elder_i;
 
         if (el[i].alone)
             d.reasons[d.n_reasons++] = "独居";

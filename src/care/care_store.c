@@ -1308,14 +1308,14 @@ static const char SQL_DEMO_ELDERS[] =
     " FROM resident r WHERE r.community = ?1 AND r.status = 'active'"
     " AND EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id"
     " AND t.tag IN ('独居老人', '高龄')) ORDER BY r.id LIMIT ?2";
-/* one tagged 志愿者, else any adult under 60 */
+/* one tagged 志愿者, else any adult under 60; the last, so that the first stay without accounts */
 static const char SQL_DEMO_VOLUNTEER[] =
     "SELECT r.id, r.household_id, r.name FROM resident r"
     " WHERE r.community = ?1 AND r.status = 'active' AND r.birth_date > ?2"
     " AND r.birth_date <= ?3"
     " AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.resident_id = r.id)"
     " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id"
-    " AND t.tag = '志愿者') THEN 0 ELSE 1 END, r.id LIMIT 1";
+    " AND t.tag = '志愿者') THEN 0 ELSE 1 END, r.id DESC LIMIT 1";
 static const char SQL_DEMO_RESIDENT_HOUSEHOLD[] =
     "SELECT household_id, name FROM resident WHERE id = ?1";
 static const char SQL_DEMO_USER[] = "SELECT id FROM app_user WHERE username = ?1";
