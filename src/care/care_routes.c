@@ -1474,6 +1474,30 @@ static Error *care_handle_settings_put(Request *req, Response *res)
                                              care_settings_json(&cs)));
 }
 
+static Error *care_handle_helpers(Request *req, Response *res)
+{
+    const char *community, *q = request_query(req, "q");
+    json_t *items;
+    Error *err;
+
+    err = auth_require(req, ROLE_STAFF | ROLE_SECRETARY | ROLE_ADMIN);
+    if (!err)
+        err = settings_target(req, &community);
+    if (!err && !may_manage(req->user, community))
+        err = error_forbidden(req->arena, "只有本社区的工作人员或书记可以安排结对");
+    if (!err && q && (strlen(q) > 60 || !request_text_ok(q)))
+        err = error_bad_request(req->arena, "q", "invalid_query", "搜索词最多 20 个字");
+    if (err)
+        return err;
+    items = json_array();
+    err = care_store_helpers(req->store, req->arena, community, q, items);
+    if (err) {
+        json_decref(items);
+        return err;
+    }
+    return response_json(res, 200, json_pack("{s:s, s:o}", "community", community, "items", items));
+}
+
 static Error *month_query(Request *req, const char *name, int def, int *ret)
 {
     const char *s = request_query(req, name);
@@ -1581,4 +1605,5 @@ void care_routes_register(Router *r)
     router_add(r, "PUT", "/api/v1/care/settings", care_handle_settings_put, 0);
     router_add(r, "GET", "/api/v1/care/stats", care_handle_stats, 0);
     router_add(r, "GET", "/api/v1/care/form", care_handle_form, 0);
+    router_add(r, "GET", "/api/v1/care/helpers", care_handle_helpers, 0);
 }

@@ -1426,3 +1426,40 @@ Error *care_store_user_by_name(Store *st, Arena *a, const char *username, int64_
         return store_error(st, a);
     }
 }
+
+/* ---- helpers to pair ---- */
+
+static const char SQL_HELPERS[] =
+    "SELECT u.id, coalesce(nullif(u.display_name, ''), u.username), u.role,"
+    " (SELECT count(*) FROM care_pair p JOIN care_person c ON c.id = p.care_id"
+    " WHERE p.user_id = u.id AND p.ended_at IS NULL AND c.closed_at IS NULL),"
+    " CASE WHEN EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = u.resident_id"
+    " AND t.tag = '志愿者') THEN 1 ELSE 0 END"
+    " FROM app_user u WHERE u.scope = ?1 AND u.disabled = 0 AND u.state = 'active'"
+    " AND u.role IN ('grid_worker', 'resident', 'reporter', 'staff')"
+    " AND (?2 = '' OR instr(u.display_name, ?2) > 0 OR instr(u.username, ?2) > 0)"
+    " ORDER BY CASE WHEN u.role = 'grid_worker' THEN 0 ELSE 1 END,"
+    " CASE WHEN EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = u.resident_id"
+    " AND t.tag = '志愿者') THEN 0 ELSE 1 END, u.id LIMIT 100";
+
+Error *care_store_helpers(Store *st, Arena *a, const char *community, const char *q,
+                          json_t *items)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_HELPERS);
+    StoreResult r;
+
+    store_bind_text(s, 1, community);
+    store_bind_text(s, 2, q ? q : "");
+    while ((r = store_step(s)) == STORE_ROW)
+        json_array_append_new(items, json_pack("{s:I, s:o, s:o, s:I, s:b}", "user_id",
+                                               (json_int_t)store_column_int64(s, 0), "name",
+                                               json_string_or_null(store_column_text(s, a, 1)),
+                                               "role",
+                                               json_string_or_null(store_column_text(s, a, 2)),
+                                               "pairs", (json_int_t)store_column_int64(s, 3),
+                                               "volunteer", store_column_int64(s, 4) != 0));
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}

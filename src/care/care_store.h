@@ -224,3 +224,11 @@ Error *care_store_demo_household(Store *st, Arena *a, int64_t resident_id, int64
                                  const char **ret_name);
 /* The id of account @username; 0 when none. */
 Error *care_store_user_by_name(Store *st, Arena *a, const char *username, int64_t *ret_id);
+
+/*
+ * Accounts of @community that may be paired (grid workers first, then those
+ * of residents tagged 志愿者, then the rest), whose name or username holds
+ * @q ("" for all): [{user_id, name, role, pairs, volunteer}], at most 100.
+ */
+Error *care_store_helpers(Store *st, Arena *a, const char *community, const char *q,
+                          json_t *items);

@@ -283,6 +283,16 @@ test('a grade override needs a reason and is audited', async () => {
 });
 
 test('pairings: who may be paired, and a helper sees only her pairs', async () => {
+  const h = await api('GET', `/api/v1/care/helpers?community=${COMMUNITY}`, 'staff');
+  assert.equal(h.status, 200);
+  assert.equal(h.body.items[0].role, 'grid_worker', 'grid workers first');
+  assert.ok(h.body.items.some((x) => x.user_id === uid.grid));
+  assert.ok(h.body.items.some((x) => x.user_id === uid.volunteer));
+  assert.ok(!h.body.items.some((x) => x.user_id === uid.farstaff));
+  const found = await api('GET', `/api/v1/care/helpers?q=${encodeURIComponent('赵网格')}`, 'staff');
+  assert.deepEqual(found.body.items.map((x) => x.user_id), [uid.grid]);
+  assert.equal((await api('GET', '/api/v1/care/helpers', 'grid')).status, 403);
+  assert.equal((await api('GET', `/api/v1/care/helpers?community=${COMMUNITY}`, 'farstaff')).status, 403);
   let r = await api('POST', `/api/v1/care/people/${p1}/pairs`, 'staff', { user_id: uid.grid, kind: 'cousin' });
   assert.equal(r.status, 422);
   assert.equal(r.body.error.field, 'kind');
