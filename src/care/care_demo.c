@@ -129,8 +129,8 @@ Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community
 {
     Rng rng = { seed ^ 0x63617265ULL };
     CareSettings cs;
-    CareDemoElder *el;
-    size_t n;
+    CareDemoElder *el = NULL;
+    size_t n = 0;
     int64_t grid = 0, staff = 0, volunteer = 0, vol_resident = 0, vol_household = 0, elder = 0;
     int64_t today_day;
     int minute;

@@ -115,7 +115,7 @@ static Error *load_person(Request *req, CareAccess need, CarePerson **ret, CareA
 {
     char today[11];
     CarePerson *p = NULL;
-    CareAccess acc;
+    CareAccess acc = ACCESS_NONE;
     int64_t id;
     Error *err;
 
@@ -131,9 +131,14 @@ static Error *load_person(Request *req, CareAccess need, CarePerson **ret, CareA
     if (!p || (acc == ACCESS_NONE && !auth_covers(req->user, p->community)))
         return error_not_found(req->arena, "id", "找不到该关爱对象，或其不在您的管辖范围内");
     if (acc < need) {
-        if (need == ACCESS_HELPER)
-            return error_forbidden(req->arena, "您未与这位老人结对，只能为与您结对的老人记录走访或查看档案");
-        return error_forbidden(req->arena, "只有本社区的工作人员或书记可以进行此操作");
+        Error *e = need == ACCESS_HELPER
+                       ? error_forbidden(req->arena,
+                                         "您未与这位老人结对，只能为与您结对的老人记录走访或查看档案")
+                       : error_forbidden(req->arena, "只有本社区的工作人员或书记可以进行此操作");
+
+        e->code = need == ACCESS_HELPER ? "not_paired" : "forbidden";
+        e->field = "id";
+        return e;
     }
     *ret = p;
     *ret_access = acc;
@@ -510,9 +515,9 @@ static Error *care_handle_overdue(Request *req, Response *res)
 
 static Error *care_handle_get(Request *req, Response *res)
 {
-    CarePerson *p;
-    CareAccess acc;
-    const char *kind;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
+    const char *kind = NULL;
     json_t *o;
     Error *err;
 
@@ -545,8 +550,8 @@ static Error *respond_page(Request *req, Response *res, int status, int64_t id)
 {
     char today[11];
     CarePerson *p = NULL;
-    CareAccess acc;
-    const char *kind;
+    CareAccess acc = ACCESS_NONE;
+    const char *kind = NULL;
     json_t *o;
     Error *err;
 
@@ -622,11 +627,11 @@ static Error *care_handle_open(Request *req, Response *res)
 static Error *care_handle_update(Request *req, Response *res)
 {
     static const char *const fields[] = { "reasons", "living", "tags", "note", NULL };
-    CarePerson *p;
-    CareAccess acc;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
     CareSettings cs;
     CareData d;
-    const char *kind, *living;
+    const char *kind = NULL, *living;
     json_t *body, *data, *changed;
     size_t enc_len;
     void *enc;
@@ -683,9 +688,9 @@ static Error *care_handle_update(Request *req, Response *res)
 static Error *care_handle_close(Request *req, Response *res)
 {
     static const char *const fields[] = { "reason", "note", NULL };
-    CarePerson *p;
-    CareAccess acc;
-    const char *kind, *reason, *note = NULL;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
+    const char *kind = NULL, *reason = NULL, *note = NULL;
     json_t *body;
     Error *err;
 
@@ -720,10 +725,10 @@ static Error *care_handle_close(Request *req, Response *res)
 static Error *care_handle_grade(Request *req, Response *res)
 {
     static const char *const fields[] = { "grade", "reason", NULL };
-    CarePerson *p;
-    CareAccess acc;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
     CareSettings cs;
-    const char *kind, *reason = NULL;
+    const char *kind = NULL, *reason = NULL;
     int64_t grade = 0, now = time_now_ms();
     bool present;
     size_t enc_len = 0;
@@ -804,12 +809,12 @@ static Error *time_field(Request *req, json_t *body, const char *name, bool requ
 
 static Error *care_handle_assess(Request *req, Response *res)
 {
-    CarePerson *p;
-    CareAccess acc;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
     CareSettings cs;
     CareAssessInput in;
     CareAssessment as;
-    const char *kind;
+    const char *kind = NULL;
     int64_t at, id = 0, now = time_now_ms();
     json_t *body, *copy, *result, *rules;
     size_t enc_len;
@@ -878,10 +883,10 @@ static Error *care_handle_assess(Request *req, Response *res)
 static Error *care_handle_pair_add(Request *req, Response *res)
 {
     static const char *const fields[] = { "user_id", "kind", NULL };
-    CarePerson *p;
-    CareAccess acc;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
     CareUser u;
-    const char *kind, *pkind;
+    const char *kind = NULL, *pkind = NULL;
     int64_t uid = 0, id = 0;
     bool present, ok;
     json_t *body;
@@ -947,7 +952,7 @@ static Error *care_handle_pair_end(Request *req, Response *res)
     char today[11];
     CarePerson *p = NULL;
     CareAccess acc = ACCESS_NONE;
-    const char *kind;
+    const char *kind = NULL;
     int64_t id, care_id = 0;
     Error *err;
 
@@ -1072,11 +1077,11 @@ static Error *parse_needs(Request *req, json_t *body, CareNeed *out, int *ret_n)
 static Error *care_handle_visit(Request *req, Response *res)
 {
     static const char *const fields[] = { "visited_at", "mode", "checklist", "notes", "needs", NULL };
-    CarePerson *p;
-    CareAccess acc;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
     CareSettings cs;
     CareNeed needs[CARE_NEEDS_MAX];
-    const char *kind, *mode, *notes = NULL;
+    const char *kind = NULL, *mode = NULL, *notes = NULL;
     int64_t at = 0, id = 0, now = time_now_ms();
     int n_needs = 0;
     bool concern = false;
@@ -1194,9 +1199,9 @@ static Error *care_handle_visit(Request *req, Response *res)
 static Error *care_handle_away(Request *req, Response *res)
 {
     static const char *const fields[] = { "from", "to", "reason", NULL };
-    CarePerson *p;
-    CareAccess acc;
-    const char *kind, *from, *to, *reason;
+    CarePerson *p = NULL;
+    CareAccess acc = ACCESS_NONE;
+    const char *kind = NULL, *from = NULL, *to = NULL, *reason = NULL;
     int64_t id = 0, d_from, d_to, d_today;
     char today[11];
     json_t *body;
@@ -1256,7 +1261,7 @@ static Error *care_handle_away_cancel(Request *req, Response *res)
     char today[11];
     CarePerson *p = NULL;
     CareAccess acc = ACCESS_NONE;
-    const char *kind;
+    const char *kind = NULL;
     int64_t id, care_id = 0;
     Error *err;
 

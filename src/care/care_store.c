@@ -569,8 +569,8 @@ Error *care_store_regrade_all(Store *st, Arena *a, const CryptoKeys *k, const Ca
                               const char *community, int64_t now_ms)
 {
     StoreStmt *s = store_prepare(st, a, SQL_OPEN_IN);
-    int64_t *ids;
-    size_t n;
+    int64_t *ids = NULL;
+    size_t n = 0;
     Error *err;
 
     store_bind_text(s, 1, community);
@@ -697,7 +697,7 @@ Error *care_store_assessments(Store *st, Arena *a, const CryptoKeys *k, int64_t 
                               "assessor", json_string_or_null(store_column_text(s, a, 2)),
                               "final_level", (int)store_column_int64(s, 3));
         json_t *data;
-        size_t n;
+        size_t n = 0;
         const void *p = store_column_blob(s, a, 4, &n);
 
         data = care_open_json(k, a, p, n);
@@ -921,7 +921,7 @@ Error *care_store_visits(Store *st, Arena *a, const CryptoKeys *k, int64_t care_
     store_bind_int64(s, 1, care_id);
     store_bind_int64(s, 2, limit);
     while ((r = store_step(s)) == STORE_ROW) {
-        size_t n;
+        size_t n = 0;
         const void *p = store_column_blob(s, a, 6, &n);
         json_t *data = care_open_json(k, a, p, n);
         const char *cases = store_column_text(s, a, 7);

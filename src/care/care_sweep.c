@@ -46,8 +46,8 @@ static Error *notify(Store *st, Arena *a, const int64_t *ids, size_t n, const ch
 static Error *tell_helpers(Store *st, Arena *a, const char *community, int64_t care_id,
                            const char *kind, const char *title, const char *body, int64_t now_ms)
 {
-    int64_t *ids;
-    size_t n;
+    int64_t *ids = NULL;
+    size_t n = 0;
     Error *err = care_store_helper_ids(st, a, care_id, &ids, &n);
 
     if (!err && n == 0)
@@ -61,8 +61,8 @@ static Error *tell_staff(Store *st, Arena *a, const char *community, bool secret
                          int64_t care_id, const char *kind, const char *title, const char *body,
                          int64_t now_ms)
 {
-    int64_t *ids;
-    size_t n;
+    int64_t *ids = NULL;
+    size_t n = 0;
     Error *err = care_store_staff_ids(st, a, community, secretary_only, &ids, &n);
 
     if (!err)
@@ -84,7 +84,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
 {
     int64_t day, deadline, *ids;
     int minute;
-    size_t n;
+    size_t n = 0;
     char today[11], since[11];
     Error *err;
 
@@ -152,8 +152,8 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
 static Error *sweep_visits(Store *st, Arena *a, const char *community, const CareSettings *cs,
                            int64_t now_ms, int64_t *ret_n)
 {
-    int64_t *ids, *due;
-    size_t n;
+    int64_t *ids = NULL, *due = NULL;
+    size_t n = 0;
     char today[11];
     Error *err;
 
@@ -191,8 +191,8 @@ static Error *sweep_visits(Store *st, Arena *a, const char *community, const Car
 
 Error *care_sweep(Store *st, Arena *a, const CryptoKeys *k, int64_t now_ms, int64_t *ret_n)
 {
-    const char **communities;
-    size_t n;
+    const char **communities = NULL;
+    size_t n = 0;
     int64_t made = 0;
     Error *err;
 

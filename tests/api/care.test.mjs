@@ -373,6 +373,8 @@ test('visits: paired helpers only, not in the future; a need becomes a case with
   assert.equal(r.body.error.field, 'mode');
   r = await api('POST', `/api/v1/care/people/${p1}/visits`, 'grid2', { visited_at: iso(Date.now()), mode: 'phone', checklist: checklistOk });
   assert.equal(r.status, 403);
+  assert.equal(r.body.error.code, 'not_paired');
+  assert.equal(r.body.error.field, 'id');
   assert.match(r.body.error.message, /结对/);
   r = await api('POST', `/api/v1/care/people/${p1}/visits`, 'street', { visited_at: iso(Date.now()), mode: 'phone', checklist: checklistOk });
   assert.equal(r.status, 403);
