@@ -34,7 +34,7 @@ run: build
 	else $(BUILD)/linli migrate --db $(DB); fi
 	@echo
 	@echo "linli: http://$(LISTEN)/  (staff console)   http://$(LISTEN)/h5/  (resident H5)"
-	@echo "demo logins, password linli2026: admin, street, secretary, staff, grid, property, resident"
+	@echo "demo logins, password linli2026: admin, street, secretary, staff, grid, property, resident, volunteer, elder"
 	@echo "手机号注册: no SMS gateway here, the codes are logged below (sms_dev_log)"
 	@echo
 	@printf '# make run: no SMS gateway; registration codes go to the log\nsms_dev_log = true\n' > var/dev.conf

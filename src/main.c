@@ -193,6 +193,7 @@ static int cmd_serve(int argc, char **argv)
         assistant_serve_stop();
         return 1;
     }
+    cases_serve_also(care_sweep_hook, keys);
     cases_serve_start(cfg.db_path, cfg.files_base, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)
@@ -241,7 +242,7 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0, n_bookings = 0, n_questions = 0;
+    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0;
     uint64_t history_seed;
     Arena *a;
     Store *st;
@@ -329,6 +330,11 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, care_demo(st, a, keys, opt.community, opt.password,
+                                                   history_seed, time_now_ms(), &n_care));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -353,7 +359,10 @@ static int cmd_demo(int argc, char **argv)
            n_rooms, n_profiles);
     printf("history of %d days: %lld bookings, %lld questions to the assistant\n", DEMO_HISTORY_DAYS,
            (long long)n_bookings, (long long)n_questions);
-    printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident\n",
+    printf("in care: %lld elderly people, with assessments, pairings, visits and checks\n",
+           (long long)n_care);
+    printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
+           " volunteer, elder\n",
            opt.password);
     crypto_keys_free(keys);
     arena_free(a);

@@ -9,6 +9,7 @@
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "booking/booking.h"
+#include "care/care.h"
 #include "cases/cases.h"
 #include "community/community.h"
 #include "core/embed.h"
@@ -75,4 +76,5 @@ void routes_register_all(Router *r)
     announce_routes_register(r);
     workqueue_routes_register(r);
     community_routes_register(r);
+    care_routes_register(r);
 }

@@ -28,7 +28,10 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/crypto.h"
 #include "core/error.h"
+#include "http/router.h"
+#include "store/store.h"
 
 #define CARE_ITEMS 26
 #define CARE_DIMENSIONS 4
@@ -129,3 +132,137 @@ json_t *care_assessment_json(const CareAssessment *as);
 
 /* `linli care ...` */
 int care_cli(int argc, char **argv);
+
+/*
+ * ---- The server side (issue 15): people in care on the registry ----
+ *
+ * A person in care is a care episode of a resident (care_person): opened by
+ * staff with reasons, closed (moved, care home, deceased) with a reason,
+ * the history kept. Each has every ability assessment made (care_assess,
+ * the code the CLI runs), a community risk grade (关爱等级: 一级 重点,
+ * 二级 关注, 三级 一般) computed by readable rules the community may change
+ * (care_grade), perhaps overridden by staff with a reason, helpers paired
+ * with her (结对), visits on the grade's rhythm, daily 平安 checks and days
+ * away. The overdue sweep (care_sweep.c) tells helpers, then staff, then
+ * the secretary, once per (person, kind, day).
+ *
+ * Health and care data are sealed at rest with core/crypto (as the registry
+ * seals ID numbers); lists show only levels, grades and dates; every full
+ * view of a person is audited (care.view_full).
+ */
+
+/* Risk tags staff set on a person (sealed at rest). */
+typedef enum CareTag {
+    CARE_TAG_CHRONIC,     /* chronic: 慢性病 */
+    CARE_TAG_FALL,        /* fall: 近期跌倒 */
+    CARE_TAG_HOSPITAL,    /* hospital: 近期住院 */
+    CARE_TAG_NO_RELATIVE, /* no_relative: 子女不在身边 */
+    CARE_TAG_LOW_INCOME,  /* low_income: 低收入 */
+    _CARE_TAG_MAX
+} CareTag;
+
+/* What a grade rule's condition looks at. */
+typedef enum CareFactor {
+    CARE_FACTOR_ABILITY,       /* ability_level >= min (the last assessment's) */
+    CARE_FACTOR_ALONE,         /* lives_alone: marked 独居, or the only active resident of her household */
+    CARE_FACTOR_AGE,           /* age >= min */
+    CARE_FACTOR_TAG,           /* tag: one of the CareTags is set */
+    CARE_FACTOR_MISSED_CHECKS, /* missed_checks >= min: daily checks missed in the last 30 days */
+    _CARE_FACTOR_MAX
+} CareFactor;
+
+#define CARE_GRADES 3          /* 1 重点, 2 关注, 3 一般 */
+#define CARE_RULES_MAX 30
+#define CARE_CONDS_MAX 5
+#define CARE_RULE_NAME_MAX 40
+
+typedef struct CareCond {
+    CareFactor factor;
+    int min;                   /* ability_level, age, missed_checks */
+    CareTag tag;               /* tag */
+} CareCond;
+
+/* "When all of @conds hold, the grade is at least @grade" (1 or 2). */
+typedef struct CareGradeRule {
+    const char *name;          /* "独居且高龄", shown as the reason */
+    int grade;
+    int n_conds;
+    CareCond conds[CARE_CONDS_MAX];
+} CareGradeRule;
+
+typedef struct CareRhythm {
+    int visit_days;            /* a visit at least every N days */
+    bool daily_check;          /* a 平安 check expected every day */
+} CareRhythm;
+
+typedef struct CareSettings {
+    int age_threshold;         /* who counts as elderly: age >= this (default 60) */
+    int n_rules;
+    CareGradeRule rules[CARE_RULES_MAX];
+    CareRhythm rhythm[CARE_GRADES + 1]; /* [1] … [3] */
+    int check_hour;            /* no check by this hour (Beijing) tells the helpers (default 10) */
+    int staff_after_hours;     /* …and this many hours later the community's staff (default 2) */
+    int check_escalate_days;   /* checks missed this many days running: the secretary (default 2) */
+    int visit_escalate_days;   /* a visit this many days overdue: the secretary (default 7) */
+    CareAssessRules assess;    /* how C.4's adjustments read (care.h above) */
+} CareSettings;
+
+/* What the grade is computed from. */
+typedef struct CareFacts {
+    int ability_level;         /* -1: never assessed */
+    bool lives_alone;
+    int age;
+    bool tags[_CARE_TAG_MAX];
+    int missed_checks;
+} CareFacts;
+
+typedef struct CareGrade {
+    int grade;                 /* 1 … 3 */
+    int n_reasons;
+    const CareGradeRule *reasons[CARE_RULES_MAX]; /* every rule that held, most severe first */
+} CareGrade;
+
+/* ---- rules (care_rules.c): pure, no I/O ---- */
+
+const char *care_tag_name(CareTag t);          /* "chronic" */
+const char *care_tag_label(CareTag t);         /* "慢性病" */
+bool care_tag_parse(const char *s, CareTag *ret);
+const char *care_grade_label(int grade);       /* "一级（重点）" */
+
+/* The defaults: age 60, the rules of docs/API.md, 7/14/30 days, daily check for 一级, 10 点. */
+void care_settings_default(CareSettings *ret);
+/*
+ * Reads settings from @obj onto @inout (keys left out keep their value;
+ * "rules" replaces the whole list). 422 naming the field ("rules[2].when[0].min")
+ * for an unknown key, factor or tag, a value out of range, or a rule list
+ * that is empty. Strings are copied into @a.
+ */
+Error *care_settings_parse(Arena *a, json_t *obj, CareSettings *inout);
+/* The settings as care_settings_parse reads them; new reference. */
+json_t *care_settings_json(const CareSettings *s);
+/* The grade of @f under @s's rules, with every rule that held. */
+void care_grade(const CareSettings *s, const CareFacts *f, CareGrade *ret);
+/* [{"rule","grade"}] of @g; for no rule, one line saying so; new reference. */
+json_t *care_grade_reasons_json(const CareGrade *g);
+/* yyyymm (Beijing) of @ms. */
+int care_month(int64_t ms);
+/* "YYYY-MM-DD" (Beijing) of @ms into @buf. */
+void care_day(int64_t ms, char buf[11]);
+
+/* ---- the server (care_routes.c, care_sweep.c, care_demo.c) ---- */
+
+/*
+ * The overdue sweep at @now_ms in one write transaction of its own (rolled
+ * back on failure): alerts and their notices, once per (person, kind, day)
+ * whatever runs at once (care_sweep.c). *ret_n (may be NULL): alerts raised.
+ */
+Error *care_sweep(Store *st, Arena *a, const CryptoKeys *k, int64_t now_ms, int64_t *ret_n);
+/* care_sweep for the sweep thread of `linli serve` (cases_serve_also); @keys: CryptoKeys. */
+Error *care_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *keys);
+void care_routes_register(Router *r);
+/*
+ * Inside a write transaction: `linli demo`'s care in @community (seeded by
+ * @seed), with the accounts volunteer and elder (@password). *ret_n: people.
+ */
+Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+                 const char *password, uint64_t seed, int64_t now_ms, int64_t *ret_n);

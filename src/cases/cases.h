@@ -502,6 +502,14 @@ Error *cases_deadlines(Store *st, Arena *a, Case *c, const CaseCategory *cat);
 Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
                     const char *key_community, const char *token, Case **ret);
 /*
+ * cases_create inside the caller's write transaction (a visit's need made a
+ * case, written with the visit or not at all): locates, routes, inserts and
+ * audits case @c (zeroed by the caller; its id and state filled). The
+ * caller commits or rolls back.
+ */
+Error *cases_create_in_tx(Request *req, const CaseInput *in, int64_t api_key_id,
+                          const char *key_community, const char *token, Case *c);
+/*
  * Checks an image as an upload is checked (size, then type by content: 413
  * photo_too_large, 415 not_an_image, naming @field) and writes it to the photo
  * directory under a new name: p->file, mime, size set; *ret_path to unlink on failure.
@@ -586,6 +594,14 @@ Error *cases_sweep_background(Store *st, Arena *a, const char *files_base, int64
  * pass is logged and retried at the next tick.
  */
 void cases_serve_start(const char *db_path, const char *files_base, int64_t interval_ms);
+/*
+ * Another module's sweep for the same thread (care's overdue sweep), run
+ * after the cases sweep on each tick with the thread's connection and
+ * @ctx; call before cases_serve_start. A failure is logged and retried at
+ * the next tick.
+ */
+typedef Error *(*CasesSweepHook)(Store *st, Arena *a, int64_t now_ms, void *ctx);
+void cases_serve_also(CasesSweepHook hook, void *ctx);
 void cases_serve_stop(void);
 /* May the request's user see case @c? */
 bool cases_visible(Request *req, const Case *c, int64_t user_unit);

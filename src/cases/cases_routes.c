@@ -278,18 +278,13 @@ static Error *reporter(Request *req, const CaseInput *in, Case *c)
     return NULL;
 }
 
-Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
-                    const char *key_community, const char *token, Case **ret)
+Error *cases_create_in_tx(Request *req, const CaseInput *in, int64_t api_key_id,
+                          const char *key_community, const char *token, Case *c)
 {
-    Case *c = arena_zalloc(req->arena, sizeof(Case));
     CaseCategory *cat = NULL;
-    CaseSettings settings;
     int64_t now = time_now_ms();
     Error *err;
 
-    err = store_begin(req->store, req->arena);
-    if (err)
-        return err;
     err = locate(req, in, api_key_id ? key_community : NULL, c);
     if (!err && !api_key_id)
         err = reporter(req, in, c);
@@ -327,6 +322,20 @@ Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
     if (!err && !req->user)
         err = audit_record_system(req->store, req->arena, "open311", "case.create", "case", c->id,
                                   c->community, json_pack("{s:I}", "api_key", (json_int_t)api_key_id));
+    return err;
+}
+
+Error *cases_create(Request *req, const CaseInput *in, int64_t api_key_id,
+                    const char *key_community, const char *token, Case **ret)
+{
+    Case *c = arena_zalloc(req->arena, sizeof(Case));
+    CaseSettings settings;
+    Error *err;
+
+    err = store_begin(req->store, req->arena);
+    if (err)
+        return err;
+    err = cases_create_in_tx(req, in, api_key_id, key_community, token, c);
     if (!err)
         err = store_commit(req->store, req->arena);
     if (err) {

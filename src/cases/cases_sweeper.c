@@ -69,7 +69,15 @@ static struct {
     const char *db_path;
     const char *files_base; /* the photos' directory is "<files_base>.files/cases" */
     int64_t interval_ms;
+    CasesSweepHook hook; /* another module's sweep, or NULL */
+    void *hook_ctx;
 } sweeper = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void cases_serve_also(CasesSweepHook hook, void *ctx)
+{
+    sweeper.hook = hook;
+    sweeper.hook_ctx = ctx;
+}
 
 static void *sweeper_main(void *unused)
 {
@@ -92,6 +100,13 @@ static void *sweeper_main(void *unused)
             log_warn("cases sweep failed; retried at the next tick", "error",
                      err->detail ? err->detail : err->message, NULL);
         arena_reset(a);
+        if (sweeper.hook) {
+            err = sweeper.hook(st, a, time_now_ms(), sweeper.hook_ctx);
+            if (err)
+                log_warn("sweep failed; retried at the next tick", "error",
+                         err->detail ? err->detail : err->message, NULL);
+            arena_reset(a);
+        }
         clock_gettime(CLOCK_MONOTONIC, &at);
         at.tv_sec += (time_t)(sweeper.interval_ms / 1000);
         at.tv_nsec += (long)(sweeper.interval_ms % 1000) * 1000000L;
