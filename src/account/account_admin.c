@@ -299,8 +299,22 @@ static Error *account_handle_list(Request *req, Response *res)
     if (err)
         return err;
     arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, account_stored_user_json(items[i]));
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = account_stored_user_json(items[i]);
+
+        json_array_append_new(arr, row);
+        if (items[i]->user.role != ROLE_GRID_WORKER)
+            continue;
+        /* her grids, so 账号管理 shows who walks which grid (none: the whole community) */
+        json_t *grids = json_array();
+        json_object_set_new(row, "grids", grids);
+        err = account_store_user_grids(req->store, req->arena, items[i]->user.id,
+                                       items[i]->user.scope, grids);
+        if (err) {
+            json_decref(arr);
+            return err;
+        }
+    }
     return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
                                              "per_page", (json_int_t)f.limit));

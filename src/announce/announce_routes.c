@@ -361,7 +361,9 @@ static Error *announce_handle_file_upload(Request *req, Response *res)
     if (err)
         return err;
     if (req->body_len > ANNOUNCE_FILE_MAX)
-        return error_new(req->arena, 413, NULL, "file_too_large", "图片或附件不能超过 5 MB，请压缩后再上传");
+        return error_new(req->arena, 413, NULL, "file_too_large",
+                         arena_sprintf(req->arena, "图片或附件不能超过 %d MB，请压缩后再上传",
+                                       ANNOUNCE_FILE_MAX / (1024 * 1024)));
     if (!name || !*name)
         name = "附件";
     if (!request_text_ok(name) || utf8_length(name) > 100)

@@ -16,6 +16,7 @@
 
 #include "assistant/assistant.h"
 #include "core/hash.h"
+#include "core/strbuf.h"
 #include "core/text.h"
 #include "core/banned.h"
 
@@ -363,5 +364,141 @@ json_t *assistant_group_questions(Arena *a, json_t *items)
             "entry_id", json_object_get(first, "entry_id"),
             "entry_question", json_object_get(first, "entry_question")));
     }
+    return out;
+}
+
+/* ---- near-duplicate entries ---- */
+
+/* a term in more entries than this says what kind of question it is, not which one */
+#define DUP_MAX_DF 64
+
+typedef struct KeyEntry {
+    uint64_t key;
+    uint32_t entry;
+} KeyEntry;
+
+typedef struct DupPair {
+    uint32_t x, y;
+    double sim, answer_sim;
+} DupPair;
+
+static int cmp_key_entry(const void *p, const void *q)
+{
+    const KeyEntry *a = p, *b = q;
+
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+static int cmp_pair_xy(const void *p, const void *q)
+{
+    const DupPair *a = p, *b = q;
+
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return a->y < b->y ? -1 : a->y > b->y;
+}
+
+static int cmp_pair_sim(const void *p, const void *q)
+{
+    const DupPair *a = p, *b = q;
+
+    if (a->sim != b->sim)
+        return a->sim > b->sim ? -1 : 1;
+    return cmp_pair_xy(p, q);
+}
+
+/* The bag of an entry's phrasings: its question and every alternative, each term at its heaviest. */
+static TermBag phrasings_bag(Arena *a, const AssistantIndex *ix, const KbEntry *e)
+{
+    StrBuf sb;
+    const char *text;
+
+    strbuf_init(&sb, a, 1 << 20);
+    strbuf_adds(&sb, e->question);
+    for (size_t i = 0; i < e->n_alternatives; i++) {
+        strbuf_adds(&sb, "。");
+        strbuf_adds(&sb, e->alternatives[i]);
+    }
+    text = strbuf_finish(&sb, NULL);
+    return bag_of(a, ix, text ? text : e->question);
+}
+
+static json_t *dup_entry_json(const KbEntry *e)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", e->id, "section", e->section, "question",
+                     e->question, "answer", e->answer, "scope", e->scope);
+}
+
+json_t *assistant_duplicates(Arena *a, const KbEntry *entries, size_t n, double min, size_t limit)
+{
+    TermBag *bags = arena_alloc(a, sizeof(TermBag) * (n + 1));
+    TermBag *answers = arena_alloc(a, sizeof(TermBag) * (n + 1));
+    KeyEntry *ke;
+    DupPair *pairs = NULL;
+    size_t n_ke = 0, n_pairs = 0, cap = 0, n_out = 0;
+    json_t *out = json_array();
+
+    pthread_once(&lock_once, lock_init);
+    pthread_rwlock_rdlock(&index_lock);
+    for (size_t i = 0; i < n; i++) {
+        bags[i] = phrasings_bag(a, current, &entries[i]);
+        answers[i] = bag_of(a, current, entries[i].answer);
+        n_ke += bags[i].n;
+    }
+    pthread_rwlock_unlock(&index_lock);
+
+    /* candidates: entries sharing a term that few entries hold */
+    ke = arena_alloc(a, sizeof(KeyEntry) * (n_ke + 1));
+    n_ke = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < bags[i].n; k++)
+            ke[n_ke++] = (KeyEntry){ bags[i].keys[k], (uint32_t)i };
+    qsort(ke, n_ke, sizeof(KeyEntry), cmp_key_entry);
+    for (size_t lo = 0, hi; lo < n_ke; lo = hi) {
+        for (hi = lo + 1; hi < n_ke && ke[hi].key == ke[lo].key; hi++)
+            ;
+        if (hi - lo < 2 || hi - lo > DUP_MAX_DF)
+            continue;
+        for (size_t i = lo; i < hi; i++)
+            for (size_t j = i + 1; j < hi; j++) {
+                if (n_pairs == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    pairs = realloc(pairs, sizeof(DupPair) * cap);
+                    if (!pairs)
+                        abort();
+                }
+                pairs[n_pairs++] = (DupPair){ ke[i].entry, ke[j].entry, 0, 0 };
+            }
+    }
+    if (n_pairs)
+        qsort(pairs, n_pairs, sizeof(DupPair), cmp_pair_xy);
+
+    /* each candidate once, scored */
+    {
+        size_t m = 0;
+
+        for (size_t i = 0; i < n_pairs; i++) {
+            if (m > 0 && pairs[m - 1].x == pairs[i].x && pairs[m - 1].y == pairs[i].y)
+                continue;
+            pairs[i].sim = similarity(&bags[pairs[i].x], &bags[pairs[i].y]);
+            if (pairs[i].sim < min)
+                continue;
+            pairs[i].answer_sim = similarity(&answers[pairs[i].x], &answers[pairs[i].y]);
+            pairs[m++] = pairs[i];
+        }
+        n_pairs = m;
+    }
+    if (n_pairs)
+        qsort(pairs, n_pairs, sizeof(DupPair), cmp_pair_sim);
+    for (size_t i = 0; i < n_pairs && n_out < limit; i++, n_out++)
+        json_array_append_new(out, json_pack("{s:o, s:o, s:f, s:f}",
+                                             "a", dup_entry_json(&entries[pairs[i].x]),
+                                             "b", dup_entry_json(&entries[pairs[i].y]),
+                                             "similarity", (double)(int)(pairs[i].sim * 1000) / 1000,
+                                             "answer_similarity",
+                                             (double)(int)(pairs[i].answer_sim * 1000) / 1000));
+    free(pairs);
     return out;
 }

@@ -122,6 +122,12 @@ Error *assistant_store_bump(Store *st, Arena *a);
 Error *assistant_store_entry_update(Store *st, Arena *a, const KbEntry *e,
                                    const QuestionSet *resolves);
 Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id);
+/*
+ * In one transaction: stores @keep (its phrasings now holding the other's),
+ * deletes entry @remove_id, and makes the questions answered or resolved by
+ * it count for @keep. 404 (field "keep"/"remove") if either is gone.
+ */
+Error *assistant_store_entry_merge(Store *st, Arena *a, const KbEntry *keep, const char *remove_id);
 
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items);
 Error *assistant_store_synonym_insert(Store *st, Arena *a, const char *term, const char *canonical,
@@ -175,10 +181,14 @@ Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool r
  * {"date","asked","answered","helpful","not_helpful","handoffs"} appended to
  * @by_day, oldest first, days without questions left out; per section of the
  * entry answered {"section" (null: not answered),"asked","helpful","not_helpful"}
- * to @by_section, most asked first.
+ * to @by_section, most asked first; per section of the entry ranked first,
+ * answered or not, {"section" (null: no entry came near, or "removed": the
+ * entry was deleted since),"removed","asked","answered",
+ * "suggested" (not answered, the best entries offered as choices),"handoffs",
+ * "helpful","not_helpful"} to @sections, most asked first.
  */
 Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
-                             json_t *by_day, json_t *by_section);
+                             json_t *by_day, json_t *by_section, json_t *sections);
 
 /* ---- answering (assistant.c) ---- */
 
@@ -276,5 +286,20 @@ const char *assistant_generate(Arena *a, const char *question, const AssistantHi
  * IDF, overlap enough: weighted Jaccard >= 0.4. New reference.
  */
 json_t *assistant_group_questions(Arena *a, json_t *items);
+
+/* ---- near-duplicate entries ---- */
+
+#define ASSISTANT_DUPLICATE_MIN 0.5
+
+/*
+ * Pairs of @entries[0..n) whose phrasings (question and alternatives) are
+ * alike, weighed as assistant_group_questions weighs questions: weighted
+ * Jaccard >= @min, most alike first, at most @limit, as
+ * [{"a","b" ({"id","section","question","answer","scope"}),"similarity",
+ * "answer_similarity"}]. Candidates are the pairs sharing a term that at
+ * most 64 entries hold, so a large knowledge base is not compared pair by
+ * pair. New reference.
+ */
+json_t *assistant_duplicates(Arena *a, const KbEntry *entries, size_t n, double min, size_t limit);
 
 void assistant_routes_register(Router *r);

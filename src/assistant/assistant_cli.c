@@ -477,7 +477,7 @@ int assistant_cli_kb(int argc, char **argv)
 
 /* ---- ask ---- */
 
-static void print_answer(const AssistantAnswer *ans, const Error *err)
+static void print_answer(const AssistantAnswer *ans, const Error *err, bool explain)
 {
     json_t *top = json_array();
     json_t *j;
@@ -487,6 +487,16 @@ static void print_answer(const AssistantAnswer *ans, const Error *err)
         json_array_append_new(top, json_string(ans->top[i].id));
     j = json_pack("{s:b, s:o, s:f, s:o}", "answered", ans->answered, "entry_id",
                   json_string_or_null(ans->entry_id), "score", ans->score, "top", top);
+    if (explain) {
+        json_t *hits = json_array();
+
+        for (size_t i = 0; i < ans->n_top; i++)
+            json_array_append_new(hits, json_pack("{s:s, s:s, s:f, s:f, s:f, s:f}", "id",
+                                                  ans->top[i].id, "section", ans->top[i].section,
+                                                  "score", ans->top[i].score, "qc", ans->top[i].qc,
+                                                  "dc", ans->top[i].dc, "bm25", ans->top[i].bm25));
+        json_object_set_new(j, "hits", hits);
+    }
     if (err)
         json_object_set_new(j, "error", json_string(err->code));
     line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
@@ -525,7 +535,7 @@ static void print_stats(int64_t build_us, int64_t *lat, size_t n)
 int assistant_cli_ask(int argc, char **argv)
 {
     const char *db = NULL, *community = NULL;
-    bool stats = false;
+    bool stats = false, explain = false;
     int64_t *lat = NULL, build_us;
     size_t n_lat = 0, cap_lat = 0;
     Store *st = NULL;
@@ -538,7 +548,7 @@ int assistant_cli_ask(int argc, char **argv)
     int rc;
 
     if (cli_wants_help(argc, argv)) {
-        puts("usage: linli ask --db FILE [--community CODE] [--stats]\n\n"
+        puts("usage: linli ask --db FILE [--community CODE] [--stats] [--explain]\n\n"
              "Answers questions from the knowledge base: one question a line on standard\n"
              "input, one JSON object a line on standard output:\n"
              "  {\"answered\": bool, \"entry_id\": \"K…\"|null, \"score\": x, \"top\": [\"K…\", …]}\n"
@@ -546,12 +556,16 @@ int assistant_cli_ask(int argc, char **argv)
              "--community, only entries for everyone, its street or itself are used. A\n"
              "line that is not a question gets answered false and \"error\": its code.\n"
              "Questions asked here are not recorded for the staff. --stats prints the\n"
-             "time to build the index and the latency of the questions on stderr.");
+             "time to build the index and the latency of the questions on stderr.\n"
+             "--explain adds \"hits\": the best entries (one more than top) with what\n"
+             "the decision to answer weighs: {\"id\",\"section\",\"score\",\"qc\" (share\n"
+             "of the question covered),\"dc\" (share of the phrasing covered),\"bm25\"}.");
         return 0;
     }
     rc = cli_options(argc, argv,
                      (const CliOption[]){ { "db", &db }, { "community", &community },
-                                          { "stats", NULL, &stats }, { 0 } });
+                                          { "stats", NULL, &stats },
+                                          { "explain", NULL, &explain }, { 0 } });
     if (rc)
         return rc;
     if (!db || optind != argc) {
@@ -597,7 +611,7 @@ int assistant_cli_ask(int argc, char **argv)
             rc = 1;
             goto out;
         }
-        print_answer(&ans, err);
+        print_answer(&ans, err, explain);
         fflush(stdout);
     }
     if (stats)

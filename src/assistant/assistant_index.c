@@ -1011,6 +1011,9 @@ size_t assistant_index_search(const AssistantIndex *ix, Arena *a, const char *qu
             .question = ix->entries[e].question,
             .answer = ix->entries[e].answer,
             .score = heap[c].score,
+            .qc = heap[c].qc > 1 ? 1 : heap[c].qc,
+            .dc = heap[c].dc > 1 ? 1 : heap[c].dc,
+            .bm25 = heap[c].bm25,
         };
     }
     return n_out;

@@ -157,6 +157,8 @@ typedef struct AssistantHit {
     const char *question;
     const char *answer;
     double score;         /* confidence in [0, 1] */
+    double qc, dc;        /* how much of the question it covers, and of its phrasing the question does */
+    double bm25;          /* the ranking's raw score */
 } AssistantHit;
 
 typedef struct AssistantQuery {

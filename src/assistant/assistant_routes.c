@@ -12,6 +12,7 @@
 #include "assistant/assistant.h"
 #include "audit/audit.h"
 #include "core/mask.h"
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
@@ -252,7 +253,7 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     const char *lo, *hi;
     int64_t days, today, first;
     int minute;
-    json_t *by_day, *by_section, *filled;
+    json_t *by_day, *by_section, *sections, *filled;
     json_int_t asked = 0, answered = 0, helpful = 0, not_helpful = 0, handoffs = 0;
     size_t k = 0;
     Error *err;
@@ -270,11 +271,13 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     first = today - days + 1;
     by_day = json_array();
     by_section = json_array();
+    sections = json_array();
     err = assistant_store_stats(req->store, req->arena, lo, hi, time_day_start_ms(first, 8 * 60),
-                                by_day, by_section);
+                                by_day, by_section, sections);
     if (err) {
         json_decref(by_day);
         json_decref(by_section);
+        json_decref(sections);
         return err;
     }
     /* every day of the range, so a chart's axis has no holes */
@@ -301,10 +304,10 @@ static Error *assistant_handle_stats(Request *req, Response *res)
     }
     json_decref(by_day);
     return response_json(res, 200, json_pack(
-        "{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o}", "days", (json_int_t)days,
+        "{s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o}", "days", (json_int_t)days,
         "totals", "asked", asked, "answered", answered, "helpful", helpful,
         "not_helpful", not_helpful, "handoffs", handoffs,
-        "by_day", filled, "by_section", by_section));
+        "by_day", filled, "by_section", by_section, "sections", sections));
 }
 
 /* ---- the knowledge base ---- */
@@ -693,6 +696,181 @@ static Error *kb_handle_delete(Request *req, Response *res)
     return response_json(res, 200, json_pack("{s:s, s:b}", "id", e->id, "deleted", 1));
 }
 
+/* ---- near-duplicate entries ---- */
+
+/* Can the caller change an entry of @scope? (require_writable, as a yes or no) */
+static bool writable(const Request *req, const char *scope)
+{
+    size_t m = strlen(req->user->scope);
+
+    if (req->user->role == ROLE_ADMIN)
+        return true;
+    return *scope && strncmp(scope, req->user->scope, m) == 0;
+}
+
+static Error *kb_handle_duplicates(Request *req, Response *res)
+{
+    const char *section = request_query(req, "section");
+    KbEntry *all, *mine;
+    size_t n, m = 0, k;
+    int64_t min, limit;
+    json_t *pairs, *pair;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (!err)
+        err = request_query_int(req, "min", (int64_t)(ASSISTANT_DUPLICATE_MIN * 100), 30, 100, &min);
+    if (!err)
+        err = request_query_int(req, "limit", 50, 1, 500, &limit);
+    if (err)
+        return err;
+    if (section && !request_text_ok(section))
+        return error_bad_request(req->arena, "section", "invalid_query", "栏目名含有不允许的字符");
+    err = assistant_store_entries_all(req->store, req->arena, &all, &n);
+    if (err)
+        return err;
+    /* the entries she sees (her community's, her street's, everyone's), of the section asked */
+    mine = arena_alloc(req->arena, sizeof(KbEntry) * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        if (entry_visible(req->user, all[i].scope) &&
+            (!section || !*section || strcmp(all[i].section, section) == 0))
+            mine[m++] = all[i];
+    pairs = assistant_duplicates(req->arena, mine, m, (double)min / 100, (size_t)limit);
+    json_array_foreach(pairs, k, pair) {
+        const char *sa = json_string_value(json_object_get(json_object_get(pair, "a"), "scope"));
+        const char *sb = json_string_value(json_object_get(json_object_get(pair, "b"), "scope"));
+
+        json_object_set_new(pair, "mergeable",
+                            json_boolean(strcmp(sa, sb) == 0 && writable(req, sa)));
+    }
+    return response_json(res, 200, json_pack("{s:o, s:f}", "items", pairs, "min", (double)min / 100));
+}
+
+/* Keywords are separated by spaces or commas, ASCII or full-width (，). */
+static size_t separator_len(const char *p)
+{
+    if (*p == ' ' || *p == ',')
+        return 1;
+    return strncmp(p, "，", strlen("，")) == 0 ? strlen("，") : 0;
+}
+
+static size_t keyword_len(const char *p)
+{
+    size_t n = 0;
+
+    while (p[n] && separator_len(p + n) == 0)
+        n++;
+    return n;
+}
+
+static bool has_keyword(const char *list, const char *word, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = keyword_len(p);
+
+        if (n == len && memcmp(p, word, len) == 0)
+            return true;
+        p += n;
+        p += separator_len(p);
+    }
+    return false;
+}
+
+/* Both phrasings lists, and keywords, as one: @keep gains what @gone had and it lacked. */
+static Error *merge_into(Request *req, KbEntry *keep, const KbEntry *gone)
+{
+    const char **alts = arena_alloc(req->arena, sizeof(char *) * (keep->n_alternatives + gone->n_alternatives + 2));
+    size_t n = 0;
+    StrBuf kw;
+
+    for (size_t i = 0; i < keep->n_alternatives; i++)
+        alts[n++] = keep->alternatives[i];
+    for (size_t i = 0; i <= gone->n_alternatives; i++) {
+        const char *p = i == 0 ? gone->question : gone->alternatives[i - 1];
+        bool known = strcmp(p, keep->question) == 0;
+
+        for (size_t k = 0; k < n && !known; k++)
+            known = strcmp(alts[k], p) == 0;
+        if (!known)
+            alts[n++] = p;
+    }
+    if (n > KB_MAX_ALTERNATIVES)
+        return error_invalid(req->arena, "keep", "too_many_alternatives",
+                             arena_sprintf(req->arena, "合并后将有 %zu 种问法，超过 %d 种，请先删减", n,
+                                           KB_MAX_ALTERNATIVES));
+    keep->alternatives = alts;
+    keep->n_alternatives = n;
+    /* keywords: the other's words that this one lacks */
+    strbuf_init(&kw, req->arena, 4096);
+    strbuf_adds(&kw, keep->keywords);
+    for (const char *p = gone->keywords; *p;) {
+        size_t len = keyword_len(p);
+
+        if (len > 0) {
+            const char *word = arena_strndup(req->arena, p, len);
+
+            if (!has_keyword(keep->keywords, word, len)) {
+                if (kw.len)
+                    strbuf_addc(&kw, ' ');
+                strbuf_adds(&kw, word);
+            }
+        }
+        p += len;
+        p += separator_len(p);
+    }
+    keep->keywords = strbuf_finish(&kw, NULL);
+    if (!keep->keywords)
+        return error_invalid(req->arena, "keep", "invalid_length", "合并后的关键词太长，请先删减");
+    /* what saving an entry checks (a keyword list grown past its limit, say) */
+    return assistant_entry_check(req->arena, keep);
+}
+
+static Error *kb_handle_merge(Request *req, Response *res)
+{
+    static const char *const fields[] = { "keep", "remove", NULL };
+    const char *keep_id, *remove_id;
+    KbEntry *keep = NULL, *gone = NULL;
+    json_t *body = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLES_KB);
+    if (!err)
+        err = request_json_fields(req, fields, &body);
+    if (!err)
+        err = request_field_string(req, body, "keep", true, 1, 32, &keep_id);
+    if (!err)
+        err = request_field_string(req, body, "remove", true, 1, 32, &remove_id);
+    if (err)
+        return err;
+    if (strcmp(keep_id, remove_id) == 0)
+        return error_invalid(req->arena, "remove", "same_entry", "不能把条目合并到它自己");
+    err = assistant_store_entry_get(req->store, req->arena, keep_id, &keep);
+    if (!err)
+        err = assistant_store_entry_get(req->store, req->arena, remove_id, &gone);
+    if (err)
+        return err;
+    if (!keep || !entry_visible(req->user, keep->scope))
+        return error_invalid(req->arena, "keep", "unknown_entry", "找不到要保留的条目");
+    if (!gone || !entry_visible(req->user, gone->scope))
+        return error_invalid(req->arena, "remove", "unknown_entry", "找不到要合并掉的条目");
+    if (strcmp(keep->scope, gone->scope) != 0)
+        return error_invalid(req->arena, "remove", "different_scope",
+                             "两个条目的适用范围不同，不能合并");
+    err = require_writable(req, keep->scope);
+    if (!err)
+        err = merge_into(req, keep, gone);
+    if (!err)
+        err = assistant_store_entry_merge(req->store, req->arena, keep, gone->id);
+    if (!err)
+        err = audit_record(req, "kb.merge", "kb_entry", 0, *keep->scope ? keep->scope : NULL,
+                           json_pack("{s:s, s:s, s:s}", "id", keep->id, "removed", gone->id,
+                                     "section", keep->section));
+    if (err)
+        return err;
+    refresh_index(req);
+    return response_json(res, 200, assistant_entry_json(req->arena, keep));
+}
+
 /* ---- synonyms ---- */
 
 static Error *kb_handle_synonyms(Request *req, Response *res)
@@ -785,6 +963,8 @@ void assistant_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/kb/entries/{id}", kb_handle_get, 0);
     router_add(r, "PATCH", "/api/v1/kb/entries/{id}", kb_handle_update, 0);
     router_add(r, "DELETE", "/api/v1/kb/entries/{id}", kb_handle_delete, 0);
+    router_add(r, "GET", "/api/v1/kb/duplicates", kb_handle_duplicates, 0);
+    router_add(r, "POST", "/api/v1/kb/merge", kb_handle_merge, 0);
     router_add(r, "GET", "/api/v1/kb/synonyms", kb_handle_synonyms, 0);
     router_add(r, "POST", "/api/v1/kb/synonyms", kb_handle_synonym_create, 0);
     router_add(r, "DELETE", "/api/v1/kb/synonyms/{id}", kb_handle_synonym_delete, 0);

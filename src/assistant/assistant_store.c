@@ -49,6 +49,10 @@ static const char SQL_KB_UPDATE[] =
     "UPDATE kb_entry SET section = ?2, question = ?3, answer = ?4, alternatives = ?5, keywords = ?6,"
     " valid_until = ?7, scope = ?8, updated_at = ?9 WHERE id = ?1";
 static const char SQL_KB_DELETE[] = "DELETE FROM kb_entry WHERE id = ?1";
+/* a merged entry's questions now count for the entry that took its phrasings */
+static const char SQL_Q_REPOINT[] = "UPDATE assistant_question SET entry_id = ?1 WHERE entry_id = ?2";
+static const char SQL_Q_REPOINT_RESOLVED[] =
+    "UPDATE assistant_question SET resolved_entry = ?1 WHERE resolved_entry = ?2";
 /* the asker's community's profile (the community module's table), for the "S-…" entries */
 static const char SQL_SITE_FACTS[] =
     "SELECT d.name, p.office_phone, p.office_hours, p.address, p.station, p.duty_phone"
@@ -104,6 +108,18 @@ static const char SQL_Q_STATS_SECTION[] =
     " coalesce(sum(CASE WHEN q.helpful = 0 THEN 1 ELSE 0 END), 0)"
     " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id AND q.answered = 1"
     STATS_WHERE " GROUP BY 1 ORDER BY 2 DESC, 1";
+
+/* by the section of the entry ranked first, answered or not ('': none came near, ' ': since deleted, no section being blank) */
+#define TOPIC_KEY "CASE WHEN q.entry_id IS NULL THEN '' WHEN e.id IS NULL THEN ' ' ELSE e.section END"
+static const char SQL_Q_STATS_TOPIC[] =
+    "SELECT " TOPIC_KEY ", count(*),"
+    " coalesce(sum(CASE WHEN q.answered = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.answered = 0 AND q.entry_id IS NOT NULL THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.handoff_at IS NOT NULL THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 1 THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN q.helpful = 0 THEN 1 ELSE 0 END), 0)"
+    " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id"
+    STATS_WHERE " GROUP BY " TOPIC_KEY " ORDER BY 2 DESC, 1";
 
 Error *assistant_store_version(Store *st, Arena *a, int64_t *ret)
 {
@@ -488,6 +504,34 @@ Error *assistant_store_entry_delete(Store *st, Arena *a, const char *id)
     return finish(st, a, step_changed(st, a, s, "id", "找不到该条目，可能已被删除"));
 }
 
+Error *assistant_store_entry_merge(Store *st, Arena *a, const KbEntry *keep, const char *remove_id)
+{
+    static const char *const repoint[] = { SQL_Q_REPOINT, SQL_Q_REPOINT_RESOLVED };
+    StoreStmt *s;
+    Error *err;
+
+    err = store_begin(st, a);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_KB_UPDATE);
+    bind_entry(s, keep, alternatives_in(a, keep), time_now_ms());
+    err = step_changed(st, a, s, "keep", "找不到要保留的条目，可能已被删除");
+    if (!err) {
+        s = store_prepare(st, a, SQL_KB_DELETE);
+        store_bind_text(s, 1, remove_id);
+        err = step_changed(st, a, s, "remove", "找不到要合并掉的条目，可能已被删除");
+    }
+    for (size_t i = 0; i < 2 && !err; i++) {
+        s = store_prepare(st, a, repoint[i]);
+        store_bind_text(s, 1, keep->id);
+        store_bind_text(s, 2, remove_id);
+        if (store_step(s) != STORE_DONE)
+            err = store_error(st, a);
+        store_reset(s);
+    }
+    return finish(st, a, err);
+}
+
 Error *assistant_store_synonyms(Store *st, Arena *a, json_t *items)
 {
     StoreStmt *s = store_prepare(st, a, SQL_SYN_LIST);
@@ -668,7 +712,7 @@ Error *assistant_store_handoffs(Store *st, Arena *a, const CryptoKeys *k, bool r
 }
 
 Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t since_ms,
-                             json_t *by_day, json_t *by_section)
+                             json_t *by_day, json_t *by_section, json_t *sections)
 {
     StoreStmt *s = store_prepare(st, a, SQL_Q_STATS_DAY);
     StoreResult r;
@@ -704,6 +748,28 @@ Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi
             "asked", (json_int_t)store_column_int64(s, 1),
             "helpful", (json_int_t)store_column_int64(s, 2),
             "not_helpful", (json_int_t)store_column_int64(s, 3)));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+
+    s = store_prepare(st, a, SQL_Q_STATS_TOPIC);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    store_bind_int64(s, 3, since_ms);
+    while ((r = store_step(s)) == STORE_ROW) {
+        const char *section = store_column_text(s, a, 0);
+        bool removed = strcmp(section, " ") == 0;
+
+        json_array_append_new(sections, json_pack(
+            "{s:o, s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "section",
+            json_string_or_null(*section && !removed ? section : NULL), "removed", removed,
+            "asked", (json_int_t)store_column_int64(s, 1),
+            "answered", (json_int_t)store_column_int64(s, 2),
+            "suggested", (json_int_t)store_column_int64(s, 3),
+            "handoffs", (json_int_t)store_column_int64(s, 4),
+            "helpful", (json_int_t)store_column_int64(s, 5),
+            "not_helpful", (json_int_t)store_column_int64(s, 6)));
     }
     if (r != STORE_DONE)
         return store_error(st, a);

@@ -251,6 +251,7 @@ typedef struct CaseFilter {
     size_t n_codes;
     int64_t unit_id;                 /* 0 any, -1 the community itself */
     int64_t grid_id;
+    int64_t grid_user_id;            /* the grids assigned to this user (all her community when none); 0: any */
     int64_t building_id;             /* 0: any */
     int overdue;                     /* -1 any, 0, 1 */
     int64_t reporter_id;             /* 0: anyone */

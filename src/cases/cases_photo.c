@@ -115,7 +115,9 @@ Error *cases_photo_write(Request *req, const char *field, const void *data, size
     Error *err;
 
     if (len > CASES_PHOTO_MAX_BYTES)
-        return error_new(req->arena, 413, field, "photo_too_large", "照片不能超过 5 MB，请压缩后再上传");
+        return error_new(req->arena, 413, field, "photo_too_large",
+                         arena_sprintf(req->arena, "照片不能超过 %d MB，请压缩后再上传",
+                                       CASES_PHOTO_MAX_BYTES / (1024 * 1024)));
     p->mime = sniff(data, len, &ext);
     if (!p->mime)
         return error_new(req->arena, 415, field, "not_an_image",

@@ -454,8 +454,14 @@ static Error *cases_handle_list(Request *req, Response *res)
         err = query_flag(req, "overdue", &f.overdue);
     if (!err)
         err = query_flag(req, "mine", &mine);
-    if (!err)
-        err = request_query_int(req, "grid", 0, 0, INT64_MAX, &f.grid_id);
+    if (!err) {
+        const char *grid = request_query(req, "grid");
+
+        if (grid && strcmp(grid, "mine") == 0)
+            f.grid_user_id = req->user->id; /* a grid worker's own grids (her work queue's link) */
+        else
+            err = request_query_int(req, "grid", 0, 0, INT64_MAX, &f.grid_id);
+    }
     if (!err)
         err = request_query_int(req, "building", 0, 0, INT64_MAX, &f.building_id);
     if (err)

@@ -415,6 +415,15 @@ static void build_where(StrBuf *sb, Binds *b, const CaseFilter *f)
         strbuf_adds(sb, " AND c.unit_id IS NULL");
     if (f->grid_id)
         where_int(sb, b, " AND c.grid_id = ?%d", f->grid_id);
+    if (f->grid_user_id) {
+        /* as her work queue counts them (workqueue_store.c) */
+        where_int(sb, b,
+                  " AND (NOT EXISTS (SELECT 1 FROM user_grid ug JOIN grid g ON g.id = ug.grid_id"
+                  " WHERE ug.user_id = ?%d AND g.community = c.community)",
+                  f->grid_user_id);
+        where_int(sb, b, " OR c.grid_id IN (SELECT grid_id FROM user_grid WHERE user_id = ?%d))",
+                  f->grid_user_id);
+    }
     if (f->building_id)
         where_int(sb, b, " AND c.building_id = ?%d", f->building_id);
     if (f->overdue == 1)

@@ -66,11 +66,14 @@ static Error *workqueue_handle_get(Request *req, Response *res)
                       w.mode == WORKQUEUE_GRID   ? "待核查的案件"
                       : w.mode == WORKQUEUE_UNIT ? "本单位待处置的案件"
                                                  : "待我处理的案件",
-                      w.mode == WORKQUEUE_GRID ? "/cases?state=handling" : "/cases?state=open",
+                      w.mode == WORKQUEUE_GRID ? "/cases?state=handling&grid=mine" : "/cases?state=open",
                       "没有等您处理的案件", &total);
     if (!err)
         err = add_section(req, &w, sections, workqueue_store_cases_overdue, "cases_overdue",
-                          "超期案件", "/cases?state=open&overdue=1", "没有超期的案件", &total);
+                          "超期案件",
+                          w.mode == WORKQUEUE_GRID ? "/cases?state=open&overdue=1&grid=mine"
+                                                   : "/cases?state=open&overdue=1",
+                          "没有超期的案件", &total);
     if (!err && (role & ROLES_BOOKINGS))
         err = add_section(req, &w, sections, workqueue_store_bookings_pending, "bookings_pending",
                           "待审批的预约", "/approvals", "没有待审批的预约", &total);

@@ -416,6 +416,15 @@ test('linli ask answers one JSON line per question line', () => {
     assert.equal(rows[1].entry_id, null);
     assert.equal(rows[2].error, 'empty_question');
     assert.equal(rows[3].error, 'no_text');
+    /* --explain: what the decision weighs, per hit, best first, the top's score being the answer's */
+    const [x] = linli(['ask', '--db', db, '--explain'], { input: '低保咋申请\n' }).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(x.top, rows[0].top);
+    assert.equal(x.hits[0].id, 'A2');
+    assert.equal(x.hits[0].section, '福利帮扶');
+    for (const h of x.hits) {
+      assert.ok(h.qc >= 0 && h.qc <= 1.0001 && h.dc >= 0 && h.dc <= 1.0001 && h.bm25 > 0, JSON.stringify(h));
+      assert.ok(h.score >= 0 && h.score <= 1);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -185,6 +185,10 @@ test('a group becomes another phrasing of an existing entry', async () => {
 });
 
 test('statistics by day and by section', async () => {
+  /* a question near an entry (快递) that it does not answer: the resident gets choices */
+  const near = await ask('快递员态度很差，经常把件放门口，丢了也不管，我找谁');
+  assert.equal(near.body.answered, false, 'precondition: near an entry, not answered by it');
+  assert.ok(near.body.suggestions.length > 0);
   const r = await srv.api('GET', '/api/v1/assistant/stats?days=7', { token: staff });
   assert.equal(r.status, 200);
   assert.equal(r.body.by_day.length, 7);
@@ -198,6 +202,21 @@ test('statistics by day and by section', async () => {
   assert.equal(none.asked, asked - r.body.totals.answered);
   assert.ok(r.body.by_section.some((s) => s.section === '物业服务' && s.asked >= 1));
   assert.equal(r.body.by_section.reduce((t, s) => t + s.asked, 0), asked);
+  /* sections: by the entry ranked first, answered or not, with how each question ended */
+  const rows = sql(`SELECT CASE WHEN q.entry_id IS NULL THEN '' WHEN e.id IS NULL THEN 'removed' ELSE e.section END, q.answered, CASE WHEN q.entry_id IS NULL THEN 0 ELSE 1 END, CASE WHEN q.handoff_at IS NULL THEN 0 ELSE 1 END
+    FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id WHERE q.community = '${COMMUNITY}'`).split('\n').filter(Boolean).map((l) => l.split('|'));
+  const want = {};
+  for (const [section, answered, near, handoff] of rows) {
+    const w = (want[section || 'null'] ??= { asked: 0, answered: 0, suggested: 0, handoffs: 0 });
+    w.asked++;
+    if (answered === '1') w.answered++;
+    else if (near === '1') w.suggested++;
+    if (handoff === '1') w.handoffs++;
+  }
+  const got = Object.fromEntries(r.body.sections.map((x) => [x.section ?? (x.removed ? 'removed' : 'null'), { asked: x.asked, answered: x.answered, suggested: x.suggested, handoffs: x.handoffs }]));
+  assert.deepEqual(got, want);
+  assert.ok(r.body.sections.some((x) => x.suggested > 0), 'some questions got only suggestions');
+  assert.ok(r.body.sections.some((x) => x.section && x.answered > 0));
   for (const q of ['days=0', 'days=400', 'days=x'])
     assert.equal((await srv.api('GET', `/api/v1/assistant/stats?${q}`, { token: staff })).status, 400, q);
   assert.equal((await srv.api('GET', '/api/v1/assistant/stats?community=310105004018', { token: staff })).status, 403);

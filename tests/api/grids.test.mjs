@@ -64,7 +64,20 @@ test('the secretary assigns her a grid: her queue holds only its cases; she read
   /* two grids: both grids' cases */
   r = await api('PUT', `/api/v1/users/${uid.grid}/grids`, 'secretary', { grid_ids: [withCase.id, other.id] });
   assert.equal(r.status, 200);
+  /* 账号管理's list names her grids; accounts of other roles have none */
+  const listed = await api('GET', '/api/v1/users?per_page=100', 'secretary');
+  const me = listed.body.items.find((u) => u.id === uid.grid);
+  assert.deepEqual(me.grids.map((g) => g.id).sort(), [withCase.id, other.id].sort());
+  assert.ok(listed.body.items.filter((u) => u.role !== 'grid_worker').every((u) => u.grids === undefined));
   assert.equal((await waiting()).count, handling(withCase.id) + handling(other.id));
+
+  /* the queue's link opens the list of exactly those cases */
+  const section = await waiting();
+  assert.match(section.link, /grid=mine/);
+  const listed2 = await api('GET', '/api/v1' + section.link + '&per_page=200', 'grid');
+  assert.equal(listed2.status, 200);
+  assert.equal(listed2.body.total, section.count);
+  assert.ok(listed2.body.items.every((x) => [withCase.id, other.id].includes(x.grid_id)));
 
   /* a case to check in a grid not hers does not reach her queue */
   r = await api('PUT', `/api/v1/users/${uid.grid}/grids`, 'secretary', { grid_ids: [withCase.id] });
@@ -77,6 +90,8 @@ test('the secretary assigns her a grid: her queue holds only its cases; she read
   assert.equal(r.status, 200);
   assert.deepEqual(r.body.grids, []);
   assert.equal((await waiting()).count, handling());
+  /* none: grid=mine is her whole community */
+  assert.equal((await api('GET', '/api/v1/cases?state=handling&grid=mine&per_page=1', 'grid')).body.total, handling());
 });
 
 test('bad input and the wrong people are refused, and nothing is written', async () => {

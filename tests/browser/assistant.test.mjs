@@ -160,6 +160,13 @@ describe('assistant', () => {
     await menuGo(page, 'menu-assistant-stats');
     await page.waitForSelector('[data-test=chart-days] canvas');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=astat-asked] .stat-value')?.textContent || ''));
+    /* per section, how the questions ended: the table's rows are the API's sections */
+    const stats = (await (await apiAs(srv.url, 'staff'))('/assistant/stats?days=30')).body;
+    await page.waitForSelector('[data-test=section-table] .el-table__body tr');
+    const rowsShown = await page.$$eval('[data-test=section-table] .el-table__body tr', (rs) => rs.map((r) => r.textContent));
+    assert.equal(rowsShown.length, stats.sections.length);
+    for (const sec of stats.sections.filter((x) => x.section))
+      assert.ok(rowsShown.some((t) => t.includes(sec.section) && t.includes(`${sec.answered}（`)), sec.section);
     await shot(page, 'console-assistant-stats');
     assert.deepEqual(page.errors, []);
   });

@@ -79,6 +79,10 @@ describe('community profile', () => {
     await h5.click('[data-test=send]');
     await h5.waitForSelector('[data-test=answer-link]');
     await shot(h5, 'h5-assistant-link');
+    /* in 长辈版 the button that does something is as easy to read as 朗读 beside it */
+    const size = (sel) => h5.$eval(sel, (el) => parseFloat(getComputedStyle(el.querySelector('.van-button__text') || el).fontSize));
+    const go = await size('[data-test=answer-link]');
+    assert.ok(go >= 18 && go >= (await size('.chat-list [data-test=read-aloud]')), `去办理 is ${go}px`);
     await h5.click('[data-test=answer-link]');
     await h5.waitForURL(/#\/rooms$/);
     await h5.close();

@@ -174,10 +174,29 @@ describe('grid worker', () => {
     await page.click('[data-test=save-grids]');
     await page.waitForSelector(`.el-message:has-text("已为 赵网格员 分配：${mine.name}")`);
     await page.waitForSelector('[data-test=grids-dialog]', { state: 'hidden' });
+    /* the list's 网格 column says it at once */
+    assert.equal((await row.locator('[data-test=user-grids]').textContent()).trim(), mine.name);
     const me = (await (await apiAs(srv.url, 'grid'))('/me')).body.user;
     assert.deepEqual((await secretary(`/users/${me.id}/grids`)).body.grids.map((g) => g.id), [mine.id]);
     assert.deepEqual(page.errors, []);
     await page.context().close();
+
+    /* in her console, 待核查的案件 opens the cases of her grid only */
+    const desk = await newPage(browser);
+    await desk.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(desk, srv.url, 'grid');
+    await desk.click('[data-test=wq-cases_waiting] .wq-title');
+    await desk.waitForURL(/#\/cases\?.*grid=mine/);
+    await desk.waitForSelector('[data-test=case-table]');
+    await desk.waitForFunction(() => !document.querySelector('[data-test=case-table] .el-loading-mask'));
+    const gridCells = await desk.$$eval('[data-test=case-table] .el-table__body-wrapper tr', (rows) => rows.map((r) => r.textContent));
+    assert.ok(gridCells.every((t) => t.includes(mine.name)), 'only her grid\'s cases');
+    const waitingCount = (await (await apiAs(srv.url, 'grid'))('/workqueue')).body.sections.find((s) => s.key === 'cases_waiting').count;
+    assert.ok(waitingCount > 0, 'the demo has cases to check in her grid');
+    assert.equal(gridCells.length, Math.min(waitingCount, 20));
+    assert.match(await desk.textContent('[data-test=filter-grid]'), /我的网格/, 'the filter says whose grids');
+    assert.deepEqual(desk.errors, []);
+    await desk.context().close();
 
     const phone = await newPage(browser, { phone: true });
     await gridLogin(phone);
