@@ -11,6 +11,11 @@ static const char SQL_USER_INSERT[] =
     " created_at, state, resident_id, shared, created_by, updated_at, password_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?2 = '' THEN 'inactive' ELSE 'active' END,"
     " ?8, ?9, ?10, ?7, CASE WHEN ?2 = '' THEN NULL ELSE ?7 END) RETURNING id";
+/* 1: the resident has an account; 2: the household has a shared one */
+static const char SQL_USER_TAKEN[] =
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM app_user WHERE resident_id = ?1) THEN 1"
+    " WHEN EXISTS (SELECT 1 FROM app_user WHERE household_id = ?2 AND shared = 1) THEN 2"
+    " ELSE 0 END";
 static const char SQL_META_DEMO[] = "SELECT 1 FROM app_meta WHERE name = 'demo' AND value = '1'";
 static const char SQL_META_SET_DEMO[] =
     "INSERT INTO app_meta (name, value) VALUES ('demo', '1')"
@@ -69,11 +74,45 @@ static StoredUser *user_row(StoreStmt *s, Arena *a)
     return u;
 }
 
+static Error *account_exists_error(Arena *a, int64_t taken)
+{
+    if (taken == 1)
+        return error_conflict(a, NULL, "account_exists", "该居民已开通账号；如忘记密码，请为其重置密码");
+    return error_conflict(a, "shared", "account_exists", "该户已开通共用账号；如忘记密码，请为其重置密码");
+}
+
+/*
+ * The resident's or the household's account asked for first: a new account
+ * that also repeats a username breaks two unique indexes, and SQLite and
+ * PostgreSQL name different ones first.
+ */
+static Error *user_taken(Store *st, Arena *a, const UserInput *in)
+{
+    StoreStmt *s;
+    int64_t taken;
+
+    if (!in->resident_id && !(in->shared && in->household_id))
+        return NULL;
+    s = store_prepare(st, a, SQL_USER_TAKEN);
+    store_bind_int64(s, 1, in->resident_id);
+    store_bind_int64(s, 2, in->shared ? in->household_id : 0);
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    taken = store_column_int64(s, 0);
+    store_reset(s);
+    return taken ? account_exists_error(a, taken) : NULL;
+}
+
 Error *account_store_user_insert(Store *st, Arena *a, const UserInput *in, const char *hash,
                                  const char *role, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_USER_INSERT);
+    StoreStmt *s;
+    Error *err;
 
+    err = user_taken(st, a, in);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_USER_INSERT);
     store_bind_text(s, 1, in->username);
     store_bind_text(s, 2, hash);
     store_bind_text(s, 3, role);
@@ -94,9 +133,9 @@ Error *account_store_user_insert(Store *st, Arena *a, const UserInput *in, const
         return NULL;
     case STORE_CONSTRAINT:
         if (store_error_mentions(st, "app_user.resident_id"))
-            return error_conflict(a, NULL, "account_exists", "该居民已开通账号；如忘记密码，请为其重置密码");
+            return account_exists_error(a, 1);
         if (store_error_mentions(st, "app_user.household_id"))
-            return error_conflict(a, "shared", "account_exists", "该户已开通共用账号；如忘记密码，请为其重置密码");
+            return account_exists_error(a, 2);
         if (store_error_mentions(st, "UNIQUE"))
             return error_conflict(a, "username", "duplicate_username", "该用户名已被使用");
         return error_invalid(a, "household_id", "unknown_household", "找不到该住户");

@@ -19,7 +19,8 @@
     "SELECT r.id, r.household_id, r.building_id, r.community, b.name, h.unit, h.floor, h.room," \
     " r.name, r.gender, r.birth_date, r.id_masked, r.phone_masked, r.relation, r.status,"       \
     " r.moved_in, r.moved_out,"                                                                 \
-    " (SELECT group_concat(t.tag, ',') FROM resident_tag t WHERE t.resident_id = r.id),"        \
+    " (SELECT group_concat(x.tag, ',') FROM (SELECT t.tag FROM resident_tag t"                 \
+    " WHERE t.resident_id = r.id ORDER BY t.tag COLLATE \"C\") x),"                            \
     " r.created_at, r.updated_at"                                                               \
     " FROM resident r JOIN household h ON h.id = r.household_id"                                \
     " JOIN building b ON b.id = r.building_id"
@@ -68,7 +69,8 @@ static const char SQL_RESIDENT_MOVE_OUT[] =
 static const char SQL_RESIDENT_ROWS[] =
     "SELECT r.id, b.name, h.unit, h.floor, h.room, h.area_m2, r.name, r.gender, r.birth_date,"
     " r.id_enc, r.phone_enc, r.relation,"
-    " (SELECT group_concat(t.tag, '、') FROM resident_tag t WHERE t.resident_id = r.id), r.moved_in"
+    " (SELECT group_concat(x.tag, '、') FROM (SELECT t.tag FROM resident_tag t"
+    " WHERE t.resident_id = r.id ORDER BY t.tag COLLATE \"C\") x), r.moved_in"
     " FROM resident r JOIN household h ON h.id = r.household_id JOIN building b ON b.id = r.building_id"
     " WHERE r.community = ?1 AND r.status = 'active' ORDER BY b.id, h.unit, h.floor, h.room, r.id";
 

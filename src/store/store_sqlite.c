@@ -64,6 +64,19 @@ static void set_err(SqliteStore *st)
     snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
 }
 
+/*
+ * The collation "C", as PostgreSQL names byte order: module SQL that must
+ * sort text alike on both stores says COLLATE "C" (SQLite's BINARY is the
+ * same order for UTF-8, but PostgreSQL has no collation of that name).
+ */
+static int collate_c(void *unused, int n1, const void *s1, int n2, const void *s2)
+{
+    int c = memcmp(s1, s2, (size_t)(n1 < n2 ? n1 : n2));
+
+    (void)unused;
+    return c ? c : n1 - n2;
+}
+
 Store *store_sqlite_open(const char *path, bool readonly, const char **ret_errmsg)
 {
     SqliteStore *st = calloc(1, sizeof(SqliteStore));
@@ -85,6 +98,7 @@ Store *store_sqlite_open(const char *path, bool readonly, const char **ret_errms
     }
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_create_collation(st->db, "C", SQLITE_UTF8, NULL, collate_c);
     if (sqlite3_exec(st->db,
                      readonly ? "PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

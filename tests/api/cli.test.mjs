@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, existsSync, statSync, readFileSync, readdirSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linli, BIN, ROOT, startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
+import { linli, BIN, ROOT, startServer, serveAgain, COMMUNITY, dbSql, PG, pgCreateDatabase, pgDropDatabase } from '../lib/server.mjs';
 
 const run = (args) => spawnSync(BIN, args, { encoding: 'utf8' });
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'linli-cli-'));
@@ -129,16 +129,46 @@ test('backup while serving gives a consistent, usable copy', async () => {
     await writes;
     assert.match(out, /backed up/);
     assert.ok(statSync(copy).size > 0);
-    const check = dbSql(copy, 'PRAGMA integrity_check').trim();
-    assert.equal(check, 'ok');
-    const n = Number(dbSql(copy, 'SELECT count(*) FROM resident'));
-    assert.ok(n >= 300);
     // refuses to overwrite
     const again = run(['backup', '--db', srv.db, '--to', copy]);
     assert.notEqual(again.status, 0);
-    // the copy serves, with the original's key file
-    linli(['migrate', '--db', copy]);
-    assert.ok(existsSync(srv.db + '.key'));
+    if (!PG) {
+      const check = dbSql(copy, 'PRAGMA integrity_check').trim();
+      assert.equal(check, 'ok');
+      const n = Number(dbSql(copy, 'SELECT count(*) FROM resident'));
+      assert.ok(n >= 300);
+      // the copy serves, with the original's key file
+      linli(['migrate', '--db', copy]);
+      assert.ok(existsSync(srv.db + '.key'));
+      return;
+    }
+    // PostgreSQL: a pg_dump archive (custom format) that pg_restore lists and
+    // restores into an empty database, which then migrates and serves
+    const toc = execFileSync('pg_restore', ['--list', copy], { encoding: 'utf8' });
+    assert.match(toc, /TABLE DATA public resident /);
+    assert.match(toc, /CONSTRAINT public booking booking_no_overlap/);
+    const restored = pgCreateDatabase();
+    try {
+      execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--dbname', restored.url, copy], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const n = Number(dbSql(restored.url, 'SELECT count(*) FROM resident'));
+      assert.ok(n >= 300, `${n} residents restored`);
+      assert.equal(dbSql(restored.url, 'SELECT count(*) FROM schema_version').trim(),
+        dbSql(srv.db, 'SELECT count(*) FROM schema_version').trim());
+      const migrate = run(['migrate', '--db', restored.url]);
+      assert.equal(migrate.status, 0, migrate.stderr);
+      const copySrv = await serveAgain({ db: restored.url, dir: srv.dir, files: srv.files });
+      try {
+        const me = await copySrv.login('staff');
+        const name = dbSql(restored.url, `SELECT name FROM resident WHERE community = '${COMMUNITY}' ORDER BY id LIMIT 1`).trim();
+        const r = await copySrv.api('GET', '/api/v1/residents?q=' + encodeURIComponent(name), { token: me.token });
+        assert.equal(r.status, 200);
+        assert.ok(r.body.total >= 1, JSON.stringify(r.body));
+      } finally {
+        await copySrv.stop();
+      }
+    } finally {
+      pgDropDatabase(restored);
+    }
   } finally {
     await srv.stop();
     rmSync(dir, { recursive: true });
