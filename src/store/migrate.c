@@ -51,7 +51,20 @@ Error *store_migrate(Store *st, Arena *a, int *ret_applied, int *ret_version)
     const EmbeddedFile *files =
         store_dialect(st) == STORE_POSTGRESQL ? schema_pg_files : schema_files;
 
+    /*
+     * Under the write lock too: two processes creating it at once on
+     * PostgreSQL race in its catalog (pg_type's unique index), IF NOT
+     * EXISTS notwithstanding.
+     */
+    err = store_begin(st, a);
+    if (err)
+        return err;
     err = store_exec(st, a, store_sql(st, SQL_VERSION_TABLE, SQL_VERSION_TABLE_PG));
+    if (err) {
+        store_rollback(st);
+        return err;
+    }
+    err = store_commit(st, a);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_VERSION_CURRENT);
