@@ -698,16 +698,6 @@ static Error *kb_handle_delete(Request *req, Response *res)
 
 /* ---- near-duplicate entries ---- */
 
-/* Can the caller change an entry of @scope? (require_writable, as a yes or no) */
-static bool writable(const Request *req, const char *scope)
-{
-    size_t m = strlen(req->user->scope);
-
-    if (req->user->role == ROLE_ADMIN)
-        return true;
-    return *scope && strncmp(scope, req->user->scope, m) == 0;
-}
-
 static Error *kb_handle_duplicates(Request *req, Response *res)
 {
     const char *section = request_query(req, "section");
@@ -741,7 +731,7 @@ static Error *kb_handle_duplicates(Request *req, Response *res)
         const char *sb = json_string_value(json_object_get(json_object_get(pair, "b"), "scope"));
 
         json_object_set_new(pair, "mergeable",
-                            json_boolean(strcmp(sa, sb) == 0 && writable(req, sa)));
+                            json_boolean(strcmp(sa, sb) == 0 && !require_writable(req, sa)));
     }
     return response_json(res, 200, json_pack("{s:o, s:f}", "items", pairs, "min", (double)min / 100));
 }
