@@ -19,10 +19,20 @@
  * CLI finds it through LINLI_KEY, and each server is given a copy in its
  * own directory (--key), beside which its files go (Config.files_base).
  * srv.files is that directory on either database.
+ *
+ * On PostgreSQL `linli demo` takes many round trips (about 15 s for 1,500
+ * residents against 2 s on SQLite), so a demo database is made once per
+ * cluster, binary, size and quarter of an hour as a template (linli_tpl_…) and each
+ * server's database is a copy of it (CREATE DATABASE … TEMPLATE, under a
+ * second). Templates are built under a name of their own and renamed into
+ * place, so test processes racing to build one never share a half-made one.
+ * All processes on one cluster therefore share its master key: a file in
+ * the temporary directory named after the cluster's URL, made once with
+ * link(2) so that no process reads it half-written.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { appendFileSync, copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +47,7 @@ export const STREET = '310105004';
 export const PG = process.env.LINLI_TEST_PG === '1';
 
 let pgCluster = null; /* { url, dir }: the cluster this process started, if any */
-let pgKeyDir = null;
+let pgKeyShared = false;
 
 function pgAdminUrl() {
   if (process.env.LINLI_TEST_PG_URL) return process.env.LINLI_TEST_PG_URL;
@@ -63,20 +73,61 @@ function psql(url, sql) {
 export const sqlHex = (col) => (PG ? `upper(encode(${col}, 'hex'))` : `hex(${col})`);
 
 /* A new, empty database in the test cluster: { url, name, admin }. */
-export function pgCreateDatabase() {
+export function pgCreateDatabase(template = null) {
   const admin = pgAdminUrl();
   const name = `linli_t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const u = new URL(admin);
 
-  psql(admin, `CREATE DATABASE ${name}`);
-  if (!pgKeyDir) {
-    pgKeyDir = mkdtempSync(path.join(tmpdir(), 'linli-pg-key-'));
-    process.env.LINLI_KEY = path.join(pgKeyDir, 'linli.key');
-    writeFileSync(process.env.LINLI_KEY, randomBytes(32), { mode: 0o600 }); /* core/crypto's master key */
-    process.on('exit', () => rmSync(pgKeyDir, { recursive: true, force: true }));
-  }
+  psql(admin, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  pgSharedKey(admin);
   u.pathname = `/${name}`;
   return { url: u.toString(), name, admin };
+}
+
+const sha = (s) => createHash('sha256').update(s).digest('hex').slice(0, 16);
+
+/* LINLI_KEY: the cluster's one master key (see the top of this file). */
+function pgSharedKey(admin) {
+  if (pgKeyShared) return;
+  pgKeyShared = true;
+  const key = path.join(tmpdir(), `linli-pg-key-${sha(admin)}`);
+  try {
+    statSync(key);
+  } catch {
+    const mine = `${key}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(mine, randomBytes(32), { mode: 0o600 }); /* core/crypto's master key */
+    try {
+      linkSync(mine, key);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(mine);
+    }
+  }
+  process.env.LINLI_KEY = key;
+}
+
+function pgExists(admin, name) {
+  return execFileSync('psql', ['-X', '-q', '-A', '-t', '-d', admin, '-c',
+    `SELECT 1 FROM pg_database WHERE datname = '${name}'`], { encoding: 'utf8' }).trim() === '1';
+}
+
+/* The demo template of @residents for this binary and quarter hour, made if missing: its name. */
+function pgDemoTemplate(residents) {
+  const admin = pgAdminUrl();
+  const st = statSync(BIN);
+  const slot = Math.floor(Date.now() / 900e3); /* a quarter of an hour: the demo's times are "now" */
+  const name = `linli_tpl_${sha(`${BIN} ${st.size} ${st.mtimeMs} ${residents} ${slot}`)}`;
+  if (pgExists(admin, name)) return name;
+  const tmp = pgCreateDatabase();
+  linli(['migrate', '--db', tmp.url]);
+  linli(['demo', '--db', tmp.url, '--residents', String(residents), '--key', process.env.LINLI_KEY]);
+  try {
+    psql(admin, `ALTER DATABASE ${tmp.name} RENAME TO ${name}`);
+  } catch {
+    pgDropDatabase(tmp); /* another process made it first */
+  }
+  return name;
 }
 
 export function pgDropDatabase(db) {
@@ -113,7 +164,7 @@ async function freePort() {
 
 export async function startServer({ demo = false, residents = 1500, web = false, extraArgs = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'linli-test-'));
-  const pgdb = PG ? pgCreateDatabase() : null;
+  const pgdb = PG ? pgCreateDatabase(demo ? pgDemoTemplate(residents) : null) : null;
   const db = PG ? pgdb.url : path.join(dir, 'linli.db');
   const keyArgs = [];
   if (PG) {
@@ -122,7 +173,7 @@ export async function startServer({ demo = false, residents = 1500, web = false,
   }
   const files = PG ? path.join(dir, 'linli.files') : `${db}.files`;
   linli(['migrate', '--db', db]);
-  if (demo) linli(['demo', '--db', db, '--residents', String(residents), ...keyArgs]);
+  if (demo && !PG) linli(['demo', '--db', db, '--residents', String(residents), ...keyArgs]);
   const srv = await serveProcess(db, [...keyArgs, ...extraArgs], { web });
   Object.assign(srv, {
     db, dir, files,
