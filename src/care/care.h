@@ -266,3 +266,10 @@ void care_routes_register(Router *r);
  */
 Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community,
                  const char *password, uint64_t seed, int64_t now_ms, int64_t *ret_n);
+/*
+ * `linli care generate` (benchmarks): up to @per_community elderly of each
+ * community of @street in care as the demo's, paired with the demo's grid
+ * worker, one write transaction per community. *ret_n: people.
+ */
+Error *care_generate(Store *st, Arena *a, const CryptoKeys *k, const char *street,
+                     int64_t per_community, uint64_t seed, int64_t now_ms, int64_t *ret_n);

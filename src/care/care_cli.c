@@ -199,11 +199,68 @@ static int care_sweep_cmd(int argc, char **argv)
     return err ? 1 : 0;
 }
 
+/* `linli care generate`: care across a whole street, for benchmarks. */
+static int care_generate_cmd(int argc, char **argv)
+{
+    const char *db = NULL, *key = NULL, *street = "310105004", *per = NULL;
+    const CliOption opts[] = {
+        { "db", &db }, { "key", &key }, { "street", &street }, { "per-community", &per }, { 0 }
+    };
+    int64_t per_community = 2000, n = 0, t0 = time_mono_us();
+    CryptoKeys *keys;
+    Store *st;
+    Arena *a;
+    Error *err;
+
+    if (cli_wants_help(argc, argv)) {
+        puts("usage: linli care generate --db FILE [--key FILE] [--street CODE] [--per-community N]\n"
+             "\n"
+             "For benchmarks, on a database `linli demo` made: puts up to N (default 2000)\n"
+             "elderly residents (tagged 独居老人 or 高龄) of every community of the street\n"
+             "(default 310105004) in care as the demo does: reasons, one or two assessments,\n"
+             "a pair with the demo's grid worker, visits on their grade's rhythm over the\n"
+             "last months (some behind). One transaction per community. Prints how many.");
+        return 0;
+    }
+    if (cli_options(argc, argv, opts))
+        return 2;
+    if (per)
+        per_community = strtoll(per, NULL, 10);
+    if (per_community < 1 || per_community > 1000000) {
+        fprintf(stderr, "linli care generate: --per-community takes 1..1000000\n");
+        return 2;
+    }
+    if (!db) {
+        fprintf(stderr, "linli care generate: --db FILE is required\n");
+        return 2;
+    }
+    st = cli_open_db(db);
+    if (!st)
+        return 1;
+    keys = cli_open_keys(db, key);
+    if (!keys) {
+        store_close(st);
+        return 1;
+    }
+    a = arena_new(0);
+    err = care_generate(st, a, keys, street, per_community, 20261207, time_now_ms(), &n);
+    if (err)
+        cli_print_error(err);
+    else
+        printf("put %lld people in care in %.1f s\n", (long long)n,
+               (double)(time_mono_us() - t0) / 1e6);
+    arena_free(a);
+    crypto_keys_free(keys);
+    store_close(st);
+    return err ? 1 : 0;
+}
+
 int care_cli(int argc, char **argv)
 {
     static const CliCommand cmds[] = { { "assess", care_assess_cmd },
                                        { "sweep", care_sweep_cmd },
+                                       { "generate", care_generate_cmd },
                                        { 0 } };
 
-    return cli_subcommand(argc, argv, cmds, "usage: linli care assess|sweep [--help]");
+    return cli_subcommand(argc, argv, cmds, "usage: linli care assess|sweep|generate [--help]");
 }

@@ -124,50 +124,49 @@ static Error *demo_account(Store *st, Arena *a, const char *username, const char
     return account_user_add(st, a, &u, ret_id);
 }
 
-Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community,
-                 const char *password, uint64_t seed, int64_t now_ms, int64_t *ret_n)
-{
-    Rng rng = { seed ^ 0x63617265ULL };
+/* What one community's care is made from: its staff, its helpers, the accounts to add. */
+typedef struct DemoCtx {
+    const CryptoKeys *k;
     CareSettings cs;
+    Rng rng;
+    int64_t grid, staff, now_ms, today_day;
+    char today[11];
+    const char *password; /* NULL: no volunteer or elder account (care generate) */
+} DemoCtx;
+
+static Error *demo_community(Store *st, Arena *a, DemoCtx *c, const char *community, int64_t limit,
+                             int64_t *ret_n)
+{
     CareDemoElder *el = NULL;
     size_t n = 0;
-    int64_t grid = 0, staff = 0, volunteer = 0, vol_resident = 0, vol_household = 0, elder = 0;
-    int64_t today_day;
-    int minute;
-    char today[11];
+    int64_t volunteer = 0, vol_resident = 0, vol_household = 0, elder = 0;
     const char *vol_name = "志愿者";
-    Error *err;
+    Error *err = NULL;
 
-    *ret_n = 0;
-    care_settings_default(&cs);
-    time_local(now_ms, TIME_OFFSET_SHANGHAI, &today_day, &minute);
-    time_format_date(today, today_day);
-    err = care_store_user_by_name(st, a, "grid", &grid);
-    if (!err)
-        err = care_store_user_by_name(st, a, "staff", &staff);
-    if (!err)
+    if (c->password)
         err = care_store_demo_volunteer(st, a, community, &vol_resident, &vol_household, &vol_name);
     if (!err && vol_resident)
-        err = demo_account(st, a, "volunteer", password, community, vol_resident, &volunteer);
+        err = demo_account(st, a, "volunteer", c->password, community, vol_resident, &volunteer);
     if (!err)
-        err = care_store_demo_elders(st, a, community, DEMO_ELDERS, &el, &n);
-    if (err || !grid)
+        err = care_store_demo_elders(st, a, community, limit, &el, &n);
+    if (err)
         return err;
 
     /* the demo elder: the last one living alone (the first residents stay without accounts) */
     size_t elder_i = n;
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; c->password && i < n; i++)
         if (el[i].alone)
             elder_i = i;
     for (size_t i = 0; !err && i < n; i++) {
         static const int frailties[] = { 0, 1, 1, 2, 2, 3, 3, 5 };
+        Rng *rng = &c->rng;
         CareResident r = { .id = el[i].resident_id, .building_id = el[i].building_id,
                            .community = community };
         CareData d = { .note = "" };
-        int64_t opened = now_ms - (int64_t)(90 + rng_int(&rng, 90)) * TIME_DAY_MS;
-        int frailty = frailties[rng_int(&rng, 8)];
-        int64_t helpers[2] = { grid, volunteer };
+        int64_t opened = c->now_ms - (int64_t)(90 + rng_int(rng, 90)) * TIME_DAY_MS;
+        int frailty = frailties[rng_int(rng, 8)];
+        int64_t helpers[2] = { c->grid, volunteer };
         const char *names[2] = { "赵网格员", vol_name };
         int n_helpers = 1;
         CarePerson *p = NULL;
@@ -178,62 +177,124 @@ Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community
 
         if (el[i].alone)
             d.reasons[d.n_reasons++] = "独居";
-        if (age_on(el[i].birth_date, today) >= 80)
+        if (age_on(el[i].birth_date, c->today) >= 80)
             d.reasons[d.n_reasons++] = "高龄";
         if (el[i].low_income)
             d.reasons[d.n_reasons++] = "低保";
         if (d.n_reasons == 0)
             d.reasons[d.n_reasons++] = "高龄";
-        d.tags[CARE_TAG_CHRONIC] = rng_chance(&rng, 0.45);
-        d.tags[CARE_TAG_FALL] = is_elder || rng_chance(&rng, 0.08);
-        d.tags[CARE_TAG_HOSPITAL] = rng_chance(&rng, 0.05);
-        d.tags[CARE_TAG_NO_RELATIVE] = rng_chance(&rng, 0.3);
+        d.tags[CARE_TAG_CHRONIC] = rng_chance(rng, 0.45);
+        d.tags[CARE_TAG_FALL] = is_elder || rng_chance(rng, 0.08);
+        d.tags[CARE_TAG_HOSPITAL] = rng_chance(rng, 0.05);
+        d.tags[CARE_TAG_NO_RELATIVE] = rng_chance(rng, 0.3);
         d.tags[CARE_TAG_LOW_INCOME] = el[i].low_income;
-        enc = care_seal_json(k, a, care_data_json(&d), &len);
+        enc = care_seal_json(c->k, a, care_data_json(&d), &len);
         err = care_store_open(st, a, &r,
-                              el[i].alone ? "alone" : rng_chance(&rng, 0.6) ? "with_spouse"
-                                                                             : "with_family",
-                              enc, len, staff, opened, &id);
+                              el[i].alone ? "alone" : rng_chance(rng, 0.6) ? "with_spouse"
+                                                                            : "with_family",
+                              enc, len, c->staff, opened, &id);
         if (!err)
-            err = demo_assess(st, a, k, &cs, id, community,
-                              opened + (1 + rng_int(&rng, 10)) * TIME_DAY_MS, staff, &rng,
-                              frailty, el[i].dementia_risk && rng_chance(&rng, 0.3));
-        if (!err && rng_chance(&rng, 0.4))
-            err = demo_assess(st, a, k, &cs, id, community,
-                              opened + (60 + rng_int(&rng, 20)) * TIME_DAY_MS, staff, &rng,
-                              frailty + rng_int(&rng, 2), false);
+            err = demo_assess(st, a, c->k, &c->cs, id, community,
+                              opened + (1 + rng_int(rng, 10)) * TIME_DAY_MS, c->staff, rng,
+                              frailty, el[i].dementia_risk && rng_chance(rng, 0.3));
+        if (!err && rng_chance(rng, 0.4))
+            err = demo_assess(st, a, c->k, &c->cs, id, community,
+                              opened + (60 + rng_int(rng, 20)) * TIME_DAY_MS, c->staff, rng,
+                              frailty + rng_int(rng, 2), false);
         if (!err)
-            err = care_store_pair_insert(st, a, id, grid, "grid_worker", staff, opened, &pair);
+            err = care_store_pair_insert(st, a, id, c->grid, "grid_worker", c->staff, opened, &pair);
         if (!err && volunteer && i % 3 == 0) {
-            err = care_store_pair_insert(st, a, id, volunteer, "volunteer", staff, opened, &pair);
+            err = care_store_pair_insert(st, a, id, volunteer, "volunteer", c->staff, opened, &pair);
             n_helpers = 2;
         }
         if (!err && is_elder)
-            err = demo_account(st, a, "elder", password, community, el[i].resident_id, &elder);
+            err = demo_account(st, a, "elder", c->password, community, el[i].resident_id, &elder);
         if (!err)
-            err = care_store_regrade(st, a, k, &cs, id, now_ms, NULL);
+            err = care_store_regrade(st, a, c->k, &c->cs, id, c->now_ms, NULL);
         if (!err)
-            err = care_store_get(st, a, id, today, &p);
+            err = care_store_get(st, a, id, c->today, &p);
         if (!err && p)
-            err = demo_visits(st, a, k, &cs, community, id, opened, p->grade, helpers, names,
-                              n_helpers, rng_chance(&rng, 0.12), now_ms, &rng);
+            err = demo_visits(st, a, c->k, &c->cs, community, id, opened, p->grade, helpers, names,
+                              n_helpers, rng_chance(rng, 0.12), c->now_ms, rng);
         /* the demo elder's 平安 checks: the last six weeks, two days missed, not yet today */
-        for (int64_t day = today_day - 42; !err && is_elder && elder && day < today_day; day++) {
+        for (int64_t day = c->today_day - 42; !err && is_elder && elder && day < c->today_day;
+             day++) {
             char ds[11];
             bool fresh;
 
-            if (day == today_day - 9 || day == today_day - 23)
+            if (day == c->today_day - 9 || day == c->today_day - 23)
                 continue;
             time_format_date(ds, day);
             err = care_store_check(st, a, id, ds, elder, "self",
                                    time_day_start_ms(day, TIME_OFFSET_SHANGHAI) +
-                                       (7 * 60 + rng_int(&rng, 120)) * TIME_MINUTE_MS,
+                                       (7 * 60 + rng_int(rng, 120)) * TIME_MINUTE_MS,
                                    &fresh);
         }
         if (!err)
-            err = care_store_regrade(st, a, k, &cs, id, now_ms, NULL);
+            err = care_store_regrade(st, a, c->k, &c->cs, id, c->now_ms, NULL);
         if (!err)
             (*ret_n)++;
+    }
+    return err;
+}
+
+static Error *demo_ctx(Store *st, Arena *a, DemoCtx *c, const CryptoKeys *k, const char *password,
+                       uint64_t seed, int64_t now_ms)
+{
+    int minute;
+    Error *err;
+
+    *c = (DemoCtx){ .k = k, .rng = { seed ^ 0x63617265ULL }, .now_ms = now_ms,
+                    .password = password };
+    care_settings_default(&c->cs);
+    time_local(now_ms, TIME_OFFSET_SHANGHAI, &c->today_day, &minute);
+    time_format_date(c->today, c->today_day);
+    err = care_store_user_by_name(st, a, "grid", &c->grid);
+    if (!err)
+        err = care_store_user_by_name(st, a, "staff", &c->staff);
+    return err;
+}
+
+Error *care_demo(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+                 const char *password, uint64_t seed, int64_t now_ms, int64_t *ret_n)
+{
+    DemoCtx c;
+    Error *err = demo_ctx(st, a, &c, k, password, seed, now_ms);
+
+    *ret_n = 0;
+    if (err || !c.grid)
+        return err;
+    return demo_community(st, a, &c, community, DEMO_ELDERS, ret_n);
+}
+
+Error *care_generate(Store *st, Arena *a, const CryptoKeys *k, const char *street,
+                     int64_t per_community, uint64_t seed, int64_t now_ms, int64_t *ret_n)
+{
+    DemoCtx c;
+    const char **codes = NULL;
+    size_t n = 0;
+    Error *err = demo_ctx(st, a, &c, k, NULL, seed, now_ms);
+
+    *ret_n = 0;
+    if (!err && !c.grid)
+        err = error_bad_request(a, NULL, "no_demo", "没有演示账号 grid：请先运行 linli demo");
+    if (!err)
+        err = care_store_street_communities(st, a, street, &codes, &n);
+    for (size_t i = 0; !err && i < n; i++) {
+        Arena *ca = arena_new(0);
+
+        err = store_begin(st, a);
+        if (!err) {
+            Error *e = demo_community(st, ca, &c, codes[i], per_community, ret_n);
+
+            if (e) {
+                store_rollback(st);
+                err = error_internal(a, "%s", e->message);
+            } else {
+                err = store_commit(st, a);
+            }
+        }
+        arena_free(ca);
     }
     return err;
 }

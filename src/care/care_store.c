@@ -582,66 +582,153 @@ Error *care_store_regrade_all(Store *st, Arena *a, const CryptoKeys *k, const Ca
 
 /* ---- the list ---- */
 
-static const char SQL_LIST[] =
-    "SELECT " PERSON_COLS ", count(*) OVER ()"
-    " FROM resident r" PERSON_FROM
+/*
+ * The list in two steps: the page's (resident, care) ids in order with the
+ * total, then each row's columns. The filters and the sort touch a few
+ * narrow columns; the row's subqueries (household size, helpers, away,
+ * missed check) run for the page's rows only, not for every match.
+ * In care, the walk starts from care_person's community index; the elderly
+ * not in care (or all) come from the residents of the community range.
+ */
+#define LIST_FILTERS(T, A, G, B, AL, O, H)                                                        \
+    " AND (" G " = 0 OR c.grade = " G ")"                                                         \
+    " AND (" B " = 0 OR b.grid_id = " B ")"                                                       \
+    " AND (" AL " = 0 OR r.building_id = " AL ")"                                                 \
+    " AND (" A " = -1 OR (CASE WHEN c.living = 'alone' OR (SELECT count(*) FROM resident r3"     \
+    " WHERE r3.household_id = r.household_id AND r3.status = 'active') = 1 THEN 1 ELSE 0 END)"    \
+    " = " A ")"                                                                                   \
+    " AND (" O " = 0 OR (c.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM care_away w2"            \
+    " WHERE w2.care_id = c.id AND w2.cancelled_at IS NULL AND w2.from_day <= " T                  \
+    " AND w2.to_day >= " T ") AND (c.visit_due_at < " H " OR ((c.last_check_day IS NULL"          \
+    " OR c.last_check_day < " T ") AND EXISTS (SELECT 1 FROM care_alert al2"                      \
+    " WHERE al2.care_id = c.id AND al2.kind = 'check' AND al2.day = " T ")))))"
+#define LIST_IN_CARE_FROM                                                                         \
+    " FROM care_person c JOIN resident r ON r.id = c.resident_id"                                 \
+    " JOIN building b ON b.id = r.building_id JOIN household h ON h.id = r.household_id"          \
+    " WHERE c.community >= ?2 AND c.community < ?3 AND c.closed_at IS NULL"                       \
+    " AND r.birth_date <= ?4 AND r.birth_date > ?5"                                               \
+    LIST_FILTERS("?1", "?6", "?7", "?8", "?9", "?10", "?11")                                      \
+    " AND (?12 = 0 OR EXISTS (SELECT 1 FROM care_pair p2 WHERE p2.care_id = c.id"                 \
+    " AND p2.user_id = ?12 AND p2.ended_at IS NULL))"
+/* no window count here: the sort keeps only the page's rows (a top-N sort) */
+static const char SQL_LIST_IN_CARE[] =
+    "SELECT r.id, c.id, 0" LIST_IN_CARE_FROM
+    " ORDER BY c.grade, r.building_id, h.unit, h.room, r.id LIMIT ?13 OFFSET ?14";
+static const char SQL_COUNT_IN_CARE[] =
+    "SELECT count(*)" LIST_IN_CARE_FROM " AND ?13 >= 0 AND ?14 >= 0";
+/* the total without filters but the grade: from care_person's index alone */
+static const char SQL_COUNT_IN_CARE_ALL[] =
+    "SELECT count(*) FROM care_person WHERE community >= ?1 AND community < ?2"
+    " AND closed_at IS NULL AND (?3 = 0 OR grade = ?3)";
+static const char SQL_LIST_ELDERLY[] =
+    "SELECT r.id, coalesce(c.id, 0), count(*) OVER ()"
+    " FROM resident r JOIN building b ON b.id = r.building_id"
+    " JOIN household h ON h.id = r.household_id"
     " LEFT JOIN care_person c ON c.resident_id = r.id AND c.closed_at IS NULL"
     " WHERE r.community >= ?2 AND r.community < ?3"
     " AND (r.status = 'active' OR c.id IS NOT NULL)"
     " AND (c.id IS NOT NULL OR r.birth_date <= ?4)"
     " AND r.birth_date <= ?5 AND r.birth_date > ?6"
     " AND (?7 = -1 OR (CASE WHEN c.id IS NULL THEN 0 ELSE 1 END) = ?7)"
-    " AND (?8 = 0 OR c.grade = ?8)"
-    " AND (?9 = 0 OR b.grid_id = ?9)"
-    " AND (?10 = 0 OR r.building_id = ?10)"
-    " AND (?11 = -1 OR (CASE WHEN c.living = 'alone' OR (SELECT count(*) FROM resident r3"
-    " WHERE r3.household_id = r.household_id AND r3.status = 'active') = 1 THEN 1 ELSE 0 END)"
-    " = ?11)"
-    " AND (?12 = 0 OR (c.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM care_away w2"
-    " WHERE w2.care_id = c.id AND w2.cancelled_at IS NULL AND w2.from_day <= ?1"
-    " AND w2.to_day >= ?1) AND (c.visit_due_at < ?13 OR ((c.last_check_day IS NULL"
-    " OR c.last_check_day < ?1) AND EXISTS (SELECT 1 FROM care_alert al2"
-    " WHERE al2.care_id = c.id AND al2.kind = 'check' AND al2.day = ?1)))))"
+    LIST_FILTERS("?1", "?8", "?9", "?10", "?11", "?12", "?13")
     " AND (?14 = 0 OR EXISTS (SELECT 1 FROM care_pair p2 WHERE p2.care_id = c.id"
     " AND p2.user_id = ?14 AND p2.ended_at IS NULL))"
     " ORDER BY CASE WHEN c.id IS NULL THEN 9 ELSE c.grade END, r.building_id, h.unit, h.room,"
     " r.id LIMIT ?15 OFFSET ?16";
+/* One row of the list: @2 the care id (0: not in care), @3 the resident. */
+static const char SQL_LIST_ROW[] =
+    "SELECT " PERSON_COLS " FROM resident r" PERSON_FROM
+    " LEFT JOIN care_person c ON c.id = ?2 WHERE r.id = ?3";
+
+/* The one integer @s returns. */
+static Error *count_of(Store *st, Arena *a, StoreStmt *s, int64_t *ret)
+{
+    if (store_step(s) != STORE_ROW)
+        return store_error(st, a);
+    *ret = store_column_int64(s, 0);
+    store_reset(s);
+    return NULL;
+}
+
+static void list_bind(StoreStmt *s, const CareFilter *f, bool in_care)
+{
+    int k = 1;
+
+    store_bind_text(s, k++, f->today);
+    store_bind_text(s, k++, f->lo);
+    store_bind_text(s, k++, f->hi);
+    if (!in_care)
+        store_bind_text(s, k++, f->elderly_before);
+    store_bind_text(s, k++, f->born_before);
+    store_bind_text(s, k++, f->born_after ? f->born_after : "");
+    if (!in_care)
+        store_bind_int64(s, k++, f->in_care);
+    store_bind_int64(s, k++, f->alone);
+    store_bind_int64(s, k++, f->grade);
+    store_bind_int64(s, k++, f->grid_id);
+    store_bind_int64(s, k++, f->building_id);
+    store_bind_int64(s, k++, f->overdue ? 1 : 0);
+    store_bind_int64(s, k++, f->now_ms);
+    store_bind_int64(s, k++, f->helper_id);
+    store_bind_int64(s, k++, f->limit);
+    store_bind_int64(s, k++, f->offset);
+}
 
 Error *care_store_list(Store *st, Arena *a, const CareFilter *f, CarePerson **ret, size_t *ret_n,
                        int64_t *ret_total)
 {
-    StoreStmt *s = store_prepare(st, a, SQL_LIST);
-    size_t n = 0, cap = 32;
-    CarePerson *out = arena_alloc(a, cap * sizeof(*out));
+    bool in_care = f->in_care == 1;
+    StoreStmt *s = store_prepare(st, a, in_care ? SQL_LIST_IN_CARE : SQL_LIST_ELDERLY);
+    size_t n = 0, m = 0, cap = 32;
+    int64_t (*ids)[2] = arena_alloc(a, cap * sizeof(*ids));
+    CarePerson *out;
     StoreResult r;
+    Error *err;
 
     *ret_total = 0;
-    store_bind_text(s, 1, f->today);
-    store_bind_text(s, 2, f->lo);
-    store_bind_text(s, 3, f->hi);
-    store_bind_text(s, 4, f->elderly_before);
-    store_bind_text(s, 5, f->born_before);
-    store_bind_text(s, 6, f->born_after ? f->born_after : "");
-    store_bind_int64(s, 7, f->in_care);
-    store_bind_int64(s, 8, f->grade);
-    store_bind_int64(s, 9, f->grid_id);
-    store_bind_int64(s, 10, f->building_id);
-    store_bind_int64(s, 11, f->alone);
-    store_bind_int64(s, 12, f->overdue ? 1 : 0);
-    store_bind_int64(s, 13, f->now_ms);
-    store_bind_int64(s, 14, f->helper_id);
-    store_bind_int64(s, 15, f->limit);
-    store_bind_int64(s, 16, f->offset);
+    list_bind(s, f, in_care);
     while ((r = store_step(s)) == STORE_ROW) {
-        out = arena_grow(a, out, n, &cap, sizeof(*out));
-        read_person(s, a, f->today, &out[n++]);
-        *ret_total = store_column_int64(s, PERSON_N_COLS);
+        ids = arena_grow(a, ids, n, &cap, sizeof(*ids));
+        ids[n][0] = store_column_int64(s, 0);
+        ids[n][1] = store_column_int64(s, 1);
+        *ret_total = store_column_int64(s, 2);
+        n++;
     }
     if (r != STORE_DONE)
         return store_error(st, a);
     store_reset(s);
+    if (in_care && f->alone == -1 && !f->overdue && !f->grid_id && !f->building_id &&
+        !f->helper_id && strcmp(f->born_before, "9999-12-31") == 0 &&
+        (!f->born_after || !*f->born_after)) {
+        s = store_prepare(st, a, SQL_COUNT_IN_CARE_ALL);
+        store_bind_text(s, 1, f->lo);
+        store_bind_text(s, 2, f->hi);
+        store_bind_int64(s, 3, f->grade);
+        err = count_of(st, a, s, ret_total);
+    } else if (in_care) {
+        s = store_prepare(st, a, SQL_COUNT_IN_CARE);
+        list_bind(s, f, true);
+        err = count_of(st, a, s, ret_total);
+    } else {
+        err = NULL;
+    }
+    if (err)
+        return err;
+    out = arena_alloc(a, (n ? n : 1) * sizeof(*out));
+    s = store_prepare(st, a, SQL_LIST_ROW);
+    for (size_t i = 0; i < n; i++) {
+        store_bind_text(s, 1, f->today);
+        store_bind_int64(s, 2, ids[i][1]);
+        store_bind_int64(s, 3, ids[i][0]);
+        r = store_step(s);
+        if (r == STORE_ROW)
+            read_person(s, a, f->today, &out[m++]);
+        else if (r != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+    }
     *ret = out;
-    *ret_n = n;
+    *ret_n = m;
     return NULL;
 }
 
@@ -1307,7 +1394,9 @@ static const char SQL_DEMO_ELDERS[] =
     " AND t.tag = '认知障碍高风险')"
     " FROM resident r WHERE r.community = ?1 AND r.status = 'active'"
     " AND EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id"
-    " AND t.tag IN ('独居老人', '高龄')) ORDER BY r.id LIMIT ?2";
+    " AND t.tag IN ('独居老人', '高龄'))"
+    " AND NOT EXISTS (SELECT 1 FROM care_person c WHERE c.resident_id = r.id"
+    " AND c.closed_at IS NULL) ORDER BY r.id LIMIT ?2";
 /* one tagged 志愿者, else any adult under 60; the last, so that the first stay without accounts */
 static const char SQL_DEMO_VOLUNTEER[] =
     "SELECT r.id, r.household_id, r.name FROM resident r"
@@ -1318,6 +1407,8 @@ static const char SQL_DEMO_VOLUNTEER[] =
     " AND t.tag = '志愿者') THEN 0 ELSE 1 END, r.id DESC LIMIT 1";
 static const char SQL_DEMO_RESIDENT_HOUSEHOLD[] =
     "SELECT household_id, name FROM resident WHERE id = ?1";
+static const char SQL_STREET_COMMUNITIES[] =
+    "SELECT code FROM division WHERE parent_code = ?1 AND level = 5 ORDER BY code";
 static const char SQL_DEMO_USER[] = "SELECT id FROM app_user WHERE username = ?1";
 
 Error *care_store_demo_elders(Store *st, Arena *a, const char *community, int64_t limit,
@@ -1341,6 +1432,27 @@ Error *care_store_demo_elders(Store *st, Arena *a, const char *community, int64_
             .dementia_risk = store_column_int64(s, 5) > 0,
         };
         n++;
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = out;
+    *ret_n = n;
+    return NULL;
+}
+
+Error *care_store_street_communities(Store *st, Arena *a, const char *street, const char ***ret,
+                                     size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_STREET_COMMUNITIES);
+    size_t n = 0, cap = 32;
+    const char **out = arena_alloc(a, cap * sizeof(*out));
+    StoreResult r;
+
+    store_bind_text(s, 1, street);
+    while ((r = store_step(s)) == STORE_ROW) {
+        out = arena_grow(a, out, n, &cap, sizeof(*out));
+        out[n++] = store_column_text(s, a, 0);
     }
     if (r != STORE_DONE)
         return store_error(st, a);

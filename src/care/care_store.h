@@ -214,7 +214,7 @@ typedef struct CareDemoElder {
     bool alone, low_income, dementia_risk;
 } CareDemoElder;
 
-/* Up to @limit residents of @community tagged 独居老人 or 高龄, in id order. */
+/* Up to @limit residents of @community tagged 独居老人 or 高龄 not in care, in id order. */
 Error *care_store_demo_elders(Store *st, Arena *a, const char *community, int64_t limit,
                               CareDemoElder **ret, size_t *ret_n);
 /* The first resident tagged 志愿者 without an account; *ret_id 0 when none. */
@@ -222,6 +222,9 @@ Error *care_store_demo_volunteer(Store *st, Arena *a, const char *community, int
                                  int64_t *ret_household, const char **ret_name);
 Error *care_store_demo_household(Store *st, Arena *a, int64_t resident_id, int64_t *ret_household,
                                  const char **ret_name);
+/* The codes of @street's communities, in order. */
+Error *care_store_street_communities(Store *st, Arena *a, const char *street, const char ***ret,
+                                     size_t *ret_n);
 /* The id of account @username; 0 when none. */
 Error *care_store_user_by_name(Store *st, Arena *a, const char *username, int64_t *ret_id);
 

@@ -42,8 +42,29 @@ static Error *notify(Store *st, Arena *a, const int64_t *ids, size_t n, const ch
     return NULL;
 }
 
+/*
+ * A community's staff and secretaries, read once per sweep: the accounts
+ * table of a city is large and a sweep may escalate thousands of people.
+ */
+typedef struct Staff {
+    const char *community;
+    int64_t *all, *secretaries;
+    size_t n_all, n_secretaries;
+} Staff;
+
+static Error *staff_load(Store *st, Arena *a, const char *community, Staff *sf)
+{
+    Error *err;
+
+    *sf = (Staff){ .community = community };
+    err = care_store_staff_ids(st, a, community, false, &sf->all, &sf->n_all);
+    if (!err)
+        err = care_store_staff_ids(st, a, community, true, &sf->secretaries, &sf->n_secretaries);
+    return err;
+}
+
 /* Her helpers, or the community's staff and secretaries when she has none. */
-static Error *tell_helpers(Store *st, Arena *a, const char *community, int64_t care_id,
+static Error *tell_helpers(Store *st, Arena *a, const Staff *sf, int64_t care_id,
                            const char *kind, const char *title, const char *body, int64_t now_ms)
 {
     int64_t *ids = NULL;
@@ -51,23 +72,19 @@ static Error *tell_helpers(Store *st, Arena *a, const char *community, int64_t c
     Error *err = care_store_helper_ids(st, a, care_id, &ids, &n);
 
     if (!err && n == 0)
-        err = care_store_staff_ids(st, a, community, false, &ids, &n);
+        return notify(st, a, sf->all, sf->n_all, kind, title, body, care_id, now_ms);
     if (!err)
         err = notify(st, a, ids, n, kind, title, body, care_id, now_ms);
     return err;
 }
 
-static Error *tell_staff(Store *st, Arena *a, const char *community, bool secretary_only,
+static Error *tell_staff(Store *st, Arena *a, const Staff *sf, bool secretary_only,
                          int64_t care_id, const char *kind, const char *title, const char *body,
                          int64_t now_ms)
 {
-    int64_t *ids = NULL;
-    size_t n = 0;
-    Error *err = care_store_staff_ids(st, a, community, secretary_only, &ids, &n);
-
-    if (!err)
-        err = notify(st, a, ids, n, kind, title, body, care_id, now_ms);
-    return err;
+    return secretary_only
+               ? notify(st, a, sf->secretaries, sf->n_secretaries, kind, title, body, care_id, now_ms)
+               : notify(st, a, sf->all, sf->n_all, kind, title, body, care_id, now_ms);
 }
 
 static const char *person_name(Store *st, Arena *a, int64_t care_id, const char *today)
@@ -79,7 +96,7 @@ static const char *person_name(Store *st, Arena *a, int64_t care_id, const char 
     return p->name;
 }
 
-static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char *community,
+static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const Staff *sf,
                            const CareSettings *cs, int64_t now_ms, int64_t *ret_n)
 {
     int64_t day, deadline, *ids;
@@ -94,7 +111,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
     if (now_ms < deadline)
         return NULL;
 
-    err = care_store_checks_missing(st, a, community, today, today, deadline, &ids, &n);
+    err = care_store_checks_missing(st, a, sf->community, today, today, deadline, &ids, &n);
     for (size_t i = 0; !err && i < n; i++) {
         bool fresh = false;
         const char *name;
@@ -104,7 +121,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
             continue;
         (*ret_n)++;
         name = person_name(st, a, ids[i], today);
-        err = tell_helpers(st, a, community, ids[i], "care.check_missed",
+        err = tell_helpers(st, a, sf, ids[i], "care.check_missed",
                            arena_sprintf(a, "%s今天 %d 点前还没有报平安", name, cs->check_hour),
                            "请打电话或上门看看，确认老人平安后在走访中记录。", now_ms);
         if (!err)
@@ -120,7 +137,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
         if (err || !fresh)
             continue;
         (*ret_n)++;
-        err = tell_staff(st, a, community, false, ids[i], "care.check_missed",
+        err = tell_staff(st, a, sf, false, ids[i], "care.check_missed",
                          arena_sprintf(a, "%s今天仍未报平安（已过 %d 点 %d 小时）",
                                        person_name(st, a, ids[i], today), cs->check_hour,
                                        cs->staff_after_hours),
@@ -131,7 +148,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
 
     /* missing on check_escalate_days days running (today's deadline passed) */
     time_format_date(since, day - (cs->check_escalate_days - 1));
-    err = care_store_checks_missing(st, a, community, today, since,
+    err = care_store_checks_missing(st, a, sf->community, today, since,
                                     deadline - (int64_t)(cs->check_escalate_days - 1) * TIME_DAY_MS,
                                     &ids, &n);
     for (size_t i = 0; !err && i < n; i++) {
@@ -141,7 +158,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
         if (err || !fresh)
             continue;
         (*ret_n)++;
-        err = tell_staff(st, a, community, true, ids[i], "care.escalated",
+        err = tell_staff(st, a, sf, true, ids[i], "care.escalated",
                          arena_sprintf(a, "%s已连续 %d 天未报平安", person_name(st, a, ids[i], today),
                                        cs->check_escalate_days),
                          "请书记督办：安排上门确认老人情况。", now_ms);
@@ -149,7 +166,7 @@ static Error *sweep_checks(Store *st, Arena *a, const CryptoKeys *k, const char 
     return err;
 }
 
-static Error *sweep_visits(Store *st, Arena *a, const char *community, const CareSettings *cs,
+static Error *sweep_visits(Store *st, Arena *a, const Staff *sf, const CareSettings *cs,
                            int64_t now_ms, int64_t *ret_n)
 {
     int64_t *ids = NULL, *due = NULL;
@@ -158,7 +175,7 @@ static Error *sweep_visits(Store *st, Arena *a, const char *community, const Car
     Error *err;
 
     care_day(now_ms, today);
-    err = care_store_visits_due(st, a, community, today, now_ms, &ids, &due, &n);
+    err = care_store_visits_due(st, a, sf->community, today, now_ms, &ids, &due, &n);
     for (size_t i = 0; !err && i < n; i++) {
         int64_t late_days = (now_ms - due[i]) / TIME_DAY_MS;
         bool fresh = false;
@@ -170,7 +187,7 @@ static Error *sweep_visits(Store *st, Arena *a, const char *community, const Car
         if (!err && fresh) {
             (*ret_n)++;
             name = person_name(st, a, ids[i], today);
-            err = tell_helpers(st, a, community, ids[i], "care.visit_overdue",
+            err = tell_helpers(st, a, sf, ids[i], "care.visit_overdue",
                                arena_sprintf(a, "%s的走访已到期（应于 %s 前走访）", name, due_day),
                                "请尽快上门或电话走访，并在走访记录中登记。", now_ms);
         }
@@ -180,7 +197,7 @@ static Error *sweep_visits(Store *st, Arena *a, const char *community, const Car
         if (err || !fresh)
             continue;
         (*ret_n)++;
-        err = tell_staff(st, a, community, true, ids[i], "care.escalated",
+        err = tell_staff(st, a, sf, true, ids[i], "care.escalated",
                          arena_sprintf(a, "%s的走访已超期 %lld 天",
                                        name ? name : person_name(st, a, ids[i], today),
                                        (long long)late_days),
@@ -202,12 +219,15 @@ Error *care_sweep(Store *st, Arena *a, const CryptoKeys *k, int64_t now_ms, int6
     err = care_store_communities(st, a, &communities, &n);
     for (size_t i = 0; !err && i < n; i++) {
         CareSettings cs;
+        Staff sf;
 
         err = care_store_settings(st, a, communities[i], &cs);
         if (!err)
-            err = sweep_checks(st, a, k, communities[i], &cs, now_ms, &made);
+            err = staff_load(st, a, communities[i], &sf);
         if (!err)
-            err = sweep_visits(st, a, communities[i], &cs, now_ms, &made);
+            err = sweep_checks(st, a, k, &sf, &cs, now_ms, &made);
+        if (!err)
+            err = sweep_visits(st, a, &sf, &cs, now_ms, &made);
     }
     if (!err)
         err = store_commit(st, a);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { BIN, ROOT } from '../lib/server.mjs';
+import { BIN, ROOT, startServer } from '../lib/server.mjs';
 
 /* the 26 items and their maxima, dimension by dimension */
 const ITEMS = {
@@ -112,4 +112,49 @@ test('care assess settings: coma severe, events per type, no stacking', () => {
   assert.equal(assess([JSON.stringify(coma)], ['--coma', 'severe'])[0].final_level, 3);
   const bad = spawnSync(BIN, ['care', 'assess', '--coma', 'sometimes'], { cwd: ROOT, input: '', encoding: 'utf8' });
   assert.equal(bad.status, 2);
+});
+
+/*
+ * `linli care generate` (the benchmark's street of people in care) on a
+ * demo database, and the care list's totals against its pages: the list
+ * counts in a query of its own (from care_person alone when no filter needs
+ * the registry), so every total is checked against the rows walked.
+ */
+test('care generate fills a street; every list total equals the rows of its pages', async () => {
+  const srv = await startServer({ demo: true });
+  try {
+    const street = (await srv.login('street')).token;
+    const get = async (q) => {
+      const r = await srv.api('GET', `/api/v1/care/people?${q}`, { token: street });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+    const before = (await get('per_page=1')).total;
+    const out = srv.linli(['care', 'generate', '--db', srv.db, '--per-community', '3']);
+    const made = Number(/put (\d+) people in care/.exec(out)[1]);
+    assert.ok(made > 3, out);
+    const after = await get('per_page=200');
+    assert.equal(after.total, before + made);
+    const byCommunity = {};
+    for (const it of after.items) byCommunity[it.community] = (byCommunity[it.community] || 0) + 1;
+    assert.ok(Object.keys(byCommunity).length > 1, 'people in care in more than one community');
+    /* again: only residents not yet in care are added, never anyone twice */
+    const again = Number(/put (\d+)/.exec(srv.linli(['care', 'generate', '--db', srv.db, '--per-community', '3']))[1]);
+    assert.equal((await get('per_page=1')).total, before + made + again);
+
+    for (const q of ['', 'grade=1', 'grade=3', 'overdue=1', 'alone=1', 'alone=0', 'age_min=80', 'in_care=0', 'in_care=all']) {
+      const first = await get(`${q}&per_page=7`);
+      const seen = new Set();
+      for (let page = 1; (page - 1) * 7 < first.total && page <= 40; page++) {
+        const p = await get(`${q}&per_page=7&page=${page}`);
+        assert.equal(p.total, first.total, `${q} page ${page}`);
+        for (const it of p.items) seen.add(`${it.resident_id}`);
+      }
+      /* in_care=0 has many: its first 40 pages are enough */
+      if (first.total <= 280) assert.equal(seen.size, first.total, `${q}: total ${first.total}, walked ${seen.size}`);
+      else assert.equal(seen.size, 280, q);
+    }
+  } finally {
+    await srv.stop();
+  }
 });
