@@ -33,8 +33,11 @@
  * continues inside store_begin must use a savepoint to work on both).
  * NEEDSWORK: whole results are buffered; an export of millions of rows
  * wants libpq's single-row mode.
- * NEEDSWORK: a connection the server dropped stays broken (no PQreset), and
- * prepared statements are not told when a migration changes their tables.
+ * A connection the server dropped (PostgreSQL restarted, a network cut) is
+ * made again when the next request or transaction starts (revive): the
+ * statement that met the break fails, the ones after it work.
+ * NEEDSWORK: prepared statements are not told when a migration changes
+ * their tables.
  */
 #include "store/store_backend.h"
 
@@ -123,6 +126,7 @@ struct PgStore {
     unsigned n_prepared;         /* names handed out: l1, l2, ... */
     int64_t changes;             /* rows the last statement changed */
     bool busy;                   /* the last error was a StoreResult STORE_BUSY */
+    bool readonly;
     pthread_mutex_t use;         /* store_enter/leave */
     char errmsg[1024];
 };
@@ -229,10 +233,27 @@ static void silence_notice(void *arg, const PGresult *res)
     (void)res;
 }
 
+/*
+ * Times are integers and dates text, so the session's time zone and date
+ * style matter only to what SQL computes with them: keep them fixed, like
+ * SQLite's date functions, which know only UTC.
+ */
+static bool configure(PgStore *st)
+{
+    PGresult *res = PQexec(st->conn, st->readonly ? "SET TimeZone = 'UTC';"
+                                                    " SET default_transaction_read_only = on"
+                                                  : "SET TimeZone = 'UTC'");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+    if (!ok)
+        set_errmsg(st, PQresultErrorMessage(res));
+    PQclear(res);
+    return ok;
+}
+
 Store *store_pg_open(const char *conninfo, bool readonly, const char **ret_errmsg)
 {
     PgStore *st = calloc(1, sizeof(PgStore));
-    PGresult *res;
 
     if (!st)
         abort();
@@ -245,20 +266,11 @@ Store *store_pg_open(const char *conninfo, bool readonly, const char **ret_errms
         goto fail;
     }
     PQsetNoticeReceiver(st->conn, silence_notice, NULL);
-    /*
-     * Times are integers and dates text, so the session's time zone and
-     * date style matter only to what SQL computes with them: keep them
-     * fixed, like SQLite's date functions, which know only UTC.
-     */
-    res = PQexec(st->conn, readonly ? "SET TimeZone = 'UTC'; SET default_transaction_read_only = on"
-                                    : "SET TimeZone = 'UTC'");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        set_errmsg(st, PQresultErrorMessage(res));
-        PQclear(res);
+    st->readonly = readonly;
+    if (!configure(st)) {
         *ret_errmsg = "cannot configure the PostgreSQL session";
         goto fail;
     }
-    PQclear(res);
     return &st->base;
 
 fail:
@@ -919,6 +931,38 @@ static Error *pg_exec(Store *bst, Arena *a, const char *sql)
     return exec_ok(st, sql) ? NULL : pg_error(bst, a);
 }
 
+/*
+ * A dropped connection made again, between transactions: PQreset, the
+ * session configured again, and every cached statement to be prepared
+ * again on the new server session. When the server is still away, the
+ * connection stays bad and the request fails with its error.
+ */
+static void revive(PgStore *st)
+{
+    /*
+     * A server that ended the session has sent its goodbye and closed the
+     * socket: reading what waits (libpq's socket never blocks) finds that
+     * out before a statement does.
+     */
+    if (PQstatus(st->conn) == CONNECTION_OK && PQtransactionStatus(st->conn) == PQTRANS_IDLE)
+        PQconsumeInput(st->conn);
+    if (PQstatus(st->conn) == CONNECTION_OK)
+        return;
+    PQreset(st->conn);
+    if (PQstatus(st->conn) != CONNECTION_OK || !configure(st)) {
+        set_errmsg(st, PQerrorMessage(st->conn));
+        return;
+    }
+    for (size_t i = 0; i < CACHE_SLOTS + TEXT_SLOTS; i++) {
+        PgStmt *s = i < CACHE_SLOTS ? st->stmts[i] : st->text_stmts[i - CACHE_SLOTS];
+
+        if (!s)
+            continue;
+        s->name[0] = '\0';
+        memcpy(s->prep_types, s->base_types, (size_t)s->n_params * sizeof(Oid));
+    }
+}
+
 static bool pg_in_tx(Store *bst)
 {
     return PQtransactionStatus(((PgStore *)bst)->conn) != PQTRANS_IDLE;
@@ -932,9 +976,25 @@ static void pg_rollback(Store *bst)
         PQclear(PQexec(st->conn, "ROLLBACK"));
 }
 
+/*
+ * BEGIN @sql; when it finds the connection dropped (nothing has run in the
+ * transaction yet), once more on a connection made again.
+ */
+static bool begin_ok(PgStore *st, const char *sql)
+{
+    if (exec_ok(st, sql))
+        return true;
+    if (PQstatus(st->conn) == CONNECTION_OK)
+        return false;
+    revive(st);
+    return exec_ok(st, sql);
+}
+
 static Error *pg_begin_read(Store *bst, Arena *a)
 {
-    return pg_exec(bst, a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    revive((PgStore *)bst);
+    return begin_ok((PgStore *)bst, "BEGIN ISOLATION LEVEL REPEATABLE READ") ? NULL
+                                                                              : pg_error(bst, a);
 }
 
 static void pg_end_read(Store *bst, Arena *a)
@@ -957,6 +1017,7 @@ static void pg_read_keep(Store *bst, Arena *a, bool ok)
 static void pg_enter(Store *bst)
 {
     pthread_mutex_lock(&((PgStore *)bst)->use);
+    revive((PgStore *)bst);
 }
 
 static void pg_leave(Store *bst)
@@ -974,14 +1035,15 @@ static Error *pg_begin(Store *bst, Arena *a)
 {
     PgStore *st = (PgStore *)bst;
 
+    revive(st);
     if (pg_in_tx(bst)) {
         /* as SQLite refuses; PostgreSQL would only warn, and keep the older snapshot */
         st->busy = false;
         set_errmsg(st, "cannot start a transaction within a transaction");
         return pg_error(bst, a);
     }
-    if (!exec_ok(st, "BEGIN ISOLATION LEVEL READ COMMITTED;"
-                     " SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")")) {
+    if (!begin_ok(st, "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                      " SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")")) {
         pg_rollback(bst);
         return pg_error(bst, a);
     }
@@ -1000,6 +1062,7 @@ static Error *pg_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
     uint64_t k = (uint64_t)key;
     char sql[256];
 
+    revive(st);
     if (pg_in_tx(bst)) {
         st->busy = false;
         set_errmsg(st, "cannot start a transaction within a transaction");
@@ -1010,7 +1073,7 @@ static Error *pg_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
              " SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK_KEY ");"
              " SELECT pg_advisory_xact_lock(%d, %d)",
              lock_class, (int)(int32_t)(uint32_t)(k ^ (k >> 32)));
-    if (!exec_ok(st, sql)) {
+    if (!begin_ok(st, sql)) {
         pg_rollback(bst);
         return pg_error(bst, a);
     }

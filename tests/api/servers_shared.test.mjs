@@ -209,3 +209,35 @@ describe('servers started together', () => {
     }
   });
 });
+
+describe('a database connection that drops', () => {
+  /*
+   * PostgreSQL restarted, or a proxy cut the connections: every server's
+   * connection is ended from the database side (pg_terminate_backend, as a
+   * restart does to each session). The next requests, reads and writes, on
+   * both servers, and the background sweeps, must work on new connections.
+   * On SQLite there is no connection to drop.
+   */
+  test('every request after the database ended the servers\' connections still works', { skip: !PG && 'PostgreSQL only' }, async () => {
+    const sa = (await a.login('staff')).token;
+    const sb = (await b.login('staff')).token;
+    const ended = sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+      + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    assert.ok(Number(ended) >= 2, `connections ended: ${ended}`);
+    for (let i = 0; i < 6; i++) {
+      for (const [srv, tok] of [[a, sa], [b, sb]]) {
+        const r = await srv.api('GET', '/api/v1/residents?per_page=1', { token: tok });
+        assert.equal(r.status, 200, `GET ${i}: ${JSON.stringify(r.body)}`);
+      }
+    }
+    /* a write on each server: a sign-in writes its session */
+    assert.ok((await a.login('grid')).token);
+    assert.ok((await b.login('grid')).token);
+    /* and a write that starts with its own transaction */
+    const r = await a.api('POST', '/api/v1/cases', { token: sa, body: { category: 'corridor_clutter', description: '连接断开后报事', building_id: Number(sql('SELECT min(id) FROM building')) } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await sleep(SWEEP_MS * 3); /* the sweep threads meet their ended connections too */
+    assert.ok(Number(sql('SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')) >= 2,
+      'the servers connected again');
+  });
+});
