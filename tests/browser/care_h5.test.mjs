@@ -112,9 +112,10 @@ test('the volunteer finds her pairs and records a visit with a photo and a need 
   assert.equal(await page.textContent('[data-test=visit-name]'), target.name);
   await page.click('[data-test=ck-safety-concern]');
   await page.fill('[data-test=visit-notes]', '天冷，提醒关好燃气');
-  await page.setInputFiles('[data-test=visit-photo-input]', join(dir, 'visit.png'));
-  await page.waitForSelector('[data-test=visit-photo] .photo-busy', { state: 'detached' });
-  assert.equal(await page.locator('[data-test=visit-photo]').count(), 1);
+  await page.setInputFiles('[data-test=photo-input]', join(dir, 'visit.png'));
+  await page.waitForSelector('[data-test=photo] img');
+  await page.waitForFunction(() => !document.querySelector('[data-test=photo] .photo-busy'));
+  assert.equal(await page.locator('[data-test=photo]').count(), 1);
   await page.click('[data-test=need-add]');
   await page.fill('[data-test=need-text]', NEED);
   await page.click('[data-test=need-case]');
