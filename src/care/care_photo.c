@@ -33,10 +33,15 @@ Error *care_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now
     CarePhoto gone[CARE_PHOTO_PURGE_BATCH];
     const char *dir;
     size_t n = 0;
+    bool due = false;
     Error *err;
 
     if (ret_n)
         *ret_n = 0;
+    /* a read first: most ticks find nothing and take no write lock */
+    err = care_store_photo_orphans_due(st, a, now_ms - CARE_PHOTO_ORPHAN_MS, &due);
+    if (err || !due)
+        return err;
     err = store_begin(st, a);
     if (err)
         return err;

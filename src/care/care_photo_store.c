@@ -17,6 +17,8 @@ static const char SQL_PHOTO_ATTACH[] =
     " AND visit_id IS NULL";
 static const char SQL_VISIT_PHOTOS[] =
     "SELECT id, visit_id FROM care_photo WHERE care_id = ?1 AND visit_id IS NOT NULL ORDER BY id";
+static const char SQL_ORPHANS_DUE[] =
+    "SELECT 1 FROM care_photo WHERE visit_id IS NULL AND created_at < ?1 LIMIT 1";
 static const char SQL_ORPHANS_DELETE[] =
     "DELETE FROM care_photo WHERE id IN (SELECT id FROM care_photo"
     " WHERE visit_id IS NULL AND created_at < ?1 ORDER BY id LIMIT ?2) RETURNING id, file";
@@ -111,6 +113,20 @@ Error *care_store_visit_photos(Store *st, Arena *a, int64_t care_id, json_t *vis
     }
     if (r != STORE_DONE)
         return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *care_store_photo_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_ORPHANS_DUE);
+    StoreResult r;
+
+    store_bind_int64(s, 1, before_ms);
+    r = store_step(s);
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    *ret = r == STORE_ROW;
     store_reset(s);
     return NULL;
 }

@@ -235,6 +235,8 @@ Error *care_store_photos_attach(Store *st, Arena *a, int64_t care_id, int64_t vi
                                 int64_t uploader_id, const int64_t *ids, int n);
 /* Sets "photos": [{"id","url"}] on each visit object of @visits (by its "id"). */
 Error *care_store_visit_photos(Store *st, Arena *a, int64_t care_id, json_t *visits);
+/* Is any photo uploaded before @before_ms still taken by no visit? (a read, before a purge) */
+Error *care_store_photo_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret);
 /*
  * Inside a write transaction: deletes the rows of up to @limit photos
  * uploaded before @before_ms that no visit took; their ids and files into

@@ -6,7 +6,9 @@
 // view of her page is; a photo no visit took is deleted a day later.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
 import { expectError, png } from '../lib/check.mjs';
 
@@ -14,7 +16,7 @@ const OTHER = '310105004001'; // 番禺居委会, same street
 const HOUR = 3600000;
 const checklistOk = { body: 'ok', mind: 'ok', safety: 'ok', utilities: 'ok', needs: 'ok' };
 
-let srv, person;
+let srv, person, confDir;
 const tok = {};
 const sql = (q) => dbSql(srv.db, q).trim();
 const count = (q) => Number(sql(q));
@@ -38,7 +40,10 @@ async function photo(who = 'volunteer', w = 2) {
 }
 
 before(async () => {
-  srv = await startServer({ demo: true, residents: 300 });
+  /* the sweep thread every 200 ms: it purges orphans too */
+  confDir = mkdtempSync(path.join(tmpdir(), 'linli-care-photos-'));
+  writeFileSync(path.join(confDir, 'linli.conf'), 'cases_sweep_ms = 200\n');
+  srv = await startServer({ demo: true, residents: 300, extraArgs: ['--config', path.join(confDir, 'linli.conf')] });
   for (const u of ['street', 'staff', 'volunteer', 'elder']) tok[u] = (await srv.login(u)).token;
   await addUser('grid2', 'grid_worker', COMMUNITY);
   await addUser('farstaff', 'staff', OTHER);
@@ -47,7 +52,18 @@ before(async () => {
   person = mine.body.pairs[0].care_id;
 });
 
-after(async () => { await srv.stop(); });
+after(async () => {
+  await srv.stop();
+  rmSync(confDir, { recursive: true, force: true });
+});
+
+async function until(fn, what) {
+  const end = Date.now() + 15000;
+  while (!fn()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 test('uploads: paired helpers and staff only; checked by content and size, naming the field', async () => {
   const n0 = count('SELECT count(*) FROM care_photo');
@@ -112,13 +128,13 @@ test('a photo is served only to those who see her page, and every fetch is audit
   assert.equal((await srv.api('GET', '/api/v1/care/photos/987654', { token: tok.staff })).status, 404);
 });
 
-test('photos no visit took are deleted a day after upload, file and row; others stay', async () => {
+test('photos no visit took are deleted a day after upload by the sweep thread, file and row; others stay', async () => {
   const old = await photo(), young = await photo(), used = await photo();
   assert.equal((await visit('volunteer', { photos: [used.id] })).status, 201);
   const files = Object.fromEntries([old, young, used].map((p) => [p.id, fileOf(p.id)]));
   const age = (p, hours) => sql(`UPDATE care_photo SET created_at = ${Date.now() - hours * HOUR} WHERE id = ${p.id}`);
   age(old, 25); age(young, 23); age(used, 25);
-  await photo(); // an upload purges first
+  await until(() => count(`SELECT count(*) FROM care_photo WHERE id = ${old.id}`) === 0, 'the sweep thread to purge the orphan');
   assert.equal(count(`SELECT count(*) FROM care_photo WHERE id = ${old.id}`), 0, 'the row is gone');
   assert.equal(onDisk(files[old.id]), false, 'the file is gone');
   assert.equal(count(`SELECT count(*) FROM audit WHERE action = 'care_photo.purge' AND object_id = ${old.id}`), 1, 'audited');
