@@ -133,6 +133,18 @@ test('the volunteer finds her pairs and records a visit with a photo and a need 
   assert.match(await page.textContent('[data-test=visit-next]'), /下次走访：.+前/);
   assert.match(await page.textContent('[data-test=visit-cases]'), /#\d+/);
   await shot(page, 'care-h5-visit-done');
+  /* back on her list and her form: the visit just made heads it, its photo shown */
+  await page.click('[data-test=visit-back]');
+  await page.locator('[data-test=pair]', { hasText: target.name }).first().click();
+  await page.waitForSelector('[data-test=last-visit-photo]');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-test=last-visit-photo]');
+    return img.complete && img.naturalWidth > 0;
+  });
+  assert.match(await page.textContent('[data-test=last-visit]'), /今天 · 上门/);
+  assert.match(await page.textContent('[data-test=last-visit]'), /需关注：居住安全/);
+  await page.locator('[data-test=last-visit]').scrollIntoViewIfNeeded();
+  await shot(page, 'care-h5-last-visit');
 
   const pageJson = (await staff(`/care/people/${target.care_id}`)).body;
   const v = pageJson.visits[0];
