@@ -107,6 +107,7 @@ static int cmd_serve(int argc, char **argv)
     Config cfg;
     char errbuf[256];
     CryptoKeys *keys;
+    static CareSweepCtx care_ctx;
     Router *router;
     Store *st;
     int c, rc;
@@ -193,7 +194,9 @@ static int cmd_serve(int argc, char **argv)
         assistant_serve_stop();
         return 1;
     }
-    cases_serve_also(care_sweep_hook, keys);
+    care_ctx.keys = keys;
+    care_ctx.files_base = cfg.files_base;
+    cases_serve_also(care_sweep_hook, &care_ctx);
     cases_serve_start(cfg.db_path, cfg.files_base, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)

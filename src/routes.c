@@ -77,4 +77,5 @@ void routes_register_all(Router *r)
     workqueue_routes_register(r);
     community_routes_register(r);
     care_routes_register(r);
+    care_photo_routes_register(r);
 }

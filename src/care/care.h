@@ -257,9 +257,23 @@ void care_day(int64_t ms, char buf[11]);
  * whatever runs at once (care_sweep.c). *ret_n (may be NULL): alerts raised.
  */
 Error *care_sweep(Store *st, Arena *a, const CryptoKeys *k, int64_t now_ms, int64_t *ret_n);
-/* care_sweep for the sweep thread of `linli serve` (cases_serve_also); @keys: CryptoKeys. */
-Error *care_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *keys);
+/* What the sweep thread of `linli serve` needs (cases_serve_also's context). */
+typedef struct CareSweepCtx {
+    const CryptoKeys *keys;
+    const char *files_base;  /* visit photos lie in "<files_base>.files/care" */
+} CareSweepCtx;
+/* care_sweep and the visit photo purge for the sweep thread; @ctx: a CareSweepCtx. */
+Error *care_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *ctx);
+/*
+ * Deletes up to a batch of orphan visit photos (taken by no visit a day
+ * after their upload): rows in one write transaction with their audit
+ * entries, then the files (care_photo.c). *ret_n (may be NULL): how many.
+ */
+Error *care_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now_ms,
+                        const char *rid, size_t *ret_n);
 void care_routes_register(Router *r);
+/* POST /care/people/{id}/photos, GET /care/photos/{id} (care_photo.c). */
+void care_photo_routes_register(Router *r);
 /*
  * Inside a write transaction: `linli demo`'s care in @community (seeded by
  * @seed), with the accounts volunteer and elder (@password). *ret_n: people.

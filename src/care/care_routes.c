@@ -16,6 +16,7 @@
 #include "care/care.h"
 #include "care/care_store.h"
 #include "cases/cases.h"
+#include "core/photo.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
@@ -110,18 +111,14 @@ static Error *access_of(Request *req, const CarePerson *p, CareAccess *ret, cons
  * she may not see her at all; @need is the least access the route wants:
  * 403 otherwise, saying why.
  */
-static Error *load_person(Request *req, CareAccess need, CarePerson **ret, CareAccess *ret_access,
-                          const char **ret_kind)
+static Error *load_person_id(Request *req, int64_t id, CareAccess need, CarePerson **ret,
+                             CareAccess *ret_access, const char **ret_kind)
 {
     char today[11];
     CarePerson *p = NULL;
     CareAccess acc = ACCESS_NONE;
-    int64_t id;
     Error *err;
 
-    err = request_param_id(req, 0, &id);
-    if (err)
-        return err;
     today_of(time_now_ms(), today);
     err = care_store_get(req->store, req->arena, id, today, &p);
     if (!err && p)
@@ -143,6 +140,31 @@ static Error *load_person(Request *req, CareAccess need, CarePerson **ret, CareA
     *ret = p;
     *ret_access = acc;
     return NULL;
+}
+
+static Error *load_person(Request *req, CareAccess need, CarePerson **ret, CareAccess *ret_access,
+                          const char **ret_kind)
+{
+    int64_t id;
+    Error *err = request_param_id(req, 0, &id);
+
+    if (err)
+        return err;
+    return load_person_id(req, id, need, ret, ret_access, ret_kind);
+}
+
+Error *care_person_for(Request *req, int64_t care_id, bool write, CarePerson **ret,
+                       const char **ret_as)
+{
+    CareAccess acc = ACCESS_NONE;
+    const char *kind = NULL;
+    Error *err = load_person_id(req, care_id, ACCESS_HELPER, ret, &acc, &kind);
+
+    if (!err && write && acc == ACCESS_READ)
+        err = error_forbidden(req->arena, "街道管理员只能查看，走访请由结对的帮扶人或本社区工作人员记录");
+    if (!err)
+        *ret_as = acc == ACCESS_HELPER ? kind : "staff";
+    return err;
 }
 
 /* ---- JSON ---- */
@@ -262,6 +284,8 @@ static Error *page_json(Request *req, const CarePerson *p, CareAccess acc, json_
         arr = json_array();
         json_object_set_new(o, "visits", arr);
         err = care_store_visits(req->store, a, k, p->id, VISITS_SHOWN, arr);
+        if (!err)
+            err = care_store_visit_photos(req->store, a, p->id, arr);
     }
     if (!err) {
         int64_t day;
@@ -1076,14 +1100,15 @@ static Error *parse_needs(Request *req, json_t *body, CareNeed *out, int *ret_n)
 
 static Error *care_handle_visit(Request *req, Response *res)
 {
-    static const char *const fields[] = { "visited_at", "mode", "checklist", "notes", "needs", NULL };
+    static const char *const fields[] = { "visited_at", "mode", "checklist", "notes", "needs",
+                                          "photos", NULL };
     CarePerson *p = NULL;
     CareAccess acc = ACCESS_NONE;
     CareSettings cs;
     CareNeed needs[CARE_NEEDS_MAX];
     const char *kind = NULL, *mode = NULL, *notes = NULL;
-    int64_t at = 0, id = 0, now = time_now_ms();
-    int n_needs = 0;
+    int64_t at = 0, id = 0, now = time_now_ms(), photos[CARE_VISIT_PHOTOS_MAX];
+    int n_needs = 0, n_photos = 0;
     bool concern = false;
     json_t *body, *list = NULL, *needs_json, *case_ids;
     size_t enc_len;
@@ -1108,6 +1133,8 @@ static Error *care_handle_visit(Request *req, Response *res)
         err = request_field_string(req, body, "notes", false, 0, CARE_NOTE_MAX, &notes);
     if (!err)
         err = parse_needs(req, body, needs, &n_needs);
+    if (!err)
+        err = photo_parse_ids(req->arena, body, CARE_VISIT_PHOTOS_MAX, photos, &n_photos);
     if (err) {
         json_decref(list);
         return err;
@@ -1168,11 +1195,14 @@ static Error *care_handle_visit(Request *req, Response *res)
                                       text, p->visit_due_at, now, &id);
     }
     if (!err)
+        err = care_store_photos_attach(req->store, req->arena, p->id, id, req->user->id, photos,
+                                       n_photos);
+    if (!err)
         err = care_store_regrade(req->store, req->arena, req->app->keys, &cs, p->id, now, NULL);
     if (!err)
         err = audit_record(req, "care.visit", "care", p->id, p->community,
-                           json_pack("{s:I, s:O}", "visit_id", (json_int_t)id, "case_ids",
-                                     case_ids));
+                           json_pack("{s:I, s:O, s:i}", "visit_id", (json_int_t)id, "case_ids",
+                                     case_ids, "photos", n_photos));
     err = finish(req, err);
     if (err)
         return err;

@@ -206,6 +206,54 @@ Error *care_store_helper_ids(Store *st, Arena *a, int64_t care_id, int64_t **ret
 Error *care_store_staff_ids(Store *st, Arena *a, const char *community, bool secretary_only,
                             int64_t **ret, size_t *ret_n);
 
+/* ---- visit photos (care_photo.c, care_photo_store.c) ---- */
+
+#define CARE_VISIT_PHOTOS_MAX 3
+/* A photo no visit took this long after its upload is an orphan: deleted, file and row. */
+#define CARE_PHOTO_ORPHAN_MS (24 * 3600 * INT64_C(1000))
+#define CARE_PHOTO_PURGE_BATCH 200
+
+typedef struct CarePhoto {
+    int64_t id;
+    int64_t care_id;
+    int64_t visit_id;                 /* 0: not sent with a visit yet */
+    int64_t uploader_id;
+    const char *file;                 /* inside "<db>.files/care" */
+    const char *mime;
+    int64_t size;
+} CarePhoto;
+
+Error *care_store_photo_insert(Store *st, Arena *a, CarePhoto *p, int64_t now_ms);
+/* *ret NULL when there is no such photo. */
+Error *care_store_photo_get(Store *st, Arena *a, int64_t id, CarePhoto **ret);
+/*
+ * Inside a write transaction: gives visit @visit_id the photos @ids, each
+ * uploaded by @uploader_id for person @care_id and taken by no visit yet;
+ * 422 unknown_photo naming photos[i] otherwise.
+ */
+Error *care_store_photos_attach(Store *st, Arena *a, int64_t care_id, int64_t visit_id,
+                                int64_t uploader_id, const int64_t *ids, int n);
+/* Sets "photos": [{"id","url"}] on each visit object of @visits (by its "id"). */
+Error *care_store_visit_photos(Store *st, Arena *a, int64_t care_id, json_t *visits);
+/* Is any photo uploaded before @before_ms still taken by no visit? (a read, before a purge) */
+Error *care_store_photo_orphans_due(Store *st, Arena *a, int64_t before_ms, bool *ret);
+/*
+ * Inside a write transaction: deletes the rows of up to @limit photos
+ * uploaded before @before_ms that no visit took; their ids and files into
+ * @ret (room for @limit), their number into *ret_n.
+ */
+Error *care_store_photo_orphans_delete(Store *st, Arena *a, int64_t before_ms, size_t limit,
+                                       CarePhoto *ret, size_t *ret_n);
+
+/*
+ * (care_routes.c) Person @care_id for care_photo.c, as her page sees her:
+ * 404 when the user may not see her, 403 not_paired for a user who sees
+ * her community but is not paired with her; @write: not a street admin
+ * either (who only reads). *ret_as: the pair kind, or "staff".
+ */
+Error *care_person_for(Request *req, int64_t care_id, bool write, CarePerson **ret,
+                       const char **ret_as);
+
 /* ---- the demo (care_demo.c) ---- */
 
 typedef struct CareDemoElder {

@@ -240,12 +240,15 @@ Error *care_sweep(Store *st, Arena *a, const CryptoKeys *k, int64_t now_ms, int6
     return NULL;
 }
 
-Error *care_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *keys)
+Error *care_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *ctx)
 {
+    const CareSweepCtx *c = ctx;
     int64_t n = 0;
-    Error *err = care_sweep(st, a, keys, now_ms, &n);
+    Error *err = care_sweep(st, a, c->keys, now_ms, &n);
 
     if (!err && n > 0)
         log_info("care overdue sweep", "alerts", arena_sprintf(a, "%lld", (long long)n), NULL);
+    if (!err)
+        err = care_photo_purge(st, a, c->files_base, now_ms, "", NULL);
     return err;
 }

@@ -7,6 +7,7 @@
 
 #include "http/auth.h"
 #include "cases/cases.h"
+#include "core/photo.h"
 #include "core/validate.h"
 #include "core/banned.h"
 
@@ -119,30 +120,7 @@ Error *cases_parse_case(Request *req, json_t *body, CaseInput *ret)
 
 Error *cases_parse_photo_ids(Request *req, json_t *body, int64_t *ret, int *ret_n)
 {
-    json_t *photos = json_object_get(body, "photos");
-    int n = 0;
-    size_t i;
-    json_t *v;
-
-    *ret_n = 0;
-    if (!photos || json_is_null(photos))
-        return NULL;
-    if (!json_is_array(photos))
-        return error_invalid(req->arena, "photos", "invalid_type", "字段“photos”应为照片编号的数组");
-    if (json_array_size(photos) > CASES_MAX_PHOTOS)
-        return error_invalid(req->arena, "photos", "too_many_photos", "最多上传 6 张照片");
-    json_array_foreach (photos, i, v) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1)
-            return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
-                                 "invalid_type", "照片编号应为正整数（先上传照片取得编号）");
-        for (int k = 0; k < n; k++)
-            if (ret[k] == json_integer_value(v))
-                return error_invalid(req->arena, arena_sprintf(req->arena, "photos[%zu]", i),
-                                     "duplicate_photo", "同一张照片只能附一次");
-        ret[n++] = json_integer_value(v);
-    }
-    *ret_n = n;
-    return NULL;
+    return photo_parse_ids(req->arena, body, CASES_MAX_PHOTOS, ret, ret_n);
 }
 
 Error *cases_parse_category(Request *req, json_t *body, bool partial, CaseCategory *c)

@@ -43,6 +43,12 @@ void response_json_bytes(Response *res, int status, const char *text, size_t len
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
                       size_t len);
 void response_header(Response *res, const char *name, const char *value);
+/*
+ * A stored photo, @dir/@file, sent as @mime from its open file and cached
+ * privately for an hour; 404 naming "id" when the file is gone.
+ */
+Error *response_photo(Request *req, Response *res, const char *dir, const char *file,
+                      const char *mime);
 
 /* {"error":{...}} for @err. New reference. */
 json_t *response_error_json(const Error *err, const char *request_id);

@@ -42,6 +42,7 @@ const SAMPLES = {
   case: async (f) => `/cases/${await f.caseId()}`,
   kiosk: async (f) => `/kiosk/${await f.doorToken()}`,
   announcement: async (f) => `/announcements/${await f.announcementId()}`,
+  'care-visit': async (f) => `/care/visit/${await f.careId()}`,
 };
 
 const MODES = {
@@ -90,6 +91,12 @@ before(async () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.ok(r.body.items.length > 0, 'the demo has announcements for the resident');
       return r.body.items[0].id;
+    }),
+    /* a person in care (the resident is not paired with her: the page says so) */
+    careId: memo(async () => {
+      const r = await staff('/care/people?per_page=1');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.items[0].care_id;
     }),
     doorToken: memo(async () => {
       const r = await staff(`/rooms/${await fixture.roomId()}/door-link`, { method: 'POST' });
