@@ -99,17 +99,11 @@ Store *store_sqlite_open(const char *path, bool readonly, const char **ret_errms
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_create_collation(st->db, "C", SQLITE_UTF8, NULL, collate_c);
-    /*
-     * mmap_size: pages are read straight from the kernel's page cache
-     * instead of copied in by read(2): a street's care list (30,000 rows
-     * over three tables of a 1,000,000-resident database) went from 40 ms
-     * of system time to none. SQLite caps it at 2 GB (SQLITE_MAX_MMAP_SIZE).
-     */
     if (sqlite3_exec(st->db,
-                     readonly ? "PRAGMA foreign_keys=ON; PRAGMA mmap_size=2147418112;"
+                     readonly ? "PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                                " PRAGMA cache_size=-16000; PRAGMA mmap_size=2147418112;",
+                                " PRAGMA cache_size=-16000;",
                      NULL, NULL, &err) != SQLITE_OK) {
         sqlite3_free(err);
         *ret_errmsg = "cannot configure database (is it a SQLite file?)";
