@@ -96,6 +96,31 @@ static int cmd_migrate(int argc, char **argv)
 
 /* ---- serve ---- */
 
+/*
+ * What the sweep thread of `linli serve` runs after the cases sweeps: care's
+ * sweep, and at its first tick and then hourly the sessions past their
+ * expiry (refused already; deleted so that the table does not grow).
+ */
+#define SESSION_PURGE_MS (60 * TIME_MINUTE_MS)
+
+static Error *serve_sweep_hook(Store *st, Arena *a, int64_t now_ms, void *ctx)
+{
+    static int64_t purged_at;
+    Error *err = care_sweep_hook(st, a, now_ms, ctx);
+    int64_t n;
+
+    if (now_ms - purged_at >= SESSION_PURGE_MS) {
+        n = auth_session_purge(st, a, now_ms);
+        if (n < 0)
+            return err ? err : store_error(st, a);
+        purged_at = now_ms;
+        if (n > 0)
+            log_info("expired sessions deleted", "sessions", arena_sprintf(a, "%lld", (long long)n),
+                     NULL);
+    }
+    return err;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -196,7 +221,7 @@ static int cmd_serve(int argc, char **argv)
     }
     care_ctx.keys = keys;
     care_ctx.files_base = cfg.files_base;
-    cases_serve_also(care_sweep_hook, &care_ctx);
+    cases_serve_also(serve_sweep_hook, &care_ctx);
     cases_serve_start(cfg.db_path, cfg.files_base, cfg.cases_sweep_ms);
     router = calloc(1, sizeof(Router));
     if (!router)

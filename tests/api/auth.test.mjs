@@ -1,7 +1,7 @@
 // Login, sessions, logout, expiry and rate limiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, PASSWORD, dbSql } from '../lib/server.mjs';
+import { startServer, serveAgain, PASSWORD, dbSql } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ demo: true, residents: 300 }); });
@@ -111,4 +111,33 @@ test('the login is audited', async () => {
   const r = await srv.api('GET', '/api/v1/audit?action=auth.login', { token });
   assert.equal(r.status, 200);
   assert.ok(r.body.items.some((e) => e.username === 'staff' && e.ip === '127.0.0.1'));
+});
+
+/*
+ * Sessions past their expiry are refused (above) and deleted by the sweep
+ * thread of `linli serve` at its first tick (then hourly), so that the
+ * table does not grow with every sign-in ever made. A second server on the
+ * same database is started to get a first tick after the expiry was set.
+ */
+test('expired sessions are deleted by the server\'s sweep; live ones stay', async () => {
+  const old = await srv.login('grid');
+  const live = await srv.login('staff');
+  const count = (q) => Number(dbSql(srv.db, q).trim());
+  dbSql(srv.db, `UPDATE session SET expires_at = 1 WHERE user_id = ${old.user.id}`);
+  const expired = count('SELECT count(*) FROM session WHERE expires_at = 1');
+  assert.ok(expired >= 1);
+  const other = await serveAgain(srv);
+  try {
+    const end = Date.now() + 20000;
+    while (count('SELECT count(*) FROM session WHERE expires_at = 1') > 0) {
+      assert.ok(Date.now() < end, 'the expired sessions were not deleted within 20 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const me = await other.api('GET', '/api/v1/me', { token: live.token });
+    assert.equal(me.status, 200, 'a live session is kept');
+    const gone = await other.api('GET', '/api/v1/me', { token: old.token });
+    assert.equal(gone.status, 401);
+  } finally {
+    await other.stop();
+  }
 });
