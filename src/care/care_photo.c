@@ -83,7 +83,7 @@ static Error *care_handle_photo_upload(Request *req, Response *res)
         return error_conflict(req->arena, NULL, "closed", "该居民的关爱已经结束，不能再上传走访照片");
     if (req->body_len == 0)
         return error_invalid(req->arena, "photo", "empty_photo", "请上传照片文件（请求体为图片本身）");
-    err = photo_save(req->arena, care_photo_dir(req->arena, req->app->cfg->files_base), "photo",
+    err = photo_save(req->arena, req->app->keys, care_photo_dir(req->arena, req->app->cfg->files_base), "photo",
                      req->body, req->body_len, ROUTER_FILE_BODY, &f);
     if (err)
         return err;
@@ -147,7 +147,7 @@ static Error *care_handle_photo_get(Request *req, Response *res)
                        json_pack("{s:I, s:s}", "photo_id", (json_int_t)ph->id, "as", as));
     if (err)
         return err;
-    return response_photo(req, res, care_photo_dir(req->arena, req->app->cfg->files_base),
+    return response_photo(req, res, req->app->keys, care_photo_dir(req->arena, req->app->cfg->files_base),
                           ph->file, ph->mime);
 }
 

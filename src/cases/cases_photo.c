@@ -32,7 +32,7 @@ Error *cases_photo_write(Request *req, const char *field, const void *data, size
                         CasePhoto *p, const char **ret_path)
 {
     PhotoFile f;
-    Error *err = photo_save(req->arena, cases_photo_dir(req), field, data, len,
+    Error *err = photo_save(req->arena, NULL, cases_photo_dir(req), field, data, len,
                             CASES_PHOTO_MAX_BYTES, &f);
 
     if (err)
@@ -100,7 +100,7 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     }
     if (!p || (c ? !cases_visible(req, c, unit) : p->uploader_id != req->user->id))
         return error_not_found(req->arena, "id", "找不到该照片");
-    return response_photo(req, res, cases_photo_dir(req), p->file, p->mime);
+    return response_photo(req, res, NULL, cases_photo_dir(req), p->file, p->mime);
 }
 
 Error *cases_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now_ms,

@@ -106,33 +106,46 @@ void crypto_keys_free(CryptoKeys *k)
     free(k);
 }
 
-void *crypto_seal(const CryptoKeys *k, Arena *a, const char *plain, size_t *ret_len)
+void *crypto_seal_bytes(const CryptoKeys *k, Arena *a, const void *plain, size_t n, size_t *ret_len)
 {
-    size_t n = strlen(plain);
     size_t len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
     uint8_t *out = arena_alloc(a, len);
 
     randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const uint8_t *)plain, n, out, k->seal);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, k->seal);
     *ret_len = len;
     return out;
 }
 
-char *crypto_open(const CryptoKeys *k, Arena *a, const void *sealed, size_t len)
+void *crypto_seal(const CryptoKeys *k, Arena *a, const char *plain, size_t *ret_len)
+{
+    return crypto_seal_bytes(k, a, plain, strlen(plain), ret_len);
+}
+
+void *crypto_open_bytes(const CryptoKeys *k, Arena *a, const void *sealed, size_t len,
+                        size_t *ret_n)
 {
     const uint8_t *in = sealed;
     size_t n;
-    char *out;
+    uint8_t *out;
 
     if (!sealed || len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
         return NULL;
     n = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     out = arena_alloc(a, n + 1);
-    if (crypto_secretbox_open_easy((uint8_t *)out, in + crypto_secretbox_NONCEBYTES,
+    if (crypto_secretbox_open_easy(out, in + crypto_secretbox_NONCEBYTES,
                                    len - crypto_secretbox_NONCEBYTES, in, k->seal) != 0)
         return NULL;
     out[n] = '\0';
+    *ret_n = n;
     return out;
+}
+
+char *crypto_open(const CryptoKeys *k, Arena *a, const void *sealed, size_t len)
+{
+    size_t n;
+
+    return crypto_open_bytes(k, a, sealed, len, &n);
 }
 
 void crypto_lookup_hash(const CryptoKeys *k, const char *value, uint8_t out[CRYPTO_HASH_BYTES])

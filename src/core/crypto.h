@@ -33,6 +33,11 @@ void crypto_keys_free(CryptoKeys *k);
 void *crypto_seal(const CryptoKeys *k, Arena *a, const char *plain, size_t *ret_len);
 /* Decrypts what crypto_seal made; NULL if it was tampered with. In @a. */
 char *crypto_open(const CryptoKeys *k, Arena *a, const void *sealed, size_t len);
+/* crypto_seal of @n bytes (a file's). */
+void *crypto_seal_bytes(const CryptoKeys *k, Arena *a, const void *plain, size_t n, size_t *ret_len);
+/* crypto_open of bytes: *ret_n of them (a NUL follows); NULL if tampered with. */
+void *crypto_open_bytes(const CryptoKeys *k, Arena *a, const void *sealed, size_t len,
+                        size_t *ret_n);
 
 /* Keyed BLAKE2b of @value into @out (for exact-match search of sealed values). */
 void crypto_lookup_hash(const CryptoKeys *k, const char *value, uint8_t out[CRYPTO_HASH_BYTES]);

@@ -90,8 +90,8 @@ static Error *write_file(Arena *a, const char *path, const char *data, size_t le
     return NULL;
 }
 
-Error *photo_save(Arena *a, const char *dir, const char *field, const void *data, size_t len,
-                  size_t max_bytes, PhotoFile *ret)
+Error *photo_save(Arena *a, const CryptoKeys *seal, const char *dir, const char *field,
+                  const void *data, size_t len, size_t max_bytes, PhotoFile *ret)
 {
     const char *mime, *ext = NULL, *file, *path;
     char name[33];
@@ -111,7 +111,14 @@ Error *photo_save(Arena *a, const char *dir, const char *field, const void *data
     crypto_random_hex(name, 16);
     file = arena_sprintf(a, "%s.%s", name, ext);
     path = arena_sprintf(a, "%s/%s", dir, file);
-    err = write_file(a, path, data, len);
+    if (seal) {
+        size_t sealed_len;
+        const void *sealed = crypto_seal_bytes(seal, a, data, len, &sealed_len);
+
+        err = write_file(a, path, sealed, sealed_len);
+    } else {
+        err = write_file(a, path, data, len);
+    }
     if (err)
         return err;
     ret->file = file;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/crypto.h"
 #include "core/error.h"
 
 typedef struct PhotoFile {
@@ -29,10 +30,12 @@ const char *photo_dir(Arena *a, const char *files_base, const char *module);
  * Checks @data as an upload is checked, size first (413 photo_too_large
  * over @max_bytes), then type by content (415 not_an_image), each naming
  * @field, and writes it under a new name to @dir (created on demand, with
- * its parent). *ret is filled only on success.
+ * its parent): sealed with @seal (crypto_seal_bytes) when given, for
+ * photos that are personal data (care's), else as it came. *ret is
+ * filled only on success.
  */
-Error *photo_save(Arena *a, const char *dir, const char *field, const void *data, size_t len,
-                  size_t max_bytes, PhotoFile *ret);
+Error *photo_save(Arena *a, const CryptoKeys *seal, const char *dir, const char *field,
+                  const void *data, size_t len, size_t max_bytes, PhotoFile *ret);
 
 /* Removes @dir/@file (a purged photo); a failure other than "already gone" is logged only. */
 void photo_remove(Arena *a, const char *dir, const char *file, const char *rid, int64_t id);

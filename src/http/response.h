@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/crypto.h"
 #include "core/error.h"
 #include "core/jsonw.h"
 #include "http/request.h"
@@ -45,10 +46,11 @@ Error *response_bytes(Response *res, int status, const char *content_type, const
 void response_header(Response *res, const char *name, const char *value);
 /*
  * A stored photo, @dir/@file, sent as @mime from its open file and cached
- * privately for an hour; 404 naming "id" when the file is gone.
+ * privately for an hour; 404 naming "id" when the file is gone. @sealed:
+ * the key photo_save sealed it with (read whole and opened), or NULL.
  */
-Error *response_photo(Request *req, Response *res, const char *dir, const char *file,
-                      const char *mime);
+Error *response_photo(Request *req, Response *res, const CryptoKeys *sealed, const char *dir,
+                      const char *file, const char *mime);
 
 /* {"error":{...}} for @err. New reference. */
 json_t *response_error_json(const Error *err, const char *request_id);

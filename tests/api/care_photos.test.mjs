@@ -6,7 +6,7 @@
 // view of her page is; a photo no visit took is deleted a day later.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, COMMUNITY, dbSql } from '../lib/server.mjs';
@@ -122,6 +122,10 @@ test('a photo is served only to those who see her page, and every fetch is audit
     assert.deepEqual(Buffer.from(got.body), png(2, 2));
   }
   assert.equal(audits(), a0 + 3, 'each fetch audited');
+  // care data is sealed at rest: the file is not the picture, and is longer by the nonce and tag
+  const stored = readFileSync(`${srv.files}/care/${fileOf(p.id)}`);
+  assert.notDeepEqual(stored.subarray(0, 8), png(2, 2).subarray(0, 8), 'no PNG signature on disk');
+  assert.equal(stored.length, png(2, 2).length + 40);
   for (const who of ['grid2', 'farstaff', 'elder']) assert.equal((await srv.api('GET', p.url, { token: tok[who] })).status, 404, who);
   assert.equal((await srv.api('GET', p.url)).status, 401);
   assert.equal(audits(), a0 + 3, 'refusals are not views');

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/file.h"
 #include "core/photo.h"
 
 /* the smallest PNG (1 × 1) */
@@ -57,21 +58,21 @@ static void test_photo_save_checks_size_then_type(void **state)
     (void)state;
     assert_string_equal(dir, arena_sprintf(a, "%s.files/m", base));
     /* one byte over the limit: 413 before anything is looked at or written */
-    err = photo_save(a, dir, "photo", png, sizeof(png), sizeof(png) - 1, &f);
+    err = photo_save(a, NULL, dir, "photo", png, sizeof(png), sizeof(png) - 1, &f);
     assert_non_null(err);
     assert_int_equal(err->status, 413);
     assert_string_equal(err->code, "photo_too_large");
     assert_string_equal(err->field, "photo");
     assert_null(f.file);
     /* text is not an image, whatever it claims */
-    err = photo_save(a, dir, "photos[0]", "GIF89a? no, just words", 22, 1024, &f);
+    err = photo_save(a, NULL, dir, "photos[0]", "GIF89a? no, just words", 22, 1024, &f);
     assert_non_null(err);
     assert_int_equal(err->status, 415);
     assert_string_equal(err->code, "not_an_image");
     assert_string_equal(err->field, "photos[0]");
     assert_int_equal(files_in(dir), 0);
     /* at the limit exactly: written under a new name, the directory made */
-    err = photo_save(a, dir, "photo", png, sizeof(png), sizeof(png), &f);
+    err = photo_save(a, NULL, dir, "photo", png, sizeof(png), sizeof(png), &f);
     assert_null(err);
     assert_string_equal(f.mime, "image/png");
     assert_int_equal(f.size, (int64_t)sizeof(png));
@@ -81,6 +82,46 @@ static void test_photo_save_checks_size_then_type(void **state)
     photo_remove(a, dir, f.file, "", 1);
     assert_int_equal(files_in(dir), 0);
     photo_remove(a, dir, f.file, "", 1); /* already gone: nothing to say */
+    rmdir(dir);
+    rmdir(arena_sprintf(a, "%s.files", base));
+    rmdir(base);
+    free(base);
+    arena_free(a);
+}
+
+/* Sealed (care's photos): the file holds no byte of the picture in the clear, and opens to it. */
+static void test_photo_save_sealed(void **state)
+{
+    Arena *a = arena_new(0);
+    char *base = temp_base();
+    const char *dir = photo_dir(a, base, "s");
+    const char *keypath = arena_sprintf(a, "%s.key", base);
+    const char *errmsg = NULL;
+    CryptoKeys *k;
+    PhotoFile f = { 0 };
+    char *data = NULL;
+    size_t len = 0, n = 0;
+    const unsigned char *plain;
+
+    (void)state;
+    assert_true(crypto_init());
+    k = crypto_keys_load(keypath, &errmsg);
+    assert_non_null(k);
+    assert_null(photo_save(a, k, dir, "photo", png, sizeof(png), 1024, &f));
+    assert_string_equal(f.mime, "image/png");
+    assert_int_equal(f.size, (int64_t)sizeof(png));
+    assert_true(file_read_all(a, f.path, 4096, &data, &len, &errmsg));
+    assert_true(len > sizeof(png));
+    assert_null(memmem(data, len, png + 1, 3)); /* no "PNG" signature in the clear */
+    plain = crypto_open_bytes(k, a, data, len, &n);
+    assert_non_null(plain);
+    assert_int_equal(n, sizeof(png));
+    assert_memory_equal(plain, png, sizeof(png));
+    data[len - 1] ^= 1; /* one bit changed: refused */
+    assert_null(crypto_open_bytes(k, a, data, len, &n));
+    photo_remove(a, dir, f.file, "", 1);
+    crypto_keys_free(k);
+    unlink(keypath);
     rmdir(dir);
     rmdir(arena_sprintf(a, "%s.files", base));
     rmdir(base);
@@ -134,6 +175,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_photo_save_checks_size_then_type),
+        cmocka_unit_test(test_photo_save_sealed),
         cmocka_unit_test(test_photo_parse_ids),
     };
 
