@@ -19,6 +19,7 @@
 #include "http/router.h"
 #include "notice/notice.h"
 #include "registry/registry.h"
+#include "votes/votes.h"
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
 
@@ -77,4 +78,5 @@ void routes_register_all(Router *r)
     workqueue_routes_register(r);
     community_routes_register(r);
     care_routes_register(r);
+    votes_routes_register(r);
 }

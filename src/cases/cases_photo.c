@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,18 +21,10 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "core/upload.h"
 #include "http/auth.h"
 #include "http/response.h"
 #include "core/banned.h"
-
-static const struct {
-    const char *mime;
-    const char *ext;
-} image_types[] = {
-    { "image/jpeg", "jpg" },
-    { "image/png", "png" },
-    { "image/webp", "webp" },
-};
 
 const char *cases_photo_dir_of(Arena *a, const char *files_base)
 {
@@ -45,91 +36,13 @@ const char *cases_photo_dir(Request *req)
     return cases_photo_dir_of(req->arena, req->app->cfg->files_base);
 }
 
-static Error *ensure_dir(Request *req, const char *dir)
-{
-    char *parent = arena_strdup(req->arena, dir);
-    char *slash = strrchr(parent, '/');
-
-    if (slash) {
-        *slash = '\0';
-        if (mkdir(parent, 0700) != 0 && errno != EEXIST)
-            return error_internal(req->arena, "cannot create '%s': %s", parent, strerror(errno));
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return error_internal(req->arena, "cannot create '%s': %s", dir, strerror(errno));
-    return NULL;
-}
-
-/* The image type of @data by its content, or NULL: libmagic, one cookie per call (not thread-safe). */
-static const char *sniff(const void *data, size_t len, const char **ret_ext)
-{
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-    const char *mime, *out = NULL;
-
-    if (!m)
-        return NULL;
-    if (magic_load(m, NULL) == 0) {
-        mime = magic_buffer(m, data, len);
-        for (size_t i = 0; mime && i < sizeof(image_types) / sizeof(image_types[0]); i++) {
-            if (strcmp(mime, image_types[i].mime) == 0) {
-                out = image_types[i].mime;
-                *ret_ext = image_types[i].ext;
-            }
-        }
-    }
-    magic_close(m);
-    return out;
-}
-
-static Error *write_file(Request *req, const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    size_t done = 0;
-
-    if (fd < 0)
-        return error_internal(req->arena, "cannot create '%s': %s", path, strerror(errno));
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            close(fd);
-            unlink(path);
-            return error_internal(req->arena, "cannot write '%s': %s", path, strerror(errno));
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(path);
-        return error_internal(req->arena, "cannot write '%s'", path);
-    }
-    return NULL;
-}
-
 Error *cases_photo_write(Request *req, const char *field, const void *data, size_t len,
                         CasePhoto *p, const char **ret_path)
 {
-    const char *dir, *ext = NULL;
-    char name[33];
     Error *err;
 
-    if (len > CASES_PHOTO_MAX_BYTES)
-        return error_new(req->arena, 413, field, "photo_too_large",
-                         arena_sprintf(req->arena, "照片不能超过 %d MB，请压缩后再上传",
-                                       CASES_PHOTO_MAX_BYTES / (1024 * 1024)));
-    p->mime = sniff(data, len, &ext);
-    if (!p->mime)
-        return error_new(req->arena, 415, field, "not_an_image",
-                         "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
-    dir = cases_photo_dir(req);
-    err = ensure_dir(req, dir);
-    if (err)
-        return err;
-    crypto_random_hex(name, 16);
-    p->file = arena_sprintf(req->arena, "%s.%s", name, ext);
-    *ret_path = arena_sprintf(req->arena, "%s/%s", dir, p->file);
-    err = write_file(req, *ret_path, data, len);
+    err = upload_image_write(req->arena, cases_photo_dir(req), field, data, len,
+                             CASES_PHOTO_MAX_BYTES, &p->mime, &p->file, ret_path);
     if (err)
         return err;
     p->size = (int64_t)len;
@@ -173,8 +86,6 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     CasePhoto *p = NULL;
     Case *c = NULL;
     int64_t id, unit = 0;
-    struct stat sb;
-    int fd;
     Error *err;
 
     err = auth_require(req, ROLES_CASES_READ);
@@ -194,20 +105,8 @@ static Error *cases_handle_photo_get(Request *req, Response *res)
     }
     if (!p || (c ? !cases_visible(req, c, unit) : p->uploader_id != req->user->id))
         return error_not_found(req->arena, "id", "找不到该照片");
-    fd = open(arena_sprintf(req->arena, "%s/%s", cases_photo_dir(req), p->file),
-              O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return error_not_found(req->arena, "id", "照片文件已不存在");
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return error_internal(req->arena, "cannot stat photo %lld", (long long)id);
-    }
-    res->status = 200;
-    res->fd = fd;
-    res->fd_size = (size_t)sb.st_size;
-    res->content_type = p->mime;
-    response_header(res, "Cache-Control", "private, max-age=3600");
-    return NULL;
+    return response_file(req, res, arena_sprintf(req->arena, "%s/%s", cases_photo_dir(req), p->file),
+                         p->mime);
 }
 
 Error *cases_photo_purge(Store *st, Arena *a, const char *files_base, int64_t now_ms,

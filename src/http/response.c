@@ -1,6 +1,9 @@
 #include "http/response.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "core/banned.h"
 
 
@@ -72,4 +75,23 @@ json_t *response_error_json(const Error *err, const char *request_id)
         json_object_set_new(e, "message", json_string(err->message));
     json_object_set_new(e, "field", json_string_or_null(err->field));
     return json_pack("{s:o}", "error", e);
+}
+
+Error *response_file(Request *req, Response *res, const char *path, const char *mime)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return error_not_found(req->arena, "id", "照片文件已不存在");
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return error_internal(req->arena, "cannot stat '%s'", path);
+    }
+    res->status = 200;
+    res->fd = fd;
+    res->fd_size = (size_t)sb.st_size;
+    res->content_type = mime;
+    response_header(res, "Cache-Control", "private, max-age=3600");
+    return NULL;
 }

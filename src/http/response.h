@@ -43,6 +43,11 @@ void response_json_bytes(Response *res, int status, const char *text, size_t len
 Error *response_bytes(Response *res, int status, const char *content_type, const void *data,
                       size_t len);
 void response_header(Response *res, const char *name, const char *value);
+/*
+ * The file at @path as the body (an uploaded photo), of type @mime, cached
+ * privately for an hour: 404 naming "id" when it is gone.
+ */
+Error *response_file(Request *req, Response *res, const char *path, const char *mime);
 
 /* {"error":{...}} for @err. New reference. */
 json_t *response_error_json(const Error *err, const char *request_id);
