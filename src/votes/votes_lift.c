@@ -224,7 +224,7 @@ static Error *votes_handle_lift_create(Request *req, Response *res)
     l.settings = arena_strdup(req->arena, text);
     free(text);
     json_decref(settings);
-    text = json_dumps(affected ? affected : json_array(), JSON_COMPACT);
+    text = affected ? json_dumps(affected, JSON_COMPACT) : NULL;
     l.affected = arena_strdup(req->arena, text ? text : "[]");
     free(text);
     l.community = community;
