@@ -366,7 +366,8 @@ static int cmd_demo(int argc, char **argv)
            (long long)n_bookings, (long long)n_questions);
     printf("in care: %lld elderly people, with assessments, pairings, visits and checks\n",
            (long long)n_care);
-    printf("votes: %d (a 加装电梯 project with ballots and an objection, a finished poll)\n",
+    printf("votes: %d (a 加装电梯 project with ballots, an objection and the topic it came from,"
+           " with a meeting and minutes; a finished poll)\n",
            n_votes);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",

@@ -3,7 +3,8 @@
  * for every household of the community (its registered area; its first
  * resident as the owner, one owner of two units, the empty ones unsold), a
  * 加装电梯 project in unit 1 of a 6-floor building with ballots cast and
- * one objection, and a finished poll with its result.
+ * one objection, the topic it came from (supports, a comment, a meeting
+ * with attendance and minutes, now at 表决), and a finished poll.
  */
 #include <string.h>
 
@@ -48,9 +49,85 @@ static Error *cast(Store *st, Arena *a, const Vote *v, const char *voter, const 
     return votes_store_ballot_add(st, a, v, &b, true, area);
 }
 
+/*
+ * The topic the lift came from: raised by a resident of the 单元, supported
+ * by her neighbours, discussed at a meeting with minutes, now at 表决.
+ */
+static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid, int64_t vote_id,
+                         int64_t now)
+{
+    int64_t *users, *residents, at = now - 40 * TIME_DAY_MS, comment = 0;
+    size_t n_users, n_residents;
+    bool changed;
+    Topic t;
+    Meeting m;
+    Error *err;
+
+    err = votes_store_demo_people(st, a, bid, 1, &users, &n_users, &residents, &n_residents);
+    if (err)
+        return err;
+    memset(&t, 0, sizeof(t));
+    t.community = community;
+    t.scope = "unit";
+    t.building_id = bid;
+    t.unit = 1;
+    t.title = "1单元加装电梯";
+    t.body = "本单元六层没有电梯，楼上住着好几位八十多岁的老人，上下楼很吃力。"
+             "建议申请加装电梯，请大家支持，一起商量方案和费用分摊。";
+    t.author = "1单元居民";
+    t.created_by = n_users ? users[0] : 0;
+    t.created_at = at;
+    err = votes_topic_insert(st, a, &t);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "raised", "collecting", "", 0, t.created_by, at);
+    for (size_t i = 0; !err && i < n_users; i++)
+        err = votes_topic_support(st, a, t.id, users[i], true, at + (int64_t)(i + 1) * TIME_DAY_MS,
+                                  &changed);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "楼组长", "一楼的意见要先听取，建议开个议事会。",
+                                      at + 2 * TIME_DAY_MS, &comment);
+    if (!err)
+        err = votes_topic_set_state(st, a, t.id, "collecting", "consulting", 0, at + 10 * TIME_DAY_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "state", "consulting", "支持人数已过半，进入协商", 0, 0,
+                               at + 10 * TIME_DAY_MS);
+    if (err)
+        return err;
+    memset(&m, 0, sizeof(m));
+    m.topic_id = t.id;
+    m.community = community;
+    m.starts_at = at + 14 * TIME_DAY_MS + 11 * 60 * TIME_MINUTE_MS; /* 19:00 Beijing */
+    m.place = "议事厅";
+    m.created_at = at + 11 * TIME_DAY_MS;
+    err = votes_meeting_insert(st, a, &m);
+    for (size_t i = 0; !err && i < n_residents; i++) {
+        err = votes_meeting_invite(st, a, m.id, community, residents[i], "participants");
+        if (!err && i % 5 != 4)
+            err = votes_meeting_attend(st, a, m.id, residents[i], true, 0, m.starts_at);
+    }
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "meeting", NULL, "议事厅", m.id, 0, m.created_at);
+    if (!err)
+        err = votes_meeting_minutes(
+            st, a, m.id,
+            "到会业主代表讨论加装电梯方案：井道设在北侧，费用按楼层分摊，一楼不分摊；"
+            "一楼两户担心采光和噪声，施工方将出具采光分析。",
+            "一、进入业主表决（特别事项）；二、表决期间公示方案和分摊表；三、一楼意见单独协调。",
+            m.starts_at + 2 * 60 * TIME_MINUTE_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "minutes", NULL, "进入业主表决", m.id, 0,
+                               m.starts_at + 2 * 60 * TIME_MINUTE_MS);
+    if (!err)
+        err = votes_topic_set_state(st, a, t.id, "consulting", "voting", vote_id, now - 5 * TIME_DAY_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "state", "voting", "业主表决开始", vote_id, 0,
+                               now - 5 * TIME_DAY_MS);
+    return err;
+}
+
 static Error *lift_project(Store *st, Arena *a, const char *community, int64_t now, uint32_t *seed)
 {
-    int64_t bid = 0, *ids;
+    int64_t bid = 0, objection = 0, *ids;
     size_t n;
     VotesRollRow *roll;
     size_t n_roll;
@@ -110,9 +187,12 @@ static Error *lift_project(Store *st, Arena *a, const char *community, int64_t n
         if (err)
             return err;
     }
-    return votes_store_objection_insert(st, a, l.id, ids[0], "一楼住户",
-                                        "电梯井道紧贴我家北窗，担心采光和噪声，希望协调补偿方案后再定。",
-                                        0, now - 2 * TIME_DAY_MS, &bid);
+    err = votes_store_objection_insert(st, a, l.id, ids[0], "一楼住户",
+                                       "电梯井道紧贴我家北窗，担心采光和噪声，希望协调补偿方案后再定。",
+                                       0, now - 2 * TIME_DAY_MS, &objection);
+    if (!err)
+        err = lift_topic(st, a, community, bid, v.id, now);
+    return err;
 }
 
 static Error *finished_poll(Store *st, Arena *a, const char *community, int64_t now,

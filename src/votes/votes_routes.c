@@ -1025,4 +1025,5 @@ void votes_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/vote-photos", votes_handle_photo_upload, ROUTE_FILE_BODY);
     router_add(r, "GET", "/api/v1/vote-photos/{id}", votes_handle_photo_get, 0);
     votes_lift_routes_register(r);
+    votes_topic_routes_register(r);
 }

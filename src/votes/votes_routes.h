@@ -32,3 +32,4 @@ Error *votes_parse_vote(Request *req, json_t *body, bool lift, Vote *v);
 json_t *votes_vote_json(Arena *a, const Vote *v, int64_t now);
 
 void votes_lift_routes_register(Router *r);
+void votes_topic_routes_register(Router *r);

@@ -1222,3 +1222,44 @@ Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int
     store_bind_int64(s, 2, ids[2]);
     return done(st, a, s);
 }
+
+static const char SQL_DEMO_USERS[] =
+    "SELECT u.id FROM app_user u JOIN household h ON h.id = u.household_id"
+    " WHERE h.building_id = ?1 AND h.unit = ?2 AND u.role = 'resident' ORDER BY u.id";
+static const char SQL_DEMO_RESIDENTS[] =
+    "SELECT min(r.id) FROM resident r JOIN household h ON h.id = r.household_id"
+    " WHERE h.building_id = ?1 AND h.unit = ?2 AND r.status = 'active' GROUP BY h.id ORDER BY h.id";
+
+/* Column 0 of each row of @sql for (@building_id, @unit). */
+static Error *ids_of(Store *st, Arena *a, const char *sql, int64_t building_id, int64_t unit,
+                     int64_t **ret, size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    size_t n = 0, cap = 16;
+    int64_t *out = arena_alloc(a, cap * sizeof(*out));
+    StoreResult r;
+
+    store_bind_int64(s, 1, building_id);
+    store_bind_int64(s, 2, unit);
+    while ((r = store_step(s)) == STORE_ROW) {
+        out = arena_grow(a, out, n, &cap, sizeof(*out));
+        out[n++] = store_column_int64(s, 0);
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = out;
+    *ret_n = n;
+    return NULL;
+}
+
+Error *votes_store_demo_people(Store *st, Arena *a, int64_t building_id, int64_t unit,
+                               int64_t **ret_users, size_t *ret_n_users, int64_t **ret_residents,
+                               size_t *ret_n_residents)
+{
+    Error *err = ids_of(st, a, SQL_DEMO_USERS, building_id, unit, ret_users, ret_n_users);
+
+    if (!err)
+        err = ids_of(st, a, SQL_DEMO_RESIDENTS, building_id, unit, ret_residents, ret_n_residents);
+    return err;
+}

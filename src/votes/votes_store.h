@@ -214,6 +214,10 @@ Error *votes_store_unit_households(Store *st, Arena *a, int64_t building_id, int
  * building's unit 1 also owns the third.
  */
 Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int64_t now_ms);
+/* Accounts (*ret user ids) and first residents (*ret_residents) of the homes of 单元 @unit. */
+Error *votes_store_demo_people(Store *st, Arena *a, int64_t building_id, int64_t unit,
+                               int64_t **ret_users, size_t *ret_n_users, int64_t **ret_residents,
+                               size_t *ret_n_residents);
 
 /* ---- the count (votes_count.c) ---- */
 
@@ -235,3 +239,80 @@ Error *votes_count(Store *st, Arena *a, const Vote *v, const char **voters, cons
  * when there is no such vote.
  */
 Error *votes_verify(Store *st, Arena *a, int64_t id, json_t **ret);
+
+/* ---- topics and meetings (votes_topic_store.c) ---- */
+
+typedef enum TopicState {
+    TOPIC_COLLECTING,   /* 征集 */
+    TOPIC_CONSULTING,   /* 协商 */
+    TOPIC_VOTING,       /* 表决 */
+    TOPIC_PUBLICITY,    /* 公示 */
+    TOPIC_IMPLEMENTING, /* 实施 */
+    TOPIC_DONE,         /* 完结 */
+    _TOPIC_STATE_MAX
+} TopicState;
+
+/* "collecting", … and "征集", …; NULL past the end. */
+const char *votes_topic_state_name(TopicState s);
+const char *votes_topic_state_label(TopicState s);
+bool votes_topic_state_parse(const char *s, TopicState *ret);
+
+typedef struct Topic {
+    int64_t id;
+    const char *community, *scope;
+    int64_t building_id, unit;
+    const char *title, *body, *state, *hidden_reason, *author;
+    int64_t merged_into, supports, comments, vote_id, created_by, created_at, updated_at;
+} Topic;
+
+Error *votes_topic_insert(Store *st, Arena *a, Topic *t);
+/* *ret NULL when there is no such topic. */
+Error *votes_topic_get(Store *st, Arena *a, int64_t id, Topic **ret);
+/* Topics of @community, newest activity first; hidden ones only for @with_hidden. */
+Error *votes_topic_list(Store *st, Arena *a, const char *community, const char *state,
+                        bool with_hidden, int64_t limit, int64_t offset, json_t *items,
+                        int64_t *ret_total);
+Error *votes_topic_step(Store *st, Arena *a, int64_t topic_id, const char *kind,
+                        const char *state, const char *note, int64_t ref_id, int64_t user_id,
+                        int64_t now_ms);
+/* [{kind, state, note, ref_id, user, at}] into @items. */
+Error *votes_topic_steps(Store *st, Arena *a, int64_t topic_id, json_t *items);
+/* Moves @id from @from to @to; 409 when it is no longer in @from. */
+Error *votes_topic_set_state(Store *st, Arena *a, int64_t id, const char *from, const char *to,
+                             int64_t vote_id, int64_t now_ms);
+Error *votes_topic_hide(Store *st, Arena *a, int64_t id, const char *reason, int64_t now_ms);
+Error *votes_topic_merge(Store *st, Arena *a, int64_t id, int64_t into, int64_t now_ms);
+/* *ret_added false when she already supports it (@add) or did not (!@add). */
+Error *votes_topic_support(Store *st, Arena *a, int64_t id, int64_t user_id, bool add,
+                           int64_t now_ms, bool *ret_changed);
+Error *votes_topic_supported(Store *st, Arena *a, int64_t id, int64_t user_id, bool *ret);
+Error *votes_topic_comment_add(Store *st, Arena *a, int64_t id, int64_t user_id,
+                               const char *author, const char *text, int64_t now_ms,
+                               int64_t *ret_id);
+/* Comments of @topic_id; hidden ones as "已隐藏" unless @with_hidden. */
+Error *votes_topic_comments(Store *st, Arena *a, int64_t topic_id, bool with_hidden,
+                            json_t *items);
+/* *ret_topic 0 when no such comment. */
+Error *votes_topic_comment_topic(Store *st, Arena *a, int64_t comment_id, int64_t *ret_topic);
+Error *votes_topic_comment_hide(Store *st, Arena *a, int64_t comment_id, const char *reason);
+
+typedef struct Meeting {
+    int64_t id, topic_id;
+    const char *community, *place, *minutes, *decisions;
+    int64_t starts_at, minutes_at, created_by, created_at;
+} Meeting;
+
+Error *votes_meeting_insert(Store *st, Arena *a, Meeting *m);
+/* Invites resident @resident_id: 422 naming @field when she is not an active resident of the community. */
+Error *votes_meeting_invite(Store *st, Arena *a, int64_t meeting_id, const char *community,
+                            int64_t resident_id, const char *field);
+Error *votes_meeting_get(Store *st, Arena *a, int64_t id, Meeting **ret);
+/* [{resident_id, name, attended, attended_at}] into @items. */
+Error *votes_meeting_participants(Store *st, Arena *a, int64_t id, json_t *items);
+/* [{id, starts_at, place, minutes, decisions, minutes_at, invited, attended}] of a topic. */
+Error *votes_topic_meetings(Store *st, Arena *a, int64_t topic_id, json_t *items);
+/* 422 naming "resident_id" when she was not invited. */
+Error *votes_meeting_attend(Store *st, Arena *a, int64_t meeting_id, int64_t resident_id,
+                            bool attended, int64_t user_id, int64_t now_ms);
+Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char *minutes,
+                             const char *decisions, int64_t now_ms);

@@ -6,7 +6,8 @@
 // a resident outside the scope, paper ballots with the signed sheet's
 // photo, secret votes with receipts, the hash chain checked by
 // `linli votes verify` (and a tampered ballot caught), and 加装电梯 with its
-// objections resolved before the result is final. Runs on both stores.
+// objections resolved before the result is final; topics with support,
+// comments, moderation, steps and a meeting's minutes. Runs on both stores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -394,4 +395,96 @@ test('a per-city rule: working-day notice and no occupied consent', async () => 
   r = await api('GET', `/api/v1/lifts/${lift}`, 'staff');
   const from = Date.parse(r.body.notice.from), until = Date.parse(r.body.notice.until);
   assert.ok(until - from >= 5 * DAY, `5 working days: ${r.body.notice.from} → ${r.body.notice.until}`);
+});
+
+test('topics: raised, supported once, commented, moderated, moved step by step; a meeting with attendance and minutes', async () => {
+  const hh = `hh${U2[0]}`;
+  const n0 = count('SELECT count(*) FROM topic');
+  const short = await api('POST', '/api/v1/topics', hh, { title: '短', body: '单元门禁经常坏，希望更换。', scope: 'unit' });
+  assert.equal(short.status, 422);
+  assert.equal(short.body.error.field, 'title');
+  expectError(await api('POST', '/api/v1/topics', hh, { title: '更换单元门禁', body: '单元门禁经常坏，希望更换。', scope: 'unit', building_id: B }), 422, 'staff_only', 'building_id');
+  expectError(await api('POST', '/api/v1/topics', hh, { title: '更换单元门禁', body: '单元门禁经常坏，希望更换。', scope: 'street' }), 422, 'invalid_option', 'scope');
+  assert.equal(count('SELECT count(*) FROM topic'), n0, 'nothing written');
+  let r = await api('POST', '/api/v1/topics', hh, { title: '更换单元门禁', body: '单元门禁经常坏，老人进出不方便，希望更换。', scope: 'unit' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const topic = r.body.id;
+  assert.deepEqual([r.body.scope, r.body.building_id, r.body.unit, r.body.state, r.body.state_label], ['unit', B, 2, 'collecting', '征集']);
+
+  // support once each; withdraw
+  r = await api('POST', `/api/v1/topics/${topic}/support`, 'resident');
+  assert.equal(r.status, 201);
+  assert.equal(r.body.supports, 1);
+  r = await api('POST', `/api/v1/topics/${topic}/support`, 'resident');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.supports, 1, 'supported once');
+  r = await api('POST', `/api/v1/topics/${topic}/support`, hh);
+  assert.equal(r.body.supports, 2);
+  r = await api('DELETE', `/api/v1/topics/${topic}/support`, hh);
+  assert.equal(r.body.supports, 1);
+
+  // comments, one hidden with a reason
+  r = await api('POST', `/api/v1/topics/${topic}/comments`, 'resident', { text: '同意，门禁卡也经常失灵，手机号 13912345678 可联系我' });
+  assert.equal(r.status, 201);
+  const comment = r.body.comments[0].id;
+  expectError(await api('POST', `/api/v1/topic-comments/${comment}/hide`, hh, { reason: '含个人信息' }), 403, 'forbidden');
+  r = await api('POST', `/api/v1/topic-comments/${comment}/hide`, 'staff', { reason: '含个人信息' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.comments[0].text.includes('13912345678'), true, 'staff still read it');
+  r = await api('GET', `/api/v1/topics/${topic}`, hh);
+  assert.equal(r.body.comments[0].hidden, true);
+  assert.equal(r.body.comments[0].text.includes('13912345678'), false, 'residents do not');
+
+  // states one step at a time, each recorded
+  expectError(await api('POST', `/api/v1/topics/${topic}/state`, 'staff', { state: 'voting' }), 409, 'invalid_transition', 'state');
+  expectError(await api('POST', `/api/v1/topics/${topic}/state`, hh, { state: 'consulting' }), 403, 'forbidden');
+  r = await api('POST', `/api/v1/topics/${topic}/state`, 'staff', { state: 'consulting', note: '支持人数达到要求' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.steps.map((s) => [s.kind, s.state]), [['raised', 'collecting'], ['state', 'consulting']]);
+  assert.equal(r.body.next_state, 'voting');
+
+  // a meeting: invited from the registry, attendance, minutes published to the topic
+  const invited = [firstResident[U2[0]], firstResident[U2[1]], firstResident[U2[2]]];
+  const m0 = count('SELECT count(*) FROM meeting');
+  const starts_at = new Date(Date.now() + 2 * DAY).toISOString();
+  expectError(await api('POST', `/api/v1/topics/${topic}/meetings`, 'staff', { starts_at, place: '议事厅', participants: [invited[0], 99999999] }), 422, 'unknown_resident', 'participants[1]');
+  expectError(await api('POST', `/api/v1/topics/${topic}/meetings`, 'staff', { place: '议事厅' }), 422, 'missing_field', 'starts_at');
+  assert.equal(count('SELECT count(*) FROM meeting'), m0, 'nothing written');
+  r = await api('POST', `/api/v1/topics/${topic}/meetings`, 'staff', { starts_at, place: '议事厅', participants: invited });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const meeting = r.body.id;
+  assert.equal(r.body.participants.length, 3);
+  r = await api('POST', `/api/v1/meetings/${meeting}/attendance`, 'staff', { resident_id: invited[1] });
+  assert.equal(r.body.participants.find((p) => p.resident_id === invited[1]).attended, true);
+  expectError(await api('POST', `/api/v1/meetings/${meeting}/attendance`, 'staff', { resident_id: firstResident[U2[4]] }), 422, 'not_invited', 'resident_id');
+  r = await api('POST', `/api/v1/meetings/${meeting}/minutes`, 'staff', { minutes: '与会居民一致同意更换门禁，由物业出三家报价。', decisions: '进入表决' });
+  assert.equal(r.status, 200);
+  r = await api('GET', `/api/v1/topics/${topic}`, hh);
+  assert.equal(r.body.meetings.length, 1);
+  assert.equal(r.body.meetings[0].attended, 1);
+  assert.match(r.body.meetings[0].minutes, /三家报价/);
+  assert.deepEqual(r.body.steps.map((s) => s.kind), ['raised', 'state', 'meeting', 'minutes']);
+
+  // hidden: gone from other residents' lists and pages, the author and staff still see it
+  r = await api('POST', `/api/v1/topics/${topic}/hide`, 'staff', { reason: '与已有议题重复' });
+  assert.equal(r.body.hidden, true);
+  r = await api('GET', '/api/v1/topics', 'resident');
+  assert.ok(!r.body.items.some((t) => t.id === topic));
+  expectError(await api('GET', `/api/v1/topics/${topic}`, 'resident'), 404, 'not_found');
+  assert.equal((await api('GET', `/api/v1/topics/${topic}`, hh)).status, 200);
+  r = await api('POST', `/api/v1/topics/${topic}/hide`, 'staff', { reason: null });
+  assert.equal(r.body.hidden, false);
+
+  // merged into another: its supporters support the other, once
+  r = await api('POST', '/api/v1/topics', 'staff', { title: '全社区门禁系统升级', body: '各楼单元门禁统一升级为人脸识别加刷卡。', scope: 'community' });
+  const other = r.body.id;
+  await api('POST', `/api/v1/topics/${other}/support`, 'resident');
+  expectError(await api('POST', `/api/v1/topics/${topic}/merge`, 'staff', { into: topic }), 422, 'unknown_topic', 'into');
+  r = await api('POST', `/api/v1/topics/${topic}/merge`, 'staff', { into: other, note: '同一件事' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.merged_into, other);
+  r = await api('GET', `/api/v1/topics/${other}`, 'staff');
+  assert.equal(r.body.supports, 1, 'the resident who supported both counts once');
+  expectError(await api('POST', `/api/v1/topics/${topic}/support`, hh), 409, 'closed_topic');
+  expectError(await api('POST', `/api/v1/topics/${topic}/merge`, 'staff', { into: other }), 409, 'already_merged');
 });

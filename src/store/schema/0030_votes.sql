@@ -1,4 +1,5 @@
--- linli schema 30: deliberation and votes (issue 16). src/votes/votes.h
+-- linli schema 30: deliberation and votes (issue 16): property records, votes,
+-- 加装电梯, topics and meetings. src/votes/votes.h
 -- tells the design.
 --
 -- The registry's additions the count needs: who owns each household's
@@ -154,3 +155,84 @@ CREATE TABLE lift_objection (
     resolution    TEXT                 -- 协调 notes
 );
 CREATE INDEX lift_objection_lift ON lift_objection(lift_id);
+
+-- Topics (议题): raised by a resident or staff, supported and commented on,
+-- moderated (hidden with a reason, merged into another), moved through
+-- 征集 → 协商 → 表决 → 公示 → 实施 → 完结, each step kept in topic_step.
+CREATE TABLE topic (
+    id            INTEGER PRIMARY KEY,
+    community     TEXT NOT NULL,
+    scope         TEXT NOT NULL CHECK (scope IN ('community', 'building', 'unit')),
+    building_id   INTEGER REFERENCES building(id),
+    unit          INTEGER,
+    title         TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'collecting'
+                  CHECK (state IN ('collecting', 'consulting', 'voting', 'publicity',
+                                   'implementing', 'done')),
+    hidden_reason TEXT,                        -- hidden by staff when not NULL
+    merged_into   INTEGER REFERENCES topic(id),
+    supports      INTEGER NOT NULL DEFAULT 0,
+    comments      INTEGER NOT NULL DEFAULT 0,
+    vote_id       INTEGER REFERENCES vote(id), -- the vote of its 表决 step
+    created_by    INTEGER REFERENCES app_user(id),
+    author        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX topic_community ON topic(community, updated_at);
+
+CREATE TABLE topic_step (
+    id          INTEGER PRIMARY KEY,
+    topic_id    INTEGER NOT NULL REFERENCES topic(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('raised', 'state', 'hidden', 'shown', 'merged',
+                                              'meeting', 'minutes')),
+    state       TEXT,                      -- the state it moved to ('state')
+    note        TEXT NOT NULL DEFAULT '',
+    ref_id      INTEGER,                   -- the topic merged into, the meeting
+    user_id     INTEGER REFERENCES app_user(id),
+    at          INTEGER NOT NULL
+);
+CREATE INDEX topic_step_topic ON topic_step(topic_id, id);
+
+CREATE TABLE topic_support (
+    topic_id    INTEGER NOT NULL REFERENCES topic(id),
+    user_id     INTEGER NOT NULL REFERENCES app_user(id),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, user_id)
+);
+
+CREATE TABLE topic_comment (
+    id            INTEGER PRIMARY KEY,
+    topic_id      INTEGER NOT NULL REFERENCES topic(id),
+    user_id       INTEGER REFERENCES app_user(id),
+    author        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    hidden_reason TEXT,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX topic_comment_topic ON topic_comment(topic_id, id);
+
+-- Meetings (议事会) of a topic: invited residents from the registry, their
+-- attendance, and the minutes and decisions, published to the topic.
+CREATE TABLE meeting (
+    id          INTEGER PRIMARY KEY,
+    topic_id    INTEGER NOT NULL REFERENCES topic(id),
+    community   TEXT NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    place       TEXT NOT NULL,
+    minutes     TEXT,
+    decisions   TEXT,
+    minutes_at  INTEGER,
+    created_by  INTEGER REFERENCES app_user(id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX meeting_topic ON meeting(topic_id);
+
+CREATE TABLE meeting_participant (
+    meeting_id  INTEGER NOT NULL REFERENCES meeting(id),
+    resident_id INTEGER NOT NULL REFERENCES resident(id),
+    attended_at INTEGER,
+    marked_by   INTEGER REFERENCES app_user(id),
+    PRIMARY KEY (meeting_id, resident_id)
+);
