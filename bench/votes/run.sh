@@ -9,14 +9,14 @@
 # chain. Goal (issue 16): 500 ballots/s, participation under 10 ms.
 # Loopback only; see bench/README.md.
 #
-#   bench/votes/run.sh          # env: HOUSEHOLDS=1000000 VOTERS=300000 DURATION=60s CLIENTS=16
+#   bench/votes/run.sh          # env: HOUSEHOLDS=1000000 VOTERS=300000 DURATION=30s CLIENTS=16
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 need ninja wrk curl python3 sqlite3 timeout
 
 HOUSEHOLDS=${HOUSEHOLDS:-1000000}
 VOTERS=${VOTERS:-300000}
-DURATION=${DURATION:-60s}
+DURATION=${DURATION:-30s}
 CLIENTS=${CLIENTS:-16}
 COMMUNITY=310105004017
 TEMPLATE=$DATA/votes-template.db
@@ -29,9 +29,10 @@ cd "$ROOT"
 
 # -- the template: a small demo, then HOUSEHOLDS more households in the demo
 # community (1,000 per building) and VOTERS of them with a resident account
-# and a session whose token is "bench-voter-N" (sessions keep an unkeyed
+# and a session whose token is "bench-voter-" and N in 31 digits (43
+# characters, as a real token; sessions keep an unkeyed
 # BLAKE2b-256 of the token, as crypto_token_hash does)
-if [ ! -s "$TEMPLATE" ] || [ "$(cat "$TEMPLATE.made-by" 2>/dev/null)" != "$LINLI_SHA $HOUSEHOLDS $VOTERS" ]; then
+if [ ! -s "$TEMPLATE" ] || [ "$(cat "$TEMPLATE.made-by" 2>/dev/null)" != "$LINLI_SHA $HOUSEHOLDS $VOTERS 43" ]; then
     echo "== building $TEMPLATE" >&2
     rm -f "$TEMPLATE" "$TEMPLATE"-wal "$TEMPLATE"-shm "$TEMPLATE.key" "$TEMPLATE.made-by"
     timeout 300 "$LINLI" demo --db "$TEMPLATE" --residents 2000 >/dev/null || die "demo failed"
@@ -57,7 +58,7 @@ for b in range((n + per - 1) // per):
 users = ((f"bv{i}", "!", "resident", community, first + i, now) for i in range(voters))
 c.executemany("INSERT INTO app_user (username, password_hash, role, scope, household_id, created_at)"
               " VALUES (?, ?, ?, ?, ?, ?)", users)
-sessions = ((hashlib.blake2b(f"bench-voter-{i}".encode(), digest_size=32).digest(), uid, now, now + 30 * 86400000)
+sessions = ((hashlib.blake2b(f"bench-voter-{i:031d}".encode(), digest_size=32).digest(), uid, now, now + 30 * 86400000)
             for i, (uid,) in enumerate(c.execute("SELECT id FROM app_user WHERE username LIKE 'bv%' ORDER BY household_id").fetchall()))
 c.executemany("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", sessions)
 c.execute("COMMIT")
@@ -65,7 +66,7 @@ c.execute("PRAGMA journal_mode=WAL")
 c.execute("ANALYZE")
 c.close()
 PY
-    echo "$LINLI_SHA $HOUSEHOLDS $VOTERS" >"$TEMPLATE.made-by"
+    echo "$LINLI_SHA $HOUSEHOLDS $VOTERS 43" >"$TEMPLATE.made-by"
 fi
 rm -f "$DB" "$DB"-wal "$DB"-shm
 cp "$TEMPLATE" "$DB"
@@ -99,7 +100,7 @@ local n = 0
 request = function()
   local i = n * 2 + (tid - 1)
   n = n + 1
-  return wrk.format("POST", nil, { ["Authorization"] = "Bearer bench-voter-" .. i,
+  return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. string.format("bench-voter-%031d", i),
     ["Content-Type"] = "application/json" }, '{"choice":"' .. (i % 3 == 0 and "no" or "yes") .. '"}')
 end
 LUA

@@ -1,6 +1,27 @@
 #pragma once
 /*
- * Votes: owners' decisions under 民法典 第二百七十八条, as
+ * Deliberation and votes (issue 16). The module's files:
+ *
+ *   votes_tally.c        the count of an owners' decision (below), and a poll's
+ *   votes_cli.c          `linli votes tally` and `linli votes verify`
+ *   votes_count.c        a vote's result from its roll and counted ballots; the
+ *                        hash chain over its ballots and its check
+ *   votes_store.c        property records, votes, ballots, 加装电梯 (SQL)
+ *   votes_routes.c       /api/v1/votes/…, /households/{id}/property, photos
+ *   votes_lift.c         /api/v1/lifts/…, /lift-settings/{city}
+ *   votes_topic_store.c  topics and meetings (SQL)
+ *   votes_topics.c       /api/v1/topics/…, /meetings/…
+ *   votes_demo.c         the demo's lift project, its topic and a finished poll
+ *
+ * A vote fixes its roll when it opens (vote_roll: the units in scope with
+ * their owners and areas, or the households, or the residents). Ballots
+ * are appended one at a time per vote (a write transaction keyed by the
+ * vote) to a SHA-256 chain; vote_current keeps each voter's last ballot
+ * under a primary key, so a voter counts once however her ballots race.
+ * The close counts from the roll and vote_current; `linli votes verify`
+ * recounts from the chain alone.
+ *
+ * The count: owners' decisions under 民法典 第二百七十八条, as
  * ../shared/standards/STANDARDS.md §2 gives them.
  *
  * Quorum, for every matter: owners of at least 2/3 of the exclusive area

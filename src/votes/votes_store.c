@@ -8,42 +8,6 @@
 #include "votes/votes_store.h"
 #include "core/banned.h"
 
-/* ---- small helpers ---- */
-
-/* Runs @s (bound) to its end. */
-static Error *done(Store *st, Arena *a, StoreStmt *s)
-{
-    StoreResult r = store_step(s);
-
-    if (r != STORE_DONE && r != STORE_ROW)
-        return store_error(st, a);
-    store_reset(s);
-    return NULL;
-}
-
-static void bind_id_or_null(StoreStmt *s, int idx, int64_t id)
-{
-    if (id > 0)
-        store_bind_int64(s, idx, id);
-    else
-        store_bind_null(s, idx);
-}
-
-/* Runs @s (bound) for one int64 (0 when no row or NULL). */
-static Error *one_int(Store *st, Arena *a, StoreStmt *s, int64_t *ret)
-{
-    StoreResult r = store_step(s);
-
-    if (r == STORE_ROW)
-        *ret = store_column_is_null(s, 0) ? 0 : store_column_int64(s, 0);
-    else if (r == STORE_DONE)
-        *ret = 0;
-    else
-        return store_error(st, a);
-    store_reset(s);
-    return NULL;
-}
-
 /* ---- the registry's additions ---- */
 
 static const char SQL_HOUSEHOLD[] =
@@ -108,7 +72,7 @@ Error *votes_store_household_in(Store *st, Arena *a, int64_t household_id, int64
     store_bind_int64(s, 1, household_id);
     store_bind_int64(s, 2, building_id);
     store_bind_int64(s, 3, unit);
-    err = one_int(st, a, s, &n);
+    err = store_run_int64(st, a, s, &n);
     *ret = n > 0;
     return err;
 }
@@ -164,12 +128,12 @@ Error *votes_store_owner_upsert(Store *st, Arena *a, const char *community, cons
     if (id_hash) {
         s = store_prepare(st, a, SQL_OWNER_BY_HASH);
         store_bind_blob(s, 1, id_hash, hash_len);
-        err = one_int(st, a, s, &id);
+        err = store_run_int64(st, a, s, &id);
     }
     if (!err && !id && resident_id) {
         s = store_prepare(st, a, SQL_OWNER_BY_RESIDENT);
         store_bind_int64(s, 1, resident_id);
-        err = one_int(st, a, s, &id);
+        err = store_run_int64(st, a, s, &id);
     }
     if (err)
         return err;
@@ -179,7 +143,7 @@ Error *votes_store_owner_upsert(Store *st, Arena *a, const char *community, cons
             s = store_prepare(st, a, SQL_OWNER_LINK);
             store_bind_int64(s, 1, id);
             store_bind_int64(s, 2, resident_id);
-            err = done(st, a, s);
+            err = store_run(st, a, s);
         }
         *ret_id = id;
         return err;
@@ -192,9 +156,9 @@ Error *votes_store_owner_upsert(Store *st, Arena *a, const char *community, cons
     else
         store_bind_null(s, 3);
     store_bind_text(s, 4, id_masked);
-    bind_id_or_null(s, 5, resident_id);
+    store_bind_id_or_null(s, 5, resident_id);
     store_bind_int64(s, 6, now_ms);
-    return one_int(st, a, s, ret_id);
+    return store_run_int64(st, a, s, ret_id);
 }
 
 static const char SQL_RESIDENT[] =
@@ -239,11 +203,11 @@ Error *votes_store_property_put(Store *st, Arena *a, int64_t household_id, int64
 
     store_bind_int64(s, 1, household_id);
     store_bind_int64(s, 2, area_cm2);
-    bind_id_or_null(s, 3, unsold ? 0 : owner_id);
+    store_bind_id_or_null(s, 3, unsold ? 0 : owner_id);
     store_bind_int64(s, 4, unsold);
-    bind_id_or_null(s, 5, user_id);
+    store_bind_id_or_null(s, 5, user_id);
     store_bind_int64(s, 6, now_ms);
-    return done(st, a, s);
+    return store_run(st, a, s);
 }
 
 /* ---- votes ---- */
@@ -302,7 +266,7 @@ Error *votes_store_create(Store *st, Arena *a, Vote *v)
         store_bind_text(s, 1, v->community);
         store_bind_int64(s, 2, v->building_id);
         store_bind_int64(s, 3, v->unit);
-        err = one_int(st, a, s, &missing);
+        err = store_run_int64(st, a, s, &missing);
         if (err)
             return err;
         if (missing)
@@ -317,8 +281,8 @@ Error *votes_store_create(Store *st, Arena *a, Vote *v)
     store_bind_text(s, 3, v->title);
     store_bind_text(s, 4, v->body);
     store_bind_text(s, 5, v->scope);
-    bind_id_or_null(s, 6, v->building_id);
-    bind_id_or_null(s, 7, v->unit);
+    store_bind_id_or_null(s, 6, v->building_id);
+    store_bind_id_or_null(s, 7, v->unit);
     store_bind_text(s, 8, v->matter);
     store_bind_text(s, 9, v->per);
     bind_rule_part(s, 10, v->rule.quorum_n, v->rule.quorum_d != 0);
@@ -330,9 +294,9 @@ Error *votes_store_create(Store *st, Arena *a, Vote *v)
     store_bind_int64(s, 16, v->changeable);
     store_bind_int64(s, 17, v->opens_at);
     store_bind_int64(s, 18, v->closes_at);
-    bind_id_or_null(s, 19, v->created_by);
+    store_bind_id_or_null(s, 19, v->created_by);
     store_bind_int64(s, 20, v->created_at);
-    err = one_int(st, a, s, &v->id);
+    err = store_run_int64(st, a, s, &v->id);
     if (err)
         return err;
 
@@ -343,7 +307,7 @@ Error *votes_store_create(Store *st, Arena *a, Vote *v)
     store_bind_text(s, 2, v->community);
     store_bind_int64(s, 3, v->building_id);
     store_bind_int64(s, 4, v->unit);
-    err = done(st, a, s);
+    err = store_run(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_VOTE_TOTALS);
@@ -458,7 +422,7 @@ Error *votes_store_list(Store *st, Arena *a, const char *lo, const char *hi, int
     s = store_prepare(st, a, SQL_VOTE_COUNT);
     store_bind_text(s, 1, lo);
     store_bind_text(s, 2, hi);
-    return one_int(st, a, s, ret_total);
+    return store_run_int64(st, a, s, ret_total);
 }
 
 /*
@@ -491,7 +455,7 @@ Error *votes_store_user_voter(Store *st, Arena *a, const Vote *v, int64_t user_i
     }
     s = store_prepare(st, a, strcmp(v->kind, "owners") == 0 ? SQL_USER_OWNER : SQL_USER_RESIDENT);
     store_bind_int64(s, 1, user_id);
-    err = one_int(st, a, s, &id);
+    err = store_run_int64(st, a, s, &id);
     if (!err && id)
         *ret = arena_sprintf(a, "%s:%lld", strcmp(v->kind, "owners") == 0 ? "o" : "r",
                              (long long)id);
@@ -600,13 +564,13 @@ Error *votes_store_ballot_add(Store *st, Arena *a, const Vote *v, VotesBallotRow
     store_bind_text(s, 3, b->voter);
     store_bind_text(s, 4, b->choice);
     store_bind_text(s, 5, b->channel);
-    bind_id_or_null(s, 6, b->user_id);
-    bind_id_or_null(s, 7, b->photo_id);
+    store_bind_id_or_null(s, 6, b->user_id);
+    store_bind_id_or_null(s, 7, b->photo_id);
     store_bind_text(s, 8, b->receipt);
     store_bind_int64(s, 9, b->cast_at);
     store_bind_text(s, 10, b->prev_hash);
     store_bind_text(s, 11, b->hash);
-    err = one_int(st, a, s, &b->id);
+    err = store_run_int64(st, a, s, &b->id);
     if (err)
         return err;
 
@@ -630,7 +594,7 @@ Error *votes_store_ballot_add(Store *st, Arena *a, const Vote *v, VotesBallotRow
     store_bind_text(s, 3, b->hash);
     store_bind_int64(s, 4, first ? 1 : 0);
     store_bind_int64(s, 5, first ? area_cm2 : 0);
-    return done(st, a, s);
+    return store_run(st, a, s);
 }
 
 static const char SQL_BALLOTS[] =
@@ -785,9 +749,9 @@ Error *votes_store_close(Store *st, Arena *a, int64_t vote_id, const char *resul
 
     store_bind_int64(s, 1, vote_id);
     store_bind_int64(s, 2, now_ms);
-    bind_id_or_null(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     store_bind_text(s, 4, result);
-    err = done(st, a, s);
+    err = store_run(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "vote_closed", "表决已经结束");
     return err;
@@ -851,7 +815,7 @@ Error *votes_store_photo_insert(Store *st, Arena *a, const char *file, const cha
     store_bind_int64(s, 3, size);
     store_bind_int64(s, 4, uploader_id);
     store_bind_int64(s, 5, now_ms);
-    return one_int(st, a, s, ret_id);
+    return store_run_int64(st, a, s, ret_id);
 }
 
 Error *votes_store_photo(Store *st, Arena *a, int64_t id, int64_t *ret_uploader,
@@ -905,9 +869,9 @@ Error *votes_store_lift_settings_put(Store *st, Arena *a, const char *city, cons
 
     store_bind_text(s, 1, city);
     store_bind_text(s, 2, json);
-    bind_id_or_null(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     store_bind_int64(s, 4, now_ms);
-    return done(st, a, s);
+    return store_run(st, a, s);
 }
 
 static const char SQL_LIFT_INSERT[] =
@@ -984,7 +948,7 @@ Error *votes_store_lift_of_vote(Store *st, Arena *a, int64_t vote_id, int64_t *r
     StoreStmt *s = store_prepare(st, a, SQL_LIFT_OF_VOTE);
 
     store_bind_int64(s, 1, vote_id);
-    return one_int(st, a, s, ret_lift_id);
+    return store_run_int64(st, a, s, ret_lift_id);
 }
 
 static const char SQL_OBJECTIONS[] =
@@ -1032,12 +996,12 @@ Error *votes_store_objection_insert(Store *st, Arena *a, int64_t lift_id, int64_
     StoreStmt *s = store_prepare(st, a, SQL_OBJECTION_INSERT);
 
     store_bind_int64(s, 1, lift_id);
-    bind_id_or_null(s, 2, household_id);
+    store_bind_id_or_null(s, 2, household_id);
     store_bind_text(s, 3, by_name);
     store_bind_text(s, 4, text);
-    bind_id_or_null(s, 5, user_id);
+    store_bind_id_or_null(s, 5, user_id);
     store_bind_int64(s, 6, now_ms);
-    return one_int(st, a, s, ret_id);
+    return store_run_int64(st, a, s, ret_id);
 }
 
 static const char SQL_OBJECTION[] = "SELECT lift_id, resolved_at FROM lift_objection WHERE id = ?1";
@@ -1074,9 +1038,9 @@ Error *votes_store_objection_resolve(Store *st, Arena *a, int64_t id, const char
 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    bind_id_or_null(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     store_bind_text(s, 4, notes);
-    err = done(st, a, s);
+    err = store_run(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "already_resolved", "该异议已经协调处理过");
     return err;
@@ -1094,8 +1058,8 @@ Error *votes_store_lift_finalize(Store *st, Arena *a, int64_t id, int64_t user_i
 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    bind_id_or_null(s, 3, user_id);
-    err = done(st, a, s);
+    store_bind_id_or_null(s, 3, user_id);
+    err = store_run(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "objections_open",
                               "还有未协调处理的异议，或结果已经确定：请先协调处理全部异议");
@@ -1112,7 +1076,7 @@ Error *votes_store_lift_notice(Store *st, Arena *a, int64_t id, const char *from
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, from);
     store_bind_text(s, 3, until);
-    return done(st, a, s);
+    return store_run(st, a, s);
 }
 
 static const char SQL_PHOTO_COMMUNITY[] =
@@ -1147,7 +1111,7 @@ Error *votes_store_demo_building(Store *st, Arena *a, const char *community, int
 
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, floors);
-    return one_int(st, a, s, ret_id);
+    return store_run_int64(st, a, s, ret_id);
 }
 
 static const char SQL_UNIT_HOUSEHOLDS[] =
@@ -1157,22 +1121,10 @@ Error *votes_store_unit_households(Store *st, Arena *a, int64_t building_id, int
                                    int64_t **ret, size_t *ret_n)
 {
     StoreStmt *s = store_prepare(st, a, SQL_UNIT_HOUSEHOLDS);
-    size_t n = 0, cap = 16;
-    int64_t *out = arena_alloc(a, cap * sizeof(*out));
-    StoreResult r;
 
     store_bind_int64(s, 1, building_id);
     store_bind_int64(s, 2, unit);
-    while ((r = store_step(s)) == STORE_ROW) {
-        out = arena_grow(a, out, n, &cap, sizeof(*out));
-        out[n++] = store_column_int64(s, 0);
-    }
-    if (r != STORE_DONE)
-        return store_error(st, a);
-    store_reset(s);
-    *ret = out;
-    *ret_n = n;
-    return NULL;
+    return store_run_ids(st, a, s, ret, ret_n);
 }
 
 static const char SQL_DEMO_OWNERS[] =
@@ -1204,13 +1156,13 @@ Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int
 
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, now_ms);
-    err = done(st, a, s);
+    err = store_run(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_DEMO_PROPERTY);
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, now_ms);
-    err = done(st, a, s);
+    err = store_run(st, a, s);
     if (!err)
         err = votes_store_demo_building(st, a, community, 6, &bid);
     if (!err && bid)
@@ -1220,7 +1172,7 @@ Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int
     s = store_prepare(st, a, SQL_DEMO_SECOND_HOME);
     store_bind_int64(s, 1, ids[1]);
     store_bind_int64(s, 2, ids[2]);
-    return done(st, a, s);
+    return store_run(st, a, s);
 }
 
 static const char SQL_DEMO_USERS[] =
@@ -1235,22 +1187,10 @@ static Error *ids_of(Store *st, Arena *a, const char *sql, int64_t building_id, 
                      int64_t **ret, size_t *ret_n)
 {
     StoreStmt *s = store_prepare(st, a, sql);
-    size_t n = 0, cap = 16;
-    int64_t *out = arena_alloc(a, cap * sizeof(*out));
-    StoreResult r;
 
     store_bind_int64(s, 1, building_id);
     store_bind_int64(s, 2, unit);
-    while ((r = store_step(s)) == STORE_ROW) {
-        out = arena_grow(a, out, n, &cap, sizeof(*out));
-        out[n++] = store_column_int64(s, 0);
-    }
-    if (r != STORE_DONE)
-        return store_error(st, a);
-    store_reset(s);
-    *ret = out;
-    *ret_n = n;
-    return NULL;
+    return store_run_ids(st, a, s, ret, ret_n);
 }
 
 Error *votes_store_demo_people(Store *st, Arena *a, int64_t building_id, int64_t unit,

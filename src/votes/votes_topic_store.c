@@ -37,38 +37,6 @@ bool votes_topic_state_parse(const char *s, TopicState *ret)
     return false;
 }
 
-/* Runs @s (bound) to its end; *ret_changes the rows it changed, if wanted. */
-static Error *run(Store *st, Arena *a, StoreStmt *s, int64_t *ret_changes)
-{
-    StoreResult r = store_step(s);
-
-    if (r != STORE_DONE && r != STORE_ROW)
-        return store_error(st, a);
-    store_reset(s);
-    if (ret_changes)
-        *ret_changes = store_changes(st);
-    return NULL;
-}
-
-static Error *one_id(Store *st, Arena *a, StoreStmt *s, int64_t *ret)
-{
-    StoreResult r = store_step(s);
-
-    if (r != STORE_ROW && r != STORE_DONE)
-        return store_error(st, a);
-    *ret = r == STORE_ROW && !store_column_is_null(s, 0) ? store_column_int64(s, 0) : 0;
-    store_reset(s);
-    return NULL;
-}
-
-static void bind_opt(StoreStmt *s, int idx, int64_t v)
-{
-    if (v > 0)
-        store_bind_int64(s, idx, v);
-    else
-        store_bind_null(s, idx);
-}
-
 static int64_t col(StoreStmt *s, int i)
 {
     return store_column_is_null(s, i) ? 0 : store_column_int64(s, i);
@@ -91,14 +59,14 @@ Error *votes_topic_insert(Store *st, Arena *a, Topic *t)
 
     store_bind_text(s, 1, t->community);
     store_bind_text(s, 2, t->scope);
-    bind_opt(s, 3, t->building_id);
-    bind_opt(s, 4, t->unit);
+    store_bind_id_or_null(s, 3, t->building_id);
+    store_bind_id_or_null(s, 4, t->unit);
     store_bind_text(s, 5, t->title);
     store_bind_text(s, 6, t->body);
-    bind_opt(s, 7, t->created_by);
+    store_bind_id_or_null(s, 7, t->created_by);
     store_bind_text(s, 8, t->author);
     store_bind_int64(s, 9, t->created_at);
-    return one_id(st, a, s, &t->id);
+    return store_run_int64(st, a, s, &t->id);
 }
 
 #define TOPIC_COLUMNS                                                                       \
@@ -187,7 +155,7 @@ Error *votes_topic_list(Store *st, Arena *a, const char *community, const char *
     store_bind_text(s, 1, community);
     store_bind_text(s, 2, state ? state : "");
     store_bind_int64(s, 3, with_hidden);
-    return one_id(st, a, s, ret_total);
+    return store_run_int64(st, a, s, ret_total);
 }
 
 static const char SQL_STEP_INSERT[] =
@@ -204,10 +172,10 @@ Error *votes_topic_step(Store *st, Arena *a, int64_t topic_id, const char *kind,
     store_bind_text(s, 2, kind);
     store_bind_text(s, 3, state);
     store_bind_text(s, 4, note ? note : "");
-    bind_opt(s, 5, ref_id);
-    bind_opt(s, 6, user_id);
+    store_bind_id_or_null(s, 5, ref_id);
+    store_bind_id_or_null(s, 6, user_id);
     store_bind_int64(s, 7, now_ms);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 static const char SQL_STEPS[] =
@@ -260,9 +228,10 @@ Error *votes_topic_set_state(Store *st, Arena *a, int64_t id, const char *from, 
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, from);
     store_bind_text(s, 3, to);
-    bind_opt(s, 4, vote_id);
+    store_bind_id_or_null(s, 4, vote_id);
     store_bind_int64(s, 5, now_ms);
-    err = run(st, a, s, &n);
+    err = store_run(st, a, s);
+    n = store_changes(st);
     if (!err && n != 1)
         return error_conflict(a, "state", "state_changed", "议题的阶段刚被他人改变，请刷新后再试");
     return err;
@@ -278,7 +247,7 @@ Error *votes_topic_hide(Store *st, Arena *a, int64_t id, const char *reason, int
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, reason);
     store_bind_int64(s, 3, now_ms);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 /* The merged topic's supporters support the one it joins (each once), which counts them again. */
@@ -302,7 +271,8 @@ Error *votes_topic_merge(Store *st, Arena *a, int64_t id, int64_t into, int64_t 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, into);
     store_bind_int64(s, 3, now_ms);
-    err = run(st, a, s, &n);
+    err = store_run(st, a, s);
+    n = store_changes(st);
     if (!err && n != 1)
         return error_conflict(a, NULL, "already_merged", "该议题已经合并到其他议题");
     if (err)
@@ -310,13 +280,13 @@ Error *votes_topic_merge(Store *st, Arena *a, int64_t id, int64_t into, int64_t 
     s = store_prepare(st, a, SQL_MERGE_SUPPORTS);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, into);
-    err = run(st, a, s, NULL);
+    err = store_run(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_RECOUNT_SUPPORTS);
     store_bind_int64(s, 1, into);
     store_bind_int64(s, 2, now_ms);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 static const char SQL_SUPPORT_ADD[] =
@@ -338,7 +308,8 @@ Error *votes_topic_support(Store *st, Arena *a, int64_t id, int64_t user_id, boo
     store_bind_int64(s, 2, user_id);
     if (add)
         store_bind_int64(s, 3, now_ms);
-    err = run(st, a, s, &n);
+    err = store_run(st, a, s);
+    n = store_changes(st);
     if (err)
         return err;
     *ret_changed = n == 1;
@@ -347,7 +318,7 @@ Error *votes_topic_support(Store *st, Arena *a, int64_t id, int64_t user_id, boo
     s = store_prepare(st, a, SQL_SUPPORT_COUNT);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, add ? 1 : -1);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 static const char SQL_SUPPORTED[] =
@@ -361,7 +332,7 @@ Error *votes_topic_supported(Store *st, Arena *a, int64_t id, int64_t user_id, b
 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, user_id);
-    err = one_id(st, a, s, &n);
+    err = store_run_int64(st, a, s, &n);
     *ret = n > 0;
     return err;
 }
@@ -380,17 +351,17 @@ Error *votes_topic_comment_add(Store *st, Arena *a, int64_t id, int64_t user_id,
     Error *err;
 
     store_bind_int64(s, 1, id);
-    bind_opt(s, 2, user_id);
+    store_bind_id_or_null(s, 2, user_id);
     store_bind_text(s, 3, author);
     store_bind_text(s, 4, text);
     store_bind_int64(s, 5, now_ms);
-    err = one_id(st, a, s, ret_id);
+    err = store_run_int64(st, a, s, ret_id);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_COMMENT_COUNT);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 static const char SQL_COMMENTS[] =
@@ -431,7 +402,7 @@ Error *votes_topic_comment_topic(Store *st, Arena *a, int64_t comment_id, int64_
     StoreStmt *s = store_prepare(st, a, SQL_COMMENT_TOPIC);
 
     store_bind_int64(s, 1, comment_id);
-    return one_id(st, a, s, ret_topic);
+    return store_run_int64(st, a, s, ret_topic);
 }
 
 Error *votes_topic_comment_hide(Store *st, Arena *a, int64_t comment_id, const char *reason)
@@ -440,7 +411,7 @@ Error *votes_topic_comment_hide(Store *st, Arena *a, int64_t comment_id, const c
 
     store_bind_int64(s, 1, comment_id);
     store_bind_text(s, 2, reason);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 /* ---- meetings ---- */
@@ -457,9 +428,9 @@ Error *votes_meeting_insert(Store *st, Arena *a, Meeting *m)
     store_bind_text(s, 2, m->community);
     store_bind_int64(s, 3, m->starts_at);
     store_bind_text(s, 4, m->place);
-    bind_opt(s, 5, m->created_by);
+    store_bind_id_or_null(s, 5, m->created_by);
     store_bind_int64(s, 6, m->created_at);
-    return one_id(st, a, s, &m->id);
+    return store_run_int64(st, a, s, &m->id);
 }
 
 static const char SQL_MEETING_INVITE[] =
@@ -478,7 +449,7 @@ Error *votes_meeting_invite(Store *st, Arena *a, int64_t meeting_id, const char 
 
     store_bind_int64(s, 1, resident_id);
     store_bind_text(s, 2, community);
-    err = one_id(st, a, s, &n);
+    err = store_run_int64(st, a, s, &n);
     if (err)
         return err;
     if (!n)
@@ -487,7 +458,7 @@ Error *votes_meeting_invite(Store *st, Arena *a, int64_t meeting_id, const char 
     store_bind_int64(s, 1, meeting_id);
     store_bind_int64(s, 2, resident_id);
     store_bind_text(s, 3, community);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
 
 static const char SQL_MEETING_GET[] =
@@ -591,9 +562,10 @@ Error *votes_meeting_attend(Store *st, Arena *a, int64_t meeting_id, int64_t res
 
     store_bind_int64(s, 1, meeting_id);
     store_bind_int64(s, 2, resident_id);
-    bind_opt(s, 3, attended ? now_ms : 0);
-    bind_opt(s, 4, user_id);
-    err = run(st, a, s, &n);
+    store_bind_id_or_null(s, 3, attended ? now_ms : 0);
+    store_bind_id_or_null(s, 4, user_id);
+    err = store_run(st, a, s);
+    n = store_changes(st);
     if (!err && n != 1)
         return error_invalid(a, "resident_id", "not_invited", "该居民不在本次议事会的邀请名单中");
     return err;
@@ -611,5 +583,5 @@ Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char
     store_bind_text(s, 2, minutes);
     store_bind_text(s, 3, decisions);
     store_bind_int64(s, 4, now_ms);
-    return run(st, a, s, NULL);
+    return store_run(st, a, s);
 }
