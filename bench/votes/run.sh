@@ -2,14 +2,14 @@
 # Votes: a city-wide poll of 1,000,000 households (one vote per household,
 # `POST /api/v1/votes/{id}/ballots`, each a write transaction that appends
 # to the vote's hash chain and keeps the live participation) on SQLite:
-# ballots per second sustained over DURATION from distinct households, and
-# meanwhile the live participation (`GET /api/v1/votes/{id}/participation`)
-# from one more client. Also the time to open the vote (its roll of every
+# ballots per second over DURATION from distinct households, paced to RATE
+# and flat out, and meanwhile the live participation
+# (`GET /api/v1/votes/{id}/participation`) polled every 50 ms. Also the time to open the vote (its roll of every
 # household), to close and count it, and `linli votes verify` over the
 # chain. Goal (issue 16): 500 ballots/s, participation under 10 ms.
 # Loopback only; see bench/README.md.
 #
-#   bench/votes/run.sh          # env: HOUSEHOLDS=1000000 VOTERS=300000 DURATION=30s CLIENTS=16
+#   bench/votes/run.sh          # env: HOUSEHOLDS=1000000 VOTERS=300000 DURATION=30s CLIENTS=16 RATE=500
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 need ninja wrk curl python3 sqlite3 timeout
@@ -87,23 +87,6 @@ VOTE=$(curl -sf -H "Authorization: Bearer $STAFF" -H 'Content-Type: application/
 OPEN_S=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")
 ROLL=$(sqlite3 "$DB" "SELECT voters_total FROM vote WHERE id = $VOTE")
 
-# -- ballots from distinct households, CLIENTS at once, and the live participation beside them
-lua=$DATA/votes-ballots.lua
-wrk_lua "$lua"
-cat >>"$lua" <<LUA
-local threads = 0
-setup = function(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-local n = 0
-request = function()
-  local i = n * 2 + (tid - 1)
-  n = n + 1
-  return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. string.format("bench-voter-%031d", i),
-    ["Content-Type"] = "application/json" }, '{"choice":"' .. (i % 3 == 0 and "no" or "yes") .. '"}')
-end
-LUA
 # the participation as a page polls it: every 50 ms, one client, timed by the client
 cat >"$DATA/votes-poll.py" <<'PY'
 import http.client, json, statistics, sys, time
@@ -124,18 +107,47 @@ t.sort()
 print("%d %.2f %.2f %.2f %s" % (len(t), statistics.median(t), t[int(len(t) * 0.99) - 1], t[-1],
                                json.loads(body)["voters"]))
 PY
-WRK_ARGS=(-t2 -c"$CLIENTS" -d"$DURATION" --latency)
-wait_quiet
-echo "== wrk ${WRK_ARGS[*]} POST /api/v1/votes/$VOTE/ballots, participation polled every 50 ms beside it" >&2
-python3 "$DATA/votes-poll.py" "$PORT" "/api/v1/votes/$VOTE/participation" "$STAFF" \
-    "$(python3 -c "import sys; s=sys.argv[1]; print(float(s[:-1]) * (60 if s[-1] == 'm' else 1))" "$DURATION")" \
-    >"$DATA/votes-poll.txt" &
-PPOLL=$!
-BENCH_PIDS+=("$PPOLL")
-QUIET_WAIT=1 run_wrk "votes ballots" "$BASE/api/v1/votes/$VOTE/ballots" "$lua" "$LINLI_PID" "$PPOLL"
-BALLOT_RPS=$RPS; BALLOT_P50=$P50; BALLOT_P99=$P99; BALLOT_BAD=$BAD; BALLOT_FOREIGN=$FOREIGN
-wait "$PPOLL" || die "participation polling failed"
-read -r PART_N PART_P50 PART_P99 PART_MAX PART_SEEN <"$DATA/votes-poll.txt"
+SECONDS_RUN=$(python3 -c "import sys; s=sys.argv[1]; print(float(s[:-1]) * (60 if s[-1] == 'm' else 1))" "$DURATION")
+
+# ballots PHASE DELAY_MS FIRST: CLIENTS clients each waiting DELAY_MS between
+# ballots (0: flat out), voters FIRST, FIRST+1, … (each household once), the
+# participation polled beside them; sets the PHASE's figures
+ballots() {
+    local phase=$1 delay=$2 first=$3 lua=$DATA/votes-ballots-$1.lua poll
+    wrk_lua "$lua"
+    cat >>"$lua" <<LUA
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  local i = $first + n * 2 + (tid - 1)
+  n = n + 1
+  return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. string.format("bench-voter-%031d", i),
+    ["Content-Type"] = "application/json" }, '{"choice":"' .. (i % 3 == 0 and "no" or "yes") .. '"}')
+end
+LUA
+    [ "$delay" -gt 0 ] && echo "delay = function() return $delay end" >>"$lua"
+    WRK_ARGS=(-t2 -c"$CLIENTS" -d"$DURATION" --latency)
+    wait_quiet
+    echo "== $phase: wrk ${WRK_ARGS[*]} POST /api/v1/votes/$VOTE/ballots (delay $delay ms), participation polled every 50 ms" >&2
+    python3 "$DATA/votes-poll.py" "$PORT" "/api/v1/votes/$VOTE/participation" "$STAFF" "$SECONDS_RUN" \
+        >"$DATA/votes-poll-$phase.txt" &
+    poll=$!
+    BENCH_PIDS+=("$poll")
+    QUIET_WAIT=1 run_wrk "votes ballots $phase" "$BASE/api/v1/votes/$VOTE/ballots" "$lua" "$LINLI_PID" "$poll"
+    wait "$poll" || die "participation polling failed"
+    read -r PN P_P50 P_P99 P_MAX P_SEEN <"$DATA/votes-poll-$phase.txt"
+    printf -v "LINE_$phase" '%s' "$RPS/s (p50 $P50 ms, p99 $P99 ms, $BAD bad; other processes $FOREIGN% CPU); participation p50 $P_P50 ms, p99 $P_P99 ms, max $P_MAX ms ($PN polls)"
+}
+
+# paced: each client waits so that CLIENTS together send about RATE a second
+# (a ballot's own 1-2 ms taken off the wait)
+RATE=${RATE:-500}
+ballots paced $((1000 * CLIENTS / RATE - 2)) 0
+ballots flat 0 $((VOTERS / 2))
 BALLOTS=$(sqlite3 "$DB" "SELECT n_ballots FROM vote WHERE id = $VOTE")
 VOTERS_IN=$(sqlite3 "$DB" "SELECT voters_in FROM vote WHERE id = $VOTE")
 
@@ -151,7 +163,8 @@ VERIFY_S=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[
 cat <<OUT
 linli $LINLI_REV (sha256 $LINLI_SHA), SQLite, linli serve --threads 2
 households in the poll's roll:   $ROLL ($N_HOUSEHOLDS in the community); opening the vote took $OPEN_S s
-ballots, $CLIENTS clients, $DURATION:    $BALLOT_RPS/s (p50 $BALLOT_P50 ms, p99 $BALLOT_P99 ms, $BALLOT_BAD bad); $BALLOTS ballots, $VOTERS_IN voters; other processes ${BALLOT_FOREIGN}% CPU
-live participation, polled beside: p50 $PART_P50 ms, p99 $PART_P99 ms, max $PART_MAX ms ($PART_N polls, last saw $PART_SEEN voters)
+ballots paced to ~$RATE/s, $CLIENTS clients, $DURATION: $LINE_paced
+ballots flat out, $CLIENTS clients, $DURATION:       $LINE_flat
+in all $BALLOTS ballots from $VOTERS_IN households
 close and count:                 $CLOSE_S s;  linli votes verify: $VERIFY_S s ($(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("ok" if d["ok"] else "NOT OK")' "$DATA/votes-verify.json"))
 OUT
