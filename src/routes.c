@@ -19,6 +19,7 @@
 #include "http/router.h"
 #include "notice/notice.h"
 #include "registry/registry.h"
+#include "votes/votes.h"
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
 
@@ -78,4 +79,5 @@ void routes_register_all(Router *r)
     community_routes_register(r);
     care_routes_register(r);
     care_photo_routes_register(r);
+    votes_routes_register(r);
 }

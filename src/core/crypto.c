@@ -193,6 +193,14 @@ void crypto_random_hex(char *out, size_t n_bytes)
     sodium_bin2hex(out, n_bytes * 2 + 1, raw, n_bytes);
 }
 
+void crypto_sha256_hex(const void *p, size_t n, char out[65])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(h, p, n);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
 void crypto_random_code(char *out, size_t n, const char *alphabet)
 {
     uint32_t k = (uint32_t)strlen(alphabet);

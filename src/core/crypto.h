@@ -59,3 +59,6 @@ void crypto_random_code(char *out, size_t n, const char *alphabet);
 
 /* Random hex string of 2*@n_bytes characters in @out. */
 void crypto_random_hex(char *out, size_t n_bytes);
+
+/* SHA-256 of @p (@n bytes) as 64 lowercase hex characters and a NUL in @out. */
+void crypto_sha256_hex(const void *p, size_t n, char out[65]);

@@ -235,6 +235,53 @@ Error *store_exec(Store *st, Arena *a, const char *sql)
     return st->be->exec(st, a, sql);
 }
 
+Error *store_run(Store *st, Arena *a, StoreStmt *s)
+{
+    StoreResult r = store_step(s);
+
+    if (r != STORE_DONE && r != STORE_ROW)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *store_run_int64(Store *st, Arena *a, StoreStmt *s, int64_t *ret)
+{
+    StoreResult r = store_step(s);
+
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    *ret = r == STORE_ROW && !store_column_is_null(s, 0) ? store_column_int64(s, 0) : 0;
+    store_reset(s);
+    return NULL;
+}
+
+Error *store_run_ids(Store *st, Arena *a, StoreStmt *s, int64_t **ret, size_t *ret_n)
+{
+    size_t n = 0, cap = 16;
+    int64_t *out = arena_alloc(a, cap * sizeof(*out));
+    StoreResult r;
+
+    while ((r = store_step(s)) == STORE_ROW) {
+        out = arena_grow(a, out, n, &cap, sizeof(*out));
+        out[n++] = store_column_int64(s, 0);
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = out;
+    *ret_n = n;
+    return NULL;
+}
+
+void store_bind_id_or_null(StoreStmt *s, int idx, int64_t id)
+{
+    if (id > 0)
+        store_bind_int64(s, idx, id);
+    else
+        store_bind_null(s, idx);
+}
+
 int64_t store_changes(Store *st)
 {
     return st->be->changes(st);

@@ -89,6 +89,19 @@ StoreResult store_step(StoreStmt *s);
  */
 void store_reset(StoreStmt *s);
 
+/*
+ * Helpers for the common shapes of a statement's run, each resetting @s
+ * after it. store_run: runs @s (bound) to its first row or its end (an
+ * INSERT, UPDATE or DELETE), else store_error. store_run_int64: *ret is
+ * column 0 of the first row as an integer, 0 when there is no row or it is
+ * NULL (a count, an id from RETURNING). store_run_ids: column 0 of every
+ * row, in @a. store_bind_id_or_null binds @id, or NULL when it is 0 or less.
+ */
+Error *store_run(Store *st, Arena *a, StoreStmt *s);
+Error *store_run_int64(Store *st, Arena *a, StoreStmt *s, int64_t *ret);
+Error *store_run_ids(Store *st, Arena *a, StoreStmt *s, int64_t **ret, size_t *ret_n);
+void store_bind_id_or_null(StoreStmt *s, int idx, int64_t id);
+
 int store_column_count(StoreStmt *s);
 bool store_column_is_null(StoreStmt *s, int col);
 int64_t store_column_int64(StoreStmt *s, int col);

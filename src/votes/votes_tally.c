@@ -325,6 +325,8 @@ static Error *count_owners(Arena *a, const VotesInput *in, const size_t *ballot_
             t->owners_yes++;
             t->area_yes += area;
         }
+        t->owners_no += choice == VOTES_NO;
+        t->owners_abstain += choice == VOTES_ABSTAIN;
     }
     return NULL;
 }
@@ -411,18 +413,68 @@ Error *votes_tally(Arena *a, const VotesInput *in, VotesTally *ret)
     if (err)
         return err;
 
-    condition(&t.conditions[0], "quorum_area", "参与表决的专有部分面积", t.area_participating,
-              t.area_total, true, 2, 3, false);
-    condition(&t.conditions[1], "quorum_owners", "参与表决的业主人数", t.owners_participating,
-              t.owners_total, false, 2, 3, false);
-    condition(&t.conditions[2], "approval_area", "同意的专有部分面积（占参与表决面积）", t.area_yes,
-              t.area_participating, true, special ? 3 : 1, special ? 4 : 2, !special);
-    condition(&t.conditions[3], "approval_owners", "同意的业主人数（占参与表决人数）", t.owners_yes,
-              t.owners_participating, false, special ? 3 : 1, special ? 4 : 2, !special);
+    {
+        const VotesRule *r = &in->rule;
+        int q_n = r->quorum_d ? r->quorum_n : 2, q_d = r->quorum_d ? r->quorum_d : 3;
+        int a_n = r->approval_d ? r->approval_n : special ? 3 : 1;
+        int a_d = r->approval_d ? r->approval_d : special ? 4 : 2;
+        bool strict = r->approval_d ? r->approval_strict : !special;
+
+        condition(&t.conditions[0], "quorum_area", "参与表决的专有部分面积", t.area_participating,
+                  t.area_total, true, q_n, q_d, false);
+        condition(&t.conditions[1], "quorum_owners", "参与表决的业主人数", t.owners_participating,
+                  t.owners_total, false, q_n, q_d, false);
+        condition(&t.conditions[2], "approval_area", "同意的专有部分面积（占参与表决面积）",
+                  t.area_yes, t.area_participating, true, a_n, a_d, strict);
+        condition(&t.conditions[3], "approval_owners", "同意的业主人数（占参与表决人数）",
+                  t.owners_yes, t.owners_participating, false, a_n, a_d, strict);
+    }
+    t.n_conditions = 4;
+    t.by_area = true;
     t.quorum = t.conditions[0].holds && t.conditions[1].holds;
     t.approved = t.quorum && t.conditions[2].holds && t.conditions[3].holds;
     *ret = t;
     return NULL;
+}
+
+void votes_poll_tally(int64_t total, int64_t yes, int64_t no, int64_t abstain,
+                      const VotesRule *rule, VotesTally *ret)
+{
+    VotesTally t;
+    int a_n = rule->approval_d ? rule->approval_n : 1, a_d = rule->approval_d ? rule->approval_d : 2;
+    bool strict = rule->approval_d ? rule->approval_strict : true;
+
+    memset(&t, 0, sizeof(t));
+    t.owners_total = total;
+    t.owners_participating = yes + no + abstain;
+    t.owners_yes = yes;
+    t.owners_no = no;
+    t.owners_abstain = abstain;
+    t.quorum = true;
+    if (rule->quorum_d) {
+        condition(&t.conditions[t.n_conditions++], "quorum", "参与人数", t.owners_participating,
+                  total, false, rule->quorum_n, rule->quorum_d, false);
+        t.quorum = t.conditions[0].holds;
+    }
+    condition(&t.conditions[t.n_conditions++], "approval", "同意人数（占参与人数）", yes,
+              t.owners_participating, false, a_n, a_d, strict);
+    t.approved = t.quorum && t.conditions[t.n_conditions - 1].holds;
+    *ret = t;
+}
+
+void votes_tally_require(VotesTally *t, const char *name, const char *label, int64_t n, int64_t d,
+                         int t_n, int t_d)
+{
+    VotesCondition *c;
+
+    if (t->n_conditions >= VOTES_CONDITIONS_MAX)
+        return;
+    c = &t->conditions[t->n_conditions++];
+    condition(c, name, label, n, d, false, t_n, t_d, false);
+    /* nobody to consent: nothing to hold back */
+    if (d == 0)
+        c->holds = true;
+    t->approved = t->approved && c->holds;
 }
 
 const char *votes_area_text(Arena *a, int64_t cm2)
@@ -431,7 +483,7 @@ const char *votes_area_text(Arena *a, int64_t cm2)
 }
 
 /* "71.35%" to two places, rounded half up, exactly. */
-static const char *percent_text(Arena *a, int64_t n, int64_t d)
+const char *votes_percent_text(Arena *a, int64_t n, int64_t d)
 {
     __int128 bp;
 
@@ -445,11 +497,13 @@ json_t *votes_tally_json(Arena *a, const VotesTally *t)
 {
     json_t *conds = json_array();
 
-    for (int i = 0; i < 4; i++) {
+    json_t *o;
+
+    for (int i = 0; i < t->n_conditions; i++) {
         const VotesCondition *c = &t->conditions[i];
         const char *value = c->area ? arena_sprintf(a, "%s/%s", votes_area_text(a, c->n), votes_area_text(a, c->d))
                                     : arena_sprintf(a, "%lld/%lld", (long long)c->n, (long long)c->d);
-        const char *text = arena_sprintf(a, "%s %s %s %s %d/%d %s", c->label, value, percent_text(a, c->n, c->d),
+        const char *text = arena_sprintf(a, "%s %s %s %s %d/%d %s", c->label, value, votes_percent_text(a, c->n, c->d),
                                          c->holds ? (c->strict ? ">" : "≥") : (c->strict ? "≤" : "<"),
                                          c->t_n, c->t_d, c->holds ? "✓" : "✗");
 
@@ -459,10 +513,17 @@ json_t *votes_tally_json(Arena *a, const VotesTally *t)
                                                c->strict ? ">" : ">=", "holds", c->holds, "label",
                                                c->label, "text", text));
     }
-    return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:b, s:b, s:o}", "owners_total",
-                     (json_int_t)t->owners_total, "owners_participating",
-                     (json_int_t)t->owners_participating, "owners_yes", (json_int_t)t->owners_yes,
-                     "area_total", t->area_total / 100.0, "area_participating",
-                     t->area_participating / 100.0, "area_yes", t->area_yes / 100.0, "quorum",
-                     t->quorum, "approved", t->approved, "conditions", conds);
+    if (!t->by_area)
+        return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:o}", "voters_total",
+                         (json_int_t)t->owners_total, "voters_participating",
+                         (json_int_t)t->owners_participating, "yes", (json_int_t)t->owners_yes,
+                         "no", (json_int_t)t->owners_no, "abstain", (json_int_t)t->owners_abstain,
+                         "quorum", t->quorum, "approved", t->approved, "conditions", conds);
+    o = json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:b, s:b, s:o}", "owners_total",
+                  (json_int_t)t->owners_total, "owners_participating",
+                  (json_int_t)t->owners_participating, "owners_yes", (json_int_t)t->owners_yes,
+                  "area_total", t->area_total / 100.0, "area_participating",
+                  t->area_participating / 100.0, "area_yes", t->area_yes / 100.0, "quorum",
+                  t->quorum, "approved", t->approved, "conditions", conds);
+    return o;
 }

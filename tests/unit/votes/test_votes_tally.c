@@ -53,7 +53,7 @@ static const char *units_doc(Arena *a, const char *matter, int n, int yes, int n
 
 static const VotesCondition *cond(const VotesTally *t, const char *name)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < t->n_conditions; i++) {
         if (strcmp(t->conditions[i].name, name) == 0)
             return &t->conditions[i];
     }
@@ -193,6 +193,52 @@ static void test_votes_bad_input(void **state)
 }
 
 /* Nobody votes: nothing holds, nothing divides by zero. */
+/* A city's thresholds for 加装电梯 replace art. 278's: 2/3 of those taking part, at least. */
+static void test_votes_rule_override(void **state)
+{
+    Arena *a = *state;
+    json_t *j = json_loads(units_doc(a, "special", 9, 4, 2), 0, NULL);
+    VotesInput in;
+    VotesTally t;
+
+    assert_non_null(j);
+    arena_defer(a, (ArenaCleanup)json_decref, j);
+    assert_null(votes_tally_parse(a, j, &in));
+    assert_null(votes_tally(a, &in, &t));
+    assert_false(t.approved); /* 4/6 < 3/4 */
+    in.rule = (VotesRule){ 2, 3, 2, 3, false };
+    assert_null(votes_tally(a, &in, &t));
+    assert_true(cond(&t, "approval_owners")->holds); /* 4/6 = 2/3 exactly */
+    assert_int_equal(cond(&t, "approval_owners")->t_d, 3);
+    assert_true(t.approved);
+    /* one more condition that fails holds approval back */
+    votes_tally_require(&t, "occupied_consent", "占用专有部分的业主同意", 0, 1, 1, 1);
+    assert_int_equal(t.n_conditions, 5);
+    assert_false(t.approved);
+}
+
+/* A poll: more than half by default, half exactly not enough; a quorum when set. */
+static void test_votes_poll(void **state)
+{
+    VotesRule none = { 0 }, third = { 1, 3, 0, 0, false };
+    VotesTally t;
+
+    (void)state;
+    votes_poll_tally(10, 3, 3, 0, &none, &t);
+    assert_false(t.approved);
+    votes_poll_tally(10, 4, 3, 1, &none, &t);
+    assert_false(t.approved); /* 4/8 */
+    votes_poll_tally(10, 5, 3, 0, &none, &t);
+    assert_true(t.approved);
+    assert_int_equal(t.n_conditions, 1);
+    votes_poll_tally(10, 2, 0, 0, &third, &t);
+    assert_false(t.quorum); /* 2/10 < 1/3 */
+    assert_false(t.approved);
+    votes_poll_tally(9, 3, 0, 0, &third, &t);
+    assert_true(t.quorum); /* 3/9 = 1/3 exactly */
+    assert_true(t.approved);
+}
+
 static void test_votes_empty(void **state)
 {
     Arena *a = *state;
@@ -217,6 +263,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_votes_owner_counting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_votes_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_votes_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_votes_rule_override, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_votes_poll, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

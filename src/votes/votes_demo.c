@@ -1,0 +1,268 @@
+/*
+ * The votes demo, inside the caller's write transaction: property records
+ * for every household of the community (its registered area; its first
+ * resident as the owner, one owner of two units, the empty ones unsold), a
+ * 加装电梯 project in unit 1 of a 6-floor building with ballots cast and
+ * one objection, the topic it came from (supports, a comment, a meeting
+ * with attendance and minutes, now at 表决), and a finished poll.
+ */
+#include <string.h>
+
+#include "core/crypto.h"
+#include "core/timeutil.h"
+#include "votes/votes_store.h"
+#include "core/banned.h"
+
+#define RECEIPT_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+static const char DEMO_LIFT_SETTINGS[] =
+    "{\"approval\":\"3/4\",\"approval_strict\":false,\"notice_day_kind\":\"calendar\","
+    "\"notice_days\":10,\"objection_procedure\":\"公示期内书面提出异议，由社区居委会组织协调并记录协调意见\","
+    "\"occupied_consent\":true,\"quorum\":\"2/3\"}";
+
+/* A fixed sequence, so the demo is the same every time. */
+static uint32_t next(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static Error *cast(Store *st, Arena *a, const Vote *v, const char *voter, const char *choice,
+                   const char *channel, int64_t at)
+{
+    VotesBallotRow b;
+    char receipt[13];
+    bool on = false;
+    int64_t area = 0;
+    Error *err;
+
+    err = votes_store_roll_weight(st, a, v->id, voter, &on, &area);
+    if (err || !on)
+        return err;
+    memset(&b, 0, sizeof(b));
+    crypto_random_code(receipt, 12, RECEIPT_ALPHABET);
+    b.voter = voter;
+    b.choice = choice;
+    b.channel = channel;
+    b.receipt = arena_strdup(a, receipt);
+    b.cast_at = at;
+    return votes_store_ballot_add(st, a, v, &b, true, area);
+}
+
+/*
+ * The topic the lift came from: raised by a resident of the 单元, supported
+ * by her neighbours, discussed at a meeting with minutes, now at 表决.
+ */
+static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid, int64_t vote_id,
+                         int64_t now)
+{
+    int64_t *users, *residents, at = now - 40 * TIME_DAY_MS, comment = 0;
+    size_t n_users, n_residents;
+    bool changed;
+    Topic t;
+    Meeting m;
+    Error *err;
+
+    err = votes_store_demo_people(st, a, bid, 1, &users, &n_users, &residents, &n_residents);
+    if (err)
+        return err;
+    memset(&t, 0, sizeof(t));
+    t.community = community;
+    t.scope = "unit";
+    t.building_id = bid;
+    t.unit = 1;
+    t.title = "1单元加装电梯";
+    t.body = "本单元六层没有电梯，楼上住着好几位八十多岁的老人，上下楼很吃力。"
+             "建议申请加装电梯，请大家支持，一起商量方案和费用分摊。";
+    t.author = "1单元居民";
+    t.created_by = n_users ? users[0] : 0;
+    t.created_at = at;
+    err = votes_topic_insert(st, a, &t);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "raised", "collecting", "", 0, t.created_by, at);
+    for (size_t i = 0; !err && i < n_users; i++)
+        err = votes_topic_support(st, a, t.id, users[i], true, at + (int64_t)(i + 1) * TIME_DAY_MS,
+                                  &changed);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "楼组长", "一楼的意见要先听取，建议开个议事会。",
+                                      at + 2 * TIME_DAY_MS, &comment);
+    if (!err)
+        err = votes_topic_set_state(st, a, t.id, "collecting", "consulting", 0, at + 10 * TIME_DAY_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "state", "consulting", "支持人数已过半，进入协商", 0, 0,
+                               at + 10 * TIME_DAY_MS);
+    if (err)
+        return err;
+    memset(&m, 0, sizeof(m));
+    m.topic_id = t.id;
+    m.community = community;
+    m.starts_at = at + 14 * TIME_DAY_MS + 11 * 60 * TIME_MINUTE_MS; /* 19:00 Beijing */
+    m.place = "议事厅";
+    m.created_at = at + 11 * TIME_DAY_MS;
+    err = votes_meeting_insert(st, a, &m);
+    for (size_t i = 0; !err && i < n_residents; i++) {
+        err = votes_meeting_invite(st, a, m.id, community, residents[i], "participants");
+        if (!err && i % 5 != 4)
+            err = votes_meeting_attend(st, a, m.id, residents[i], true, 0, m.starts_at);
+    }
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "meeting", NULL, "议事厅", m.id, 0, m.created_at);
+    if (!err)
+        err = votes_meeting_minutes(
+            st, a, m.id,
+            "到会业主代表讨论加装电梯方案：井道设在北侧，费用按楼层分摊，一楼不分摊；"
+            "一楼两户担心采光和噪声，施工方将出具采光分析。",
+            "一、进入业主表决（特别事项）；二、表决期间公示方案和分摊表；三、一楼意见单独协调。",
+            m.starts_at + 2 * 60 * TIME_MINUTE_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "minutes", NULL, "进入业主表决", m.id, 0,
+                               m.starts_at + 2 * 60 * TIME_MINUTE_MS);
+    if (!err)
+        err = votes_topic_set_state(st, a, t.id, "consulting", "voting", vote_id, now - 5 * TIME_DAY_MS);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "state", "voting", "业主表决开始", vote_id, 0,
+                               now - 5 * TIME_DAY_MS);
+    return err;
+}
+
+static Error *lift_project(Store *st, Arena *a, const char *community, int64_t now, uint32_t *seed)
+{
+    int64_t bid = 0, objection = 0, *ids;
+    size_t n;
+    VotesRollRow *roll;
+    size_t n_roll;
+    VotesLift l;
+    Vote v;
+    Error *err;
+
+    err = votes_store_demo_building(st, a, community, 6, &bid);
+    if (err || !bid)
+        return err;
+    err = votes_store_unit_households(st, a, bid, 1, &ids, &n);
+    if (err || n < 4)
+        return err;
+    memset(&v, 0, sizeof(v));
+    v.community = community;
+    v.kind = "owners";
+    v.title = "1单元加装电梯意见征询";
+    v.body = "拟在本单元北侧加装一部电梯，费用按楼层分摊（一楼不分摊），维修资金不足部分由业主自筹。"
+             "同意即表示同意加装方案和分摊办法；一楼两户的专有部分受占用，须经其同意。";
+    v.scope = "unit";
+    v.building_id = bid;
+    v.unit = 1;
+    v.matter = "special";
+    v.rule = (VotesRule){ 2, 3, 3, 4, false };
+    v.changeable = true;
+    v.opens_at = now - 5 * TIME_DAY_MS;
+    v.closes_at = now + 16 * TIME_DAY_MS;
+    v.created_at = v.opens_at;
+    err = votes_store_create(st, a, &v);
+    if (err)
+        return err;
+    memset(&l, 0, sizeof(l));
+    l.vote_id = v.id;
+    l.community = community;
+    l.building_id = bid;
+    l.unit = 1;
+    l.settings = DEMO_LIFT_SETTINGS;
+    /* the two ground-floor homes the shaft and its landing stand against */
+    l.affected = arena_sprintf(a, "[%lld,%lld]", (long long)ids[0], (long long)ids[1]);
+    err = votes_store_lift_insert(st, a, &l, v.opens_at);
+    if (err)
+        return err;
+    v.lift_id = l.id;
+    err = votes_store_roll(st, a, v.id, &roll, &n_roll);
+    if (err)
+        return err;
+    /* upper floors mostly yes, one ground floor no, a few not yet */
+    for (size_t i = 0; i < n_roll; i++) {
+        const char *choice = i == 0 ? "no" : next(seed) % 10 < 8 ? "yes" : NULL;
+
+        if (i > 0 && strcmp(roll[i].voter, roll[i - 1].voter) == 0)
+            continue;
+        if (!choice || roll[i].unsold)
+            continue;
+        err = cast(st, a, &v, roll[i].voter, choice, i % 4 == 3 ? "paper" : "app",
+                   v.opens_at + (int64_t)(i + 1) * 7 * TIME_MINUTE_MS * 60);
+        if (err)
+            return err;
+    }
+    err = votes_store_objection_insert(st, a, l.id, ids[0], "一楼住户",
+                                       "电梯井道紧贴我家北窗，担心采光和噪声，希望协调补偿方案后再定。",
+                                       0, now - 2 * TIME_DAY_MS, &objection);
+    if (!err)
+        err = lift_topic(st, a, community, bid, v.id, now);
+    return err;
+}
+
+static Error *finished_poll(Store *st, Arena *a, const char *community, int64_t now,
+                            uint32_t *seed)
+{
+    VotesRollRow *roll;
+    size_t n_roll;
+    const char **voters, **choices;
+    size_t n;
+    json_t *result = NULL;
+    char *text;
+    Vote v, *got = NULL;
+    Error *err;
+
+    memset(&v, 0, sizeof(v));
+    v.community = community;
+    v.kind = "poll";
+    v.title = "小区东门增设非机动车充电棚";
+    v.body = "在东门内侧绿化带旁建一处带充电桩的非机动车棚，约 60 个车位，按次收费。每户一票。";
+    v.scope = "community";
+    v.per = "household";
+    v.changeable = true;
+    v.opens_at = now - 30 * TIME_DAY_MS;
+    v.closes_at = now - 16 * TIME_DAY_MS;
+    v.created_at = v.opens_at;
+    err = votes_store_create(st, a, &v);
+    if (!err)
+        err = votes_store_roll(st, a, v.id, &roll, &n_roll);
+    if (err)
+        return err;
+    for (size_t i = 0; i < n_roll; i++) {
+        uint32_t r = next(seed) % 100;
+        const char *choice = r < 38 ? "yes" : r < 50 ? "no" : r < 54 ? "abstain" : NULL;
+
+        if (choice)
+            err = cast(st, a, &v, roll[i].voter, choice, r % 9 == 0 ? "paper" : "app",
+                       v.opens_at + (int64_t)(r + 1) * 3 * TIME_DAY_MS / 25);
+        if (err)
+            return err;
+    }
+    err = votes_store_get(st, a, v.id, &got);
+    if (!err)
+        err = votes_store_currents(st, a, v.id, &voters, &choices, &n);
+    if (!err)
+        err = votes_count(st, a, got, voters, choices, n, &result);
+    if (err)
+        return err;
+    json_object_set_new(result, "counted_at", json_string(time_format_rfc3339(a, v.closes_at)));
+    json_object_set_new(result, "chain_head", json_string(got->chain_head));
+    json_object_set_new(result, "ballots", json_integer(got->n_ballots));
+    json_object_set_new(result, "early", json_false());
+    text = json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    json_decref(result);
+    err = votes_store_close(st, a, v.id, arena_strdup(a, text), 0, v.closes_at);
+    free(text);
+    return err;
+}
+
+Error *votes_demo(Store *st, Arena *a, const char *community, int64_t now_ms, int *ret_n_votes)
+{
+    uint32_t seed = 278;
+    Error *err;
+
+    *ret_n_votes = 0;
+    err = votes_store_demo_property(st, a, community, now_ms);
+    if (!err)
+        err = lift_project(st, a, community, now_ms, &seed);
+    if (!err)
+        err = finished_poll(st, a, community, now_ms, &seed);
+    if (!err)
+        *ret_n_votes = 2;
+    return err;
+}
