@@ -1,9 +1,8 @@
 /*
  * Case photos. An upload is the raw image as the request body (at most
  * CASES_PHOTO_MAX_BYTES); what it is comes from its content, never from its
- * name or Content-Type: libmagic names the type, and only JPEG, PNG and
- * WebP are kept. The file goes to "<db>.files/cases/" beside the database,
- * outside any web root, under a random name; it is served only through
+ * name or Content-Type (core/filetype): only JPEG, PNG and WebP are kept.
+ * The file goes to "<db>.files/cases/" beside the database, outside any web root, under a random name; it is served only through
  * GET /api/v1/case-photos/{id}, to those who may see its case (or, before
  * it is attached, to its uploader). A photo still attached to no case a day
  * after its upload (a report never sent) is deleted by the sweep, row and
@@ -11,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,20 +18,12 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "core/crypto.h"
+#include "core/filetype.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/response.h"
 #include "core/banned.h"
-
-static const struct {
-    const char *mime;
-    const char *ext;
-} image_types[] = {
-    { "image/jpeg", "jpg" },
-    { "image/png", "png" },
-    { "image/webp", "webp" },
-};
 
 const char *cases_photo_dir_of(Arena *a, const char *files_base)
 {
@@ -58,27 +48,6 @@ static Error *ensure_dir(Request *req, const char *dir)
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return error_internal(req->arena, "cannot create '%s': %s", dir, strerror(errno));
     return NULL;
-}
-
-/* The image type of @data by its content, or NULL: libmagic, one cookie per call (not thread-safe). */
-static const char *sniff(const void *data, size_t len, const char **ret_ext)
-{
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-    const char *mime, *out = NULL;
-
-    if (!m)
-        return NULL;
-    if (magic_load(m, NULL) == 0) {
-        mime = magic_buffer(m, data, len);
-        for (size_t i = 0; mime && i < sizeof(image_types) / sizeof(image_types[0]); i++) {
-            if (strcmp(mime, image_types[i].mime) == 0) {
-                out = image_types[i].mime;
-                *ret_ext = image_types[i].ext;
-            }
-        }
-    }
-    magic_close(m);
-    return out;
 }
 
 static Error *write_file(Request *req, const char *path, const char *data, size_t len)
@@ -110,7 +79,8 @@ static Error *write_file(Request *req, const char *path, const char *data, size_
 Error *cases_photo_write(Request *req, const char *field, const void *data, size_t len,
                         CasePhoto *p, const char **ret_path)
 {
-    const char *dir, *ext = NULL;
+    const FileType *type;
+    const char *dir;
     char name[33];
     Error *err;
 
@@ -118,16 +88,17 @@ Error *cases_photo_write(Request *req, const char *field, const void *data, size
         return error_new(req->arena, 413, field, "photo_too_large",
                          arena_sprintf(req->arena, "照片不能超过 %d MB，请压缩后再上传",
                                        CASES_PHOTO_MAX_BYTES / (1024 * 1024)));
-    p->mime = sniff(data, len, &ext);
-    if (!p->mime)
+    type = filetype_sniff(data, len, FILETYPE_IMAGES, FILETYPE_N_IMAGES);
+    if (!type)
         return error_new(req->arena, 415, field, "not_an_image",
                          "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
+    p->mime = type->mime;
     dir = cases_photo_dir(req);
     err = ensure_dir(req, dir);
     if (err)
         return err;
     crypto_random_hex(name, 16);
-    p->file = arena_sprintf(req->arena, "%s.%s", name, ext);
+    p->file = arena_sprintf(req->arena, "%s.%s", name, type->ext);
     *ret_path = arena_sprintf(req->arena, "%s/%s", dir, p->file);
     err = write_file(req, *ret_path, data, len);
     if (err)
