@@ -7,6 +7,7 @@
  */
 #include "store/store.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "store/store_backend.h"
@@ -127,6 +128,73 @@ int64_t store_column_int64(StoreStmt *s, int col)
 double store_column_double(StoreStmt *s, int col)
 {
     return s->st->be->column_double(s, col);
+}
+
+static void bind_va(StoreStmt *s, const char *types, va_list ap)
+{
+    for (int i = 0; types[i]; i++) {
+        const char *t;
+
+        switch (types[i]) {
+        case 'i':
+            store_bind_int64(s, i + 1, va_arg(ap, int64_t));
+            break;
+        case 't':
+            t = va_arg(ap, const char *);
+            if (t)
+                store_bind_text(s, i + 1, t);
+            else
+                store_bind_null(s, i + 1);
+            break;
+        default:
+            store_bind_null(s, i + 1);
+            break;
+        }
+    }
+}
+
+StoreStmt *store_bind_list(StoreStmt *s, const char *types, ...)
+{
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    return s;
+}
+
+StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *types, ...)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    return s;
+}
+
+Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                 const char *types, ...)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    StoreResult r;
+    Error *err = NULL;
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    r = store_step(s);
+    if (r == STORE_CONSTRAINT && conflict_code)
+        err = error_conflict(a, conflict_field, conflict_code, conflict_message);
+    else if (r != STORE_DONE && r != STORE_ROW)
+        err = store_error(st, a);
+    if (!err && ret_changes)
+        *ret_changes = store_changes(st);
+    store_reset(s);
+    return err;
 }
 
 char *store_column_text(StoreStmt *s, Arena *a, int col)

@@ -80,6 +80,24 @@ void store_bind_double(StoreStmt *s, int idx, double v);
 void store_bind_text(StoreStmt *s, int idx, const char *v);
 void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n);
 void store_bind_null(StoreStmt *s, int idx);
+/*
+ * Binds ?1, ?2 ... in order from the arguments @types lists: 'i' an
+ * int64_t, 't' a const char * (NULL binds NULL), 'n' nothing read (NULL).
+ * Returns @s, for store_prepare_bind's callers.
+ */
+StoreStmt *store_bind_list(StoreStmt *s, const char *types, ...);
+/* store_prepare, then store_bind_list. */
+StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *types, ...);
+/*
+ * Prepares @sql, binds as store_bind_list, steps once and resets: NULL when
+ * it ran (STORE_DONE or a row), a 409 with @conflict_field, @conflict_code
+ * and @conflict_message on STORE_CONSTRAINT (@conflict_code NULL: an
+ * internal error instead), else store_error. *ret_changes (may be NULL)
+ * receives store_changes.
+ */
+Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                 const char *types, ...);
 
 StoreResult store_step(StoreStmt *s);
 /*
@@ -193,6 +211,7 @@ Error *store_begin(Store *st, Arena *a);
 Error *store_begin_keyed(Store *st, Arena *a, int lock_class, int64_t key);
 /* lock classes of store_begin_keyed */
 #define STORE_LOCK_ROOM 1 /* a function room's bookings */
+#define STORE_LOCK_FUND_APPLICATION 2 /* one funds application: its steps, items and spending */
 Error *store_commit(Store *st, Arena *a);
 void store_rollback(Store *st);
 
