@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "care/care.h"
+#include "funds/funds.h"
 #include "cases/cases.h"
 #include "community/community.h"
 #include "core/embed.h"
@@ -77,4 +78,5 @@ void routes_register_all(Router *r)
     workqueue_routes_register(r);
     community_routes_register(r);
     care_routes_register(r);
+    funds_routes_register(r);
 }
