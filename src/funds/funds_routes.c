@@ -377,6 +377,18 @@ static Error *parse_app(Request *req, FundsAppInput *in, FundsBudget **ret_budge
 
 /* ---- budgets ---- */
 
+/* The first budget of @list (which it releases). */
+static Error *respond_first(Request *req, Response *res, int status, json_t *list)
+{
+    json_t *o = json_incref(json_array_get(list, 0));
+
+    json_decref(list);
+    if (!o)
+        return error_not_found(req->arena, "id", "找不到该预算");
+    return response_json(res, status, o);
+}
+
+
 static Error *parse_lines(Request *req, json_t *body, FundsLineInput *lines, int *ret_n)
 {
     json_t *arr = json_object_get(body, "lines"), *v;
@@ -459,7 +471,7 @@ static Error *funds_handle_budget_create(Request *req, Response *res)
                                       arena_sprintf(req->arena, "%s~", community), (int)year, &out);
     if (err)
         return err;
-    return response_json(res, 201, json_incref(json_array_get(out, 0)));
+    return respond_first(req, res, 201, out);
 }
 
 static Error *year_query(Request *req, bool required, int64_t *ret)
@@ -515,7 +527,7 @@ static Error *respond_budget(Request *req, Response *res, int status, const Fund
 
     if (err)
         return err;
-    return response_json(res, status, json_incref(json_array_get(out, 0)));
+    return respond_first(req, res, status, out);
 }
 
 static Error *funds_handle_budget_update(Request *req, Response *res)

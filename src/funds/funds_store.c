@@ -448,7 +448,7 @@ static const char SQL_APP_DETAIL[] =
     " JOIN fund_budget b ON b.id = a.budget_id"
     " LEFT JOIN division d ON d.code = a.community LEFT JOIN fund_team t ON t.id = a.team_id"
     " LEFT JOIN app_user u ON u.id = a.applicant_id WHERE a.id = ?1";
-static const char APP_DETAIL_TYPES[] = "iiittttititttttititiiittiiiiii";
+static const char APP_DETAIL_TYPES[] = "iiitttiitittttttitiiittiiiiiii";
 static const char SQL_APP_ITEMS[] =
     "SELECT id, position, name, unit, quantity, unit_fen, amount_fen, spent_fen FROM fund_item"
     " WHERE application_id = ?1 ORDER BY position";
@@ -524,14 +524,14 @@ static const char SQL_APP_LIST[] =
     " FROM fund_application a JOIN fund_line l ON l.id = a.line_id"
     " LEFT JOIN division d ON d.code = a.community LEFT JOIN fund_team t ON t.id = a.team_id"
     " WHERE a.community >= ?1 AND a.community < ?2 AND (?3 = 0 OR a.year = ?3)"
-    " AND (?4 IS NULL OR a.state = ?4)"
+    " AND (CAST(?4 AS TEXT) IS NULL OR a.state = ?4)"
     " AND (?5 = 0 OR a.applicant_id = ?5 OR t.lead_resident_id = ?6)"
     " AND (?7 = 0 OR a.state IN ('approved', 'change', 'closed'))"
     " ORDER BY a.updated_at DESC, a.id DESC LIMIT ?8 OFFSET ?9";
 static const char SQL_APP_COUNT[] =
     "SELECT count(*) FROM fund_application a LEFT JOIN fund_team t ON t.id = a.team_id"
     " WHERE a.community >= ?1 AND a.community < ?2 AND (?3 = 0 OR a.year = ?3)"
-    " AND (?4 IS NULL OR a.state = ?4)"
+    " AND (CAST(?4 AS TEXT) IS NULL OR a.state = ?4)"
     " AND (?5 = 0 OR a.applicant_id = ?5 OR t.lead_resident_id = ?6)"
     " AND (?7 = 0 OR a.state IN ('approved', 'change', 'closed'))";
 
