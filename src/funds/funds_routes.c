@@ -123,6 +123,13 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
     return NULL;
 }
 
+/* A write transaction of its own, after the request's read (if any). */
+static Error *begin(Request *req)
+{
+    request_end_read(req);
+    return store_begin(req->store, req->arena);
+}
+
 /* Commits, or rolls back and passes @err on. */
 static Error *finish(Request *req, Error *err)
 {
@@ -456,8 +463,7 @@ static Error *funds_handle_budget_create(Request *req, Response *res)
         err = error_forbidden(req->arena, "只有所属街道可以设定社区的自治金预算");
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_budget_insert(req->store, req->arena, community, (int)year, street_min,
@@ -553,8 +559,7 @@ static Error *funds_handle_budget_update(Request *req, Response *res)
         err = request_field_string(req, body, "note", false, 0, 500, &note);
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_budget_update(req->store, req->arena, b->id, street_min, (int)pct,
@@ -585,8 +590,7 @@ static Error *funds_handle_line_create(Request *req, Response *res)
         err = money_field(req, body, "budget_fen", true, false, &budget, NULL);
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_line_insert(req->store, req->arena, b, name, budget, &id);
@@ -626,8 +630,7 @@ static Error *funds_handle_line_update(Request *req, Response *res)
         err = money_field(req, body, "budget_fen", true, false, &budget, NULL);
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_line_update(req->store, req->arena, id, name, budget);
@@ -668,8 +671,7 @@ static Error *funds_handle_team_create(Request *req, Response *res)
     if (!community || strcmp(community, req->user->scope) != 0)
         return error_invalid(req->arena, "lead_resident_id", "unknown_resident",
                              "团队负责人应为本社区登记在册的居民");
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_team_insert(req->store, req->arena, community, name, lead, members,
@@ -715,8 +717,7 @@ static Error *funds_handle_app_create(Request *req, Response *res)
         err = parse_app(req, in, &b);
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_app_insert(req->store, req->arena, b, in, req->user->id, time_now_ms(), &id);
@@ -1172,8 +1173,7 @@ static Error *funds_handle_file_upload(Request *req, Response *res)
     if (!type)
         return error_new(req->arena, 415, "file", "unsupported_file",
                          "票据和附件只能是图片（JPEG、PNG、WebP）或 PDF 文件");
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_file_insert(req->store, req->arena, app->id, kind, name, type->mime,
@@ -1455,8 +1455,7 @@ static Error *funds_handle_evaluate(Request *req, Response *res)
         err = request_field_string(req, body, "comment", false, 0, 500, &comment);
     if (err)
         return err;
-    request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    err = begin(req);
     if (err)
         return err;
     err = funds_store_evaluate(req->store, req->arena, app->id, req->user->id, score, comment,

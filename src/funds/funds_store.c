@@ -81,20 +81,14 @@ Error *funds_store_budget_insert(Store *st, Arena *a, const char *community, int
                                  const FundsLineInput *lines, int n_lines, int64_t user_id,
                                  int64_t now_ms, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_BUDGET_INSERT, "tiiitii", community, (int64_t)year,
-                                      street_min_fen, (int64_t)change_pct, note, user_id, now_ms);
     FundsBudget b = { .community = community, .year = year };
-    StoreResult r;
     Error *err;
 
-    r = store_step(s);
-    if (r == STORE_ROW)
-        b.id = store_column_int64(s, 0);
-    store_reset(s);
-    if (r == STORE_CONSTRAINT)
-        return error_conflict(a, "year", "budget_exists", "该社区这一年度已有自治金预算，请修改原预算");
-    if (r != STORE_ROW)
-        return store_error(st, a);
+    err = store_insert(st, a, SQL_BUDGET_INSERT, "year", "budget_exists",
+                       "该社区这一年度已有自治金预算，请修改原预算", &b.id, "tiiitIi", community,
+                       (int64_t)year, street_min_fen, (int64_t)change_pct, note, user_id, now_ms);
+    if (err)
+        return err;
     for (int i = 0; i < n_lines; i++) {
         int64_t id;
 
@@ -200,16 +194,9 @@ Error *funds_store_budget_list(Store *st, Arena *a, const char *lo, const char *
 Error *funds_store_line_insert(Store *st, Arena *a, const FundsBudget *b, const char *name,
                                int64_t budget_fen, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_LINE_INSERT, "ititi", b->id, b->community,
-                                      (int64_t)b->year, name, budget_fen);
-    StoreResult r = store_step(s);
-
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    store_reset(s);
-    if (r == STORE_CONSTRAINT)
-        return error_conflict(a, "name", "line_exists", "该预算已有同名科目，请换一个名称");
-    return r == STORE_ROW ? NULL : store_error(st, a);
+    return store_insert(st, a, SQL_LINE_INSERT, "name", "line_exists",
+                        "该预算已有同名科目，请换一个名称", ret_id, "ititi", b->id, b->community,
+                        (int64_t)b->year, name, budget_fen);
 }
 
 static const char SQL_LINE_BUDGET_ID[] = "SELECT budget_id FROM fund_line WHERE id = ?1";
@@ -247,16 +234,9 @@ Error *funds_store_team_insert(Store *st, Arena *a, const char *community, const
                                int64_t lead_resident_id, int64_t members, const char *note,
                                int64_t user_id, int64_t now_ms, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_TEAM_INSERT, "ttiitii", community, name,
-                                      lead_resident_id, members, note, user_id, now_ms);
-    StoreResult r = store_step(s);
-
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    store_reset(s);
-    if (r == STORE_CONSTRAINT)
-        return error_conflict(a, "name", "team_exists", "本社区已有同名团队，请换一个名称");
-    return r == STORE_ROW ? NULL : store_error(st, a);
+    return store_insert(st, a, SQL_TEAM_INSERT, "name", "team_exists",
+                        "本社区已有同名团队，请换一个名称", ret_id, "ttiitIi", community, name,
+                        lead_resident_id, members, note, user_id, now_ms);
 }
 
 static const char SQL_TEAM_LIST[] =
@@ -335,21 +315,12 @@ static Error *items_insert(Store *st, Arena *a, int64_t app_id, const FundsAppIn
 Error *funds_store_app_insert(Store *st, Arena *a, const FundsBudget *b, const FundsAppInput *in,
                               int64_t applicant_id, int64_t now_ms, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_APP_INSERT, "iitiiitttttii", b->id, in->line_id,
-                                      b->community, (int64_t)b->year, in->team_id, applicant_id,
-                                      in->title, in->purpose, in->beneficiaries, in->starts_on,
-                                      in->ends_on, in->total_fen, now_ms);
-    StoreResult r;
+    Error *err = store_insert(st, a, SQL_APP_INSERT, NULL, NULL, NULL, ret_id, "iitiIitttttii",
+                              b->id, in->line_id, b->community, (int64_t)b->year, in->team_id,
+                              applicant_id, in->title, in->purpose, in->beneficiaries,
+                              in->starts_on, in->ends_on, in->total_fen, now_ms);
 
-    if (!in->team_id)
-        store_bind_null(s, 5);
-    r = store_step(s);
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    store_reset(s);
-    if (r != STORE_ROW)
-        return store_error(st, a);
-    return items_insert(st, a, *ret_id, in);
+    return err ? err : items_insert(st, a, *ret_id, in);
 }
 
 static const char SQL_APP_UPDATE[] =
@@ -360,19 +331,15 @@ static const char SQL_APP_UPDATE[] =
 Error *funds_store_app_update(Store *st, Arena *a, int64_t id, const FundsAppInput *in,
                               int64_t now_ms)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_APP_UPDATE, "iiitttttii", id, in->line_id,
-                                      in->team_id, in->title, in->purpose, in->beneficiaries,
-                                      in->starts_on, in->ends_on, in->total_fen, now_ms);
-    StoreResult r;
+    int64_t n = 0;
     Error *err;
 
-    if (!in->team_id)
-        store_bind_null(s, 3);
-    r = store_step(s);
-    store_reset(s);
-    if (r != STORE_DONE)
-        return store_error(st, a);
-    if (store_changes(st) == 0)
+    err = store_run(st, a, SQL_APP_UPDATE, NULL, NULL, NULL, &n, "iiItttttii", id, in->line_id,
+                    in->team_id, in->title, in->purpose, in->beneficiaries, in->starts_on,
+                    in->ends_on, in->total_fen, now_ms);
+    if (err)
+        return err;
+    if (n == 0)
         return error_conflict(a, NULL, "state_changed", "申请已提交或已处理，不能再修改");
     err = store_run(st, a, SQL_ITEMS_DELETE, NULL, NULL, NULL, NULL, "i", id);
     if (!err)
@@ -584,22 +551,10 @@ Error *funds_store_step_insert(Store *st, Arena *a, int64_t app_id, FundsStepKin
                                const char *meeting_on, int64_t attendees, int64_t actor_id,
                                const char *actor_name, int64_t now_ms)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_STEP_INSERT, "itttitiiti", app_id,
-                                      funds_step_name(kind),
-                                      decision ? funds_decision_name(decision) : NULL,
-                                      reason ? reason : "", amount_fen, meeting_on, attendees,
-                                      actor_id, actor_name ? actor_name : "", now_ms);
-    StoreResult r;
-
-    if (attendees <= 0)
-        store_bind_null(s, 7);
-    if (amount_fen < 0)
-        store_bind_null(s, 5);
-    if (!actor_id)
-        store_bind_null(s, 8);
-    r = store_step(s);
-    store_reset(s);
-    return r == STORE_DONE ? NULL : store_error(st, a);
+    return store_run(st, a, SQL_STEP_INSERT, NULL, NULL, NULL, NULL, "itttitIIti", app_id,
+                     funds_step_name(kind), decision ? funds_decision_name(decision) : NULL,
+                     reason ? reason : "", amount_fen, meeting_on, attendees > 0 ? attendees : 0,
+                     actor_id, actor_name ? actor_name : "", now_ms);
 }
 
 static const char SQL_LINE_RESERVE[] =
@@ -682,8 +637,6 @@ Error *funds_store_spend(Store *st, Arena *a, const FundsApp *app, int64_t item_
                          int64_t amount_fen, const char *spent_on, const char *note,
                          int64_t receipt_id, int64_t user_id, int64_t now_ms, int64_t *ret_id)
 {
-    StoreStmt *s;
-    StoreResult r;
     int64_t n = 0;
     Error *err;
 
@@ -698,16 +651,9 @@ Error *funds_store_spend(Store *st, Arena *a, const FundsApp *app, int64_t item_
                         "支出超过了科目批准的金额", NULL, "ii", app->line_id, amount_fen);
     if (err)
         return err;
-    s = store_prepare_bind(st, a, SQL_SPENDING_INSERT, "iiitiittiii", app->id, item_id,
-                           app->line_id, app->community, (int64_t)app->year, amount_fen, spent_on,
-                           note ? note : "", receipt_id, user_id, now_ms);
-    if (!receipt_id)
-        store_bind_null(s, 9);
-    r = store_step(s);
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    store_reset(s);
-    return r == STORE_ROW ? NULL : store_error(st, a);
+    return store_insert(st, a, SQL_SPENDING_INSERT, NULL, NULL, NULL, ret_id, "iiitiittIii", app->id,
+                        item_id, app->line_id, app->community, (int64_t)app->year, amount_fen,
+                        spent_on, note ? note : "", receipt_id, user_id, now_ms);
 }
 
 static const char SQL_ITEM_CHANGE[] =
@@ -774,14 +720,8 @@ static const char SQL_MILESTONE_INSERT[] =
 Error *funds_store_milestone_insert(Store *st, Arena *a, int64_t app_id, const char *title,
                                     const char *due_on, int64_t now_ms, int64_t *ret_id)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_MILESTONE_INSERT, "itti", app_id, title, due_on,
-                                      now_ms);
-    StoreResult r = store_step(s);
-
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    store_reset(s);
-    return r == STORE_ROW ? NULL : store_error(st, a);
+    return store_insert(st, a, SQL_MILESTONE_INSERT, NULL, NULL, NULL, ret_id, "itti", app_id, title,
+                        due_on, now_ms);
 }
 
 static const char SQL_MILESTONE_APP[] = "SELECT application_id FROM fund_milestone WHERE id = ?1";

@@ -139,6 +139,15 @@ static void bind_va(StoreStmt *s, const char *types, va_list ap)
         case 'i':
             store_bind_int64(s, i + 1, va_arg(ap, int64_t));
             break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+
+            if (v)
+                store_bind_int64(s, i + 1, v);
+            else
+                store_bind_null(s, i + 1);
+            break;
+        }
         case 't':
             t = va_arg(ap, const char *);
             if (t)
@@ -193,6 +202,29 @@ Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_fiel
         err = store_error(st, a);
     if (!err && ret_changes)
         *ret_changes = store_changes(st);
+    store_reset(s);
+    return err;
+}
+
+Error *store_insert(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                    const char *conflict_code, const char *conflict_message, int64_t *ret_id,
+                    const char *types, ...)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    StoreResult r;
+    Error *err = NULL;
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    r = store_step(s);
+    if (r == STORE_ROW)
+        *ret_id = store_column_int64(s, 0);
+    else if (r == STORE_CONSTRAINT && conflict_code)
+        err = error_conflict(a, conflict_field, conflict_code, conflict_message);
+    else
+        err = store_error(st, a);
     store_reset(s);
     return err;
 }

@@ -82,7 +82,8 @@ void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n);
 void store_bind_null(StoreStmt *s, int idx);
 /*
  * Binds ?1, ?2 ... in order from the arguments @types lists: 'i' an
- * int64_t, 't' a const char * (NULL binds NULL), 'n' nothing read (NULL).
+ * int64_t, 'I' an int64_t that binds NULL when 0 (an optional id), 't' a
+ * const char * (NULL binds NULL), 'n' nothing read (NULL).
  * Returns @s, for store_prepare_bind's callers.
  */
 StoreStmt *store_bind_list(StoreStmt *s, const char *types, ...);
@@ -98,6 +99,13 @@ StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *
 Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
                  const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
                  const char *types, ...);
+/*
+ * store_run for an INSERT … RETURNING id: *ret_id receives the id (an
+ * internal error when no row comes back).
+ */
+Error *store_insert(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                    const char *conflict_code, const char *conflict_message, int64_t *ret_id,
+                    const char *types, ...);
 
 StoreResult store_step(StoreStmt *s);
 /*
