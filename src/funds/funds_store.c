@@ -833,22 +833,19 @@ Error *funds_store_file_attach(Store *st, Arena *a, int64_t file_id, int64_t app
 /*
  * Per line: its budget and running totals from fund_line; approved,
  * committed and returned summed from its projects; spent summed from its
- * spending lines. The sums are grouped in subqueries by line over the
- * (year, community) indexes, so a street's year reads each row once.
+ * spending lines. Each sum is a correlated subquery on a covering index
+ * by line (schema 29), so a street's year reads only its own lines' rows,
+ * in index order, with no grouping.
  */
 static const char SQL_LEDGER[] =
     "SELECT l.id, l.community, d.name, l.year, l.name, l.budget_fen, l.approved_fen, l.spent_fen,"
-    " l.returned_fen, coalesce(p.approved, 0), coalesce(p.committed, 0), coalesce(p.returned, 0),"
-    " coalesce(s.spent, 0)"
+    " l.returned_fen,"
+    " (SELECT coalesce(sum(a.approved_fen), 0) FROM fund_application a WHERE a.line_id = l.id),"
+    " (SELECT coalesce(sum(a.approved_fen - a.spent_fen), 0) FROM fund_application a"
+    "   WHERE a.line_id = l.id AND a.state IN ('approved', 'change')),"
+    " (SELECT coalesce(sum(a.returned_fen), 0) FROM fund_application a WHERE a.line_id = l.id),"
+    " (SELECT coalesce(sum(s.amount_fen), 0) FROM fund_spending s WHERE s.line_id = l.id)"
     " FROM fund_line l LEFT JOIN division d ON d.code = l.community"
-    " LEFT JOIN (SELECT line_id, sum(approved_fen) AS approved,"
-    "   sum(CASE WHEN state IN ('approved', 'change') THEN approved_fen - spent_fen ELSE 0 END)"
-    "   AS committed, sum(returned_fen) AS returned"
-    "   FROM fund_application WHERE year = ?3 AND community >= ?1 AND community < ?2"
-    "   GROUP BY line_id) p ON p.line_id = l.id"
-    " LEFT JOIN (SELECT line_id, sum(amount_fen) AS spent FROM fund_spending"
-    "   WHERE year = ?3 AND community >= ?1 AND community < ?2 GROUP BY line_id) s"
-    "   ON s.line_id = l.id"
     " WHERE l.year = ?3 AND l.community >= ?1 AND l.community < ?2"
     " ORDER BY l.community, l.position";
 

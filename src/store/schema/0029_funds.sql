@@ -91,7 +91,9 @@ CREATE TABLE fund_application (
     CHECK (spent_fen + returned_fen <= approved_fen)
 );
 CREATE INDEX fund_application_scope ON fund_application(year, community, state);
-CREATE INDEX fund_application_line ON fund_application(line_id);
+-- covers the ledger's sums by line (funds_store.c)
+CREATE INDEX fund_application_line ON fund_application(line_id, state, approved_fen, spent_fen,
+                                                      returned_fen);
 CREATE INDEX fund_application_applicant ON fund_application(applicant_id);
 
 -- The budget table: quantity × unit price = amount, exactly.
@@ -169,7 +171,8 @@ CREATE TABLE fund_spending (
     created_at      INTEGER NOT NULL
 );
 CREATE INDEX fund_spending_application ON fund_spending(application_id);
-CREATE INDEX fund_spending_scope ON fund_spending(year, community, line_id, amount_fen);
+CREATE INDEX fund_spending_scope ON fund_spending(year, community);
+CREATE INDEX fund_spending_line ON fund_spending(line_id, amount_fen); -- the ledger's sums
 
 -- Residents' evaluation of a closed project, one per account.
 CREATE TABLE fund_evaluation (
