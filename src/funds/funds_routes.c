@@ -1,6 +1,9 @@
 /*
- * Funds routes (/api/v1/funds/…): validate -> authorize -> store, every
- * write one transaction with its audit entry; see funds.h for the design.
+ * Funds routes (/api/v1/funds/…), the applications: the chain, execution
+ * and 公示 (budgets, teams, the ledger and the report are in
+ * funds_budget_routes.c, request bodies read in funds_validate.c).
+ * validate -> authorize -> store, every write one transaction with its
+ * audit entry; see funds.h for the design.
  *
  * Who does what: the street's admins set budgets and lines and approve
  * above the budget's amount; a community's staff and secretary register
@@ -24,6 +27,7 @@
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "funds/funds.h"
+#include "funds/funds_routes.h"
 #include "funds/funds_store.h"
 #include "http/auth.h"
 #include "http/response.h"
@@ -37,12 +41,12 @@
 
 /* ---- who ---- */
 
-static bool is_staff_of(const User *u, const char *community)
+bool funds_is_staff_of(const User *u, const char *community)
 {
     return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
 }
 
-static bool is_street_of(const User *u, const char *community)
+bool funds_is_street_of(const User *u, const char *community)
 {
     return u->role == ROLE_ADMIN || (u->role == ROLE_STREET_ADMIN && auth_covers(u, community));
 }
@@ -100,7 +104,7 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
     if (err)
         return err;
     if (app) {
-        if (is_staff_of(u, app->community) || is_street_of(u, app->community)) {
+        if (funds_is_staff_of(u, app->community) || funds_is_street_of(u, app->community)) {
             acc = ACCESS_STAFF;
         } else {
             err = is_applicant(req, app, &mine);
@@ -124,14 +128,14 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
 }
 
 /* A write transaction of its own, after the request's read (if any). */
-static Error *begin(Request *req)
+Error *funds_begin(Request *req)
 {
     request_end_read(req);
     return store_begin(req->store, req->arena);
 }
 
 /* Commits, or rolls back and passes @err on. */
-static Error *finish(Request *req, Error *err)
+Error *funds_finish(Request *req, Error *err)
 {
     if (!err)
         err = store_commit(req->store, req->arena);
@@ -181,136 +185,6 @@ static Error *notify_applicant(Request *req, const FundsApp *app, const char *ti
                       arena_sprintf(req->arena, "/funds/%lld", (long long)app->id));
 }
 
-/* ---- input ---- */
-
-static Error *field_prefix(Request *req, Error *err, const char *prefix)
-{
-    if (err && err->field)
-        err->field = arena_sprintf(req->arena, "%s.%s", prefix, err->field);
-    return err;
-}
-
-static Error *money_field(Request *req, json_t *obj, const char *name, bool required,
-                          bool positive, int64_t *ret, bool *ret_present)
-{
-    json_t *v = json_object_get(obj, name);
-
-    if (ret_present)
-        *ret_present = false;
-    if (!v || json_is_null(v)) {
-        if (required)
-            return error_invalid(req->arena, name, "missing_field",
-                                 arena_sprintf(req->arena, "请填写金额（%s）", name));
-        return NULL;
-    }
-    if (ret_present)
-        *ret_present = true;
-    return funds_money_from_json(req->arena, name, v, positive, ret);
-}
-
-static Error *date_field(Request *req, json_t *obj, const char *name, bool required,
-                         const char **ret)
-{
-    const char *s = NULL;
-    Error *err = request_field_string(req, obj, name, required, 10, 10, &s);
-
-    *ret = NULL;
-    if (!err && s)
-        err = validate_date(req->arena, name, s, ret);
-    return err;
-}
-
-/* One item of the budget table: quantity × unit price = amount, exactly. */
-static Error *parse_item(Request *req, json_t *o, bool with_id, FundsItemInput *it)
-{
-    static const char *const fields[] = { "id", "name", "unit", "quantity", "unit_fen",
-                                          "amount_fen", NULL };
-    bool present = false;
-    int64_t amount = 0;
-    Error *err;
-
-    memset(it, 0, sizeof(*it));
-    if (!json_is_object(o))
-        return error_invalid(req->arena, NULL, "invalid_item", "预算明细的每一项应为对象");
-    err = request_reject_unknown(req, o, fields);
-    if (!err && with_id)
-        err = request_field_int(req, o, "id", false, 1, INT64_MAX, &it->id, NULL);
-    if (!err && !with_id && json_object_get(o, "id"))
-        err = error_invalid(req->arena, "id", "unknown_field", "新申请的预算明细不能带 id");
-    if (!err)
-        err = request_field_string(req, o, "name", true, 1, 60, &it->name);
-    if (!err)
-        err = request_field_string(req, o, "unit", false, 0, 10, &it->unit);
-    if (!err)
-        err = request_field_int(req, o, "quantity", true, 1, FUNDS_MAX_QUANTITY, &it->quantity,
-                                NULL);
-    if (!err)
-        err = money_field(req, o, "unit_fen", true, false, &it->unit_fen, NULL);
-    if (!err)
-        err = money_field(req, o, "amount_fen", false, false, &amount, &present);
-    if (err)
-        return err;
-    if (!it->unit)
-        it->unit = "";
-    if (!funds_money_mul(it->quantity, it->unit_fen, &it->amount_fen))
-        return error_invalid(req->arena, "unit_fen", "amount_too_large", "数量乘单价超出上限");
-    if (present && amount != it->amount_fen)
-        return error_invalid(req->arena, "amount_fen", "amount_mismatch",
-                             arena_sprintf(req->arena, "金额应等于数量乘单价（%lld × %lld = %lld 分）",
-                                           (long long)it->quantity, (long long)it->unit_fen,
-                                           (long long)it->amount_fen));
-    return NULL;
-}
-
-/* "items" and "total_fen" (optional, checked against the items' sum). */
-static Error *parse_items(Request *req, json_t *body, bool required, bool with_id,
-                          FundsAppInput *in)
-{
-    json_t *items = json_object_get(body, "items"), *v;
-    bool present = false;
-    int64_t total = 0, sum = 0;
-    size_t i;
-    Error *err;
-
-    in->n_items = 0;
-    if (!items || json_is_null(items)) {
-        if (required)
-            return error_invalid(req->arena, "items", "missing_field", "请填写预算明细");
-    } else if (!json_is_array(items)) {
-        return error_invalid(req->arena, "items", "invalid_type", "预算明细应为数组");
-    } else if (json_array_size(items) > FUNDS_MAX_ITEMS) {
-        return error_invalid(req->arena, "items", "too_many_items",
-                             "预算明细最多 100 项，请合并同类支出");
-    } else if (required && json_array_size(items) == 0) {
-        return error_invalid(req->arena, "items", "missing_field", "请至少填写一项预算明细");
-    }
-    json_array_foreach (items, i, v) {
-        FundsItemInput *it = &in->items[in->n_items];
-
-        err = parse_item(req, v, with_id, it);
-        if (err)
-            return field_prefix(req, err, arena_sprintf(req->arena, "items[%zu]", i));
-        for (int j = 0; with_id && it->id && j < in->n_items; j++)
-            if (in->items[j].id == it->id)
-                return error_invalid(req->arena, arena_sprintf(req->arena, "items[%zu].id", i),
-                                     "duplicate_item", "同一项预算明细出现了两次");
-        if (!funds_money_add(sum, it->amount_fen, &sum))
-            return error_invalid(req->arena, "items", "amount_too_large", "预算合计超出上限");
-        in->n_items++;
-    }
-    err = money_field(req, body, "total_fen", false, false, &total, &present);
-    if (err)
-        return err;
-    if (sum > FUNDS_MAX_FEN)
-        return error_invalid(req->arena, "items", "amount_too_large", "预算合计超出上限");
-    if (present && total != sum)
-        return error_invalid(req->arena, "total_fen", "total_mismatch",
-                             arena_sprintf(req->arena, "合计金额与明细之和不符：明细合计 %lld 分",
-                                           (long long)sum));
-    in->total_fen = sum;
-    return NULL;
-}
-
 /*
  * The body of a new or edited application. The budget of its line, and
  * whether the user may apply there: the line's community's staff, or a
@@ -341,13 +215,13 @@ static Error *parse_app(Request *req, FundsAppInput *in, FundsBudget **ret_budge
         err = request_field_string(req, body, "beneficiaries", false, 0, 500,
                                    &in->beneficiaries);
     if (!err)
-        err = date_field(req, body, "starts_on", false, &in->starts_on);
+        err = funds_date_field(req, body, "starts_on", false, &in->starts_on);
     if (!err)
-        err = date_field(req, body, "ends_on", false, &in->ends_on);
+        err = funds_date_field(req, body, "ends_on", false, &in->ends_on);
     if (!err && in->starts_on && in->ends_on && strcmp(in->ends_on, in->starts_on) < 0)
         err = error_invalid(req->arena, "ends_on", "invalid_range", "结束日期不能早于开始日期");
     if (!err)
-        err = parse_items(req, body, false, false, in);
+        err = funds_parse_items(req, body, false, false, in);
     if (err)
         return err;
     if (!in->purpose)
@@ -375,332 +249,11 @@ static Error *parse_app(Request *req, FundsAppInput *in, FundsBudget **ret_budge
                                  "请选择以哪个居民团队的名义申请");
         if (!me || me != lead)
             return error_forbidden(req->arena, "只有团队负责人可以以团队名义申请自治金");
-    } else if (!is_staff_of(req->user, b->community)) {
+    } else if (!funds_is_staff_of(req->user, b->community)) {
         return error_forbidden(req->arena, "只有本社区工作人员或居民团队负责人可以申请自治金");
     }
     *ret_budget = b;
     return NULL;
-}
-
-/* ---- budgets ---- */
-
-/* The first budget of @list (which it releases). */
-static Error *respond_first(Request *req, Response *res, int status, json_t *list)
-{
-    json_t *o = json_incref(json_array_get(list, 0));
-
-    json_decref(list);
-    if (!o)
-        return error_not_found(req->arena, "id", "找不到该预算");
-    return response_json(res, status, o);
-}
-
-
-static Error *parse_lines(Request *req, json_t *body, FundsLineInput *lines, int *ret_n)
-{
-    json_t *arr = json_object_get(body, "lines"), *v;
-    static const char *const fields[] = { "name", "budget_fen", NULL };
-    size_t i;
-    Error *err;
-
-    *ret_n = 0;
-    if (!arr || json_is_null(arr))
-        return NULL;
-    if (!json_is_array(arr) || json_array_size(arr) > FUNDS_MAX_LINES)
-        return error_invalid(req->arena, "lines", "invalid_lines", "预算科目应为不超过 30 项的数组");
-    json_array_foreach (arr, i, v) {
-        const char *prefix = arena_sprintf(req->arena, "lines[%zu]", i);
-
-        if (!json_is_object(v))
-            return error_invalid(req->arena, prefix, "invalid_type", "每个预算科目应为对象");
-        err = request_reject_unknown(req, v, fields);
-        if (!err)
-            err = request_field_string(req, v, "name", true, 1, 20, &lines[i].name);
-        if (!err)
-            err = money_field(req, v, "budget_fen", true, false, &lines[i].budget_fen, NULL);
-        if (err)
-            return field_prefix(req, err, prefix);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(lines[j].name, lines[i].name) == 0)
-                return error_invalid(req->arena, arena_sprintf(req->arena, "%s.name", prefix),
-                                     "line_exists", "预算科目名称重复");
-    }
-    *ret_n = (int)i;
-    return NULL;
-}
-
-static Error *funds_handle_budget_create(Request *req, Response *res)
-{
-    static const char *const fields[] = { "community", "year", "street_min_fen", "change_pct",
-                                          "note", "lines", NULL };
-    FundsLineInput lines[FUNDS_MAX_LINES];
-    const char *community = NULL, *note = NULL;
-    int64_t year = 0, street_min = 500000, pct = 10, id = 0;
-    int n_lines = 0;
-    json_t *body, *out = NULL;
-    Error *err;
-
-    err = auth_require(req, ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = request_json_fields(req, fields, &body);
-    if (!err)
-        err = request_field_string(req, body, "community", true, 12, 12, &community);
-    if (!err)
-        err = validate_division_code(req->arena, "community", community, &community);
-    if (!err && strlen(community) != 12)
-        err = error_invalid(req->arena, "community", "invalid_community", "请填写 12 位社区代码");
-    if (!err)
-        err = request_field_int(req, body, "year", true, 2000, 2100, &year, NULL);
-    if (!err)
-        err = money_field(req, body, "street_min_fen", false, false, &street_min, NULL);
-    if (!err)
-        err = request_field_int(req, body, "change_pct", false, 0, 100, &pct, NULL);
-    if (!err)
-        err = request_field_string(req, body, "note", false, 0, 500, &note);
-    if (!err)
-        err = parse_lines(req, body, lines, &n_lines);
-    if (!err && !is_street_of(req->user, community))
-        err = error_forbidden(req->arena, "只有所属街道可以设定社区的自治金预算");
-    if (err)
-        return err;
-    err = begin(req);
-    if (err)
-        return err;
-    err = funds_store_budget_insert(req->store, req->arena, community, (int)year, street_min,
-                                    (int)pct, note ? note : "", lines, n_lines, req->user->id,
-                                    time_now_ms(), &id);
-    if (!err)
-        err = audit_record(req, "funds.budget_create", "fund_budget", id, community, NULL);
-    err = finish(req, err);
-    if (!err)
-        err = funds_store_budget_list(req->store, req->arena, community,
-                                      arena_sprintf(req->arena, "%s~", community), (int)year, &out);
-    if (err)
-        return err;
-    return respond_first(req, res, 201, out);
-}
-
-static Error *year_query(Request *req, bool required, int64_t *ret)
-{
-    if (required && !request_query(req, "year"))
-        return error_bad_request(req->arena, "year", "missing_query", "请指定年度（year）");
-    return request_query_int(req, "year", 0, 2000, 2100, ret);
-}
-
-static Error *funds_handle_budget_list(Request *req, Response *res)
-{
-    const char *lo, *hi;
-    int64_t year = 0;
-    json_t *items = NULL;
-    Error *err;
-
-    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = auth_list_bounds(req, &lo, &hi);
-    if (!err)
-        err = year_query(req, false, &year);
-    if (!err)
-        err = funds_store_budget_list(req->store, req->arena, lo, hi, (int)year, &items);
-    if (err)
-        return err;
-    return response_json(res, 200, json_pack("{s:o}", "items", items));
-}
-
-/* Budget {id} (route parameter 0), for its street. */
-static Error *load_budget(Request *req, FundsBudget **ret)
-{
-    int64_t id;
-    Error *err;
-
-    err = auth_require(req, ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = request_param_id(req, 0, &id);
-    if (!err)
-        err = funds_store_budget_get(req->store, req->arena, id, ret);
-    if (err)
-        return err;
-    if (!*ret || !auth_covers(req->user, (*ret)->community))
-        return error_not_found(req->arena, "id", "找不到该预算");
-    return NULL;
-}
-
-static Error *respond_budget(Request *req, Response *res, int status, const FundsBudget *b)
-{
-    json_t *out = NULL;
-    Error *err = funds_store_budget_list(req->store, req->arena, b->community,
-                                         arena_sprintf(req->arena, "%s~", b->community), b->year,
-                                         &out);
-
-    if (err)
-        return err;
-    return respond_first(req, res, status, out);
-}
-
-static Error *funds_handle_budget_update(Request *req, Response *res)
-{
-    static const char *const fields[] = { "street_min_fen", "change_pct", "note", NULL };
-    FundsBudget *b = NULL;
-    const char *note = NULL;
-    int64_t street_min, pct;
-    json_t *body;
-    Error *err;
-
-    err = load_budget(req, &b);
-    if (err)
-        return err;
-    street_min = b->street_min_fen;
-    pct = b->change_pct;
-    err = request_json_fields(req, fields, &body);
-    if (!err)
-        err = money_field(req, body, "street_min_fen", false, false, &street_min, NULL);
-    if (!err)
-        err = request_field_int(req, body, "change_pct", false, 0, 100, &pct, NULL);
-    if (!err)
-        err = request_field_string(req, body, "note", false, 0, 500, &note);
-    if (err)
-        return err;
-    err = begin(req);
-    if (err)
-        return err;
-    err = funds_store_budget_update(req->store, req->arena, b->id, street_min, (int)pct,
-                                    note ? note : "", time_now_ms());
-    if (!err)
-        err = audit_record(req, "funds.budget_update", "fund_budget", b->id, b->community, NULL);
-    err = finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 200, b);
-}
-
-static Error *funds_handle_line_create(Request *req, Response *res)
-{
-    static const char *const fields[] = { "name", "budget_fen", NULL };
-    FundsBudget *b = NULL;
-    const char *name = NULL;
-    int64_t budget = 0, id = 0;
-    json_t *body;
-    Error *err;
-
-    err = load_budget(req, &b);
-    if (!err)
-        err = request_json_fields(req, fields, &body);
-    if (!err)
-        err = request_field_string(req, body, "name", true, 1, 20, &name);
-    if (!err)
-        err = money_field(req, body, "budget_fen", true, false, &budget, NULL);
-    if (err)
-        return err;
-    err = begin(req);
-    if (err)
-        return err;
-    err = funds_store_line_insert(req->store, req->arena, b, name, budget, &id);
-    if (!err)
-        err = audit_record(req, "funds.line_create", "fund_line", id, b->community,
-                           json_pack("{s:I}", "budget_fen", (json_int_t)budget));
-    err = finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 201, b);
-}
-
-static Error *funds_handle_line_update(Request *req, Response *res)
-{
-    static const char *const fields[] = { "name", "budget_fen", NULL };
-    FundsBudget *b = NULL;
-    const char *name = NULL;
-    int64_t id, budget_id = 0, budget = 0;
-    json_t *body;
-    Error *err;
-
-    err = auth_require(req, ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = request_param_id(req, 0, &id);
-    if (!err)
-        err = funds_store_line_budget(req->store, req->arena, id, &budget_id);
-    if (!err && budget_id)
-        err = funds_store_budget_get(req->store, req->arena, budget_id, &b);
-    if (err)
-        return err;
-    if (!b || !auth_covers(req->user, b->community))
-        return error_not_found(req->arena, "id", "找不到该预算科目");
-    err = request_json_fields(req, fields, &body);
-    if (!err)
-        err = request_field_string(req, body, "name", false, 1, 20, &name);
-    if (!err)
-        err = money_field(req, body, "budget_fen", true, false, &budget, NULL);
-    if (err)
-        return err;
-    err = begin(req);
-    if (err)
-        return err;
-    err = funds_store_line_update(req->store, req->arena, id, name, budget);
-    if (!err)
-        err = audit_record(req, "funds.line_update", "fund_line", id, b->community,
-                           json_pack("{s:I}", "budget_fen", (json_int_t)budget));
-    err = finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 200, b);
-}
-
-/* ---- teams ---- */
-
-static Error *funds_handle_team_create(Request *req, Response *res)
-{
-    static const char *const fields[] = { "name", "lead_resident_id", "members", "note", NULL };
-    const char *name = NULL, *note = NULL, *community = NULL;
-    int64_t lead = 0, members = 1, id = 0;
-    json_t *body;
-    Error *err;
-
-    err = auth_require(req, ROLES_COMMUNITY_STAFF);
-    if (!err)
-        err = request_json_fields(req, fields, &body);
-    if (!err)
-        err = request_field_string(req, body, "name", true, 2, 30, &name);
-    if (!err)
-        err = request_field_int(req, body, "lead_resident_id", true, 1, INT64_MAX, &lead, NULL);
-    if (!err)
-        err = request_field_int(req, body, "members", false, 1, 10000, &members, NULL);
-    if (!err)
-        err = request_field_string(req, body, "note", false, 0, 500, &note);
-    if (!err)
-        err = funds_store_resident_community(req->store, req->arena, lead, &community);
-    if (err)
-        return err;
-    if (!community || strcmp(community, req->user->scope) != 0)
-        return error_invalid(req->arena, "lead_resident_id", "unknown_resident",
-                             "团队负责人应为本社区登记在册的居民");
-    err = begin(req);
-    if (err)
-        return err;
-    err = funds_store_team_insert(req->store, req->arena, community, name, lead, members,
-                                  note ? note : "", req->user->id, time_now_ms(), &id);
-    if (!err)
-        err = audit_record(req, "funds.team_create", "fund_team", id, community, NULL);
-    err = finish(req, err);
-    if (err)
-        return err;
-    return response_json(res, 201, json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)id,
-                                             "community", community, "name", name,
-                                             "lead_resident_id", (json_int_t)lead, "members",
-                                             (json_int_t)members));
-}
-
-static Error *funds_handle_team_list(Request *req, Response *res)
-{
-    const char *lo, *hi;
-    json_t *items = NULL;
-    Error *err;
-
-    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN | ROLE_RESIDENT);
-    if (!err)
-        err = auth_list_bounds(req, &lo, &hi);
-    if (!err)
-        err = funds_store_team_list(req->store, req->arena, lo, hi, &items);
-    if (err)
-        return err;
-    return response_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
 /* ---- applications ---- */
@@ -717,14 +270,14 @@ static Error *funds_handle_app_create(Request *req, Response *res)
         err = parse_app(req, in, &b);
     if (err)
         return err;
-    err = begin(req);
+    err = funds_begin(req);
     if (err)
         return err;
     err = funds_store_app_insert(req->store, req->arena, b, in, req->user->id, time_now_ms(), &id);
     if (!err)
         err = audit_record(req, "funds.apply", "fund_application", id, b->community,
                            json_pack("{s:I}", "total_fen", (json_int_t)in->total_fen));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 201, id);
@@ -743,7 +296,7 @@ static Error *funds_handle_app_list(Request *req, Response *res)
     if (!err)
         err = auth_list_bounds(req, &f.lo, &f.hi);
     if (!err)
-        err = year_query(req, false, &year);
+        err = funds_year_query(req, false, &year);
     if (!err)
         err = request_query_int(req, "page", 1, 1, 100000, &page);
     if (!err)
@@ -844,7 +397,7 @@ static Error *funds_handle_app_update(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.edit", "fund_application", app->id, app->community,
                            json_pack("{s:I}", "total_fen", (json_int_t)in->total_fen));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 200, app->id);
@@ -866,7 +419,7 @@ static Error *funds_handle_app_delete(Request *req, Response *res)
     err = funds_store_app_delete(req->store, req->arena, app->id);
     if (!err)
         err = audit_record(req, "funds.delete", "fund_application", app->id, app->community, NULL);
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return response_json(res, 200, json_pack("{s:I, s:b}", "id", (json_int_t)app->id, "deleted", 1));
@@ -889,11 +442,11 @@ static Error *funds_handle_submit(Request *req, Response *res)
         return err;
     if (!funds_step_next(app->state, FUNDS_STEP_SUBMIT, FUNDS_NONE, app->total_fen,
                          app->street_min_fen, &next))
-        return finish(req, error_conflict(req->arena, NULL, "step_out_of_order",
+        return funds_finish(req, error_conflict(req->arena, NULL, "step_out_of_order",
                                           "申请已提交，不能重复提交"));
     err = funds_store_app_json(req->store, req->arena, app->id, false, &o);
     if (err)
-        return finish(req, err);
+        return funds_finish(req, err);
     missing = missing_json(o);
     json_decref(o);
     if (json_array_size(missing)) {
@@ -903,7 +456,7 @@ static Error *funds_handle_submit(Request *req, Response *res)
                                                            json_array_get(missing, 0), "message")));
 
         json_decref(missing);
-        return finish(req, error_invalid(req->arena, field, "incomplete", msg));
+        return funds_finish(req, error_invalid(req->arena, field, "incomplete", msg));
     }
     json_decref(missing);
     err = funds_store_app_set_state(req->store, req->arena, app, next, time_now_ms());
@@ -913,7 +466,7 @@ static Error *funds_handle_submit(Request *req, Response *res)
                                       req->user->display_name, time_now_ms());
     if (!err)
         err = audit_record(req, "funds.submit", "fund_application", app->id, app->community, NULL);
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 200, app->id);
@@ -983,7 +536,7 @@ static Error *funds_handle_step(Request *req, Response *res)
         if (!reason || !*reason)
             err = error_invalid(req->arena, "reason", "missing_field", "请记录议事会的意见");
         if (!err)
-            err = date_field(req, body, "meeting_on", true, &meeting_on);
+            err = funds_date_field(req, body, "meeting_on", true, &meeting_on);
         if (!err)
             err = request_field_int(req, body, "attendees", false, 1, 1000, &attendees, NULL);
     }
@@ -993,7 +546,7 @@ static Error *funds_handle_step(Request *req, Response *res)
     if (err)
         return err;
     if (!funds_step_next(app->state, kind, decision, app->total_fen, app->street_min_fen, &next))
-        return finish(req, error_conflict(req->arena, "kind", "step_out_of_order",
+        return funds_finish(req, error_conflict(req->arena, "kind", "step_out_of_order",
                                           arena_sprintf(req->arena,
                                                         "申请当前处于“%s”，不能进行这一步",
                                                         funds_state_label(app->state))));
@@ -1005,9 +558,9 @@ static Error *funds_handle_step(Request *req, Response *res)
         street = json_integer_value(json_object_get(j, "total_fen")) > app->street_min_fen;
         json_decref(j);
     }
-    if (street ? !is_street_of(req->user, app->community)
-               : !is_staff_of(req->user, app->community))
-        return finish(req, error_forbidden(req->arena, street ? "这一步应由街道审批"
+    if (street ? !funds_is_street_of(req->user, app->community)
+               : !funds_is_staff_of(req->user, app->community))
+        return funds_finish(req, error_forbidden(req->arena, street ? "这一步应由街道审批"
                                                               : "这一步应由本社区居委会处理"));
     if (kind == FUNDS_STEP_CHANGE_REVIEW) {
         if (decision == FUNDS_APPROVE)
@@ -1035,7 +588,7 @@ static Error *funds_handle_step(Request *req, Response *res)
                                                  ? (next == FUNDS_APPROVED ? "已批准" : "已通过本步审核")
                                                  : decision == FUNDS_RETURN ? "被退回修改"
                                                                              : "未获同意"));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 200, app->id);
@@ -1070,7 +623,7 @@ static Error *funds_handle_milestone_create(Request *req, Response *res)
     if (!err)
         err = request_field_string(req, body, "title", true, 2, TITLE_MAX, &title);
     if (!err)
-        err = date_field(req, body, "due_on", true, &due_on);
+        err = funds_date_field(req, body, "due_on", true, &due_on);
     if (err)
         return err;
     err = begin_app(req, app->id, &app);
@@ -1080,7 +633,7 @@ static Error *funds_handle_milestone_create(Request *req, Response *res)
                                        time_now_ms(), &id);
     if (!err)
         err = audit_record(req, "funds.milestone", "fund_milestone", id, app->community, NULL);
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 201, app->id);
@@ -1138,7 +691,7 @@ static Error *funds_handle_milestone_report(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.milestone_report", "fund_milestone", id, app->community,
                            NULL);
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 200, app->id);
@@ -1173,14 +726,14 @@ static Error *funds_handle_file_upload(Request *req, Response *res)
     if (!type)
         return error_new(req->arena, 415, "file", "unsupported_file",
                          "票据和附件只能是图片（JPEG、PNG、WebP）或 PDF 文件");
-    err = begin(req);
+    err = funds_begin(req);
     if (err)
         return err;
     err = funds_store_file_insert(req->store, req->arena, app->id, kind, name, type->mime,
                                   req->body, req->body_len, req->user->id, time_now_ms(), &id);
     if (!err)
         err = audit_record(req, "funds.file_upload", "fund_file", id, app->community, NULL);
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return response_json(res, 201, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)id,
@@ -1236,9 +789,9 @@ static Error *funds_handle_spend(Request *req, Response *res)
     if (!err)
         err = request_field_int(req, body, "item_id", true, 1, INT64_MAX, &item_id, NULL);
     if (!err)
-        err = money_field(req, body, "amount_fen", true, true, &amount, NULL);
+        err = funds_money_field(req, body, "amount_fen", true, true, &amount, NULL);
     if (!err)
-        err = date_field(req, body, "spent_on", true, &spent_on);
+        err = funds_date_field(req, body, "spent_on", true, &spent_on);
     if (!err)
         err = request_field_string(req, body, "note", false, 0, 500, &note);
     if (!err)
@@ -1273,7 +826,7 @@ static Error *funds_handle_spend(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.spend", "fund_spending", id, app->community,
                            json_pack("{s:I}", "amount_fen", (json_int_t)amount));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 201, app->id);
@@ -1318,7 +871,7 @@ static Error *funds_handle_change(Request *req, Response *res)
     if (!err)
         err = request_json_fields(req, fields, &body);
     if (!err)
-        err = parse_items(req, body, true, true, in);
+        err = funds_parse_items(req, body, true, true, in);
     if (!err)
         err = request_field_string(req, body, "reason", true, 2, TEXT_MAX, &reason);
     if (err)
@@ -1327,10 +880,10 @@ static Error *funds_handle_change(Request *req, Response *res)
     if (err)
         return err;
     if (app->state != FUNDS_APPROVED)
-        return finish(req, error_conflict(req->arena, NULL, "not_running", "项目不在执行中或变更在审批中"));
+        return funds_finish(req, error_conflict(req->arena, NULL, "not_running", "项目不在执行中或变更在审批中"));
     err = funds_store_items(req->store, req->arena, app->id, old, &n_old);
     if (err)
-        return finish(req, err);
+        return funds_finish(req, err);
     /* every item kept or dropped: how much money moves, and nothing below what is spent */
     for (int j = 0; j < n_old; j++) {
         int64_t now_fen = 0;
@@ -1341,13 +894,13 @@ static Error *funds_handle_change(Request *req, Response *res)
                 kept = true;
                 now_fen = in->items[i].amount_fen;
                 if (now_fen < old[j].spent_fen)
-                    return finish(req, error_invalid(req->arena,
+                    return funds_finish(req, error_invalid(req->arena,
                                                      arena_sprintf(req->arena, "items[%d].quantity", i),
                                                      "below_spent", "这一项已支出的金额超过了新的预算"));
             }
         }
         if (!kept && old[j].spent_fen > 0)
-            return finish(req, error_invalid(req->arena, "items", "below_spent",
+            return funds_finish(req, error_invalid(req->arena, "items", "below_spent",
                                              "已有支出的明细不能删除"));
         moved += now_fen > old[j].amount_fen ? now_fen - old[j].amount_fen
                                              : old[j].amount_fen - now_fen;
@@ -1358,14 +911,14 @@ static Error *funds_handle_change(Request *req, Response *res)
         for (int j = 0; !known && j < n_old; j++)
             known = old[j].id == in->items[i].id;
         if (!known)
-            return finish(req, error_invalid(req->arena,
+            return funds_finish(req, error_invalid(req->arena,
                                              arena_sprintf(req->arena, "items[%d].id", i),
                                              "unknown_item", "找不到该项目的这项预算明细"));
         if (!in->items[i].id)
             moved += in->items[i].amount_fen;
     }
     if (in->total_fen < app->spent_fen)
-        return finish(req, error_invalid(req->arena, "items", "below_spent",
+        return funds_finish(req, error_invalid(req->arena, "items", "below_spent",
                                          "新的预算合计低于已支出的金额"));
     within = funds_change_within(app->approved_fen, in->total_fen, moved, app->change_pct);
     if (within) {
@@ -1390,7 +943,7 @@ static Error *funds_handle_change(Request *req, Response *res)
         err = audit_record(req, "funds.change", "fund_application", app->id, app->community,
                            json_pack("{s:I, s:b}", "total_fen", (json_int_t)in->total_fen,
                                      "needs_approval", !within));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, within ? 200 : 202, app->id);
@@ -1415,7 +968,7 @@ static Error *funds_handle_close(Request *req, Response *res)
     if (err)
         return err;
     if (app->state != FUNDS_APPROVED)
-        return finish(req, error_conflict(req->arena, NULL, "not_running",
+        return funds_finish(req, error_conflict(req->arena, NULL, "not_running",
                                           "项目不在执行中（变更审批中的项目请先完成审批）"));
     err = funds_store_close(req->store, req->arena, app, report, time_now_ms());
     if (!err)
@@ -1427,7 +980,7 @@ static Error *funds_handle_close(Request *req, Response *res)
                            json_pack("{s:I, s:I}", "spent_fen", (json_int_t)app->spent_fen,
                                      "returned_fen",
                                      (json_int_t)(app->approved_fen - app->spent_fen)));
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return respond_app(req, res, 200, app->id);
@@ -1455,19 +1008,19 @@ static Error *funds_handle_evaluate(Request *req, Response *res)
         err = request_field_string(req, body, "comment", false, 0, 500, &comment);
     if (err)
         return err;
-    err = begin(req);
+    err = funds_begin(req);
     if (err)
         return err;
     err = funds_store_evaluate(req->store, req->arena, app->id, req->user->id, score, comment,
                                time_now_ms());
-    err = finish(req, err);
+    err = funds_finish(req, err);
     if (err)
         return err;
     return response_json(res, 201, json_pack("{s:I, s:I}", "application_id", (json_int_t)app->id,
                                              "score", (json_int_t)score));
 }
 
-/* ---- 公示, ledger, report ---- */
+/* ---- 公示 ---- */
 
 static Error *funds_handle_public_list(Request *req, Response *res)
 {
@@ -1480,7 +1033,7 @@ static Error *funds_handle_public_list(Request *req, Response *res)
     if (!err)
         err = auth_list_bounds(req, &f.lo, &f.hi);
     if (!err)
-        err = year_query(req, false, &year);
+        err = funds_year_query(req, false, &year);
     if (!err)
         err = request_query_int(req, "page", 1, 1, 100000, &page);
     if (!err)
@@ -1498,68 +1051,9 @@ static Error *funds_handle_public_list(Request *req, Response *res)
                                              "per_page", (json_int_t)per_page));
 }
 
-static Error *funds_handle_ledger(Request *req, Response *res)
-{
-    FundsLedgerLine *lines = NULL;
-    const char *lo, *hi, *scope = request_query(req, "community");
-    int64_t year = 0;
-    size_t n = 0;
-    bool ok;
-    Error *err;
-
-    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = auth_list_bounds(req, &lo, &hi);
-    if (!err)
-        err = year_query(req, true, &year);
-    if (!err)
-        err = funds_store_ledger(req->store, req->arena, lo, hi, (int)year, &lines, &n);
-    if (err)
-        return err;
-    return response_json(res, 200, funds_ledger_report(lines, n, (int)year,
-                                                       scope && *scope ? scope : req->user->scope,
-                                                       &ok));
-}
-
-static Error *funds_handle_report(Request *req, Response *res)
-{
-    FundsLedgerLine *lines = NULL;
-    const char *lo, *hi, *scope = request_query(req, "community");
-    int64_t year = 0;
-    size_t n = 0;
-    json_t *o = NULL, *ledger;
-    bool ok;
-    Error *err;
-
-    err = auth_require(req, ROLES_ALL & ~ROLE_PROPERTY);
-    if (!err)
-        err = auth_list_bounds(req, &lo, &hi);
-    if (!err)
-        err = year_query(req, true, &year);
-    if (!err)
-        err = funds_store_ledger(req->store, req->arena, lo, hi, (int)year, &lines, &n);
-    if (!err)
-        err = funds_store_report(req->store, req->arena, lo, hi, (int)year, &o);
-    if (err)
-        return err;
-    ledger = funds_ledger_report(lines, n, (int)year, scope && *scope ? scope : req->user->scope,
-                                 &ok);
-    json_object_set(o, "lines", json_object_get(ledger, "lines"));
-    json_object_set(o, "totals", json_object_get(ledger, "totals"));
-    json_object_set_new(o, "year", json_integer(year));
-    json_decref(ledger);
-    return response_json(res, 200, o);
-}
-
 void funds_routes_register(Router *r)
 {
-    router_add(r, "GET", "/api/v1/funds/budgets", funds_handle_budget_list, 0);
-    router_add(r, "POST", "/api/v1/funds/budgets", funds_handle_budget_create, 0);
-    router_add(r, "PUT", "/api/v1/funds/budgets/{id}", funds_handle_budget_update, 0);
-    router_add(r, "POST", "/api/v1/funds/budgets/{id}/lines", funds_handle_line_create, 0);
-    router_add(r, "PUT", "/api/v1/funds/lines/{id}", funds_handle_line_update, 0);
-    router_add(r, "GET", "/api/v1/funds/teams", funds_handle_team_list, 0);
-    router_add(r, "POST", "/api/v1/funds/teams", funds_handle_team_create, 0);
+    funds_budget_routes_register(r);
     router_add(r, "GET", "/api/v1/funds/applications", funds_handle_app_list, 0);
     router_add(r, "POST", "/api/v1/funds/applications", funds_handle_app_create, 0);
     router_add(r, "GET", "/api/v1/funds/applications/{id}", funds_handle_app_get, 0);
@@ -1578,6 +1072,4 @@ void funds_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/funds/applications/{id}/close", funds_handle_close, 0);
     router_add(r, "POST", "/api/v1/funds/applications/{id}/evaluations", funds_handle_evaluate, 0);
     router_add(r, "GET", "/api/v1/funds/public", funds_handle_public_list, 0);
-    router_add(r, "GET", "/api/v1/funds/ledger", funds_handle_ledger, 0);
-    router_add(r, "GET", "/api/v1/funds/report", funds_handle_report, 0);
 }
