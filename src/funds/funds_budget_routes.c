@@ -84,7 +84,8 @@ static Error *funds_handle_budget_list(Request *req, Response *res)
     json_t *items = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN);
+    /* residents too: a community's budget is public, and an applicant picks her line in it */
+    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN | ROLE_RESIDENT);
     if (!err)
         err = auth_list_bounds(req, &lo, &hi);
     if (!err)
@@ -280,14 +281,21 @@ static Error *funds_handle_team_create(Request *req, Response *res)
 static Error *funds_handle_team_list(Request *req, Response *res)
 {
     const char *lo, *hi;
+    int64_t lead = 0;
     json_t *items = NULL;
     Error *err;
 
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN | ROLE_RESIDENT);
     if (!err)
         err = auth_list_bounds(req, &lo, &hi);
+    if (!err && req->user->role == ROLE_RESIDENT) {
+        /* a resident sees the teams she leads (those she may apply for) */
+        err = funds_store_user_resident(req->store, req->arena, req->user->id, &lead);
+        if (!lead)
+            lead = -1;
+    }
     if (!err)
-        err = funds_store_team_list(req->store, req->arena, lo, hi, &items);
+        err = funds_store_team_list(req->store, req->arena, lo, hi, lead, &items);
     if (err)
         return err;
     return response_json(res, 200, json_pack("{s:o}", "items", items));

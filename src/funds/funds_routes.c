@@ -365,7 +365,6 @@ static Error *funds_handle_app_get(Request *req, Response *res)
         return err;
     if (app->state == FUNDS_DRAFT || app->state == FUNDS_RETURNED)
         json_object_set_new(o, "missing", missing_json(o));
-    json_object_set_new(o, "state_label", json_string(funds_state_label(app->state)));
     json_object_set_new(o, "may_edit", json_boolean(acc >= ACCESS_APPLICANT));
     return response_json(res, 200, o);
 }

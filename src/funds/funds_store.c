@@ -242,11 +242,14 @@ Error *funds_store_team_insert(Store *st, Arena *a, const char *community, const
 static const char SQL_TEAM_LIST[] =
     "SELECT t.id, t.community, t.name, t.lead_resident_id, r.name AS lead_name, t.members, t.note"
     " FROM fund_team t JOIN resident r ON r.id = t.lead_resident_id"
-    " WHERE t.community >= ?1 AND t.community < ?2 ORDER BY t.community, t.name";
+    " WHERE t.community >= ?1 AND t.community < ?2 AND (?3 = 0 OR t.lead_resident_id = ?3)"
+    " ORDER BY t.community, t.name";
 
-Error *funds_store_team_list(Store *st, Arena *a, const char *lo, const char *hi, json_t **ret)
+Error *funds_store_team_list(Store *st, Arena *a, const char *lo, const char *hi, int64_t lead,
+                             json_t **ret)
 {
-    return rows_json(st, a, store_prepare_bind(st, a, SQL_TEAM_LIST, "tt", lo, hi), "ittitit", ret);
+    return rows_json(st, a, store_prepare_bind(st, a, SQL_TEAM_LIST, "tti", lo, hi, lead),
+                     "ittitit", ret);
 }
 
 static const char SQL_TEAM_GET[] = "SELECT community, lead_resident_id FROM fund_team WHERE id = ?1";
@@ -478,6 +481,12 @@ Error *funds_store_app_json(Store *st, Arena *a, int64_t id, bool public_view, j
     }
     json_object_set(o, "evaluation", json_array_get(ev, 0));
     json_decref(ev);
+    {
+        FundsState state = FUNDS_DRAFT;
+
+        funds_state_parse(json_string_value(json_object_get(o, "state")), &state);
+        json_object_set_new(o, "state_label", json_string(funds_state_label(state)));
+    }
     if (public_view)
         json_object_del(o, "change_json");
     *ret = o;

@@ -98,7 +98,9 @@ Error *funds_store_line_update(Store *st, Arena *a, int64_t line_id, const char 
 Error *funds_store_team_insert(Store *st, Arena *a, const char *community, const char *name,
                                int64_t lead_resident_id, int64_t members, const char *note,
                                int64_t user_id, int64_t now_ms, int64_t *ret_id);
-Error *funds_store_team_list(Store *st, Arena *a, const char *lo, const char *hi, json_t **ret);
+/* Teams of communities in [@lo, @hi); @lead not 0: only those that resident leads. */
+Error *funds_store_team_list(Store *st, Arena *a, const char *lo, const char *hi, int64_t lead,
+                             json_t **ret);
 /* The team's community and lead (resident id); *ret_community NULL when there is none. */
 Error *funds_store_team_get(Store *st, Arena *a, int64_t id, const char **ret_community,
                             int64_t *ret_lead);

@@ -151,6 +151,14 @@ test('staff register a team led by a resident; a resident lead applies, drafts s
   const t = await api('POST', '/api/v1/funds/teams', 'staff', { name: '测试绿植队', lead_resident_id: residentId, members: 8 });
   assert.equal(t.status, 201, JSON.stringify(t.body));
   team = t.body.id;
+  await api('POST', '/api/v1/funds/teams', 'staff', { name: '别人的队', lead_resident_id: residentId + 1 });
+  const mine = await api('GET', '/api/v1/funds/teams', 'resident');
+  assert.ok(mine.body.items.length >= 1 && mine.body.items.every((x) => x.lead_resident_id === residentId),
+    'a resident sees only the teams she leads');
+  assert.ok((await api('GET', '/api/v1/funds/teams', 'staff')).body.items.some((x) => x.name === '别人的队'));
+  const lines = await api('GET', `/api/v1/funds/budgets?year=${YEAR}`, 'resident');
+  assert.equal(lines.status, 200, 'residents read their community\'s budget, to pick a line');
+  assert.equal(lines.body.items[0].lines.length, 3);
   // a draft with only a title and a line
   const d = await api('POST', '/api/v1/funds/applications', 'resident', { line_id: lineSmall, team_id: team, title: '楼道绿植角' });
   assert.equal(d.status, 201, JSON.stringify(d.body));
@@ -215,6 +223,7 @@ test('the chain: review → 议事会 → approved below the street amount; step
   s = await api('POST', `/api/v1/funds/applications/${app1}/steps`, 'staff', { kind: 'council', decision: 'approve', reason: '议事会 9 人到会，同意', meeting_on: `${YEAR}-03-05`, attendees: 9 });
   assert.equal(s.status, 200, JSON.stringify(s.body));
   assert.equal(s.body.state, 'approved');
+  assert.equal(s.body.state_label, '执行中');
   assert.equal(s.body.approved_fen, 30000);
   assert.deepEqual(s.body.steps.map((x) => `${x.kind}:${x.decision ?? ''}`),
     ['submit:', 'review:return', 'submit:', 'review:approve', 'council:approve']);
