@@ -480,10 +480,11 @@ static Error *apply_pending_change(Request *req, const FundsApp *app)
 
     memset(in, 0, sizeof(*in));
     json_array_foreach (json_object_get(j, "items"), i, v) {
-        FundsItemInput *it = &in->items[in->n_items++];
+        FundsItemInput *it;
 
-        if (in->n_items > FUNDS_MAX_ITEMS)
-            break;
+        if (in->n_items == FUNDS_MAX_ITEMS)
+            break; /* never: change_json is written from a checked table */
+        it = &in->items[in->n_items++];
         it->id = json_integer_value(json_object_get(v, "id"));
         it->name = arena_strdup(req->arena, json_string_value(json_object_get(v, "name")));
         it->unit = arena_strdup(req->arena, json_string_value(json_object_get(v, "unit")));
