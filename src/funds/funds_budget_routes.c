@@ -127,6 +127,16 @@ static Error *respond_budget(Request *req, Response *res, int status, const Fund
     return respond_first(req, res, status, out);
 }
 
+/* Commits the transaction @err leaves (or rolls it back) and answers with budget @b. */
+static Error *commit_respond(Request *req, Response *res, Error *err, int status,
+                             const FundsBudget *b)
+{
+    err = funds_finish(req, err);
+    if (err)
+        return err;
+    return respond_budget(req, res, status, b);
+}
+
 static Error *funds_handle_budget_update(Request *req, Response *res)
 {
     static const char *const fields[] = { "street_min_fen", "change_pct", "note", NULL };
@@ -157,10 +167,7 @@ static Error *funds_handle_budget_update(Request *req, Response *res)
                                     note ? note : "", time_now_ms());
     if (!err)
         err = audit_record(req, "funds.budget_update", "fund_budget", b->id, b->community, NULL);
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 200, b);
+    return commit_respond(req, res, err, 200, b);
 }
 
 static Error *funds_handle_line_create(Request *req, Response *res)
@@ -188,10 +195,7 @@ static Error *funds_handle_line_create(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.line_create", "fund_line", id, b->community,
                            json_pack("{s:I}", "budget_fen", (json_int_t)budget));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 201, b);
+    return commit_respond(req, res, err, 201, b);
 }
 
 static Error *funds_handle_line_update(Request *req, Response *res)
@@ -228,10 +232,7 @@ static Error *funds_handle_line_update(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.line_update", "fund_line", id, b->community,
                            json_pack("{s:I}", "budget_fen", (json_int_t)budget));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_budget(req, res, 200, b);
+    return commit_respond(req, res, err, 200, b);
 }
 
 /* ---- teams ---- */

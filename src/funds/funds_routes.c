@@ -176,6 +176,15 @@ static Error *respond_app(Request *req, Response *res, int status, int64_t id)
     return response_json(res, status, o);
 }
 
+/* Commits the transaction @err leaves (or rolls it back) and answers with application @id. */
+static Error *commit_respond(Request *req, Response *res, Error *err, int status, int64_t id)
+{
+    err = funds_finish(req, err);
+    if (err)
+        return err;
+    return respond_app(req, res, status, id);
+}
+
 /* Tells the applicant of a step (a notice fails only with the database). */
 static Error *notify_applicant(Request *req, const FundsApp *app, const char *title)
 {
@@ -277,10 +286,7 @@ static Error *funds_handle_app_create(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.apply", "fund_application", id, b->community,
                            json_pack("{s:I}", "total_fen", (json_int_t)in->total_fen));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 201, id);
+    return commit_respond(req, res, err, 201, id);
 }
 
 static Error *funds_handle_app_list(Request *req, Response *res)
@@ -396,10 +402,7 @@ static Error *funds_handle_app_update(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.edit", "fund_application", app->id, app->community,
                            json_pack("{s:I}", "total_fen", (json_int_t)in->total_fen));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 200, app->id);
+    return commit_respond(req, res, err, 200, app->id);
 }
 
 static Error *funds_handle_app_delete(Request *req, Response *res)
@@ -465,10 +468,7 @@ static Error *funds_handle_submit(Request *req, Response *res)
                                       req->user->display_name, time_now_ms());
     if (!err)
         err = audit_record(req, "funds.submit", "fund_application", app->id, app->community, NULL);
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 200, app->id);
+    return commit_respond(req, res, err, 200, app->id);
 }
 
 /* Applies the change waiting on @app (its change_json) with the new items. */
@@ -588,10 +588,7 @@ static Error *funds_handle_step(Request *req, Response *res)
                                                  ? (next == FUNDS_APPROVED ? "已批准" : "已通过本步审核")
                                                  : decision == FUNDS_RETURN ? "被退回修改"
                                                                              : "未获同意"));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 200, app->id);
+    return commit_respond(req, res, err, 200, app->id);
 }
 
 /* ---- execution ---- */
@@ -633,10 +630,7 @@ static Error *funds_handle_milestone_create(Request *req, Response *res)
                                        time_now_ms(), &id);
     if (!err)
         err = audit_record(req, "funds.milestone", "fund_milestone", id, app->community, NULL);
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 201, app->id);
+    return commit_respond(req, res, err, 201, app->id);
 }
 
 static Error *funds_handle_milestone_report(Request *req, Response *res)
@@ -691,10 +685,7 @@ static Error *funds_handle_milestone_report(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.milestone_report", "fund_milestone", id, app->community,
                            NULL);
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 200, app->id);
+    return commit_respond(req, res, err, 200, app->id);
 }
 
 static Error *funds_handle_file_upload(Request *req, Response *res)
@@ -826,10 +817,7 @@ static Error *funds_handle_spend(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "funds.spend", "fund_spending", id, app->community,
                            json_pack("{s:I}", "amount_fen", (json_int_t)amount));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 201, app->id);
+    return commit_respond(req, res, err, 201, app->id);
 }
 
 /* The change's items as stored in change_json. */
@@ -943,10 +931,7 @@ static Error *funds_handle_change(Request *req, Response *res)
         err = audit_record(req, "funds.change", "fund_application", app->id, app->community,
                            json_pack("{s:I, s:b}", "total_fen", (json_int_t)in->total_fen,
                                      "needs_approval", !within));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, within ? 200 : 202, app->id);
+    return commit_respond(req, res, err, within ? 200 : 202, app->id);
 }
 
 static Error *funds_handle_close(Request *req, Response *res)
@@ -980,10 +965,7 @@ static Error *funds_handle_close(Request *req, Response *res)
                            json_pack("{s:I, s:I}", "spent_fen", (json_int_t)app->spent_fen,
                                      "returned_fen",
                                      (json_int_t)(app->approved_fen - app->spent_fen)));
-    err = funds_finish(req, err);
-    if (err)
-        return err;
-    return respond_app(req, res, 200, app->id);
+    return commit_respond(req, res, err, 200, app->id);
 }
 
 static Error *funds_handle_evaluate(Request *req, Response *res)

@@ -183,26 +183,42 @@ StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *
     return s;
 }
 
-Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
-                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
-                 const char *types, ...)
+/* store_run and store_insert: one step, its row's id or its changes, a 409 or the error. */
+static Error *run_va(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                     const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                     int64_t *ret_id, const char *types, va_list ap)
 {
     StoreStmt *s = store_prepare(st, a, sql);
     StoreResult r;
     Error *err = NULL;
-    va_list ap;
 
-    va_start(ap, types);
     bind_va(s, types, ap);
-    va_end(ap);
     r = store_step(s);
-    if (r == STORE_CONSTRAINT && conflict_code)
+    if (r == STORE_ROW && ret_id)
+        *ret_id = store_column_int64(s, 0);
+    else if (r == STORE_CONSTRAINT && conflict_code)
         err = error_conflict(a, conflict_field, conflict_code, conflict_message);
     else if (r != STORE_DONE && r != STORE_ROW)
         err = store_error(st, a);
+    else if (ret_id) /* an INSERT … RETURNING that returned nothing */
+        err = error_internal(a, "no row returned by '%.60s'", sql);
     if (!err && ret_changes)
         *ret_changes = store_changes(st);
     store_reset(s);
+    return err;
+}
+
+Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                 const char *types, ...)
+{
+    Error *err;
+    va_list ap;
+
+    va_start(ap, types);
+    err = run_va(st, a, sql, conflict_field, conflict_code, conflict_message, ret_changes, NULL,
+                 types, ap);
+    va_end(ap);
     return err;
 }
 
@@ -210,22 +226,13 @@ Error *store_insert(Store *st, Arena *a, const char *sql, const char *conflict_f
                     const char *conflict_code, const char *conflict_message, int64_t *ret_id,
                     const char *types, ...)
 {
-    StoreStmt *s = store_prepare(st, a, sql);
-    StoreResult r;
-    Error *err = NULL;
+    Error *err;
     va_list ap;
 
     va_start(ap, types);
-    bind_va(s, types, ap);
+    err = run_va(st, a, sql, conflict_field, conflict_code, conflict_message, NULL, ret_id, types,
+                 ap);
     va_end(ap);
-    r = store_step(s);
-    if (r == STORE_ROW)
-        *ret_id = store_column_int64(s, 0);
-    else if (r == STORE_CONSTRAINT && conflict_code)
-        err = error_conflict(a, conflict_field, conflict_code, conflict_message);
-    else
-        err = store_error(st, a);
-    store_reset(s);
     return err;
 }
 
