@@ -164,6 +164,18 @@ static Error *begin_app(Request *req, int64_t id, FundsApp **ret)
     return err;
 }
 
+/* Application {id} for a user with @need (load_app), then its transaction (begin_app). */
+static Error *load_and_begin(Request *req, Access need, FundsApp **ret)
+{
+    Error *err = auth_require(req, ROLES_ALL);
+
+    if (!err)
+        err = load_app(req, need, ret, NULL);
+    if (!err)
+        err = begin_app(req, (*ret)->id, ret);
+    return err;
+}
+
 static Error *respond_app(Request *req, Response *res, int status, int64_t id)
 {
     json_t *o = NULL;
@@ -410,12 +422,7 @@ static Error *funds_handle_app_delete(Request *req, Response *res)
     FundsApp *app = NULL;
     Error *err;
 
-    err = auth_require(req, ROLES_ALL);
-    if (!err)
-        err = load_app(req, ACCESS_APPLICANT, &app, NULL);
-    if (err)
-        return err;
-    err = begin_app(req, app->id, &app);
+    err = load_and_begin(req, ACCESS_APPLICANT, &app);
     if (err)
         return err;
     err = funds_store_app_delete(req->store, req->arena, app->id);
@@ -434,12 +441,7 @@ static Error *funds_handle_submit(Request *req, Response *res)
     json_t *o = NULL, *missing;
     Error *err;
 
-    err = auth_require(req, ROLES_ALL);
-    if (!err)
-        err = load_app(req, ACCESS_APPLICANT, &app, NULL);
-    if (err)
-        return err;
-    err = begin_app(req, app->id, &app);
+    err = load_and_begin(req, ACCESS_APPLICANT, &app);
     if (err)
         return err;
     if (!funds_step_next(app->state, FUNDS_STEP_SUBMIT, FUNDS_NONE, app->total_fen,
