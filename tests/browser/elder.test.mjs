@@ -42,6 +42,7 @@ const SAMPLES = {
   case: async (f) => `/cases/${await f.caseId()}`,
   kiosk: async (f) => `/kiosk/${await f.doorToken()}`,
   announcement: async (f) => `/announcements/${await f.announcementId()}`,
+  'funds-project': async (f) => `/funds/${await f.fundsId()}`,
 };
 
 const MODES = {
@@ -90,6 +91,13 @@ before(async () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.ok(r.body.items.length > 0, 'the demo has announcements for the resident');
       return r.body.items[0].id;
+    }),
+    fundsId: memo(async () => {
+      const r = await resident('/funds/public');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const closed = r.body.items.find((x) => x.state === 'closed');
+      assert.ok(closed, 'the demo has a closed project in the resident\'s 公示');
+      return closed.id;
     }),
     doorToken: memo(async () => {
       const r = await staff(`/rooms/${await fixture.roomId()}/door-link`, { method: 'POST' });

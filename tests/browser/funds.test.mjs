@@ -83,7 +83,7 @@ describe('community funds', () => {
     await shot(page, 'funds-h5-public');
     await page.click('[data-test=funds-project]:has-text("已结项")');
     await page.waitForSelector('[data-test=project-spending]');
-    assert.ok(await page.locator('[data-test=project-spending] a.receipt').count() > 0);
+    assert.ok(await page.locator('[data-test=project-spending] a.spend').count() > 0, 'each spending line opens its receipt');
     await shot(page, 'funds-h5-project');
     await page.goBack();
     await page.click('[data-test=funds-tab-mine]');
