@@ -282,8 +282,15 @@ Error *funds_store_resident_community(Store *st, Arena *a, int64_t resident_id, 
     return r == STORE_ROW || r == STORE_DONE ? NULL : store_error(st, a);
 }
 
+/*
+ * The resident an account is; an account without one (a household's
+ * account) acts for a team lead who lives in its household.
+ */
 static const char SQL_USER_RESIDENT[] =
-    "SELECT coalesce(resident_id, 0) FROM app_user WHERE id = ?1";
+    "SELECT coalesce(u.resident_id,"
+    " (SELECT min(r.id) FROM resident r JOIN fund_team t ON t.lead_resident_id = r.id"
+    "  WHERE r.household_id = u.household_id AND r.status = 'active'), 0)"
+    " FROM app_user u WHERE u.id = ?1";
 
 Error *funds_store_user_resident(Store *st, Arena *a, int64_t user_id, int64_t *ret)
 {
@@ -959,9 +966,6 @@ static const char SQL_DEMO_USER[] = "SELECT id FROM app_user WHERE username = ?1
 static const char SQL_DEMO_HEAD[] =
     "SELECT r.id FROM app_user u JOIN resident r ON r.household_id = u.household_id"
     " WHERE u.username = 'resident' AND r.status = 'active' ORDER BY r.id LIMIT 1";
-static const char SQL_DEMO_LINK[] =
-    "UPDATE app_user SET resident_id = ?1 WHERE username = 'resident' AND resident_id IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM app_user WHERE resident_id = ?1)";
 static const char SQL_DEMO_RESIDENTS[] =
     "SELECT id FROM resident WHERE community = ?1 AND status = 'active' ORDER BY id LIMIT 8";
 
@@ -981,8 +985,6 @@ Error *funds_store_demo_people(Store *st, Arena *a, const char *community, Funds
                       &ret->resident_user);
     if (!err)
         err = one_int(st, a, store_prepare(st, a, SQL_DEMO_HEAD), 0, &ret->resident);
-    if (!err && ret->resident)
-        err = store_run(st, a, SQL_DEMO_LINK, NULL, NULL, NULL, NULL, "i", ret->resident);
     if (err)
         return err;
     s = store_prepare_bind(st, a, SQL_DEMO_RESIDENTS, "t", community);

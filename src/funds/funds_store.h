@@ -107,7 +107,10 @@ Error *funds_store_team_get(Store *st, Arena *a, int64_t id, const char **ret_co
 /* A resident's community, NULL when she is not an active resident. */
 Error *funds_store_resident_community(Store *st, Arena *a, int64_t resident_id,
                                       const char **ret);
-/* The resident @user_id is (app_user.resident_id), 0 if none. */
+/*
+ * The resident @user_id is (app_user.resident_id), or for an account
+ * without one (a household's) the team lead living in its household; 0.
+ */
 Error *funds_store_user_resident(Store *st, Arena *a, int64_t user_id, int64_t *ret);
 
 /* ---- applications ---- */
@@ -216,7 +219,7 @@ Error *funds_store_report(Store *st, Arena *a, const char *lo, const char *hi, i
 typedef struct FundsDemoPeople {
     int64_t staff, street;   /* the demo accounts' ids (0 if missing) */
     int64_t resident_user;   /* the demo resident's account */
-    int64_t resident;        /* the resident she is (linked to her account if it was not) */
+    int64_t resident;        /* the first resident of her household: the demo team's lead */
     int64_t others[8];       /* residents of the community, to lead other teams */
     int n_others;
 } FundsDemoPeople;
