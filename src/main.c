@@ -17,6 +17,7 @@
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
 #include "care/care.h"
+#include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
 #include "core/config.h"
@@ -270,7 +271,7 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0;
+    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0;
     int n_votes = 0;
     uint64_t history_seed;
     Arena *a;
@@ -368,6 +369,10 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, funds_demo(st, a, opt.community, time_now_ms(), &n_funds));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -397,6 +402,8 @@ static int cmd_demo(int argc, char **argv)
     printf("votes: %d (a 加装电梯 project with ballots, an objection and the topic it came from,"
            " with a meeting and minutes; a finished poll)\n",
            n_votes);
+    printf("community funds (自治金): %lld projects over two years, with receipts and reports\n",
+           (long long)n_funds);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);
@@ -787,6 +794,7 @@ static const Command commands[] = {
     { "open311", "make an Open311 API key for a community", cases_cli_open311 },
     { "cases", "generate synthetic cases (benchmarks)", cases_cli_cases },
     { "care", "score elderly ability assessments (GB/T 42195-2022)", care_cli },
+    { "funds", "自治金: print a year's ledger of community funds", funds_cli },
     { "votes", "count an owners' decision (民法典 art. 278); verify a vote's ballots", votes_cli },
     { "geo", "import an OpenStreetMap extract; walking distances (life circle)", lifecircle_cli },
 };

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "care/care.h"
+#include "funds/funds.h"
 #include "cases/cases.h"
 #include "community/community.h"
 #include "core/embed.h"
@@ -80,4 +81,5 @@ void routes_register_all(Router *r)
     care_routes_register(r);
     care_photo_routes_register(r);
     votes_routes_register(r);
+    funds_routes_register(r);
 }

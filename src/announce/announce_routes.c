@@ -5,20 +5,17 @@
  * nothing. Staff of a scope may change what lies within it; a community's
  * staff see their street's announcements but leave them to the street.
  */
-#include <magic.h>
 #include <string.h>
 
 #include "announce/announce.h"
 #include "audit/audit.h"
+#include "core/filetype.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 #include "http/auth.h"
 #include "http/response.h"
 #include "tts/tts.h"
 #include "core/banned.h"
-
-static const char *const FILE_TYPES[] = { "image/jpeg", "image/png", "image/webp",
-                                          "application/pdf" };
 
 static bool is_resident(const Request *req)
 {
@@ -333,27 +330,10 @@ static Error *announce_handle_reads(Request *req, Response *res)
                                              "per_page", (json_int_t)per_page));
 }
 
-/* The type of @data by its content (libmagic), if it is one we keep; NULL otherwise. */
-static const char *sniff(const void *data, size_t len)
-{
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-    const char *mime, *out = NULL;
-
-    if (!m)
-        return NULL;
-    if (magic_load(m, NULL) == 0) {
-        mime = magic_buffer(m, data, len);
-        for (size_t i = 0; mime && i < sizeof(FILE_TYPES) / sizeof(FILE_TYPES[0]); i++)
-            if (strcmp(mime, FILE_TYPES[i]) == 0)
-                out = FILE_TYPES[i];
-    }
-    magic_close(m);
-    return out;
-}
-
 static Error *announce_handle_file_upload(Request *req, Response *res)
 {
     const char *name = request_query(req, "name"), *mime;
+    const FileType *type;
     int64_t id = 0;
     Error *err;
 
@@ -368,10 +348,11 @@ static Error *announce_handle_file_upload(Request *req, Response *res)
         name = "附件";
     if (!request_text_ok(name) || utf8_length(name) > 100)
         return error_bad_request(req->arena, "name", "invalid_query", "文件名应为不超过 100 个字的文本");
-    mime = req->body_len ? sniff(req->body, req->body_len) : NULL;
-    if (!mime)
+    type = filetype_sniff(req->body, req->body_len, FILETYPE_IMAGES_PDF, FILETYPE_N_IMAGES_PDF);
+    if (!type)
         return error_new(req->arena, 415, NULL, "unsupported_file",
                          "只能上传图片（JPEG、PNG、WebP）或 PDF 文件");
+    mime = type->mime;
     err = announce_store_file_insert(req->store, req->arena, req->user->id, name, mime, req->body,
                                      req->body_len, time_now_ms(), &id);
     if (err)

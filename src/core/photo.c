@@ -3,25 +3,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/crypto.h"
+#include "core/filetype.h"
 #include "core/log.h"
 #include "core/photo.h"
 #include "core/banned.h"
-
-static const struct {
-    const char *mime;
-    const char *ext;
-} image_types[] = {
-    { "image/jpeg", "jpg" },
-    { "image/png", "png" },
-    { "image/webp", "webp" },
-};
 
 const char *photo_dir(Arena *a, const char *files_base, const char *module)
 {
@@ -43,26 +34,6 @@ static Error *ensure_dir(Arena *a, const char *dir)
     return NULL;
 }
 
-/* The image type of @data by its content, or NULL: libmagic, one cookie per call (not thread-safe). */
-static const char *sniff(const void *data, size_t len, const char **ret_ext)
-{
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
-    const char *mime, *out = NULL;
-
-    if (!m)
-        return NULL;
-    if (magic_load(m, NULL) == 0) {
-        mime = magic_buffer(m, data, len);
-        for (size_t i = 0; mime && i < sizeof(image_types) / sizeof(image_types[0]); i++) {
-            if (strcmp(mime, image_types[i].mime) == 0) {
-                out = image_types[i].mime;
-                *ret_ext = image_types[i].ext;
-            }
-        }
-    }
-    magic_close(m);
-    return out;
-}
 
 static Error *write_file(Arena *a, const char *path, const char *data, size_t len)
 {
@@ -93,7 +64,8 @@ static Error *write_file(Arena *a, const char *path, const char *data, size_t le
 Error *photo_save(Arena *a, const CryptoKeys *seal, const char *dir, const char *field,
                   const void *data, size_t len, size_t max_bytes, PhotoFile *ret)
 {
-    const char *mime, *ext = NULL, *file, *path;
+    const FileType *type;
+    const char *file, *path;
     char name[33];
     Error *err;
 
@@ -101,15 +73,15 @@ Error *photo_save(Arena *a, const CryptoKeys *seal, const char *dir, const char 
         return error_new(a, 413, field, "photo_too_large",
                          arena_sprintf(a, "照片不能超过 %zu MB，请压缩后再上传",
                                        max_bytes / (1024 * 1024)));
-    mime = sniff(data, len, &ext);
-    if (!mime)
+    type = filetype_sniff(data, len, FILETYPE_IMAGES, FILETYPE_N_IMAGES);
+    if (!type)
         return error_new(a, 415, field, "not_an_image",
                          "文件不是 JPEG、PNG 或 WebP 图片，请重新选择照片");
     err = ensure_dir(a, dir);
     if (err)
         return err;
     crypto_random_hex(name, 16);
-    file = arena_sprintf(a, "%s.%s", name, ext);
+    file = arena_sprintf(a, "%s.%s", name, type->ext);
     path = arena_sprintf(a, "%s/%s", dir, file);
     if (seal) {
         size_t sealed_len;
@@ -123,7 +95,7 @@ Error *photo_save(Arena *a, const CryptoKeys *seal, const char *dir, const char 
         return err;
     ret->file = file;
     ret->path = path;
-    ret->mime = mime;
+    ret->mime = type->mime;
     ret->size = (int64_t)len;
     return NULL;
 }

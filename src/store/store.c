@@ -7,6 +7,7 @@
  */
 #include "store/store.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "store/store_backend.h"
@@ -129,6 +130,112 @@ double store_column_double(StoreStmt *s, int col)
     return s->st->be->column_double(s, col);
 }
 
+static void bind_va(StoreStmt *s, const char *types, va_list ap)
+{
+    for (int i = 0; types[i]; i++) {
+        const char *t;
+
+        switch (types[i]) {
+        case 'i':
+            store_bind_int64(s, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+
+            if (v)
+                store_bind_int64(s, i + 1, v);
+            else
+                store_bind_null(s, i + 1);
+            break;
+        }
+        case 't':
+            t = va_arg(ap, const char *);
+            if (t)
+                store_bind_text(s, i + 1, t);
+            else
+                store_bind_null(s, i + 1);
+            break;
+        default:
+            store_bind_null(s, i + 1);
+            break;
+        }
+    }
+}
+
+StoreStmt *store_bind_list(StoreStmt *s, const char *types, ...)
+{
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    return s;
+}
+
+StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *types, ...)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    va_list ap;
+
+    va_start(ap, types);
+    bind_va(s, types, ap);
+    va_end(ap);
+    return s;
+}
+
+/* store_run and store_insert: one step, its row's id or its changes, a 409 or the error. */
+static Error *run_va(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                     const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                     int64_t *ret_id, const char *types, va_list ap)
+{
+    StoreStmt *s = store_prepare(st, a, sql);
+    StoreResult r;
+    Error *err = NULL;
+
+    bind_va(s, types, ap);
+    r = store_step(s);
+    if (r == STORE_ROW && ret_id)
+        *ret_id = store_column_int64(s, 0);
+    else if (r == STORE_CONSTRAINT && conflict_code)
+        err = error_conflict(a, conflict_field, conflict_code, conflict_message);
+    else if (r != STORE_DONE && r != STORE_ROW)
+        err = store_error(st, a);
+    else if (ret_id) /* an INSERT … RETURNING that returned nothing */
+        err = error_internal(a, "no row returned by '%.60s'", sql);
+    if (!err && ret_changes)
+        *ret_changes = store_changes(st);
+    store_reset(s);
+    return err;
+}
+
+Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                 const char *types, ...)
+{
+    Error *err;
+    va_list ap;
+
+    va_start(ap, types);
+    err = run_va(st, a, sql, conflict_field, conflict_code, conflict_message, ret_changes, NULL,
+                 types, ap);
+    va_end(ap);
+    return err;
+}
+
+Error *store_insert(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                    const char *conflict_code, const char *conflict_message, int64_t *ret_id,
+                    const char *types, ...)
+{
+    Error *err;
+    va_list ap;
+
+    va_start(ap, types);
+    err = run_va(st, a, sql, conflict_field, conflict_code, conflict_message, NULL, ret_id, types,
+                 ap);
+    va_end(ap);
+    return err;
+}
+
 char *store_column_text(StoreStmt *s, Arena *a, int col)
 {
     return s->st->be->column_text(s, a, col);
@@ -235,7 +342,7 @@ Error *store_exec(Store *st, Arena *a, const char *sql)
     return st->be->exec(st, a, sql);
 }
 
-Error *store_run(Store *st, Arena *a, StoreStmt *s)
+Error *store_run_stmt(Store *st, Arena *a, StoreStmt *s)
 {
     StoreResult r = store_step(s);
 

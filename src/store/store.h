@@ -80,6 +80,32 @@ void store_bind_double(StoreStmt *s, int idx, double v);
 void store_bind_text(StoreStmt *s, int idx, const char *v);
 void store_bind_blob(StoreStmt *s, int idx, const void *p, size_t n);
 void store_bind_null(StoreStmt *s, int idx);
+/*
+ * Binds ?1, ?2 ... in order from the arguments @types lists: 'i' an
+ * int64_t, 'I' an int64_t that binds NULL when 0 (an optional id), 't' a
+ * const char * (NULL binds NULL), 'n' nothing read (NULL).
+ * Returns @s, for store_prepare_bind's callers.
+ */
+StoreStmt *store_bind_list(StoreStmt *s, const char *types, ...);
+/* store_prepare, then store_bind_list. */
+StoreStmt *store_prepare_bind(Store *st, Arena *a, const char *sql, const char *types, ...);
+/*
+ * Prepares @sql, binds as store_bind_list, steps once and resets: NULL when
+ * it ran (STORE_DONE or a row), a 409 with @conflict_field, @conflict_code
+ * and @conflict_message on STORE_CONSTRAINT (@conflict_code NULL: an
+ * internal error instead), else store_error. *ret_changes (may be NULL)
+ * receives store_changes.
+ */
+Error *store_run(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                 const char *conflict_code, const char *conflict_message, int64_t *ret_changes,
+                 const char *types, ...);
+/*
+ * store_run for an INSERT … RETURNING id: *ret_id receives the id (an
+ * internal error when no row comes back).
+ */
+Error *store_insert(Store *st, Arena *a, const char *sql, const char *conflict_field,
+                    const char *conflict_code, const char *conflict_message, int64_t *ret_id,
+                    const char *types, ...);
 
 StoreResult store_step(StoreStmt *s);
 /*
@@ -91,13 +117,13 @@ void store_reset(StoreStmt *s);
 
 /*
  * Helpers for the common shapes of a statement's run, each resetting @s
- * after it. store_run: runs @s (bound) to its first row or its end (an
+ * after it. store_run_stmt: runs @s (bound) to its first row or its end (an
  * INSERT, UPDATE or DELETE), else store_error. store_run_int64: *ret is
  * column 0 of the first row as an integer, 0 when there is no row or it is
  * NULL (a count, an id from RETURNING). store_run_ids: column 0 of every
  * row, in @a. store_bind_id_or_null binds @id, or NULL when it is 0 or less.
  */
-Error *store_run(Store *st, Arena *a, StoreStmt *s);
+Error *store_run_stmt(Store *st, Arena *a, StoreStmt *s);
 Error *store_run_int64(Store *st, Arena *a, StoreStmt *s, int64_t *ret);
 Error *store_run_ids(Store *st, Arena *a, StoreStmt *s, int64_t **ret, size_t *ret_n);
 void store_bind_id_or_null(StoreStmt *s, int idx, int64_t id);
@@ -206,6 +232,7 @@ Error *store_begin(Store *st, Arena *a);
 Error *store_begin_keyed(Store *st, Arena *a, int lock_class, int64_t key);
 /* lock classes of store_begin_keyed */
 #define STORE_LOCK_ROOM 1 /* a function room's bookings */
+#define STORE_LOCK_FUND_APPLICATION 2 /* one funds application: its steps, items and spending */
 Error *store_commit(Store *st, Arena *a);
 void store_rollback(Store *st);
 

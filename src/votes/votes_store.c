@@ -143,7 +143,7 @@ Error *votes_store_owner_upsert(Store *st, Arena *a, const char *community, cons
             s = store_prepare(st, a, SQL_OWNER_LINK);
             store_bind_int64(s, 1, id);
             store_bind_int64(s, 2, resident_id);
-            err = store_run(st, a, s);
+            err = store_run_stmt(st, a, s);
         }
         *ret_id = id;
         return err;
@@ -207,7 +207,7 @@ Error *votes_store_property_put(Store *st, Arena *a, int64_t household_id, int64
     store_bind_int64(s, 4, unsold);
     store_bind_id_or_null(s, 5, user_id);
     store_bind_int64(s, 6, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 /* ---- votes ---- */
@@ -307,7 +307,7 @@ Error *votes_store_create(Store *st, Arena *a, Vote *v)
     store_bind_text(s, 2, v->community);
     store_bind_int64(s, 3, v->building_id);
     store_bind_int64(s, 4, v->unit);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_VOTE_TOTALS);
@@ -594,7 +594,7 @@ Error *votes_store_ballot_add(Store *st, Arena *a, const Vote *v, VotesBallotRow
     store_bind_text(s, 3, b->hash);
     store_bind_int64(s, 4, first ? 1 : 0);
     store_bind_int64(s, 5, first ? area_cm2 : 0);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_BALLOTS[] =
@@ -751,7 +751,7 @@ Error *votes_store_close(Store *st, Arena *a, int64_t vote_id, const char *resul
     store_bind_int64(s, 2, now_ms);
     store_bind_id_or_null(s, 3, user_id);
     store_bind_text(s, 4, result);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "vote_closed", "表决已经结束");
     return err;
@@ -871,7 +871,7 @@ Error *votes_store_lift_settings_put(Store *st, Arena *a, const char *city, cons
     store_bind_text(s, 2, json);
     store_bind_id_or_null(s, 3, user_id);
     store_bind_int64(s, 4, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_LIFT_INSERT[] =
@@ -1040,7 +1040,7 @@ Error *votes_store_objection_resolve(Store *st, Arena *a, int64_t id, const char
     store_bind_int64(s, 2, now_ms);
     store_bind_id_or_null(s, 3, user_id);
     store_bind_text(s, 4, notes);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "already_resolved", "该异议已经协调处理过");
     return err;
@@ -1059,7 +1059,7 @@ Error *votes_store_lift_finalize(Store *st, Arena *a, int64_t id, int64_t user_i
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
     store_bind_id_or_null(s, 3, user_id);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (!err && store_changes(st) != 1)
         return error_conflict(a, NULL, "objections_open",
                               "还有未协调处理的异议，或结果已经确定：请先协调处理全部异议");
@@ -1076,7 +1076,7 @@ Error *votes_store_lift_notice(Store *st, Arena *a, int64_t id, const char *from
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, from);
     store_bind_text(s, 3, until);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_PHOTO_COMMUNITY[] =
@@ -1156,13 +1156,13 @@ Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int
 
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, now_ms);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_DEMO_PROPERTY);
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, now_ms);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (!err)
         err = votes_store_demo_building(st, a, community, 6, &bid);
     if (!err && bid)
@@ -1172,7 +1172,7 @@ Error *votes_store_demo_property(Store *st, Arena *a, const char *community, int
     s = store_prepare(st, a, SQL_DEMO_SECOND_HOME);
     store_bind_int64(s, 1, ids[1]);
     store_bind_int64(s, 2, ids[2]);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_DEMO_USERS[] =

@@ -175,7 +175,7 @@ Error *votes_topic_step(Store *st, Arena *a, int64_t topic_id, const char *kind,
     store_bind_id_or_null(s, 5, ref_id);
     store_bind_id_or_null(s, 6, user_id);
     store_bind_int64(s, 7, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_STEPS[] =
@@ -230,7 +230,7 @@ Error *votes_topic_set_state(Store *st, Arena *a, int64_t id, const char *from, 
     store_bind_text(s, 3, to);
     store_bind_id_or_null(s, 4, vote_id);
     store_bind_int64(s, 5, now_ms);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     n = store_changes(st);
     if (!err && n != 1)
         return error_conflict(a, "state", "state_changed", "议题的阶段刚被他人改变，请刷新后再试");
@@ -247,7 +247,7 @@ Error *votes_topic_hide(Store *st, Arena *a, int64_t id, const char *reason, int
     store_bind_int64(s, 1, id);
     store_bind_text(s, 2, reason);
     store_bind_int64(s, 3, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 /* The merged topic's supporters support the one it joins (each once), which counts them again. */
@@ -271,7 +271,7 @@ Error *votes_topic_merge(Store *st, Arena *a, int64_t id, int64_t into, int64_t 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, into);
     store_bind_int64(s, 3, now_ms);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     n = store_changes(st);
     if (!err && n != 1)
         return error_conflict(a, NULL, "already_merged", "该议题已经合并到其他议题");
@@ -280,13 +280,13 @@ Error *votes_topic_merge(Store *st, Arena *a, int64_t id, int64_t into, int64_t 
     s = store_prepare(st, a, SQL_MERGE_SUPPORTS);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, into);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     if (err)
         return err;
     s = store_prepare(st, a, SQL_RECOUNT_SUPPORTS);
     store_bind_int64(s, 1, into);
     store_bind_int64(s, 2, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_SUPPORT_ADD[] =
@@ -308,7 +308,7 @@ Error *votes_topic_support(Store *st, Arena *a, int64_t id, int64_t user_id, boo
     store_bind_int64(s, 2, user_id);
     if (add)
         store_bind_int64(s, 3, now_ms);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     n = store_changes(st);
     if (err)
         return err;
@@ -318,7 +318,7 @@ Error *votes_topic_support(Store *st, Arena *a, int64_t id, int64_t user_id, boo
     s = store_prepare(st, a, SQL_SUPPORT_COUNT);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, add ? 1 : -1);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_SUPPORTED[] =
@@ -361,7 +361,7 @@ Error *votes_topic_comment_add(Store *st, Arena *a, int64_t id, int64_t user_id,
     s = store_prepare(st, a, SQL_COMMENT_COUNT);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_COMMENTS[] =
@@ -411,7 +411,7 @@ Error *votes_topic_comment_hide(Store *st, Arena *a, int64_t comment_id, const c
 
     store_bind_int64(s, 1, comment_id);
     store_bind_text(s, 2, reason);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 /* ---- meetings ---- */
@@ -458,7 +458,7 @@ Error *votes_meeting_invite(Store *st, Arena *a, int64_t meeting_id, const char 
     store_bind_int64(s, 1, meeting_id);
     store_bind_int64(s, 2, resident_id);
     store_bind_text(s, 3, community);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }
 
 static const char SQL_MEETING_GET[] =
@@ -564,7 +564,7 @@ Error *votes_meeting_attend(Store *st, Arena *a, int64_t meeting_id, int64_t res
     store_bind_int64(s, 2, resident_id);
     store_bind_id_or_null(s, 3, attended ? now_ms : 0);
     store_bind_id_or_null(s, 4, user_id);
-    err = store_run(st, a, s);
+    err = store_run_stmt(st, a, s);
     n = store_changes(st);
     if (!err && n != 1)
         return error_invalid(a, "resident_id", "not_invited", "该居民不在本次议事会的邀请名单中");
@@ -583,5 +583,5 @@ Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char
     store_bind_text(s, 2, minutes);
     store_bind_text(s, 3, decisions);
     store_bind_int64(s, 4, now_ms);
-    return store_run(st, a, s);
+    return store_run_stmt(st, a, s);
 }

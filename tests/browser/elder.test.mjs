@@ -43,6 +43,7 @@ const SAMPLES = {
   kiosk: async (f) => `/kiosk/${await f.doorToken()}`,
   announcement: async (f) => `/announcements/${await f.announcementId()}`,
   'care-visit': async (f) => `/care/visit/${await f.careId()}`,
+  'funds-project': async (f) => `/funds/${await f.fundsId()}`,
 };
 
 const MODES = {
@@ -97,6 +98,13 @@ before(async () => {
       const r = await staff('/care/people?per_page=1');
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return r.body.items[0].care_id;
+    }),
+    fundsId: memo(async () => {
+      const r = await resident('/funds/public');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const closed = r.body.items.find((x) => x.state === 'closed');
+      assert.ok(closed, 'the demo has a closed project in the resident\'s 公示');
+      return closed.id;
     }),
     doorToken: memo(async () => {
       const r = await staff(`/rooms/${await fixture.roomId()}/door-link`, { method: 'POST' });

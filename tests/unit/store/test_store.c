@@ -239,6 +239,48 @@ static void test_write_after_kept_read(void **state)
     assert_int_equal(read_request(f->a, f->arena), 3);
 }
 
+static const char SQL_U_CREATE[] =
+    "CREATE TABLE u (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0), ref INTEGER,"
+    " name TEXT UNIQUE)";
+static const char SQL_U_INSERT[] = "INSERT INTO u (n, ref, name) VALUES (?1, ?2, ?3) RETURNING id";
+static const char SQL_U_ADD[] = "UPDATE u SET n = n + ?1 WHERE id = ?2";
+static const char SQL_U_NULLS[] = "SELECT count(*) FROM u WHERE ref IS NULL AND name IS NULL";
+
+/* store_bind_list's types, store_run's changes and 409, store_insert's id. */
+static void test_bind_run_insert(void **state)
+{
+    Fixture *f = *state;
+    int64_t id1 = 0, id2 = 0, n = -1;
+    Error *err;
+
+    assert_null(store_exec(f->a, f->arena, SQL_U_CREATE));
+    assert_null(store_insert(f->a, f->arena, SQL_U_INSERT, NULL, NULL, NULL, &id1, "iIt",
+                             (int64_t)5, (int64_t)7, "a"));
+    assert_null(store_insert(f->a, f->arena, SQL_U_INSERT, NULL, NULL, NULL, &id2, "iIt",
+                             (int64_t)1, (int64_t)0, (const char *)NULL)); /* 'I' 0 and 't' NULL bind NULL */
+    assert_true(id2 > id1);
+    assert_int_equal(query_int(f->a, f->arena, SQL_U_NULLS), 1);
+    err = store_insert(f->a, f->arena, SQL_U_INSERT, "name", "taken", "名称已被占用", &id2, "iIt",
+                       (int64_t)1, (int64_t)0, "a");
+    assert_non_null(err);
+    assert_int_equal(err->status, 409);
+    assert_string_equal(err->code, "taken");
+    assert_string_equal(err->field, "name");
+    assert_null(store_run(f->a, f->arena, SQL_U_ADD, NULL, NULL, NULL, &n, "ii", (int64_t)3, id1));
+    assert_int_equal(n, 1);
+    assert_null(store_run(f->a, f->arena, SQL_U_ADD, NULL, NULL, NULL, &n, "ii", (int64_t)3,
+                          (int64_t)999));
+    assert_int_equal(n, 0);
+    err = store_run(f->a, f->arena, SQL_U_ADD, "n", "negative", "不能为负", NULL, "ii",
+                    (int64_t)-100, id1); /* the CHECK fires: a 409 named as asked */
+    assert_non_null(err);
+    assert_int_equal(err->status, 409);
+    assert_string_equal(err->code, "negative");
+    err = store_run(f->a, f->arena, SQL_U_ADD, NULL, NULL, NULL, NULL, "ii", (int64_t)-100, id1);
+    assert_non_null(err); /* without a conflict code: an internal error */
+    assert_int_equal(err->status, 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_in_use_connection_not_released, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_inside_read_follows_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_after_kept_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bind_run_insert, setup, teardown),
     };
 
     store_global_init();

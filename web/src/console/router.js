@@ -32,6 +32,7 @@ const routes = [
       { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
+      { path: 'funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '自治金', funds: true } },
       { path: 'community-profile', name: 'community-profile', component: () => import('./views/CommunityProfile.vue'), meta: { title: '社区信息' } },
       { path: 'registrations', name: 'registrations', component: () => import('./views/Registrations.vue'), meta: { title: '注册审核', accounts: true } },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },

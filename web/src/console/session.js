@@ -70,6 +70,7 @@ export function routeAllowed(to) {
   if (session.user?.role === 'property' && !to.meta.cases && !to.meta.unit) return false;
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
+  if (to.meta.funds && !can.funds()) return false;
   if (to.meta.kb && !can.kb()) return false;
   if (to.meta.accounts && !can.accounts()) return false;
   if (to.meta.manageRooms && !can.manageRooms()) return false;
@@ -162,6 +163,8 @@ export const can = {
   manageRooms: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   /* ROLES_BOOKING_STATS */
   roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* 自治金: the community's staff and the street (/funds/applications, /funds/ledger) */
+  funds: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   /* settings every community shares (the working-day calendar, the assistant's synonyms) */
   sharedSettings: () => session.user?.role === 'admin',
 };
