@@ -113,3 +113,17 @@ test('full=1 is the secretary\'s alone, audited as care.export_full', async () =
   assert.equal(count("SELECT count(*) FROM audit WHERE action = 'care.export_full'"), 1);
   assert.match(dbSql(srv.db, "SELECT detail FROM audit WHERE action = 'care.export_full'"), /"full":\s*true/);
 });
+
+test('the overdue list names each person\'s helpers, for the board that groups by helper', async () => {
+  const r = await get(`/api/v1/care/overdue?community=${COMMUNITY}&per_page=200`, 'staff');
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.length > 0, 'the demo has someone overdue');
+  for (const p of r.body.items) {
+    assert.ok(Array.isArray(p.pairs), JSON.stringify(p));
+    assert.equal(p.pairs.length, p.helpers, `${p.name}: ${p.helpers} helpers`);
+    for (const h of p.pairs) assert.ok(h.user_id > 0 && h.name && h.kind, JSON.stringify(h));
+  }
+  // the list itself stays as it was
+  const l = await get(`/api/v1/care/people?community=${COMMUNITY}&per_page=5`, 'staff');
+  assert.ok(l.body.items.every((p) => !('pairs' in p)));
+});
