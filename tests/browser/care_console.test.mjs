@@ -54,6 +54,12 @@ test('the care list filters by grade and living alone; a row opens the person', 
   assert.deepEqual(names.sort(), want.items.slice(0, names.length).map((p) => p.name).sort());
   await shot(page, 'care-list');
 
+  /* the masked list of what is shown, as a file */
+  await page.click('[data-test=care-export]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=care-export-xlsx]')]);
+  assert.match(download.suggestedFilename(), /^关爱对象（脱敏）_\d{12}\.xlsx$/);
+  assert.equal(await page.locator('[data-test=care-export-full]').count(), 0, 'full data is the secretary\'s');
+
   personName = names[0];
   personId = want.items.find((p) => p.name === personName).care_id;
   await page.locator('[data-test=care-name]', { hasText: personName }).first().click();
