@@ -131,7 +131,8 @@ static void row_cells(Export *x, const CarePerson *p, const char **ret)
         cells[X_VISIT_DAYS] = int_text(a, p->visit_days);
         cells[X_LAST_VISIT] = day_of(a, p->last_visit_at);
         cells[X_VISIT_DUE] = day_of(a, p->visit_due_at);
-        cells[X_OVERDUE_DAYS] = overdue ? int_text(a, (x->now_ms - p->visit_due_at) / TIME_DAY_MS) : "";
+        cells[X_OVERDUE_DAYS] =
+            overdue ? int_text(a, (x->now_ms - p->visit_due_at) / TIME_DAY_MS) : "";
         cells[X_LAST_CHECK] = p->last_check_day;
         cells[X_HELPERS] = int_text(a, p->n_helpers);
         cells[X_OPENED] = day_of(a, p->opened_at);
@@ -155,7 +156,9 @@ static Error *export_csv(Export *x, const char **ret_data, size_t *ret_len)
         sheet_csv_row(&sb, cells, x->n_cols);
     }
     *ret_data = strbuf_finish(&sb, ret_len);
-    return *ret_data ? NULL : error_internal(x->req->arena, "care export exceeds %d bytes", EXPORT_CSV_MAX);
+    if (!*ret_data)
+        return error_internal(x->req->arena, "care export exceeds %d bytes", EXPORT_CSV_MAX);
+    return NULL;
 }
 
 static Error *export_xlsx_to(const char *path, void *ctx)
@@ -191,12 +194,15 @@ static Error *care_handle_export(Request *req, Response *res)
     if (err)
         return err;
     if (format && *format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
-        return error_bad_request(req->arena, "format", "invalid_format", "format 应为 xlsx 或 csv");
+        return error_bad_request(req->arena, "format", "invalid_format",
+                                 "format 应为 xlsx 或 csv");
     if (full && *full && strcmp(full, "0") != 0 && strcmp(full, "1") != 0)
-        return error_bad_request(req->arena, "full", "invalid_query", "参数“full”应为 0 或 1");
+        return error_bad_request(req->arena, "full", "invalid_query",
+                                 "参数“full”应为 0 或 1");
     x.full = full && strcmp(full, "1") == 0;
     if (x.full && req->user->role != ROLE_SECRETARY)
-        return error_forbidden(req->arena, "只有社区书记可以导出完整信息（含姓名和出生日期），请导出脱敏名单");
+        return error_forbidden(req->arena, "只有社区书记可以导出完整信息（含姓名和出生日期），"
+                                           "请导出脱敏名单");
     err = care_list_query(req, false, &f, &cs, &page, &per_page);
     if (err)
         return err;
@@ -226,11 +232,14 @@ static Error *care_handle_export(Request *req, Response *res)
     if (err)
         return err;
     date_today(today);
-    response_attachment(res, req->arena, arena_sprintf(req->arena, "care-%s-%s.%s", community, today, ext),
-                        arena_sprintf(req->arena, "%s-%s-%s.%s", x.full ? "关爱对象（完整）" : "关爱对象（脱敏）",
-                                      community, today, ext));
+    response_attachment(res, req->arena,
+                        arena_sprintf(req->arena, "care-%s-%s.%s", community, today, ext),
+                        arena_sprintf(req->arena, "%s-%s-%s.%s",
+                                      x.full ? "关爱对象（完整）" : "关爱对象（脱敏）", community,
+                                      today, ext));
     response_header(res, "Cache-Control", "no-store");
-    return response_bytes(res, 200, strcmp(ext, "csv") == 0 ? "text/csv; charset=utf-8" : SHEET_XLSX_TYPE,
+    return response_bytes(res, 200,
+                          strcmp(ext, "csv") == 0 ? "text/csv; charset=utf-8" : SHEET_XLSX_TYPE,
                           data, len);
 }
 

@@ -55,7 +55,9 @@ bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn 
     s->text = workbook_add_format(s->wb);
     format_set_num_format(s->text, "@");
     for (lxw_col_t c = 0; c < (lxw_col_t)n_cols; c++) {
-        sheet_check(s, worksheet_set_column(s->ws, c, c, cols[c].width > 0 ? cols[c].width : LXW_DEF_COL_WIDTH,
+        double width = cols[c].width > 0 ? cols[c].width : LXW_DEF_COL_WIDTH;
+
+        sheet_check(s, worksheet_set_column(s->ws, c, c, width,
                                             cols[c].kind == SHEET_TEXT ? s->text : NULL));
         sheet_check(s, worksheet_write_string(s->ws, 0, c, cols[c].label, s->bold));
     }
