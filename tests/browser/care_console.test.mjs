@@ -142,6 +142,11 @@ test('the assessment form on a tablet: running total and level, then the report'
   assert.equal(p.ability_level, 3);
   assert.equal(p.assessments[0].total, 62);
   await page.setViewportSize({ width: 1280, height: 800 });
+  /* back on her page: the new level, and the trend of every assessment */
+  await page.click('[data-test=care-assess-back]');
+  await page.waitForSelector('[data-test=care-trend] canvas');
+  assert.equal(await page.locator('[data-test=care-assessments] .el-table__row').count(), p.assessments.length);
+  assert.match(await page.textContent('[data-test=care-person-level]'), /3 级/);
 });
 
 test('the overdue board shows an overdue person under her helper', async () => {
