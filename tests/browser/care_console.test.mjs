@@ -120,6 +120,7 @@ test('the assessment form on a tablet: running total and level, then the report'
     await page.click(`[data-item="${it.code}"] [data-score="${s}"]`);
   }
   assert.equal(sum, 58);
+  assert.equal(await page.locator('[data-test=care-assess-error]').count(), 0, 'the missing items\' message goes once all are filled');
   assert.equal((await page.textContent('[data-test=care-assess-total]')).trim(), '58');
   assert.match(await page.textContent('[data-test=care-assess-level]'), /2 级/);
   await page.click('[data-item="B.1.1"] [data-score="4"]');
