@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "care/care.h"
+#include "care/care_http.h"
 #include "care/care_store.h"
 #include "cases/cases.h"
 #include "core/photo.h"
@@ -439,30 +440,30 @@ static const char *settings_community(Request *req)
     return NULL;
 }
 
-static Error *list(Request *req, Response *res, bool overdue_only)
+Error *care_list_query(Request *req, bool overdue_only, CareFilter *f, CareSettings *cs,
+                       int64_t *ret_page, int64_t *ret_per_page)
 {
-    CareFilter f = { .in_care = 1, .alone = -1 };
-    CareSettings cs;
-    const char *in_care = request_query(req, "in_care"), *community;
-    int64_t page, per_page, total = 0, age_min = 0, age_max = 0, now = time_now_ms();
-    CarePerson *rows;
-    size_t n;
-    char today[11];
-    json_t *items;
+    const char *in_care = request_query(req, "in_care"), *overdue = request_query(req, "overdue");
+    const char *community;
+    int64_t page, per_page, age_min = 0, age_max = 0, now = time_now_ms();
+    char *today = arena_alloc(req->arena, 11);
     bool helper;
     Error *err;
 
+    memset(f, 0, sizeof(*f));
+    f->in_care = 1;
+    f->alone = -1;
     today_of(now, today);
-    f.today = today;
-    f.now_ms = now;
+    f->today = today;
+    f->now_ms = now;
     helper = !(req->user->role & (ROLE_STAFF | ROLE_SECRETARY | ROLE_STREET_ADMIN | ROLE_ADMIN));
     if (helper) {
         /* a helper's list: the people paired with her, wherever they live */
-        f.lo = "";
-        f.hi = "~";
-        f.helper_id = req->user->id;
+        f->lo = "";
+        f->hi = "~";
+        f->helper_id = req->user->id;
     } else {
-        err = auth_list_bounds(req, &f.lo, &f.hi);
+        err = auth_list_bounds(req, &f->lo, &f->hi);
         if (err)
             return err;
     }
@@ -470,55 +471,81 @@ static Error *list(Request *req, Response *res, bool overdue_only)
     if (!err)
         err = request_query_int(req, "per_page", 20, 1, CARE_PAGE_MAX, &per_page);
     if (!err)
-        err = request_query_int(req, "grid", 0, 0, INT64_MAX, &f.grid_id);
+        err = request_query_int(req, "grid", 0, 0, INT64_MAX, &f->grid_id);
     if (!err)
-        err = request_query_int(req, "building", 0, 0, INT64_MAX, &f.building_id);
+        err = request_query_int(req, "building", 0, 0, INT64_MAX, &f->building_id);
     if (!err)
         err = request_query_int(req, "age_min", 0, 0, 130, &age_min);
     if (!err)
         err = request_query_int(req, "age_max", 0, 0, 130, &age_max);
     if (!err)
-        err = query_choice(req, "grade", 1, 3, 0, &f.grade);
+        err = query_choice(req, "grade", 1, 3, 0, &f->grade);
     if (!err)
-        err = query_choice(req, "alone", 0, 1, -1, &f.alone);
+        err = query_choice(req, "alone", 0, 1, -1, &f->alone);
     if (err) {
         err->status = 400;
         return err;
     }
     if (in_care && *in_care) {
         if (strcmp(in_care, "all") == 0)
-            f.in_care = -1;
+            f->in_care = -1;
         else if (strcmp(in_care, "0") == 0)
-            f.in_care = 0;
+            f->in_care = 0;
         else if (strcmp(in_care, "1") != 0)
             return error_bad_request(req->arena, "in_care", "invalid_query",
                                      "参数“in_care”应为 1（关爱对象）、0（未纳入关爱的老人）或 all");
     }
     if (helper)
-        f.in_care = 1;
-    {
-        const char *o = request_query(req, "overdue");
-
-        f.overdue = overdue_only || (o && (strcmp(o, "1") == 0 || strcmp(o, "true") == 0));
-    }
+        f->in_care = 1;
+    f->overdue = overdue_only || (overdue && (strcmp(overdue, "1") == 0 || strcmp(overdue, "true") == 0));
     community = settings_community(req);
-    care_settings_default(&cs);
+    care_settings_default(cs);
     if (community) {
-        err = care_store_settings(req->store, req->arena, community, &cs);
+        err = care_store_settings(req->store, req->arena, community, cs);
         if (err)
             return err;
     }
-    f.elderly_before = years_before(req->arena, today, cs.age_threshold);
-    f.born_before = age_min ? years_before(req->arena, today, (int)age_min) : "9999-12-31";
-    f.born_after = age_max ? years_before(req->arena, today, (int)age_max + 1) : "";
-    f.limit = per_page;
-    f.offset = (page - 1) * per_page;
-    err = care_store_list(req->store, req->arena, &f, &rows, &n, &total);
+    f->elderly_before = years_before(req->arena, today, cs->age_threshold);
+    f->born_before = age_min ? years_before(req->arena, today, (int)age_min) : "9999-12-31";
+    f->born_after = age_max ? years_before(req->arena, today, (int)age_max + 1) : "";
+    f->limit = per_page;
+    f->offset = (page - 1) * per_page;
+    *ret_page = page;
+    *ret_per_page = per_page;
+    return NULL;
+}
+
+static Error *list(Request *req, Response *res, bool overdue_only)
+{
+    CareFilter f;
+    CareSettings cs;
+    int64_t page, per_page, total = 0;
+    CarePerson *rows;
+    size_t n;
+    json_t *items;
+    Error *err;
+
+    err = care_list_query(req, overdue_only, &f, &cs, &page, &per_page);
+    if (!err)
+        err = care_store_list(req->store, req->arena, &f, &rows, &n, &total);
     if (err)
         return err;
     items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, person_list_json(req->arena, &rows[i], now));
+    for (size_t i = 0; i < n && !err; i++) {
+        json_t *o = person_list_json(req->arena, &rows[i], f.now_ms), *pairs;
+
+        json_array_append_new(items, o);
+        if (!overdue_only)
+            continue;
+        /* the board groups by helper: who is to visit her */
+        pairs = json_array();
+        json_object_set_new(o, "pairs", pairs);
+        err = care_store_pairs(req->store, req->arena, rows[i].id, pairs);
+    }
+    if (err) {
+        json_decref(items);
+        return err;
+    }
     return response_json(res, 200,
                          json_pack("{s:o, s:I, s:I, s:I, s:i}", "items", items, "total",
                                    (json_int_t)total, "page", (json_int_t)page, "per_page",
@@ -1621,6 +1648,7 @@ static Error *care_handle_form(Request *req, Response *res)
 
 void care_routes_register(Router *r)
 {
+    care_export_routes_register(r); /* before /care/people/{id}: "export" is not an id */
     router_add(r, "GET", "/api/v1/care/people", care_handle_list, 0);
     router_add(r, "POST", "/api/v1/care/people", care_handle_open, 0);
     router_add(r, "GET", "/api/v1/care/people/{id}", care_handle_get, 0);

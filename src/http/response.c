@@ -61,6 +61,34 @@ void response_header(Response *res, const char *name, const char *value)
     res->n_headers++;
 }
 
+/* RFC 5987: UTF-8, every byte but letters, digits and -._~ as %XX. */
+static char *percent_encode(Arena *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = arena_alloc(a, strlen(s) * 3 + 1);
+    char *p = out;
+
+    for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+        if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+            strchr("-._~", *q)) {
+            *p++ = (char)*q;
+        } else {
+            *p++ = '%';
+            *p++ = hex[*q >> 4];
+            *p++ = hex[*q & 15];
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+void response_attachment(Response *res, Arena *a, const char *ascii_name, const char *name)
+{
+    response_header(res, "Content-Disposition",
+                    arena_sprintf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii_name,
+                                  percent_encode(a, name)));
+}
+
 json_t *json_string_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();

@@ -51,6 +51,12 @@ void response_header(Response *res, const char *name, const char *value);
  */
 Error *response_photo(Request *req, Response *res, const CryptoKeys *sealed, const char *dir,
                       const char *file, const char *mime);
+/*
+ * Content-Disposition: attachment, named @ascii_name (plain ASCII, for old
+ * clients) and @name (UTF-8, RFC 5987's filename*, for browsers that read
+ * it: "居民台账-和平社区-2026-11-23.xlsx"). Strings in @a.
+ */
+void response_attachment(Response *res, Arena *a, const char *ascii_name, const char *name);
 
 /* {"error":{...}} for @err. New reference. */
 json_t *response_error_json(const Error *err, const char *request_id);

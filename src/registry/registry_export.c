@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xlsxwriter.h>
 
-#include "core/csv.h"
+#include "core/sheet.h"
 #include "core/strbuf.h"
 #include "registry/registry_io.h"
 #include "registry/registry_store.h"
@@ -63,41 +62,48 @@ static void row_text(const ResidentRow *row, RowText *t)
     t->cells[COL_MOVED_IN] = or_empty(row->moved_in);
 }
 
-/* ---- CSV ---- */
-
-static void csv_line(StrBuf *sb, const char *const *cells)
+/* The export's columns: widths, and which stay text or are numbers. */
+static void export_columns(SheetColumn cols[_COL_MAX])
 {
+    static const double widths[_COL_MAX] = {
+        [COL_BUILDING] = 12, [COL_UNIT] = 6,        [COL_FLOOR] = 6,       [COL_ROOM] = 8,
+        [COL_AREA] = 8,      [COL_NAME] = 10,       [COL_GENDER] = 6,      [COL_BIRTH_DATE] = 12,
+        [COL_ID_NUMBER] = 21, [COL_PHONE] = 14,     [COL_RELATION] = 11,   [COL_TAGS] = 24,
+        [COL_MOVED_IN] = 12,
+    };
+
     for (int c = 0; c < _COL_MAX; c++) {
-        if (c > 0)
-            strbuf_addc(sb, ',');
-        csv_write_cell(sb, cells[c]);
+        cols[c].label = registry_column_label(c);
+        cols[c].width = widths[c];
+        cols[c].kind = c == COL_ID_NUMBER || c == COL_PHONE                  ? SHEET_TEXT
+                       : c == COL_UNIT || c == COL_FLOOR || c == COL_AREA ? SHEET_NUMBER
+                                                                           : SHEET_GENERAL;
     }
-    strbuf_add(sb, "\r\n", 2);
 }
+
+/* ---- CSV ---- */
 
 static void csv_row(const ResidentRow *row, void *ctx)
 {
     RowText t;
 
     row_text(row, &t);
-    csv_line(ctx, t.cells);
+    sheet_csv_row(ctx, t.cells, _COL_MAX);
 }
 
 Error *registry_export_csv(Store *st, Arena *a, const CryptoKeys *k, const char *community,
                            const char **ret_data, size_t *ret_len, int64_t *ret_count)
 {
-    const char *header[_COL_MAX];
+    SheetColumn cols[_COL_MAX];
     const char *data;
     int64_t count = 0;
     size_t len;
     StrBuf sb;
     Error *err;
 
-    for (int c = 0; c < _COL_MAX; c++)
-        header[c] = registry_column_label(c);
+    export_columns(cols);
     strbuf_init(&sb, a, EXPORT_CSV_MAX);
-    strbuf_adds(&sb, "\xEF\xBB\xBF"); /* so that Excel reads UTF-8, not the ANSI code page */
-    csv_line(&sb, header);
+    sheet_csv_header(&sb, cols, _COL_MAX);
     err = registry_store_resident_rows(st, a, k, community, csv_row, &sb, &count);
     if (err)
         return err;
@@ -112,79 +118,32 @@ Error *registry_export_csv(Store *st, Arena *a, const CryptoKeys *k, const char 
 
 /* ---- xlsx ---- */
 
-typedef struct SheetOut {
-    lxw_worksheet *ws;
-    lxw_format *text;        /* "@": cells stay text when edited */
-    lxw_row_t row;           /* the last row written */
-    lxw_error err;           /* the first failure, sticky */
-} SheetOut;
-
-static void sheet_check(SheetOut *o, lxw_error e)
+static void xlsx_row(const ResidentRow *row, void *ctx)
 {
-    if (e != LXW_NO_ERROR && o->err == LXW_NO_ERROR)
-        o->err = e;
-}
-
-static void sheet_row(const ResidentRow *row, void *ctx)
-{
-    SheetOut *o = ctx;
     RowText t;
 
     row_text(row, &t);
-    o->row++;
-    for (lxw_col_t c = 0; c < _COL_MAX; c++) {
-        if (c == COL_UNIT || c == COL_FLOOR)
-            sheet_check(o, worksheet_write_number(o->ws, o->row, c,
-                                                  (double)(c == COL_UNIT ? row->unit : row->floor), NULL));
-        else if (c == COL_AREA && row->has_area)
-            sheet_check(o, worksheet_write_number(o->ws, o->row, c, row->area_m2, NULL));
-        else if (c != COL_AREA && *t.cells[c])
-            sheet_check(o, worksheet_write_string(o->ws, o->row, c, t.cells[c],
-                                                  c == COL_ID_NUMBER || c == COL_PHONE ? o->text : NULL));
-    }
+    sheet_row(ctx, t.cells);
 }
 
 Error *registry_export_xlsx(Store *st, Arena *a, const CryptoKeys *k, const char *community,
                             const char *path, int64_t *ret_count)
 {
-    static const double widths[_COL_MAX] = {
-        [COL_BUILDING] = 12, [COL_UNIT] = 6,        [COL_FLOOR] = 6,       [COL_ROOM] = 8,
-        [COL_AREA] = 8,      [COL_NAME] = 10,       [COL_GENDER] = 6,      [COL_BIRTH_DATE] = 12,
-        [COL_ID_NUMBER] = 21, [COL_PHONE] = 14,     [COL_RELATION] = 11,   [COL_TAGS] = 24,
-        [COL_MOVED_IN] = 12,
-    };
-    SheetOut o = { .err = LXW_NO_ERROR };
-    lxw_workbook *wb;
-    lxw_format *bold;
+    SheetColumn cols[_COL_MAX];
+    const char *failed;
     int64_t count = 0;
-    lxw_error closed;
+    Sheet s;
     Error *err;
 
-    wb = workbook_new(path);
-    if (!wb)
+    export_columns(cols);
+    if (!sheet_open(&s, path, "居民台账", cols, _COL_MAX))
         return error_internal(a, "cannot create workbook '%s'", path);
-    o.ws = workbook_add_worksheet(wb, "居民台账");
-    bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    format_set_bg_color(bold, 0xDDEBF7);
-    format_set_border(bold, LXW_BORDER_THIN);
-    o.text = workbook_add_format(wb);
-    format_set_num_format(o.text, "@");
-    for (lxw_col_t c = 0; c < _COL_MAX; c++) {
-        sheet_check(&o, worksheet_set_column(o.ws, c, c, widths[c],
-                                             c == COL_ID_NUMBER || c == COL_PHONE ? o.text : NULL));
-        sheet_check(&o, worksheet_write_string(o.ws, 0, c, registry_column_label(c), bold));
-    }
-    worksheet_freeze_panes(o.ws, 1, 0);
-    err = registry_store_resident_rows(st, a, k, community, sheet_row, &o, &count);
-    if (!err)
-        sheet_check(&o, worksheet_autofilter(o.ws, 0, 0, o.row, _COL_MAX - 1));
-    closed = workbook_close(wb); /* also frees it */
+    err = registry_store_resident_rows(st, a, k, community, xlsx_row, &s, &count);
+    failed = sheet_close(&s, !err);
     if (err)
         return err;
-    if (o.err != LXW_NO_ERROR || closed != LXW_NO_ERROR)
-        return error_internal(a, "xlsx export of %s: %s", community,
-                              lxw_strerror(o.err != LXW_NO_ERROR ? o.err : closed));
+    if (failed)
+        return error_internal(a, "xlsx export of %s: %s", community, failed);
     *ret_count = count;
     return NULL;
 }
@@ -210,63 +169,55 @@ static const char *const TEMPLATE_RULES[] = {
     "同一身份证号已在册的不会重复导入；有问题的行不会导入，并会列出行号和原因。",
 };
 
+/* The template's columns: dates and rooms stay text as well. */
+static void template_columns(SheetColumn cols[_COL_MAX])
+{
+    for (int c = 0; c < _COL_MAX; c++) {
+        bool text = c == COL_ID_NUMBER || c == COL_PHONE || c == COL_BIRTH_DATE ||
+                    c == COL_MOVED_IN || c == COL_ROOM;
+
+        cols[c].label = registry_column_label(c);
+        cols[c].width = c == COL_ID_NUMBER ? 21 : 12;
+        cols[c].kind = text ? SHEET_TEXT
+                       : c == COL_UNIT || c == COL_FLOOR || c == COL_AREA ? SHEET_NUMBER
+                                                                           : SHEET_GENERAL;
+    }
+}
+
 Error *registry_template_csv(Arena *a, const char **ret_data, size_t *ret_len)
 {
-    const char *header[_COL_MAX];
+    SheetColumn cols[_COL_MAX];
     StrBuf sb;
 
-    for (int c = 0; c < _COL_MAX; c++)
-        header[c] = registry_column_label(c);
+    template_columns(cols);
     strbuf_init(&sb, a, 16 * 1024);
-    strbuf_adds(&sb, "\xEF\xBB\xBF");
-    csv_line(&sb, header);
-    csv_line(&sb, TEMPLATE_EXAMPLE);
+    sheet_csv_header(&sb, cols, _COL_MAX);
+    sheet_csv_row(&sb, TEMPLATE_EXAMPLE, _COL_MAX);
     *ret_data = strbuf_finish(&sb, ret_len);
     return *ret_data ? NULL : error_internal(a, "template too large");
 }
 
 Error *registry_template_xlsx(Arena *a, const char *path)
 {
-    SheetOut o = { .err = LXW_NO_ERROR };
+    SheetColumn cols[_COL_MAX];
     lxw_worksheet *rules;
-    lxw_workbook *wb;
-    lxw_format *bold, *wrap;
-    lxw_error closed;
+    lxw_format *wrap;
+    const char *failed;
+    Sheet s;
 
-    wb = workbook_new(path);
-    if (!wb)
+    template_columns(cols);
+    if (!sheet_open(&s, path, "居民台账", cols, _COL_MAX))
         return error_internal(a, "cannot create workbook '%s'", path);
-    o.ws = workbook_add_worksheet(wb, "居民台账");
-    rules = workbook_add_worksheet(wb, "填写说明");
-    bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    format_set_bg_color(bold, 0xDDEBF7);
-    format_set_border(bold, LXW_BORDER_THIN);
-    o.text = workbook_add_format(wb);
-    format_set_num_format(o.text, "@");
-    wrap = workbook_add_format(wb);
+    rules = workbook_add_worksheet(s.wb, "填写说明");
+    wrap = workbook_add_format(s.wb);
     format_set_text_wrap(wrap);
-    for (lxw_col_t c = 0; c < _COL_MAX; c++) {
-        bool text = c == COL_ID_NUMBER || c == COL_PHONE || c == COL_BIRTH_DATE ||
-                    c == COL_MOVED_IN || c == COL_ROOM;
-
-        sheet_check(&o, worksheet_set_column(o.ws, c, c, c == COL_ID_NUMBER ? 21 : 12,
-                                             text ? o.text : NULL));
-        sheet_check(&o, worksheet_write_string(o.ws, 0, c, registry_column_label(c), bold));
-        if (c == COL_UNIT || c == COL_FLOOR || c == COL_AREA)
-            sheet_check(&o, worksheet_write_number(o.ws, 1, c, strtod(TEMPLATE_EXAMPLE[c], NULL), NULL));
-        else
-            sheet_check(&o, worksheet_write_string(o.ws, 1, c, TEMPLATE_EXAMPLE[c],
-                                                   text ? o.text : NULL));
-    }
-    worksheet_freeze_panes(o.ws, 1, 0);
-    sheet_check(&o, worksheet_set_column(rules, 0, 0, 90, wrap));
-    sheet_check(&o, worksheet_write_string(rules, 0, 0, "居民台账导入填写说明", bold));
+    sheet_row(&s, TEMPLATE_EXAMPLE);
+    sheet_check(&s, worksheet_set_column(rules, 0, 0, 90, wrap));
+    sheet_check(&s, worksheet_write_string(rules, 0, 0, "居民台账导入填写说明", s.bold));
     for (size_t i = 0; i < sizeof(TEMPLATE_RULES) / sizeof(TEMPLATE_RULES[0]); i++)
-        sheet_check(&o, worksheet_write_string(rules, (lxw_row_t)(i + 1), 0, TEMPLATE_RULES[i], wrap));
-    closed = workbook_close(wb);
-    if (o.err != LXW_NO_ERROR || closed != LXW_NO_ERROR)
-        return error_internal(a, "xlsx template: %s",
-                              lxw_strerror(o.err != LXW_NO_ERROR ? o.err : closed));
+        sheet_check(&s, worksheet_write_string(rules, (lxw_row_t)(i + 1), 0, TEMPLATE_RULES[i], wrap));
+    failed = sheet_close(&s, false);
+    if (failed)
+        return error_internal(a, "xlsx template: %s", failed);
     return NULL;
 }

@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "cli_util.h"
 #include "core/file.h"
+#include "core/sheet.h"
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
@@ -30,7 +31,7 @@
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
 
-#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define XLSX_TYPE SHEET_XLSX_TYPE
 #define CLI_MAX_FILE (64 * 1024 * 1024)
 #define EXPORT_MAX_XLSX (256 * 1024 * 1024)
 
@@ -105,71 +106,44 @@ static Error *registry_handle_import(Request *req, Response *res)
 
 /* ---- GET /api/v1/residents/export ---- */
 
-/* RFC 5987: UTF-8, every byte but letters, digits and -._~ as %XX. */
-static char *percent_encode(Arena *a, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = arena_alloc(a, strlen(s) * 3 + 1);
-    char *p = out;
-
-    for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
-        if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-            strchr("-._~", *q)) {
-            *p++ = (char)*q;
-        } else {
-            *p++ = '%';
-            *p++ = hex[*q >> 4];
-            *p++ = hex[*q & 15];
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
 /* residents-310105004017-2026-11-23.xlsx, and 居民台账-<社区>-2026-11-23.xlsx for browsers that read it. */
-static const char *disposition(Arena *a, const char *community, const char *name, const char *ext)
+static void disposition(Request *req, Response *res, const char *community, const char *name,
+                        const char *ext)
 {
     char today[11];
 
     date_today(today);
-    return arena_sprintf(a, "attachment; filename=\"residents-%s-%s.%s\"; filename*=UTF-8''%s", community,
-                         today, ext,
-                         percent_encode(a, arena_sprintf(a, "居民台账-%s-%s.%s", name, today, ext)));
+    response_attachment(res, req->arena,
+                        arena_sprintf(req->arena, "residents-%s-%s.%s", community, today, ext),
+                        arena_sprintf(req->arena, "居民台账-%s-%s.%s", name, today, ext));
 }
 
-/* The workbook goes through a temporary file: libxlsxwriter writes only to files. */
-static Error *export_xlsx_bytes(Request *req, const char *community, const char **ret_data,
-                                size_t *ret_len, int64_t *ret_count)
-{
-    const char *tmp = getenv("TMPDIR");
-    char *path = arena_sprintf(req->arena, "%s/linli-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    const char *errmsg = NULL;
-    char *data = NULL;
-    int fd = mkstemp(path);
-    Error *err;
+typedef struct ExportJob {
+    Request *req;
+    const char *community;
+    int64_t count;
+} ExportJob;
 
-    if (fd < 0)
-        return error_internal(req->arena, "cannot create temporary file '%s': %s", path, strerror(errno));
-    close(fd);
-    err = registry_export_xlsx(req->store, req->arena, req->app->keys, community, path, ret_count);
-    if (!err && !file_read_all(req->arena, path, EXPORT_MAX_XLSX, &data, ret_len, &errmsg))
-        err = error_internal(req->arena, "cannot read back '%s': %s", path, errmsg);
-    unlink(path);
-    if (err)
-        return err;
-    *ret_data = data;
-    return NULL;
+static Error *export_xlsx_to(const char *path, void *ctx)
+{
+    ExportJob *job = ctx;
+
+    return registry_export_xlsx(job->req->store, job->req->arena, job->req->app->keys,
+                                job->community, path, &job->count);
+}
+
+static Error *template_xlsx_to(const char *path, void *ctx)
+{
+    return registry_template_xlsx(ctx, path);
 }
 
 /* GET /api/v1/residents/template?format=xlsx|csv: what an import reads, with an example row. */
 static Error *registry_handle_template(Request *req, Response *res)
 {
-    const char *format = request_query(req, "format"), *tmp = getenv("TMPDIR"), *errmsg = NULL;
+    const char *format = request_query(req, "format");
     const char *data = NULL;
-    char *path, *bytes = NULL;
     size_t len = 0;
     bool csv;
-    int fd;
     Error *err;
 
     err = auth_require(req, ROLES_REGISTRY_READ);
@@ -178,29 +152,14 @@ static Error *registry_handle_template(Request *req, Response *res)
     if (format && *format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
         return error_bad_request(req->arena, "format", "invalid_format", "format 应为 xlsx 或 csv");
     csv = format && strcmp(format, "csv") == 0;
-    if (csv) {
+    if (csv)
         err = registry_template_csv(req->arena, &data, &len);
-    } else {
-        path = arena_sprintf(req->arena, "%s/linli-template-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        fd = mkstemp(path);
-        if (fd < 0)
-            return error_internal(req->arena, "cannot create temporary file '%s': %s", path,
-                                  strerror(errno));
-        close(fd);
-        err = registry_template_xlsx(req->arena, path);
-        if (!err && !file_read_all(req->arena, path, 1024 * 1024, &bytes, &len, &errmsg))
-            err = error_internal(req->arena, "cannot read back '%s': %s", path, errmsg);
-        unlink(path);
-        data = bytes;
-    }
+    else
+        err = sheet_xlsx_bytes(req->arena, template_xlsx_to, req->arena, 1024 * 1024, &data, &len);
     if (err)
         return err;
-    response_header(res, "Content-Disposition",
-                    arena_sprintf(req->arena,
-                                  "attachment; filename=\"residents-template.%s\"; filename*=UTF-8''%s",
-                                  csv ? "csv" : "xlsx",
-                                  percent_encode(req->arena, csv ? "居民台账导入模板.csv"
-                                                                 : "居民台账导入模板.xlsx")));
+    response_attachment(res, req->arena, csv ? "residents-template.csv" : "residents-template.xlsx",
+                        csv ? "居民台账导入模板.csv" : "居民台账导入模板.xlsx");
     return response_bytes(res, 200, csv ? "text/csv; charset=utf-8" : XLSX_TYPE, data, len);
 }
 
@@ -234,15 +193,19 @@ static Error *registry_handle_export(Request *req, Response *res)
     json_decref(c);
     if (csv)
         err = registry_export_csv(req->store, req->arena, req->app->keys, community, &data, &len, &count);
-    else
-        err = export_xlsx_bytes(req, community, &data, &len, &count);
+    else {
+        ExportJob job = { req, community, 0 };
+
+        err = sheet_xlsx_bytes(req->arena, export_xlsx_to, &job, EXPORT_MAX_XLSX, &data, &len);
+        count = job.count;
+    }
     if (err)
         return err;
     err = audit_record(req, "resident.export", "resident", 0, community,
                        json_pack("{s:I, s:s}", "rows", (json_int_t)count, "format", csv ? "csv" : "xlsx"));
     if (err)
         return err;
-    response_header(res, "Content-Disposition", disposition(req->arena, community, name ? name : "", csv ? "csv" : "xlsx"));
+    disposition(req, res, community, name ? name : "", csv ? "csv" : "xlsx");
     response_header(res, "Cache-Control", "no-store");
     return response_bytes(res, 200, csv ? "text/csv; charset=utf-8" : XLSX_TYPE, data, len);
 }

@@ -33,6 +33,14 @@ const routes = [
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
       { path: 'funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '自治金', funds: true } },
+      /* 关爱: /care/people/{id} is also the link of the sweep's notices */
+      { path: 'care', name: 'care', component: () => import('./views/CareList.vue'), meta: { title: '关爱对象', care: true } },
+      { path: 'care/people/:id(\\d+)', name: 'care-person', component: () => import('./views/CarePerson.vue'), meta: { title: '关爱档案', care: true, menu: 'care' } },
+      { path: 'care/people/:id(\\d+)/assess', name: 'care-assess', component: () => import('./views/CareAssess.vue'), meta: { title: '能力评估', careManage: true, menu: 'care' } },
+      { path: 'care/overdue', name: 'care-overdue', component: () => import('./views/CareOverdue.vue'), meta: { menu: 'care/overdue', title: '逾期看板', care: true } },
+      { path: 'care/map', name: 'care-map', component: () => import('./views/CareMap.vue'), meta: { menu: 'care/map', title: '网格楼栋', care: true } },
+      { path: 'care/stats', name: 'care-stats', component: () => import('./views/CareStats.vue'), meta: { menu: 'care/stats', title: '关爱统计', careStaff: true } },
+      { path: 'care/settings', name: 'care-settings', component: () => import('./views/CareSettings.vue'), meta: { menu: 'care/settings', title: '关爱设置', careStaff: true } },
       { path: 'community-profile', name: 'community-profile', component: () => import('./views/CommunityProfile.vue'), meta: { title: '社区信息' } },
       { path: 'registrations', name: 'registrations', component: () => import('./views/Registrations.vue'), meta: { title: '注册审核', accounts: true } },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },

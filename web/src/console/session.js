@@ -6,6 +6,7 @@ import { reactive } from 'vue';
 import { ElMessage } from 'element-plus';
 import { createApi } from '../shared/api.js';
 import { createInbox, parseNoticeLink } from '../shared/notices.js';
+import { CARE_ROLES, CARE_STAFF_ROLES, CARE_MANAGE_ROLES } from './care.js';
 import { AUDIT_ROLES, WRITE_ROLES, MOVE_OUT_ROLES, REVEAL_ROLES } from '../shared/labels.js';
 
 const COMMUNITY_KEY = 'linli.console.community';
@@ -75,6 +76,9 @@ export function routeAllowed(to) {
   if (to.meta.accounts && !can.accounts()) return false;
   if (to.meta.manageRooms && !can.manageRooms()) return false;
   if (to.meta.roomStats && !can.roomStats()) return false;
+  if (to.meta.care && !can.care()) return false;
+  if (to.meta.careStaff && !can.careStaff()) return false;
+  if (to.meta.careManage && !can.careManage()) return false;
   return true;
 }
 
@@ -165,6 +169,12 @@ export const can = {
   roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   /* 自治金: the community's staff and the street (/funds/applications, /funds/ledger) */
   funds: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* 关爱: the list (a grid worker's: her pairs), a person's page, the overdue board */
+  care: () => CARE_ROLES.includes(session.user?.role),
+  /* 关爱 statistics and settings (read); the elderly not yet in care */
+  careStaff: () => CARE_STAFF_ROLES.includes(session.user?.role),
+  /* open, assess, pair, close, change the settings */
+  careManage: () => CARE_MANAGE_ROLES.includes(session.user?.role),
   /* settings every community shares (the working-day calendar, the assistant's synonyms) */
   sharedSettings: () => session.user?.role === 'admin',
 };
