@@ -183,7 +183,7 @@ run_wrk() {
     out=$DATA/wrk-$(printf '%s' "$name" | tr -c 'A-Za-z0-9=' '_').txt
     wait_quiet
     t0=$(cpu_total); s0=$(cpu_of "$@"); w0=$SECONDS
-    timeout 60 wrk "${WRK_ARGS[@]}" -s "$lua" "$url" >"$out" 2>&1 &
+    timeout "${WRK_TIMEOUT:-900}" wrk "${WRK_ARGS[@]}" -s "$lua" "$url" >"$out" 2>&1 &
     wpid=$!
     # wrk's own CPU, read just before it exits (timeout is its parent)
     local wj=0 j
