@@ -92,33 +92,6 @@ static void bind_blob_or_null(StoreStmt *s, int idx, const void *p, size_t n)
         store_bind_null(s, idx);
 }
 
-static void bind_user(StoreStmt *s, int idx, int64_t user_id)
-{
-    if (user_id > 0)
-        store_bind_int64(s, idx, user_id);
-    else
-        store_bind_null(s, idx);
-}
-
-/* Runs @s (bound) and collects column 0 of each row. */
-static Error *collect_ids(Store *st, Arena *a, StoreStmt *s, int64_t **ret, size_t *ret_n)
-{
-    size_t n = 0, cap = 16;
-    int64_t *out = arena_alloc(a, cap * sizeof(*out));
-    StoreResult r;
-
-    while ((r = store_step(s)) == STORE_ROW) {
-        out = arena_grow(a, out, n, &cap, sizeof(*out));
-        out[n++] = store_column_int64(s, 0);
-    }
-    if (r != STORE_DONE)
-        return store_error(st, a);
-    store_reset(s);
-    *ret = out;
-    *ret_n = n;
-    return NULL;
-}
-
 static json_t *time_or_null(Arena *a, int64_t ms)
 {
     return ms ? json_string(time_format_rfc3339(a, ms)) : json_null();
@@ -175,7 +148,7 @@ Error *care_store_settings_put(Store *st, Arena *a, const char *community, const
     json_decref(j);
     store_bind_text(s, 1, community);
     store_bind_text(s, 2, copy);
-    bind_user(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     store_bind_int64(s, 4, now_ms);
     return done(st, a, s);
 }
@@ -255,7 +228,7 @@ Error *care_store_open(Store *st, Arena *a, const CareResident *r, const char *l
     store_bind_text(s, 4, living);
     store_bind_blob(s, 5, enc, enc_len);
     store_bind_int64(s, 6, now_ms);
-    bind_user(s, 7, user_id);
+    store_bind_id_or_null(s, 7, user_id);
     store_bind_int64(s, 8, now_ms + 30 * DAY_MS);
     switch (store_step(s)) {
     case STORE_ROW:
@@ -443,7 +416,7 @@ Error *care_store_close(Store *st, Arena *a, int64_t id, const char *reason, con
 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    bind_user(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     store_bind_text(s, 4, reason);
     store_bind_text(s, 5, note);
     err = done(st, a, s);
@@ -454,7 +427,7 @@ Error *care_store_close(Store *st, Arena *a, int64_t id, const char *reason, con
     s = store_prepare(st, a, SQL_PAIRS_END_ALL);
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    bind_user(s, 3, user_id);
+    store_bind_id_or_null(s, 3, user_id);
     return done(st, a, s);
 }
 
@@ -473,7 +446,7 @@ Error *care_store_override(Store *st, Arena *a, int64_t id, int grade, const voi
     else
         store_bind_null(s, 2);
     bind_blob_or_null(s, 3, grade ? enc : NULL, enc_len);
-    bind_user(s, 4, grade ? user_id : 0);
+    store_bind_id_or_null(s, 4, grade ? user_id : 0);
     if (grade)
         store_bind_int64(s, 5, now_ms);
     else
@@ -574,7 +547,7 @@ Error *care_store_regrade_all(Store *st, Arena *a, const CryptoKeys *k, const Ca
     Error *err;
 
     store_bind_text(s, 1, community);
-    err = collect_ids(st, a, s, &ids, &n);
+    err = store_run_ids(st, a, s, &ids, &n);
     for (size_t i = 0; !err && i < n; i++)
         err = care_store_regrade(st, a, k, cs, ids[i], now_ms, NULL);
     return err;
@@ -640,16 +613,6 @@ static const char SQL_LIST_ROW[] =
     "SELECT " PERSON_COLS " FROM resident r" PERSON_FROM
     " LEFT JOIN care_person c ON c.id = ?2 WHERE r.id = ?3";
 
-/* The one integer @s returns. */
-static Error *count_of(Store *st, Arena *a, StoreStmt *s, int64_t *ret)
-{
-    if (store_step(s) != STORE_ROW)
-        return store_error(st, a);
-    *ret = store_column_int64(s, 0);
-    store_reset(s);
-    return NULL;
-}
-
 static void list_bind(StoreStmt *s, const CareFilter *f, bool in_care)
 {
     int k = 1;
@@ -704,11 +667,11 @@ Error *care_store_list(Store *st, Arena *a, const CareFilter *f, CarePerson **re
         store_bind_text(s, 1, f->lo);
         store_bind_text(s, 2, f->hi);
         store_bind_int64(s, 3, f->grade);
-        err = count_of(st, a, s, ret_total);
+        err = store_run_int64(st, a, s, ret_total);
     } else if (in_care) {
         s = store_prepare(st, a, SQL_COUNT_IN_CARE);
         list_bind(s, f, true);
-        err = count_of(st, a, s, ret_total);
+        err = store_run_int64(st, a, s, ret_total);
     } else {
         err = NULL;
     }
@@ -756,7 +719,7 @@ Error *care_store_assessment_insert(Store *st, Arena *a, int64_t care_id, const 
     store_bind_int64(s, 1, care_id);
     store_bind_text(s, 2, community);
     store_bind_int64(s, 3, at_ms);
-    bind_user(s, 4, user_id);
+    store_bind_id_or_null(s, 4, user_id);
     store_bind_text(s, 5, user_name);
     store_bind_int64(s, 6, final_level);
     store_bind_blob(s, 7, enc, enc_len);
@@ -858,7 +821,7 @@ Error *care_store_pair_insert(Store *st, Arena *a, int64_t care_id, int64_t user
     store_bind_int64(s, 1, care_id);
     store_bind_int64(s, 2, user_id);
     store_bind_text(s, 3, kind);
-    bind_user(s, 4, by);
+    store_bind_id_or_null(s, 4, by);
     store_bind_int64(s, 5, now_ms);
     switch (store_step(s)) {
     case STORE_ROW:
@@ -904,7 +867,7 @@ Error *care_store_pair_end(Store *st, Arena *a, int64_t id, int64_t by, int64_t 
 
     store_bind_int64(s, 1, id);
     store_bind_int64(s, 2, now_ms);
-    bind_user(s, 3, by);
+    store_bind_id_or_null(s, 3, by);
     err = done(st, a, s);
     if (!err && store_changes(st) == 0)
         return error_not_found(a, "id", "找不到该结对，或已经解除");
@@ -1117,7 +1080,7 @@ Error *care_store_away_insert(Store *st, Arena *a, int64_t care_id, const char *
     store_bind_text(s, 2, from);
     store_bind_text(s, 3, to);
     store_bind_text(s, 4, reason);
-    bind_user(s, 5, by);
+    store_bind_id_or_null(s, 5, by);
     store_bind_int64(s, 6, now_ms);
     if (store_step(s) != STORE_ROW)
         return store_error(st, a);
@@ -1313,7 +1276,7 @@ Error *care_store_checks_missing(Store *st, Arena *a, const char *community, con
     store_bind_text(s, 2, today);
     store_bind_text(s, 3, since_day);
     store_bind_int64(s, 4, opened_before);
-    return collect_ids(st, a, s, ret, ret_n);
+    return store_run_ids(st, a, s, ret, ret_n);
 }
 
 Error *care_store_visits_due(Store *st, Arena *a, const char *community, const char *today,
@@ -1371,7 +1334,7 @@ Error *care_store_helper_ids(Store *st, Arena *a, int64_t care_id, int64_t **ret
     StoreStmt *s = store_prepare(st, a, SQL_HELPER_IDS);
 
     store_bind_int64(s, 1, care_id);
-    return collect_ids(st, a, s, ret, ret_n);
+    return store_run_ids(st, a, s, ret, ret_n);
 }
 
 Error *care_store_staff_ids(Store *st, Arena *a, const char *community, bool secretary_only,
@@ -1381,7 +1344,7 @@ Error *care_store_staff_ids(Store *st, Arena *a, const char *community, bool sec
 
     store_bind_text(s, 1, community);
     store_bind_int64(s, 2, secretary_only ? 1 : 0);
-    return collect_ids(st, a, s, ret, ret_n);
+    return store_run_ids(st, a, s, ret, ret_n);
 }
 
 /* ---- the demo ---- */
