@@ -1037,6 +1037,7 @@ static Error *funds_handle_public_list(Request *req, Response *res)
 
 void funds_routes_register(Router *r)
 {
+    funds_export_routes_register(r);
     funds_budget_routes_register(r);
     router_add(r, "GET", "/api/v1/funds/applications", funds_handle_app_list, 0);
     router_add(r, "POST", "/api/v1/funds/applications", funds_handle_app_create, 0);

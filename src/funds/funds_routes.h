@@ -47,3 +47,7 @@ Error *funds_finish(Request *req, Error *err);
 /* ---- funds_budget_routes.c ---- */
 
 void funds_budget_routes_register(Router *r);
+
+/* ---- funds_export.c: spreadsheets and the printable 公示 ---- */
+
+void funds_export_routes_register(Router *r);

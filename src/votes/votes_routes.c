@@ -1027,4 +1027,5 @@ void votes_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/vote-photos/{id}", votes_handle_photo_get, 0);
     votes_lift_routes_register(r);
     votes_topic_routes_register(r);
+    votes_export_routes_register(r);
 }

@@ -33,3 +33,5 @@ json_t *votes_vote_json(Arena *a, const Vote *v, int64_t now);
 
 void votes_lift_routes_register(Router *r);
 void votes_topic_routes_register(Router *r);
+/* GET /api/v1/votes/{id}/export (votes_export.c) */
+void votes_export_routes_register(Router *r);
