@@ -338,6 +338,24 @@ static bool is_public(FundsState s)
     return s == FUNDS_APPROVED || s == FUNDS_CHANGE || s == FUNDS_CLOSED;
 }
 
+/* True if the user applied for @app or leads its team (as GET /funds/applications/{id}). */
+static Error *is_applicant(Request *req, const FundsApp *app, bool *ret)
+{
+    const char *community;
+    int64_t me = 0, lead = 0;
+    Error *err = NULL;
+
+    *ret = app->applicant_id == req->user->id;
+    if (*ret || !app->team_id || req->user->role != ROLE_RESIDENT)
+        return NULL;
+    err = funds_store_user_resident(req->store, req->arena, req->user->id, &me);
+    if (!err && me)
+        err = funds_store_team_get(req->store, req->arena, app->team_id, &community, &lead);
+    if (!err)
+        *ret = me && lead == me;
+    return err;
+}
+
 /*
  * Application {id} for its 公示: 404 when the user may not see it at all
  * (as GET /funds/applications/{id}), 409 not_public when she may but it is
@@ -347,7 +365,7 @@ static Error *load_public_app(Request *req, FundsApp **ret)
 {
     const User *u = req->user;
     FundsApp *app = NULL;
-    bool staff, covered;
+    bool sees = false;
     int64_t id;
     Error *err;
 
@@ -356,11 +374,17 @@ static Error *load_public_app(Request *req, FundsApp **ret)
         err = funds_store_app_get(req->store, req->arena, id, &app);
     if (err)
         return err;
-    if (!app)
-        return error_not_found(req->arena, "id", "找不到该自治金申请");
-    staff = funds_is_staff_of(u, app->community) || funds_is_street_of(u, app->community);
-    covered = u->role != ROLE_PROPERTY && auth_covers(u, app->community);
-    if (!staff && !(covered && (is_public(app->state) || app->applicant_id == u->id)))
+    if (app) {
+        sees = funds_is_staff_of(u, app->community) || funds_is_street_of(u, app->community) ||
+               (is_public(app->state) && u->role != ROLE_PROPERTY &&
+                auth_covers(u, app->community));
+        if (!sees) {
+            err = is_applicant(req, app, &sees);
+            if (err)
+                return err;
+        }
+    }
+    if (!sees)
         return error_not_found(req->arena, "id", "找不到该自治金申请");
     if (!is_public(app->state))
         return error_conflict(req->arena, NULL, "not_public",
