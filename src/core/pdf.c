@@ -35,7 +35,7 @@
 #define CELL_PAD_X 3.0
 #define CELL_PAD_Y 2.5
 #define CELL_LINES_MAX 12
-#define IMAGE_PIXELS_MAX (40 * 1000 * 1000)
+#define IMAGE_PIXELS_MAX (24 * 1000 * 1000) /* a 6000 × 4000 photo */
 
 typedef enum ItemKind {
     ITEM_TITLE,
@@ -280,9 +280,18 @@ bool pdf_image(Pdf *p, const void *data, size_t len, double max_w_mm, double max
         return false;
     if (jpeg_size(d, len, &probe.px_w, &probe.px_h))
         probe.jpeg = true;
-    else if (memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0)
+    else if (len < 24 || memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0)
         return false;
-    if (probe.jpeg && (int64_t)probe.px_w * probe.px_h > IMAGE_PIXELS_MAX)
+    else { /* the IHDR chunk's width and height, read before cairo decodes (and allocates) */
+        uint32_t w = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
+        uint32_t h = (uint32_t)d[20] << 24 | (uint32_t)d[21] << 16 | (uint32_t)d[22] << 8 | d[23];
+
+        if ((uint64_t)w * h > IMAGE_PIXELS_MAX)
+            return false;
+        probe.px_w = (int)w;
+        probe.px_h = (int)h;
+    }
+    if ((int64_t)probe.px_w * probe.px_h > IMAGE_PIXELS_MAX)
         return false;
     if (!probe.jpeg) {
         s = image_surface(&probe);
@@ -295,7 +304,7 @@ bool pdf_image(Pdf *p, const void *data, size_t len, double max_w_mm, double max
     it->len = len;
     it->jpeg = probe.jpeg;
     it->px_w = probe.px_w;
-    it->px_h = probe.px_h;
+    it->px_h = probe.px_h; /* a PNG's are read again from the decoded surface */
     it->mm = max_w_mm;
     it->mm2 = max_h_mm;
     return true;

@@ -190,6 +190,13 @@ static void test_pdf_images_by_content(void **state)
     assert_true(pdf_image(p, png, png_len, 80, 60));
     assert_false(pdf_image(p, "GIF89a not a png", 16, 80, 60));
     assert_false(pdf_image(p, png, 20, 80, 60)); /* a PNG cut short */
+    {
+        /* a header that claims 100000 × 100000 pixels: refused before decoding */
+        char *huge = arena_memdup(a, png, png_len);
+
+        memcpy(huge + 16, "\x00\x01\x86\xa0\x00\x01\x86\xa0", 8);
+        assert_false(pdf_image(p, huge, png_len, 80, 60));
+    }
     assert_true(pdf_image(p, jpeg, sizeof(jpeg), 80, 60));
     out = pdf_finish(p, &len, NULL);
     assert_whole_pdf(out, len);
