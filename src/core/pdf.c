@@ -650,14 +650,11 @@ static bool render(const Pdf *p, StrBuf *sb, int total, int *ret_pages)
 {
     cairo_font_options_t *fo = NULL;
     Render r = { .p = p, .page = 1, .y = TOP, .total = total };
-    char date[11], when[TIME_RFC3339_BUF];
-    int64_t day;
-    int minute;
+    char when[TIME_RFC3339_BUF];
     bool ok;
 
-    time_local(p->now_ms, TIME_OFFSET_SHANGHAI, &day, &minute);
-    time_format_date(date, day);
-    r.generated = arena_sprintf(p->arena, "生成时间 %s %02d:%02d", date, minute / 60, minute % 60);
+    r.generated = arena_sprintf(p->arena, "生成时间 %s",
+                                time_format_local(p->arena, p->now_ms, TIME_OFFSET_SHANGHAI, true));
     r.surface = cairo_pdf_surface_create_for_stream(write_bytes, sb, PAGE_W, PAGE_H);
     cairo_pdf_surface_set_metadata(r.surface, CAIRO_PDF_METADATA_TITLE, p->title);
     cairo_pdf_surface_set_metadata(r.surface, CAIRO_PDF_METADATA_CREATOR, "linli");

@@ -55,28 +55,12 @@ static const char *yuan_text(Arena *a, int64_t fen)
 
 static const char *day_text(Arena *a, int64_t ms)
 {
-    char date[11];
-    int64_t day;
-    int minute;
-
-    if (!ms)
-        return "";
-    time_local(ms, TIME_OFFSET_SHANGHAI, &day, &minute);
-    time_format_date(date, day);
-    return arena_strdup(a, date);
+    return time_format_local(a, ms, TIME_OFFSET_SHANGHAI, false);
 }
 
 static const char *minute_text(Arena *a, int64_t ms)
 {
-    char date[11];
-    int64_t day;
-    int minute;
-
-    if (!ms)
-        return "";
-    time_local(ms, TIME_OFFSET_SHANGHAI, &day, &minute);
-    time_format_date(date, day);
-    return arena_sprintf(a, "%s %02d:%02d", date, minute / 60, minute % 60);
+    return time_format_local(a, ms, TIME_OFFSET_SHANGHAI, true);
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -338,58 +322,19 @@ static bool is_public(FundsState s)
     return s == FUNDS_APPROVED || s == FUNDS_CHANGE || s == FUNDS_CLOSED;
 }
 
-/* True if the user applied for @app or leads its team (as GET /funds/applications/{id}). */
-static Error *is_applicant(Request *req, const FundsApp *app, bool *ret)
-{
-    const char *community;
-    int64_t me = 0, lead = 0;
-    Error *err = NULL;
-
-    *ret = app->applicant_id == req->user->id;
-    if (*ret || !app->team_id || req->user->role != ROLE_RESIDENT)
-        return NULL;
-    err = funds_store_user_resident(req->store, req->arena, req->user->id, &me);
-    if (!err && me)
-        err = funds_store_team_get(req->store, req->arena, app->team_id, &community, &lead);
-    if (!err)
-        *ret = me && lead == me;
-    return err;
-}
-
 /*
- * Application {id} for its 公示: 404 when the user may not see it at all
- * (as GET /funds/applications/{id}), 409 not_public when she may but it is
- * not approved or closed.
+ * Application {id} for its 公示: 404 when the user may not see it at all,
+ * 409 not_public when she may but it is not approved or closed.
  */
 static Error *load_public_app(Request *req, FundsApp **ret)
 {
-    const User *u = req->user;
-    FundsApp *app = NULL;
-    bool sees = false;
-    int64_t id;
-    Error *err;
+    Error *err = funds_load_visible(req, ret);
 
-    err = request_param_id(req, 0, &id);
-    if (!err)
-        err = funds_store_app_get(req->store, req->arena, id, &app);
     if (err)
         return err;
-    if (app) {
-        sees = funds_is_staff_of(u, app->community) || funds_is_street_of(u, app->community) ||
-               (is_public(app->state) && u->role != ROLE_PROPERTY &&
-                auth_covers(u, app->community));
-        if (!sees) {
-            err = is_applicant(req, app, &sees);
-            if (err)
-                return err;
-        }
-    }
-    if (!sees)
-        return error_not_found(req->arena, "id", "找不到该自治金申请");
-    if (!is_public(app->state))
+    if (!is_public((*ret)->state))
         return error_conflict(req->arena, NULL, "not_public",
                               "只有已批准或已结项的项目才能打印公示");
-    *ret = app;
     return NULL;
 }
 

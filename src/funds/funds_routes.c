@@ -127,6 +127,11 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
     return NULL;
 }
 
+Error *funds_load_visible(Request *req, FundsApp **ret)
+{
+    return load_app(req, ACCESS_PUBLIC, ret, NULL);
+}
+
 /* A write transaction of its own, after the request's read (if any). */
 Error *funds_begin(Request *req)
 {

@@ -74,15 +74,7 @@ static const char *channel_label(const char *c)
 /* "2026-12-07 14:05" in Beijing time; "" for 0. */
 static const char *minute_text(Arena *a, int64_t ms)
 {
-    char date[11];
-    int64_t day;
-    int minute;
-
-    if (!ms)
-        return "";
-    time_local(ms, TIME_OFFSET_SHANGHAI, &day, &minute);
-    time_format_date(date, day);
-    return arena_sprintf(a, "%s %02d:%02d", date, minute / 60, minute % 60);
+    return time_format_local(a, ms, TIME_OFFSET_SHANGHAI, true);
 }
 
 static bool is_owners(const Vote *v)
@@ -501,16 +493,10 @@ static Error *pdf_bytes(Export *x, const char **ret_data, size_t *ret_len)
 /* The vote {id}: 404 when the user may not read it, 403 when she may but is not its staff or street. */
 static Error *load_vote(Request *req, Vote **ret)
 {
-    int64_t id;
-    Error *err;
+    Error *err = votes_load(req, ret);
 
-    err = request_param_id(req, 0, &id);
-    if (!err)
-        err = votes_store_get(req->store, req->arena, id, ret);
     if (err)
         return err;
-    if (!*ret || !votes_may_read(req->user, (*ret)->community))
-        return error_not_found(req->arena, "id", "找不到该表决，或其不在您的管辖范围内");
     if (!votes_may_manage(req->user, (*ret)->community) &&
         !(req->user->role == ROLE_STREET_ADMIN && auth_covers(req->user, (*ret)->community)))
         return error_forbidden(req->arena, "只有本社区工作人员和街道管理员可以导出表决结果和名单");

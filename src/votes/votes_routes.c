@@ -360,6 +360,11 @@ static Error *load_vote(Request *req, Vote **ret)
     return NULL;
 }
 
+Error *votes_load(Request *req, Vote **ret)
+{
+    return load_vote(req, ret);
+}
+
 /* The scope of a new vote: community, building or one 单元 of a building. */
 static Error *parse_scope(Request *req, json_t *body, Vote *v)
 {

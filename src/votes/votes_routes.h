@@ -15,6 +15,8 @@ bool votes_one_of(const char *s, const char *const *values);
 bool votes_may_manage(const User *u, const char *community);
 /* Those, the street's admins, and the community's residents. */
 bool votes_may_read(const User *u, const char *community);
+/* Vote {id} (route parameter 0) that the user may read (votes_may_read); 404 otherwise. */
+Error *votes_load(Request *req, Vote **ret);
 /* Commits, or rolls back and passes @err on. */
 Error *votes_finish(Request *req, Error *err);
 json_t *votes_time_json(Arena *a, int64_t ms);
