@@ -74,7 +74,10 @@ bool pdf_qr(Pdf *p, const char *url, double size_mm, const char *caption);
 /*
  * A PNG or JPEG image (by its first bytes) scaled to fit a box of
  * @max_w_mm × @max_h_mm, centred. False when it is neither or cannot be
- * read (then nothing is added). @data is copied.
+ * read (then nothing is added), or larger than 24 million pixels. @data is
+ * copied; a JPEG is embedded as it is.
+ * NEEDSWORK: a JPEG's EXIF orientation is not applied, so a phone photo
+ * taken upright may print turned.
  */
 bool pdf_image(Pdf *p, const void *data, size_t len, double max_w_mm, double max_h_mm);
 
