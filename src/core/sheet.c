@@ -54,11 +54,15 @@ bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn 
     format_set_border(s->bold, LXW_BORDER_THIN);
     s->text = workbook_add_format(s->wb);
     format_set_num_format(s->text, "@");
+    s->money = workbook_add_format(s->wb);
+    format_set_num_format(s->money, "#,##0.00");
     for (lxw_col_t c = 0; c < (lxw_col_t)n_cols; c++) {
         double width = cols[c].width > 0 ? cols[c].width : LXW_DEF_COL_WIDTH;
 
         sheet_check(s, worksheet_set_column(s->ws, c, c, width,
-                                            cols[c].kind == SHEET_TEXT ? s->text : NULL));
+                                            cols[c].kind == SHEET_TEXT    ? s->text
+                                            : cols[c].kind == SHEET_MONEY ? s->money
+                                                                          : NULL));
         sheet_check(s, worksheet_write_string(s->ws, 0, c, cols[c].label, s->bold));
     }
     return true;
@@ -72,8 +76,9 @@ void sheet_row(Sheet *s, const char *const *cells)
 
         if (!v || !*v)
             continue;
-        if (s->cols[c].kind == SHEET_NUMBER)
-            sheet_check(s, worksheet_write_number(s->ws, s->row, c, strtod(v, NULL), NULL));
+        if (s->cols[c].kind == SHEET_NUMBER || s->cols[c].kind == SHEET_MONEY)
+            sheet_check(s, worksheet_write_number(s->ws, s->row, c, strtod(v, NULL),
+                                                  s->cols[c].kind == SHEET_MONEY ? s->money : NULL));
         else
             sheet_check(s, worksheet_write_string(s->ws, s->row, c, v,
                                                   s->cols[c].kind == SHEET_TEXT ? s->text : NULL));

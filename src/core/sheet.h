@@ -24,6 +24,7 @@ typedef enum SheetKind {
     SHEET_GENERAL, /* text as it is */
     SHEET_TEXT,    /* text, and the column formatted "@" so that edits stay text */
     SHEET_NUMBER,  /* a number when the cell is not empty */
+    SHEET_MONEY,   /* a number shown with two decimals and thousands separators ("1,234.50") */
 } SheetKind;
 
 typedef struct SheetColumn {
@@ -42,6 +43,7 @@ typedef struct Sheet {
     lxw_worksheet *ws;
     lxw_format *bold;   /* the header's */
     lxw_format *text;   /* "@" */
+    lxw_format *money;  /* "#,##0.00" */
     const SheetColumn *cols;
     int n_cols;
     lxw_row_t row;      /* the last row written (0: the header) */

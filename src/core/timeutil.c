@@ -266,3 +266,18 @@ bool time_parse_date(const char *s, int64_t *ret_day)
     *ret_day = days_from_civil(y, m, d);
     return true;
 }
+
+char *time_format_local(Arena *a, int64_t ms, int offset_min, bool with_minute)
+{
+    char date[11];
+    int64_t day;
+    int minute;
+
+    if (!ms)
+        return arena_strdup(a, "");
+    time_local(ms, offset_min, &day, &minute);
+    time_format_date(date, day);
+    if (!with_minute)
+        return arena_strdup(a, date);
+    return arena_sprintf(a, "%s %02d:%02d", date, minute / 60, minute % 60);
+}

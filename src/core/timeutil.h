@@ -63,3 +63,9 @@ void time_format_date(char buf[11], int64_t day);
 
 /* Parses "YYYY-MM-DD" (as date_parse) into a day number. */
 bool time_parse_date(const char *s, int64_t *ret_day);
+
+/*
+ * "2026-12-07 14:05" (@with_minute) or "2026-12-07" of @ms at @offset_min,
+ * in the arena: times as printed in exported files. "" for 0.
+ */
+char *time_format_local(Arena *a, int64_t ms, int offset_min, bool with_minute);

@@ -127,6 +127,11 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
     return NULL;
 }
 
+Error *funds_load_visible(Request *req, FundsApp **ret)
+{
+    return load_app(req, ACCESS_PUBLIC, ret, NULL);
+}
+
 /* A write transaction of its own, after the request's read (if any). */
 Error *funds_begin(Request *req)
 {
@@ -1037,6 +1042,7 @@ static Error *funds_handle_public_list(Request *req, Response *res)
 
 void funds_routes_register(Router *r)
 {
+    funds_export_routes_register(r);
     funds_budget_routes_register(r);
     router_add(r, "GET", "/api/v1/funds/applications", funds_handle_app_list, 0);
     router_add(r, "POST", "/api/v1/funds/applications", funds_handle_app_create, 0);

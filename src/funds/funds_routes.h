@@ -39,6 +39,12 @@ Error *funds_year_query(Request *req, bool required, int64_t *ret);
 bool funds_is_staff_of(const User *u, const char *community);
 /* The street's admin over @community, or an admin. */
 bool funds_is_street_of(const User *u, const char *community);
+/*
+ * Application {id} (route parameter 0) if the user sees it as GET
+ * /funds/applications/{id} shows it (its staff, the street, its applicant,
+ * and the community for an approved or closed one); 404 otherwise.
+ */
+Error *funds_load_visible(Request *req, FundsApp **ret);
 /* A write transaction of its own, after the request's read (if any). */
 Error *funds_begin(Request *req);
 /* Commits, or rolls back and passes @err on. */
@@ -47,3 +53,7 @@ Error *funds_finish(Request *req, Error *err);
 /* ---- funds_budget_routes.c ---- */
 
 void funds_budget_routes_register(Router *r);
+
+/* ---- funds_export.c: spreadsheets and the printable 公示 ---- */
+
+void funds_export_routes_register(Router *r);

@@ -12,6 +12,8 @@
  *   votes_topic_store.c  topics and meetings (SQL)
  *   votes_topics.c       /api/v1/topics/…, /meetings/…
  *   votes_demo.c         the demo's lift project, its topic and a finished poll
+ *   votes_export.c       a vote's result and signature list as PDF or xlsx
+ *   votes_export_store.c the signature list's SQL
  *
  * A vote fixes its roll when it opens (vote_roll: the units in scope with
  * their owners and areas, or the households, or the residents). Ballots

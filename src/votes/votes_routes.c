@@ -360,6 +360,11 @@ static Error *load_vote(Request *req, Vote **ret)
     return NULL;
 }
 
+Error *votes_load(Request *req, Vote **ret)
+{
+    return load_vote(req, ret);
+}
+
 /* The scope of a new vote: community, building or one 单元 of a building. */
 static Error *parse_scope(Request *req, json_t *body, Vote *v)
 {
@@ -1027,4 +1032,5 @@ void votes_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/vote-photos/{id}", votes_handle_photo_get, 0);
     votes_lift_routes_register(r);
     votes_topic_routes_register(r);
+    votes_export_routes_register(r);
 }

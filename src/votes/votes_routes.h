@@ -15,6 +15,8 @@ bool votes_one_of(const char *s, const char *const *values);
 bool votes_may_manage(const User *u, const char *community);
 /* Those, the street's admins, and the community's residents. */
 bool votes_may_read(const User *u, const char *community);
+/* Vote {id} (route parameter 0) that the user may read (votes_may_read); 404 otherwise. */
+Error *votes_load(Request *req, Vote **ret);
 /* Commits, or rolls back and passes @err on. */
 Error *votes_finish(Request *req, Error *err);
 json_t *votes_time_json(Arena *a, int64_t ms);
@@ -33,3 +35,5 @@ json_t *votes_vote_json(Arena *a, const Vote *v, int64_t now);
 
 void votes_lift_routes_register(Router *r);
 void votes_topic_routes_register(Router *r);
+/* GET /api/v1/votes/{id}/export (votes_export.c) */
+void votes_export_routes_register(Router *r);

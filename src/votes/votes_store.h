@@ -316,3 +316,22 @@ Error *votes_meeting_attend(Store *st, Arena *a, int64_t meeting_id, int64_t res
                             bool attended, int64_t user_id, int64_t now_ms);
 Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char *minutes,
                              const char *decisions, int64_t now_ms);
+
+/* ---- exports (votes_export_store.c) ---- */
+
+typedef struct VotesSignRow {
+    const char *building;
+    int64_t unit;
+    const char *room;
+    int64_t area_cm2;      /* owners' decisions; 0 in a poll */
+    bool unsold;
+    const char *voter;     /* the roll's key: "o:ID", "dev", "h:ID", "r:ID" */
+    const char *name;      /* the owner, the resident, or the household's owner; NULL if none */
+    const char *choice;    /* the counted ballot's, NULL when she has not voted */
+    const char *channel;
+    int64_t cast_at;
+} VotesSignRow;
+
+/* The roll of @vote_id by building, 单元, floor and room, with each counted ballot. */
+Error *votes_store_signatures(Store *st, Arena *a, int64_t vote_id, VotesSignRow **ret,
+                              size_t *ret_n);

@@ -5,6 +5,8 @@
  *   zip({ 'name': 'text', ... })          -> Buffer of a zip
  *   sheet([['编号', '问题'], ['A1', '…']]) -> Buffer of a one-sheet workbook, inline strings;
  *                                            a number in a row becomes a numeric cell
+ *   unzip(buffer)                         -> { 'name': Buffer } of a zip (stored or deflated),
+ *                                            to read the parts of an exported .xlsx
  */
 import zlib from 'node:zlib';
 
@@ -53,4 +55,25 @@ export function sheet(rows) {
       + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
     'xl/worksheets/sheet1.xml': `<?xml version="1.0"?><worksheet ${NS}><sheetData>${xml}</sheetData></worksheet>`,
   });
+}
+
+export function unzip(buf) {
+  const out = {};
+  let end = buf.length - 22;
+  while (end >= 0 && buf.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a zip: no end of central directory');
+  const n = buf.readUInt16LE(end + 10);
+  let p = buf.readUInt32LE(end + 16);
+  for (let i = 0; i < n; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    out[name] = method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data);
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
 }

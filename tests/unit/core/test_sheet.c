@@ -93,6 +93,41 @@ static void test_sheet_xlsx_round_trip(void **state)
     arena_free(a);
 }
 
+static const SheetColumn money_cols[] = {
+    { "项目", 10, SHEET_GENERAL },
+    { "金额（元）", 14, SHEET_MONEY },
+};
+
+static Error *write_money(const char *path, void *ctx)
+{
+    Sheet s;
+
+    (void)ctx;
+    assert_true(sheet_open(&s, path, "台账", money_cols, 2));
+    sheet_row(&s, (const char *const[]){ "绿植", "1234.50" });
+    sheet_row(&s, (const char *const[]){ "花架", "" });
+    assert_null(sheet_close(&s, false));
+    return NULL;
+}
+
+/* A money column holds numbers (Excel sums them), not the text written. */
+static void test_sheet_xlsx_money(void **state)
+{
+    Arena *a = arena_new(0);
+    const char *data = NULL, *errmsg = NULL;
+    size_t len = 0, n = 0;
+    XlsxRow *out;
+
+    (void)state;
+    assert_null(sheet_xlsx_bytes(a, write_money, NULL, 1024 * 1024, &data, &len));
+    assert_true(xlsx_read(a, data, len, 10, 10, &out, &n, &errmsg));
+    assert_int_equal(n, 3);
+    assert_string_equal(out[0].cells[1], "金额（元）");
+    assert_string_equal(out[1].cells[1], "1234.5");
+    assert_int_equal(out[2].n_cells, 1);
+    arena_free(a);
+}
+
 static Error *fail_write(const char *path, void *ctx)
 {
     Arena *a = ctx;
@@ -119,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sheet_csv),
         cmocka_unit_test(test_sheet_xlsx_round_trip),
+        cmocka_unit_test(test_sheet_xlsx_money),
         cmocka_unit_test(test_sheet_xlsx_bytes_error),
     };
 

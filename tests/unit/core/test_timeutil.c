@@ -147,6 +147,21 @@ static void test_local_day_and_weekday(void **state)
     assert_false(time_parse_date("2027-02-29", &day));
 }
 
+static void test_format_local(void **state)
+{
+    Arena *a = arena_new(0);
+    int64_t ms;
+
+    (void)state;
+    /* 2026-12-06T23:30:00Z is the next morning in Shanghai */
+    assert_true(time_parse_rfc3339("2026-12-06T23:30:00Z", &ms, NULL));
+    assert_string_equal(time_format_local(a, ms, TIME_OFFSET_SHANGHAI, true), "2026-12-07 07:30");
+    assert_string_equal(time_format_local(a, ms, TIME_OFFSET_SHANGHAI, false), "2026-12-07");
+    assert_string_equal(time_format_local(a, ms, 0, true), "2026-12-06 23:30");
+    assert_string_equal(time_format_local(a, 0, TIME_OFFSET_SHANGHAI, true), "");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339_parse_cases),
         cmocka_unit_test(test_rfc3339_round_trip_at_offsets),
         cmocka_unit_test(test_local_day_and_weekday),
+        cmocka_unit_test(test_format_local),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
