@@ -126,6 +126,37 @@ static Error *coming_meeting(Store *st, Arena *a, const Topic *t, const int64_t 
     return err;
 }
 
+/*
+ * A community topic still collecting support: 东区停车位重新划线, with two
+ * comments, one of them for the staff to moderate (a phone number in it).
+ */
+static Error *parking_topic(Store *st, Arena *a, const char *community, int64_t now)
+{
+    int64_t at = now - 3 * TIME_DAY_MS, comment = 0;
+    Topic t;
+    Error *err;
+
+    memset(&t, 0, sizeof(t));
+    t.community = community;
+    t.scope = "community";
+    t.title = "东区停车位重新划线";
+    t.body = "东区停车位的线已经看不清，晚上车辆乱停，经常堵住消防通道。"
+             "建议重新划线并标出消防通道，请大家提提意见。";
+    t.author = "东区居民";
+    t.created_at = at;
+    err = votes_topic_insert(st, a, &t);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "raised", "collecting", "", 0, 0, at);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "3号楼居民", "同意，消防通道一定要留出来。",
+                                      at + TIME_DAY_MS, &comment);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "5号楼居民",
+                                      "支持！有车位想转租的可以打我电话 13900001234。",
+                                      at + 2 * TIME_DAY_MS, &comment);
+    return err;
+}
+
 static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid, int64_t vote_id,
                          int64_t now)
 {
@@ -340,6 +371,8 @@ Error *votes_demo(Store *st, Arena *a, const char *community, int64_t now_ms, in
         err = lift_project(st, a, community, now_ms, &seed);
     if (!err)
         err = finished_poll(st, a, community, now_ms, &seed);
+    if (!err)
+        err = parking_topic(st, a, community, now_ms);
     if (!err)
         *ret_n_votes = 2;
     return err;
