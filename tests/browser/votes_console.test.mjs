@@ -11,7 +11,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMUNITY, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
+import { COMMUNITY, PASSWORD, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
@@ -109,6 +109,51 @@ test('the meeting booked in the 议事厅 shows its room and its sign-in code', 
   const url = await page.inputValue('[data-test=meeting-checkin-url]');
   assert.match(url, new RegExp(`/h5/#/meetings/${m.id}/checkin\\?t=[A-Za-z0-9_-]{32,}$`));
   await shot(page, 'votes-meeting');
+});
+
+test('a resident signs in to the meeting with one tap on her phone, in large text', async () => {
+  const lift = (await staff(`/topics?community=${COMMUNITY}`)).body.items.find((x) => x.title === '1单元加装电梯');
+  const m = (await staff(`/topics/${lift.id}`)).body.meetings.find((x) => x.room_id);
+  const url = (await staff(`/meetings/${m.id}`)).body.checkin_url;
+  const path = url.slice(url.indexOf('/h5/'));
+  const phone = await newPage(browser, { phone: true });
+  await phone.goto(srv.url + '/h5/');
+  await phone.waitForSelector('input[name=username]');
+  await phone.fill('input[name=username]', 'resident');
+  await phone.fill('input[name=password]', PASSWORD);
+  await phone.click('button[type=submit]');
+  await phone.waitForURL(/#\/home/);
+
+  // a wrong token says so and signs nobody in
+  await phone.goto(srv.url + path.replace(/t=.*/, 't=wrong'));
+  await phone.click('[data-test=meeting-checkin]');
+  await phone.waitForSelector('[data-test=meeting-checkin-refused]');
+  assert.match(await phone.textContent('[data-test=meeting-checkin-refused]'), /签到码无效/);
+  const before = (await staff(`/meetings/${m.id}`)).body.participants;
+  assert.equal(before.filter((p) => p.attended).length, 0);
+
+  await phone.goto(srv.url + path);
+  await phone.waitForSelector('[data-test=meeting-checkin-card]');
+  await phone.waitForFunction(() => /议事厅/.test(document.querySelector('[data-test=meeting-checkin-card]')?.textContent || ''));
+  const button = await phone.locator('[data-test=meeting-checkin]').boundingBox();
+  assert.ok(button.height >= 56, `a big touch target (${button.height}px)`);
+  await phone.click('[data-test=meeting-checkin]');
+  await phone.waitForSelector('[data-test=meeting-checked-in]');
+  const state = phone.locator('[data-test=meeting-checked-in] .state');
+  assert.equal((await state.textContent()).trim(), '签到成功');
+  const px = await state.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  assert.ok(px >= 18, `large text (${px}px)`);
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 390), 'fits the phone');
+  const after = (await staff(`/meetings/${m.id}`)).body.participants;
+  const attended = after.filter((p) => p.attended);
+  assert.equal(attended.length, 1, 'her resident, and only hers, is marked present');
+  const invited = before.some((p) => p.resident_id === attended[0].resident_id);
+  // an invited resident is marked on the list; anyone else of the community joins as a walk-in
+  assert.equal(attended[0].walk_in, !invited);
+  assert.equal(after.length, before.length + (invited ? 0 : 1));
+  await shot(phone, 'votes-h5-meeting-checkin');
+  assert.deepEqual(phone.errors, []);
+  await phone.context().close();
 });
 
 let voteId, liftId;
