@@ -295,9 +295,6 @@ const char *booking_base_url(Request *req);
  * when a booking of hers is due, and offers to book the room otherwise.
  */
 const char *booking_room_url(Request *req, int64_t room_id);
-/* The poster as PNG (booking_poster.c, cairo); NULL if it cannot be drawn. */
-const char *booking_qr_png(Arena *a, const char *url, const char *title, const char *caption,
-                           size_t *ret_len);
 
 /* ---- store (booking_room_store.c, booking_store.c) ---- */
 

@@ -4,10 +4,12 @@
  * resident as the owner, one owner of two units, the empty ones unsold), a
  * 加装电梯 project in unit 1 of a 6-floor building with ballots cast and
  * one objection, the topic it came from (supports, a comment, a meeting
- * with attendance and minutes, now at 表决), and a finished poll.
+ * with attendance and minutes, now at 表决; a coming 协调会 in the 议事厅
+ * booked from the meeting, with its sign-in code), and a finished poll.
  */
 #include <string.h>
 
+#include "booking/booking.h"
 #include "core/crypto.h"
 #include "core/timeutil.h"
 #include "votes/votes_store.h"
@@ -53,10 +55,113 @@ static Error *cast(Store *st, Arena *a, const Vote *v, const char *voter, const 
  * The topic the lift came from: raised by a resident of the 单元, supported
  * by her neighbours, discussed at a meeting with minutes, now at 表决.
  */
+static const char SQL_DEMO_ROOM[] =
+    "SELECT coalesce(min(id), 0) FROM room WHERE community = ?1 AND name = '议事厅'";
+static const char SQL_DEMO_ROOM_BUSY[] =
+    "SELECT count(*) FROM booking_slot WHERE room_id = ?1 AND slot_start >= ?2 AND slot_start < ?3";
+
+/*
+ * The coming 一楼住户协调会 of topic @t: the 议事厅 (booking's demo room)
+ * booked from the meeting on the first evening of the next week it is
+ * free, the 单元's residents invited; left out when there is no such room.
+ */
+static Error *coming_meeting(Store *st, Arena *a, const Topic *t, const int64_t *residents,
+                             size_t n_residents, int64_t now)
+{
+    char token[CRYPTO_TOKEN_CHARS + 1];
+    int64_t room_id = 0, busy = 1, day;
+    int minute;
+    BookingInput in;
+    Booking *b = NULL;
+    Room *room = NULL;
+    Meeting m;
+    StoreStmt *s;
+    Error *err;
+
+    s = store_prepare(st, a, SQL_DEMO_ROOM);
+    store_bind_text(s, 1, t->community);
+    err = store_run_int64(st, a, s, &room_id);
+    if (!err && room_id)
+        err = booking_store_room_get(st, a, room_id, &room);
+    if (err || !room || !t->created_by)
+        return err;
+    memset(&m, 0, sizeof(m));
+    time_local(now, TIME_OFFSET_SHANGHAI, &day, &minute);
+    for (int d = 3; busy && d < 10; d++) {
+        m.starts_at = time_day_start_ms(day + d, TIME_OFFSET_SHANGHAI) + 18 * 60 * TIME_MINUTE_MS;
+        m.ends_at = m.starts_at + 90 * TIME_MINUTE_MS;
+        s = store_prepare(st, a, SQL_DEMO_ROOM_BUSY);
+        store_bind_int64(s, 1, room_id);
+        store_bind_int64(s, 2, m.starts_at);
+        store_bind_int64(s, 3, m.ends_at);
+        err = store_run_int64(st, a, s, &busy);
+        if (err)
+            return err;
+    }
+    if (busy)
+        return NULL;
+    memset(&in, 0, sizeof(in));
+    in.room_id = room_id;
+    in.start_ms = m.starts_at;
+    in.end_ms = m.ends_at;
+    in.purpose = arena_sprintf(a, "议事会：%s", t->title);
+    err = booking_store_insert(st, a, room, &in, t->created_by, false, now, &b);
+    if (err)
+        return err;
+    crypto_token_new(token);
+    m.topic_id = t->id;
+    m.community = t->community;
+    m.place = room->name;
+    m.room_id = room_id;
+    m.booking_id = b->id;
+    m.checkin_token = token;
+    m.created_by = t->created_by;
+    m.created_at = now - TIME_DAY_MS;
+    err = votes_meeting_insert(st, a, &m);
+    for (size_t i = 0; !err && i < n_residents && i < 4; i++)
+        err = votes_meeting_invite(st, a, m.id, t->community, residents[i], "participants");
+    if (!err)
+        err = votes_topic_step(st, a, t->id, "meeting", NULL, "一楼住户协调会 议事厅", m.id, 0,
+                               m.created_at);
+    return err;
+}
+
+/*
+ * A community topic still collecting support: 东区停车位重新划线, with two
+ * comments, one of them for the staff to moderate (a phone number in it).
+ */
+static Error *parking_topic(Store *st, Arena *a, const char *community, int64_t now)
+{
+    int64_t at = now - 3 * TIME_DAY_MS, comment = 0;
+    Topic t;
+    Error *err;
+
+    memset(&t, 0, sizeof(t));
+    t.community = community;
+    t.scope = "community";
+    t.title = "东区停车位重新划线";
+    t.body = "东区停车位的线已经看不清，晚上车辆乱停，经常堵住消防通道。"
+             "建议重新划线并标出消防通道，请大家提提意见。";
+    t.author = "东区居民";
+    t.created_at = at;
+    err = votes_topic_insert(st, a, &t);
+    if (!err)
+        err = votes_topic_step(st, a, t.id, "raised", "collecting", "", 0, 0, at);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "3号楼居民", "同意，消防通道一定要留出来。",
+                                      at + TIME_DAY_MS, &comment);
+    if (!err)
+        err = votes_topic_comment_add(st, a, t.id, 0, "5号楼居民",
+                                      "支持！有车位想转租的可以打我电话 13900001234。",
+                                      at + 2 * TIME_DAY_MS, &comment);
+    return err;
+}
+
 static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid, int64_t vote_id,
                          int64_t now)
 {
     int64_t *users, *residents, at = now - 40 * TIME_DAY_MS, comment = 0;
+    char token[CRYPTO_TOKEN_CHARS + 1];
     size_t n_users, n_residents;
     bool changed;
     Topic t;
@@ -99,6 +204,8 @@ static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid
     m.starts_at = at + 14 * TIME_DAY_MS + 11 * 60 * TIME_MINUTE_MS; /* 19:00 Beijing */
     m.place = "议事厅";
     m.created_at = at + 11 * TIME_DAY_MS;
+    crypto_token_new(token);
+    m.checkin_token = token;
     err = votes_meeting_insert(st, a, &m);
     for (size_t i = 0; !err && i < n_residents; i++) {
         err = votes_meeting_invite(st, a, m.id, community, residents[i], "participants");
@@ -122,6 +229,8 @@ static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid
     if (!err)
         err = votes_topic_step(st, a, t.id, "state", "voting", "业主表决开始", vote_id, 0,
                                now - 5 * TIME_DAY_MS);
+    if (!err)
+        err = coming_meeting(st, a, &t, residents, n_residents, now);
     return err;
 }
 
@@ -262,6 +371,8 @@ Error *votes_demo(Store *st, Arena *a, const char *community, int64_t now_ms, in
         err = lift_project(st, a, community, now_ms, &seed);
     if (!err)
         err = finished_poll(st, a, community, now_ms, &seed);
+    if (!err)
+        err = parking_topic(st, a, community, now_ms);
     if (!err)
         *ret_n_votes = 2;
     return err;

@@ -300,6 +300,10 @@ typedef struct Meeting {
     int64_t id, topic_id;
     const char *community, *place, *minutes, *decisions;
     int64_t starts_at, minutes_at, created_by, created_at;
+    int64_t ends_at;                 /* 0: not kept (meetings before schema 31) */
+    int64_t room_id, booking_id;     /* the function room booked from it; 0: none */
+    const char *room_name;           /* or NULL */
+    const char *checkin_token;       /* the sign-in QR code's secret, or NULL (not yet made) */
 } Meeting;
 
 Error *votes_meeting_insert(Store *st, Arena *a, Meeting *m);
@@ -316,6 +320,19 @@ Error *votes_meeting_attend(Store *st, Arena *a, int64_t meeting_id, int64_t res
                             bool attended, int64_t user_id, int64_t now_ms);
 Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char *minutes,
                              const char *decisions, int64_t now_ms);
+/* Gives @m a sign-in token if it has none (meetings before schema 31); sets m->checkin_token. */
+Error *votes_meeting_token(Store *st, Arena *a, Meeting *m);
+/*
+ * QR sign-in by the account @user_id (household @household_id): her
+ * resident (the account's own, or for a household's account the invited
+ * one of the household, else its first active resident) is marked
+ * attended; an uninvited active resident of the meeting's community joins
+ * as a walk-in (*ret_walk_in). 403 out_of_scope otherwise. *ret_resident_id
+ * is whom it signed in.
+ */
+Error *votes_meeting_checkin(Store *st, Arena *a, const Meeting *m, int64_t user_id,
+                             int64_t household_id, int64_t now_ms, int64_t *ret_resident_id,
+                             bool *ret_walk_in);
 
 /* ---- exports (votes_export_store.c) ---- */
 

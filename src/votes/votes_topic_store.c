@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "core/crypto.h"
 #include "core/timeutil.h"
 #include "http/response.h"
 #include "votes/votes_store.h"
@@ -417,8 +418,9 @@ Error *votes_topic_comment_hide(Store *st, Arena *a, int64_t comment_id, const c
 /* ---- meetings ---- */
 
 static const char SQL_MEETING_INSERT[] =
-    "INSERT INTO meeting (topic_id, community, starts_at, place, created_by, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+    "INSERT INTO meeting (topic_id, community, starts_at, place, created_by, created_at,"
+    " ends_at, room_id, booking_id, checkin_token)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id";
 
 Error *votes_meeting_insert(Store *st, Arena *a, Meeting *m)
 {
@@ -430,6 +432,10 @@ Error *votes_meeting_insert(Store *st, Arena *a, Meeting *m)
     store_bind_text(s, 4, m->place);
     store_bind_id_or_null(s, 5, m->created_by);
     store_bind_int64(s, 6, m->created_at);
+    store_bind_id_or_null(s, 7, m->ends_at);
+    store_bind_id_or_null(s, 8, m->room_id);
+    store_bind_id_or_null(s, 9, m->booking_id);
+    store_bind_text(s, 10, m->checkin_token);
     return store_run_int64(st, a, s, &m->id);
 }
 
@@ -462,8 +468,10 @@ Error *votes_meeting_invite(Store *st, Arena *a, int64_t meeting_id, const char 
 }
 
 static const char SQL_MEETING_GET[] =
-    "SELECT id, topic_id, community, starts_at, place, minutes, decisions, minutes_at,"
-    " created_by, created_at FROM meeting WHERE id = ?1";
+    "SELECT m.id, m.topic_id, m.community, m.starts_at, m.place, m.minutes, m.decisions,"
+    " m.minutes_at, m.created_by, m.created_at, m.ends_at, m.room_id, m.booking_id,"
+    " m.checkin_token, r.name FROM meeting m LEFT JOIN room r ON r.id = m.room_id"
+    " WHERE m.id = ?1";
 
 Error *votes_meeting_get(Store *st, Arena *a, int64_t id, Meeting **ret)
 {
@@ -486,6 +494,11 @@ Error *votes_meeting_get(Store *st, Arena *a, int64_t id, Meeting **ret)
         m->minutes_at = col(s, 7);
         m->created_by = col(s, 8);
         m->created_at = col(s, 9);
+        m->ends_at = col(s, 10);
+        m->room_id = col(s, 11);
+        m->booking_id = col(s, 12);
+        m->checkin_token = store_column_text(s, a, 13);
+        m->room_name = store_column_text(s, a, 14);
         *ret = m;
     } else if (r != STORE_DONE) {
         return store_error(st, a);
@@ -495,7 +508,7 @@ Error *votes_meeting_get(Store *st, Arena *a, int64_t id, Meeting **ret)
 }
 
 static const char SQL_PARTICIPANTS[] =
-    "SELECT p.resident_id, r.name, p.attended_at FROM meeting_participant p"
+    "SELECT p.resident_id, r.name, p.attended_at, p.walk_in FROM meeting_participant p"
     " JOIN resident r ON r.id = p.resident_id WHERE p.meeting_id = ?1 ORDER BY p.resident_id";
 
 Error *votes_meeting_participants(Store *st, Arena *a, int64_t id, json_t *items)
@@ -507,10 +520,11 @@ Error *votes_meeting_participants(Store *st, Arena *a, int64_t id, json_t *items
     while ((r = store_step(s)) == STORE_ROW) {
         int64_t at = col(s, 2);
 
-        json_array_append_new(items, json_pack("{s:I, s:s, s:b, s:o}", "resident_id",
+        json_array_append_new(items, json_pack("{s:I, s:s, s:b, s:o, s:b}", "resident_id",
                                                (json_int_t)store_column_int64(s, 0), "name",
                                                store_column_text(s, a, 1), "attended", at != 0,
-                                               "attended_at", time_or_null(a, at)));
+                                               "attended_at", time_or_null(a, at), "walk_in",
+                                               col(s, 3) != 0));
     }
     if (r != STORE_DONE)
         return store_error(st, a);
@@ -520,9 +534,9 @@ Error *votes_meeting_participants(Store *st, Arena *a, int64_t id, json_t *items
 
 static const char SQL_TOPIC_MEETINGS[] =
     "SELECT m.id, m.starts_at, m.place, m.minutes, m.decisions, m.minutes_at,"
-    " (SELECT count(*) FROM meeting_participant p WHERE p.meeting_id = m.id),"
+    " (SELECT count(*) FROM meeting_participant p WHERE p.meeting_id = m.id AND p.walk_in = 0),"
     " (SELECT count(*) FROM meeting_participant p WHERE p.meeting_id = m.id"
-    "  AND p.attended_at IS NOT NULL)"
+    "  AND p.attended_at IS NOT NULL), m.room_id"
     " FROM meeting m WHERE m.topic_id = ?1 ORDER BY m.starts_at, m.id";
 
 Error *votes_topic_meetings(Store *st, Arena *a, int64_t topic_id, json_t *items)
@@ -541,6 +555,7 @@ Error *votes_topic_meetings(Store *st, Arena *a, int64_t topic_id, json_t *items
         json_object_set_new(o, "minutes", json_string_or_null(store_column_text(s, a, 3)));
         json_object_set_new(o, "decisions", json_string_or_null(store_column_text(s, a, 4)));
         json_object_set_new(o, "minutes_at", time_or_null(a, col(s, 5)));
+        json_object_set_new(o, "room_id", col(s, 8) ? json_integer(col(s, 8)) : json_null());
         json_array_append_new(items, o);
     }
     if (r != STORE_DONE)
@@ -583,5 +598,118 @@ Error *votes_meeting_minutes(Store *st, Arena *a, int64_t meeting_id, const char
     store_bind_text(s, 2, minutes);
     store_bind_text(s, 3, decisions);
     store_bind_int64(s, 4, now_ms);
+    return store_run_stmt(st, a, s);
+}
+
+static const char SQL_TOKEN_SET[] =
+    "UPDATE meeting SET checkin_token = ?2 WHERE id = ?1 AND checkin_token IS NULL";
+static const char SQL_TOKEN_GET[] = "SELECT checkin_token FROM meeting WHERE id = ?1";
+
+Error *votes_meeting_token(Store *st, Arena *a, Meeting *m)
+{
+    char token[CRYPTO_TOKEN_CHARS + 1];
+    StoreStmt *s;
+    StoreResult r;
+    Error *err;
+
+    if (m->checkin_token)
+        return NULL;
+    crypto_token_new(token);
+    s = store_prepare(st, a, SQL_TOKEN_SET);
+    store_bind_int64(s, 1, m->id);
+    store_bind_text(s, 2, token);
+    err = store_run_stmt(st, a, s);
+    if (err)
+        return err;
+    /* whoever set it first: read it back */
+    s = store_prepare(st, a, SQL_TOKEN_GET);
+    store_bind_int64(s, 1, m->id);
+    r = store_step(s);
+    if (r == STORE_ROW)
+        m->checkin_token = store_column_text(s, a, 0);
+    else if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+/* Her resident: the account's own; a household's account's, those of its household. */
+static const char SQL_USER_RESIDENT_ID[] =
+    "SELECT coalesce(resident_id, 0) FROM app_user WHERE id = ?1";
+static const char SQL_CHECKIN_RESIDENTS[] =
+    "SELECT r.id, r.community, r.status FROM resident r"
+    " WHERE r.id = ?1 OR (?1 = 0 AND r.household_id = ?2) ORDER BY r.id LIMIT 50";
+static const char SQL_INVITED[] =
+    "SELECT count(*) FROM meeting_participant WHERE meeting_id = ?1 AND resident_id = ?2";
+static const char SQL_CHECKIN_MARK[] =
+    "UPDATE meeting_participant SET attended_at = ?3, marked_by = ?4"
+    " WHERE meeting_id = ?1 AND resident_id = ?2 AND attended_at IS NULL";
+static const char SQL_WALK_IN[] =
+    "INSERT INTO meeting_participant (meeting_id, resident_id, attended_at, marked_by, walk_in)"
+    " VALUES (?1, ?2, ?3, ?4, 1) ON CONFLICT (meeting_id, resident_id) DO NOTHING";
+
+Error *votes_meeting_checkin(Store *st, Arena *a, const Meeting *m, int64_t user_id,
+                             int64_t household_id, int64_t now_ms, int64_t *ret_resident_id,
+                             bool *ret_walk_in)
+{
+    int64_t chosen = 0, n = 0, own = 0;
+    StoreStmt *s = store_prepare(st, a, SQL_USER_RESIDENT_ID);
+    StoreResult r;
+    Error *err;
+
+    *ret_resident_id = 0;
+    *ret_walk_in = false;
+    store_bind_int64(s, 1, user_id);
+    err = store_run_int64(st, a, s, &own);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_CHECKIN_RESIDENTS);
+    store_bind_int64(s, 1, own);
+    store_bind_id_or_null(s, 2, household_id);
+    /* the first in her community, an invited one before the others */
+    while ((r = store_step(s)) == STORE_ROW) {
+        int64_t id = store_column_int64(s, 0);
+        const char *community = store_column_text(s, a, 1);
+        const char *status = store_column_text(s, a, 2);
+        StoreStmt *q;
+
+        if (!community || strcmp(community, m->community) != 0 || !status ||
+            strcmp(status, "active") != 0)
+            continue;
+        if (!chosen)
+            chosen = id;
+        q = store_prepare(st, a, SQL_INVITED);
+        store_bind_int64(q, 1, m->id);
+        store_bind_int64(q, 2, id);
+        err = store_run_int64(st, a, q, &n);
+        if (err) {
+            store_reset(s);
+            return err;
+        }
+        if (n) {
+            chosen = id;
+            break;
+        }
+    }
+    if (r != STORE_ROW && r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    if (!chosen)
+        return error_new(a, 403, NULL, "out_of_scope", "您不是本社区的登记居民，不能签到本次议事会");
+    *ret_resident_id = chosen;
+    if (n) {
+        s = store_prepare(st, a, SQL_CHECKIN_MARK);
+        store_bind_int64(s, 1, m->id);
+        store_bind_int64(s, 2, chosen);
+        store_bind_int64(s, 3, now_ms);
+        store_bind_int64(s, 4, user_id);
+        return store_run_stmt(st, a, s);
+    }
+    *ret_walk_in = true;
+    s = store_prepare(st, a, SQL_WALK_IN);
+    store_bind_int64(s, 1, m->id);
+    store_bind_int64(s, 2, chosen);
+    store_bind_int64(s, 3, now_ms);
+    store_bind_int64(s, 4, user_id);
     return store_run_stmt(st, a, s);
 }

@@ -10,10 +10,18 @@
  * 公示 → 实施 → 完结, each step recorded with who and when (表决 may name the
  * vote). Staff schedule meetings for a topic with residents invited from the
  * registry, mark attendance, and publish minutes and decisions to the topic.
+ *
+ * A meeting may book a function room: the booking is the booking module's
+ * (booking_store_insert: its slots, blackouts and the room's rules), made in
+ * the meeting's own transaction, so a taken room leaves neither. Residents
+ * sign in by scanning the meeting's QR code (/meetings/{id}/qr.png), which
+ * opens the H5 page /meetings/{id}/checkin with the meeting's token.
  */
 #include <string.h>
 
 #include "audit/audit.h"
+#include "booking/booking.h"
+#include "core/qrpng.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/response.h"
@@ -22,6 +30,7 @@
 
 #define TEXT_MAX 4000
 #define PARTICIPANTS_MAX 200
+#define MEETING_DEFAULT_MS (2 * 60 * TIME_MINUTE_MS)
 
 static const char *user_name(const User *u)
 {
@@ -513,10 +522,12 @@ static Error *votes_handle_topic_state(Request *req, Response *res)
 
 /* ---- meetings ---- */
 
+static const char *meeting_checkin_url(Request *req, const Meeting *m);
+
 static Error *meeting_page(Request *req, Response *res, int status, int64_t id)
 {
     Meeting *m = NULL;
-    json_t *people = json_array();
+    json_t *people = json_array(), *out;
     Error *err;
 
     err = votes_meeting_get(req->store, req->arena, id, &m);
@@ -528,15 +539,27 @@ static Error *meeting_page(Request *req, Response *res, int status, int64_t id)
         json_decref(people);
         return err;
     }
-    return response_json(res, status,
-                         json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id",
-                                   (json_int_t)m->id, "topic_id", (json_int_t)m->topic_id,
+    out = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+                                   "id", (json_int_t)m->id, "topic_id", (json_int_t)m->topic_id,
                                    "community", m->community, "starts_at",
-                                   time_format_rfc3339(req->arena, m->starts_at), "place",
-                                   m->place, "minutes", json_string_or_null(m->minutes),
-                                   "decisions", json_string_or_null(m->decisions), "minutes_at",
+                                   time_format_rfc3339(req->arena, m->starts_at), "ends_at",
+                                   votes_time_json(req->arena, m->ends_at), "place", m->place,
+                                   "room",
+                                   m->room_id ? json_pack("{s:I, s:s?}", "id", (json_int_t)m->room_id,
+                                                          "name", m->room_name)
+                                              : json_null(),
+                                   "booking_id",
+                                   m->booking_id ? json_integer(m->booking_id) : json_null(),
+                                   "minutes", json_string_or_null(m->minutes), "decisions",
+                                   json_string_or_null(m->decisions), "minutes_at",
                                    votes_time_json(req->arena, m->minutes_at), "participants",
-                                   people));
+                                   people);
+    /* what the sign-in QR code opens, for those who print it */
+    json_object_set_new(out, "checkin_url",
+                        votes_may_manage(req->user, m->community) && m->checkin_token
+                            ? json_string(meeting_checkin_url(req, m))
+                            : json_null());
+    return response_json(res, status, out);
 }
 
 static Error *load_meeting(Request *req, bool manage, Meeting **ret)
@@ -554,9 +577,60 @@ static Error *load_meeting(Request *req, bool manage, Meeting **ret)
     return manage ? require_manage(req, (*ret)->community) : NULL;
 }
 
+/* A booking error renamed to the meeting's fields: the room's rules name its times, the rest the room. */
+static Error *meeting_booking_error(Request *req, Error *err)
+{
+    if (!err || err->status >= 500)
+        return err;
+    if (err->status == 409)
+        return error_conflict(req->arena, "room_id", err->code,
+                              arena_sprintf(req->arena, "该功能室在这段时间已被占用：%s", err->message));
+    err->field = err->field && strcmp(err->field, "end") == 0 ? "ends_at"
+                 : err->field && strcmp(err->field, "start") == 0 &&
+                         strcmp(err->code, "blackout") != 0 ? "starts_at"
+                                                            : "room_id";
+    return err;
+}
+
+/* Inside the meeting's transaction: books @room_id for meeting @m (its place defaults to the room). */
+static Error *meeting_book_room(Request *req, Meeting *m, const Topic *t, int64_t now)
+{
+    BookingInput in;
+    Booking *b = NULL;
+    Room *room = NULL;
+    Error *err;
+
+    err = booking_store_room_get(req->store, req->arena, m->room_id, &room);
+    if (err)
+        return err;
+    if (!room || strcmp(room->community, t->community) != 0)
+        return error_invalid(req->arena, "room_id", "unknown_room", "找不到该功能室，或它不属于议题所在的社区");
+    err = booking_rules_check(req->arena, &room->rules, m->starts_at, m->ends_at, now);
+    if (!err) {
+        memset(&in, 0, sizeof(in));
+        in.room_id = room->id;
+        in.start_ms = m->starts_at;
+        in.end_ms = m->ends_at;
+        in.purpose = arena_sprintf(req->arena, "议事会：%s", t->title);
+        err = booking_store_insert(req->store, req->arena, room, &in, req->user->id, false, now, &b);
+    }
+    if (err)
+        return meeting_booking_error(req, err);
+    m->booking_id = b->id;
+    m->room_name = room->name;
+    if (!m->place)
+        m->place = room->name;
+    return audit_record(req, "booking.create", "booking", b->id, room->community,
+                        json_pack("{s:s}", "for", "meeting"));
+}
+
 static Error *votes_handle_meeting_create(Request *req, Response *res)
 {
-    static const char *const fields[] = { "starts_at", "place", "participants", NULL };
+    static const char *const fields[] = { "starts_at", "ends_at", "place", "participants",
+                                          "room_id", NULL };
+    char token[CRYPTO_TOKEN_CHARS + 1];
+    int64_t now = time_now_ms();
+    bool present;
     Meeting m;
     Topic *t;
     json_t *body, *people, *x;
@@ -574,9 +648,17 @@ static Error *votes_handle_meeting_create(Request *req, Response *res)
     if (!err)
         err = votes_time_field(req, body, "starts_at", true, &m.starts_at);
     if (!err)
-        err = request_field_string(req, body, "place", true, 2, 100, &m.place);
+        err = votes_time_field(req, body, "ends_at", false, &m.ends_at);
+    if (!err)
+        err = request_field_int(req, body, "room_id", false, 1, INT64_MAX, &m.room_id, &present);
+    if (!err)
+        err = request_field_string(req, body, "place", !m.room_id, 2, 100, &m.place);
     if (err)
         return err;
+    if (!m.ends_at)
+        m.ends_at = m.starts_at + MEETING_DEFAULT_MS;
+    if (m.ends_at <= m.starts_at)
+        return error_invalid(req->arena, "ends_at", "invalid_range", "结束时间应晚于开始时间");
     people = json_object_get(body, "participants");
     if (people && (!json_is_array(people) || json_array_size(people) > PARTICIPANTS_MAX))
         return error_invalid(req->arena, "participants", "invalid_type",
@@ -586,15 +668,27 @@ static Error *votes_handle_meeting_create(Request *req, Response *res)
             return error_invalid(req->arena, arena_sprintf(req->arena, "participants[%zu]", i),
                                  "invalid_type", "参加人应为居民编号");
     }
+    crypto_token_new(token);
+    m.checkin_token = token;
     m.topic_id = t->id;
     m.community = t->community;
     m.created_by = req->user->id;
-    m.created_at = time_now_ms();
+    m.created_at = now;
     request_end_read(req);
-    err = store_begin(req->store, req->arena);
+    if (m.room_id) {
+        /* no-shows first give their time back, as before any booking */
+        err = booking_sweep(req, now);
+        if (!err)
+            err = store_begin_keyed(req->store, req->arena, STORE_LOCK_ROOM, m.room_id);
+    } else {
+        err = store_begin(req->store, req->arena);
+    }
     if (err)
         return err;
-    err = votes_meeting_insert(req->store, req->arena, &m);
+    if (m.room_id)
+        err = meeting_book_room(req, &m, t, now);
+    if (!err)
+        err = votes_meeting_insert(req->store, req->arena, &m);
     json_array_foreach(people, i, x) {
         if (!err)
             err = votes_meeting_invite(req->store, req->arena, m.id, t->community,
@@ -608,7 +702,10 @@ static Error *votes_handle_meeting_create(Request *req, Response *res)
                                m.id, req->user->id, m.created_at);
     if (!err)
         err = audit_record(req, "meeting.create", "meeting", m.id, t->community,
-                           json_pack("{s:I}", "topic_id", (json_int_t)t->id));
+                           m.room_id ? json_pack("{s:I, s:I, s:I}", "topic_id", (json_int_t)t->id,
+                                                 "room_id", (json_int_t)m.room_id, "booking_id",
+                                                 (json_int_t)m.booking_id)
+                                     : json_pack("{s:I}", "topic_id", (json_int_t)t->id));
     err = votes_finish(req, err);
     if (err)
         return err;
@@ -698,6 +795,102 @@ static Error *votes_handle_meeting_minutes(Request *req, Response *res)
     return meeting_page(req, res, 200, m->id);
 }
 
+/* @a and @b equal, in time independent of where they differ. */
+static bool token_equal(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    unsigned char diff = n != m;
+
+    for (size_t i = 0; i < n && i < m; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/* What the meeting's QR code opens: the H5 sign-in page with its token. */
+static const char *meeting_checkin_url(Request *req, const Meeting *m)
+{
+    return arena_sprintf(req->arena, "%s/h5/#/meetings/%lld/checkin?t=%s", booking_base_url(req),
+                         (long long)m->id, m->checkin_token);
+}
+
+static Error *votes_handle_meeting_qr(Request *req, Response *res)
+{
+    const char *png;
+    size_t len;
+    Meeting *m;
+    Error *err;
+
+    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
+    if (!err)
+        err = load_meeting(req, true, &m);
+    if (!err && !m->checkin_token) {
+        /* a meeting from before schema 31 gets its token now */
+        request_end_read(req);
+        err = store_begin(req->store, req->arena);
+        if (!err)
+            err = votes_finish(req, votes_meeting_token(req->store, req->arena, m));
+    }
+    if (err)
+        return err;
+    png = qr_poster_png(req->arena, meeting_checkin_url(req, m), "议事会签到",
+                        arena_sprintf(req->arena, "%s · %s", m->place,
+                                      booking_time_text(req->arena, m->starts_at, TIME_OFFSET_SHANGHAI)),
+                        &len);
+    if (!png)
+        return error_internal(req->arena, "cannot draw the sign-in code of meeting %lld",
+                              (long long)m->id);
+    response_header(res, "Content-Disposition",
+                    arena_sprintf(req->arena, "inline; filename=\"meeting-%lld.png\"", (long long)m->id));
+    response_header(res, "Cache-Control", "no-store");
+    return response_bytes(res, 200, "image/png", png, len);
+}
+
+static Error *votes_handle_meeting_checkin(Request *req, Response *res)
+{
+    static const char *const fields[] = { "token", NULL };
+    const char *token = NULL;
+    int64_t id, rid = 0, now = time_now_ms();
+    bool walk_in = false;
+    Meeting *m = NULL;
+    json_t *body;
+    Error *err;
+
+    err = auth_require(req, ROLE_RESIDENT);
+    if (!err)
+        err = request_param_id(req, 0, &id);
+    if (!err)
+        err = request_json_fields(req, fields, &body);
+    if (!err)
+        err = request_field_string(req, body, "token", true, 1, 100, &token);
+    if (!err)
+        err = votes_meeting_get(req->store, req->arena, id, &m);
+    if (err)
+        return err;
+    /* the token is the proof of being in the room: without it the meeting is not named */
+    if (!m || !m->checkin_token || !token_equal(m->checkin_token, token))
+        return error_invalid(req->arena, "token", "bad_token",
+                             "签到码无效，请重新扫描会场的二维码");
+    request_end_read(req);
+    err = store_begin(req->store, req->arena);
+    if (err)
+        return err;
+    err = votes_meeting_checkin(req->store, req->arena, m, req->user->id, req->user->household_id,
+                                now, &rid, &walk_in);
+    if (!err)
+        err = audit_record(req, "meeting.checkin", "meeting", m->id, m->community,
+                           json_pack("{s:I, s:b}", "resident_id", (json_int_t)rid, "walk_in",
+                                     walk_in));
+    err = votes_finish(req, err);
+    if (err)
+        return err;
+    return response_json(res, 200,
+                         json_pack("{s:I, s:I, s:s, s:s, s:I, s:b, s:b}", "meeting_id",
+                                   (json_int_t)m->id, "topic_id", (json_int_t)m->topic_id, "place", m->place,
+                                   "starts_at", time_format_rfc3339(req->arena, m->starts_at),
+                                   "resident_id", (json_int_t)rid, "attended", true, "walk_in",
+                                   walk_in));
+}
+
 void votes_topic_routes_register(Router *r)
 {
     router_add(r, "GET", "/api/v1/topics", votes_handle_topic_list, 0);
@@ -714,4 +907,6 @@ void votes_topic_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/meetings/{id}", votes_handle_meeting_get, 0);
     router_add(r, "POST", "/api/v1/meetings/{id}/attendance", votes_handle_meeting_attend, 0);
     router_add(r, "POST", "/api/v1/meetings/{id}/minutes", votes_handle_meeting_minutes, 0);
+    router_add(r, "GET", "/api/v1/meetings/{id}/qr.png", votes_handle_meeting_qr, 0);
+    router_add(r, "POST", "/api/v1/meetings/{id}/checkin", votes_handle_meeting_checkin, 0);
 }

@@ -41,6 +41,14 @@ const routes = [
       { path: 'care/map', name: 'care-map', component: () => import('./views/CareMap.vue'), meta: { menu: 'care/map', title: '网格楼栋', care: true } },
       { path: 'care/stats', name: 'care-stats', component: () => import('./views/CareStats.vue'), meta: { menu: 'care/stats', title: '关爱统计', careStaff: true } },
       { path: 'care/settings', name: 'care-settings', component: () => import('./views/CareSettings.vue'), meta: { menu: 'care/settings', title: '关爱设置', careStaff: true } },
+      /* 议事表决 (issue 16): topics and their meetings, votes with the live count, 加装电梯 */
+      { path: 'votes/topics', name: 'votes-topics', component: () => import('./views/VotesTopics.vue'), meta: { title: '议题', votes: true, menu: 'votes/topics' } },
+      { path: 'votes/topics/:id(\\d+)', name: 'votes-topic', component: () => import('./views/VotesTopic.vue'), meta: { title: '议题详情', votes: true, menu: 'votes/topics' } },
+      { path: 'votes/meetings/:id(\\d+)', name: 'votes-meeting', component: () => import('./views/VotesMeeting.vue'), meta: { title: '议事会', votes: true, menu: 'votes/topics' } },
+      { path: 'votes/list', name: 'votes-list', component: () => import('./views/VotesList.vue'), meta: { title: '表决', votes: true, menu: 'votes/list' } },
+      { path: 'votes/:id(\\d+)', name: 'votes-vote', component: () => import('./views/VotesVote.vue'), meta: { title: '表决详情', votes: true, menu: 'votes/list' } },
+      { path: 'votes/lifts', name: 'votes-lifts', component: () => import('./views/VotesLifts.vue'), meta: { title: '加装电梯', votes: true, menu: 'votes/lifts' } },
+      { path: 'votes/lifts/:id(\\d+)', name: 'votes-lift', component: () => import('./views/VotesLift.vue'), meta: { title: '加装电梯项目', votes: true, menu: 'votes/lifts' } },
       { path: 'community-profile', name: 'community-profile', component: () => import('./views/CommunityProfile.vue'), meta: { title: '社区信息' } },
       { path: 'registrations', name: 'registrations', component: () => import('./views/Registrations.vue'), meta: { title: '注册审核', accounts: true } },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },
@@ -48,6 +56,7 @@ const routes = [
     ],
   },
   { path: '/announcements/:id(\\d+)/print', name: 'announcement-print', component: () => import('./views/AnnouncementPrint.vue'), meta: { title: '打印通知' } },
+  { path: '/votes/meetings/:id(\\d+)/qr', name: 'votes-meeting-qr', component: () => import('./views/VotesMeetingQr.vue'), meta: { title: '议事会签到码', votes: true } },
   { path: '/rooms/:id(\\d+)/poster', name: 'room-poster', component: () => import('./views/RoomPoster.vue'), meta: { title: '活动室海报' } },
   { path: '/:pathMatch(.*)*', redirect: { name: 'dashboard' } },
 ];

@@ -7,6 +7,7 @@ import { ElMessage } from 'element-plus';
 import { createApi } from '../shared/api.js';
 import { createInbox, parseNoticeLink } from '../shared/notices.js';
 import { CARE_ROLES, CARE_STAFF_ROLES, CARE_MANAGE_ROLES } from './care.js';
+import { VOTES_ROLES, VOTES_MANAGE_ROLES } from './votes.js';
 import { AUDIT_ROLES, WRITE_ROLES, MOVE_OUT_ROLES, REVEAL_ROLES } from '../shared/labels.js';
 
 const COMMUNITY_KEY = 'linli.console.community';
@@ -79,6 +80,7 @@ export function routeAllowed(to) {
   if (to.meta.care && !can.care()) return false;
   if (to.meta.careStaff && !can.careStaff()) return false;
   if (to.meta.careManage && !can.careManage()) return false;
+  if (to.meta.votes && !can.votes()) return false;
   return true;
 }
 
@@ -175,6 +177,10 @@ export const can = {
   careStaff: () => CARE_STAFF_ROLES.includes(session.user?.role),
   /* open, assess, pair, close, change the settings */
   careManage: () => CARE_MANAGE_ROLES.includes(session.user?.role),
+  /* 议事表决: topics, meetings, votes, 加装电梯 (the street reads) */
+  votes: () => VOTES_ROLES.includes(session.user?.role),
+  /* moderate, schedule, record ballots, close: the community's staff */
+  votesManage: () => VOTES_MANAGE_ROLES.includes(session.user?.role),
   /* settings every community shares (the working-day calendar, the assistant's synonyms) */
   sharedSettings: () => session.user?.role === 'admin',
 };

@@ -18,6 +18,7 @@ const routes = [
   { path: '/rooms', name: 'rooms', component: () => import('./views/Rooms.vue'), meta: { title: '活动室预约', tab: true } },
   { path: '/rooms/:id(\\d+)', name: 'room', component: () => import('./views/Room.vue'), meta: { title: '活动室' } },
   { path: '/rooms/:id(\\d+)/checkin', name: 'checkin', component: () => import('./views/Checkin.vue'), meta: { title: '到场签到' } },
+  { path: '/meetings/:id(\\d+)/checkin', name: 'meeting-checkin', component: () => import('./views/MeetingCheckin.vue'), meta: { title: '议事会签到' } },
   { path: '/cases', name: 'cases', component: () => import('./views/MyCases.vue'), meta: { title: '我的报事', tab: true } },
   { path: '/cases/new', name: 'case-report', component: () => import('./views/CaseReport.vue'), meta: { title: '我要报事' } },
   { path: '/cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), meta: { title: '报事详情' } },
