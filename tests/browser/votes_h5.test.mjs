@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, apiAs, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { apiAs, elderProblems, launchBrowser, phoneAs, shot, startLinli } from './helpers.mjs';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -42,21 +42,8 @@ after(async () => {
   await srv?.stop();
 });
 
-/* A phone page signed in as @username (the session cookie), in 长辈版 or not, with axe-core in each document. */
-async function phoneAs(username, elder) {
-  const page = await newPage(browser, { phone: true });
-  const res = await fetch(srv.url + '/api/v1/auth/login', json('POST', { username, password: PASSWORD }));
-  const { token } = await res.json();
-  await fetch(srv.url + '/api/v1/account/preferences', { ...json('PUT', { elder_mode: elder }), headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token } });
-  await page.context().addCookies([{ name: 'linli_session', value: token, url: srv.url }]);
-  await page.context().addInitScript(([e]) => {
-    localStorage.setItem('linli.h5.token', '1');
-    if (e) localStorage.setItem('linli.elder', '1');
-    else localStorage.removeItem('linli.elder');
-  }, [elder]);
-  await page.context().addInitScript({ content: AXE });
-  return page;
-}
+/* A phone page signed in as @username, in 长辈版 or not, with axe-core in each document. */
+const phone = (username, elder) => phoneAs(browser, srv.url, username, elder, [AXE]);
 
 /* serious or critical axe-core violations, as the elder suite counts them */
 async function axe(page, where) {
@@ -69,29 +56,10 @@ async function axe(page, where) {
   assert.deepEqual(bad, [], `axe-core on ${where}`);
 }
 
-/* 长辈版: every visible text ≥ 18 px, every control ≥ 60 × 60 px; what breaks the rule, described. */
-function elderProblems(page) {
-  return page.evaluate(() => {
-    const bad = [];
-    const name = (el) => `${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\s+/g, '.')} "${el.textContent.trim().slice(0, 16)}"`;
-    for (const el of document.querySelectorAll('#app *, .van-popup *')) {
-      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height) continue;
-      const cs = getComputedStyle(el);
-      const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (text && parseFloat(cs.fontSize) < 18) bad.push(`text ${cs.fontSize}: ${name(el)}`);
-      if (el.matches('button, a[href], input, textarea, [role=radio]') && !el.closest('label, .van-field') && (r.width < 60 || r.height < 60))
-        bad.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${name(el)}`);
-    }
-    return bad;
-  });
-}
-
 const text = (page, sel) => page.locator(sel).first().textContent();
 
 test('the resident opens the topics near her, supports one and withdraws, comments, and raises one with a photo', async () => {
-  const page = await phoneAs('resident', false);
+  const page = await phone('resident', false);
   await page.goto(srv.url + '/h5/#/home');
   await page.click('[data-test=topics-link]');
   await page.waitForSelector('[data-test=topic-row]');
@@ -179,7 +147,7 @@ test('the resident opens the topics near her, supports one and withdraws, commen
 });
 
 test('the lift vote: its consequences before voting, a vote with a confirm sheet, the receipt looked up, a change, an objection', async () => {
-  const page = await phoneAs('resident', false);
+  const page = await phone('resident', false);
   await page.goto(srv.url + '/h5/#/votes');
   await page.waitForSelector('[data-test=vote-row]');
   const rows = await page.locator('[data-test=vote-row]').evaluateAll((els) => els.map((e) => e.dataset.state));
@@ -291,7 +259,7 @@ test('a secret poll shows participation only while open, and after the close eac
   }));
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const id = r.body.id;
-  const page = await phoneAs('resident', false);
+  const page = await phone('resident', false);
   await page.goto(`${srv.url}/h5/#/votes/${id}`);
   await page.waitForSelector('[data-test=vote-consequences]');
   assert.match(await text(page, '[data-test=conseq-secret]'), /^无记名表决/);
@@ -323,7 +291,7 @@ test('a secret poll shows participation only while open, and after the close eac
 });
 
 test('长辈版: larger text, and the topics, a topic, the vote page and its confirm sheet keep 18 px text and 60 px targets', async () => {
-  const page = await phoneAs('resident', true);
+  const page = await phone('resident', true);
   await page.goto(srv.url + '/h5/#/topics');
   await page.waitForSelector('[data-test=topic-row]');
   await page.evaluate(() => document.fonts.ready);
