@@ -109,9 +109,10 @@ void photo_remove(Arena *a, const char *dir, const char *file, const char *rid, 
                  arena_sprintf(a, "%lld", (long long)id), "error", strerror(errno), NULL);
 }
 
-Error *photo_parse_ids(Arena *a, json_t *body, int max, int64_t *ret, int *ret_n)
+Error *photo_parse_ids_named(Arena *a, json_t *body, const char *key, int max, int64_t *ret,
+                             int *ret_n)
 {
-    json_t *photos = json_object_get(body, "photos");
+    json_t *photos = json_object_get(body, key);
     int n = 0;
     size_t i;
     json_t *v;
@@ -120,20 +121,25 @@ Error *photo_parse_ids(Arena *a, json_t *body, int max, int64_t *ret, int *ret_n
     if (!photos || json_is_null(photos))
         return NULL;
     if (!json_is_array(photos))
-        return error_invalid(a, "photos", "invalid_type", "字段“photos”应为照片编号的数组");
+        return error_invalid(a, key, "invalid_type",
+                             arena_sprintf(a, "字段“%s”应为照片编号的数组", key));
     if (json_array_size(photos) > (size_t)max)
-        return error_invalid(a, "photos", "too_many_photos",
-                             arena_sprintf(a, "最多上传 %d 张照片", max));
+        return error_invalid(a, key, "too_many_photos", arena_sprintf(a, "最多上传 %d 张照片", max));
     json_array_foreach (photos, i, v) {
         if (!json_is_integer(v) || json_integer_value(v) < 1)
-            return error_invalid(a, arena_sprintf(a, "photos[%zu]", i), "invalid_type",
+            return error_invalid(a, arena_sprintf(a, "%s[%zu]", key, i), "invalid_type",
                                  "照片编号应为正整数（先上传照片取得编号）");
         for (int k = 0; k < n; k++)
             if (ret[k] == json_integer_value(v))
-                return error_invalid(a, arena_sprintf(a, "photos[%zu]", i), "duplicate_photo",
+                return error_invalid(a, arena_sprintf(a, "%s[%zu]", key, i), "duplicate_photo",
                                      "同一张照片只能附一次");
         ret[n++] = json_integer_value(v);
     }
     *ret_n = n;
     return NULL;
+}
+
+Error *photo_parse_ids(Arena *a, json_t *body, int max, int64_t *ret, int *ret_n)
+{
+    return photo_parse_ids_named(a, body, "photos", max, ret, ret_n);
 }

@@ -46,3 +46,6 @@ void photo_remove(Arena *a, const char *dir, const char *file, const char *rid, 
  * (too_many_photos, invalid_type) or "photos[i]" (invalid_type, duplicate_photo).
  */
 Error *photo_parse_ids(Arena *a, json_t *body, int max, int64_t *ret, int *ret_n);
+/* The same for the array under @key ("photo_ids"): 422 naming @key or "@key[i]". */
+Error *photo_parse_ids_named(Arena *a, json_t *body, const char *key, int max, int64_t *ret,
+                             int *ret_n);

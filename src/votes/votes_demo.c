@@ -5,7 +5,8 @@
  * 加装电梯 project in unit 1 of a 6-floor building with ballots cast and
  * one objection, the topic it came from (supports, a comment, a meeting
  * with attendance and minutes, now at 表决; a coming 协调会 in the 议事厅
- * booked from the meeting, with its sign-in code), and a finished poll.
+ * booked from the meeting, with its sign-in code), a finished poll, a topic
+ * to moderate, and two topics being collected (the community's, building 1's).
  */
 #include <string.h>
 
@@ -237,6 +238,7 @@ static Error *lift_topic(Store *st, Arena *a, const char *community, int64_t bid
 static Error *lift_project(Store *st, Arena *a, const char *community, int64_t now, uint32_t *seed)
 {
     int64_t bid = 0, objection = 0, *ids;
+    const char *waiting = NULL;
     size_t n;
     VotesRollRow *roll;
     size_t n_roll;
@@ -283,13 +285,20 @@ static Error *lift_project(Store *st, Arena *a, const char *community, int64_t n
     err = votes_store_roll(st, a, v.id, &roll, &n_roll);
     if (err)
         return err;
-    /* upper floors mostly yes, one ground floor no, a few not yet */
+    /*
+     * upper floors mostly yes, one ground floor no, a few not yet; the owner
+     * of the 单元's first home (the demo resident's, on the ground floor, the
+     * lift against her window) has not voted: her phone has a vote to cast
+     */
+    for (size_t i = 0; i < n_roll; i++)
+        if (roll[i].household_id == ids[0])
+            waiting = roll[i].voter;
     for (size_t i = 0; i < n_roll; i++) {
         const char *choice = i == 0 ? "no" : next(seed) % 10 < 8 ? "yes" : NULL;
 
         if (i > 0 && strcmp(roll[i].voter, roll[i - 1].voter) == 0)
             continue;
-        if (!choice || roll[i].unsold)
+        if (!choice || roll[i].unsold || (waiting && strcmp(roll[i].voter, waiting) == 0))
             continue;
         err = cast(st, a, &v, roll[i].voter, choice, i % 4 == 3 ? "paper" : "app",
                    v.opens_at + (int64_t)(i + 1) * 7 * TIME_MINUTE_MS * 60);
@@ -360,6 +369,47 @@ static Error *finished_poll(Store *st, Arena *a, const char *community, int64_t 
     return err;
 }
 
+/* Two topics still being collected: one for the whole community, one for building 1. */
+static Error *more_topics(Store *st, Arena *a, const char *community, int64_t now)
+{
+    static const struct {
+        const char *scope, *title, *body, *author, *comment;
+        int days;
+    } demo[] = {
+        { "community", "健身器材老化，建议更换",
+          "中心花园的健身器材用了十多年，扶手生锈、漆皮脱落，有一台漫步机已经松动，老人和孩子用着不安全。"
+          "建议申请更换一批，并在旁边铺上防滑地垫。",
+          "3号楼居民", "同意，漫步机晃得厉害，孩子玩的时候很危险。", 3 },
+        { "building", "1号楼楼道杂物集中清理",
+          "楼道里堆了纸箱、旧家具和电动车电瓶，既挡路又有火灾隐患。建议约个周末大家一起清理，清不走的由物业统一处置。",
+          "1号楼居民", "周六上午可以，我来帮忙搬。", 1 },
+    };
+    int64_t bid = 0, comment = 0;
+    Error *err;
+
+    err = votes_store_demo_building(st, a, community, 6, &bid);
+    for (size_t i = 0; !err && bid && i < sizeof(demo) / sizeof(demo[0]); i++) {
+        int64_t at = now - demo[i].days * TIME_DAY_MS;
+        Topic t;
+
+        memset(&t, 0, sizeof(t));
+        t.community = community;
+        t.scope = demo[i].scope;
+        t.building_id = strcmp(demo[i].scope, "building") == 0 ? bid : 0;
+        t.title = demo[i].title;
+        t.body = demo[i].body;
+        t.author = demo[i].author;
+        t.created_at = at;
+        err = votes_topic_insert(st, a, &t);
+        if (!err)
+            err = votes_topic_step(st, a, t.id, "raised", "collecting", "", 0, 0, at);
+        if (!err)
+            err = votes_topic_comment_add(st, a, t.id, 0, "邻居", demo[i].comment,
+                                          at + TIME_DAY_MS / 2, &comment);
+    }
+    return err;
+}
+
 Error *votes_demo(Store *st, Arena *a, const char *community, int64_t now_ms, int *ret_n_votes)
 {
     uint32_t seed = 278;
@@ -373,6 +423,8 @@ Error *votes_demo(Store *st, Arena *a, const char *community, int64_t now_ms, in
         err = finished_poll(st, a, community, now_ms, &seed);
     if (!err)
         err = parking_topic(st, a, community, now_ms);
+    if (!err)
+        err = more_topics(st, a, community, now_ms);
     if (!err)
         *ret_n_votes = 2;
     return err;

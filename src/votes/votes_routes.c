@@ -556,6 +556,26 @@ static Error *votes_handle_create(Request *req, Response *res)
     return response_json(res, 201, votes_vote_json(req->arena, got, time_now_ms()));
 }
 
+/* A resident's "mine" on @o: {may_vote, choice, receipt} in vote @v. */
+static Error *mine_json(Request *req, const Vote *v, json_t *o)
+{
+    const char *voter = NULL, *choice = NULL, *receipt = NULL;
+    bool on = false;
+    int64_t area = 0;
+    Error *err;
+
+    err = votes_store_user_voter(req->store, req->arena, v, req->user->id, req->user->household_id,
+                                 &voter);
+    if (!err && voter)
+        err = votes_store_roll_weight(req->store, req->arena, v->id, voter, &on, &area);
+    if (!err && on)
+        err = votes_store_current(req->store, req->arena, v->id, voter, &choice, &receipt);
+    if (!err)
+        json_object_set_new(o, "mine", json_pack("{s:b, s:s?, s:s?}", "may_vote", on, "choice",
+                                                 choice, "receipt", receipt));
+    return err;
+}
+
 static Error *votes_handle_list(Request *req, Response *res)
 {
     const char *lo, *hi;
@@ -589,7 +609,14 @@ static Error *votes_handle_list(Request *req, Response *res)
         json_t *o = votes_vote_json(req->arena, &rows[i], now);
 
         json_object_del(o, "result");
+        /* a resident's list says, for each, whether she may vote and what she chose */
+        if (!err && req->user->role == ROLE_RESIDENT)
+            err = mine_json(req, &rows[i], o);
         json_array_append_new(items, o);
+    }
+    if (err) {
+        json_decref(items);
+        return err;
     }
     return response_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
                                              (json_int_t)total, "page", (json_int_t)page,
@@ -599,9 +626,7 @@ static Error *votes_handle_list(Request *req, Response *res)
 static Error *votes_handle_get(Request *req, Response *res)
 {
     Vote *v;
-    const char *voter = NULL, *choice = NULL, *receipt = NULL;
-    bool on = false;
-    int64_t area = 0, now = time_now_ms();
+    int64_t now = time_now_ms();
     json_t *o;
     Error *err;
 
@@ -621,17 +646,8 @@ static Error *votes_handle_get(Request *req, Response *res)
                                                         "no", (json_int_t)c[1], "abstain",
                                                         (json_int_t)c[2]));
     }
-    if (!err && req->user->role == ROLE_RESIDENT) {
-        err = votes_store_user_voter(req->store, req->arena, v, req->user->id,
-                                     req->user->household_id, &voter);
-        if (!err && voter)
-            err = votes_store_roll_weight(req->store, req->arena, v->id, voter, &on, &area);
-        if (!err && on)
-            err = votes_store_current(req->store, req->arena, v->id, voter, &choice, &receipt);
-        if (!err)
-            json_object_set_new(o, "mine", json_pack("{s:b, s:s?, s:s?}", "may_vote", on,
-                                                     "choice", choice, "receipt", receipt));
-    }
+    if (!err && req->user->role == ROLE_RESIDENT)
+        err = mine_json(req, v, o);
     if (err) {
         json_decref(o);
         return err;

@@ -265,6 +265,23 @@ typedef struct Topic {
     int64_t merged_into, supports, comments, vote_id, created_by, created_at, updated_at;
 } Topic;
 
+
+/* A photo on a topic (schema 32): topic_id 0 until a topic takes it. */
+typedef struct TopicPhoto {
+    int64_t id, uploader_id, topic_id;
+    const char *file, *mime;
+} TopicPhoto;
+
+Error *votes_topic_photo_insert(Store *st, Arena *a, int64_t uploader_id, const char *file,
+                                const char *mime, int64_t size, int64_t now_ms, int64_t *ret_id);
+/* ret->id 0 when there is no such photo. */
+Error *votes_topic_photo_get(Store *st, Arena *a, int64_t id, TopicPhoto *ret);
+/* Gives topic @topic_id photo @id when @uploader_id uploaded it and no topic has it yet (*ret_taken). */
+Error *votes_topic_photo_take(Store *st, Arena *a, int64_t topic_id, int64_t id,
+                              int64_t uploader_id, bool *ret_taken);
+/* [{id, url}] of @topic_id's photos into @items. */
+Error *votes_topic_photos(Store *st, Arena *a, int64_t topic_id, json_t *items);
+
 Error *votes_topic_insert(Store *st, Arena *a, Topic *t);
 /* *ret NULL when there is no such topic. */
 Error *votes_topic_get(Store *st, Arena *a, int64_t id, Topic **ret);

@@ -148,6 +148,10 @@ Error *votes_topic_list(Store *st, Arena *a, const char *community, const char *
                              t.hidden_reason != NULL, "merged_into",
                              t.merged_into ? json_integer(t.merged_into) : json_null(), "author",
                              t.author, "updated_at", time_format_rfc3339(a, t.updated_at)));
+        json_t *o = json_array_get(items, json_array_size(items) - 1);
+
+        json_object_set_new(o, "building_id", t.building_id ? json_integer(t.building_id) : json_null());
+        json_object_set_new(o, "unit", t.unit ? json_integer(t.unit) : json_null());
     }
     if (r != STORE_DONE)
         return store_error(st, a);
@@ -633,6 +637,44 @@ Error *votes_meeting_token(Store *st, Arena *a, Meeting *m)
     return NULL;
 }
 
+/* ---- photos (schema 32) ---- */
+
+static const char SQL_TPHOTO_INSERT[] =
+    "INSERT INTO topic_photo (uploader_id, file, mime, size, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+static const char SQL_TPHOTO_GET[] =
+    "SELECT uploader_id, topic_id, file, mime FROM topic_photo WHERE id = ?1";
+static const char SQL_TPHOTO_TAKE[] =
+    "UPDATE topic_photo SET topic_id = ?1 WHERE id = ?2 AND uploader_id = ?3 AND topic_id IS NULL";
+static const char SQL_TPHOTO_LIST[] = "SELECT id FROM topic_photo WHERE topic_id = ?1 ORDER BY id";
+
+Error *votes_topic_photo_insert(Store *st, Arena *a, int64_t uploader_id, const char *file,
+                                const char *mime, int64_t size, int64_t now_ms, int64_t *ret_id)
+{
+    return store_insert(st, a, SQL_TPHOTO_INSERT, NULL, NULL, NULL, ret_id, "ittii", uploader_id, file,
+                        mime, size, now_ms);
+}
+
+Error *votes_topic_photo_get(Store *st, Arena *a, int64_t id, TopicPhoto *ret)
+{
+    StoreStmt *s = store_prepare_bind(st, a, SQL_TPHOTO_GET, "i", id);
+    StoreResult r;
+
+    memset(ret, 0, sizeof(*ret));
+    r = store_step(s);
+    if (r == STORE_ROW) {
+        ret->id = id;
+        ret->uploader_id = store_column_int64(s, 0);
+        ret->topic_id = col(s, 1);
+        ret->file = store_column_text(s, a, 2);
+        ret->mime = store_column_text(s, a, 3);
+    } else if (r != STORE_DONE) {
+        return store_error(st, a);
+    }
+    store_reset(s);
+    return NULL;
+}
+
 /* Her resident: the account's own; a household's account's, those of its household. */
 static const char SQL_USER_RESIDENT_ID[] =
     "SELECT coalesce(resident_id, 0) FROM app_user WHERE id = ?1";
@@ -712,4 +754,30 @@ Error *votes_meeting_checkin(Store *st, Arena *a, const Meeting *m, int64_t user
     store_bind_int64(s, 3, now_ms);
     store_bind_int64(s, 4, user_id);
     return store_run_stmt(st, a, s);
+}
+
+Error *votes_topic_photo_take(Store *st, Arena *a, int64_t topic_id, int64_t id,
+                              int64_t uploader_id, bool *ret_taken)
+{
+    int64_t changes = 0;
+    Error *err;
+
+    err = store_run(st, a, SQL_TPHOTO_TAKE, NULL, NULL, NULL, &changes, "iii", topic_id, id,
+                    uploader_id);
+    *ret_taken = !err && changes == 1;
+    return err;
+}
+
+Error *votes_topic_photos(Store *st, Arena *a, int64_t topic_id, json_t *items)
+{
+    int64_t *ids;
+    size_t n;
+    Error *err;
+
+    err = store_run_ids(st, a, store_prepare_bind(st, a, SQL_TPHOTO_LIST, "i", topic_id), &ids, &n);
+    for (size_t i = 0; !err && i < n; i++)
+        json_array_append_new(items, json_pack("{s:I, s:s}", "id", (json_int_t)ids[i], "url",
+                                               arena_sprintf(a, "/api/v1/topic-photos/%lld",
+                                                             (long long)ids[i])));
+    return err;
 }

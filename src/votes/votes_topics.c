@@ -18,10 +18,12 @@
  * opens the H5 page /meetings/{id}/checkin with the meeting's token.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "booking/booking.h"
 #include "core/qrpng.h"
+#include "core/photo.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "http/response.h"
@@ -31,6 +33,8 @@
 #define TEXT_MAX 4000
 #define PARTICIPANTS_MAX 200
 #define MEETING_DEFAULT_MS (2 * 60 * TIME_MINUTE_MS)
+#define TOPIC_PHOTOS_MAX 3
+#define TOPIC_PHOTO_MAX_BYTES (8 * 1024 * 1024)
 
 static const char *user_name(const User *u)
 {
@@ -68,6 +72,7 @@ static Error *topic_page(Request *req, Response *res, int status, int64_t id)
     TopicState ts = TOPIC_COLLECTING;
     bool manage, supported = false;
     json_t *o, *steps = json_array(), *comments = json_array(), *meetings = json_array();
+    json_t *photos = json_array();
     Error *err;
 
     err = votes_topic_get(req->store, req->arena, id, &t);
@@ -83,6 +88,8 @@ static Error *topic_page(Request *req, Response *res, int status, int64_t id)
         err = votes_topic_meetings(req->store, req->arena, id, meetings);
     if (!err)
         err = votes_topic_supported(req->store, req->arena, id, req->user->id, &supported);
+    if (!err)
+        err = votes_topic_photos(req->store, req->arena, id, photos);
     if (err)
         goto fail;
     votes_topic_state_parse(t->state, &ts);
@@ -100,6 +107,7 @@ static Error *topic_page(Request *req, Response *res, int status, int64_t id)
                   "may_manage", manage);
     json_object_set_new(o, "hidden_reason", json_string_or_null(t->hidden_reason));
     json_object_set_new(o, "vote_id", t->vote_id ? json_integer(t->vote_id) : json_null());
+    json_object_set_new(o, "photos", photos);
     json_object_set_new(o, "next_state",
                         ts + 1 < _TOPIC_STATE_MAX ? json_string(votes_topic_state_name(ts + 1))
                                                   : json_null());
@@ -109,13 +117,16 @@ fail:
     json_decref(steps);
     json_decref(comments);
     json_decref(meetings);
+    json_decref(photos);
     return err;
 }
 
 static Error *votes_handle_topic_create(Request *req, Response *res)
 {
     static const char *const fields[] = { "title", "body", "scope", "building_id", "unit",
-                                          "community", NULL };
+                                          "community", "photo_ids", NULL };
+    int64_t photo_ids[TOPIC_PHOTOS_MAX];
+    int n_photos = 0;
     Topic t;
     VotesHousehold h = { 0 };
     const char *scope = "community", *community = NULL, *bcommunity = NULL;
@@ -146,6 +157,18 @@ static Error *votes_handle_topic_create(Request *req, Response *res)
                                 &present);
     if (!err)
         err = request_field_int(req, body, "unit", false, 1, 50, &t.unit, &present);
+    if (!err)
+        err = photo_parse_ids_named(req->arena, body, "photo_ids", TOPIC_PHOTOS_MAX, photo_ids,
+                                    &n_photos);
+    for (int i = 0; !err && i < n_photos; i++) {
+        TopicPhoto p;
+
+        err = votes_topic_photo_get(req->store, req->arena, photo_ids[i], &p);
+        if (!err && (!p.id || p.uploader_id != req->user->id || p.topic_id))
+            err = error_invalid(req->arena, arena_sprintf(req->arena, "photo_ids[%d]", i),
+                                "unknown_photo",
+                                "找不到这张照片，或它不是您上传的、已附在其他议题上；请重新上传");
+    }
     if (err)
         return err;
     if (req->user->role == ROLE_RESIDENT) {
@@ -199,6 +222,16 @@ static Error *votes_handle_topic_create(Request *req, Response *res)
     if (err)
         return err;
     err = votes_topic_insert(req->store, req->arena, &t);
+    for (int i = 0; !err && i < n_photos; i++) {
+        bool taken = false;
+
+        /* checked above; taken here only if no other topic took it meanwhile */
+        err = votes_topic_photo_take(req->store, req->arena, t.id, photo_ids[i], req->user->id,
+                                     &taken);
+        if (!err && !taken)
+            err = error_invalid(req->arena, arena_sprintf(req->arena, "photo_ids[%d]", i),
+                                "unknown_photo", "这张照片已附在其他议题上，请重新上传");
+    }
     if (!err)
         err = votes_topic_step(req->store, req->arena, t.id, "raised", "collecting", "", 0,
                                req->user->id, now);
@@ -891,6 +924,72 @@ static Error *votes_handle_meeting_checkin(Request *req, Response *res)
                                    walk_in));
 }
 
+/* ---- photos ---- */
+
+/* A topic's photos are for its community to see: kept as they came, not sealed. */
+static const char *topic_photo_dir(Request *req)
+{
+    return photo_dir(req->arena, req->app->cfg->files_base, "topics");
+}
+
+static Error *votes_handle_topic_photo_upload(Request *req, Response *res)
+{
+    PhotoFile pf;
+    int64_t id = 0;
+    Error *err;
+
+    err = auth_require(req, ROLE_RESIDENT | ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
+    if (err)
+        return err;
+    if (req->body_len == 0)
+        return error_invalid(req->arena, "photo", "empty_photo", "请上传照片（请求体为图片本身）");
+    err = photo_save(req->arena, NULL, topic_photo_dir(req), "photo", req->body, req->body_len,
+                     TOPIC_PHOTO_MAX_BYTES, &pf);
+    if (err)
+        return err;
+    err = votes_topic_photo_insert(req->store, req->arena, req->user->id, pf.file, pf.mime,
+                                   pf.size, time_now_ms(), &id);
+    if (err) {
+        unlink(pf.path);
+        return err;
+    }
+    return response_json(res, 201,
+                         json_pack("{s:I, s:s}", "id", (json_int_t)id, "url",
+                                   arena_sprintf(req->arena, "/api/v1/topic-photos/%lld",
+                                                 (long long)id)));
+}
+
+/* To those who may see its topic (a hidden one's: its author and staff); untaken, to its uploader. */
+static Error *votes_handle_topic_photo_get(Request *req, Response *res)
+{
+    TopicPhoto p;
+    Topic *t = NULL;
+    int64_t id;
+    bool ok;
+    Error *err;
+
+    err = auth_require(req, ROLE_RESIDENT | ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN);
+    if (!err)
+        err = request_param_id(req, 0, &id);
+    if (!err)
+        err = votes_topic_photo_get(req->store, req->arena, id, &p);
+    if (!err && p.topic_id)
+        err = votes_topic_get(req->store, req->arena, p.topic_id, &t);
+    if (err)
+        return err;
+    if (!p.id)
+        ok = false;
+    else if (!t)
+        ok = p.uploader_id == req->user->id;
+    else
+        ok = votes_may_read(req->user, t->community) &&
+             (!t->hidden_reason || votes_may_manage(req->user, t->community) ||
+              t->created_by == req->user->id);
+    if (!ok)
+        return error_not_found(req->arena, "id", "找不到该照片，或您无权查看");
+    return response_photo(req, res, NULL, topic_photo_dir(req), p.file, p.mime);
+}
+
 void votes_topic_routes_register(Router *r)
 {
     router_add(r, "GET", "/api/v1/topics", votes_handle_topic_list, 0);
@@ -904,6 +1003,8 @@ void votes_topic_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/topics/{id}/state", votes_handle_topic_state, 0);
     router_add(r, "POST", "/api/v1/topics/{id}/meetings", votes_handle_meeting_create, 0);
     router_add(r, "POST", "/api/v1/topic-comments/{id}/hide", votes_handle_comment_hide, 0);
+    router_add(r, "POST", "/api/v1/topic-photos", votes_handle_topic_photo_upload, ROUTE_FILE_BODY);
+    router_add(r, "GET", "/api/v1/topic-photos/{id}", votes_handle_topic_photo_get, 0);
     router_add(r, "GET", "/api/v1/meetings/{id}", votes_handle_meeting_get, 0);
     router_add(r, "POST", "/api/v1/meetings/{id}/attendance", votes_handle_meeting_attend, 0);
     router_add(r, "POST", "/api/v1/meetings/{id}/minutes", votes_handle_meeting_minutes, 0);

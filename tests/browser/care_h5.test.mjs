@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, apiAs, launchBrowser, newPage, shot, startLinli } from './helpers.mjs';
+import { PASSWORD, apiAs, elderProblems, launchBrowser, newPage, phoneAs as phoneAsIn, shot, startLinli } from './helpers.mjs';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const NEED = '楼道灯坏了，晚上看不见台阶';
@@ -47,39 +47,8 @@ after(async () => {
   await srv?.stop();
 });
 
-/* A phone page signed in as @username (the session cookie), in 长辈版 or not. */
-async function phoneAs(username, elder) {
-  const page = await newPage(browser, { phone: true });
-  const res = await fetch(srv.url + '/api/v1/auth/login', json('POST', { username, password: PASSWORD }));
-  const { token } = await res.json();
-  await fetch(srv.url + '/api/v1/account/preferences', { ...json('PUT', { elder_mode: elder }), headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token } });
-  await page.context().addCookies([{ name: 'linli_session', value: token, url: srv.url }]);
-  await page.context().addInitScript(([e]) => {
-    localStorage.setItem('linli.h5.token', '1');
-    if (e) localStorage.setItem('linli.elder', '1');
-    else localStorage.removeItem('linli.elder');
-  }, [elder]);
-  return page;
-}
-
-/* 长辈版: every visible text ≥ 18 px, every control ≥ 60 × 60 px; what breaks the rule, described. */
-function elderProblems(page) {
-  return page.evaluate(() => {
-    const bad = [];
-    const name = (el) => `${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\s+/g, '.')} "${el.textContent.trim().slice(0, 16)}"`;
-    for (const el of document.querySelectorAll('#app *')) {
-      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height) continue;
-      const cs = getComputedStyle(el);
-      const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (text && parseFloat(cs.fontSize) < 18) bad.push(`text ${cs.fontSize}: ${name(el)}`);
-      if (el.matches('button, a[href], input, textarea, [role=radio]') && (r.width < 60 || r.height < 60))
-        bad.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${name(el)}`);
-    }
-    return bad;
-  });
-}
+/* A phone page signed in as @username, in 长辈版 or not. */
+const phoneAs = (username, elder) => phoneAsIn(browser, srv.url, username, elder);
 
 test('the volunteer finds her pairs and records a visit with a photo and a need made a case, on time', async () => {
   const mine = (await volunteer('/care/mine')).body;

@@ -44,6 +44,9 @@ const SAMPLES = {
   announcement: async (f) => `/announcements/${await f.announcementId()}`,
   'care-visit': async (f) => `/care/visit/${await f.careId()}`,
   'funds-project': async (f) => `/funds/${await f.fundsId()}`,
+  topic: async (f) => `/topics/${await f.topicId()}`,
+  vote: async (f) => `/votes/${await f.voteId()}`,
+  'vote-receipt': async (f) => `/votes/${await f.voteId()}/receipt`,
 };
 
 const MODES = {
@@ -105,6 +108,22 @@ before(async () => {
       const closed = r.body.items.find((x) => x.state === 'closed');
       assert.ok(closed, 'the demo has a closed project in the resident\'s 公示');
       return closed.id;
+    }),
+    /* the demo's topic of the resident's 单元 (photos, steps, a meeting with minutes) */
+    topicId: memo(async () => {
+      const r = await resident('/topics');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const t = r.body.items.find((x) => x.scope === 'unit');
+      assert.ok(t, 'the demo has a topic of the resident\'s 单元');
+      return t.id;
+    }),
+    /* the demo's 加装电梯 vote, open, in which the resident may vote */
+    voteId: memo(async () => {
+      const r = await resident('/votes');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const v = r.body.items.find((x) => x.lift_id && x.state === 'open');
+      assert.ok(v, 'the demo has an open lift vote for the resident');
+      return v.id;
     }),
     doorToken: memo(async () => {
       const r = await staff(`/rooms/${await fixture.roomId()}/door-link`, { method: 'POST' });

@@ -124,3 +124,55 @@ export async function menuGo(page, name) {
   }
   await item.click();
 }
+
+/*
+ * A phone page (390×844) signed in as @username as the H5 keeps a session
+ * (the cookie and the signed-in hint), in 长辈版 (@elder, the account's
+ * preference and its local copy) or not; @init: more scripts for each
+ * document (axe-core's source, say).
+ */
+export async function phoneAs(browser, url, username, elder, init = []) {
+  const page = await newPage(browser, { phone: true });
+  const json = (method, body, token) => ({
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    body: JSON.stringify(body),
+  });
+  const res = await fetch(url + '/api/v1/auth/login', json('POST', { username, password: PASSWORD }));
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const { token } = await res.json();
+  await fetch(url + '/api/v1/account/preferences', json('PUT', { elder_mode: elder }, token));
+  await page.context().addCookies([{ name: 'linli_session', value: token, url }]);
+  await page.context().addInitScript(([e]) => {
+    localStorage.setItem('linli.h5.token', '1');
+    if (e) localStorage.setItem('linli.elder', '1');
+    else localStorage.removeItem('linli.elder');
+  }, [elder]);
+  for (const content of init) await page.context().addInitScript({ content });
+  return page;
+}
+
+/*
+ * 长辈版 on the page and its pop-ups: every visible text ≥ 18 px, every
+ * control ≥ 60 × 60 px (a field's input by its field, a label's by its
+ * label); what breaks the rule, described.
+ */
+export function elderProblems(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    const name = (el) => `${el.tagName.toLowerCase()}.${String(el.className).trim().replace(/\s+/g, '.')} "${el.textContent.trim().slice(0, 16)}"`;
+    for (const el of document.querySelectorAll('#app *, .van-popup *')) {
+      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+      let r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      const cs = getComputedStyle(el);
+      const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (text && parseFloat(cs.fontSize) < 18) bad.push(`text ${cs.fontSize}: ${name(el)}`);
+      if (!el.matches('button, a[href], input, textarea, [role=radio]')) continue;
+      const wrap = el.matches('input, textarea') && el.closest('label, .van-field');
+      if (wrap) r = wrap.getBoundingClientRect();
+      if (r.width < 60 || r.height < 60) bad.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${name(el)}`);
+    }
+    return bad;
+  });
+}
