@@ -366,6 +366,37 @@ describe('community funds in the console', () => {
     await sp.waitForSelector('[data-test=funds-line]');
     assert.equal(await sp.locator('[data-test=line-edit]').count(), 0);
     assert.equal(await sp.locator('[data-test=budget-create]').count(), 0);
+    assert.deepEqual([...page.errors, ...sp.errors], []);
+  });
+
+  test('the street admin sets next year\'s fund of a community with its lines; an amount that is not one is refused before sending', async () => {
+    const street = await apiAs(srv.url, 'street');
+    const next = year + 1;
+    assert.equal((await street(`/funds/budgets?year=${next}`)).body.items.length, 0);
+    const page = await staffPage('street');
+    await page.goto(`${srv.url}/#/funds`);
+    await pick(page, 'funds-year', `${next} 年`);
+    await page.click('.el-tabs__item:has-text("预算")');
+    await page.waitForSelector('[data-test=budget-create]');
+    const name = (await page.textContent('[data-test=create-community] .el-select__selected-item:not(.is-hidden)')).trim();
+    assert.ok(name && name !== '幸福居委会', `a community without a fund is offered: ${name}`);
+    await page.locator('input[data-test=create-line-name]').fill('环境改善');
+    await page.locator('input[data-test=create-line-amount]').fill('12.345');
+    await page.click('[data-test=create-submit]');
+    await page.waitForSelector('[data-test=budget-create] .el-form-item__error:has-text("每个科目都要有名称和金额")');
+    assert.equal((await street(`/funds/budgets?year=${next}`)).body.items.length, 0, 'nothing sent');
+    await page.locator('input[data-test=create-line-amount]').fill('30,000');
+    await page.click('[data-test=budget-create] button:has-text("添加一行")');
+    await page.locator('input[data-test=create-line-name]').nth(1).fill('为老服务');
+    await page.locator('input[data-test=create-line-amount]').nth(1).fill('25000.5');
+    await page.click('[data-test=create-submit]');
+    await page.waitForSelector('[data-test=funds-budget-card]');
+    const got = (await street(`/funds/budgets?year=${next}`)).body.items;
+    assert.equal(got.length, 1);
+    assert.equal(got[0].community_name, name);
+    assert.equal(got[0].street_min_fen, 500000);
+    assert.deepEqual(got[0].lines.map((l) => [l.name, l.budget_fen]), [['环境改善', 3000000], ['为老服务', 2500050]]);
+    assert.match(await page.textContent('[data-test=funds-budget-card]'), /为老服务[\s\S]*¥25,000\.50/);
     assert.deepEqual(page.errors, []);
   });
 
