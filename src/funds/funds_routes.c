@@ -211,6 +211,30 @@ static Error *notify_applicant(Request *req, const FundsApp *app, const char *ti
                       arena_sprintf(req->arena, "/funds/%lld", (long long)app->id));
 }
 
+#define FUNDS_NOTIFY_MAX_USERS 200 /* staff of a community, admins of a street */
+
+/*
+ * Tells those who decide @app's next step that it waits for them (notice
+ * @kind, linking to the console's page of the application): the
+ * community's staff and secretaries, or (@street) the street's admins; not
+ * the user who made it wait.
+ */
+static Error *notify_deciders(Request *req, const FundsApp *app, bool street, const char *kind,
+                              const char *title)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    const char *link = arena_sprintf(req->arena, "/funds/applications/%lld", (long long)app->id);
+    const char *body = arena_sprintf(req->arena, "%s（%s）", app->title,
+                                     funds_money_text(req->arena, app->total_fen));
+    Error *err = funds_store_decider_ids(req->store, req->arena, app->community, street,
+                                         req->user->id, FUNDS_NOTIFY_MAX_USERS, &ids, &n);
+
+    for (size_t i = 0; !err && i < n; i++)
+        err = notice_add(req->store, req->arena, ids[i], kind, title, body, link);
+    return err;
+}
+
 /*
  * The body of a new or edited application. The budget of its line, and
  * whether the user may apply there: the line's community's staff, or a
@@ -475,6 +499,10 @@ static Error *funds_handle_submit(Request *req, Response *res)
                                       req->user->display_name, time_now_ms());
     if (!err)
         err = audit_record(req, "funds.submit", "fund_application", app->id, app->community, NULL);
+    if (!err)
+        err = notify_deciders(req, app, false, "funds.submitted",
+                              app->state == FUNDS_RETURNED ? "自治金申请修改后重新提交，待居委会审核"
+                                                           : "新的自治金申请，待居委会审核");
     return commit_respond(req, res, err, 200, app->id);
 }
 
@@ -595,6 +623,8 @@ static Error *funds_handle_step(Request *req, Response *res)
                                                  ? (next == FUNDS_APPROVED ? "已批准" : "已通过本步审核")
                                                  : decision == FUNDS_RETURN ? "被退回修改"
                                                                              : "未获同意"));
+    if (!err && next == FUNDS_STREET && app->state != FUNDS_STREET)
+        err = notify_deciders(req, app, true, "funds.street", "自治金申请待街道审批");
     return commit_respond(req, res, err, 200, app->id);
 }
 
@@ -928,6 +958,9 @@ static Error *funds_handle_change(Request *req, Response *res)
         free(text);
         if (!err)
             err = funds_store_app_set_state(req->store, req->arena, app, FUNDS_CHANGE, time_now_ms());
+        if (!err)
+            err = notify_deciders(req, app, in->total_fen > app->street_min_fen, "funds.change",
+                                  "自治金项目申请变更预算，待审批");
     }
     if (!err)
         err = funds_store_step_insert(req->store, req->arena, app->id, FUNDS_STEP_CHANGE,

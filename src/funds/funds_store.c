@@ -1007,3 +1007,25 @@ Error *funds_store_line_ids(Store *st, Arena *a, int64_t budget_id, int64_t *ret
     store_reset(s);
     return r == STORE_ROW || r == STORE_DONE ? NULL : store_error(st, a);
 }
+
+/* ---- who decides ---- */
+
+/* A staff member's or secretary's scope is her community's code; a street admin's a prefix of it. */
+static const char SQL_DECIDERS[] =
+    "SELECT id FROM app_user WHERE disabled = 0 AND state = 'active' AND id <> ?2"
+    " AND ((?3 = 0 AND role IN ('staff', 'secretary') AND scope = ?1)"
+    " OR (?3 = 1 AND role = 'street_admin' AND length(scope) > 0"
+    " AND substr(?1, 1, length(scope)) = scope))"
+    " ORDER BY id LIMIT ?4";
+
+Error *funds_store_decider_ids(Store *st, Arena *a, const char *community, bool street,
+                               int64_t except_user, int64_t limit, int64_t **ret, size_t *ret_n)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_DECIDERS);
+
+    store_bind_text(s, 1, community);
+    store_bind_int64(s, 2, except_user);
+    store_bind_int64(s, 3, street ? 1 : 0);
+    store_bind_int64(s, 4, limit);
+    return store_run_ids(st, a, s, ret, ret_n);
+}

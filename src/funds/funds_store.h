@@ -202,6 +202,14 @@ Error *funds_store_file_get(Store *st, Arena *a, int64_t id, int64_t *ret_app_id
 Error *funds_store_file_attach(Store *st, Arena *a, int64_t file_id, int64_t app_id,
                                int64_t milestone_id, int64_t *ret_changes);
 
+/*
+ * The accounts that decide a step of @community's applications, at most
+ * @limit, without @except_user: its staff and secretaries, or (@street)
+ * the street admins over it. Active and not disabled, in id order.
+ */
+Error *funds_store_decider_ids(Store *st, Arena *a, const char *community, bool street,
+                               int64_t except_user, int64_t limit, int64_t **ret, size_t *ret_n);
+
 /* ---- ledger and report ---- */
 
 /*

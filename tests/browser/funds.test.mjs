@@ -48,6 +48,8 @@ describe('community funds', () => {
     await page.fill('[data-test=act-reason]', '材料齐全，同意提交议事会');
     await shot(page, 'funds-console-review');
     await page.click('[data-test=act-submit]');
+    await page.waitForSelector('[data-test=app-state]:has-text("议事会")');
+    await page.click('[data-test=app-back]');
     await page.waitForSelector('[data-test=step-council]:has-text("议事会意见（2）")');
     await page.click('.el-tabs__item:has-text("预算")');
     await page.waitForSelector('[data-test=funds-line]');
@@ -70,6 +72,8 @@ describe('community funds', () => {
     await page.click('[data-test=funds-inbox-table] .el-table__row');
     await page.waitForSelector('[data-test=funds-act]');
     await page.click('[data-test=act-submit]');
+    await page.waitForSelector('[data-test=app-state]:has-text("执行中")');
+    await page.click('[data-test=app-back]');
     await page.waitForSelector('[data-test=step-street]:has-text("街道审批（0）")');
     assert.deepEqual(page.errors, []);
   });

@@ -33,6 +33,10 @@ const routes = [
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
       { path: 'funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '自治金', funds: true } },
+      /* /funds/applications/{id} is also the link of the notices funds.submitted, funds.street and funds.change */
+      { path: 'funds/applications/new', name: 'funds-new', component: () => import('./views/FundsApplication.vue'), meta: { title: '新建自治金申请', funds: true, menu: 'funds' } },
+      { path: 'funds/applications/:id(\\d+)', name: 'funds-application', component: () => import('./views/FundsApplication.vue'), meta: { title: '自治金申请', funds: true, menu: 'funds' } },
+      { path: 'funds/report', name: 'funds-report', component: () => import('./views/FundsReport.vue'), meta: { title: '自治金年度报告', funds: true, menu: 'funds' } },
       /* 关爱: /care/people/{id} is also the link of the sweep's notices */
       { path: 'care', name: 'care', component: () => import('./views/CareList.vue'), meta: { title: '关爱对象', care: true } },
       { path: 'care/people/:id(\\d+)', name: 'care-person', component: () => import('./views/CarePerson.vue'), meta: { title: '关爱档案', care: true, menu: 'care' } },
