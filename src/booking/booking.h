@@ -295,9 +295,6 @@ const char *booking_base_url(Request *req);
  * when a booking of hers is due, and offers to book the room otherwise.
  */
 const char *booking_room_url(Request *req, int64_t room_id);
-/* The poster as PNG (booking_poster.c, cairo); NULL if it cannot be drawn. */
-const char *booking_qr_png(Arena *a, const char *url, const char *title, const char *caption,
-                           size_t *ret_len);
 
 /* ---- store (booking_room_store.c, booking_store.c) ---- */
 
@@ -346,6 +343,13 @@ Error *booking_store_sweep_if_due(Store *st, Arena *a, int64_t now_ms);
 Error *booking_store_insert(Store *st, Arena *a, const Room *room, const BookingInput *in,
                             int64_t user_id, bool check_quota, int64_t now_ms, Booking **ret);
 Error *booking_store_get(Store *st, Arena *a, int64_t id, Booking **ret);
+/*
+ * Inside a write transaction: marks booking @id, just made for an event
+ * that holds the room (an activity's session), as in use (checked in, no
+ * access code), so that the no-show sweep and the approval deadline leave
+ * it alone. 409 if it is no longer pending or confirmed.
+ */
+Error *booking_store_hold(Store *st, Arena *a, int64_t id, int64_t now_ms);
 
 #define BOOKING_FILTER_ALL (-1)
 #define BOOKING_FILTER_ACTIVE (-2)

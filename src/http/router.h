@@ -40,7 +40,7 @@ enum {
 #define ROUTER_MAX_BODY (1024 * 1024)
 #define ROUTER_LARGE_BODY (16 * 1024 * 1024)
 #define ROUTER_FILE_BODY (5 * 1024 * 1024)
-#define ROUTER_MAX_ROUTES 256
+#define ROUTER_MAX_ROUTES 384
 
 typedef struct Route {
     const char *method;
