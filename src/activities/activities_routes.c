@@ -348,9 +348,9 @@ static Error *activities_handle_cancel(Request *req, Response *res)
             continue;
         err = booking_store_get(req->store, req->arena, sessions[i].booking_id, &b);
         if (!err && b && booking_state_active(b->state))
-            err = booking_store_end(req->store, req->arena, b, BOOKING_CANCELLED,
-                                    arena_sprintf(req->arena, "活动取消：%s", reason),
-                                    req->user->id, time_now_ms());
+            err = booking_store_end_held(req->store, req->arena, b,
+                                         arena_sprintf(req->arena, "活动取消：%s", reason),
+                                         req->user->id, time_now_ms());
     }
     if (!err)
         err = activities_store_signup_users(req->store, req->arena, act->id, &users, &n_users);

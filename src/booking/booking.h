@@ -350,6 +350,9 @@ Error *booking_store_get(Store *st, Arena *a, int64_t id, Booking **ret);
  * it alone. 409 if it is no longer pending or confirmed.
  */
 Error *booking_store_hold(Store *st, Arena *a, int64_t id, int64_t now_ms);
+/* Cancels booking @b held by booking_store_hold (frees its slots, promotes the waitlist). */
+Error *booking_store_end_held(Store *st, Arena *a, Booking *b, const char *reason,
+                              int64_t actor_id, int64_t now_ms);
 
 #define BOOKING_FILTER_ALL (-1)
 #define BOOKING_FILTER_ACTIVE (-2)
