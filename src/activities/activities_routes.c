@@ -537,9 +537,9 @@ void activities_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/activities/stats", activities_handle_stats, 0);
     router_add(r, "GET", "/api/v1/activities/policy", activities_handle_policy_get, 0);
     router_add(r, "PUT", "/api/v1/activities/policy", activities_handle_policy_put, 0);
+    activities_signup_routes_register(r); /* /activities/mine before /activities/{id} */
     router_add(r, "GET", "/api/v1/activities/{id}", activities_handle_get, 0);
     router_add(r, "PUT", "/api/v1/activities/{id}", activities_handle_update, 0);
     router_add(r, "POST", "/api/v1/activities/{id}/cancel", activities_handle_cancel, 0);
     router_add(r, "GET", "/api/v1/activities/{id}/qr.png", activities_handle_qr, 0);
-    activities_signup_routes_register(r);
 }

@@ -13,6 +13,7 @@
 
 #include "activities/activities_routes.h"
 #include "audit/audit.h"
+#include "booking/booking.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
 #include "core/banned.h"
@@ -100,8 +101,8 @@ static Error *may_sign_up(Request *req, const Activity *act, const ActivityResid
     case WINDOW_NOT_YET:
         return error_conflict(req->arena, "signup_opens", "signup_closed",
                               arena_sprintf(req->arena, "报名还没开始，%s 开始报名",
-                                            time_format_rfc3339_at(req->arena, act->signup_opens,
-                                                                   ACTIVITIES_UTC_OFFSET_MIN)));
+                                            booking_time_text(req->arena, act->signup_opens,
+                                                              ACTIVITIES_UTC_OFFSET_MIN)));
     case WINDOW_CLOSED:
         return error_conflict(req->arena, "signup_closes", "signup_closed", "报名已截止");
     case WINDOW_OPEN:
@@ -121,7 +122,7 @@ static Error *may_sign_up(Request *req, const Activity *act, const ActivityResid
             arena_sprintf(req->arena,
                           "%s 在 %d 天内有 %d 次报名后未到场，%s 之前暂不能报名活动",
                           who->name, p.window_days, p.no_show_limit,
-                          time_format_rfc3339_at(req->arena, until, ACTIVITIES_UTC_OFFSET_MIN)));
+                          booking_time_text(req->arena, until, ACTIVITIES_UTC_OFFSET_MIN)));
     return NULL;
 }
 
@@ -184,8 +185,8 @@ static Error *cancel_signup(Request *req, Response *res, Activity *act, int64_t 
     if (!err && !staff && now >= act->cancel_until)
         err = error_conflict(req->arena, "cancel_until", "cancel_closed",
                              arena_sprintf(req->arena, "已过取消报名的截止时间（%s），如有变化请联系社区",
-                                           time_format_rfc3339_at(req->arena, act->cancel_until,
-                                                                  ACTIVITIES_UTC_OFFSET_MIN)));
+                                           booking_time_text(req->arena, act->cancel_until,
+                                                             ACTIVITIES_UTC_OFFSET_MIN)));
     if (!err)
         err = activities_store_signup_cancel(req->store, req->arena, s, req->user->id, now);
     if (!err && !act->cancelled && strcmp(s->state, "confirmed") == 0)
@@ -236,6 +237,19 @@ static Error *activities_handle_cancel_one(Request *req, Response *res)
     if (err)
         return err;
     return cancel_signup(req, res, act, sid, activities_is_staff_of(req->user, act->community));
+}
+
+static Error *activities_handle_mine(Request *req, Response *res)
+{
+    json_t *items = NULL;
+    Error *err;
+
+    err = auth_require(req, ROLE_RESIDENT);
+    if (!err)
+        err = activities_store_mine(req->store, req->arena, req->user->id, time_now_ms(), &items);
+    if (err)
+        return err;
+    return response_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
 static Error *activities_handle_signups(Request *req, Response *res)
@@ -458,6 +472,7 @@ static Error *activities_handle_rate(Request *req, Response *res)
 
 void activities_signup_routes_register(Router *r)
 {
+    router_add(r, "GET", "/api/v1/activities/mine", activities_handle_mine, 0);
     router_add(r, "POST", "/api/v1/activities/{id}/signups", activities_handle_signup, 0);
     router_add(r, "GET", "/api/v1/activities/{id}/signups", activities_handle_signups, 0);
     router_add(r, "DELETE", "/api/v1/activities/{id}/signups/mine", activities_handle_cancel_mine,

@@ -297,19 +297,24 @@ static const char SQL_SESSIONS_TOKENS_JSON[] =
 static const char SQL_RATING_SUM[] =
     "SELECT count(*), coalesce(sum(score), 0) FROM activity_rating WHERE activity_id = ?1";
 
-/* Adds kind_label and status (upcoming, ongoing, ended, cancelled) to an activity object. */
-static void decorate(json_t *o, int64_t start, int64_t end, int64_t now_ms)
+/* upcoming, ongoing, ended or cancelled, for an activity in @state from @start to @end */
+static const char *activity_status(const char *state, int64_t start, int64_t end, int64_t now_ms)
+{
+    return state && strcmp(state, "cancelled") == 0 ? "cancelled"
+           : now_ms < start                       ? "upcoming"
+           : now_ms < end                         ? "ongoing"
+                                                  : "ended";
+}
+
+/* Adds kind_label and status to an object with the activity's kind and, in @state_key, state. */
+static void decorate(json_t *o, const char *state_key, int64_t start, int64_t end, int64_t now_ms)
 {
     ActivityKind k = ACTIVITY_VOLUNTEER;
-    const char *state = json_string_value(json_object_get(o, "state"));
+    const char *state = json_string_value(json_object_get(o, state_key));
 
     activities_kind_parse(json_string_value(json_object_get(o, "kind")), &k);
     json_object_set_new(o, "kind_label", json_string(activities_kind_label(k)));
-    json_object_set_new(o, "status",
-                        json_string(state && strcmp(state, "cancelled") == 0 ? "cancelled"
-                                    : now_ms < start                       ? "upcoming"
-                                    : now_ms < end                         ? "ongoing"
-                                                                           : "ended"));
+    json_object_set_new(o, "status", json_string(activity_status(state, start, end, now_ms)));
 }
 
 Error *activities_store_json(Store *st, Arena *a, int64_t id, bool tokens, int64_t now_ms,
@@ -332,7 +337,7 @@ Error *activities_store_json(Store *st, Arena *a, int64_t id, bool tokens, int64
     *ret = NULL;
     if (!o)
         return NULL;
-    decorate(o, start, end, now_ms);
+    decorate(o, "state", start, end, now_ms);
     err = rows_json(st, a,
                     store_prepare_bind(st, a, tokens ? SQL_SESSIONS_TOKENS_JSON : SQL_SESSIONS_JSON,
                                        "i", id),
@@ -388,7 +393,8 @@ Error *activities_store_list(Store *st, Arena *a, const ActivitiesFilter *f, jso
     while ((r = store_step(s)) == STORE_ROW) {
         json_t *o = row_json(s, a, ACTIVITY_TYPES);
 
-        decorate(o, store_column_int64(s, ncol), store_column_int64(s, ncol + 1), f->now);
+        decorate(o, "state", store_column_int64(s, ncol), store_column_int64(s, ncol + 1),
+                 f->now);
         json_object_del(o, "body");
         json_array_append_new(items, o);
     }
@@ -549,6 +555,47 @@ Error *activities_store_signups_of_user(Store *st, Arena *a, int64_t activity_id
     return rows_json(st, a,
                      store_prepare_bind(st, a, SQL_SIGNUPS_OF_USER, "ii", activity_id, user_id),
                      "iittTii", ret);
+}
+
+static const char SQL_MINE[] =
+    "SELECT s.id, s.activity_id, a.title, a.kind, a.place, m.name AS room_name,"
+    " a.start_at AS start, a.end_at AS \"end\", a.state AS activity_state, s.resident_id,"
+    " r.name AS resident_name, s.state,"
+    " CASE WHEN s.state = 'waitlisted' THEN (SELECT count(*) FROM activity_signup w"
+    " WHERE w.activity_id = s.activity_id AND w.state = 'waitlisted' AND w.id <= s.id) END"
+    " AS position,"
+    " (SELECT count(*) FROM activity_attendance t WHERE t.activity_id = s.activity_id"
+    " AND t.resident_id = s.resident_id) AS attended,"
+    " (SELECT count(*) FROM activity_rating g WHERE g.activity_id = s.activity_id"
+    " AND g.resident_id = s.resident_id) AS rated, a.cancel_until, a.start_at, a.end_at"
+    " FROM activity_signup s JOIN activity a ON a.id = s.activity_id"
+    " JOIN resident r ON r.id = s.resident_id LEFT JOIN room m ON m.id = a.room_id"
+    " WHERE s.user_id = ?1 AND s.state <> 'cancelled'"
+    " ORDER BY CASE WHEN a.end_at > ?2 THEN 0 ELSE 1 END,"
+    " CASE WHEN a.end_at > ?2 THEN a.start_at ELSE -a.start_at END, s.id LIMIT 200";
+#define MINE_TYPES "iittttTTtittibbT"
+
+Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t now_ms, json_t **ret)
+{
+    StoreStmt *s = store_prepare_bind(st, a, SQL_MINE, "ii", user_id, now_ms);
+    int ncol = (int)strlen(MINE_TYPES);
+    json_t *items = json_array();
+    StoreResult r;
+
+    while ((r = store_step(s)) == STORE_ROW) {
+        json_t *o = row_json(s, a, MINE_TYPES);
+
+        decorate(o, "activity_state", store_column_int64(s, ncol), store_column_int64(s, ncol + 1),
+                 now_ms);
+        json_array_append_new(items, o);
+    }
+    store_reset(s);
+    if (r != STORE_DONE) {
+        json_decref(items);
+        return store_error(st, a);
+    }
+    *ret = items;
+    return NULL;
 }
 
 Error *activities_store_signups_json(Store *st, Arena *a, int64_t activity_id, json_t **ret)

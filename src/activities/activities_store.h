@@ -141,6 +141,11 @@ Error *activities_store_signup_live(Store *st, Arena *a, int64_t activity_id, in
 /* Live sign-ups that @user_id made for @activity_id, as JSON. */
 Error *activities_store_signups_of_user(Store *st, Arena *a, int64_t activity_id, int64_t user_id,
                                         json_t **ret);
+/*
+ * The live sign-ups @user_id made (hers and her family's) with their
+ * activities, upcoming first, at most 200.
+ */
+Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t now_ms, json_t **ret);
 /* Every sign-up of @activity_id with names and attendance (staff). */
 Error *activities_store_signups_json(Store *st, Arena *a, int64_t activity_id, json_t **ret);
 /*

@@ -328,6 +328,59 @@ test('waitlist: her place; a cancellation promotes the first automatically with 
   assert.equal((await api('GET', `/api/v1/activities/${a.id}/signups`, q)).status, 403);
 });
 
+test('my activities: hers and her family\'s live sign-ups, waitlist place, status; not another household\'s, not cancelled ones', async () => {
+  const her = users[103];
+  const hh = (u) => sql(`SELECT household_id FROM resident WHERE id = ${rid[u]}`);
+  const kin = Number(sql(`SELECT min(id) FROM resident WHERE household_id = ${hh(her)} AND id <> ${rid[her]} AND status = 'active'`));
+  assert.ok(kin > 0, 'she has a family member');
+  const other = users.slice(40, 100).find((u) => hh(u) !== hh(her));
+  const a1 = await publish({ title: '我的活动一', capacity: 3 }, 60);
+  const a2 = await publish({ title: '我的活动二', capacity: 1 }, 30);
+  const a3 = await publish({ title: '我的活动三' }, 20);
+  const a4 = await publish({ title: '我的活动四' }, 10);
+  assert.equal((await signup(her, a1.id)).status, 201);
+  assert.equal((await signup(her, a1.id, { resident_id: kin })).status, 201);
+  assert.equal((await signup(other, a1.id)).status, 201);
+  assert.equal((await signup(other, a2.id)).body.state, 'confirmed');
+  const w = await signup(her, a2.id);
+  assert.equal(w.body.position, 1);
+  assert.equal((await signup(her, a3.id)).status, 201);
+  assert.equal((await api('DELETE', `/api/v1/activities/${a3.id}/signups/mine`, her)).status, 200);
+  assert.equal((await signup(her, a4.id)).status, 201);
+  shift(a4.id, DAY);
+  const sess = Number(sql(`SELECT id FROM activity_session WHERE activity_id = ${a4.id}`));
+  sql(`INSERT INTO activity_attendance (session_id, resident_id, activity_id, in_at) VALUES (${sess}, ${rid[her]}, ${a4.id}, 1)`);
+
+  const r = await api('GET', '/api/v1/activities/mine', her);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const ours = r.body.items.filter((x) => [a1.id, a2.id, a3.id, a4.id].includes(x.activity_id));
+  assert.deepEqual(ours.map((x) => [x.activity_id, x.resident_id, x.state]), [
+    [a2.id, rid[her], 'waitlisted'], // upcoming, soonest first
+    [a1.id, rid[her], 'confirmed'],
+    [a1.id, kin, 'confirmed'],
+    [a4.id, rid[her], 'confirmed'], // then the ended one
+  ], 'the cancelled one is gone and another household\'s is not hers');
+  assert.equal(ours[0].position, 1);
+  assert.equal(ours[1].position, null);
+  assert.deepEqual(ours.map((x) => x.status), ['upcoming', 'upcoming', 'upcoming', 'ended']);
+  assert.equal(ours[0].title, '我的活动二');
+  assert.equal(ours[0].kind_label, '志愿服务');
+  assert.equal(ours[2].resident_name, sql(`SELECT name FROM resident WHERE id = ${kin}`));
+  assert.equal(ours[3].attended, true);
+  assert.equal(ours[1].attended, false);
+  assert.equal(ours[3].rated, false);
+  assert.equal(Date.parse(ours[1].cancel_until), Date.parse(a1.cancel_until));
+  const o = await api('GET', '/api/v1/activities/mine', other);
+  assert.deepEqual(o.body.items.filter((x) => [a1.id, a2.id].includes(x.activity_id)).map((x) => [x.activity_id, x.resident_id]),
+    [[a2.id, rid[other]], [a1.id, rid[other]]], 'hers only: not her neighbour\'s');
+  assert.equal((await api('GET', '/api/v1/activities/mine', 'staff')).status, 403);
+  assert.equal((await srv.api('GET', '/api/v1/activities/mine')).status, 401);
+  // a rating shows
+  assert.equal((await api('POST', `/api/v1/activities/${a4.id}/ratings`, her, { score: 5 })).status, 201);
+  const r2 = await api('GET', '/api/v1/activities/mine', her);
+  assert.equal(r2.body.items.find((x) => x.activity_id === a4.id).rated, true);
+});
+
 /* 100 sign-ups at once, half through each server; returns the answers. */
 async function race(id) {
   const who = users.slice(0, 100);
