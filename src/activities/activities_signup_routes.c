@@ -242,11 +242,15 @@ static Error *activities_handle_cancel_one(Request *req, Response *res)
 static Error *activities_handle_mine(Request *req, Response *res)
 {
     json_t *items = NULL;
+    int64_t me = 0;
     Error *err;
 
     err = auth_require(req, ROLE_RESIDENT);
     if (!err)
-        err = activities_store_mine(req->store, req->arena, req->user->id, time_now_ms(), &items);
+        err = activities_store_user_resident(req->store, req->arena, req->user->id, &me);
+    if (!err)
+        err = activities_store_mine(req->store, req->arena, req->user->id, me, time_now_ms(),
+                                    &items);
     if (err)
         return err;
     return response_json(res, 200, json_pack("{s:o}", "items", items));

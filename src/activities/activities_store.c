@@ -575,7 +575,8 @@ static const char SQL_MINE[] =
     " CASE WHEN a.end_at > ?2 THEN a.start_at ELSE -a.start_at END, s.id LIMIT 200";
 #define MINE_TYPES "iittttTTtittibbT"
 
-Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t now_ms, json_t **ret)
+Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t self_id, int64_t now_ms,
+                             json_t **ret)
 {
     StoreStmt *s = store_prepare_bind(st, a, SQL_MINE, "ii", user_id, now_ms);
     int ncol = (int)strlen(MINE_TYPES);
@@ -587,6 +588,9 @@ Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t now_m
 
         decorate(o, "activity_state", store_column_int64(s, ncol), store_column_int64(s, ncol + 1),
                  now_ms);
+        json_object_set_new(o, "self",
+                            json_boolean(json_integer_value(json_object_get(o, "resident_id")) ==
+                                         self_id));
         json_array_append_new(items, o);
     }
     store_reset(s);
@@ -912,6 +916,9 @@ static const char SQL_DEMO_USER[] = "SELECT id FROM app_user WHERE username = ?1
 static const char SQL_DEMO_RESIDENTS[] =
     "SELECT id, birth_date FROM resident WHERE community = ?1 AND status = 'active'"
     " ORDER BY id LIMIT 200";
+static const char SQL_DEMO_KIN[] =
+    "SELECT coalesce(min(r.id), 0) FROM resident r WHERE r.status = 'active' AND r.id <> ?1"
+    " AND r.household_id = (SELECT household_id FROM resident WHERE id = ?1)";
 static const char SQL_DEMO_DATES[] =
     "UPDATE activity_signup SET created_at = ?2 WHERE activity_id = ?1";
 
@@ -930,6 +937,10 @@ Error *activities_store_demo_people(Store *st, Arena *a, const char *community,
                               &ret->resident_user);
     if (!err && ret->resident_user)
         err = activities_store_user_resident(st, a, ret->resident_user, &ret->resident_self);
+    if (!err && ret->resident_self)
+        err = store_run_int64(st, a,
+                              store_prepare_bind(st, a, SQL_DEMO_KIN, "i", ret->resident_self),
+                              &ret->resident_kin);
     if (err)
         return err;
     s = store_prepare_bind(st, a, SQL_DEMO_RESIDENTS, "t", community);

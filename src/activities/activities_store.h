@@ -143,9 +143,11 @@ Error *activities_store_signups_of_user(Store *st, Arena *a, int64_t activity_id
                                         json_t **ret);
 /*
  * The live sign-ups @user_id made (hers and her family's) with their
- * activities, upcoming first, at most 200.
+ * activities, upcoming first, at most 200; "self" marks those of @self_id,
+ * the resident she is (who may rate).
  */
-Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t now_ms, json_t **ret);
+Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t self_id, int64_t now_ms,
+                             json_t **ret);
 /* Every sign-up of @activity_id with names and attendance (staff). */
 Error *activities_store_signups_json(Store *st, Arena *a, int64_t activity_id, json_t **ret);
 /*
@@ -204,6 +206,7 @@ typedef struct ActivitiesDemoPeople {
     int64_t staff_id;          /* the demo staff account, 0 if none */
     int64_t resident_user;     /* the demo resident's account, 0 if none */
     int64_t resident_self;     /* the resident she is */
+    int64_t resident_kin;      /* another of her household (0 if none) */
     int64_t residents[200];    /* active residents of the community, by id */
     const char *births[200];
     size_t n;

@@ -125,7 +125,9 @@ test('the demo: upcoming activities first, a course of 8 sessions, a full one wi
   assert.ok(st.body.ratings.count > 0 && st.body.ratings.average >= 1);
   assert.ok(st.body.participants > 0);
   const mine = await api('GET', `/api/v1/activities/${items.find((x) => x.title.startsWith('亲子')).id}`, 'resident');
-  assert.equal(mine.body.my_signups.length, 1, 'the demo resident is signed up');
+  assert.deepEqual(mine.body.my_signups.map((x) => x.state), ['confirmed', 'waitlisted'], 'the demo resident is signed up, her family member waits');
+  const my = (await api('GET', '/api/v1/activities/mine', 'resident')).body.items;
+  assert.ok(my.some((x) => x.status === 'ended' && x.attended && !x.rated), 'she came to a past one and may rate it');
   assert.equal(mine.body.sessions[0].token, undefined, 'a resident never sees the QR token');
 });
 
@@ -366,6 +368,7 @@ test('my activities: hers and her family\'s live sign-ups, waitlist place, statu
   assert.equal(ours[0].title, '我的活动二');
   assert.equal(ours[0].kind_label, '志愿服务');
   assert.equal(ours[2].resident_name, sql(`SELECT name FROM resident WHERE id = ${kin}`));
+  assert.deepEqual(ours.map((x) => x.self), [true, true, false, true], 'her own, not her family member\'s');
   assert.equal(ours[3].attended, true);
   assert.equal(ours[1].attended, false);
   assert.equal(ours[3].rated, false);
