@@ -34,6 +34,9 @@ const routes = [
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
       { path: 'funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '自治金', funds: true } },
       /* 关爱: /care/people/{id} is also the link of the sweep's notices */
+      { path: 'activities', name: 'activities', component: () => import('./views/Activities.vue'), meta: { title: '社区活动', activities: true } },
+      { path: 'activities/:id(\\d+)', name: 'activity', component: () => import('./views/ActivityDetail.vue'), meta: { title: '活动详情', activities: true, menu: 'activities' } },
+      { path: 'activity-stats', name: 'activity-stats', component: () => import('./views/ActivityStats.vue'), meta: { title: '活动统计', activities: true, menu: 'activities' } },
       { path: 'care', name: 'care', component: () => import('./views/CareList.vue'), meta: { title: '关爱对象', care: true } },
       { path: 'care/people/:id(\\d+)', name: 'care-person', component: () => import('./views/CarePerson.vue'), meta: { title: '关爱档案', care: true, menu: 'care' } },
       { path: 'care/people/:id(\\d+)/assess', name: 'care-assess', component: () => import('./views/CareAssess.vue'), meta: { title: '能力评估', careManage: true, menu: 'care' } },
