@@ -17,7 +17,7 @@ export const SIGNUP_LABELS = { confirmed: '已报名', waitlisted: '候补', can
 
 /* "50 岁及以上", "6-12 岁", "" */
 export function ageText(a) {
-  const lo = a.age_min, hi = a.age_max;
+  const lo = a.age_min > 0 ? a.age_min : null, hi = a.age_max;
   if (lo != null && hi != null) return `${lo}-${hi} 岁`;
   if (lo != null) return `${lo} 岁及以上`;
   if (hi != null) return `${hi} 岁及以下`;
