@@ -111,7 +111,7 @@ describe('activities', () => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('resident: a full activity offers the waitlist and gives her place', async () => {
+  test('resident: a full activity offers the waitlist and gives her place; a cancellation before the deadline moves her up', async () => {
     const a = await publish({ title: '满员的讲座', capacity: 1, kind: 'civic' });
     const r = await residentApi(`/activities/${a.id}/signups`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resident_id: kin.id }) });
     assert.equal(r.body.state, 'confirmed');
@@ -131,11 +131,26 @@ describe('activities', () => {
     await page.waitForSelector('[data-test=my-signup][data-state=waitlisted]');
     assert.match(await page.textContent('[data-test=my-signup][data-state=waitlisted] [data-test=position]'), /候补第 1 位/);
     await shot(page, 'activities-h5-waitlist');
-    const s = (await residentApi('/activities/mine')).body.items.find((x) => x.activity_id === a.id && x.resident_id === self.id);
+    /* before the deadline she cancels her family member's place: she moves up from the waitlist */
+    await page.locator('[data-test=my-signup][data-state=confirmed] [data-test=cancel-signup]').click();
+    await page.click('.van-dialog__confirm');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=my-signup]').length === 1
+      && document.querySelector('[data-test=my-signup]').dataset.state === 'confirmed');
+    assert.match(await page.textContent('[data-test=my-signups]'), new RegExp(self.name));
+    assert.doesNotMatch(await page.textContent('[data-test=my-signups]'), new RegExp(kin.name));
+    assert.deepEqual((await residentApi(`/activities/${a.id}`)).body.my_signups.map((x) => [x.resident_id, x.state]), [[self.id, 'confirmed']]);
+    /* and her family member joins the waitlist again, first in line */
+    await page.click('[data-test=signup]');
+    await page.click(`[data-test=who-sheet] [data-test=person][data-id="${kin.id}"]`);
+    await page.waitForSelector('.van-dialog >> text=已加入候补');
+    assert.match(await page.textContent('.van-dialog'), /候补第 1 位/);
+    await page.click('.van-dialog__confirm');
+    const s = (await residentApi('/activities/mine')).body.items.find((x) => x.activity_id === a.id && x.resident_id === kin.id);
     assert.equal(s.state, 'waitlisted');
     assert.equal(s.position, 1);
     await page.goto(srv.url + '/h5/#/activities/mine');
     await page.waitForSelector(`[data-test=mine][data-activity="${a.id}"][data-state=waitlisted]`);
+    assert.match(await page.textContent(`[data-test=mine][data-activity="${a.id}"][data-state=waitlisted]`), new RegExp(kin.name));
     assert.match(await page.textContent(`[data-test=mine][data-activity="${a.id}"][data-state=waitlisted]`), /候补第 1 位/);
     assert.deepEqual(page.errors, []);
   });
