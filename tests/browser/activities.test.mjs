@@ -231,4 +231,27 @@ describe('activities', () => {
     assert.match(await phone.textContent('.van-dialog'), /二维码不是本活动的签到码/);
     assert.deepEqual(phone.errors, []);
   });
+
+  test('staff sign in a walk-in at a market: anyone of the community, found by name', async () => {
+    const a = await publish({ title: '便民集市（浏览器）', kind: 'market', walk_in: true, waitlist: false, capacity: 100,
+      start: iso(Date.now() + 10 * MIN), end: iso(Date.now() + 3 * HOUR) });
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/activities/${a.id}`);
+    await page.waitForSelector('[data-test=walk-in]');
+    await page.locator('[data-test=walk-in-select] input').fill(kin.name);
+    const option = page.locator('.el-select-dropdown__item:visible', { hasText: kin.name }).first();
+    await option.click();
+    await page.click('[data-test=walk-in-sign]');
+    const row = page.locator('[data-test=checkin-table] .el-table__row', { hasText: `${kin.name}（现场）` });
+    await row.waitFor();
+    assert.match((await row.locator('[data-test=in-at]').textContent()).trim(), /^\d\d:\d\d$/);
+    const att = (await staffApi(`/activities/${a.id}/signups`)).body.attendance;
+    assert.equal(att.length, 1);
+    assert.equal(att[0].signup_id, null, 'a walk-in, not a sign-up');
+    assert.equal(att[0].resident_name, kin.name);
+    await shot(page, 'activities-console-walk-in');
+    assert.deepEqual(page.errors, []);
+  });
 });
