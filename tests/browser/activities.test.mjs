@@ -232,6 +232,30 @@ describe('activities', () => {
     assert.deepEqual(phone.errors, []);
   });
 
+  test('resident: rates an activity she came to, from 我的活动', async () => {
+    const before = (await residentApi('/activities/mine')).body.items.find((x) => x.self && x.status === 'ended' && x.attended && !x.rated);
+    assert.ok(before, 'the demo resident came to a past activity and has not rated it');
+    const count = (await residentApi(`/activities/${before.activity_id}`)).body.ratings;
+    const page = await newPage(browser, { phone: true });
+    await h5Login(page, 'resident');
+    await page.goto(srv.url + '/h5/#/activities/mine?tab=past');
+    const card = page.locator(`[data-test=past][data-activity="${before.activity_id}"]`);
+    await card.locator('[data-test=rate]').click();
+    await page.waitForSelector('[data-test=rate-card]');
+    assert.equal(await page.isDisabled('[data-test=rate-submit]'), true, 'no score, no rating');
+    await page.click('[data-test=rate-card] [data-score="4"]');
+    await page.fill('[data-test=rate-card] textarea', '老人们很开心');
+    await noSideScroll(page, 'the rating');
+    await shot(page, 'activities-h5-rate');
+    await page.click('[data-test=rate-submit]');
+    await page.waitForSelector('[data-test=rated]');
+    assert.equal(await page.locator('[data-test=rate-card]').count(), 0);
+    const after = (await residentApi(`/activities/${before.activity_id}`)).body;
+    assert.equal(after.ratings, count + 1);
+    assert.equal((await residentApi('/activities/mine')).body.items.find((x) => x.self && x.activity_id === before.activity_id).rated, true);
+    assert.deepEqual(page.errors, []);
+  });
+
   test('staff sign in a walk-in at a market: anyone of the community, found by name', async () => {
     const a = await publish({ title: '便民集市（浏览器）', kind: 'market', walk_in: true, waitlist: false, capacity: 100,
       start: iso(Date.now() + 10 * MIN), end: iso(Date.now() + 3 * HOUR) });
