@@ -17,6 +17,7 @@
 #include "assistant/assistant_cli.h"
 #include "booking/booking.h"
 #include "care/care.h"
+#include "activities/activities.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
@@ -271,7 +272,7 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0;
+    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0;
     int n_votes = 0;
     uint64_t history_seed;
     Arena *a;
@@ -373,6 +374,11 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, activities_demo(st, a, opt.community, time_now_ms(),
+                                                         &n_activities));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -404,6 +410,9 @@ static int cmd_demo(int argc, char **argv)
            n_votes);
     printf("community funds (自治金): %lld projects over two years, with receipts and reports\n",
            (long long)n_funds);
+    printf("activities: %lld (upcoming with sign-ups and a waitlist, a course, a market; past ones"
+           " with attendance and ratings)\n",
+           (long long)n_activities);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "account/account.h"
+#include "activities/activities.h"
 #include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
@@ -82,4 +83,5 @@ void routes_register_all(Router *r)
     care_photo_routes_register(r);
     votes_routes_register(r);
     funds_routes_register(r);
+    activities_routes_register(r);
 }

@@ -343,6 +343,16 @@ Error *booking_store_sweep_if_due(Store *st, Arena *a, int64_t now_ms);
 Error *booking_store_insert(Store *st, Arena *a, const Room *room, const BookingInput *in,
                             int64_t user_id, bool check_quota, int64_t now_ms, Booking **ret);
 Error *booking_store_get(Store *st, Arena *a, int64_t id, Booking **ret);
+/*
+ * Inside a write transaction: marks booking @id, just made for an event
+ * that holds the room (an activity's session), as in use (checked in, no
+ * access code), so that the no-show sweep and the approval deadline leave
+ * it alone. 409 if it is no longer pending or confirmed.
+ */
+Error *booking_store_hold(Store *st, Arena *a, int64_t id, int64_t now_ms);
+/* Cancels booking @b held by booking_store_hold (frees its slots, promotes the waitlist). */
+Error *booking_store_end_held(Store *st, Arena *a, Booking *b, const char *reason,
+                              int64_t actor_id, int64_t now_ms);
 
 #define BOOKING_FILTER_ALL (-1)
 #define BOOKING_FILTER_ACTIVE (-2)

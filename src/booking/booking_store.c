@@ -411,6 +411,34 @@ Error *booking_store_insert(Store *st, Arena *a, const Room *room, const Booking
     return booking_store_insert_checked(st, a, room, in, user_id, check_quota_, 0, now_ms, ret);
 }
 
+static const char SQL_BOOKING_HOLD[] =
+    "UPDATE booking SET state = 'checked_in', checked_in_at = ?2, updated_at = ?2"
+    " WHERE id = ?1 AND state IN ('pending', 'confirmed')";
+
+Error *booking_store_hold(Store *st, Arena *a, int64_t id, int64_t now_ms)
+{
+    int64_t n = 0;
+    Error *err = store_run(st, a, SQL_BOOKING_HOLD, NULL, NULL, NULL, &n, "ii", id, now_ms);
+
+    if (!err && n == 0)
+        err = error_conflict(a, "room_id", "slot_taken", "该功能室的预约已变化，请刷新后再试");
+    return err;
+}
+
+static const char SQL_BOOKING_UNHOLD[] =
+    "UPDATE booking SET state = 'confirmed', checked_in_at = NULL, updated_at = ?2"
+    " WHERE id = ?1 AND state = 'checked_in' AND access_code IS NULL";
+
+Error *booking_store_end_held(Store *st, Arena *a, Booking *b, const char *reason,
+                              int64_t actor_id, int64_t now_ms)
+{
+    Error *err = store_run(st, a, SQL_BOOKING_UNHOLD, NULL, NULL, NULL, NULL, "ii", b->id, now_ms);
+
+    if (err)
+        return err;
+    return booking_store_end(st, a, b, BOOKING_CANCELLED, reason, actor_id, now_ms);
+}
+
 Error *booking_store_free_slots(Store *st, Arena *a, int64_t room_id, int64_t start_ms, int64_t end_ms,
                          int64_t booking_id)
 {

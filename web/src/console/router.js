@@ -38,6 +38,9 @@ const routes = [
       { path: 'funds/applications/:id(\\d+)', name: 'funds-application', component: () => import('./views/FundsApplication.vue'), meta: { title: '自治金申请', funds: true, menu: 'funds' } },
       { path: 'funds/report', name: 'funds-report', component: () => import('./views/FundsReport.vue'), meta: { title: '自治金年度报告', funds: true, menu: 'funds' } },
       /* 关爱: /care/people/{id} is also the link of the sweep's notices */
+      { path: 'activities', name: 'activities', component: () => import('./views/Activities.vue'), meta: { title: '社区活动', activities: true } },
+      { path: 'activities/:id(\\d+)', name: 'activity', component: () => import('./views/ActivityDetail.vue'), meta: { title: '活动详情', activities: true, menu: 'activities' } },
+      { path: 'activity-stats', name: 'activity-stats', component: () => import('./views/ActivityStats.vue'), meta: { title: '活动统计', activities: true, menu: 'activities' } },
       { path: 'care', name: 'care', component: () => import('./views/CareList.vue'), meta: { title: '关爱对象', care: true } },
       { path: 'care/people/:id(\\d+)', name: 'care-person', component: () => import('./views/CarePerson.vue'), meta: { title: '关爱档案', care: true, menu: 'care' } },
       { path: 'care/people/:id(\\d+)/assess', name: 'care-assess', component: () => import('./views/CareAssess.vue'), meta: { title: '能力评估', careManage: true, menu: 'care' } },

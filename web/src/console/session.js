@@ -73,6 +73,7 @@ export function routeAllowed(to) {
   if (to.meta.caseConfig && !can.caseConfig()) return false;
   if (to.meta.audit && !can.audit()) return false;
   if (to.meta.funds && !can.funds()) return false;
+  if (to.meta.activities && !can.activities()) return false;
   if (to.meta.kb && !can.kb()) return false;
   if (to.meta.accounts && !can.accounts()) return false;
   if (to.meta.manageRooms && !can.manageRooms()) return false;
@@ -171,6 +172,9 @@ export const can = {
   roomStats: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
   /* 自治金: the community's staff and the street (/funds/applications, /funds/ledger) */
   funds: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  /* 社区活动: the community's staff read and manage them; the street reads them and their figures */
+  activities: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
+  manageActivities: () => ['admin', 'secretary', 'staff'].includes(session.user?.role),
   /* 关爱: the list (a grid worker's: her pairs), a person's page, the overdue board */
   care: () => CARE_ROLES.includes(session.user?.role),
   /* 关爱 statistics and settings (read); the elderly not yet in care */
