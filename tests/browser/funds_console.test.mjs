@@ -251,6 +251,27 @@ describe('community funds in the console', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('the Excel links give the list and the ledger; an approved project links its 公示 PDF', async () => {
+    const page = await staffPage();
+    await page.goto(`${srv.url}/#/funds`);
+    await page.waitForSelector('[data-test=funds-export-ledger]');
+    for (const which of ['funds-export-applications', 'funds-export-ledger']) {
+      const href = await page.getAttribute(`[data-test=${which}]`, 'href');
+      assert.match(href, /\/export\?/, which);
+      const r = await page.request.get(srv.url + href);
+      assert.equal(r.status(), 200, `${which}: ${await r.text()}`);
+      assert.match(r.headers()['content-type'], /spreadsheetml/, which);
+      assert.equal((await r.body()).subarray(0, 2).toString(), 'PK', `${which} is an xlsx (zip)`);
+    }
+    const app = await runningProject();
+    await page.goto(`${srv.url}/#/funds/applications/${app.id}`);
+    const href = await page.getAttribute('[data-test=app-notice-pdf]', 'href');
+    const r = await page.request.get(srv.url + href);
+    assert.equal(r.status(), 200, await r.text());
+    assert.equal((await r.body()).subarray(0, 5).toString(), '%PDF-');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('staff add a milestone and report it with a photo', async () => {
     const app = await runningProject();
     const page = await staffPage();
