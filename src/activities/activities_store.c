@@ -11,59 +11,8 @@
 #include "core/crypto.h"
 #include "core/timeutil.h"
 #include "notice/notice.h"
+#include "store/store_json.h"
 #include "core/banned.h"
-
-/* ---- rows as JSON ---- */
-
-/*
- * The current row as an object: column i named by the query, typed by
- * @types[i] ('i' integer, 't' text, 'b' boolean, 'T' a time in ms shown as
- * RFC 3339, 'j' JSON text); NULL columns are null.
- */
-static json_t *row_json(StoreStmt *s, Arena *a, const char *types)
-{
-    json_t *o = json_object();
-
-    for (int i = 0; types[i]; i++) {
-        const char *name = store_column_name(s, i);
-        json_t *v;
-
-        if (store_column_is_null(s, i))
-            v = json_null();
-        else if (types[i] == 'i')
-            v = json_integer(store_column_int64(s, i));
-        else if (types[i] == 'b')
-            v = json_boolean(store_column_int64(s, i) != 0);
-        else if (types[i] == 'T')
-            v = json_string(time_format_rfc3339_at(a, store_column_int64(s, i),
-                                                   ACTIVITIES_UTC_OFFSET_MIN));
-        else if (types[i] == 'j') {
-            v = json_loads(store_column_text(s, a, i), 0, NULL);
-            if (!v)
-                v = json_array();
-        } else
-            v = json_string(store_column_text(s, a, i));
-        json_object_set_new(o, name, v);
-    }
-    return o;
-}
-
-/* Every row of @s as an array of row_json objects; resets @s. */
-static Error *rows_json(Store *st, Arena *a, StoreStmt *s, const char *types, json_t **ret)
-{
-    json_t *arr = json_array();
-    StoreResult r;
-
-    while ((r = store_step(s)) == STORE_ROW)
-        json_array_append_new(arr, row_json(s, a, types));
-    store_reset(s);
-    if (r != STORE_DONE) {
-        json_decref(arr);
-        return store_error(st, a);
-    }
-    *ret = arr;
-    return NULL;
-}
 
 /* ---- activities ---- */
 
@@ -327,7 +276,7 @@ Error *activities_store_json(Store *st, Arena *a, int64_t id, bool tokens, int64
     Error *err;
 
     if (r == STORE_ROW) {
-        o = row_json(s, a, ACTIVITY_TYPES);
+        o = store_row_json(s, a, ACTIVITY_TYPES);
         start = store_column_int64(s, 9);
         end = store_column_int64(s, 10);
     }
@@ -338,7 +287,7 @@ Error *activities_store_json(Store *st, Arena *a, int64_t id, bool tokens, int64
     if (!o)
         return NULL;
     decorate(o, "state", start, end, now_ms);
-    err = rows_json(st, a,
+    err = store_rows_json(st, a,
                     store_prepare_bind(st, a, tokens ? SQL_SESSIONS_TOKENS_JSON : SQL_SESSIONS_JSON,
                                        "i", id),
                     tokens ? "iiTTiit" : "iiTTii", &sessions);
@@ -391,7 +340,7 @@ Error *activities_store_list(Store *st, Arena *a, const ActivitiesFilter *f, jso
     Error *err;
 
     while ((r = store_step(s)) == STORE_ROW) {
-        json_t *o = row_json(s, a, ACTIVITY_TYPES);
+        json_t *o = store_row_json(s, a, ACTIVITY_TYPES);
 
         decorate(o, "state", store_column_int64(s, ncol), store_column_int64(s, ncol + 1),
                  f->now);
@@ -552,7 +501,7 @@ static const char SQL_ATTENDANCE_JSON[] =
 Error *activities_store_signups_of_user(Store *st, Arena *a, int64_t activity_id, int64_t user_id,
                                         json_t **ret)
 {
-    return rows_json(st, a,
+    return store_rows_json(st, a,
                      store_prepare_bind(st, a, SQL_SIGNUPS_OF_USER, "ii", activity_id, user_id),
                      "iittTii", ret);
 }
@@ -584,7 +533,7 @@ Error *activities_store_mine(Store *st, Arena *a, int64_t user_id, int64_t self_
     StoreResult r;
 
     while ((r = store_step(s)) == STORE_ROW) {
-        json_t *o = row_json(s, a, MINE_TYPES);
+        json_t *o = store_row_json(s, a, MINE_TYPES);
 
         decorate(o, "activity_state", store_column_int64(s, ncol), store_column_int64(s, ncol + 1),
                  now_ms);
@@ -607,11 +556,11 @@ Error *activities_store_signups_json(Store *st, Arena *a, int64_t activity_id, j
     json_t *signups = NULL, *attendance = NULL;
     Error *err;
 
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_SIGNUPS_ALL, "i", activity_id),
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_SIGNUPS_ALL, "i", activity_id),
                     "iittitTTii", &signups);
     if (err)
         return err;
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_ATTENDANCE_JSON, "i", activity_id),
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_ATTENDANCE_JSON, "i", activity_id),
                     "iiitiTT", &attendance);
     if (err) {
         json_decref(signups);
@@ -771,7 +720,7 @@ Error *activities_store_attend(Store *st, Arena *a, const ActivitySession *sess,
     }
     if (err)
         return err;
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_ATTEND_ROW, "ii", sess->id, resident_id),
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_ATTEND_ROW, "ii", sess->id, resident_id),
                     "iiTT", &rows);
     if (err)
         return err;
@@ -852,7 +801,7 @@ Error *activities_store_stats(Store *st, Arena *a, const char *lo, const char *h
     json_t *v;
     Error *err;
 
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_STATS_KIND, "ttiii", lo, hi, from, to,
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_STATS_KIND, "ttiii", lo, hi, from, to,
                                               now_ms),
                     "tiiii", &by_kind);
     if (err) {

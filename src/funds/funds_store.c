@@ -7,51 +7,8 @@
 #include <string.h>
 
 #include "funds/funds_store.h"
+#include "store/store_json.h"
 #include "core/banned.h"
-
-/* ---- rows as JSON ---- */
-
-/*
- * The current row as an object: column i named by the query, typed by
- * @types[i] ('i' integer, 't' text, 'b' boolean); NULL columns are null.
- */
-static json_t *row_json(StoreStmt *s, Arena *a, const char *types)
-{
-    json_t *o = json_object();
-
-    for (int i = 0; types[i]; i++) {
-        const char *name = store_column_name(s, i);
-        json_t *v;
-
-        if (store_column_is_null(s, i))
-            v = json_null();
-        else if (types[i] == 'i')
-            v = json_integer(store_column_int64(s, i));
-        else if (types[i] == 'b')
-            v = json_boolean(store_column_int64(s, i) != 0);
-        else
-            v = json_string(store_column_text(s, a, i));
-        json_object_set_new(o, name, v);
-    }
-    return o;
-}
-
-/* Every row of @s as an array of row_json objects; resets @s. */
-static Error *rows_json(Store *st, Arena *a, StoreStmt *s, const char *types, json_t **ret)
-{
-    json_t *arr = json_array();
-    StoreResult r;
-
-    while ((r = store_step(s)) == STORE_ROW)
-        json_array_append_new(arr, row_json(s, a, types));
-    store_reset(s);
-    if (r != STORE_DONE) {
-        json_decref(arr);
-        return store_error(st, a);
-    }
-    *ret = arr;
-    return NULL;
-}
 
 /* One int64 from the first row of @s (@def when there is none); resets @s. */
 static Error *one_int(Store *st, Arena *a, StoreStmt *s, int64_t def, int64_t *ret)
@@ -170,13 +127,13 @@ Error *funds_store_budget_list(Store *st, Arena *a, const char *lo, const char *
     size_t i;
     Error *err;
 
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_BUDGET_LIST, "tti", lo, hi, (int64_t)year),
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_BUDGET_LIST, "tti", lo, hi, (int64_t)year),
                     "ittiiit", &arr);
     json_array_foreach (arr, i, b) {
         json_t *lines = NULL;
 
         if (!err)
-            err = rows_json(st, a,
+            err = store_rows_json(st, a,
                             store_prepare_bind(st, a, SQL_BUDGET_LINES, "i",
                                                (int64_t)json_integer_value(json_object_get(b, "id"))),
                             "itiiiiii", &lines);
@@ -248,7 +205,7 @@ static const char SQL_TEAM_LIST[] =
 Error *funds_store_team_list(Store *st, Arena *a, const char *lo, const char *hi, int64_t lead,
                              json_t **ret)
 {
-    return rows_json(st, a, store_prepare_bind(st, a, SQL_TEAM_LIST, "tti", lo, hi, lead),
+    return store_rows_json(st, a, store_prepare_bind(st, a, SQL_TEAM_LIST, "tti", lo, hi, lead),
                      "ittitit", ret);
 }
 
@@ -462,7 +419,7 @@ Error *funds_store_app_json(Store *st, Arena *a, int64_t id, bool public_view, j
     Error *err;
 
     *ret = NULL;
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_APP_DETAIL, "i", id), APP_DETAIL_TYPES,
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_APP_DETAIL, "i", id), APP_DETAIL_TYPES,
                     &rows);
     if (err)
         return err;
@@ -475,13 +432,13 @@ Error *funds_store_app_json(Store *st, Arena *a, int64_t id, bool public_view, j
 
         if (public_view && !parts[i].in_public)
             continue;
-        err = rows_json(st, a, store_prepare_bind(st, a, parts[i].sql, "i", id), parts[i].types,
+        err = store_rows_json(st, a, store_prepare_bind(st, a, parts[i].sql, "i", id), parts[i].types,
                         &part);
         if (!err)
             json_object_set_new(o, parts[i].key, part);
     }
     if (!err)
-        err = rows_json(st, a, store_prepare_bind(st, a, SQL_APP_EVALUATION, "i", id), "ii", &ev);
+        err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_APP_EVALUATION, "i", id), "ii", &ev);
     if (err) {
         json_decref(o);
         return err;
@@ -524,7 +481,7 @@ Error *funds_store_app_list(Store *st, Arena *a, const FundsListFilter *f, json_
     int64_t lead = f->team_lead ? f->team_lead : -1;
     Error *err;
 
-    err = rows_json(st, a,
+    err = store_rows_json(st, a,
                     store_prepare_bind(st, a, SQL_APP_LIST, "ttitiiiii", f->lo, f->hi,
                                        (int64_t)f->year, f->state, f->applicant_id, lead,
                                        (int64_t)f->public_only, f->limit, f->offset),
@@ -933,14 +890,14 @@ Error *funds_store_report(Store *st, Arena *a, const char *lo, const char *hi, i
     int64_t teams = 0;
     Error *err;
 
-    err = rows_json(st, a, store_prepare_bind(st, a, SQL_REPORT_STATES, "tti", lo, hi, (int64_t)year),
+    err = store_rows_json(st, a, store_prepare_bind(st, a, SQL_REPORT_STATES, "tti", lo, hi, (int64_t)year),
                     "tiii", &states);
     if (!err)
-        err = rows_json(st, a,
+        err = store_rows_json(st, a,
                         store_prepare_bind(st, a, SQL_REPORT_MONTHS, "tti", lo, hi, (int64_t)year),
                         "tii", &months);
     if (!err)
-        err = rows_json(st, a,
+        err = store_rows_json(st, a,
                         store_prepare_bind(st, a, SQL_REPORT_EVALUATIONS, "tti", lo, hi,
                                            (int64_t)year),
                         "ii", &ev);
