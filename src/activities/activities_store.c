@@ -784,6 +784,95 @@ static const char SQL_STATS_PEOPLE[] =
     " JOIN activity a ON a.id = t.activity_id WHERE a.community >= ?1 AND a.community < ?2"
     " AND a.start_at >= ?3 AND a.start_at < ?4 GROUP BY t.resident_id) p";
 
+/*
+ * Reach: the community's active residents by age band (at the period's
+ * last day) and by building, and how many of them attended an activity of
+ * the scope in the period. ?5..?8 are the birth dates on or before which
+ * one is 80, 60, 35 and 18.
+ */
+#define SQL_REACH_ROWS                                                                        \
+    " FROM (SELECT r.building_id, CASE WHEN r.birth_date <= ?5 THEN 4"                        \
+    " WHEN r.birth_date <= ?6 THEN 3 WHEN r.birth_date <= ?7 THEN 2"                          \
+    " WHEN r.birth_date <= ?8 THEN 1 ELSE 0 END AS band,"                                     \
+    " CASE WHEN EXISTS (SELECT 1 FROM activity_attendance t JOIN activity a"                  \
+    " ON a.id = t.activity_id WHERE t.resident_id = r.id AND a.community >= ?1"               \
+    " AND a.community < ?2 AND a.start_at >= ?3 AND a.start_at < ?4) THEN 1 ELSE 0 END AS hit" \
+    " FROM resident r WHERE r.community >= ?1 AND r.community < ?2 AND r.status = 'active') p"
+static const char SQL_REACH_AGE[] =
+    "SELECT p.band, count(*) AS residents, coalesce(sum(p.hit), 0) AS reached" SQL_REACH_ROWS
+    " GROUP BY p.band ORDER BY p.band";
+static const char SQL_REACH_BUILDING[] =
+    "SELECT b.id AS building_id, b.name, b.community, count(*) AS residents,"
+    " coalesce(sum(p.hit), 0) AS reached" SQL_REACH_ROWS
+    " JOIN building b ON b.id = p.building_id GROUP BY b.id, b.name, b.community"
+    " ORDER BY b.community, b.name";
+
+static const char *const REACH_BANDS[] = { "0-17 岁", "18-34 岁", "35-59 岁", "60-79 岁",
+                                           "80 岁及以上" };
+
+static double rate(int64_t part, int64_t whole);
+
+/* Adds rate to every row of @rows from its residents and reached. */
+static void reach_rates(json_t *rows)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (rows, i, v)
+        json_object_set_new(v, "rate",
+                            json_real(rate(json_integer_value(json_object_get(v, "reached")),
+                                           json_integer_value(json_object_get(v, "residents")))));
+}
+
+static Error *activities_store_reach(Store *st, Arena *a, const char *lo, const char *hi,
+                                     int64_t from, int64_t to, json_t **ret)
+{
+    static const int years[] = { 80, 60, 35, 18 };
+    char cut[4][11];
+    int y, m, d, minute;
+    int64_t last_day, counts[2][5] = { { 0 } };
+    json_t *rows = NULL, *ages, *v;
+    size_t i;
+    Error *err;
+
+    time_local(to - 1, ACTIVITIES_UTC_OFFSET_MIN, &last_day, &minute); /* the period's last day */
+    civil_from_days(last_day, &y, &m, &d);
+    for (i = 0; i < 4; i++)
+        snprintf(cut[i], sizeof(cut[i]), "%04d-%02d-%02d", y - years[i], m, d);
+    err = store_rows_json(st, a,
+                          store_prepare_bind(st, a, SQL_REACH_AGE, "ttiitttt", lo, hi, from, to,
+                                             cut[0], cut[1], cut[2], cut[3]),
+                          "iii", &rows);
+    if (err)
+        return err;
+    json_array_foreach (rows, i, v) {
+        int64_t band = json_integer_value(json_object_get(v, "band"));
+
+        if (band >= 0 && band < 5) {
+            counts[0][band] = json_integer_value(json_object_get(v, "residents"));
+            counts[1][band] = json_integer_value(json_object_get(v, "reached"));
+        }
+    }
+    json_decref(rows);
+    ages = json_array();
+    for (i = 0; i < 5; i++)
+        json_array_append_new(ages, json_pack("{s:s, s:I, s:I, s:f}", "band", REACH_BANDS[i],
+                                              "residents", (json_int_t)counts[0][i], "reached",
+                                              (json_int_t)counts[1][i],
+                                              "rate", rate(counts[1][i], counts[0][i])));
+    err = store_rows_json(st, a,
+                          store_prepare_bind(st, a, SQL_REACH_BUILDING, "ttiitttt", lo, hi, from,
+                                             to, cut[0], cut[1], cut[2], cut[3]),
+                          "ittii", &rows);
+    if (err) {
+        json_decref(ages);
+        return err;
+    }
+    reach_rates(rows);
+    *ret = json_pack("{s:o, s:o}", "by_age", ages, "by_building", rows);
+    return NULL;
+}
+
 static double rate(int64_t part, int64_t whole)
 {
     return whole ? (double)(part * 1000 / whole) / 1000.0 : 0.0;
@@ -792,7 +881,7 @@ static double rate(int64_t part, int64_t whole)
 Error *activities_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t from,
                               int64_t to, int64_t now_ms, json_t **ret)
 {
-    json_t *by_kind = NULL, *scores = json_array();
+    json_t *by_kind = NULL, *scores = json_array(), *reach = NULL;
     int64_t n_act = 0, signups = 0, ended = 0, attended = 0, n_ratings = 0, sum = 0;
     int64_t by_score[6] = { 0 }, people = 0, repeat = 0;
     StoreStmt *s;
@@ -845,9 +934,15 @@ Error *activities_store_stats(Store *st, Arena *a, const char *lo, const char *h
         json_decref(scores);
         return store_error(st, a);
     }
+    err = activities_store_reach(st, a, lo, hi, from, to, &reach);
+    if (err) {
+        json_decref(by_kind);
+        json_decref(scores);
+        return err;
+    }
     for (int k = 1; k <= 5; k++)
         json_array_append_new(scores, json_integer(by_score[k]));
-    *ret = json_pack("{s:I, s:I, s:I, s:I, s:f, s:{s:I, s:o, s:o}, s:I, s:I, s:f, s:o}",
+    *ret = json_pack("{s:I, s:I, s:I, s:I, s:f, s:{s:I, s:o, s:o}, s:I, s:I, s:f, s:o, s:o}",
                      "activities", (json_int_t)n_act, "signups", (json_int_t)signups,
                      "ended_signups", (json_int_t)ended, "attended", (json_int_t)attended,
                      "attendance_rate", rate(attended, ended), "ratings", "count",
@@ -855,7 +950,7 @@ Error *activities_store_stats(Store *st, Arena *a, const char *lo, const char *h
                      n_ratings ? json_real((double)(sum * 100 / n_ratings) / 100.0) : json_null(),
                      "by_score", scores, "participants", (json_int_t)people,
                      "repeat_participants", (json_int_t)repeat, "repeat_rate", rate(repeat, people),
-                     "by_kind", by_kind);
+                     "by_kind", by_kind, "reach", reach);
     return NULL;
 }
 

@@ -520,6 +520,39 @@ test('stats and the street: scope and bad ranges', async () => {
   assert.ok(st.body.by_kind.length >= 3 && st.body.by_kind.every((k) => k.kind_label));
   assert.equal(st.body.ratings.by_score.length, 5);
   assert.ok(st.body.repeat_participants <= st.body.participants);
+  // reach: the street's residents by age band and building, and who of them came
+  // (computed here on the rows themselves, ages in JavaScript)
+  const from = Date.parse(st.body.from), to = Date.parse(st.body.to);
+  const lastDay = new Date(to - 1 + 8 * HOUR).toISOString().slice(0, 10);
+  const ageOn = (b) => {
+    let y = Number(lastDay.slice(0, 4)) - Number(b.slice(0, 4));
+    if (lastDay.slice(5) < b.slice(5)) y--;
+    return y;
+  };
+  const rows = sql(`SELECT r.building_id, r.birth_date, CASE WHEN EXISTS (SELECT 1 FROM activity_attendance t JOIN activity a ON a.id = t.activity_id
+      WHERE t.resident_id = r.id AND a.community LIKE '${STREET}%' AND a.start_at >= ${from} AND a.start_at < ${to}) THEN 1 ELSE 0 END
+      FROM resident r WHERE r.community LIKE '${STREET}%' AND r.status = 'active'`).split('\n').map((l) => l.split('|'));
+  const bands = [0, 0, 0, 0, 0].map(() => [0, 0]);
+  const byB = new Map();
+  for (const [b, birth, hit] of rows) {
+    const age = ageOn(birth);
+    const k = age >= 80 ? 4 : age >= 60 ? 3 : age >= 35 ? 2 : age >= 18 ? 1 : 0;
+    bands[k][0]++;
+    bands[k][1] += Number(hit);
+    const x = byB.get(Number(b)) || [0, 0];
+    x[0]++;
+    x[1] += Number(hit);
+    byB.set(Number(b), x);
+  }
+  assert.deepEqual(st.body.reach.by_age.map((x) => [x.residents, x.reached]), bands);
+  assert.equal(st.body.reach.by_age[4].band, '80 岁及以上');
+  assert.ok(bands.some(([, hit]) => hit > 0), 'the demo reached someone');
+  assert.equal(st.body.reach.by_building.length, byB.size);
+  for (const x of st.body.reach.by_building) {
+    assert.deepEqual([x.residents, x.reached], byB.get(x.building_id), x.name);
+    assert.ok(x.name && x.community.startsWith(STREET));
+    assert.equal(x.rate, Math.floor((x.reached * 1000) / x.residents) / 1000);
+  }
   expectError(await api('GET', '/api/v1/activities/stats?from=2026-02-30', 'staff'), 400, 'invalid_query', 'from');
   expectError(await api('GET', '/api/v1/activities/stats?from=2026-03-01&to=2026-01-01', 'staff'), 400, 'invalid_range', 'to');
   assert.equal((await api('GET', '/api/v1/activities/stats', 'resident')).status, 403);

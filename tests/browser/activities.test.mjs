@@ -278,4 +278,26 @@ describe('activities', () => {
     await shot(page, 'activities-console-walk-in');
     assert.deepEqual(page.errors, []);
   });
+
+  test('staff read the figures: attendance, ratings, and which ages and buildings the activities reach or miss', async () => {
+    const st = (await staffApi('/activities/stats?community=310105004017')).body;
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleLogin(page, srv.url, 'staff');
+    await page.goto(`${srv.url}/#/activity-stats`);
+    await page.waitForFunction(() => /%/.test(document.querySelector('[data-test=kpi-rate]')?.textContent || ''));
+    assert.equal((await page.textContent('[data-test=kpi-rate]')).trim(), (st.attendance_rate * 100).toFixed(1) + '%');
+    for (const c of ['chart-kinds', 'chart-scores', 'chart-reach-age'])
+      assert.equal(await page.locator(`[data-test=${c}] canvas`).count(), 1, c + ' is drawn');
+    // the buildings' table: the least reached first, as many rows as buildings
+    const rows = page.locator('[data-test=reach-buildings] .el-table__body-wrapper .el-table__row');
+    await rows.first().waitFor();
+    const least = Math.min(...st.reach.by_building.map((b) => b.rate));
+    const cell = async (i) => Number((await rows.first().locator('td').nth(i).textContent()).trim());
+    assert.equal(Math.floor(((await cell(2)) * 1000) / (await cell(1))) / 1000, least);
+    assert.equal(await rows.count(), st.reach.by_building.length);
+    assert.ok(st.reach.by_building.length > 0 && st.reach.by_age.some((x) => x.reached > 0));
+    await shot(page, 'activities-console-stats');
+    assert.deepEqual(page.errors, []);
+  });
 });
