@@ -249,3 +249,44 @@ wait_quiet() {
         fi
     done
 }
+
+# nginx_static DIR PORT_BASE PROBE: nginx (2 workers) serving DIR/www as static
+# files on the first free port from PORT_BASE, its config, logs and temp files
+# in DIR (which holds www/ already); waits until DIR/www/PROBE answers. Sets
+# NPORT and NGINX_PID. The peer every API figure is put beside.
+nginx_static() {
+    local ngx=$1
+    mkdir -p "$ngx/tmp" "$ngx/logs"
+    NPORT=$(free_port "$2") || die "no free port"
+    {
+        [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);"
+        cat <<CONF
+daemon off;
+worker_processes 2;
+pid $ngx/nginx.pid;
+error_log $ngx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    types { application/json json; }
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $ngx/tmp/body;
+    proxy_temp_path $ngx/tmp/proxy;
+    fastcgi_temp_path $ngx/tmp/fastcgi;
+    uwsgi_temp_path $ngx/tmp/uwsgi;
+    scgi_temp_path $ngx/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NPORT;
+        root $ngx/www;
+    }
+}
+CONF
+    } >"$ngx/nginx.conf"
+    nginx -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/logs/error.log" >"$ngx/logs/stdout.log" 2>&1 &
+    NGINX_PID=$!
+    BENCH_PIDS+=("$NGINX_PID")
+    wait_http "http://127.0.0.1:$NPORT/$3" 10 || die "nginx did not start (see $ngx/logs)"
+}

@@ -54,38 +54,7 @@ save_body "$BASE/residents?q=zs&per_page=20" zs.json
 save_body "$BASE/residents?q=$DIGITS&per_page=20" digits.json
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["total"]; sys.exit(t < 20)' "$NGX/www/zs.json" ||
     die "the pinyin search found fewer than 20 residents"
-NPORT=$(free_port $((PORT + 1))) || die "no free port"
-{
-    [ "$(id -u)" = 0 ] && echo "user $(id -un) $(id -gn);"
-    cat <<CONF
-daemon off;
-worker_processes 2;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    types { application/json json; }
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path $NGX/tmp/body;
-    proxy_temp_path $NGX/tmp/proxy;
-    fastcgi_temp_path $NGX/tmp/fastcgi;
-    uwsgi_temp_path $NGX/tmp/uwsgi;
-    scgi_temp_path $NGX/tmp/scgi;
-    server {
-        listen 127.0.0.1:$NPORT;
-        root $NGX/www;
-    }
-}
-CONF
-} >"$NGX/nginx.conf"
-nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
-NGINX_PID=$!
-BENCH_PIDS+=("$NGINX_PID")
-wait_http "http://127.0.0.1:$NPORT/resident.json" 10 || die "nginx did not start (see $NGX/logs)"
+nginx_static "$NGX" $((PORT + 1)) resident.json
 for f in resident.json zs.json digits.json; do
     NSIZE=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$NPORT/$f")
     [ "$NSIZE" = "$(stat -c %s "$NGX/www/$f")" ] || die "sizes differ for $f"

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Activities (issue 18): sign-ups per second when 64 clients rush one popular
+# activity (`POST /api/v1/activities/{id}/signups {}`, each a write
+# transaction that takes a place under the database's CHECK or joins the
+# waitlist), beside the same sign-up as a bare SQLite transaction in Python
+# (the store's own ceiling on this machine); and a street's activity list
+# (`GET /api/v1/activities?community=STREET`, 17 communities x 5 years of
+# activities) beside nginx serving the same bytes as a static file.
+# Loopback only; see bench/README.md.
+#
+#   bench/activities/run.sh      # env: RESIDENTS=200000 DURATION=10s CLIENTS=64 CAPACITY=500 PER_YEAR=120
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+need ninja nginx wrk curl python3 sqlite3 timeout
+
+RESIDENTS=${RESIDENTS:-200000}
+DURATION=${DURATION:-10s}
+CLIENTS=${CLIENTS:-64}
+CAPACITY=${CAPACITY:-500}
+PER_YEAR=${PER_YEAR:-120}
+STREET=310105004
+COMMUNITY=310105004017
+TEMPLATE=$DATA/activities-template.db
+DB=$DATA/activities.db
+NGX=$DATA/nginx-activities
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+build_linli
+cd "$ROOT"
+
+# -- the template: the demo with RESIDENTS residents; every active resident of
+# COMMUNITY gets an account and a session whose token is "bench-act-" and N in
+# 33 digits (43 characters, as a real token; sessions keep an unkeyed
+# BLAKE2b-256 of it, as crypto_token_hash does); the street gets PER_YEAR
+# past activities a year per community for 5 years, each with a session
+if [ ! -s "$TEMPLATE" ] || [ "$(cat "$TEMPLATE.made-by" 2>/dev/null)" != "$LINLI_SHA $RESIDENTS $PER_YEAR" ]; then
+    echo "== building $TEMPLATE" >&2
+    rm -f "$TEMPLATE" "$TEMPLATE"-wal "$TEMPLATE"-shm "$TEMPLATE.key" "$TEMPLATE.made-by"
+    timeout 600 "$LINLI" demo --db "$TEMPLATE" --residents "$RESIDENTS" >/dev/null || die "demo failed"
+    python3 - "$TEMPLATE" "$COMMUNITY" "$STREET" "$PER_YEAR" <<'PY'
+import hashlib, sqlite3, sys, time
+db, community, street, per_year = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+now = int(time.time() * 1000)
+DAY = 86400000
+c = sqlite3.connect(db)
+c.execute("PRAGMA journal_mode=OFF")
+c.execute("PRAGMA synchronous=OFF")
+c.execute("BEGIN")
+c.execute("""INSERT INTO app_user (username, password_hash, role, scope, household_id, resident_id, created_at)
+             SELECT 'ba' || r.id, '!', 'resident', r.community, r.household_id, r.id, ?1
+             FROM resident r WHERE r.community = ?2 AND r.status = 'active'
+             AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.resident_id = r.id) ORDER BY r.id""", (now, community))
+users = c.execute("SELECT id FROM app_user WHERE username LIKE 'ba%' ORDER BY id").fetchall()
+c.executemany("INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+              ((hashlib.blake2b(f"bench-act-{i:033d}".encode(), digest_size=32).digest(), uid, now, now + 30 * DAY)
+               for i, (uid,) in enumerate(users)))
+kinds = ["volunteer", "course", "market", "sports", "civic"]
+comms = [r[0] for r in c.execute("SELECT code FROM division WHERE code LIKE ?1 || '%' AND length(code) = 12 ORDER BY code", (street,))]
+n = 0
+for cm in comms:
+    for k in range(5 * per_year):
+        start = now - (5 * 365 * DAY) + k * (365 * DAY // per_year) + 9 * 3600000
+        aid = c.execute("""INSERT INTO activity (community, title, kind, place, start_at, end_at, capacity, taken,
+                           signup_closes, cancel_until, created_at, updated_at)
+                           VALUES (?1, ?2, ?3, '社区活动室', ?4, ?4 + 7200000, 40, 0, ?4, ?4 - 86400000, ?5, ?5) RETURNING id""",
+                        (cm, f"往期活动 {k + 1}", kinds[k % 5], start, start - 30 * DAY)).fetchone()[0]
+        c.execute("INSERT INTO activity_session (activity_id, seq, start_at, end_at, token) VALUES (?1, 1, ?2, ?2 + 7200000, ?3)",
+                  (aid, start, f"bench-{aid}"))
+        n += 1
+c.execute("COMMIT")
+c.execute("PRAGMA journal_mode=WAL")
+c.execute("ANALYZE")
+c.close()
+print(f"{len(users)} resident accounts, {n} past activities in {len(comms)} communities", file=sys.stderr)
+PY
+    echo "$LINLI_SHA $RESIDENTS $PER_YEAR" >"$TEMPLATE.made-by"
+fi
+rm -f "$DB" "$DB"-wal "$DB"-shm
+cp "$TEMPLATE" "$DB"
+cp "$TEMPLATE.key" "$DB.key"
+ACCOUNTS=$(sqlite3 "$DB" "SELECT count(*) FROM app_user WHERE username LIKE 'ba%'")
+N_ACT=$(sqlite3 "$DB" "SELECT count(*) FROM activity WHERE community LIKE '$STREET%'")
+
+PORT=$(free_port 18980) || die "no free port"
+start_linli "$DB" "$PORT" "$DATA/linli-activities.log"
+BASE="http://127.0.0.1:$PORT/api/v1"
+STAFF=$(login "$PORT" staff) || die "login staff failed"
+STREET_TOKEN=$(login "$PORT" street) || die "login street failed"
+
+# -- the popular activity: CAPACITY places, a waitlist, sign-up open now
+ACT=$(python3 - "$BASE" "$STAFF" "$COMMUNITY" "$CAPACITY" <<'PY'
+import datetime, json, sys, urllib.request
+base, token, community, capacity = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+tz = datetime.timezone(datetime.timedelta(hours=8))
+start = (datetime.datetime.now(tz) + datetime.timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+body = {"community": community, "title": "压测：热门亲子课", "kind": "course", "start": start.isoformat(),
+        "end": (start + datetime.timedelta(hours=2)).isoformat(), "capacity": capacity, "place": "社区活动室 101"}
+req = urllib.request.Request(base + "/activities", json.dumps(body).encode(), method="POST",
+                             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(req))["id"])
+PY
+) || die "POST /activities failed"
+
+lua=$DATA/activities-signups.lua
+wrk_lua "$lua"
+cat >>"$lua" <<LUA
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  local i = n * 2 + (tid - 1)
+  n = n + 1
+  return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. string.format("bench-act-%033d", i),
+    ["Content-Type"] = "application/json" }, "{}")
+end
+LUA
+WRK_ARGS=(-t2 -c"$CLIENTS" -d"$DURATION" --latency)
+echo "== wrk ${WRK_ARGS[*]} POST /api/v1/activities/$ACT/signups" >&2
+run_wrk "activities signups" "$BASE/activities/$ACT/signups" "$lua" "$LINLI_PID"
+S_RPS=$RPS; S_P50=$P50; S_P99=$P99; S_BAD=$BAD; S_FOREIGN=$FOREIGN
+read -r TAKEN CONFIRMED WAITING < <(sqlite3 -separator ' ' "$DB" "SELECT taken,
+    (SELECT count(*) FROM activity_signup WHERE activity_id = $ACT AND state = 'confirmed'),
+    (SELECT count(*) FROM activity_signup WHERE activity_id = $ACT AND state = 'waitlisted')
+    FROM activity WHERE id = $ACT")
+[ "$TAKEN" -eq "$CONFIRMED" ] && [ "$TAKEN" -le "$CAPACITY" ] || die "taken $TAKEN, confirmed $CONFIRMED, capacity $CAPACITY"
+[ $((CONFIRMED + WAITING)) -lt "$ACCOUNTS" ] || echo "bench: warning: every account signed up; raise RESIDENTS" >&2
+
+# the same sign-up as bare SQLite transactions (one connection, WAL,
+# synchronous=NORMAL as linli runs): read the activity, insert the sign-up,
+# take the place under the CHECK or waitlist — a ceiling for one writer
+SQLITE_TPS=$(python3 - "$DB" "$ACT" <<'PY'
+import sqlite3, sys, time
+db, act = sys.argv[1], int(sys.argv[2])
+c = sqlite3.connect(db, isolation_level=None)
+c.execute("PRAGMA synchronous=NORMAL")
+c.execute("PRAGMA busy_timeout=10000")
+ids = [r for r in c.execute("""SELECT u.id, u.resident_id FROM app_user u WHERE u.username LIKE 'ba%'
+          AND NOT EXISTS (SELECT 1 FROM activity_signup s WHERE s.activity_id = ?1 AND s.resident_id = u.resident_id)
+          ORDER BY u.id DESC LIMIT 3000""", (act,))]
+t0 = time.perf_counter()
+for uid, rid in ids:
+    c.execute("BEGIN IMMEDIATE")
+    c.execute("SELECT capacity, taken, waitlist FROM activity WHERE id = ?1", (act,)).fetchone()
+    c.execute("SELECT count(*) FROM activity_signup WHERE activity_id = ?1 AND resident_id = ?2 AND state <> 'cancelled'", (act, rid)).fetchone()
+    ok = c.execute("UPDATE activity SET taken = taken + 1 WHERE id = ?1 AND taken < capacity", (act,)).rowcount
+    c.execute("INSERT INTO activity_signup (activity_id, resident_id, user_id, state, created_at) VALUES (?1, ?2, ?3, ?4, 0)",
+              (act, rid, uid, "confirmed" if ok else "waitlisted"))
+    c.execute("COMMIT")
+print("%.0f" % (len(ids) / (time.perf_counter() - t0)))
+PY
+) || die "the SQLite comparison failed"
+
+# -- a street's list: linli beside nginx serving the same bytes
+LIST="/activities?community=$STREET&per_page=50"
+time_get street-list "$STREET_TOKEN" "$LIST"
+L_BEST=$BEST; L_MEDIAN=$MEDIAN
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["total"] >= int(sys.argv[2]) and len(d["items"]) == 50, d.get("total")' \
+    "$DATA/get-street-list.json" "$N_ACT" || die "the street's list is not complete"
+rm -rf "$NGX"; mkdir -p "$NGX/www"
+cp "$DATA/get-street-list.json" "$NGX/www/list.json"
+nginx_static "$NGX" $((PORT + 1)) list.json
+wrk_lua "$DATA/activities-plain.lua"
+wrk_lua "$DATA/activities-auth.lua" "$STREET_TOKEN"
+WRK_ARGS=(-t2 -c"$CLIENTS" -d"$DURATION" --latency)
+run_wrk "nginx list.json" "http://127.0.0.1:$NPORT/list.json" "$DATA/activities-plain.lua" "$NGINX_PID"
+N_RPS=$RPS; N_P50=$P50; N_P99=$P99
+run_wrk "linli street list" "$BASE$LIST" "$DATA/activities-auth.lua" "$LINLI_PID"
+LL_RPS=$RPS; LL_P50=$P50; LL_P99=$P99; LL_BAD=$BAD; LL_FOREIGN=$FOREIGN
+
+cat <<OUT
+
+activities benchmark, $(date -I), $(nproc) cores
+linli $LINLI_REV (sha256 $LINLI_SHA), SQLite, linli serve --threads 2; wrk ${WRK_ARGS[*]}
+data: $RESIDENTS residents, $ACCOUNTS resident accounts in $COMMUNITY, $N_ACT activities in the street
+sign-ups, $CLIENTS clients flat out, $DURATION, one activity of $CAPACITY places with a waitlist:
+  linli POST /activities/$ACT/signups: $S_RPS/s (p50 $S_P50 ms, p99 $S_P99 ms, $S_BAD bad; other processes $S_FOREIGN% CPU)
+  -> $CONFIRMED confirmed (taken $TAKEN of $CAPACITY), $WAITING waitlisted
+  the same sign-up as bare SQLite transactions in Python, one writer: $SQLITE_TPS/s
+street list GET $LIST ($(stat -c %s "$NGX/www/list.json") bytes):
+  one client: best $L_BEST ms, median $L_MEDIAN ms
+  linli, $CLIENTS clients: $LL_RPS req/s (p50 $LL_P50 ms, p99 $LL_P99 ms, $LL_BAD bad; other processes $LL_FOREIGN%)
+  nginx, same bytes:  $N_RPS req/s (p50 $N_P50 ms, p99 $N_P99 ms)
+OUT
