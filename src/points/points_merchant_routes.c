@@ -249,7 +249,7 @@ static Error *offer_handle_qr(Request *req, Response *res)
     if (!o->token || !*o->token)
         return error_invalid(req->arena, "offer_id", "not_redeemable",
                              "这项不是积分兑换优惠，没有兑换二维码");
-    url = arena_sprintf(req->arena, "%s/h5/#/offers/redeem?token=%s", booking_base_url(req),
+    url = arena_sprintf(req->arena, "%s/h5/#/offers/redeem/%s", booking_base_url(req),
                         o->token);
     png = qr_poster_png(req->arena, url, arena_sprintf(req->arena, "%s · %s", m->name, o->title),
                         arena_sprintf(req->arena, "扫码用 %lld 积分兑换", (long long)o->cost), &len);
