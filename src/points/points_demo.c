@@ -31,11 +31,11 @@ typedef struct DemoMerchant {
 
 static const DemoMerchant merchants[] = {
     { "阿强理发店", "理发", "长乐路 12 号", "王强", "13812345678", 0, "", true,
-      "集市免费摊位", "义务理发（老人、儿童）",
+      "集市摊位的遮阳棚和桌椅由社区提供", "义务理发（老人、儿童）",
       { { "market_service", "集市义务理发", "每次集市为 60 岁以上老人和儿童免费理发。", 0 },
         { "discount", "理发 8 折", "凭兑换码理发打 8 折。", 50 },
         { NULL, NULL, NULL, 0 } } },
-    { "仁心大药房", "药店", "长乐路 30 号", "李芳", "13987654321", 0, "", true, "集市免费摊位",
+    { "仁心大药房", "药店", "长乐路 30 号", "李芳", "13987654321", 0, "", true, "",
       "免费量血压、测血糖",
       { { "market_service", "免费量血压、测血糖", "执业药师现场服务。", 0 },
         { "discount", "家庭药箱整理一次", "药师上门整理过期药品。", 30 },
@@ -77,7 +77,7 @@ Error *points_demo(Store *st, Arena *a, const char *community, int64_t now_ms, i
                                                .ref_id = 0,
                                                .reason = "年度优秀志愿者奖励",
                                                .actor_id = p->staff_id,
-                                               .now_ms = now_ms - 30 * 24 * HOUR_MS },
+                                               .now_ms = now_ms - 10 * 24 * HOUR_MS },
                                 NULL, NULL);
     if (!err)
         err = points_store_demo_markets(st, a, community, &markets, &n_markets);
