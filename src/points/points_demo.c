@@ -126,7 +126,7 @@ Error *points_demo(Store *st, Arena *a, const char *community, int64_t now_ms, i
         int k = (int)(i % (size_t)n_offers);
         MerchantOffer o = { .id = offer_ids[k], .merchant_id = offer_merchant[k],
                             .cost = offer_cost[k] };
-        int64_t have = 0, rid = 0;
+        int64_t have = 0, rid = 0, at = now_ms - (int64_t)(i + 1) * 24 * HOUR_MS;
         char code[7];
 
         err = points_store_balance(st, a, rich[i], &have);
@@ -137,7 +137,7 @@ Error *points_demo(Store *st, Arena *a, const char *community, int64_t now_ms, i
                                              rich[i] == p->resident_self && p->resident_user
                                                  ? p->resident_user
                                                  : p->staff_id,
-                                             code, now_ms - (int64_t)(i + 1) * 24 * HOUR_MS, &rid);
+                                             code, at, &rid);
         if (!err)
             err = points_store_move(st, a,
                                     &(PointsMove){ .resident_id = rich[i],
@@ -149,7 +149,7 @@ Error *points_demo(Store *st, Arena *a, const char *community, int64_t now_ms, i
                                                    .ref_id = rid,
                                                    .reason = "",
                                                    .actor_id = p->staff_id,
-                                                   .now_ms = now_ms - (int64_t)(i + 1) * 24 * HOUR_MS },
+                                                   .now_ms = at },
                                     NULL, NULL);
     }
     return err;

@@ -22,7 +22,10 @@
 #define CHINA_OFFSET_MIN 480
 #define REPORT_XLSX_MAX (4 << 20)
 
-/* Merchant {id} (route parameter 0) the user may read; 403 when @manage and she is not its staff. */
+/*
+ * Merchant {id} (route parameter 0) the user may read; 403 when @manage
+ * and she is not its staff.
+ */
 static Error *load_merchant(Request *req, bool manage, Merchant **ret)
 {
     int64_t id;
@@ -591,7 +594,8 @@ static Error *merchant_handle_report_xlsx(Request *req, Response *res)
 
     if (err)
         return err;
-    err = sheet_xlsx_bytes(req->arena, report_xlsx_to, &(ReportCtx){ req->arena, o }, REPORT_XLSX_MAX, &data, &len);
+    err = sheet_xlsx_bytes(req->arena, report_xlsx_to, &(ReportCtx){ req->arena, o },
+                           REPORT_XLSX_MAX, &data, &len);
     json_decref(o);
     if (err)
         return err;

@@ -236,7 +236,8 @@ static const char SQL_MERCHANT_UPDATE[] =
     "UPDATE merchant SET name = ?2, kind = ?3, address = ?4, contact = ?5, phone = ?6,"
     " space_m2 = ?7, space_hours = ?8, free_stall = ?9, gives_note = ?10, state = ?11,"
     " updated_at = ?12 WHERE id = ?1";
-static const char SQL_MERCHANT_GET[] = "SELECT id, community, name, state FROM merchant WHERE id = ?1";
+static const char SQL_MERCHANT_GET[] =
+    "SELECT id, community, name, state FROM merchant WHERE id = ?1";
 #define MERCHANT_COLS                                                                           \
     "m.id, m.community, m.name, m.kind, m.address, m.contact, m.phone, m.space_m2,"           \
     " m.space_hours, m.free_stall, m.gives_note, m.state, m.created_at, m.updated_at,"       \
@@ -459,7 +460,8 @@ Error *points_store_redemptions(Store *st, Arena *a, int64_t merchant_id, int64_
     size_t i;
     json_t *o;
     Error *err = store_rows_json(
-        st, a, store_prepare_bind(st, a, SQL_REDEMPTIONS, "ii", merchant_id, limit), "iitititT", ret);
+        st, a, store_prepare_bind(st, a, SQL_REDEMPTIONS, "ii", merchant_id, limit), "iitititT",
+        ret);
 
     if (err)
         return err;

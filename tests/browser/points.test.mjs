@@ -149,6 +149,20 @@ describe('points and partner merchants', () => {
     await page.context().close();
   });
 
+  test('H5: signing in at an activity shows the points it earned', async () => {
+    const start = Date.now() + 10 * 60000;
+    const iso = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 19) + '+08:00';
+    const a = (await staffApi('/activities', json('POST', { community: '310105004017', title: '积分测试活动', kind: 'sports', start: iso(start), end: iso(start + 3600000), capacity: 5 }))).body;
+    assert.equal((await residentApi(`/activities/${a.id}/signups`, json('POST', {}))).status, 201);
+    const rule = (await staffApi('/points/rules')).body.rules.find((r) => r.rule === 'attend_sports').points;
+    const page = await phoneAs(browser, srv.url, 'resident', false);
+    await page.goto(`${srv.url}/h5/#/activities/${a.id}/checkin?token=${a.sessions[0].token}`);
+    await page.locator('[data-test=sign-in]').first().click();
+    await page.waitForSelector('[data-test=points-earned]');
+    assert.equal((await page.textContent('[data-test=points-earned]')).trim(), `获得 ${rule} 积分`);
+    await page.context().close();
+  });
+
   test('H5: a market\'s page lists its stalls', async () => {
     const market = (await residentApi('/activities?kind=market')).body.items[0];
     const page = await phoneAs(browser, srv.url, 'resident', false);
