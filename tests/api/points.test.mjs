@@ -91,7 +91,12 @@ test('the demo: rules, accounts earned by past attendance, merchants with offers
   assert.equal(ms.body.items.length, 4);
   assert.ok(ms.body.items.every((m) => !/\d{11}/.test(m.phone)), 'phones masked in the list');
   const one = await api('GET', `/api/v1/merchants/${ms.body.items[0].id}`, 'staff');
-  assert.match(one.body.phone, /^\d{11}$/);
+  assert.doesNotMatch(one.body.phone, /^\d{11}$/, 'masked unless revealed');
+  const audited = count(`SELECT count(*) FROM audit WHERE action = 'merchant.view_phone'`);
+  const full = await api('GET', `/api/v1/merchants/${ms.body.items[0].id}?reveal=1`, 'staff');
+  assert.match(full.body.phone, /^\d{11}$/);
+  assert.equal(count(`SELECT count(*) FROM audit WHERE action = 'merchant.view_phone'`), audited + 1, 'the full view is audited');
+  assert.equal((await api('GET', `/api/v1/merchants/${ms.body.items[0].id}?reveal=1`, 'street')).status, 403);
   assert.ok(count('SELECT count(*) FROM market_stall') >= 2);
   assert.ok(count('SELECT count(*) FROM points_redemption') >= 1);
   assert.equal((await api('GET', `/api/v1/merchants?community=${COMMUNITY}`, 'resident')).status, 403);
@@ -202,7 +207,8 @@ test('merchants and offers: staff create and edit; bad input is refused and writ
   const m = await post('staff', { community: COMMUNITY, name: '测试理发店', kind: '理发', address: '长乐路 1 号', phone: '13800001234', space_m2: 12, space_hours: '周一至周五', free_stall: true });
   assert.equal(m.status, 201, JSON.stringify(m.body));
   merchant = m.body;
-  assert.equal(merchant.phone, '13800001234');
+  assert.notEqual(merchant.phone, '13800001234');
+  assert.equal((await api('GET', `/api/v1/merchants/${merchant.id}?reveal=1`, 'staff')).body.phone, '13800001234');
   const off = (who, body, id = merchant.id) => api('POST', `/api/v1/merchants/${id}/offers`, who, body);
   const b2 = writes();
   expectError(await off('staff', { kind: 'discount', title: '理发优惠' }), 422, undefined, 'cost');
