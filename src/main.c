@@ -34,6 +34,7 @@
 #include "registry/registry_cli.h"
 #include "store/store.h"
 #include "store/store_copy.h"
+#include "points/points.h"
 #include "votes/votes.h"
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
@@ -272,7 +273,8 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0;
+    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0,
+            n_merchants = 0;
     int n_votes = 0;
     uint64_t history_seed;
     Arena *a;
@@ -379,6 +381,11 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, points_demo(st, a, opt.community, time_now_ms(),
+                                                     &n_merchants));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -413,6 +420,9 @@ static int cmd_demo(int argc, char **argv)
     printf("activities: %lld (upcoming with sign-ups and a waitlist, a course, a market; past ones"
            " with attendance and ratings)\n",
            (long long)n_activities);
+    printf("partner merchants: %lld with offers, market stalls and redemptions; points from"
+           " past attendance\n",
+           (long long)n_merchants);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);

@@ -21,6 +21,7 @@
 #include "http/router.h"
 #include "notice/notice.h"
 #include "registry/registry.h"
+#include "points/points.h"
 #include "votes/votes.h"
 #include "workqueue/workqueue.h"
 #include "core/banned.h"
@@ -84,4 +85,5 @@ void routes_register_all(Router *r)
     votes_routes_register(r);
     funds_routes_register(r);
     activities_routes_register(r);
+    points_routes_register(r);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "activities/activities_store.h"
+#include "points/points.h"
 #include "core/crypto.h"
 #include "core/timeutil.h"
 #include "notice/notice.h"
@@ -699,13 +700,21 @@ Error *activities_store_attend(Store *st, Arena *a, const ActivitySession *sess,
                                int64_t now_ms, json_t **ret)
 {
     json_t *rows = NULL;
-    int64_t n = 0;
+    int64_t n = 0, points = 0;
+    Activity *act = NULL;
+    PointsRule rule;
     Error *err;
 
     if (in) {
         err = store_run(st, a, SQL_ATTEND_IN, "action", "already_in", "已经签到过了", NULL,
                         "iiiIiI", sess->id, resident_id, sess->activity_id, signup_id, now_ms,
                         actor_id);
+        /* attendance earns the points of its kind, once per activity (points.h) */
+        if (!err)
+            err = activities_store_get(st, a, sess->activity_id, &act);
+        if (!err && act && points_rule_for_activity(activities_kind_name(act->kind), &rule))
+            err = points_award(st, a, resident_id, act->community, rule, 1, "activity", act->id,
+                               actor_id, now_ms, &points);
     } else {
         err = store_run(st, a, SQL_ATTEND_OUT, NULL, NULL, NULL, &n, "iiiI", sess->id,
                         resident_id, now_ms, actor_id);
@@ -730,6 +739,7 @@ Error *activities_store_attend(Store *st, Arena *a, const ActivitySession *sess,
         return error_internal(a, "attendance row of session %lld vanished", (long long)sess->id);
     json_object_set_new(*ret, "activity_id", json_integer(sess->activity_id));
     json_object_set_new(*ret, "seq", json_integer(sess->seq));
+    json_object_set_new(*ret, "points", json_integer(points));
     return NULL;
 }
 

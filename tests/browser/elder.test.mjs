@@ -53,6 +53,11 @@ const SAMPLES = {
     return url.slice(url.indexOf('#') + 1);
   },
   activity: async (f) => `/activities/${await f.activityId()}`,
+  'offer-redeem': async (f) => {
+    const r = await f.resident('/offers');
+    assert.ok(r.body.items.length > 0, 'the demo has offers for the resident');
+    return `/offers/redeem/${r.body.items[0].token}`;
+  },
   'activity-checkin': async (f) => {
     const id = await f.activityId();
     return `/activities/${id}/checkin?token=${(await f.staff(`/activities/${id}`)).body.sessions[0].token}`;
