@@ -18,6 +18,7 @@
 #include "booking/booking.h"
 #include "care/care.h"
 #include "activities/activities.h"
+#include "volunteers/volunteers.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
@@ -272,7 +273,7 @@ static int cmd_demo(int argc, char **argv)
     CryptoKeys *keys;
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
-    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0;
+    int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0, n_volunteers = 0;
     int n_votes = 0;
     uint64_t history_seed;
     Arena *a;
@@ -379,6 +380,11 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, volunteers_demo(st, a, opt.community, time_now_ms(),
+                                                         &n_volunteers));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -413,6 +419,9 @@ static int cmd_demo(int argc, char **argv)
     printf("activities: %lld (upcoming with sign-ups and a waitlist, a course, a market; past ones"
            " with attendance and ratings)\n",
            (long long)n_activities);
+    printf("volunteers: %lld in three teams, with six months of service hours (some pending,"
+           " one correction) and posts in the upcoming activities\n",
+           (long long)n_volunteers);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);

@@ -16,6 +16,7 @@
 #include "booking/booking.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
+#include "volunteers/volunteers.h"
 #include "core/banned.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -352,6 +353,8 @@ static Error *activities_handle_checkin(Request *req, Response *res)
     if (!err)
         err = activities_store_attend(req->store, req->arena, sess, who->id, signup_id, in,
                                       req->user->id, now, &row);
+    if (!err && !in) /* a volunteer on a post: her hours, pending */
+        err = volunteers_hours_from_attendance(req->store, req->arena, sess->id, who->id, now);
     err = activities_finish(req, err);
     if (err) {
         json_decref(row);
@@ -416,6 +419,8 @@ static Error *activities_handle_attendance(Request *req, Response *res)
     if (!err)
         err = activities_store_attend(req->store, req->arena, sess, who->id, signup_id, in,
                                       req->user->id, now, &row);
+    if (!err && !in) /* a volunteer on a post: her hours, pending */
+        err = volunteers_hours_from_attendance(req->store, req->arena, sess->id, who->id, now);
     if (!err)
         err = audit_record(req, in ? "activity.sign_in" : "activity.sign_out", "activity",
                            act->id, act->community,
