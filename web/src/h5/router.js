@@ -37,6 +37,7 @@ const routes = [
   { path: '/activities/mine', name: 'my-activities', component: () => import('./views/MyActivities.vue'), meta: { title: '我的活动' } },
   { path: '/activities/:id(\\d+)', name: 'activity', component: () => import('./views/Activity.vue'), meta: { title: '活动详情' } },
   { path: '/activities/:id(\\d+)/checkin', name: 'activity-checkin', component: () => import('./views/ActivityCheckin.vue'), meta: { title: '活动签到' } },
+  { path: '/volunteers', name: 'volunteers', component: () => import('./views/Volunteer.vue'), meta: { title: '志愿者中心' } },
   { path: '/grid', name: 'grid', component: () => import('./views/Grid.vue'), meta: { title: '网格工作台' } },
   { path: '/announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '社区通知' } },
   { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
