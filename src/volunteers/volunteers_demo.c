@@ -92,7 +92,7 @@ Error *volunteers_demo(Store *st, Arena *a, const char *community, int64_t now_m
 {
     ActivitiesDemoPeople *p = arena_zalloc(a, sizeof(*p));
     Volunteer *vols[N_VOLUNTEERS + 2];
-    int64_t teams[3], lead_rid = 0, today, *up = NULL;
+    int64_t teams[3], lead_rid = 0, elder_rid = 0, today, *up = NULL;
     size_t n = 0, n_up = 0;
     int minute;
     Error *err;
@@ -101,6 +101,8 @@ Error *volunteers_demo(Store *st, Arena *a, const char *community, int64_t now_m
     err = activities_store_demo_people(st, a, community, p);
     if (!err)
         err = volunteers_store_demo_account(st, a, "volunteer", &lead_rid);
+    if (!err) /* the "elder" account stays no volunteer: the register page has someone to show */
+        err = volunteers_store_demo_account(st, a, "elder", &elder_rid);
     if (err || !p->staff_id || p->n < 60)
         return err;
     time_local(now_ms, VOLUNTEERS_UTC_OFFSET_MIN, &today, &minute);
@@ -115,7 +117,7 @@ Error *volunteers_demo(Store *st, Arena *a, const char *community, int64_t now_m
     for (size_t i = p->n - 1; !err && n < N_VOLUNTEERS && i > 40; i--) {
         int64_t rid = p->residents[i];
 
-        if (rid == lead_rid || rid == p->resident_self || rid == p->resident_kin)
+        if (rid == lead_rid || rid == elder_rid || rid == p->resident_self || rid == p->resident_kin)
             continue;
         err = demo_volunteer(st, a, community, rid, n, p->staff_id,
                              now_ms - (int64_t)(180 - n) * DAY_MS, &vols[n]);

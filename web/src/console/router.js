@@ -42,9 +42,9 @@ const routes = [
       { path: 'activities/:id(\\d+)', name: 'activity', component: () => import('./views/ActivityDetail.vue'), meta: { title: '活动详情', activities: true, menu: 'activities' } },
       /* 志愿者 (issue 18): volunteers, teams, the hours to review, the totals */
       { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: '志愿者', activities: true, menu: 'volunteers' } },
-      { path: 'volunteers/teams', name: 'volunteer-teams', component: () => import('./views/VolunteerTeams.vue'), meta: { title: '志愿队', activities: true, menu: 'volunteers/teams' } },
-      { path: 'volunteers/hours', name: 'volunteer-hours', component: () => import('./views/VolunteerHours.vue'), meta: { title: '时长审核', activities: true, menu: 'volunteers/hours' } },
-      { path: 'volunteers/totals', name: 'volunteer-totals', component: () => import('./views/VolunteerTotals.vue'), meta: { title: '时长统计', activities: true, menu: 'volunteers/totals' } },
+      { path: 'volunteers/teams', name: 'volunteer-teams', component: () => import('./views/VolunteerTeams.vue'), meta: { title: '志愿队', activities: true, menu: 'volunteers' } },
+      { path: 'volunteers/hours', name: 'volunteer-hours', component: () => import('./views/VolunteerHours.vue'), meta: { title: '时长审核', activities: true, menu: 'volunteers' } },
+      { path: 'volunteers/totals', name: 'volunteer-totals', component: () => import('./views/VolunteerTotals.vue'), meta: { title: '时长统计', activities: true, menu: 'volunteers' } },
       { path: 'activity-stats', name: 'activity-stats', component: () => import('./views/ActivityStats.vue'), meta: { title: '活动统计', activities: true, menu: 'activities' } },
       { path: 'care', name: 'care', component: () => import('./views/CareList.vue'), meta: { title: '关爱对象', care: true } },
       { path: 'care/people/:id(\\d+)', name: 'care-person', component: () => import('./views/CarePerson.vue'), meta: { title: '关爱档案', care: true, menu: 'care' } },
