@@ -86,6 +86,9 @@ void volunteers_routes_register(struct Router *r);
 Error *volunteers_hours_from_attendance(Store *st, Arena *a, int64_t session_id,
                                         int64_t resident_id, int64_t now_ms);
 
+/* Whether @resident_id is a volunteer on a post of @activity_id (she signs in without a sign-up). */
+Error *volunteers_on_post(Store *st, Arena *a, int64_t activity_id, int64_t resident_id, bool *ret);
+
 /*
  * Confirms pending entry @entry_id by @user_id at @now_ms and adds its
  * minutes to the volunteer's balance, inside the caller's transaction

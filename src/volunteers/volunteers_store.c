@@ -708,6 +708,23 @@ static const char SQL_ATTENDANCE_ENTRY[] =
     " WHERE NOT EXISTS (SELECT 1 FROM volunteer_hours WHERE session_id = ?4"
     "   AND volunteer_id = ?1 AND source = 'attendance')";
 
+static const char SQL_ON_POST[] =
+    "SELECT count(*) FROM activity_post_volunteer pv JOIN volunteer v ON v.id = pv.volunteer_id"
+    " WHERE pv.activity_id = ?1 AND v.resident_id = ?2";
+
+Error *volunteers_on_post(Store *st, Arena *a, int64_t activity_id, int64_t resident_id, bool *ret)
+{
+    int64_t n = 0;
+    Error *err = store_run_int64(st, a,
+                                 store_prepare_bind(st, a, SQL_ON_POST, "ii", activity_id,
+                                                    resident_id),
+                                 &n);
+
+    if (!err)
+        *ret = n > 0;
+    return err;
+}
+
 Error *volunteers_hours_from_attendance(Store *st, Arena *a, int64_t session_id,
                                         int64_t resident_id, int64_t now_ms)
 {

@@ -265,10 +265,12 @@ test('sign-in and sign-out on a post make a pending entry; the lead confirms, no
   const a = await publish();
   const post = (await api('POST', `/api/v1/activities/${a.id}/posts`, 'staff', { name: '服务', needed: 5 })).body.items[0];
   for (const u of [users[2], users[3], users[4]]) {
-    assert.equal((await api('POST', `/api/v1/activities/${a.id}/signups`, u, {})).status, 201);
+    if (u !== users[4]) assert.equal((await api('POST', `/api/v1/activities/${a.id}/signups`, u, {})).status, 201);
     assert.equal((await api('POST', `/api/v1/activities/${a.id}/posts/${post.id}/volunteers`, u)).status, 201);
   }
   const token = (await api('GET', `/api/v1/activities/${a.id}`, 'staff')).body.sessions[0].token;
+  // a volunteer on a post signs in without a sign-up (users[4]); someone with neither may not
+  expectError(await api('POST', `/api/v1/activities/${a.id}/checkin`, users[10], { token, action: 'in' }), 403, 'not_signed_up');
   for (const u of [users[2], users[3], users[4]]) {
     assert.equal((await api('POST', `/api/v1/activities/${a.id}/checkin`, u, { token, action: 'in' })).status, 200);
   }
