@@ -356,9 +356,14 @@ test('randomized concurrent confirmations, rejections and corrections on two ser
   let seed = 18;
   const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
   const rs = [];
-  for (let wave = 0; wave < 4; wave++) { // 60 at once, 30 on each server (under the per-client connection limit)
+  /*
+   * 8 waves of 24 at once, 12 on each server: each server has 2 threads and
+   * closes a connection idle for 30 s, which a queue of 30 requests under
+   * the sanitizers on a loaded machine can reach
+   */
+  for (let wave = 0; wave < 8; wave++) {
     const ops = [];
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 24; i++) {
       const k = rnd(10);
       const s = i % 2 ? srv2 : srv;
       if (k < 5) ops.push(api('POST', `/api/v1/volunteers/hours/${entries[rnd(entries.length)]}/confirm`, 'staff', undefined, s));
