@@ -343,16 +343,18 @@ test('corrections: a reason is required; one that would make the balance negativ
 test('randomized concurrent confirmations, rejections and corrections on two servers: every balance is the sum of its confirmed entries', async () => {
   // 12 volunteers, each with 6 pending entries of a course's sessions
   const vols = users.slice(20, 32);
-  const ids = vols.map((u) => count(`SELECT v.id FROM volunteer v JOIN app_user u ON u.resident_id = v.resident_id WHERE u.username = '${u}'`));
+  const ids = sql(`SELECT v.id FROM volunteer v JOIN app_user u ON u.resident_id = v.resident_id
+    WHERE u.username IN (${vols.map((u) => `'${u}'`).join(', ')}) ORDER BY v.id`).split('\n').map(Number);
+  assert.equal(ids.length, vols.length);
   const t0 = Date.now() + DAY;
   const a = await publish({ kind: 'course', start: iso(t0), end: iso(t0 + 5 * DAY + HOUR),
     sessions: Array.from({ length: 6 }, (_, k) => ({ start: iso(t0 + k * DAY), end: iso(t0 + k * DAY + HOUR) })) });
-  const sessions = sql(`SELECT id FROM activity_session WHERE activity_id = ${a.id} ORDER BY seq`).split('\n').map(Number);
-  for (const v of ids)
-    for (const s of sessions)
-      sql(`INSERT INTO volunteer_hours (volunteer_id, community, source, activity_id, session_id, kind, served_at, minutes, state, created_at)
-           VALUES (${v}, '${COMMUNITY}', 'attendance', ${a.id}, ${s}, 'course', ${Date.now()}, ${30 + ((v * 7 + s) % 60)}, 'pending', 0)`);
+  /* in one statement: the servers close connections idle for 30 s, and many psql runs on a loaded machine take that long */
+  sql(`INSERT INTO volunteer_hours (volunteer_id, community, source, activity_id, session_id, kind, served_at, minutes, state, created_at)
+       SELECT v.id, '${COMMUNITY}', 'attendance', ${a.id}, s.id, 'course', ${Date.now()}, 30 + ((v.id * 7 + s.id) % 60), 'pending', 0
+       FROM volunteer v, activity_session s WHERE v.id IN (${ids.join(', ')}) AND s.activity_id = ${a.id}`);
   const entries = sql(`SELECT id FROM volunteer_hours WHERE activity_id = ${a.id}`).split('\n').map(Number);
+  assert.equal(entries.length, 12 * 6);
   let seed = 18;
   const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
   const rs = [];
