@@ -18,6 +18,7 @@
 #include "booking/booking.h"
 #include "care/care.h"
 #include "activities/activities.h"
+#include "volunteers/volunteers.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
@@ -274,7 +275,7 @@ static int cmd_demo(int argc, char **argv)
     size_t n_kb = 0;
     int n_rooms = 0, n_profiles = 0;
     int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0,
-            n_merchants = 0;
+            n_merchants = 0, n_volunteers = 0;
     int n_votes = 0;
     uint64_t history_seed;
     Arena *a;
@@ -386,6 +387,11 @@ static int cmd_demo(int argc, char **argv)
     if (!err)
         err = store_begin(st, a);
     if (!err)
+        err = demo_in_transaction(st, a, volunteers_demo(st, a, opt.community, time_now_ms(),
+                                                         &n_volunteers));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
         err = demo_in_transaction(st, a, booking_demo_history(st, a, opt.community, DEMO_HISTORY_DAYS,
                                                               history_seed, time_now_ms(), &n_bookings));
     if (!err)
@@ -423,6 +429,9 @@ static int cmd_demo(int argc, char **argv)
     printf("partner merchants: %lld with offers, market stalls and redemptions; points from"
            " past attendance\n",
            (long long)n_merchants);
+    printf("volunteers: %lld in three teams, with six months of service hours (some pending,"
+           " one correction) and posts in the upcoming activities\n",
+           (long long)n_volunteers);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);

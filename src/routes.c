@@ -6,6 +6,7 @@
 
 #include "account/account.h"
 #include "activities/activities.h"
+#include "volunteers/volunteers.h"
 #include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
@@ -86,4 +87,5 @@ void routes_register_all(Router *r)
     funds_routes_register(r);
     activities_routes_register(r);
     points_routes_register(r);
+    volunteers_routes_register(r);
 }

@@ -16,6 +16,7 @@
 #include "booking/booking.h"
 #include "core/timeutil.h"
 #include "http/auth.h"
+#include "volunteers/volunteers.h"
 #include "core/banned.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -290,18 +291,24 @@ static Error *action_field(Request *req, json_t *body, bool *ret_in)
 
 /*
  * Inside the activity's transaction: the confirmed sign-up of @resident_id
- * (its id into *ret_signup_id), or 0 for a walk-in; 403 not_signed_up.
+ * (its id into *ret_signup_id), or 0 for a walk-in or a volunteer on one
+ * of its posts (volunteers.h); 403 not_signed_up.
  */
 static Error *signed_up(Request *req, const Activity *act, int64_t resident_id,
                         int64_t *ret_signup_id)
 {
     ActivitySignup *s = NULL;
+    bool on_post = false;
     Error *err = activities_store_signup_live(req->store, req->arena, act->id, resident_id, &s);
 
     if (err)
         return err;
     *ret_signup_id = s && strcmp(s->state, "confirmed") == 0 ? s->id : 0;
-    if (!*ret_signup_id && !act->walk_in)
+    if (!*ret_signup_id && !act->walk_in) /* a volunteer on one of its posts needs no sign-up */
+        err = volunteers_on_post(req->store, req->arena, act->id, resident_id, &on_post);
+    if (err)
+        return err;
+    if (!*ret_signup_id && !act->walk_in && !on_post)
         return error_new(req->arena, 403, "resident_id", "not_signed_up",
                                      s ? "还在候补名单中，没有获得名额，不能签到"
                                        : "没有报名这个活动，不能签到");
@@ -352,6 +359,8 @@ static Error *activities_handle_checkin(Request *req, Response *res)
     if (!err)
         err = activities_store_attend(req->store, req->arena, sess, who->id, signup_id, in,
                                       req->user->id, now, &row);
+    if (!err && !in) /* a volunteer on a post: her hours, pending */
+        err = volunteers_hours_from_attendance(req->store, req->arena, sess->id, who->id, now);
     err = activities_finish(req, err);
     if (err) {
         json_decref(row);
@@ -416,6 +425,8 @@ static Error *activities_handle_attendance(Request *req, Response *res)
     if (!err)
         err = activities_store_attend(req->store, req->arena, sess, who->id, signup_id, in,
                                       req->user->id, now, &row);
+    if (!err && !in) /* a volunteer on a post: her hours, pending */
+        err = volunteers_hours_from_attendance(req->store, req->arena, sess->id, who->id, now);
     if (!err)
         err = audit_record(req, in ? "activity.sign_in" : "activity.sign_out", "activity",
                            act->id, act->community,

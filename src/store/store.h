@@ -235,6 +235,7 @@ Error *store_begin_keyed(Store *st, Arena *a, int lock_class, int64_t key);
 #define STORE_LOCK_FUND_APPLICATION 2 /* one funds application: its steps, items and spending */
 #define STORE_LOCK_ACTIVITY 3 /* one activity: its places, sign-ups and attendance */
 #define STORE_LOCK_MERCHANT_OFFER 6 /* one merchant offer: its redemptions (points.h) */
+#define STORE_LOCK_VOLUNTEER 4 /* one volunteer: her hours ledger and balance */
 Error *store_commit(Store *st, Arena *a);
 void store_rollback(Store *st);
 

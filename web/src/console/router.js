@@ -40,6 +40,11 @@ const routes = [
       /* 关爱: /care/people/{id} is also the link of the sweep's notices */
       { path: 'activities', name: 'activities', component: () => import('./views/Activities.vue'), meta: { title: '社区活动', activities: true } },
       { path: 'activities/:id(\\d+)', name: 'activity', component: () => import('./views/ActivityDetail.vue'), meta: { title: '活动详情', activities: true, menu: 'activities' } },
+      /* 志愿者 (issue 18): volunteers, teams, the hours to review, the totals */
+      { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: '志愿者', activities: true, menu: 'volunteers' } },
+      { path: 'volunteers/teams', name: 'volunteer-teams', component: () => import('./views/VolunteerTeams.vue'), meta: { title: '志愿队', activities: true, menu: 'volunteers' } },
+      { path: 'volunteers/hours', name: 'volunteer-hours', component: () => import('./views/VolunteerHours.vue'), meta: { title: '时长审核', activities: true, menu: 'volunteers' } },
+      { path: 'volunteers/totals', name: 'volunteer-totals', component: () => import('./views/VolunteerTotals.vue'), meta: { title: '时长统计', activities: true, menu: 'volunteers' } },
       { path: 'activity-stats', name: 'activity-stats', component: () => import('./views/ActivityStats.vue'), meta: { title: '活动统计', activities: true, menu: 'activities' } },
       { path: 'points', name: 'points', component: () => import('./views/Points.vue'), meta: { title: '积分', activities: true } },
       { path: 'merchants', name: 'merchants', component: () => import('./views/Merchants.vue'), meta: { title: '合作商户', activities: true } },

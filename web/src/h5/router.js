@@ -40,6 +40,7 @@ const routes = [
   { path: '/points', name: 'points', component: () => import('./views/MyPoints.vue'), meta: { title: '我的积分' } },
   { path: '/offers', name: 'offers', component: () => import('./views/Offers.vue'), meta: { title: '商户优惠' } },
   { path: '/offers/redeem/:token', name: 'offer-redeem', component: () => import('./views/OfferRedeem.vue'), meta: { title: '积分兑换' } },
+  { path: '/volunteers', name: 'volunteers', component: () => import('./views/Volunteer.vue'), meta: { title: '志愿者中心' } },
   { path: '/grid', name: 'grid', component: () => import('./views/Grid.vue'), meta: { title: '网格工作台' } },
   { path: '/announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '社区通知' } },
   { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
