@@ -296,13 +296,21 @@ test('sign-in and sign-out on a post make a pending entry; the lead confirms, no
   const ok = await api('POST', `/api/v1/volunteers/hours/${entryOf(memberVol)}/confirm`, users[2]);
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.equal(ok.body.volunteer.minutes, 90);
+  // confirmed hours earn points by the community's rule (1.5 hours, rounded down), once
+  const pointsOf = (entry) => sql(`SELECT rule || ':' || delta FROM points_entry WHERE ref_kind = 'volunteer_hours' AND ref_id = ${entry}`);
+  const [rate, cap] = sql(`SELECT coalesce((SELECT points FROM points_rule WHERE community = '${COMMUNITY}' AND rule = 'volunteer_hour'), 10)
+    || '|' || coalesce((SELECT yearly_cap FROM points_rule WHERE community = '${COMMUNITY}' AND rule = 'volunteer_hour'), 0)`).split('|').map(Number);
+  assert.ok(rate > 0 && (cap === 0 || cap >= Math.floor(1.5 * rate)), 'the rule awards something here');
+  assert.equal(pointsOf(entryOf(memberVol)), `volunteer_hour:${Math.floor(1.5 * rate)}`);
   expectError(await api('POST', `/api/v1/volunteers/hours/${entryOf(memberVol)}/confirm`, users[2]), 409, 'already_reviewed');
+  assert.equal(pointsOf(entryOf(memberVol)), `volunteer_hour:${Math.floor(1.5 * rate)}`, 'awarded once');
   expectError(await api('POST', `/api/v1/volunteers/hours/${entryOf(memberVol)}/reject`, 'staff', { note: '重复' }), 409, 'already_reviewed');
   // staff review anyone of the community
   const rj = await api('POST', `/api/v1/volunteers/hours/${entryOf(outsiderVol)}/reject`, 'staff', { note: '未在岗' });
   assert.equal(rj.status, 200);
   assert.equal(rj.body.volunteer.minutes, 0);
   assert.equal(rj.body.items[0].review_note, '未在岗');
+  assert.equal(pointsOf(entryOf(outsiderVol)), '', 'rejected hours earn nothing');
   expectError(await api('POST', `/api/v1/volunteers/hours/${entryOf(leadVol)}/confirm`, 'farstaff'), 404);
   assert.equal((await api('POST', `/api/v1/volunteers/hours/${entryOf(leadVol)}/confirm`, 'staff')).status, 200);
   assert.equal(count(`SELECT count(*) FROM audit WHERE action = 'volunteer.hours_confirm'`), 2);
