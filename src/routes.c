@@ -6,6 +6,7 @@
 
 #include "account/account.h"
 #include "activities/activities.h"
+#include "lifecircle/lifecircle_routes.h"
 #include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
@@ -84,4 +85,5 @@ void routes_register_all(Router *r)
     votes_routes_register(r);
     funds_routes_register(r);
     activities_routes_register(r);
+    lifecircle_routes_register(r);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "lifecircle/lifecircle_model.h"
 #include "lifecircle/lifecircle_store.h"
 #include "core/banned.h"
 
@@ -175,7 +176,9 @@ Error *geo_store_replace(Store *st, Arena *a, const char *file, const int64_t *n
         store_bind_int64(s_, 5, counts.facilities);
         store_bind_int64(s_, 6, counts.buildings);
     });
-    err = store_commit(st, a);
+    err = geo_touch(st, a); /* every server's walking model is stale now */
+    if (!err)
+        err = store_commit(st, a);
 out:
     if (err && store_in_tx(st))
         store_rollback(st);
