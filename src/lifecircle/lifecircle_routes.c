@@ -34,21 +34,10 @@
 #define ROLES_GEO_READ (ROLES_COMMUNITY_STAFF | ROLE_GRID_WORKER | ROLE_STREET_ADMIN | ROLE_ADMIN)
 #define ROLES_GEO_WRITE (ROLES_COMMUNITY_STAFF | ROLE_STREET_ADMIN | ROLE_ADMIN)
 
-/* A registry building with a point, and what the model says of it. */
-typedef struct RegBuilding {
-    int64_t id;
-    const char *community;
-    const char *name;
-    GeoPoint p;
-    int64_t residents;
-    long vertex;
-    double access;
-} RegBuilding;
-
 /* ---- helpers ---- */
 
 /* Staff of @community (its staff or secretary), the street's admin over it, or an admin. */
-static bool may_manage(const User *u, const char *community)
+bool geo_may_manage(const User *u, const char *community)
 {
     if (u->role == ROLE_ADMIN)
         return true;
@@ -95,7 +84,7 @@ static Error *category_query(Request *req, bool required, int *ret)
     return err;
 }
 
-static Error *band_of(Request *req, int64_t minutes, const char *field, bool query, int *ret)
+Error *geo_band_arg(Request *req, int64_t minutes, const char *field, bool query, int *ret)
 {
     int b = geo_band_of((int)minutes);
 
@@ -110,7 +99,7 @@ static Error *band_of(Request *req, int64_t minutes, const char *field, bool que
  * The scope a coverage question is about: ?community=CODE (a community, or
  * any code prefix in her scope), or "street" / absent for her whole scope.
  */
-static Error *scope_bounds(Request *req, const char **ret_lo, const char **ret_hi)
+Error *geo_scope_bounds(Request *req, const char **ret_lo, const char **ret_hi)
 {
     const char *community = request_query(req, "community");
 
@@ -129,7 +118,7 @@ static const char SQL_SCOPE_BUILDINGS[] =
     " WHERE p.community >= ?1 AND p.community < ?2 ORDER BY p.building_id";
 
 /* The registry buildings with a point in [@lo, @hi), snapped to the model's graph. */
-static Error *scope_buildings(Request *req, const GeoModel *m, const char *lo, const char *hi,
+Error *geo_scope_buildings(Request *req, const GeoModel *m, const char *lo, const char *hi,
                               RegBuilding **ret, size_t *ret_n)
 {
     StoreStmt *s = store_prepare_bind(req->store, req->arena, SQL_SCOPE_BUILDINGS, "tt", lo, hi);
@@ -158,7 +147,7 @@ static Error *scope_buildings(Request *req, const GeoModel *m, const char *lo, c
 }
 
 /* The model's distance for building @b to category @c. */
-static double building_distance(const GeoModel *m, const RegBuilding *b, int c)
+double geo_building_distance(const GeoModel *m, const RegBuilding *b, int c)
 {
     double d;
 
@@ -327,7 +316,7 @@ static Error *handle_point_put(Request *req, Response *res)
         err = request_param_id(req, 0, &id);
     if (!err)
         err = load_building(req, id, &community, NULL);
-    if (!err && !may_manage(req->user, community))
+    if (!err && !geo_may_manage(req->user, community))
         err = error_forbidden(req->arena, "只有本社区工作人员可以标注楼栋位置");
     if (!err)
         err = request_json_fields(req, fields, &body);
@@ -585,7 +574,7 @@ static Error *handle_facility_create(Request *req, Response *res)
         return err;
     if (strlen(prefix) != 12)
         return error_invalid(req->arena, "community", "invalid", "社区代码应为 12 位");
-    if (!may_manage(req->user, prefix))
+    if (!geo_may_manage(req->user, prefix))
         return error_forbidden(req->arena, "只有本社区工作人员可以添加本社区的设施");
     request_end_read(req);
     err = store_begin(req->store, req->arena);
@@ -619,7 +608,7 @@ static Error *handle_facility_create(Request *req, Response *res)
 /* May she change facility @f: a staff one of her community, or close an OSM one in her scope. */
 static Error *may_change_facility(Request *req, const Facility *f)
 {
-    if (f->community ? may_manage(req->user, f->community)
+    if (f->community ? geo_may_manage(req->user, f->community)
                      : (req->user->role == ROLE_ADMIN || req->user->role == ROLE_STREET_ADMIN ||
                         req->user->role == ROLE_STAFF || req->user->role == ROLE_SECRETARY))
         return NULL;
@@ -766,18 +755,18 @@ static Error *handle_coverage(Request *req, Response *res)
 
     err = auth_require(req, ROLES_GEO_READ);
     if (!err)
-        err = scope_bounds(req, &lo, &hi);
+        err = geo_scope_bounds(req, &lo, &hi);
     if (!err)
         err = category_query(req, false, &cat);
     if (!err)
         err = request_query_int(req, "minutes", 15, 0, 1000, &minutes);
     if (!err)
-        err = band_of(req, minutes, "minutes", true, &band);
+        err = geo_band_arg(req, minutes, "minutes", true, &band);
     if (!err)
         err = geo_model_get(req->store, req->arena, &m);
     if (err)
         return err;
-    err = scope_buildings(req, m, lo, hi, &bs, &nb);
+    err = geo_scope_buildings(req, m, lo, hi, &bs, &nb);
     if (err) {
         geo_model_put(m);
         return err;
@@ -796,7 +785,7 @@ static Error *handle_coverage(Request *req, Response *res)
             n_b++;
             n_r += bs[i].residents;
             for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
-                double d = building_distance(m, &bs[i], c);
+                double d = geo_building_distance(m, &bs[i], c);
 
                 if (d <= limit) {
                     cov_b[c]++;
@@ -1002,7 +991,7 @@ static void candidate_gain(const GeoModel *m, int c, GeoPoint p, const RegBuildi
     if (v >= 0)
         geo_graph_walk(m->g, 1, &v, &access, limit, dist);
     for (size_t i = 0; i < nb; i++) {
-        double now = building_distance(m, &bs[i], c), then = INFINITY;
+        double now = geo_building_distance(m, &bs[i], c), then = INFINITY;
 
         if (v >= 0 && bs[i].vertex >= 0)
             then = bs[i].access + dist[bs[i].vertex];
@@ -1024,14 +1013,14 @@ static Error *whatif_common(Request *req, json_t *body, int *ret_c, int *ret_ban
     if (!err)
         err = request_field_int(req, body, "minutes", false, 1, 60, &minutes, NULL);
     if (!err)
-        err = band_of(req, minutes, "minutes", false, ret_band);
+        err = geo_band_arg(req, minutes, "minutes", false, ret_band);
     if (!err)
-        err = scope_bounds(req, &lo, &hi);
+        err = geo_scope_bounds(req, &lo, &hi);
     if (!err)
         err = geo_model_get(req->store, req->arena, ret_m);
     if (err)
         return err;
-    err = scope_buildings(req, *ret_m, lo, hi, ret_bs, ret_nb);
+    err = geo_scope_buildings(req, *ret_m, lo, hi, ret_bs, ret_nb);
     if (err) {
         geo_model_put(*ret_m);
         *ret_m = NULL;
@@ -1044,7 +1033,7 @@ static void count_covered(const GeoModel *m, int c, const RegBuilding *bs, size_
 {
     *ret_b = *ret_r = 0;
     for (size_t i = 0; i < nb; i++) {
-        if (building_distance(m, &bs[i], c) <= limit) {
+        if (geo_building_distance(m, &bs[i], c) <= limit) {
             (*ret_b)++;
             *ret_r += bs[i].residents;
         }
@@ -1167,7 +1156,7 @@ static Error *handle_suggest(Request *req, Response *res)
         /* the scope's placed buildings not yet covered, as sites */
         pts = arena_alloc(req->arena, (CANDIDATES_MAX + 1) * sizeof(*pts));
         for (size_t i = 0; i < nb && nc < CANDIDATES_MAX; i++) {
-            if (building_distance(m, &bs[i], c) <= m->set.meters[band])
+            if (geo_building_distance(m, &bs[i], c) <= m->set.meters[band])
                 continue;
             from_building[nc] = bs[i].id;
             pts[nc++] = bs[i].p;
@@ -1252,4 +1241,5 @@ void lifecircle_routes_register(Router *r)
     router_add(r, "GET", "/api/v1/geo/coverage", handle_coverage, 0);
     router_add(r, "POST", "/api/v1/geo/whatif", handle_whatif, 0);
     router_add(r, "POST", "/api/v1/geo/suggest", handle_suggest, 0);
+    lifecircle_checklist_register(r);
 }

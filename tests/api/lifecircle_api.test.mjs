@@ -380,6 +380,38 @@ test('scope: staff of another community may not read or change this one', async 
   assert.deepEqual(own.communities.map((c) => c.code), [OTHER]);
 });
 
+test('完整社区 checklist: computed items from coverage, the rest entered by staff', async () => {
+  const r = await api('GET', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'staff');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.items.length, 20);
+  const ref = reference().filter((b) => b.community === COMMUNITY);
+  const kid = r.body.items[1];
+  assert.equal(kid.name, '一个幼儿园');
+  assert.equal(kid.computed, true);
+  const cov = ref.filter((b) => b.d.kindergarten <= 500).length;
+  assert.equal(kid.buildings_covered, cov);
+  assert.equal(kid.status, cov === ref.length ? 'met' : cov ? 'partly' : 'unmet');
+  assert.equal(r.body.items[7].status, 'unmet', 'no pharmacy, restaurant or shop in the grid city');
+  assert.equal(r.body.items[8].computed, false);
+  assert.equal(r.body.items[8].status, 'unknown');
+  const p = await api('PUT', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'staff', { items: [{ item: 9, status: 'met', note: '水电路气齐全' }, { item: 2, note: '新幼儿园在建' }] });
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.items[8].status, 'met');
+  assert.equal(p.body.items[8].note, '水电路气齐全');
+  assert.equal(p.body.items[1].note, '新幼儿园在建');
+  assert.equal(p.body.items[1].status, kid.status, 'a computed item keeps its computed status');
+  const again = await api('GET', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'secretary', undefined, srv2);
+  assert.equal(again.body.items[8].status, 'met');
+  assert.equal(again.body.met, p.body.met);
+  expectError(await api('PUT', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'staff', { items: [{ item: 2, status: 'met' }] }), 422, 'computed', 'status');
+  expectError(await api('PUT', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'staff', { items: [{ item: 21, status: 'met' }] }), 422, undefined, 'item');
+  expectError(await api('PUT', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'staff', { items: [{ item: 9, status: 'great' }] }), 422, 'invalid', 'status');
+  expectError(await api('PUT', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'farstaff', { items: [{ item: 9, status: 'unmet' }] }), 403);
+  expectError(await api('GET', `/api/v1/geo/checklist?community=${COMMUNITY}`, 'farstaff'), 403);
+  expectError(await api('GET', '/api/v1/geo/checklist', 'staff'), 400, 'missing_query', 'community');
+  assert.equal(sql(`SELECT status FROM geo_checklist WHERE community = '${COMMUNITY}' AND item = 9`), 'met');
+});
+
 test('settings: the bands and the walking speed, and coverage follows them', async () => {
   expectError(await api('PUT', '/api/v1/geo/settings', 'staff', { meters_5: 200 }), 403);
   const r = await api('PUT', '/api/v1/geo/settings', 'street', { meters_5: 200, walk_m_per_min: 60 });
