@@ -462,7 +462,7 @@ static Error *respond_facility(Request *req, Response *res, int status, int64_t 
 }
 
 /* "minLon,minLat,maxLon,maxLat" (Leaflet's toBBoxString) into @box. */
-static Error *bbox_query(Request *req, double box[4])
+Error *geo_bbox_query(Request *req, double box[4])
 {
     const char *v = request_query(req, "bbox");
     char *end;
@@ -502,7 +502,7 @@ static Error *handle_facilities_list(Request *req, Response *res)
     if (!err)
         err = category_query(req, false, &c);
     if (!err)
-        err = bbox_query(req, box);
+        err = geo_bbox_query(req, box);
     if (!err && status && strcmp(status, "open") && strcmp(status, "closed") && strcmp(status, "all"))
         err = error_bad_request(req->arena, "status", "invalid_query",
                                 "状态 status 应为 open、closed 或 all");
@@ -1242,4 +1242,5 @@ void lifecircle_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/geo/whatif", handle_whatif, 0);
     router_add(r, "POST", "/api/v1/geo/suggest", handle_suggest, 0);
     lifecircle_checklist_register(r);
+    lifecircle_geojson_register(r);
 }

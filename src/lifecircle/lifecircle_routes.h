@@ -31,6 +31,10 @@ double geo_building_distance(const GeoModel *m, const RegBuilding *b, int c);
 /* The band of @minutes (5, 10, 15) into *ret; 400 (@query) or 422 naming @field otherwise. */
 Error *geo_band_arg(Request *req, int64_t minutes, const char *field, bool query, int *ret);
 
-/* ---- lifecircle_checklist.c ---- */
+/* ?bbox=minLon,minLat,maxLon,maxLat (Leaflet's toBBoxString) into @box; the world when absent. */
+Error *geo_bbox_query(Request *req, double box[4]);
+
+/* ---- lifecircle_checklist.c, lifecircle_geojson.c ---- */
 
 void lifecircle_checklist_register(Router *r);
+void lifecircle_geojson_register(Router *r);

@@ -412,6 +412,31 @@ test('完整社区 checklist: computed items from coverage, the rest entered by 
   assert.equal(sql(`SELECT status FROM geo_checklist WHERE community = '${COMMUNITY}' AND item = 9`), 'met');
 });
 
+test('GeoJSON for a map: the streets, and the buildings coloured by coverage', async () => {
+  const all = await api('GET', '/api/v1/geo/network.geojson', 'resident');
+  assert.equal(all.status, 200, JSON.stringify(all.body));
+  assert.equal(all.body.type, 'FeatureCollection');
+  const lines = all.body.features[0].geometry.coordinates;
+  assert.equal(lines.length, count('SELECT count(*) FROM geo_edge'));
+  assert.equal(lines.length, 2 * N * (N - 1));
+  for (const [[lon1, lat1], [lon2, lat2]] of lines.slice(0, 20))
+    assert.ok(Math.abs(hav({ lat: lat1, lon: lon1 }, { lat: lat2, lon: lon2 }) - STEP) < 0.5, 'edges are 100 m, [lon, lat]');
+  const sw = at(0, 0, -1, -1), ne = at(2, 2, 1, 1);
+  const part = await api('GET', `/api/v1/geo/network.geojson?bbox=${sw.lon},${sw.lat},${ne.lon},${ne.lat}`, 'staff');
+  /* the 3 × 3 corner: 12 edges inside and the 6 leaving it */
+  assert.equal(part.body.features[0].geometry.coordinates.length, 18);
+  const b = await api('GET', '/api/v1/geo/buildings.geojson?community=street&category=kindergarten&minutes=10', 'street');
+  assert.equal(b.status, 200, JSON.stringify(b.body));
+  const ref = new Map(reference().map((x) => [x.id, x]));
+  assert.equal(b.body.features.length, ref.size);
+  for (const f of b.body.features) {
+    const x = ref.get(f.properties.id);
+    assert.ok(Math.abs(f.geometry.coordinates[0] - x.lon) < 1e-9 && Math.abs(f.geometry.coordinates[1] - x.lat) < 1e-9, 'a point is [lon, lat]');
+    assert.equal(f.properties.covered, x.d.kindergarten <= 500);
+  }
+  expectError(await api('GET', '/api/v1/geo/buildings.geojson', 'resident'), 403);
+});
+
 test('settings: the bands and the walking speed, and coverage follows them', async () => {
   expectError(await api('PUT', '/api/v1/geo/settings', 'staff', { meters_5: 200 }), 403);
   const r = await api('PUT', '/api/v1/geo/settings', 'street', { meters_5: 200, walk_m_per_min: 60 });
