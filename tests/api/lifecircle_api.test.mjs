@@ -8,10 +8,10 @@
 // and a second server on the same database sees every change at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, serveAgain, COMMUNITY, STREET, dbSql } from '../lib/server.mjs';
+import { startServer, serveAgain, COMMUNITY, STREET, ROOT, dbSql } from '../lib/server.mjs';
 
 const OTHER = '310105004001';
 const LAT0 = 30.0, LON0 = 104.0, N = 12, STEP = 100; /* a 12 × 12 grid of streets 100 m apart */
@@ -452,4 +452,32 @@ test('settings: the bands and the walking speed, and coverage follows them', asy
   }
   assert.equal((await api('GET', '/api/v1/geo/settings', 'staff', undefined, srv2)).body.walk_m_per_min, 60);
   assert.equal((await api('PUT', '/api/v1/geo/settings', 'street', { meters_5: 300, walk_m_per_min: 70 })).status, 200);
+});
+
+/* `linli demo` reads ../shared/geo/chengdu-central-2018.osm (or $LINLI_GEO_DEMO) relative to the repository */
+const EXTRACT = process.env.LINLI_GEO_DEMO || path.join(ROOT, '..', 'shared', 'geo', 'chengdu-central-2018.osm');
+test('the demo places its community on the Chengdu extract: coverage, nearby and a quick what-if', { skip: !existsSync(EXTRACT) && 'no Chengdu extract' }, async () => {
+  const d = await startServer({ demo: true, residents: 300 });
+  try {
+    const t = {};
+    for (const u of ['staff', 'resident']) t[u] = (await d.login(u)).token;
+    assert.ok(Number(dbSql(d.db, 'SELECT count(*) FROM geo_vertex').trim()) > 9000);
+    const c = await d.api('GET', '/api/v1/geo/coverage?minutes=15&category=kindergarten', { token: t.staff });
+    assert.equal(c.status, 200);
+    const com = c.body.communities[0];
+    assert.ok(com.buildings > 0 && com.residents > 0, JSON.stringify(com));
+    assert.ok(com.categories.some((x) => x.buildings_covered > 0), 'something is within 15 minutes');
+    const n = await d.api('GET', '/api/v1/geo/nearby', { token: t.resident });
+    assert.equal(n.status, 200, JSON.stringify(n.body));
+    const station = n.body.items.find((i) => i.category === 'community_service');
+    assert.match(station.facility.name, /社区综合服务站$/);
+    assert.ok(n.body.items.filter((i) => i.facility).length >= 10);
+    const b = dbSql(d.db, `SELECT lat || '|' || lon FROM geo_building_point WHERE community = '${COMMUNITY}' ORDER BY building_id LIMIT 1`).trim().split('|').map(Number);
+    const w = await d.api('POST', '/api/v1/geo/whatif', { token: t.staff, body: { category: 'kindergarten', lat: b[0], lon: b[1], minutes: 5 } });
+    assert.equal(w.status, 200, JSON.stringify(w.body));
+    assert.ok(w.body.gain_buildings >= 1);
+    assert.ok(w.body.elapsed_ms < 50, `${w.body.elapsed_ms} ms`);
+  } finally {
+    await d.stop();
+  }
 });
