@@ -437,6 +437,17 @@ test('GeoJSON for a map: the streets, and the buildings coloured by coverage', a
   expectError(await api('GET', '/api/v1/geo/buildings.geojson', 'resident'), 403);
 });
 
+test('a new import keeps closed what staff closed, and every server sees the new network', async () => {
+  const kid = () => Number(sql("SELECT id FROM geo_facility WHERE category = 'kindergarten' AND source = 'osm'"));
+  assert.equal((await api('POST', `/api/v1/geo/facilities/${kid()}/close`, 'staff')).status, 200);
+  srv.linli(['geo', 'import', '--db', srv.db, path.join(dir, 'grid.osm')]);
+  assert.equal(sql("SELECT status FROM geo_facility WHERE category = 'kindergarten' AND source = 'osm'"), 'closed');
+  const body = await coverage('street', 'community=street&minutes=15&category=kindergarten', srv2);
+  assert.ok(body.communities.every((c) => covered(body, c.code, 'kindergarten').buildings_covered === 0));
+  assert.equal((await api('POST', `/api/v1/geo/facilities/${kid()}/reopen`, 'staff')).status, 200);
+  expectCoverage(await coverage('street', 'community=street&minutes=15&category=kindergarten', srv2), reference(), 15, 'kindergarten');
+});
+
 test('settings: the bands and the walking speed, and coverage follows them', async () => {
   expectError(await api('PUT', '/api/v1/geo/settings', 'staff', { meters_5: 200 }), 403);
   const r = await api('PUT', '/api/v1/geo/settings', 'street', { meters_5: 200, walk_m_per_min: 60 });
