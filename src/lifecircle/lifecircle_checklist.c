@@ -266,12 +266,9 @@ static Error *handle_checklist_put(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "geo.checklist", "community", 0, community,
                            json_pack("{s:I}", "items", (json_int_t)n));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     return respond_checklist(req, res, community);
 }
 

@@ -73,37 +73,16 @@ static Error *handle_network(Request *req, Response *res)
 
 static Error *handle_buildings(Request *req, Response *res)
 {
-    const char *lo, *hi, *cat_key = request_query(req, "category");
-    int64_t minutes = 15;
-    int band = 0, cat = -1;
-    GeoModel *m = NULL;
-    RegBuilding *bs = NULL;
-    size_t nb = 0;
+    GeoCoverageQuery q;
     json_t *features;
-    Error *err;
+    Error *err = geo_coverage_query(req, &q);
+    const GeoModel *m = q.m;
+    const RegBuilding *bs = q.bs;
+    size_t nb = q.nb;
+    int cat = q.cat, band = q.band, minutes = q.minutes;
 
-    err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_GRID_WORKER | ROLE_STREET_ADMIN | ROLE_ADMIN);
-    if (!err)
-        err = geo_scope_bounds(req, &lo, &hi);
-    if (!err && cat_key && *cat_key) {
-        cat = geo_category_find(cat_key);
-        if (cat < 0)
-            err = error_bad_request(req->arena, "category", "unknown_category",
-                                    "未知的设施类别，请从 GET /api/v1/geo/categories 列出的类别中选择");
-    }
-    if (!err)
-        err = request_query_int(req, "minutes", 15, 0, 1000, &minutes);
-    if (!err)
-        err = geo_band_arg(req, minutes, "minutes", true, &band);
-    if (!err)
-        err = geo_model_get(req->store, req->arena, &m);
     if (err)
         return err;
-    err = geo_scope_buildings(req, m, lo, hi, &bs, &nb);
-    if (err) {
-        geo_model_put(m);
-        return err;
-    }
     features = json_array();
     for (size_t i = 0; i < nb; i++) {
         json_t *props = json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)bs[i].id, "name",
@@ -128,7 +107,7 @@ static Error *handle_buildings(Request *req, Response *res)
                               cat >= 0 ? geo_categories[cat].key : NULL, "minutes", (int)minutes,
                               "meters", m->set.meters[band], "attribution", ATTRIBUTION);
 
-        geo_model_put(m);
+        geo_model_put(q.m);
         return response_json(res, 200, o);
     }
 }

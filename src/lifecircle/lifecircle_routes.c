@@ -46,6 +46,15 @@ bool geo_may_manage(const User *u, const char *community)
     return auth_is_community_staff(u, community);
 }
 
+Error *geo_finish(Request *req, Error *err)
+{
+    if (!err)
+        err = store_commit(req->store, req->arena);
+    if (err)
+        store_rollback(req->store);
+    return err;
+}
+
 static json_t *meters_json(double d)
 {
     return isfinite(d) ? json_real(round(d * 10) / 10) : json_null();
@@ -241,12 +250,9 @@ static Error *handle_settings_put(Request *req, Response *res)
         err = audit_record(req, "geo.settings", "geo_setting", 0, NULL,
                            json_pack("{s:f, s:f, s:f, s:f}", "meters_5", v[0], "meters_10", v[1],
                                      "meters_15", v[2], "walk_m_per_min", v[3]));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     s = (GeoSettings){ { v[0], v[1], v[2] }, v[3] };
     return response_json(res, 200, settings_json(&s));
 }
@@ -363,12 +369,9 @@ static Error *handle_point_put(Request *req, Response *res)
     if (!err)
         err = audit_record(req, "geo.building_point", "building", id, community,
                            json_pack("{s:f, s:f}", "lat", lat, "lon", lon));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     return response_json(res, 200, point_json(req, id));
 }
 
@@ -596,12 +599,9 @@ static Error *handle_facility_create(Request *req, Response *res)
         err = audit_record(req, "geo.facility_create", "geo_facility", id, prefix,
                            json_pack("{s:s, s:s, s:f, s:f}", "category", geo_categories[c].key,
                                      "name", name, "lat", lat, "lon", lon));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     return respond_facility(req, res, 201, id);
 }
 
@@ -679,12 +679,9 @@ static Error *handle_facility_update(Request *req, Response *res)
         err = audit_record(req, "geo.facility_update", "geo_facility", f.id, f.community,
                            json_pack("{s:s, s:s?, s:f, s:f}", "category", geo_categories[c].key,
                                      "name", name, "lat", lat, "lon", lon));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     return respond_facility(req, res, 200, f.id);
 }
 
@@ -716,12 +713,9 @@ static Error *set_status(Request *req, Response *res, const char *status)
                                        : (req->user->role == ROLE_ADMIN ? NULL : req->user->scope),
                            json_pack("{s:s, s:s}", "source", f.source, "category",
                                      f.category >= 0 ? geo_categories[f.category].key : ""));
-    if (!err)
-        err = store_commit(req->store, req->arena);
-    if (err) {
-        store_rollback(req->store);
+    err = geo_finish(req, err);
+    if (err)
         return err;
-    }
     return respond_facility(req, res, 200, f.id);
 }
 
@@ -740,37 +734,59 @@ static Error *handle_facility_reopen(Request *req, Response *res)
 static const char SQL_SCOPE_COMMUNITIES[] =
     "SELECT code, name FROM division WHERE level = 5 AND code >= ?1 AND code < ?2 ORDER BY code";
 
-static Error *handle_coverage(Request *req, Response *res)
+Error *geo_coverage_query(Request *req, GeoCoverageQuery *q)
 {
-    const char *lo, *hi;
     int64_t minutes = 15;
-    int band, cat = -1;
-    GeoModel *m = NULL;
-    RegBuilding *bs = NULL;
-    size_t nb = 0;
-    json_t *communities;
-    StoreStmt *s;
-    StoreResult r;
     Error *err;
 
+    memset(q, 0, sizeof(*q));
     err = auth_require(req, ROLES_GEO_READ);
     if (!err)
-        err = geo_scope_bounds(req, &lo, &hi);
+        err = geo_scope_bounds(req, &q->lo, &q->hi);
     if (!err)
-        err = category_query(req, false, &cat);
+        err = category_query(req, false, &q->cat);
     if (!err)
         err = request_query_int(req, "minutes", 15, 0, 1000, &minutes);
     if (!err)
-        err = geo_band_arg(req, minutes, "minutes", true, &band);
+        err = geo_band_arg(req, minutes, "minutes", true, &q->band);
     if (!err)
-        err = geo_model_get(req->store, req->arena, &m);
+        err = geo_model_get(req->store, req->arena, &q->m);
     if (err)
         return err;
-    err = geo_scope_buildings(req, m, lo, hi, &bs, &nb);
+    q->minutes = (int)minutes;
+    q->meters = q->m->set.meters[q->band];
+    err = geo_scope_buildings(req, q->m, q->lo, q->hi, &q->bs, &q->nb);
     if (err) {
-        geo_model_put(m);
-        return err;
+        geo_model_put(q->m);
+        q->m = NULL;
     }
+    return err;
+}
+
+static Error *handle_coverage(Request *req, Response *res)
+{
+    GeoCoverageQuery q;
+    const char *lo, *hi;
+    int band, cat;
+    int64_t minutes;
+    GeoModel *m;
+    RegBuilding *bs;
+    size_t nb;
+    json_t *communities;
+    StoreStmt *s;
+    StoreResult r;
+    Error *err = geo_coverage_query(req, &q);
+
+    if (err)
+        return err;
+    lo = q.lo;
+    hi = q.hi;
+    band = q.band;
+    cat = q.cat;
+    minutes = q.minutes;
+    m = q.m;
+    bs = q.bs;
+    nb = q.nb;
     communities = json_array();
     s = store_prepare_bind(req->store, req->arena, SQL_SCOPE_COMMUNITIES, "tt", lo, hi);
     while ((r = store_step(s)) == STORE_ROW) {

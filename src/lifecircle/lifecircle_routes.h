@@ -34,6 +34,22 @@ Error *geo_band_arg(Request *req, int64_t minutes, const char *field, bool query
 /* ?bbox=minLon,minLat,maxLon,maxLat (Leaflet's toBBoxString) into @box; the world when absent. */
 Error *geo_bbox_query(Request *req, double box[4]);
 
+/* Commits when @err is NULL, else (or when the commit fails) rolls back; passes the error on. */
+Error *geo_finish(Request *req, Error *err);
+
+/* A coverage question's arguments (?community=, ?category=, ?minutes=) and its buildings. */
+typedef struct GeoCoverageQuery {
+    const char *lo, *hi;  /* the scope's code range */
+    int cat;              /* -1 when not asked */
+    int band, minutes;
+    double meters;
+    GeoModel *m;          /* give back with geo_model_put */
+    RegBuilding *bs;
+    size_t nb;
+} GeoCoverageQuery;
+/* Authorizes (staff, grid workers, the street's admins, admins), reads the arguments and the scope's placed buildings. */
+Error *geo_coverage_query(Request *req, GeoCoverageQuery *ret);
+
 /* ---- lifecircle_checklist.c, lifecircle_geojson.c ---- */
 
 void lifecircle_checklist_register(Router *r);
