@@ -1129,7 +1129,7 @@ static Error *handle_suggest(Request *req, Response *res)
     size_t nb = 0, nc = 0;
     GeoPoint *pts;
     int64_t *from_building;
-    bool **newly, *taken, *covered, on_network;
+    bool **newly, *taken, *covered, on_network, exhausted;
     double *dist, limit;
     int c = -1, band = 0;
     Error *err;
@@ -1191,6 +1191,7 @@ static Error *handle_suggest(Request *req, Response *res)
     taken = arena_zalloc(req->arena, nc + 1);
     covered = arena_zalloc(req->arena, nb + 1);
     order = json_array();
+    exhausted = false;
     /* greedy maximum coverage: most residents newly covered, then buildings, then the first */
     for (size_t step = 0; step < nc; step++) {
         long best = -1;
@@ -1201,6 +1202,12 @@ static Error *handle_suggest(Request *req, Response *res)
 
             if (taken[k])
                 continue;
+            if (exhausted) {
+                /* nothing left to gain: the rest follow in their order */
+                best = (long)k;
+                best_r = best_b = 0;
+                break;
+            }
             for (size_t i = 0; i < nb; i++) {
                 if (newly[k][i] && !covered[i]) {
                     gb++;
@@ -1214,6 +1221,7 @@ static Error *handle_suggest(Request *req, Response *res)
             }
         }
         taken[best] = true;
+        exhausted = best_r == 0 && best_b == 0;
         for (size_t i = 0; i < nb; i++)
             if (newly[best][i])
                 covered[i] = true;

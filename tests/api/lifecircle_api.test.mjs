@@ -288,13 +288,15 @@ test('what-if: the gain is the difference of two coverage computations', async (
 });
 
 test('suggest orders candidates by greedy maximum coverage', async () => {
-  const cands = [at(0, 11), at(4, 4, 10, 10), at(4, 5, 10, 10), at(10, 1), at(11, 11, 0, -10)];
+  /* the first is off the network: it gains nothing, and comes after every site that gains */
+  const cands = [{ lat: LAT0 - 0.1, lon: LON0 }, at(0, 11), at(4, 4, 10, 10), at(4, 5, 10, 10), at(10, 1), at(11, 11, 0, -10)];
   const r = await api('POST', '/api/v1/geo/suggest', 'street', { category: 'park', minutes: 5, candidates: cands });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   /* the same greedy on the independent distances */
   const ref = reference();
   const sets = cands.map((p) => {
     const s = snap(p);
+    if (!s) return new Set();
     const d = walk([[s[0], s[1]]]);
     return new Set(ref.filter((b) => b.snap && d[b.snap[1]] + b.snap[0] <= 300 && !(b.d.park <= 300)).map((b) => b.id));
   });
@@ -314,6 +316,8 @@ test('suggest orders candidates by greedy maximum coverage', async () => {
   }
   assert.deepEqual(r.body.order.map((o) => [o.index, o.gain_buildings, o.gain_residents]), expected);
   assert.ok(expected[0][1] > 0 && expected[0][2] >= expected[1][2], 'a real choice');
+  assert.deepEqual(expected.find((e) => e[0] === 0), [0, 0, 0]);
+  assert.ok(expected.findIndex((e) => e[0] === 0) >= 2, 'the site that gains nothing comes after those that gain');
   /* without candidates: the scope's uncovered buildings themselves */
   const own = await api('POST', '/api/v1/geo/suggest', 'staff', { category: 'park', minutes: 5 });
   assert.equal(own.status, 200, JSON.stringify(own.body));
