@@ -29,8 +29,8 @@ static const char SQL_POINT_INSERT[] =
     "INSERT INTO geo_building_point (building_id, community, lat, lon, osm_building, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_STATION_INSERT[] =
-    "INSERT INTO geo_facility (category, name, lat, lon, source, status, community, updated_at)"
-    " VALUES ('community_service', ?1, ?2, ?3, 'staff', 'open', ?4, ?5)";
+    "INSERT INTO geo_facility (category, name, lat, lon, source, status, community, station,"
+    " updated_at) VALUES ('community_service', ?1, ?2, ?3, 'staff', 'open', ?4, 1, ?5)";
 static const char SQL_COMMUNITY_NAME[] = "SELECT name FROM division WHERE code = ?1";
 
 typedef struct Spot {

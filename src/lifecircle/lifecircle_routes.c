@@ -378,7 +378,8 @@ static Error *handle_point_put(Request *req, Response *res)
 /* ---- facilities ---- */
 
 static const char SQL_FACILITY_GET[] =
-    "SELECT id, category, name, lat, lon, source, status, community FROM geo_facility WHERE id = ?1";
+    "SELECT id, category, name, lat, lon, source, status, community, station FROM geo_facility"
+    " WHERE id = ?1";
 static const char SQL_FACILITY_INSERT[] =
     "INSERT INTO geo_facility (category, name, lat, lon, source, status, community, updated_at,"
     " updated_by) VALUES (?1, ?2, ?3, ?4, 'staff', 'open', ?5, ?6, ?7) RETURNING id";
@@ -388,7 +389,7 @@ static const char SQL_FACILITY_UPDATE[] =
 static const char SQL_FACILITY_STATUS[] =
     "UPDATE geo_facility SET status = ?2, updated_at = ?3, updated_by = ?4 WHERE id = ?1";
 static const char SQL_FACILITY_LIST[] =
-    "SELECT id, category, name, lat, lon, source, status, community FROM geo_facility"
+    "SELECT id, category, name, lat, lon, source, status, community, station FROM geo_facility"
     " WHERE (?1 = '' OR category = ?1) AND lat >= ?2 AND lat <= ?3 AND lon >= ?4 AND lon <= ?5"
     " AND (?6 = 'all' OR status = ?6)"
     " AND (community IS NULL OR (community >= ?7 AND community < ?8))"
@@ -401,12 +402,13 @@ static json_t *facility_row_json(Request *req, StoreStmt *s)
     const char *name = store_column_text(s, req->arena, 2);
     const char *community = store_column_text(s, req->arena, 7);
 
-    return json_pack("{s:I, s:s, s:s, s:s?, s:f, s:f, s:s, s:s, s:s?}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s?, s:f, s:f, s:s, s:s, s:s?, s:b}", "id",
                      (json_int_t)store_column_int64(s, 0), "category", cat ? cat : "",
                      "category_name", c >= 0 ? geo_categories[c].name : "", "name", name, "lat",
                      store_column_double(s, 3), "lon", store_column_double(s, 4), "source",
                      store_column_text(s, req->arena, 5), "status",
-                     store_column_text(s, req->arena, 6), "community", community);
+                     store_column_text(s, req->arena, 6), "community", community, "station",
+                     store_column_int64(s, 8) != 0);
 }
 
 typedef struct Facility {
@@ -603,6 +605,97 @@ static Error *handle_facility_create(Request *req, Response *res)
     if (err)
         return err;
     return respond_facility(req, res, 201, id);
+}
+
+static const char SQL_STATION_GET[] =
+    "SELECT id FROM geo_facility WHERE community = ?1 AND station = 1";
+static const char SQL_STATION_INSERT[] =
+    "INSERT INTO geo_facility (category, name, lat, lon, source, status, community, station,"
+    " updated_at, updated_by) VALUES ('community_service', ?1, ?2, ?3, 'staff', 'open', ?4, 1, ?5, ?6)"
+    " RETURNING id";
+static const char SQL_STATION_MOVE[] =
+    "UPDATE geo_facility SET name = ?2, lat = ?3, lon = ?4, status = 'open', updated_at = ?5,"
+    " updated_by = ?6 WHERE id = ?1";
+static const char SQL_DIVISION_NAME[] = "SELECT name FROM division WHERE code = ?1 AND level = 5";
+
+/*
+ * PUT /api/v1/geo/communities/{code}/station: the community's point, where
+ * its 社区综合服务站 stands: one facility of category community_service
+ * marked as the station, made or moved (and reopened) here.
+ */
+static Error *handle_station_put(Request *req, Response *res)
+{
+    static const char *const fields[] = { "lat", "lon", "name", NULL };
+    const char *code = NULL, *name = NULL, *cname = NULL;
+    json_t *body = NULL;
+    double lat = 0, lon = 0;
+    int64_t id = 0;
+    Error *err;
+
+    err = auth_require(req, ROLES_GEO_WRITE);
+    if (!err)
+        err = validate_division_code(req->arena, "code", req->params[0], &code);
+    if (!err && strlen(code) != 12)
+        err = error_not_found(req->arena, "code", "找不到该社区");
+    if (!err && !auth_covers(req->user, code))
+        err = error_not_found(req->arena, "code", "找不到该社区");
+    if (err)
+        return err;
+    {
+        StoreStmt *s = store_prepare_bind(req->store, req->arena, SQL_DIVISION_NAME, "t", code);
+
+        if (store_step(s) == STORE_ROW)
+            cname = store_column_text(s, req->arena, 0);
+        store_reset(s);
+    }
+    if (!cname)
+        return error_not_found(req->arena, "code", "找不到该社区");
+    if (!geo_may_manage(req->user, code))
+        return error_forbidden(req->arena, "只有本社区工作人员可以标注社区综合服务站");
+    err = request_json_fields(req, fields, &body);
+    if (!err)
+        err = request_field_number(req, body, "lat", true, -90, 90, &lat, NULL);
+    if (!err)
+        err = request_field_number(req, body, "lon", true, -180, 180, &lon, NULL);
+    if (!err)
+        err = request_field_string(req, body, "name", false, 1, 100, &name);
+    if (err)
+        return err;
+    if (!name)
+        name = arena_sprintf(req->arena, "%s社区综合服务站", cname);
+    request_end_read(req);
+    err = store_begin(req->store, req->arena);
+    if (!err)
+        err = store_run_int64(req->store, req->arena,
+                              store_prepare_bind(req->store, req->arena, SQL_STATION_GET, "t", code),
+                              &id);
+    if (!err) {
+        StoreStmt *s = store_prepare(req->store, req->arena, id ? SQL_STATION_MOVE : SQL_STATION_INSERT);
+        int k = 1;
+
+        if (id)
+            store_bind_int64(s, k++, id);
+        store_bind_text(s, k++, name);
+        store_bind_double(s, k++, lat);
+        store_bind_double(s, k++, lon);
+        if (!id)
+            store_bind_text(s, k++, code);
+        store_bind_int64(s, k++, time_now_ms());
+        store_bind_int64(s, k++, req->user->id);
+        if (id)
+            err = store_run_stmt(req->store, req->arena, s);
+        else
+            err = store_run_int64(req->store, req->arena, s, &id);
+    }
+    if (!err)
+        err = geo_touch(req->store, req->arena);
+    if (!err)
+        err = audit_record(req, "geo.station", "geo_facility", id, code,
+                           json_pack("{s:f, s:f}", "lat", lat, "lon", lon));
+    err = geo_finish(req, err);
+    if (err)
+        return err;
+    return respond_facility(req, res, 200, id);
 }
 
 /* May she change facility @f: a staff one of her community, or close an OSM one in her scope. */
@@ -1262,6 +1355,7 @@ void lifecircle_routes_register(Router *r)
     router_add(r, "PUT", "/api/v1/geo/facilities/{id}", handle_facility_update, 0);
     router_add(r, "POST", "/api/v1/geo/facilities/{id}/close", handle_facility_close, 0);
     router_add(r, "POST", "/api/v1/geo/facilities/{id}/reopen", handle_facility_reopen, 0);
+    router_add(r, "PUT", "/api/v1/geo/communities/{code}/station", handle_station_put, 0);
     router_add(r, "GET", "/api/v1/geo/coverage", handle_coverage, 0);
     router_add(r, "POST", "/api/v1/geo/whatif", handle_whatif, 0);
     router_add(r, "POST", "/api/v1/geo/suggest", handle_suggest, 0);

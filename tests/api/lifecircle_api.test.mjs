@@ -452,6 +452,30 @@ test('a new import keeps closed what staff closed, and every server sees the new
   expectCoverage(await coverage('street', 'community=street&minutes=15&category=kindergarten', srv2), reference(), 15, 'kindergarten');
 });
 
+test("the community's point: its 社区综合服务站 made once, then moved", async () => {
+  const name = sql(`SELECT name FROM division WHERE code = '${COMMUNITY}'`);
+  const stations = () => count(`SELECT count(*) FROM geo_facility WHERE community = '${COMMUNITY}' AND station = 1`);
+  const before = stations();
+  const r = await api('PUT', `/api/v1/geo/communities/${COMMUNITY}/station`, 'staff', at(5, 5, 10, 10));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.category, 'community_service');
+  assert.equal(r.body.station, true);
+  assert.equal(r.body.name, `${name}社区综合服务站`);
+  assert.equal(stations(), 1);
+  assert.ok(before <= 1);
+  expectCoverage(await coverage('street', 'community=street&minutes=5&category=community_service', srv2), reference(), 5, 'community_service');
+  const m = await api('PUT', `/api/v1/geo/communities/${COMMUNITY}/station`, 'staff', { ...at(9, 9), name: '新址服务站' });
+  assert.equal(m.status, 200);
+  assert.equal(m.body.id, r.body.id, 'moved, not made again');
+  assert.equal(m.body.name, '新址服务站');
+  assert.equal(stations(), 1);
+  expectCoverage(await coverage('street', 'community=street&minutes=5&category=community_service', srv2), reference(), 5, 'community_service');
+  assert.equal(count(`SELECT count(*) FROM audit WHERE action = 'geo.station' AND object_id = ${r.body.id}`), 2);
+  expectError(await api('PUT', `/api/v1/geo/communities/${COMMUNITY}/station`, 'farstaff', at(1, 1)), 404);
+  expectError(await api('PUT', `/api/v1/geo/communities/${COMMUNITY}/station`, 'staff', { lat: 30, lon: 200 }), 422, 'out_of_range', 'lon');
+  expectError(await api('PUT', `/api/v1/geo/communities/${OTHER}/station`, 'street', { lat: 30 }), 422, undefined, 'lon');
+});
+
 test('settings: the bands and the walking speed, and coverage follows them', async () => {
   expectError(await api('PUT', '/api/v1/geo/settings', 'staff', { meters_5: 200 }), 403);
   const r = await api('PUT', '/api/v1/geo/settings', 'street', { meters_5: 200, walk_m_per_min: 60 });

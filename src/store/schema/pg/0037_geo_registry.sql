@@ -20,6 +20,8 @@ CREATE TABLE geo_building_point (
 );
 CREATE INDEX geo_building_point_community ON geo_building_point(community);
 ALTER TABLE geo_facility ADD COLUMN community TEXT;      -- a staff facility's community
+ALTER TABLE geo_facility ADD COLUMN station INTEGER NOT NULL DEFAULT 0; -- the community's 社区综合服务站
+CREATE UNIQUE INDEX geo_facility_station ON geo_facility(community) WHERE station = 1;
 ALTER TABLE geo_facility ADD COLUMN updated_at BIGINT;
 ALTER TABLE geo_facility ADD COLUMN updated_by BIGINT;
 CREATE TABLE geo_setting (
