@@ -25,11 +25,14 @@
 typedef struct ChecklistItem {
     const char *group; /* 一、基本公共服务设施完善 … */
     const char *name;
-    int minutes;       /* computed items: the band; 0 when staff enter it */
+    int minutes;        /* computed items: the band; 0 when staff enter it */
     int cats[CATS_MAX]; /* every one must be within reach; -1 ends */
 } ChecklistItem;
 
-#define NONE { -1, -1, -1 }
+#define NONE                                                                                       \
+    {                                                                                              \
+        -1, -1, -1                                                                                 \
+    }
 
 static const ChecklistItem items[ITEMS] = {
     { "基本公共服务设施完善", "一个社区综合服务站", 15, { GEO_COMMUNITY_SERVICE, -1, -1 } },
@@ -39,7 +42,9 @@ static const ChecklistItem items[ITEMS] = {
     { "基本公共服务设施完善", "一个社区卫生服务站", 15, { GEO_CLINIC, -1, -1 } },
     { "便民商业服务设施健全", "一个综合超市", 15, { GEO_SUPERMARKET, -1, -1 } },
     { "便民商业服务设施健全", "多个邮件和快件寄递服务设施", 15, { GEO_POST, -1, -1 } },
-    { "便民商业服务设施健全", "其他便民商业网点（理发店、药店、维修点、餐饮店等）", 10,
+    { "便民商业服务设施健全",
+      "其他便民商业网点（理发店、药店、维修点、餐饮店等）",
+      10,
       { GEO_PHARMACY, GEO_FOOD, GEO_CONVENIENCE } },
     { "市政配套基础设施完备", "水、电、路、气、热、信等设施", 0, NONE },
     { "市政配套基础设施完备", "停车及充电设施", 0, NONE },
@@ -64,7 +69,8 @@ static const char SQL_CHECKLIST_PUT[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (community, item) DO UPDATE SET"
     " status = excluded.status, note = excluded.note, updated_at = excluded.updated_at,"
     " updated_by = excluded.updated_by";
-static const char SQL_IS_COMMUNITY[] = "SELECT count(*) FROM division WHERE code = ?1 AND level = 5";
+static const char SQL_IS_COMMUNITY[] =
+    "SELECT count(*) FROM division WHERE code = ?1 AND level = 5";
 
 /* ?community= : a community in her scope. */
 static Error *community_query(Request *req, const char **ret)
@@ -85,9 +91,9 @@ static Error *community_query(Request *req, const char **ret)
         return error_bad_request(req->arena, "community", "invalid_query", "社区代码应为 12 位");
     err = auth_require_scope(req, code);
     if (!err)
-        err = store_run_int64(req->store, req->arena,
-                              store_prepare_bind(req->store, req->arena, SQL_IS_COMMUNITY, "t", code),
-                              &n);
+        err = store_run_int64(
+            req->store, req->arena,
+            store_prepare_bind(req->store, req->arena, SQL_IS_COMMUNITY, "t", code), &n);
     if (!err && !n)
         err = error_not_found(req->arena, "community", "找不到该社区");
     *ret = code;
@@ -120,7 +126,8 @@ static Error *respond_checklist(Request *req, Response *res, const char *communi
     err = geo_model_get(req->store, req->arena, &m);
     if (err)
         return err;
-    err = geo_scope_buildings(req, m, community, arena_sprintf(req->arena, "%s~", community), &bs, &nb);
+    err = geo_scope_buildings(req, m, community, arena_sprintf(req->arena, "%s~", community), &bs,
+                              &nb);
     if (err) {
         geo_model_put(m);
         return err;
@@ -211,13 +218,15 @@ static Error *handle_checklist_put(Request *req, Response *res)
     list = json_object_get(body, "items");
     if (!json_is_array(list) || !json_array_size(list) || json_array_size(list) > ITEMS)
         return error_invalid(req->arena, "items", "invalid", "items 应为 1 到 20 项的数组");
-    json_array_foreach(list, k, x) {
+    json_array_foreach(list, k, x)
+    {
         const char *field = arena_sprintf(req->arena, "items[%zu]", k);
         const char *status = NULL, *note = NULL;
         int64_t no = 0;
 
         if (!json_is_object(x))
-            return error_invalid(req->arena, field, "invalid", "每一项应为含 item、status、note 的对象");
+            return error_invalid(req->arena, field, "invalid",
+                                 "每一项应为含 item、status、note 的对象");
         err = request_reject_unknown(req, x, item_fields);
         if (!err)
             err = request_field_int(req, x, "item", true, 1, ITEMS, &no, NULL);
@@ -233,8 +242,9 @@ static Error *handle_checklist_put(Request *req, Response *res)
             for (int i = 0; statuses[i]; i++)
                 known = known || !strcmp(statuses[i], status);
             if (!known)
-                return error_invalid(req->arena, "status", "invalid",
-                                     "状态应为 met（达标）、partly（部分达标）、unmet（未达标）或 unknown（未知）");
+                return error_invalid(
+                    req->arena, "status", "invalid",
+                    "状态应为 met（达标）、partly（部分达标）、unmet（未达标）或 unknown（未知）");
             if (items[no - 1].minutes > 0)
                 return error_invalid(req->arena, "status", "computed",
                                      "该项由步行覆盖自动计算，不能手工填写状态（可以填写备注）");

@@ -53,9 +53,9 @@ static Error *handle_network(Request *req, Response *res)
     while ((r = store_step(s)) == STORE_ROW) {
         if (++n > EDGES_MAX)
             continue;
-        json_array_append_new(lines, json_pack("[o, o]",
-                                               lonlat(store_column_double(s, 0), store_column_double(s, 1)),
-                                               lonlat(store_column_double(s, 2), store_column_double(s, 3))));
+        json_array_append_new(
+            lines, json_pack("[o, o]", lonlat(store_column_double(s, 0), store_column_double(s, 1)),
+                             lonlat(store_column_double(s, 2), store_column_double(s, 3))));
     }
     store_reset(s);
     if (r != STORE_DONE) {
@@ -64,11 +64,11 @@ static Error *handle_network(Request *req, Response *res)
     }
     props = json_pack("{s:s, s:I, s:b}", "attribution", ATTRIBUTION, "edges",
                       (json_int_t)json_array_size(lines), "truncated", n > EDGES_MAX);
-    return response_json(
-        res, 200,
-        json_pack("{s:s, s:[{s:s, s:o, s:{s:s, s:o}}]}", "type", "FeatureCollection", "features",
-                  "type", "Feature", "properties", props, "geometry", "type", "MultiLineString",
-                  "coordinates", lines));
+    return response_json(res, 200,
+                         json_pack("{s:s, s:[{s:s, s:o, s:{s:s, s:o}}]}", "type",
+                                   "FeatureCollection", "features", "type", "Feature", "properties",
+                                   props, "geometry", "type", "MultiLineString", "coordinates",
+                                   lines));
 }
 
 static Error *handle_buildings(Request *req, Response *res)
@@ -96,10 +96,9 @@ static Error *handle_buildings(Request *req, Response *res)
                                 isfinite(d) ? json_real(round(d * 10) / 10) : json_null());
             json_object_set_new(props, "covered", json_boolean(d <= m->set.meters[band]));
         }
-        json_array_append_new(features,
-                              json_pack("{s:s, s:o, s:{s:s, s:o}}", "type", "Feature", "properties",
-                                        props, "geometry", "type", "Point", "coordinates",
-                                        lonlat(bs[i].p.lat, bs[i].p.lon)));
+        json_array_append_new(features, json_pack("{s:s, s:o, s:{s:s, s:o}}", "type", "Feature",
+                                                  "properties", props, "geometry", "type", "Point",
+                                                  "coordinates", lonlat(bs[i].p.lat, bs[i].p.lon)));
     }
     {
         json_t *o = json_pack("{s:s, s:o, s:{s:s?, s:i, s:f, s:s}}", "type", "FeatureCollection",

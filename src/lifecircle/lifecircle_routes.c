@@ -84,7 +84,8 @@ static Error *category_query(Request *req, bool required, int *ret)
     *ret = -1;
     if (!v || !*v) {
         if (required)
-            return error_bad_request(req->arena, "category", "missing_query", "请指定设施类别 category");
+            return error_bad_request(req->arena, "category", "missing_query",
+                                     "请指定设施类别 category");
         return NULL;
     }
     err = category_field(req, v, "category", ret);
@@ -98,8 +99,8 @@ Error *geo_band_arg(Request *req, int64_t minutes, const char *field, bool query
     int b = geo_band_of((int)minutes);
 
     if (b < 0)
-        return error_new(req->arena, query ? 400 : 422, field, query ? "invalid_query" : "out_of_range",
-                         "步行分钟数应为 5、10 或 15");
+        return error_new(req->arena, query ? 400 : 422, field,
+                         query ? "invalid_query" : "out_of_range", "步行分钟数应为 5、10 或 15");
     *ret = b;
     return NULL;
 }
@@ -128,7 +129,7 @@ static const char SQL_SCOPE_BUILDINGS[] =
 
 /* The registry buildings with a point in [@lo, @hi), snapped to the model's graph. */
 Error *geo_scope_buildings(Request *req, const GeoModel *m, const char *lo, const char *hi,
-                              RegBuilding **ret, size_t *ret_n)
+                           RegBuilding **ret, size_t *ret_n)
 {
     StoreStmt *s = store_prepare_bind(req->store, req->arena, SQL_SCOPE_BUILDINGS, "tt", lo, hi);
     size_t n = 0, cap = 16;
@@ -184,8 +185,8 @@ static json_t *settings_json(const GeoSettings *s)
     json_t *bands = json_array();
 
     for (int b = 0; b < GEO_BANDS; b++)
-        json_array_append_new(bands, json_pack("{s:i, s:f}", "minutes", geo_band_minutes[b],
-                                               "meters", s->meters[b]));
+        json_array_append_new(
+            bands, json_pack("{s:i, s:f}", "minutes", geo_band_minutes[b], "meters", s->meters[b]));
     return json_pack("{s:f, s:f, s:f, s:f, s:o}", "meters_5", s->meters[0], "meters_10",
                      s->meters[1], "meters_15", s->meters[2], "walk_m_per_min", s->walk_m_per_min,
                      "bands", bands);
@@ -203,9 +204,8 @@ static Error *handle_settings_get(Request *req, Response *res)
     return response_json(res, 200, settings_json(&s));
 }
 
-static const char SQL_SETTING_PUT[] =
-    "INSERT INTO geo_setting (name, value) VALUES (?1, ?2)"
-    " ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+static const char SQL_SETTING_PUT[] = "INSERT INTO geo_setting (name, value) VALUES (?1, ?2)"
+                                      " ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
 static Error *handle_settings_put(Request *req, Response *res)
 {
@@ -302,7 +302,7 @@ static json_t *point_json(Request *req, int64_t id)
         o = json_pack("{s:I, s:f, s:f, s:o}", "building_id", (json_int_t)id, "lat",
                       store_column_double(s, 0), "lon", store_column_double(s, 1), "osm_building",
                       store_column_is_null(s, 2) ? json_null()
-                                                  : json_integer(store_column_int64(s, 2)));
+                                                 : json_integer(store_column_int64(s, 2)));
     store_reset(s);
     return o;
 }
@@ -349,9 +349,11 @@ static Error *handle_point_put(Request *req, Response *res)
                                  "找不到这个 OSM 建筑，请先导入地图数据");
     }
     if (!has_lat)
-        return error_invalid(req->arena, "lat", "missing_field", "请填写纬度 lat（或给出 osm_building）");
+        return error_invalid(req->arena, "lat", "missing_field",
+                             "请填写纬度 lat（或给出 osm_building）");
     if (!has_lon)
-        return error_invalid(req->arena, "lon", "missing_field", "请填写经度 lon（或给出 osm_building）");
+        return error_invalid(req->arena, "lon", "missing_field",
+                             "请填写经度 lon（或给出 osm_building）");
     request_end_read(req);
     err = store_begin(req->store, req->arena);
     if (!err) {
@@ -487,8 +489,9 @@ Error *geo_bbox_query(Request *req, double box[4])
     }
     if (box[0] > box[2] || box[1] > box[3] || fabs(box[1]) > 90 || fabs(box[3]) > 90 ||
         fabs(box[0]) > 180 || fabs(box[2]) > 180)
-        return error_bad_request(req->arena, "bbox", "invalid_query",
-                                 "范围 bbox 应为“西经度,南纬度,东经度,北纬度”，且西小于东、南小于北");
+        return error_bad_request(
+            req->arena, "bbox", "invalid_query",
+            "范围 bbox 应为“西经度,南纬度,东经度,北纬度”，且西小于东、南小于北");
     return NULL;
 }
 
@@ -508,7 +511,8 @@ static Error *handle_facilities_list(Request *req, Response *res)
         err = category_query(req, false, &c);
     if (!err)
         err = geo_bbox_query(req, box);
-    if (!err && status && strcmp(status, "open") && strcmp(status, "closed") && strcmp(status, "all"))
+    if (!err && status && strcmp(status, "open") && strcmp(status, "closed") &&
+        strcmp(status, "all"))
         err = error_bad_request(req->arena, "status", "invalid_query",
                                 "状态 status 应为 open、closed 或 all");
     if (err)
@@ -573,7 +577,8 @@ static Error *handle_facility_create(Request *req, Response *res)
     if (!community && (req->user->role == ROLE_STAFF || req->user->role == ROLE_SECRETARY))
         community = req->user->scope;
     if (!community)
-        return error_invalid(req->arena, "community", "missing_field", "请指定设施所属社区 community");
+        return error_invalid(req->arena, "community", "missing_field",
+                             "请指定设施所属社区 community");
     err = validate_division_code(req->arena, "community", community, &prefix);
     if (err)
         return err;
@@ -611,7 +616,8 @@ static const char SQL_STATION_GET[] =
     "SELECT id FROM geo_facility WHERE community = ?1 AND station = 1";
 static const char SQL_STATION_INSERT[] =
     "INSERT INTO geo_facility (category, name, lat, lon, source, status, community, station,"
-    " updated_at, updated_by) VALUES ('community_service', ?1, ?2, ?3, 'staff', 'open', ?4, 1, ?5, ?6)"
+    " updated_at, updated_by) VALUES ('community_service', ?1, ?2, ?3, 'staff', 'open', ?4, 1, ?5, "
+    "?6)"
     " RETURNING id";
 static const char SQL_STATION_MOVE[] =
     "UPDATE geo_facility SET name = ?2, lat = ?3, lon = ?4, status = 'open', updated_at = ?5,"
@@ -666,11 +672,12 @@ static Error *handle_station_put(Request *req, Response *res)
     request_end_read(req);
     err = store_begin(req->store, req->arena);
     if (!err)
-        err = store_run_int64(req->store, req->arena,
-                              store_prepare_bind(req->store, req->arena, SQL_STATION_GET, "t", code),
-                              &id);
+        err = store_run_int64(
+            req->store, req->arena,
+            store_prepare_bind(req->store, req->arena, SQL_STATION_GET, "t", code), &id);
     if (!err) {
-        StoreStmt *s = store_prepare(req->store, req->arena, id ? SQL_STATION_MOVE : SQL_STATION_INSERT);
+        StoreStmt *s =
+            store_prepare(req->store, req->arena, id ? SQL_STATION_MOVE : SQL_STATION_INSERT);
         int k = 1;
 
         if (id)
@@ -800,12 +807,12 @@ static Error *set_status(Request *req, Response *res, const char *status)
     if (!err)
         err = geo_touch(req->store, req->arena);
     if (!err)
-        err = audit_record(req, strcmp(status, "closed") ? "geo.facility_reopen" : "geo.facility_close",
-                           "geo_facility", f.id,
-                           f.community ? f.community
-                                       : (req->user->role == ROLE_ADMIN ? NULL : req->user->scope),
-                           json_pack("{s:s, s:s}", "source", f.source, "category",
-                                     f.category >= 0 ? geo_categories[f.category].key : ""));
+        err = audit_record(
+            req, strcmp(status, "closed") ? "geo.facility_reopen" : "geo.facility_close",
+            "geo_facility", f.id,
+            f.community ? f.community : (req->user->role == ROLE_ADMIN ? NULL : req->user->scope),
+            json_pack("{s:s, s:s}", "source", f.source, "category",
+                      f.category >= 0 ? geo_categories[f.category].key : ""));
     err = geo_finish(req, err);
     if (err)
         return err;
@@ -884,7 +891,8 @@ static Error *handle_coverage(Request *req, Response *res)
     s = store_prepare_bind(req->store, req->arena, SQL_SCOPE_COMMUNITIES, "tt", lo, hi);
     while ((r = store_step(s)) == STORE_ROW) {
         const char *code = store_column_text(s, req->arena, 0);
-        int64_t n_b = 0, n_r = 0, cov_b[_GEO_CATEGORY_MAX] = { 0 }, cov_r[_GEO_CATEGORY_MAX] = { 0 };
+        int64_t n_b = 0, n_r = 0, cov_b[_GEO_CATEGORY_MAX] = { 0 },
+                cov_r[_GEO_CATEGORY_MAX] = { 0 };
         json_t *cats = json_array(), *uncovered = json_array();
         double limit = m->set.meters[band];
 
@@ -900,28 +908,28 @@ static Error *handle_coverage(Request *req, Response *res)
                     cov_b[c]++;
                     cov_r[c] += bs[i].residents;
                 } else if (c == cat) {
-                    json_array_append_new(
-                        uncovered, json_pack("{s:I, s:s, s:f, s:f, s:I, s:o}", "id",
-                                             (json_int_t)bs[i].id, "name", bs[i].name, "lat",
-                                             bs[i].p.lat, "lon", bs[i].p.lon, "residents",
-                                             (json_int_t)bs[i].residents, "meters",
-                                             meters_json(d)));
+                    json_array_append_new(uncovered,
+                                          json_pack("{s:I, s:s, s:f, s:f, s:I, s:o}", "id",
+                                                    (json_int_t)bs[i].id, "name", bs[i].name, "lat",
+                                                    bs[i].p.lat, "lon", bs[i].p.lon, "residents",
+                                                    (json_int_t)bs[i].residents, "meters",
+                                                    meters_json(d)));
                 }
             }
         }
         for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
             json_array_append_new(
-                cats, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "key", geo_categories[c].key,
-                                "name", geo_categories[c].name, "buildings_covered",
-                                (json_int_t)cov_b[c], "residents_covered", (json_int_t)cov_r[c],
-                                "building_share",
-                                n_b ? json_real((double)cov_b[c] / (double)n_b) : json_null(),
-                                "resident_share",
-                                n_r ? json_real((double)cov_r[c] / (double)n_r) : json_null()));
+                cats,
+                json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "key", geo_categories[c].key, "name",
+                          geo_categories[c].name, "buildings_covered", (json_int_t)cov_b[c],
+                          "residents_covered", (json_int_t)cov_r[c], "building_share",
+                          n_b ? json_real((double)cov_b[c] / (double)n_b) : json_null(),
+                          "resident_share",
+                          n_r ? json_real((double)cov_r[c] / (double)n_r) : json_null()));
         {
             json_t *o = json_pack("{s:s, s:s?, s:I, s:I, s:o}", "code", code, "name",
-                                  store_column_text(s, req->arena, 1), "buildings",
-                                  (json_int_t)n_b, "residents", (json_int_t)n_r, "categories", cats);
+                                  store_column_text(s, req->arena, 1), "buildings", (json_int_t)n_b,
+                                  "residents", (json_int_t)n_r, "categories", cats);
 
             if (cat >= 0)
                 json_object_set_new(o, "uncovered", uncovered);
@@ -932,10 +940,10 @@ static Error *handle_coverage(Request *req, Response *res)
     }
     store_reset(s);
     {
-        json_t *o = json_pack("{s:i, s:f, s:s?, s:o, s:o}", "minutes", (int)minutes, "meters",
-                              m->set.meters[band], "category",
-                              cat >= 0 ? geo_categories[cat].key : NULL, "settings",
-                              settings_json(&m->set), "communities", communities);
+        json_t *o =
+            json_pack("{s:i, s:f, s:s?, s:o, s:o}", "minutes", (int)minutes, "meters",
+                      m->set.meters[band], "category", cat >= 0 ? geo_categories[cat].key : NULL,
+                      "settings", settings_json(&m->set), "communities", communities);
 
         geo_model_put(m);
         if (r != STORE_DONE) {
@@ -1004,8 +1012,10 @@ static Error *respond_nearby(Request *req, Response *res, int64_t id, const char
 
         if (best_f[c] >= 0) {
             const GeoPlace *f = &m->fac[best_f[c]];
-            StoreStmt *q = store_prepare_bind(req->store, req->arena, SQL_FACILITY_NAME, "i", f->id);
-            const char *fname = store_step(q) == STORE_ROW ? store_column_text(q, req->arena, 0) : NULL;
+            StoreStmt *q =
+                store_prepare_bind(req->store, req->arena, SQL_FACILITY_NAME, "i", f->id);
+            const char *fname =
+                store_step(q) == STORE_ROW ? store_column_text(q, req->arena, 0) : NULL;
             int band = -1;
 
             store_reset(q);
@@ -1079,7 +1089,8 @@ static Error *handle_my_nearby(Request *req, Response *res)
                                                  req->user->household_id),
                               &id);
     if (!err && id <= 0)
-        err = error_not_found(req->arena, "building_id", "您的账号还没有关联住户，无法查看附近设施");
+        err =
+            error_not_found(req->arena, "building_id", "您的账号还没有关联住户，无法查看附近设施");
     if (!err)
         err = load_building(req, id, &community, &name);
     if (err)
@@ -1109,8 +1120,8 @@ static void candidate_gain(const GeoModel *m, int c, GeoPoint p, const RegBuildi
 }
 
 /* The body's "category" and "minutes", and the scope's placed buildings. */
-static Error *whatif_common(Request *req, json_t *body, int *ret_c, int *ret_band,
-                            GeoModel **ret_m, RegBuilding **ret_bs, size_t *ret_nb)
+static Error *whatif_common(Request *req, json_t *body, int *ret_c, int *ret_band, GeoModel **ret_m,
+                            RegBuilding **ret_bs, size_t *ret_nb)
 {
     const char *cat = NULL, *lo, *hi;
     int64_t minutes = 15;
@@ -1197,10 +1208,9 @@ static Error *handle_whatif(Request *req, Response *res)
                       "category", geo_categories[c].key, "minutes", geo_band_minutes[band],
                       "meters", limit, "lat", lat, "lon", lon, "on_network", on_network,
                       "buildings", (json_int_t)nb, "buildings_covered", (json_int_t)cov_b,
-                      "residents_covered", (json_int_t)cov_r, "gain_buildings",
-                      (json_int_t)gain_b, "gain_residents", (json_int_t)gain_r, "residents",
-                      (json_int_t)0, "newly_covered", ids, "elapsed_ms",
-                      (double)(time_mono_us() - t0) / 1000.0);
+                      "residents_covered", (json_int_t)cov_r, "gain_buildings", (json_int_t)gain_b,
+                      "gain_residents", (json_int_t)gain_r, "residents", (json_int_t)0,
+                      "newly_covered", ids, "elapsed_ms", (double)(time_mono_us() - t0) / 1000.0);
     }
     {
         int64_t total_r = 0;

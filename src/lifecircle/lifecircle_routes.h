@@ -47,7 +47,10 @@ typedef struct GeoCoverageQuery {
     RegBuilding *bs;
     size_t nb;
 } GeoCoverageQuery;
-/* Authorizes (staff, grid workers, the street's admins, admins), reads the arguments and the scope's placed buildings. */
+/*
+ * Authorizes (staff, grid workers, the street's admins, admins), reads the
+ * arguments and the scope's placed buildings.
+ */
 Error *geo_coverage_query(Request *req, GeoCoverageQuery *ret);
 
 /* ---- lifecircle_checklist.c, lifecircle_geojson.c ---- */
