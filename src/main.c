@@ -18,6 +18,7 @@
 #include "booking/booking.h"
 #include "care/care.h"
 #include "activities/activities.h"
+#include "lifecircle/lifecircle_demo.h"
 #include "volunteers/volunteers.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
@@ -277,6 +278,8 @@ static int cmd_demo(int argc, char **argv)
     int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0,
             n_merchants = 0, n_volunteers = 0;
     int n_votes = 0;
+    LifecircleDemoCounts geo = { 0 };
+    int64_t geo_us = 0;
     uint64_t history_seed;
     Arena *a;
     Store *st;
@@ -400,6 +403,12 @@ static int cmd_demo(int argc, char **argv)
         err = demo_in_transaction(st, a, assistant_demo_history(st, a, opt.community,
                                                                 DEMO_HISTORY_DAYS, history_seed,
                                                                 time_now_ms(), &n_questions));
+    if (!err) {
+        int64_t g0 = time_mono_us();
+
+        err = lifecircle_demo(st, a, opt.street, opt.community, &geo);
+        geo_us = time_mono_us() - g0;
+    }
     store_exec(st, a, store_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                     " PRAGMA cache_size=-16000",
                                 "RESET synchronous_commit"));
@@ -432,6 +441,14 @@ static int cmd_demo(int argc, char **argv)
     printf("volunteers: %lld in three teams, with six months of service hours (some pending,"
            " one correction) and posts in the upcoming activities\n",
            (long long)n_volunteers);
+    if (geo.skipped)
+        printf("life circle: no street network (%s not found; `linli geo import` can load one)\n",
+               lifecircle_demo_extract());
+    else
+        printf("life circle: %s, %lld vertices, %lld facilities; %lld registry buildings placed"
+               " on its residential buildings (%.2f s; © OpenStreetMap contributors)\n",
+               lifecircle_demo_extract(), (long long)geo.import.vertices,
+               (long long)geo.import.facilities, (long long)geo.placed, (double)geo_us / 1e6);
     printf("demo logins (password %s): admin, street, secretary, staff, grid, property, resident,"
            " volunteer, elder\n",
            opt.password);

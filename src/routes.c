@@ -6,6 +6,7 @@
 
 #include "account/account.h"
 #include "activities/activities.h"
+#include "lifecircle/lifecircle_routes.h"
 #include "volunteers/volunteers.h"
 #include "announce/announce.h"
 #include "assistant/assistant.h"
@@ -88,4 +89,5 @@ void routes_register_all(Router *r)
     activities_routes_register(r);
     points_routes_register(r);
     volunteers_routes_register(r);
+    lifecircle_routes_register(r);
 }

@@ -16,6 +16,14 @@
  * and the straight line from the facility's nearest vertex to it. A point
  * farther than LIFECIRCLE_SNAP_MAX_M from every vertex is off the network:
  * it reaches nothing. Disconnected pieces reach nothing of each other.
+ *
+ * The server side (issue 19): lifecircle_model.h keeps the walking model
+ * in memory per server, rebuilt when the 'geo' data version moves (an
+ * import raises it); lifecircle_routes.c (/api/v1/geo/…: registry
+ * buildings placed on the map, staff's facilities, coverage, nearby,
+ * what-if, suggest, settings), lifecircle_checklist.c (完整社区),
+ * lifecircle_geojson.c (map data) and lifecircle_demo.c (`linli demo` on
+ * the Chengdu extract); docs/API.md, 生活圈.
  */
 #include <stdbool.h>
 #include <stddef.h>

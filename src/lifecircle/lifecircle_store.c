@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "lifecircle/lifecircle_model.h"
 #include "lifecircle/lifecircle_store.h"
 #include "core/banned.h"
 
@@ -22,6 +23,17 @@ static const char SQL_GEO_FACILITY_INSERT[] =
 static const char SQL_GEO_BUILDING_INSERT[] =
     "INSERT INTO geo_building (osm_id, kind, name, lat, lon) VALUES (?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT (osm_id) DO NOTHING";
+/* facilities staff closed keep closed through a new import of the same extract */
+static const char SQL_GEO_CLOSED_KEEP[] =
+    "CREATE TEMP TABLE IF NOT EXISTS geo_closed_keep (osm_type TEXT, osm_id BIGINT, category TEXT);"
+    "DELETE FROM geo_closed_keep;"
+    "INSERT INTO geo_closed_keep SELECT osm_type, osm_id, category FROM geo_facility"
+    " WHERE source = 'osm' AND status = 'closed';";
+static const char SQL_GEO_CLOSED_RESTORE[] =
+    "UPDATE geo_facility SET status = 'closed' WHERE source = 'osm' AND EXISTS"
+    " (SELECT 1 FROM geo_closed_keep k WHERE k.osm_type = geo_facility.osm_type"
+    "  AND k.osm_id = geo_facility.osm_id AND k.category = geo_facility.category);"
+    "DELETE FROM geo_closed_keep;";
 static const char SQL_GEO_IMPORT_INSERT[] =
     "INSERT INTO geo_import (file, imported_at, vertices, edges, facilities, buildings)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -109,7 +121,9 @@ Error *geo_store_replace(Store *st, Arena *a, const char *file, const int64_t *n
     err = store_begin(st, a);
     if (err)
         goto out;
-    err = store_exec(st, a, SQL_GEO_CLEAR);
+    err = store_exec(st, a, SQL_GEO_CLOSED_KEEP);
+    if (!err)
+        err = store_exec(st, a, SQL_GEO_CLEAR);
     if (err)
         goto out;
     for (size_t i = 0; i < n_used; i++) {
@@ -175,7 +189,11 @@ Error *geo_store_replace(Store *st, Arena *a, const char *file, const int64_t *n
         store_bind_int64(s_, 5, counts.facilities);
         store_bind_int64(s_, 6, counts.buildings);
     });
-    err = store_commit(st, a);
+    err = store_exec(st, a, SQL_GEO_CLOSED_RESTORE);
+    if (!err)
+        err = geo_touch(st, a); /* every server's walking model is stale now */
+    if (!err)
+        err = store_commit(st, a);
 out:
     if (err && store_in_tx(st))
         store_rollback(st);
