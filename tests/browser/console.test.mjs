@@ -99,6 +99,19 @@ describe('staff console', () => {
         await page.waitForFunction(() => document.querySelectorAll('.aside .el-sub-menu.is-opened').length === 1);
         assert.match(await page.textContent('.aside .el-sub-menu.is-opened .el-sub-menu__title'), /社区助手/);
         await shot(page, 'console-menu-768');
+        /* the long 居民自治 group: each of its pages keeps it open, its item active and in view */
+        for (const name of ['menu-votes-topics', 'menu-votes-list', 'menu-votes-lifts', 'menu-activities', 'menu-points', 'menu-merchants', 'menu-volunteers', 'menu-funds']) {
+          await menuGo(page, name);
+          const item = page.locator(`.aside [data-test=${name}]`);
+          await page.waitForFunction((n) => document.querySelector(`.aside [data-test=${n}]`)?.classList.contains('is-active'), name);
+          await page.waitForFunction(() => document.querySelectorAll('.aside .el-sub-menu.is-opened').length === 1);
+          assert.match(await page.textContent('.aside .el-sub-menu.is-opened .el-sub-menu__title'), /居民自治/, name);
+          await page.waitForFunction((n) => {
+            const r = document.querySelector(`.aside [data-test=${n}]`).getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight;
+          }, name);
+          assert.ok(await item.isVisible(), name);
+        }
       }
       await page.context().close();
     }
