@@ -38,7 +38,7 @@ static json_t *totals_by_year(const VolunteersServed *sv, size_t n)
     for (size_t i = 0; i < n; i++) {
         int y, m;
         size_t j;
-        json_t *o;
+        json_t *o = NULL;
 
         volunteers_year_month(sv[i].served_at, &y, &m);
         json_array_foreach(arr, j, o) {

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "activities/activities_routes.h"
 #include "activities/activities_store.h"
 #include "audit/audit.h"
 #include "core/timeutil.h"
@@ -20,7 +21,7 @@
 
 bool volunteers_is_staff_of(const User *u, const char *community)
 {
-    return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
+    return activities_is_staff_of(u, community);
 }
 
 Error *volunteers_me(Request *req, int64_t *ret_id)
@@ -542,26 +543,6 @@ static Error *volunteers_handle_member_remove(Request *req, Response *res)
 
 /* ---- posts of an activity ---- */
 
-/* Activity {id} the user may see (404) and, when @staff, manages (403). */
-static Error *load_activity(Request *req, bool staff, Activity **ret)
-{
-    Activity *act = NULL;
-    int64_t id;
-    Error *err;
-
-    err = request_param_id(req, 0, &id);
-    if (!err)
-        err = activities_store_get(req->store, req->arena, id, &act);
-    if (err)
-        return err;
-    if (!act || req->user->role == ROLE_PROPERTY || !auth_covers(req->user, act->community))
-        return error_not_found(req->arena, "id", "找不到该活动");
-    if (staff && !volunteers_is_staff_of(req->user, act->community))
-        return error_forbidden(req->arena, "只有本社区工作人员可以管理活动的岗位");
-    *ret = act;
-    return NULL;
-}
-
 /* The activity's keyed transaction (the posts' counters are its rows). */
 static Error *begin_activity(Request *req, int64_t id)
 {
@@ -607,7 +588,7 @@ static Error *volunteers_handle_posts(Request *req, Response *res)
     err = auth_require(req, ROLE_RESIDENT | ROLES_COMMUNITY_STAFF | ROLE_GRID_WORKER |
                                 ROLE_STREET_ADMIN | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, false, &act);
+        err = activities_load(req, false, &act);
     if (err)
         return err;
     return respond_posts(req, res, 200, act);
@@ -624,7 +605,7 @@ static Error *volunteers_handle_post_create(Request *req, Response *res)
 
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, true, &act);
+        err = activities_load(req, true, &act);
     if (!err)
         err = request_json_fields(req, fields, &body);
     if (!err)
@@ -662,7 +643,7 @@ static Error *volunteers_handle_post_update(Request *req, Response *res)
 
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, true, &act);
+        err = activities_load(req, true, &act);
     if (!err)
         err = load_post(req, act, &post);
     if (!err)
@@ -692,7 +673,7 @@ static Error *volunteers_handle_post_delete(Request *req, Response *res)
 
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, true, &act);
+        err = activities_load(req, true, &act);
     if (!err)
         err = load_post(req, act, &post);
     if (err)
@@ -724,7 +705,7 @@ static Error *volunteers_handle_post_take(Request *req, Response *res)
 
     err = auth_require(req, ROLE_RESIDENT | ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, false, &act);
+        err = activities_load(req, false, &act);
     if (!err)
         err = load_post(req, act, &post);
     if (err)
@@ -786,7 +767,7 @@ static Error *volunteers_handle_post_leave(Request *req, Response *res)
 
     err = auth_require(req, ROLE_RESIDENT | ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
-        err = load_activity(req, false, &act);
+        err = activities_load(req, false, &act);
     if (!err)
         err = load_post(req, act, &post);
     if (!err)
