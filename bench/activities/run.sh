@@ -5,10 +5,13 @@
 # waitlist), beside the same sign-up as a bare SQLite transaction in Python
 # (the store's own ceiling on this machine); and a street's activity list
 # (`GET /api/v1/activities?community=STREET`, 17 communities x 5 years of
-# activities) beside nginx serving the same bytes as a static file.
+# activities) beside nginx serving the same bytes as a static file; and a
+# volunteer's ledger of 10 years (`GET /api/v1/volunteers/{id}/hours`), her
+# certificate PDF and the community's 10-year totals, with VOLUNTEERS
+# volunteers each serving at the same 1,500 past activities.
 # Loopback only; see bench/README.md.
 #
-#   bench/activities/run.sh      # env: RESIDENTS=200000 DURATION=10s CLIENTS=64 CAPACITY=500 PER_YEAR=120
+#   bench/activities/run.sh      # env: RESIDENTS=200000 DURATION=10s CLIENTS=64 CAPACITY=500 PER_YEAR=120 VOLUNTEERS=50
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 need ninja nginx wrk curl python3 sqlite3 timeout
@@ -18,6 +21,7 @@ DURATION=${DURATION:-10s}
 CLIENTS=${CLIENTS:-64}
 CAPACITY=${CAPACITY:-500}
 PER_YEAR=${PER_YEAR:-120}
+VOLUNTEERS=${VOLUNTEERS:-50}
 STREET=310105004
 COMMUNITY=310105004017
 TEMPLATE=$DATA/activities-template.db
@@ -34,13 +38,13 @@ cd "$ROOT"
 # 33 digits (43 characters, as a real token; sessions keep an unkeyed
 # BLAKE2b-256 of it, as crypto_token_hash does); the street gets PER_YEAR
 # past activities a year per community for 5 years, each with a session
-if [ ! -s "$TEMPLATE" ] || [ "$(cat "$TEMPLATE.made-by" 2>/dev/null)" != "$LINLI_SHA $RESIDENTS $PER_YEAR" ]; then
+if [ ! -s "$TEMPLATE" ] || [ "$(cat "$TEMPLATE.made-by" 2>/dev/null)" != "$LINLI_SHA $RESIDENTS $PER_YEAR $VOLUNTEERS" ]; then
     echo "== building $TEMPLATE" >&2
     rm -f "$TEMPLATE" "$TEMPLATE"-wal "$TEMPLATE"-shm "$TEMPLATE.key" "$TEMPLATE.made-by"
     timeout 600 "$LINLI" demo --db "$TEMPLATE" --residents "$RESIDENTS" >/dev/null || die "demo failed"
-    python3 - "$TEMPLATE" "$COMMUNITY" "$STREET" "$PER_YEAR" <<'PY'
+    python3 - "$TEMPLATE" "$COMMUNITY" "$STREET" "$PER_YEAR" "$VOLUNTEERS" <<'PY'
 import hashlib, sqlite3, sys, time
-db, community, street, per_year = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+db, community, street, per_year, n_vol = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 now = int(time.time() * 1000)
 DAY = 86400000
 c = sqlite3.connect(db)
@@ -68,13 +72,43 @@ for cm in comms:
         c.execute("INSERT INTO activity_session (activity_id, seq, start_at, end_at, token) VALUES (?1, 1, ?2, ?2 + 7200000, ?3)",
                   (aid, start, f"bench-{aid}"))
         n += 1
+# ten years of volunteering: 1,500 past service activities of the demo
+# community (150 a year, one session each); n_vol volunteers served two hours
+# at every one, confirmed, and each has 10 corrections
+staff = c.execute("SELECT id FROM app_user WHERE username = 'staff'").fetchone()[0]
+vols = []
+for (rid,) in c.execute("""SELECT r.id FROM resident r WHERE r.community = ?1 AND r.status = 'active'
+                           AND NOT EXISTS (SELECT 1 FROM volunteer v WHERE v.resident_id = r.id) ORDER BY r.id DESC LIMIT ?2""",
+                        (community, n_vol)).fetchall():
+    vols.append(c.execute("""INSERT INTO volunteer (community, resident_id, minutes, created_at, updated_at)
+                             VALUES (?1, ?2, 0, ?3, ?3) RETURNING id""", (community, rid, now - 3660 * DAY)).fetchone()[0])
+sessions = []
+for k in range(1500):
+    start = now - 3650 * DAY + k * (3650 * DAY // 1500) + 8 * 3600000
+    aid = c.execute("""INSERT INTO activity (community, title, kind, place, start_at, end_at, capacity, taken,
+                       signup_closes, cancel_until, created_at, updated_at)
+                       VALUES (?1, ?2, ?3, '社区', ?4, ?4 + 7200000, 100, 0, ?4, ?4 - 86400000, ?5, ?5) RETURNING id""",
+                    (community, f"志愿服务 {k + 1}", ["volunteer", "market", "civic"][k % 3], start, start - 30 * DAY)).fetchone()[0]
+    sid = c.execute("INSERT INTO activity_session (activity_id, seq, start_at, end_at, token) VALUES (?1, 1, ?2, ?2 + 7200000, ?3) RETURNING id",
+                    (aid, start, f"bench-vol-{aid}")).fetchone()[0]
+    sessions.append((aid, sid, ["volunteer", "market", "civic"][k % 3], start))
+for v in vols:
+    c.executemany("""INSERT INTO volunteer_hours (volunteer_id, community, source, activity_id, session_id, kind, served_at,
+                     minutes, state, created_at, reviewed_by, reviewed_at)
+                     VALUES (?1, ?2, 'attendance', ?3, ?4, ?5, ?6, 120, 'confirmed', ?7, ?8, ?7)""",
+                  ((v, community, aid, sid, kind, start, start + 7200000, staff) for aid, sid, kind, start in sessions))
+    c.executemany("""INSERT INTO volunteer_hours (volunteer_id, community, source, kind, served_at, minutes, reason, state,
+                     created_by, created_at)
+                     VALUES (?1, ?2, 'correction', 'volunteer', ?3, ?4, '补录', 'confirmed', ?5, ?3)""",
+                  ((v, community, now - (3650 - 365 * j) * DAY, 30 if j % 2 else -30, staff) for j in range(10)))
+    c.execute("UPDATE volunteer SET minutes = (SELECT sum(minutes) FROM volunteer_hours WHERE volunteer_id = ?1 AND state = 'confirmed') WHERE id = ?1", (v,))
 c.execute("COMMIT")
 c.execute("PRAGMA journal_mode=WAL")
 c.execute("ANALYZE")
 c.close()
-print(f"{len(users)} resident accounts, {n} past activities in {len(comms)} communities", file=sys.stderr)
+print(f"{len(users)} resident accounts, {n} past activities in {len(comms)} communities, {len(vols)} volunteers x {len(sessions) + 10} ledger entries", file=sys.stderr)
 PY
-    echo "$LINLI_SHA $RESIDENTS $PER_YEAR" >"$TEMPLATE.made-by"
+    echo "$LINLI_SHA $RESIDENTS $PER_YEAR $VOLUNTEERS" >"$TEMPLATE.made-by"
 fi
 rm -f "$DB" "$DB"-wal "$DB"-shm
 cp "$TEMPLATE" "$DB"
@@ -171,6 +205,28 @@ N_RPS=$RPS; N_P50=$P50; N_P99=$P99
 run_wrk "linli street list" "$BASE$LIST" "$DATA/activities-auth.lua" "$LINLI_PID"
 LL_RPS=$RPS; LL_P50=$P50; LL_P99=$P99; LL_BAD=$BAD; LL_FOREIGN=$FOREIGN
 
+# -- a volunteer's ledger of 10 years, her certificate, the community's totals
+VOL=$(sqlite3 "$DB" "SELECT v.id FROM volunteer v WHERE EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.volunteer_id = v.id
+    AND h.session_id IN (SELECT id FROM activity_session WHERE token LIKE 'bench-vol-%')) ORDER BY v.id LIMIT 1")
+[ -n "$VOL" ] || die "no bench volunteer"
+N_ENTRIES=$(sqlite3 "$DB" "SELECT count(*) FROM volunteer_hours WHERE volunteer_id = $VOL")
+N_COMMUNITY=$(sqlite3 "$DB" "SELECT count(*) FROM volunteer_hours WHERE community = '$COMMUNITY'")
+time_get ledger "$STAFF" "/volunteers/$VOL/hours"
+V_BEST=$BEST; V_MEDIAN=$MEDIAN
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["items"]) == int(sys.argv[2]), (len(d["items"]), sys.argv[2])' \
+    "$DATA/get-ledger.json" "$N_ENTRIES" || die "the ledger is not whole"
+cp "$DATA/get-ledger.json" "$NGX/www/ledger.json"
+SAVED_BASE=$BASE; BASE=http://127.0.0.1:$NPORT
+time_get nginx-ledger "" "/ledger.json"
+NV_BEST=$BEST; NV_MEDIAN=$MEDIAN
+BASE=$SAVED_BASE
+time_get certificate "$STAFF" "/volunteers/$VOL/certificate"
+C_BEST=$BEST; C_MEDIAN=$MEDIAN
+head -c 5 "$DATA/get-certificate.json" | grep -q '%PDF-' || die "the certificate is not a PDF"
+FROM=$(python3 -c 'import datetime; print((datetime.date.today() - datetime.timedelta(days=3660)).isoformat())')
+time_get totals "$STAFF" "/volunteers/totals?community=$COMMUNITY&from=$FROM"
+T_BEST=$BEST; T_MEDIAN=$MEDIAN
+
 cat <<OUT
 
 activities benchmark, $(date -I), $(nproc) cores
@@ -184,4 +240,8 @@ street list GET $LIST ($(stat -c %s "$NGX/www/list.json") bytes):
   one client: best $L_BEST ms, median $L_MEDIAN ms
   linli, $CLIENTS clients: $LL_RPS req/s (p50 $LL_P50 ms, p99 $LL_P99 ms, $LL_BAD bad; other processes $LL_FOREIGN%)
   nginx, same bytes:  $N_RPS req/s (p50 $N_P50 ms, p99 $N_P99 ms)
+a volunteer's 10 years ($N_ENTRIES ledger entries; $N_COMMUNITY in the community), one client, best/median of ${RUNS:-9}:
+  GET /volunteers/$VOL/hours ($(stat -c %s "$NGX/www/ledger.json") bytes): $V_BEST / $V_MEDIAN ms; nginx, same bytes: $NV_BEST / $NV_MEDIAN ms
+  GET /volunteers/$VOL/certificate (PDF, $(stat -c %s "$DATA/get-certificate.json") bytes): $C_BEST / $C_MEDIAN ms
+  GET /volunteers/totals?community=$COMMUNITY&from=$FROM (10 years): $T_BEST / $T_MEDIAN ms
 OUT

@@ -19,23 +19,38 @@
 #include "core/banned.h"
 
 #define MONTHS_MAX 120
+#define LEDGER_PAGE_MAX 500
 #define TEAMS_MAX 200
 
+/*
+ * The volunteer and a page of her ledger (?page=&per_page=, newest first,
+ * LEDGER_PAGE_MAX a page and by default: a ledger of ten years is paged,
+ * never cut) with its total.
+ */
 static Error *ledger_response(Request *req, Response *res, int status, int64_t id)
 {
     json_t *v = NULL, *items = NULL;
+    int64_t page = 1, per_page = LEDGER_PAGE_MAX, total = 0;
     Error *err;
 
-    err = volunteers_store_json(req->store, req->arena, id, &v);
+    err = request_query_int(req, "page", 1, 1, 1000000, &page);
+    if (!err)
+        err = request_query_int(req, "per_page", LEDGER_PAGE_MAX, 1, LEDGER_PAGE_MAX, &per_page);
+    if (!err)
+        err = volunteers_store_json(req->store, req->arena, id, &v);
     if (!err && !v)
         err = error_not_found(req->arena, "id", "找不到这位志愿者");
     if (!err)
-        err = volunteers_store_ledger(req->store, req->arena, id, &items);
+        err = volunteers_store_ledger(req->store, req->arena, id, per_page, (page - 1) * per_page,
+                                      &items, &total);
     if (err) {
         json_decref(v);
         return err;
     }
-    return response_json(res, status, json_pack("{s:o, s:o}", "volunteer", v, "items", items));
+    return response_json(res, status,
+                         json_pack("{s:o, s:o, s:I, s:I, s:I}", "volunteer", v, "items", items,
+                                   "total", (json_int_t)total, "page", (json_int_t)page,
+                                   "per_page", (json_int_t)per_page));
 }
 
 static Error *volunteers_handle_ledger(Request *req, Response *res)

@@ -528,7 +528,9 @@ static const char SQL_CORRECTED[] =
     " LEFT JOIN activity_post p ON p.id = h.post_id LEFT JOIN app_user cu ON cu.id = h.created_by" \
     " LEFT JOIN app_user ru ON ru.id = h.reviewed_by"
 static const char SQL_LEDGER[] = "SELECT " ENTRY_COLUMNS ENTRY_FROM
-                                 " WHERE h.volunteer_id = ?1 ORDER BY h.id DESC LIMIT 500";
+                                 " WHERE h.volunteer_id = ?1 ORDER BY h.id DESC LIMIT ?2 OFFSET ?3";
+static const char SQL_LEDGER_COUNT[] =
+    "SELECT count(*) FROM volunteer_hours WHERE volunteer_id = ?1";
 static const char SQL_ENTRIES[] =
     "SELECT " ENTRY_COLUMNS ENTRY_FROM
     " WHERE (?4 = '' OR h.state = ?4) AND ((?3 = 0 AND h.community >= ?1 AND h.community < ?2)"
@@ -614,10 +616,17 @@ Error *volunteers_store_correction(Store *st, Arena *a, const Volunteer *v, int6
                         corrects_id, user_id, now_ms);
 }
 
-Error *volunteers_store_ledger(Store *st, Arena *a, int64_t volunteer_id, json_t **ret)
+Error *volunteers_store_ledger(Store *st, Arena *a, int64_t volunteer_id, int64_t limit,
+                               int64_t offset, json_t **ret, int64_t *ret_total)
 {
-    return store_rows_json(st, a, store_prepare_bind(st, a, SQL_LEDGER, "i", volunteer_id),
-                           ENTRY_TYPES, ret);
+    Error *err = store_run_int64(
+        st, a, store_prepare_bind(st, a, SQL_LEDGER_COUNT, "i", volunteer_id), ret_total);
+
+    if (err)
+        return err;
+    return store_rows_json(
+        st, a, store_prepare_bind(st, a, SQL_LEDGER, "iii", volunteer_id, limit, offset),
+        ENTRY_TYPES, ret);
 }
 
 Error *volunteers_store_entries(Store *st, Arena *a, const char *lo, const char *hi,

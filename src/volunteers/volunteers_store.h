@@ -137,8 +137,9 @@ Error *volunteers_store_balance_add(Store *st, Arena *a, int64_t volunteer_id, i
 Error *volunteers_store_correction(Store *st, Arena *a, const Volunteer *v, int64_t minutes,
                                    const char *reason, const char *kind, int64_t corrects_id,
                                    int64_t user_id, int64_t now_ms, int64_t *ret_id);
-/* The ledger of @volunteer_id, newest first (at most 500). */
-Error *volunteers_store_ledger(Store *st, Arena *a, int64_t volunteer_id, json_t **ret);
+/* A page of the ledger of @volunteer_id, newest first, and how many entries it has in all. */
+Error *volunteers_store_ledger(Store *st, Arena *a, int64_t volunteer_id, int64_t limit,
+                               int64_t offset, json_t **ret, int64_t *ret_total);
 /*
  * Entries in @state of communities [@lo, @hi), or (@lead_id > 0) of the
  * members of teams @lead_id leads, newest first, at most 500.

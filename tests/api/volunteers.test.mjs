@@ -348,6 +348,34 @@ test('corrections: a reason is required; one that would make the balance negativ
   assert.equal(count(`SELECT minutes FROM volunteer_hours WHERE id = ${id}`), -30);
 });
 
+test('a ledger of years is paged, never cut: total, pages newest first, her own too; bad paging is a 400', async () => {
+  for (let i = 0; i < 130; i++) {
+    const r = await api('POST', `/api/v1/volunteers/${memberVol}/corrections`, 'staff', { minutes: i % 2 ? -30 : 30, reason: `补录 ${i}` });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const ids = sql(`SELECT id FROM volunteer_hours WHERE volunteer_id = ${memberVol} ORDER BY id DESC`).split('\n').map(Number);
+  assert.ok(ids.length > 130);
+  const whole = await api('GET', `/api/v1/volunteers/${memberVol}/hours`, 'staff');
+  assert.equal(whole.body.total, ids.length);
+  assert.deepEqual(whole.body.items.map((x) => x.id), ids.slice(0, 500));
+  const seen = [];
+  for (let page = 1; page <= Math.ceil(ids.length / 50); page++) {
+    const r = await api('GET', `/api/v1/volunteers/${memberVol}/hours?page=${page}&per_page=50`, 'staff');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total, ids.length);
+    assert.equal(r.body.page, page);
+    seen.push(...r.body.items.map((x) => x.id));
+  }
+  assert.deepEqual(seen, ids, 'every entry once, newest first');
+  const mine = await api('GET', '/api/v1/volunteers/me/hours?page=2&per_page=50', users[3]);
+  assert.equal(mine.status, 200, JSON.stringify(mine.body));
+  assert.deepEqual(mine.body.items.map((x) => x.id), ids.slice(50, 100), 'users[3] is memberVol');
+  expectError(await api('GET', `/api/v1/volunteers/${memberVol}/hours?per_page=0`, 'staff'), 400, undefined, 'per_page');
+  expectError(await api('GET', `/api/v1/volunteers/${memberVol}/hours?per_page=501`, 'staff'), 400, undefined, 'per_page');
+  expectError(await api('GET', `/api/v1/volunteers/${memberVol}/hours?page=x`, 'staff'), 400, undefined, 'page');
+  assert.equal(unbalanced(), '');
+});
+
 test('randomized concurrent confirmations, rejections and corrections on two servers: every balance is the sum of its confirmed entries', async () => {
   // 12 volunteers, each with 6 pending entries of a course's sessions
   const vols = users.slice(20, 32);

@@ -139,6 +139,31 @@ describe('志愿者中心 on the phone', () => {
     await page.context().close();
   });
 
+  test('a long ledger comes 50 entries at a time on the phone; 查看更早的记录 brings the rest', async () => {
+    const api = await apiAs(srv.url, 'resident');
+    const staff = await apiAs(srv.url, 'staff');
+    const me = (await api('/volunteers/me')).body.volunteer;
+    for (let i = 0; i < 60; i++) {
+      const r = await staff(`/volunteers/${me.id}/corrections`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ minutes: i % 2 ? -30 : 30, reason: `补录 ${i}` }),
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const total = (await api('/volunteers/me/hours')).body.total;
+    assert.ok(total > 60 && total <= 100);
+    const page = await phoneAs(browser, srv.url, 'resident', false);
+    await page.goto(srv.url + '/h5/#/volunteers');
+    await page.waitForSelector('[data-test=ledger-row]');
+    assert.equal(await page.locator('[data-test=ledger-row]').count(), 50);
+    await page.click('[data-test=ledger-more]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=ledger-row]').length === n, total);
+    assert.equal(await page.locator('[data-test=ledger-more]').count(), 0, 'nothing more to load');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a resident who is no volunteer registers herself', async () => {
     const api = await apiAs(srv.url, 'elder');
     assert.equal((await api('/volunteers/me')).body.volunteer, null, 'the demo elder is no volunteer');
