@@ -470,6 +470,8 @@ static Error *stalls_handle_add(Request *req, Response *res)
         return err;
     if (act->kind != ACTIVITY_MARKET)
         return error_invalid(req->arena, "id", "not_market", "只有便民集市可以安排商户摊位");
+    if (act->cancelled)
+        return error_conflict(req->arena, "id", "cancelled", "这场集市已取消，不能再安排摊位");
     if (!m || strcmp(m->community, act->community) != 0)
         return error_invalid(req->arena, "merchant_id", "unknown_merchant", "找不到本社区的这个合作商户");
     if (strcmp(m->state, "active") != 0)

@@ -289,6 +289,12 @@ test('market stalls: staff add merchants to a market; not to other kinds; the li
   expectError(await add('staff', { merchant_id: merchant.id, provides: '义务理发' }), 409, 'already_stall');
   const l = await api('GET', `/api/v1/activities/${a.id}/stalls`, 'resident');
   assert.deepEqual(l.body.items.map((s) => [s.merchant, s.provides]), [['测试理发店', '义务理发']]);
+  // a cancelled market takes no more stalls
+  const b = await market();
+  const c = await api('POST', `/api/v1/activities/${b.id}/cancel`, 'staff', { reason: '天气原因' });
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  expectError(await add('staff', { merchant_id: merchant.id, provides: '义务理发' }, b.id), 409, 'cancelled', 'id');
+  assert.equal((await api('GET', `/api/v1/activities/${b.id}/stalls`, 'resident')).body.items.length, 0);
 });
 
 test('the yearly report: stalls, redemptions, courses and what the community gave; Excel', async () => {
