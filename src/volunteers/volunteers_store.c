@@ -844,26 +844,32 @@ Error *volunteers_store_certificate_json(Store *st, Arena *a, const char *code, 
 static const char SQL_DEMO_ENTRY[] =
     "INSERT INTO volunteer_hours (volunteer_id, community, source, activity_id, session_id,"
     " post_id, kind, served_at, minutes, state, created_at, reviewed_by, reviewed_at)"
-    " VALUES (?1, ?2, 'attendance', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    " VALUES (?1, ?2, 'attendance', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id";
 
+/* A confirmed entry earns its points as volunteers_hours_confirm's would. */
 Error *volunteers_store_demo_entry(Store *st, Arena *a, const Volunteer *v, int64_t activity_id,
                                    int64_t session_id, int64_t post_id, const char *kind,
                                    int64_t served_at, int64_t minutes, bool confirmed,
                                    int64_t user_id, int64_t now_ms)
 {
     StoreStmt *s = store_prepare(st, a, SQL_DEMO_ENTRY);
+    int64_t reviewed_at = served_at + 2 * 24 * 3600 * 1000LL, id = 0;
     Error *err;
 
     store_bind_list(s, "itIIItiitinn", v->id, v->community, activity_id, session_id, post_id, kind,
                     served_at, minutes, confirmed ? "confirmed" : "pending", now_ms, NULL, NULL);
     store_bind_id_or_null(s, 11, confirmed ? user_id : 0);
     if (confirmed)
-        store_bind_int64(s, 12, served_at + 2 * 24 * 3600 * 1000LL);
+        store_bind_int64(s, 12, reviewed_at);
     else
         store_bind_null(s, 12);
-    err = store_run_stmt(st, a, s);
+    err = store_run_int64(st, a, s, &id);
     if (!err && confirmed)
         err = volunteers_store_balance_add(st, a, v->id, minutes);
+    if (!err && confirmed && minutes > 0)
+        err = points_award(st, a, v->resident_id, v->community, POINTS_VOLUNTEER_HOUR,
+                           (double)minutes / 60.0, "volunteer_hours", id, user_id, reviewed_at,
+                           NULL);
     return err;
 }
 

@@ -183,7 +183,8 @@ Error *volunteers_store_certificate_json(Store *st, Arena *a, const char *code, 
 
 /* ---- demo ---- */
 
-/* Inserts a ledger entry as it is (the demo's history): pending or confirmed by @user_id. */
+/* Inserts a ledger entry as it is (the demo's history): pending or confirmed by @user_id
+ * (a confirmed one earns its points, as volunteers_hours_confirm's do). */
 Error *volunteers_store_demo_entry(Store *st, Arena *a, const Volunteer *v, int64_t activity_id,
                                    int64_t session_id, int64_t post_id, const char *kind,
                                    int64_t served_at, int64_t minutes, bool confirmed,

@@ -118,3 +118,30 @@ test('history happened at waking hours, mostly on the working day, less late in 
   assert.ok(sum(9, 11) > sum(21, 22), 'more in the morning than late in the evening: ' + hours);
   assert.ok(sum(18, 20) > 0, 'some in the evening');
 });
+
+test('the demo volunteers\' confirmed hours earned their points, once per entry, by the community\'s rule', async () => {
+  const rules = await get(`/points/rules?community=${COMMUNITY}`, staff);
+  assert.equal(rules.status, 200, JSON.stringify(rules.body));
+  const perHour = rules.body.rules.find((x) => x.rule === 'volunteer_hour').points;
+  assert.ok(perHour > 0, 'the demo rule gives points per hour');
+  const vols = await get(`/volunteers?community=${COMMUNITY}&per_page=100`, staff);
+  assert.equal(vols.status, 200, JSON.stringify(vols.body));
+  let checked = 0;
+  for (const v of vols.body.items) {
+    const hours = await get(`/volunteers/${v.id}/hours?per_page=500`, staff);
+    assert.equal(hours.status, 200, JSON.stringify(hours.body));
+    const confirmed = hours.body.items.filter((e) => e.state === 'confirmed' && e.source === 'attendance' && e.minutes > 0);
+    if (!confirmed.length) continue;
+    const ledger = await get(`/points/accounts/${v.resident_id}`, staff);
+    assert.equal(ledger.status, 200, JSON.stringify(ledger.body));
+    const awards = ledger.body.entries.filter((e) => e.rule === 'volunteer_hour');
+    assert.deepEqual(awards.map((e) => e.ref_id).sort((x, y) => x - y),
+      confirmed.map((e) => e.id).sort((x, y) => x - y), `volunteer ${v.id}: one award per confirmed entry`);
+    for (const e of confirmed) {
+      const award = awards.find((x) => x.ref_id === e.id);
+      assert.equal(award.delta, Math.floor(perHour * e.minutes / 60 + 1e-9), `entry ${e.id} of ${e.minutes} minutes`);
+    }
+    checked++;
+  }
+  assert.ok(checked >= 5, 'several demo volunteers have confirmed hours: ' + checked);
+});
