@@ -24,11 +24,6 @@
 #define PAGE_MAX 200
 #define DAY_MS (24LL * 3600 * 1000)
 
-bool activities_is_staff_of(const User *u, const char *community)
-{
-    return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
-}
-
 Error *activities_load(Request *req, bool staff, Activity **ret)
 {
     Activity *act = NULL;
@@ -42,7 +37,7 @@ Error *activities_load(Request *req, bool staff, Activity **ret)
         return err;
     if (!act || req->user->role == ROLE_PROPERTY || !auth_covers(req->user, act->community))
         return error_not_found(req->arena, "id", "找不到该活动");
-    if (staff && !activities_is_staff_of(req->user, act->community))
+    if (staff && !auth_is_staff_of(req->user, act->community))
         return error_forbidden(req->arena, "只有本社区工作人员可以管理这个活动");
     *ret = act;
     return NULL;
@@ -137,7 +132,7 @@ static Error *activities_handle_create(Request *req, Response *res)
         err = activities_parse(req, true, in);
     if (err)
         return err;
-    if (!activities_is_staff_of(req->user, in->community))
+    if (!auth_is_staff_of(req->user, in->community))
         return error_forbidden(req->arena, "只有本社区工作人员可以发布活动");
     if (in->start <= now)
         return error_invalid(req->arena, "start", "in_past", "活动开始时间已过，请重新选择");
@@ -223,7 +218,7 @@ static Error *activities_handle_get(Request *req, Response *res)
         err = activities_load(req, false, &act);
     if (err)
         return err;
-    staff = activities_is_staff_of(req->user, act->community);
+    staff = auth_is_staff_of(req->user, act->community);
     err = activities_store_json(req->store, req->arena, act->id, staff, time_now_ms(), &o);
     if (!err && !o)
         err = error_not_found(req->arena, "id", "找不到该活动");
@@ -418,7 +413,7 @@ static Error *community_query(Request *req, bool manage, const char **ret)
         return error_bad_request(req->arena, "community", "missing_query", "请指定社区（community）");
     if (strlen(c) != 12 || strspn(c, "0123456789") != 12)
         return error_bad_request(req->arena, "community", "invalid_query", "社区代码应为 12 位数字");
-    if (manage ? !activities_is_staff_of(req->user, c) : !auth_covers(req->user, c))
+    if (manage ? !auth_is_staff_of(req->user, c) : !auth_covers(req->user, c))
         return error_forbidden(req->arena, "您不能管理这个社区的活动");
     *ret = c;
     return NULL;
@@ -462,7 +457,7 @@ static Error *activities_handle_policy_put(Request *req, Response *res)
         err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "community", true, 12, 12, &community);
-    if (!err && !activities_is_staff_of(req->user, community))
+    if (!err && !auth_is_staff_of(req->user, community))
         err = error_forbidden(req->arena, "您不能管理这个社区的活动");
     if (!err)
         err = activities_store_policy(req->store, req->arena, community, &p);

@@ -23,8 +23,6 @@ Error *activities_parse(Request *req, bool create, ActivityInput *in);
 
 /* ---- activities_routes.c ---- */
 
-/* The community's staff or secretary, or an admin. */
-bool activities_is_staff_of(const User *u, const char *community);
 /*
  * Activity {id} (route parameter 0) that the user may see (404 otherwise);
  * 403 when @staff and she is not its community's staff.

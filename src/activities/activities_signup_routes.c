@@ -237,7 +237,7 @@ static Error *activities_handle_cancel_one(Request *req, Response *res)
         err = request_param_id(req, 1, &sid);
     if (err)
         return err;
-    return cancel_signup(req, res, act, sid, activities_is_staff_of(req->user, act->community));
+    return cancel_signup(req, res, act, sid, auth_is_staff_of(req->user, act->community));
 }
 
 static Error *activities_handle_mine(Request *req, Response *res)

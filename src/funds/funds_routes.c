@@ -41,11 +41,6 @@
 
 /* ---- who ---- */
 
-bool funds_is_staff_of(const User *u, const char *community)
-{
-    return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
-}
-
 bool funds_is_street_of(const User *u, const char *community)
 {
     return u->role == ROLE_ADMIN || (u->role == ROLE_STREET_ADMIN && auth_covers(u, community));
@@ -104,7 +99,7 @@ static Error *load_app(Request *req, Access need, FundsApp **ret, Access *ret_ac
     if (err)
         return err;
     if (app) {
-        if (funds_is_staff_of(u, app->community) || funds_is_street_of(u, app->community)) {
+        if (auth_is_staff_of(u, app->community) || funds_is_street_of(u, app->community)) {
             acc = ACCESS_STAFF;
         } else {
             err = is_applicant(req, app, &mine);
@@ -299,7 +294,7 @@ static Error *parse_app(Request *req, FundsAppInput *in, FundsBudget **ret_budge
                                  "请选择以哪个居民团队的名义申请");
         if (!me || me != lead)
             return error_forbidden(req->arena, "只有团队负责人可以以团队名义申请自治金");
-    } else if (!funds_is_staff_of(req->user, b->community)) {
+    } else if (!auth_is_staff_of(req->user, b->community)) {
         return error_forbidden(req->arena, "只有本社区工作人员或居民团队负责人可以申请自治金");
     }
     *ret_budget = b;
@@ -594,7 +589,7 @@ static Error *funds_handle_step(Request *req, Response *res)
         json_decref(j);
     }
     if (street ? !funds_is_street_of(req->user, app->community)
-               : !funds_is_staff_of(req->user, app->community))
+               : !auth_is_staff_of(req->user, app->community))
         return funds_finish(req, error_forbidden(req->arena, street ? "这一步应由街道审批"
                                                               : "这一步应由本社区居委会处理"));
     if (kind == FUNDS_STEP_CHANGE_REVIEW) {

@@ -35,8 +35,6 @@ Error *funds_year_query(Request *req, bool required, int64_t *ret);
 
 /* ---- funds_routes.c ---- */
 
-/* The community's staff or secretary, or an admin. */
-bool funds_is_staff_of(const User *u, const char *community);
 /* The street's admin over @community, or an admin. */
 bool funds_is_street_of(const User *u, const char *community);
 /*

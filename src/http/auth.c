@@ -137,3 +137,8 @@ bool auth_is_community_staff(const User *u, const char *community)
     return u && (u->role == ROLE_STAFF || u->role == ROLE_SECRETARY) && community &&
            strcmp(u->scope, community) == 0;
 }
+
+bool auth_is_staff_of(const User *u, const char *community)
+{
+    return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
+}

@@ -37,6 +37,8 @@ Error *auth_list_bounds(Request *req, const char **ret_lo, const char **ret_hi);
 
 /* True for staff and secretaries whose scope is exactly @community. */
 bool auth_is_community_staff(const User *u, const char *community);
+/* The community's staff or secretary, or an admin: who manages @community's records. */
+bool auth_is_staff_of(const User *u, const char *community);
 
 const char *role_name(Role r);
 const char *role_label(Role r); /* Chinese */

@@ -37,7 +37,7 @@ static Error *load_merchant(Request *req, bool manage, Merchant **ret)
         return err;
     if (!*ret || req->user->role == ROLE_RESIDENT || !auth_covers(req->user, (*ret)->community))
         return error_not_found(req->arena, "id", "找不到该商户");
-    if (manage && !points_is_staff_of(req->user, (*ret)->community))
+    if (manage && !auth_is_staff_of(req->user, (*ret)->community))
         return error_forbidden(req->arena, "只有本社区工作人员可以管理合作商户");
     return NULL;
 }
@@ -65,7 +65,7 @@ static Error *merchant_handle_create(Request *req, Response *res)
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
         err = points_parse_merchant(req, true, &in);
-    if (!err && !points_is_staff_of(req->user, in.community))
+    if (!err && !auth_is_staff_of(req->user, in.community))
         err = error_forbidden(req->arena, "只有本社区工作人员可以登记合作商户");
     if (err)
         return err;
@@ -456,7 +456,7 @@ static Error *stalls_handle_add(Request *req, Response *res)
     err = auth_require(req, ROLES_COMMUNITY_STAFF | ROLE_ADMIN);
     if (!err)
         err = load_activity(req, &act);
-    if (!err && !points_is_staff_of(req->user, act->community))
+    if (!err && !auth_is_staff_of(req->user, act->community))
         err = error_forbidden(req->arena, "只有本社区工作人员可以安排集市摊位");
     if (!err)
         err = request_json_fields(req, fields, &body);

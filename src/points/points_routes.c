@@ -19,11 +19,6 @@
 
 #define PAGE_MAX 200
 
-bool points_is_staff_of(const User *u, const char *community)
-{
-    return u->role == ROLE_ADMIN || auth_is_community_staff(u, community);
-}
-
 Error *points_community_query(Request *req, bool manage, const char **ret)
 {
     const char *c = request_query(req, "community");
@@ -34,7 +29,7 @@ Error *points_community_query(Request *req, bool manage, const char **ret)
         return error_bad_request(req->arena, "community", "missing_query", "请指定社区（community）");
     if (strlen(c) != 12 || strspn(c, "0123456789") != 12)
         return error_bad_request(req->arena, "community", "invalid_query", "社区代码应为 12 位数字");
-    if (manage ? !points_is_staff_of(req->user, c) : !auth_covers(req->user, c))
+    if (manage ? !auth_is_staff_of(req->user, c) : !auth_covers(req->user, c))
         return error_forbidden(req->arena, "您不能管理这个社区的积分和商户");
     *ret = c;
     return NULL;
@@ -106,7 +101,7 @@ static Error *points_handle_rules_put(Request *req, Response *res)
         err = request_json_fields(req, fields, &body);
     if (!err)
         err = request_field_string(req, body, "community", true, 12, 12, &community);
-    if (!err && !points_is_staff_of(req->user, community))
+    if (!err && !auth_is_staff_of(req->user, community))
         err = error_forbidden(req->arena, "您不能管理这个社区的积分规则");
     if (!err)
         err = points_store_rules(req->store, req->arena, community, &r);
@@ -229,7 +224,7 @@ static Error *load_resident(Request *req, bool manage, ActivityResident **ret)
         return err;
     if (!*ret || !auth_covers(req->user, (*ret)->community))
         return error_not_found(req->arena, "id", "找不到该居民");
-    if (manage && !points_is_staff_of(req->user, (*ret)->community))
+    if (manage && !auth_is_staff_of(req->user, (*ret)->community))
         return error_forbidden(req->arena, "只有本社区工作人员可以调整积分");
     return NULL;
 }

@@ -11,8 +11,6 @@
 
 /* ---- points_routes.c ---- */
 
-/* The community's staff or secretary, or an admin. */
-bool points_is_staff_of(const User *u, const char *community);
 /*
  * ?community= of a staff route (a staff member's own when absent): one the
  * user manages (@manage) or may read; 400/403 otherwise.

@@ -118,7 +118,7 @@ static Error *may_review(Request *req, const Volunteer *v)
     bool lead = false;
     Error *err;
 
-    if (volunteers_is_staff_of(req->user, v->community))
+    if (auth_is_staff_of(req->user, v->community))
         return NULL;
     err = volunteers_me(req, &me);
     if (!err && me && me != v->id)

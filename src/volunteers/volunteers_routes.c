@@ -19,11 +19,6 @@
 
 #define PAGE_MAX 200
 
-bool volunteers_is_staff_of(const User *u, const char *community)
-{
-    return activities_is_staff_of(u, community);
-}
-
 Error *volunteers_me(Request *req, int64_t *ret_id)
 {
     int64_t rid = 0;
@@ -61,7 +56,7 @@ Error *volunteers_load(Request *req, int idx, Volunteer **ret, bool *ret_staff)
         return error_not_found(req->arena, "id", "找不到这位志愿者");
     *ret = v;
     if (ret_staff)
-        *ret_staff = volunteers_is_staff_of(req->user, v->community);
+        *ret_staff = auth_is_staff_of(req->user, v->community);
     return NULL;
 }
 
@@ -267,7 +262,7 @@ static Error *volunteers_handle_create(Request *req, Response *res)
         return err;
     if (!who || !who->active || !auth_covers(req->user, who->community))
         return error_invalid(req->arena, "resident_id", "unknown_resident", "找不到这位居民");
-    if (!volunteers_is_staff_of(req->user, who->community))
+    if (!auth_is_staff_of(req->user, who->community))
         return error_forbidden(req->arena, "只有本社区工作人员可以登记志愿者");
     err = begin(req);
     if (err)
@@ -346,7 +341,7 @@ static Error *load_team(Request *req, bool staff, int64_t *ret_id, const char **
         return err;
     if (!community || !auth_covers(req->user, community))
         return error_not_found(req->arena, "id", "找不到这个志愿队");
-    if (staff && !volunteers_is_staff_of(req->user, community))
+    if (staff && !auth_is_staff_of(req->user, community))
         return error_forbidden(req->arena, "只有本社区工作人员可以管理志愿队");
     *ret_id = id;
     *ret_community = community;
@@ -400,7 +395,7 @@ static Error *volunteers_handle_team_create(Request *req, Response *res)
         err = request_field_string(req, body, "description", false, 0, 500, &description);
     if (err)
         return err;
-    if (!volunteers_is_staff_of(req->user, community))
+    if (!auth_is_staff_of(req->user, community))
         return error_forbidden(req->arena, "只有本社区工作人员可以建立志愿队");
     err = begin(req);
     if (err)
@@ -565,7 +560,7 @@ static Error *load_post(Request *req, const Activity *act, VolunteerPost **ret)
 
 static Error *respond_posts(Request *req, Response *res, int status, const Activity *act)
 {
-    bool staff = volunteers_is_staff_of(req->user, act->community);
+    bool staff = auth_is_staff_of(req->user, act->community);
     json_t *posts = NULL;
     int64_t me = 0;
     Error *err;
@@ -710,7 +705,7 @@ static Error *volunteers_handle_post_take(Request *req, Response *res)
         err = load_post(req, act, &post);
     if (err)
         return err;
-    staff = volunteers_is_staff_of(req->user, act->community);
+    staff = auth_is_staff_of(req->user, act->community);
     if (req->body_len || staff)
         err = request_json_fields(req, fields, &body);
     if (!err && staff)
@@ -776,7 +771,7 @@ static Error *volunteers_handle_post_leave(Request *req, Response *res)
         err = volunteers_me(req, &me);
     if (err)
         return err;
-    staff = volunteers_is_staff_of(req->user, act->community);
+    staff = auth_is_staff_of(req->user, act->community);
     if (!staff && vid != me)
         return error_forbidden(req->arena, "只能退出自己报名的岗位");
     err = begin_activity(req, act->id);

@@ -19,8 +19,6 @@ Error *volunteers_parse(Request *req, json_t *body, bool status, VolunteerInput 
 
 /* ---- volunteers_routes.c ---- */
 
-/* The community's staff or secretary, or an admin. */
-bool volunteers_is_staff_of(const User *u, const char *community);
 /* The volunteer the signed-in resident is (0: none; her account may be no resident's). */
 Error *volunteers_me(Request *req, int64_t *ret_id);
 /*
