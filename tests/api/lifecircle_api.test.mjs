@@ -108,8 +108,13 @@ function walk(sources, limit = Infinity) {
   return dist.map((d) => (d <= limit ? d : Infinity));
 }
 
+/* the open facilities, and booking's function rooms at their building's point or their community's station (schema 39) */
 function facilities() {
-  return sql("SELECT category, lat, lon, coalesce(name, '') FROM geo_facility WHERE status = 'open'").split('\n').filter(Boolean)
+  return sql(`SELECT category, lat, lon, coalesce(name, '') FROM geo_facility WHERE status = 'open'
+      UNION ALL SELECT 'community_service', coalesce(bp.lat, st.lat), coalesce(bp.lon, st.lon), r.name FROM room r
+      LEFT JOIN geo_building_point bp ON bp.building_id = r.building_id
+      LEFT JOIN geo_facility st ON st.community = r.community AND st.station = 1
+      WHERE coalesce(bp.lat, st.lat) IS NOT NULL`).split('\n').filter(Boolean)
     .map((l) => { const [c, lat, lon, name] = l.split('|'); return { c, lat: Number(lat), lon: Number(lon), name }; });
 }
 
