@@ -106,6 +106,9 @@ before(async () => {
   for (const u of ['street', 'staff', 'resident']) tok[u] = (await srv.login(u)).token;
   srv.linli(['user', 'add', '--db', srv.db, '--username', 'farstaff', '--password', 'linli2026', '--role', 'staff', '--scope', OTHER]);
   tok.farstaff = (await srv.login('farstaff')).token;
+  /* what the demo placed on its extract, if it had one: this suite places its own */
+  dbSql(srv.db, 'DELETE FROM geo_building_point');
+  dbSql(srv.db, "DELETE FROM geo_facility WHERE source = 'staff'");
   dir = mkdtempSync(path.join(tmpdir(), 'linli-geo-map-'));
   writeFileSync(path.join(dir, 'grid.osm'), gridCity());
   srv.linli(['geo', 'import', '--db', srv.db, path.join(dir, 'grid.osm')]);
