@@ -169,11 +169,13 @@ test('staff add a facility by a click on the map, and move it by dragging', asyn
   const made = (await staff('/geo/facilities?category=clinic')).body.items.find((f) => f.name === '街角诊所');
   assert.ok(made, 'the clinic is saved');
   assert.equal(made.source, 'staff');
-  /* drag it 80 px to the right */
+  /* it is the one selected; drag it 80 px to the right */
+  await page.waitForSelector('[data-test=lc-facility]:has-text("街角诊所")');
+  await page.waitForSelector('.el-message', { state: 'detached' });
   const m = await page.locator('.lc-fac').boundingBox();
   await page.mouse.move(m.x + m.width / 2, m.y + m.height / 2);
   await page.mouse.down();
-  for (let i = 1; i <= 8; i++) await page.mouse.move(m.x + m.width / 2 + i * 10, m.y + m.height / 2);
+  await page.mouse.move(m.x + m.width / 2 + 80, m.y + m.height / 2, { steps: 16 });
   await page.mouse.up();
   await page.click('.el-message-box__btns .el-button--primary');
   await page.waitForSelector('.el-message--success');
@@ -208,6 +210,23 @@ test('the coverage table and the uncovered buildings; the 完整社区 checklist
   assert.equal(item9.note, '水电路气已通');
   assert.match(await page.textContent('[data-test=lc-check-sum]'), new RegExp(`达标 ${list.met} / 20 项`));
   await shot(page, 'lifecircle-checklist');
+});
+
+test('staff place a building on the map by a click; it is drawn and counted at once', async () => {
+  const last = buildings[buildings.length - 1];
+  dbSql(srv.db, `DELETE FROM geo_building_point WHERE building_id = ${last}`);
+  await openMap('kindergarten', 15);
+  assert.equal(await page.locator('path.lc-building').count(), buildings.length - 1);
+  await page.click('[data-test=lc-tool] label:has-text("标注楼栋")');
+  await page.waitForSelector('[data-test=lc-place]');
+  const name = dbSql(srv.db, `SELECT name FROM building WHERE id = ${last}`).trim();
+  assert.match(await page.textContent('[data-test=lc-place] .el-select'), new RegExp(`${name}（未标注）`));
+  const mapBox = await page.locator('[data-test=lc-map]').boundingBox();
+  await page.mouse.click(mapBox.x + mapBox.width * 0.3, mapBox.y + mapBox.height * 0.3);
+  await page.waitForFunction((n) => document.querySelectorAll('path.lc-building').length === n, buildings.length);
+  const geo = (await staff(`/geo/buildings.geojson?community=${COMMUNITY}`)).body;
+  assert.ok(geo.features.some((f) => f.properties.id === last), 'the building has a point');
+  assert.equal(Number(dbSql(srv.db, `SELECT count(*) FROM audit WHERE action = 'geo.building_point' AND object_id = ${last}`).trim()), 2);
 });
 
 test('H5 我家附近: the nearest service of each kind, as the API gives it; a message when the home has no point', async () => {
