@@ -25,6 +25,7 @@
 #include "http/router.h"
 #include "lifecircle/lifecircle_model.h"
 #include "lifecircle/lifecircle_routes.h"
+#include "lifecircle/lifecircle_store.h"
 #include "core/banned.h"
 
 #define FACILITIES_MAX 5000
@@ -390,8 +391,11 @@ static const char SQL_FACILITY_UPDATE[] =
     " updated_by = ?7 WHERE id = ?1";
 static const char SQL_FACILITY_STATUS[] =
     "UPDATE geo_facility SET status = ?2, updated_at = ?3, updated_by = ?4 WHERE id = ?1";
+/* with the function rooms placed (GEO_ROOM_FACILITIES, negative ids) */
 static const char SQL_FACILITY_LIST[] =
+    "SELECT id, category, name, lat, lon, source, status, community, station FROM ("
     "SELECT id, category, name, lat, lon, source, status, community, station FROM geo_facility"
+    " UNION ALL " GEO_ROOM_FACILITIES ") f"
     " WHERE (?1 = '' OR category = ?1) AND lat >= ?2 AND lat <= ?3 AND lon >= ?4 AND lon <= ?5"
     " AND (?6 = 'all' OR status = ?6)"
     " AND (community IS NULL OR (community >= ?7 AND community < ?8))"
@@ -411,6 +415,17 @@ static json_t *facility_row_json(Request *req, StoreStmt *s)
                      store_column_text(s, req->arena, 5), "status",
                      store_column_text(s, req->arena, 6), "community", community, "station",
                      store_column_int64(s, 8) != 0);
+}
+
+/* A facility's JSON, with room_id for a function room (GEO_ROOM_FACILITIES). */
+static json_t *facility_item_json(Request *req, StoreStmt *s)
+{
+    json_t *o = facility_row_json(req, s);
+    int64_t id = store_column_int64(s, 0);
+
+    if (id < 0)
+        json_object_set_new(o, "room_id", json_integer(-id));
+    return o;
 }
 
 typedef struct Facility {
@@ -530,7 +545,7 @@ static Error *handle_facilities_list(Request *req, Response *res)
     store_bind_int64(s, 9, FACILITIES_MAX + 1);
     items = json_array();
     while ((r = store_step(s)) == STORE_ROW)
-        json_array_append_new(items, facility_row_json(req, s));
+        json_array_append_new(items, facility_item_json(req, s));
     store_reset(s);
     if (r != STORE_DONE) {
         json_decref(items);
@@ -956,7 +971,9 @@ static Error *handle_coverage(Request *req, Response *res)
 
 /* ---- nearby ---- */
 
-static const char SQL_FACILITY_NAME[] = "SELECT name FROM geo_facility WHERE id = ?1";
+static const char SQL_FACILITY_NAME[] =
+    "SELECT name FROM geo_facility WHERE id = ?1"
+    " UNION ALL SELECT name FROM (" GEO_ROOM_FACILITIES ") rf WHERE id = ?1";
 static const char SQL_RESIDENT_BUILDING[] = "SELECT building_id FROM household WHERE id = ?1";
 
 /* The nearest open facility of each category from building @id, within NEARBY_LIMIT_M. */
@@ -1371,4 +1388,5 @@ void lifecircle_routes_register(Router *r)
     router_add(r, "POST", "/api/v1/geo/suggest", handle_suggest, 0);
     lifecircle_checklist_register(r);
     lifecircle_geojson_register(r);
+    lifecircle_isochrone_register(r);
 }

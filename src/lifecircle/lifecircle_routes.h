@@ -57,3 +57,4 @@ Error *geo_coverage_query(Request *req, GeoCoverageQuery *ret);
 
 void lifecircle_checklist_register(Router *r);
 void lifecircle_geojson_register(Router *r);
+void lifecircle_isochrone_register(Router *r);

@@ -44,9 +44,13 @@ static const char SQL_GEO_EDGE_COUNT[] = "SELECT count(*) FROM geo_edge";
 static const char SQL_GEO_EDGES[] = "SELECT a, b, meters FROM geo_edge";
 static const char SQL_GEO_BUILDINGS[] = "SELECT osm_id, lat, lon FROM geo_building ORDER BY osm_id";
 static const char SQL_GEO_BUILDING_COUNT[] = "SELECT count(*) FROM geo_building";
+/* the open facilities, and the function rooms placed (GEO_ROOM_FACILITIES) */
 static const char SQL_GEO_FACILITIES[] =
-    "SELECT id, category, lat, lon FROM geo_facility WHERE status = 'open' ORDER BY id";
-static const char SQL_GEO_FACILITY_COUNT[] = "SELECT count(*) FROM geo_facility WHERE status = 'open'";
+    "SELECT id, category, lat, lon FROM geo_facility WHERE status = 'open'"
+    " UNION ALL SELECT id, category, lat, lon FROM (" GEO_ROOM_FACILITIES ") rf ORDER BY 1";
+static const char SQL_GEO_FACILITY_COUNT[] =
+    "SELECT (SELECT count(*) FROM geo_facility WHERE status = 'open')"
+    " + (SELECT count(*) FROM (" GEO_ROOM_FACILITIES ") rf)";
 
 static int cmp_edge(const void *x, const void *y)
 {

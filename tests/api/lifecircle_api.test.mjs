@@ -108,8 +108,13 @@ function walk(sources, limit = Infinity) {
   return dist.map((d) => (d <= limit ? d : Infinity));
 }
 
+/* the open facilities, and booking's function rooms at their building's point or their community's station (schema 39) */
 function facilities() {
-  return sql("SELECT category, lat, lon, coalesce(name, '') FROM geo_facility WHERE status = 'open'").split('\n').filter(Boolean)
+  return sql(`SELECT category, lat, lon, coalesce(name, '') FROM geo_facility WHERE status = 'open'
+      UNION ALL SELECT 'community_service', coalesce(bp.lat, st.lat), coalesce(bp.lon, st.lon), r.name FROM room r
+      LEFT JOIN geo_building_point bp ON bp.building_id = r.building_id
+      LEFT JOIN geo_facility st ON st.community = r.community AND st.station = 1
+      WHERE coalesce(bp.lat, st.lat) IS NOT NULL`).split('\n').filter(Boolean)
     .map((l) => { const [c, lat, lon, name] = l.split('|'); return { c, lat: Number(lat), lon: Number(lon), name }; });
 }
 
@@ -509,7 +514,8 @@ test('the demo places its community on the Chengdu extract: coverage, nearby and
     const n = await d.api('GET', '/api/v1/geo/nearby', { token: t.resident });
     assert.equal(n.status, 200, JSON.stringify(n.body));
     const station = n.body.items.find((i) => i.category === 'community_service');
-    assert.match(station.facility.name, /社区综合服务站$/);
+    /* the community's station, or one of its function rooms standing at a placed building (schema 39) */
+    assert.match(station.facility.name, /社区综合服务站$|（功能室）$/);
     assert.ok(n.body.items.filter((i) => i.facility).length >= 10);
     const b = dbSql(d.db, `SELECT lat || '|' || lon FROM geo_building_point WHERE community = '${COMMUNITY}' ORDER BY building_id LIMIT 1`).trim().split('|').map(Number);
     const w = await d.api('POST', '/api/v1/geo/whatif', { token: t.staff, body: { category: 'kindergarten', lat: b[0], lon: b[1], minutes: 5 } });

@@ -64,6 +64,7 @@ const routes = [
       { path: 'votes/:id(\\d+)', name: 'votes-vote', component: () => import('./views/VotesVote.vue'), meta: { title: '表决详情', votes: true, menu: 'votes/list' } },
       { path: 'votes/lifts', name: 'votes-lifts', component: () => import('./views/VotesLifts.vue'), meta: { title: '加装电梯', votes: true, menu: 'votes/lifts' } },
       { path: 'votes/lifts/:id(\\d+)', name: 'votes-lift', component: () => import('./views/VotesLift.vue'), meta: { title: '加装电梯项目', votes: true, menu: 'votes/lifts' } },
+      { path: 'lifecircle', name: 'lifecircle', component: () => import('./views/Lifecircle.vue'), meta: { title: '15分钟生活圈', geo: true } },
       { path: 'community-profile', name: 'community-profile', component: () => import('./views/CommunityProfile.vue'), meta: { title: '社区信息' } },
       { path: 'registrations', name: 'registrations', component: () => import('./views/Registrations.vue'), meta: { title: '注册审核', accounts: true } },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },

@@ -82,6 +82,7 @@ export function routeAllowed(to) {
   if (to.meta.careStaff && !can.careStaff()) return false;
   if (to.meta.careManage && !can.careManage()) return false;
   if (to.meta.votes && !can.votes()) return false;
+  if (to.meta.geo && !can.geo()) return false;
   return true;
 }
 
@@ -187,6 +188,9 @@ export const can = {
   votesManage: () => VOTES_MANAGE_ROLES.includes(session.user?.role),
   /* settings every community shares (the working-day calendar, the assistant's synonyms) */
   sharedSettings: () => session.user?.role === 'admin',
+  /* 15分钟生活圈: coverage, the map, the checklist (ROLES_GEO_READ); facilities and the checklist kept (ROLES_GEO_WRITE) */
+  geo: () => ['admin', 'street_admin', 'secretary', 'staff', 'grid_worker'].includes(session.user?.role),
+  geoWrite: () => ['admin', 'street_admin', 'secretary', 'staff'].includes(session.user?.role),
 };
 
 export function toastError(e, fallback = '操作失败，请稍后再试') {

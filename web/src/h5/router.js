@@ -45,6 +45,7 @@ const routes = [
   { path: '/announcements', name: 'announcements', component: () => import('./views/Announcements.vue'), meta: { title: '社区通知' } },
   { path: '/announcements/:id(\\d+)', name: 'announcement', component: () => import('./views/Announcement.vue'), meta: { title: '通知详情' } },
   { path: '/notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息' } },
+  { path: '/nearby', name: 'nearby', component: () => import('./views/Nearby.vue'), meta: { title: '我家附近' } },
   { path: '/bookings', name: 'bookings', component: () => import('./views/MyBookings.vue'), meta: { title: '我的预约' } },
   { path: '/register/resubmit', name: 'resubmit', component: () => import('./views/Resubmit.vue'), meta: { title: '重新提交住址' } },
   { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { public: true, title: '手机号注册' } },
