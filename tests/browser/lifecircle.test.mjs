@@ -260,3 +260,42 @@ test('H5 我家附近: the nearest service of each kind, as the API gives it; a 
   assert.equal(await h5.locator('[data-test=nearby-item]').count(), 0);
   await h5.close();
 });
+
+test('the street\'s admin sees every community of her street for a category and band, and opens one from the table', async () => {
+  const street = await apiAs(srv.url, 'street');
+  const want = (await street('/geo/coverage?minutes=15')).body.communities;
+  assert.ok(want.length >= 3, 'several communities in her street');
+  /* a category that some of the street's placed buildings reach and some do not (the earlier tests moved things) */
+  const sum = (key, f) => want.reduce((n, c) => n + f(c, c.categories.find((x) => x.key === key)), 0);
+  const key = want[0].categories.map((x) => x.key).find((k) => {
+    const covered = sum(k, (c, x) => x.buildings_covered);
+    return covered >= 1 && covered < sum(k, (c) => c.buildings);
+  });
+  assert.ok(key, 'some category covers part of the street');
+  const p = await newPage(browser);
+  await p.setViewportSize({ width: 1366, height: 768 });
+  await p.goto(srv.url + '/');
+  await p.fill('input[name=username]', 'street');
+  await p.fill('input[name=password]', 'linli2026');
+  await p.click('button.login-btn');
+  await p.waitForSelector('.aside');
+  await p.goto(`${srv.url}/#/lifecircle?category=${key}&minutes=15&at=${Date.now()}`);
+  await p.click('#tab-street');
+  await p.waitForSelector('[data-test=lc-street-table] .el-table__row');
+  const rows = p.locator('[data-test=lc-street-table] .el-table__body-wrapper .el-table__row');
+  assert.equal(await rows.count(), want.length);
+  const kg = (c) => c.categories.find((x) => x.key === key);
+  const covered = want.reduce((n, c) => n + kg(c).buildings_covered, 0);
+  const placed = want.reduce((n, c) => n + c.buildings, 0);
+  assert.match(await p.textContent('[data-test=lc-street-sum]'), new RegExp(`楼栋 ${covered} / ${placed} 栋`));
+  /* the staff's community, with its counts, and a click opens its map */
+  const own = want.find((c) => c.code === COMMUNITY);
+  const row = rows.filter({ hasText: own.name });
+  assert.match(await row.textContent(), new RegExp(`${kg(own).buildings_covered} / ${own.buildings} 栋`));
+  await row.click();
+  await p.waitForSelector('path.lc-building');
+  assert.equal(await p.locator('path.lc-building').count(), own.buildings);
+  await shot(p, 'lifecircle-street');
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
