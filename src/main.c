@@ -20,6 +20,7 @@
 #include "activities/activities.h"
 #include "lifecircle/lifecircle_demo.h"
 #include "volunteers/volunteers.h"
+#include "analytics/analytics.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
@@ -842,6 +843,7 @@ static const Command commands[] = {
     { "funds", "自治金: print a year's ledger of community funds", funds_cli },
     { "votes", "count an owners' decision (民法典 art. 278); verify a vote's ballots", votes_cli },
     { "geo", "import an OpenStreetMap extract; walking distances (life circle)", lifecircle_cli },
+    { "analytics", "community indicators and types as JSON lines (社区分析)", analytics_cli },
 };
 
 static void usage(FILE *f)

@@ -697,3 +697,155 @@ Error *registry_store_bulk_end(Store *st, Arena *a, const RegistryBulk *bulk)
     store_reset(s);
     return NULL;
 }
+
+/* ---- counts by community, for src/analytics (registry.h) ---- */
+
+static const char SQL_COUNT_COMMUNITIES[] =
+    "SELECT d.code, coalesce(d.parent_code, ''), d.name, coalesce(n.buildings, 0),"
+    " coalesce(n.households, 0), coalesce(n.key_population, 0)"
+    " FROM division d LEFT JOIN community_count n ON n.community = d.code"
+    " WHERE d.level = 5 AND d.code >= ?1 AND d.code < ?2 ORDER BY d.code";
+
+Error *registry_store_count_communities(Store *st, Arena *a, const char *lo, const char *hi,
+                                        CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNT_COMMUNITIES, "tt", lo, hi),
+                            out);
+}
+
+/*
+ * Whole birth months by band, the boundary months counted in the younger
+ * band; SQL_COUNT_AGE_BOUNDARY then moves those born on or before each
+ * boundary day to the older band (as registry_store_stats does).
+ */
+static const char SQL_COUNT_AGE[] =
+    "SELECT community, gender, '', CASE WHEN birth_month >= ?3 THEN 0 WHEN birth_month >= ?4 THEN 1"
+    " WHEN birth_month >= ?5 THEN 2 WHEN birth_month >= ?6 THEN 3 WHEN birth_month >= ?7 THEN 4"
+    " WHEN birth_month >= ?8 THEN 5 ELSE 6 END AS band, sum(n)"
+    " FROM resident_count WHERE community >= ?1 AND community < ?2 AND n <> 0"
+    " GROUP BY community, gender, band";
+static const char SQL_COUNT_AGE_BOUNDARY[] =
+    "SELECT community, gender, '', CASE WHEN birth_date >= ?3 AND birth_date <= ?9 THEN 0"
+    " WHEN birth_date >= ?4 AND birth_date <= ?10 THEN 1"
+    " WHEN birth_date >= ?5 AND birth_date <= ?11 THEN 2"
+    " WHEN birth_date >= ?6 AND birth_date <= ?12 THEN 3"
+    " WHEN birth_date >= ?7 AND birth_date <= ?13 THEN 4 ELSE 5 END AS boundary, count(*)"
+    " FROM resident WHERE status = 'active' AND community >= ?1 AND community < ?2"
+    " AND ((birth_date >= ?3 AND birth_date <= ?9) OR (birth_date >= ?4 AND birth_date <= ?10)"
+    " OR (birth_date >= ?5 AND birth_date <= ?11) OR (birth_date >= ?6 AND birth_date <= ?12)"
+    " OR (birth_date >= ?7 AND birth_date <= ?13) OR (birth_date >= ?8 AND birth_date <= ?14))"
+    " GROUP BY community, gender, boundary";
+
+const int registry_age_boundaries[REGISTRY_AGE_BANDS - 1] = { 7, 18, 35, 60, 65, 80 };
+const char *const registry_age_band_labels[REGISTRY_AGE_BANDS] = {
+    "0-6", "7-17", "18-34", "35-59", "60-64", "65-79", "80+",
+};
+
+Error *registry_store_count_ages(Store *st, Arena *a, const char *lo, const char *hi,
+                                 const char *today, CountRows *out)
+{
+    enum { NB = REGISTRY_AGE_BANDS - 1 };
+    char boundary[NB][40], month[NB][8];
+    CountRows fix = { 0 };
+    StoreStmt *s;
+    Error *err;
+    int i;
+
+    for (i = 0; i < NB; i++) {
+        years_before(boundary[i], today, registry_age_boundaries[i]);
+        memcpy(month[i], boundary[i], 7);
+        month[i][7] = '\0';
+    }
+    s = store_prepare(st, a, SQL_COUNT_AGE);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    for (i = 0; i < NB; i++)
+        store_bind_text(s, 3 + i, month[i]);
+    err = store_count_rows(st, a, s, out);
+    if (err)
+        return err;
+    s = store_prepare(st, a, SQL_COUNT_AGE_BOUNDARY);
+    store_bind_text(s, 1, lo);
+    store_bind_text(s, 2, hi);
+    for (i = 0; i < NB; i++) {
+        store_bind_text(s, 3 + i, month[i]);
+        store_bind_text(s, 3 + NB + i, boundary[i]);
+    }
+    err = store_count_rows(st, a, s, &fix);
+    if (err)
+        return err;
+    for (size_t k = 0; k < fix.n; k++) {
+        const CountRow *f = &fix.v[k];
+        CountRow *younger = count_rows_add(a, out), *older = count_rows_add(a, out);
+
+        younger->community = older->community = f->community;
+        younger->key = older->key = f->key;
+        younger->n[0] = f->n[0];
+        younger->n[1] = -f->n[1];
+        older->n[0] = f->n[0] + 1;
+        older->n[1] = f->n[1];
+    }
+    return NULL;
+}
+
+static const char SQL_COUNT_LIVING_ALONE[] =
+    "SELECT x.community, '', '', count(*) FROM"
+    " (SELECT household_id, min(community) AS community FROM resident"
+    "  WHERE status = 'active' AND community >= ?1 AND community < ?2"
+    "  GROUP BY household_id HAVING count(*) = 1) x GROUP BY x.community";
+
+Error *registry_store_count_living_alone(Store *st, Arena *a, const char *lo, const char *hi,
+                                         CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNT_LIVING_ALONE, "tt", lo, hi),
+                            out);
+}
+
+static const char SQL_COUNT_TAGS[] =
+    "SELECT c.community, c.tag, '', c.n, t.key_population, t.sort"
+    " FROM tag_count c JOIN tag t ON t.name = c.tag"
+    " WHERE c.community >= ?1 AND c.community < ?2 AND c.n > 0 ORDER BY t.sort, c.tag";
+
+Error *registry_store_count_tags(Store *st, Arena *a, const char *lo, const char *hi,
+                                 CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNT_TAGS, "tt", lo, hi), out);
+}
+
+static const char SQL_COUNT_BUILDINGS[] =
+    "SELECT community, '', '', count(*), sum(floors),"
+    " sum(CASE WHEN floors <= 6 THEN 1 ELSE 0 END), sum(CASE WHEN floors >= 12 THEN 1 ELSE 0 END)"
+    " FROM building WHERE community >= ?1 AND community < ?2 GROUP BY community";
+
+Error *registry_store_count_buildings(Store *st, Arena *a, const char *lo, const char *hi,
+                                      CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNT_BUILDINGS, "tt", lo, hi),
+                            out);
+}
+
+static const char SQL_COUNT_NEWCOMERS[] =
+    "SELECT community, '', '', count(*) FROM resident"
+    " WHERE status = 'active' AND community >= ?1 AND community < ?2 AND moved_in >= ?3"
+    " GROUP BY community";
+
+Error *registry_store_count_newcomers(Store *st, Arena *a, const char *lo, const char *hi,
+                                      const char *since, CountRows *out)
+{
+    return store_count_rows(
+        st, a, store_prepare_bind(st, a, SQL_COUNT_NEWCOMERS, "ttt", lo, hi, since), out);
+}
+
+static const char SQL_COUNT_KEY_PEOPLE[] =
+    "SELECT r.community, rt.tag, r.name, r.id, CAST(substr(r.birth_date, 1, 4) AS INTEGER)"
+    " FROM resident r JOIN resident_tag rt ON rt.resident_id = r.id"
+    " JOIN tag t ON t.name = rt.tag AND t.key_population = 1"
+    " WHERE r.status = 'active' AND r.community >= ?1 AND r.community < ?2"
+    " ORDER BY r.community, r.id, t.sort";
+
+Error *registry_store_count_key_people(Store *st, Arena *a, const char *lo, const char *hi,
+                                       CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNT_KEY_PEOPLE, "tt", lo, hi),
+                            out);
+}
