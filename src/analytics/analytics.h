@@ -177,7 +177,7 @@ void analytics_standardise(Arena *a, const AnalyticsSet *set, double **ret_x, si
 /*
  * Each group's profile in words: its indicators (the cluster ones) whose
  * mean differs most from the scope's mean, "65岁以上占比为全街道均值的 1.8 倍"
- * or "…低于全街道均值（0.4 倍）", at most three, new JSON array of strings.
+ * or "…仅为全街道均值的 40%", at most three, new JSON array of strings.
  */
 json_t *analytics_profile_words(const AnalyticsSet *set, const double *group_mean);
 

@@ -295,8 +295,8 @@ json_t *analytics_profile_words(const AnalyticsSet *set, const double *group_mea
             snprintf(text, sizeof(text), "%s为%s均值的 %.1f 倍", analytics_indicators[k].label,
                      where, r);
         else
-            snprintf(text, sizeof(text), "%s低于%s均值（%.1f 倍）", analytics_indicators[k].label,
-                     where, r);
+            snprintf(text, sizeof(text), "%s仅为%s均值的 %.0f%%", analytics_indicators[k].label,
+                     where, r * 100);
         json_array_append_new(out, json_string(text));
     }
     if (n == 0)

@@ -724,17 +724,35 @@ static const char SQL_COUNT_AGE[] =
     " WHEN birth_month >= ?8 THEN 5 ELSE 6 END AS band, sum(n)"
     " FROM resident_count WHERE community >= ?1 AND community < ?2 AND n <> 0"
     " GROUP BY community, gender, band";
+/*
+ * One part per boundary, each a short range of the birth-date index (the
+ * "|| ''" keeps SQLite from scanning the community index instead when the
+ * scope is a whole city).
+ */
 static const char SQL_COUNT_AGE_BOUNDARY[] =
-    "SELECT community, gender, '', CASE WHEN birth_date >= ?3 AND birth_date <= ?9 THEN 0"
-    " WHEN birth_date >= ?4 AND birth_date <= ?10 THEN 1"
-    " WHEN birth_date >= ?5 AND birth_date <= ?11 THEN 2"
-    " WHEN birth_date >= ?6 AND birth_date <= ?12 THEN 3"
-    " WHEN birth_date >= ?7 AND birth_date <= ?13 THEN 4 ELSE 5 END AS boundary, count(*)"
-    " FROM resident WHERE status = 'active' AND community >= ?1 AND community < ?2"
-    " AND ((birth_date >= ?3 AND birth_date <= ?9) OR (birth_date >= ?4 AND birth_date <= ?10)"
-    " OR (birth_date >= ?5 AND birth_date <= ?11) OR (birth_date >= ?6 AND birth_date <= ?12)"
-    " OR (birth_date >= ?7 AND birth_date <= ?13) OR (birth_date >= ?8 AND birth_date <= ?14))"
-    " GROUP BY community, gender, boundary";
+    "SELECT community, gender, '', 0, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?3 AND birth_date <= ?9 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender"
+    " UNION ALL "
+    "SELECT community, gender, '', 1, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?4 AND birth_date <= ?10 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender"
+    " UNION ALL "
+    "SELECT community, gender, '', 2, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?5 AND birth_date <= ?11 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender"
+    " UNION ALL "
+    "SELECT community, gender, '', 3, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?6 AND birth_date <= ?12 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender"
+    " UNION ALL "
+    "SELECT community, gender, '', 4, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?7 AND birth_date <= ?13 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender"
+    " UNION ALL "
+    "SELECT community, gender, '', 5, count(*) FROM resident WHERE status = 'active'"
+    " AND birth_date >= ?8 AND birth_date <= ?14 AND community || '' >= ?1"
+    " AND community || '' < ?2 GROUP BY community, gender";
 
 const int registry_age_boundaries[REGISTRY_AGE_BANDS - 1] = { 7, 18, 35, 60, 65, 80 };
 const char *const registry_age_band_labels[REGISTRY_AGE_BANDS] = {
@@ -789,10 +807,10 @@ Error *registry_store_count_ages(Store *st, Arena *a, const char *lo, const char
 }
 
 static const char SQL_COUNT_LIVING_ALONE[] =
-    "SELECT x.community, '', '', count(*) FROM"
-    " (SELECT household_id, min(community) AS community FROM resident"
-    "  WHERE status = 'active' AND community >= ?1 AND community < ?2"
-    "  GROUP BY household_id HAVING count(*) = 1) x GROUP BY x.community";
+    "SELECT h.community, '', '', count(*) FROM household h"
+    " WHERE h.community >= ?1 AND h.community < ?2"
+    " AND (SELECT count(*) FROM resident r WHERE r.household_id = h.id AND r.status = 'active') = 1"
+    " GROUP BY h.community";
 
 Error *registry_store_count_living_alone(Store *st, Arena *a, const char *lo, const char *hi,
                                          CountRows *out)
