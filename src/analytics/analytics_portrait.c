@@ -15,6 +15,7 @@
 #include "analytics/analytics_store.h"
 #include "cases/cases.h"
 #include "http/auth.h"
+#include "lifecircle/lifecircle_routes.h"
 #include "core/banned.h"
 
 static json_t *lv(const char *label, int64_t value)
@@ -127,7 +128,63 @@ static Error *demand_json(Request *req, const AnalyticsSet *set, const Analytics
     return NULL;
 }
 
-static json_t *supply_json(const AnalyticsSet *set, const AnalyticsCommunity *c)
+/*
+ * 15-minute life-circle coverage of the community's placed buildings, from
+ * the life circle's own model (lifecircle_routes.h): per category, the share
+ * of their residents within the farthest band's distance. NULL (JSON null)
+ * when none of its buildings is on the map.
+ */
+static Error *lifecircle_json(Request *req, const char *code, json_t **ret)
+{
+    const char *lo, *hi;
+    GeoModel *m = NULL;
+    RegBuilding *bs = NULL;
+    size_t nb = 0;
+    Error *err;
+
+    *ret = json_null();
+    auth_scope_bounds(req->arena, code, &lo, &hi);
+    err = geo_model_get(req->store, req->arena, &m);
+    if (err)
+        return err;
+    err = geo_scope_buildings(req, m, lo, hi, &bs, &nb);
+    if (!err && nb > 0) {
+        double limit = m->set.meters[GEO_BANDS - 1];
+        int64_t residents = 0;
+        json_t *cats = json_array();
+
+        for (size_t i = 0; i < nb; i++)
+            residents += bs[i].residents;
+        for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
+            int64_t covered = 0, buildings = 0;
+
+            for (size_t i = 0; i < nb; i++) {
+                if (geo_building_distance(m, &bs[i], c) <= limit) {
+                    covered += bs[i].residents;
+                    buildings++;
+                }
+            }
+            json_array_append_new(
+                cats, json_pack("{s:s, s:s, s:o, s:I, s:I}", "key", geo_categories[c].key,
+                                "label", geo_categories[c].name, "value",
+                                analytics_number(residents ? 100.0 * (double)covered /
+                                                                 (double)residents
+                                                           : NAN),
+                                "residents_covered", (json_int_t)covered, "buildings_covered",
+                                (json_int_t)buildings));
+        }
+        json_decref(*ret);
+        *ret = json_pack("{s:I, s:o, s:I, s:I, s:o, s:o}", "minutes",
+                         (json_int_t)geo_band_minutes[GEO_BANDS - 1], "meters",
+                         analytics_number(limit), "buildings", (json_int_t)nb, "residents",
+                         (json_int_t)residents, "categories", cats, "list",
+                         analytics_list("/api/v1/geo/coverage", "community", code, NULL));
+    }
+    geo_model_put(m);
+    return err;
+}
+
+static json_t *supply_json(const AnalyticsSet *set, const AnalyticsCommunity *c, json_t *life)
 {
     json_t *rooms = json_array();
 
@@ -138,13 +195,14 @@ static json_t *supply_json(const AnalyticsSet *set, const AnalyticsCommunity *c)
             json_array_append_new(rooms, lv(*r->key ? r->key : "未分类", r->n[0]));
     }
     return json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:n, s:s, s:o, s:o, s:o}", "staff",
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:o, s:o, s:o}", "staff",
         (json_int_t)c->c.staff, "secretaries", (json_int_t)c->c.secretaries, "grid_workers",
         (json_int_t)c->c.grid_workers, "workers",
         (json_int_t)(c->c.staff + c->c.secretaries + c->c.grid_workers), "volunteers",
         (json_int_t)c->c.volunteers, "rooms", (json_int_t)c->c.rooms, "rooms_by_kind", rooms,
-        "lifecircle", "lifecircle_note",
-        "生活圈覆盖见 GET /api/v1/geo/coverage?community=（需先导入路网并标注楼栋）",
+        "lifecircle", life, "lifecircle_note",
+        json_is_null(life) ? "本社区的楼栋尚未标注到地图上，暂无生活圈覆盖数据"
+                           : "15分钟生活圈：各类设施步行可达的居民占比（%）",
         "rooms_list", analytics_list("/api/v1/rooms", "community", c->code, NULL),
         "volunteers_list", analytics_list("/api/v1/volunteers", "community", c->code, NULL),
         "workers_list", analytics_list("/api/v1/users", NULL));
@@ -194,7 +252,7 @@ static json_t *comparison_json(Arena *a, const AnalyticsSet *set, const Analytic
 static Error *analytics_handle_portrait(Request *req, Response *res)
 {
     const char *code = req->params[0], *street, *source, *type, *m[ANALYTICS_RULES_MAX];
-    json_t *community = NULL, *demand = NULL, *matched;
+    json_t *community = NULL, *demand = NULL, *life = NULL, *matched;
     AnalyticsCommunity *c;
     AnalyticsRule *rules;
     size_t n_rules, n_match;
@@ -224,8 +282,12 @@ static Error *analytics_handle_portrait(Request *req, Response *res)
     err = registry_community_json(req, code, &community);
     if (!err)
         err = demand_json(req, &set, c, &demand);
+    if (!err)
+        err = lifecircle_json(req, code, &life);
     if (err) {
         json_decref(community);
+        json_decref(demand);
+        json_decref(life);
         return err;
     }
     n_match = analytics_match(rules, n_rules, c, m, ANALYTICS_RULES_MAX);
@@ -239,7 +301,7 @@ static Error *analytics_handle_portrait(Request *req, Response *res)
                   " s:o, s:o}",
                   "community", community, "window", analytics_window_json(&set), "population",
                   population_json(&set, c), "housing", housing_json(c), "demand", demand,
-                  "supply", supply_json(&set, c), "workload", "units",
+                  "supply", supply_json(&set, c, life), "workload", "units",
                   (json_int_t)c->c.workload, "per_worker",
                   analytics_number(c->v[AN_WORKLOAD_PER_WORKER]), "formula",
                   ANALYTICS_WORKLOAD_FORMULA, "results", results_json(c), "type", "label",

@@ -9,11 +9,14 @@
 // {error:{code,message,field}}.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServer, dbSql, STREET } from '../lib/server.mjs';
 
 const S2 = '310105009';
 const DAY = 86400e3;
-let srv, A, B, nS2;
+let srv, A, B, nS2, a1, a3, geoDir;
 const tok = {};
 const sql = (q) => dbSql(srv.db, q).trim();
 const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
@@ -64,7 +67,7 @@ async function building(code, name, floors) {
 async function household(code, buildingId, room) {
   const r = await api('POST', '/api/v1/households', code === A ? 'staffA' : 'staffB', { building_id: buildingId, unit: 1, floor: 1, room });
   assert.equal(r.status, 201, JSON.stringify(r.body));
-  const h = { id: r.body.id, n: 0 };
+  const h = { id: r.body.id, building: buildingId, n: 0 };
   truth(code).households.push(h);
   return h;
 }
@@ -149,7 +152,9 @@ before(async () => {
   truth(B).workers.staff = 1;
 
   // housing: A two low-rise buildings and a high-rise, B one high-rise
-  const a1 = await building(A, '1号楼', 6), a2 = await building(A, '2号楼', 6), a3 = await building(A, '3号楼', 18);
+  a1 = await building(A, '1号楼', 6);
+  const a2 = await building(A, '2号楼', 6);
+  a3 = await building(A, '3号楼', 18);
   const b1 = await building(B, '1号楼', 20);
   const h1 = await household(A, a1, '101'), h2 = await household(A, a1, '102'), h3 = await household(A, a1, '201');
   const h4 = await household(A, a2, '101');
@@ -196,6 +201,7 @@ before(async () => {
 
 after(async () => {
   await srv.stop();
+  if (geoDir) rmSync(geoDir, { recursive: true, force: true });
 });
 
 test('every indicator of the test street matches what the test counted', async () => {
@@ -305,6 +311,7 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
   assert.equal(p.workload.units, want.counts.workload);
   close(p.workload.per_worker, want.counts.workload / 3, 'workload per worker');
   assert.equal(p.results.response_rate, null);
+  assert.equal(p.supply.lifecircle, null, 'no building of A is on the map yet');
   assert.equal(p.type.label, '老龄化型', 'A: 65+ share 2/9 ≥ 20%, floors 10 < 12');
   assert.deepEqual(p.type.matched, ['老龄化型']);
   assert.equal(p.type.rules_scope, S2);
@@ -312,6 +319,35 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
   close(cmp.value, want.values.elderly_65_share, 'comparison value');
   close(cmp.type_mean, want.values.elderly_65_share, 'type mean: A is the only 老龄化型');
   close(cmp.street_mean, (want.values.elderly_65_share + expected(B).values.elderly_65_share) / 2, 'street mean');
+});
+
+test('a portrait: 15-minute life-circle coverage of the placed buildings', async () => {
+  // a street of three nodes 111 m apart and a kindergarten at its far end;
+  // 1号楼 stands at its start, 3号楼 1.1 km away from every node (off the network)
+  geoDir = mkdtempSync(path.join(tmpdir(), 'linli-analytics-geo-'));
+  const osm = `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">
+<node id="1" lat="31.2000" lon="121.4000"/><node id="2" lat="31.2010" lon="121.4000"/><node id="3" lat="31.2020" lon="121.4000"/>
+<node id="9" lat="31.2021" lon="121.4000"><tag k="amenity" v="kindergarten"/><tag k="name" v="阳光幼儿园"/></node>
+<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+</osm>`;
+  writeFileSync(path.join(geoDir, 'line.osm'), osm);
+  srv.linli(['geo', 'import', '--db', srv.db, path.join(geoDir, 'line.osm')]);
+  for (const [id, lat, lon] of [[a1, 31.2000, 121.4001], [a3, 31.2100, 121.4100]]) {
+    const r = await api('PUT', `/api/v1/geo/buildings/${id}/point`, 'staffA', { lat, lon });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const r = await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const life = r.body.supply.lifecircle;
+  const lives = (b) => truth(A).households.filter((h) => h.building === b).reduce((s, h) => s + h.n, 0);
+  assert.equal(life.minutes, 15);
+  assert.equal(life.buildings, 2, 'the two placed buildings');
+  assert.equal(life.residents, lives(a1) + lives(a3));
+  const kg = life.categories.find((x) => x.key === 'kindergarten');
+  assert.equal(kg.residents_covered, lives(a1), '1号楼 walks 230 m to the kindergarten, 3号楼 is off the network');
+  close(kg.value, (100 * lives(a1)) / (lives(a1) + lives(a3)), 'kindergarten coverage');
+  assert.equal(life.categories.find((x) => x.key === 'clinic').value, 0, 'no clinic anywhere');
+  assert.deepEqual(life.list, { route: '/api/v1/geo/coverage', query: { community: A } });
 });
 
 test('classification: rule types per community, k-means deterministic for a seed, profiles in words', async () => {
