@@ -176,7 +176,7 @@ static Error *parse_rules(Request *req, json_t *body, AnalyticsRule **ret, size_
     size_t i;
 
     if (!arr)
-        return error_invalid(req->arena, "rules", "required", "请提供规则列表 rules");
+        return error_invalid(req->arena, "rules", "missing_field", "请提供规则列表 rules");
     if (!json_is_array(arr))
         return error_invalid(req->arena, "rules", "invalid_type", "rules 应为数组");
     if (json_array_size(arr) > ANALYTICS_RULES_MAX)

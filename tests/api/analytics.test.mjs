@@ -394,10 +394,14 @@ test('rules: inherited defaults, a street replaces its own, staff cannot, bad ru
     [{ rules: [{ type: 'x', indicator: 'elderly_65_share', op: '=>', threshold: 1 }] }, 422, 'invalid_op', 'rules[0].op'],
     [{ rules: [{ type: 'x', indicator: 'no_such', op: '>=', threshold: 1 }] }, 422, 'unknown_indicator', 'rules[0].indicator'],
     [{ rules: [{ type: '混合型', indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'reserved_type', 'rules[0].type'],
-    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 'high' }] }, 422, undefined, 'rules[0].threshold'],
+    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 'high' }] }, 422, 'invalid_type', 'rules[0].threshold'],
+    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1e12 }] }, 422, 'out_of_range', 'rules[0].threshold'],
+    [{ rules: [{ type: '型'.repeat(21), indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'too_long', 'rules[0].type'],
+    [{ rules: [{ indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'missing_field', 'rules[0].type'],
+    [{ rules: Array.from({ length: 65 }, () => ({ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1 })) }, 422, 'too_many', 'rules'],
     [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1, extra: 1 }] }, 422, 'unknown_field', 'rules[0].extra'],
     [{ rules: 'all' }, 422, 'invalid_type', 'rules'],
-    [{}, 422, 'required', 'rules'],
+    [{}, 422, 'missing_field', 'rules'],
     [{ rules: [], more: 1 }, 422, 'unknown_field', 'more'],
   ];
   for (const [body, status, code, field] of bad)
