@@ -430,6 +430,23 @@ test('key populations: counts by tag, and who has not been visited', async () =>
   assert.equal(wang.id_number, undefined, 'no ID number, no phone');
   assert.equal(wang.phone, undefined);
   assert.equal(r.body.trend, null);
+  // 王桂兰 in care and visited two days ago: contacted within 30 days, not within 1
+  const wangId = truth(A).residents.find((x) => x.name === '王桂兰').id;
+  const open = await api('POST', '/api/v1/care/people', 'staffA', { resident_id: wangId, reasons: ['独居'], living: 'alone' });
+  assert.equal(open.status, 201, JSON.stringify(open.body));
+  const visitedAt = Date.now() - 2 * DAY;
+  const visit = await api('POST', `/api/v1/care/people/${open.body.care_id}/visits`, 'staffA', {
+    visited_at: new Date(visitedAt).toISOString(), mode: 'phone', checklist: { body: 'ok', mind: 'ok', safety: 'ok', utilities: 'ok', needs: 'ok' },
+  });
+  assert.equal(visit.status, 201, JSON.stringify(visit.body));
+  const after30 = await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=30`, 'staffA');
+  assert.equal(after30.body.not_contacted.total, kp.length - 1);
+  assert.deepEqual(after30.body.not_contacted.items.map((x) => x.name), kp.filter((x) => x.name !== '王桂兰').map((x) => x.name));
+  const after1 = await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=1`, 'staffA');
+  const w1 = after1.body.not_contacted.items.find((x) => x.name === '王桂兰');
+  assert.equal(after1.body.not_contacted.total, kp.length);
+  assert.equal(w1.in_care, true);
+  assert.equal(Math.floor(Date.parse(w1.last_visit) / 1000), Math.floor(visitedAt / 1000));
   expectError(await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=0`, 'staffA'), 400, 'invalid_query', 'days');
 });
 
