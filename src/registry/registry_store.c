@@ -714,16 +714,16 @@ Error *registry_store_count_communities(Store *st, Arena *a, const char *lo, con
 }
 
 /*
- * Whole birth months by band, the boundary months counted in the younger
- * band; SQL_COUNT_AGE_BOUNDARY then moves those born on or before each
- * boundary day to the older band (as registry_store_stats does).
+ * The birth-month counters of the scope in their key's order (community,
+ * month, gender: no sort), folded into bands in C as they come, the
+ * boundary months counted in the younger band; SQL_COUNT_AGE_BOUNDARY then
+ * moves those born on or before each boundary day to the older band (as
+ * registry_store_stats does). Grouping by band in SQL sorted the city's
+ * 400,000 counter rows and took twice as long.
  */
 static const char SQL_COUNT_AGE[] =
-    "SELECT community, gender, '', CASE WHEN birth_month >= ?3 THEN 0 WHEN birth_month >= ?4 THEN 1"
-    " WHEN birth_month >= ?5 THEN 2 WHEN birth_month >= ?6 THEN 3 WHEN birth_month >= ?7 THEN 4"
-    " WHEN birth_month >= ?8 THEN 5 ELSE 6 END AS band, sum(n)"
-    " FROM resident_count WHERE community >= ?1 AND community < ?2 AND n <> 0"
-    " GROUP BY community, gender, band";
+    "SELECT community, birth_month, gender, n FROM resident_count"
+    " WHERE community >= ?1 AND community < ?2 AND n <> 0";
 /*
  * One part per boundary, each a short range of the birth-date index (the
  * "|| ''" keeps SQLite from scanning the community index instead when the
@@ -774,14 +774,49 @@ Error *registry_store_count_ages(Store *st, Arena *a, const char *lo, const char
         memcpy(month[i], boundary[i], 7);
         month[i][7] = '\0';
     }
-    s = store_prepare(st, a, SQL_COUNT_AGE);
-    store_bind_text(s, 1, lo);
-    store_bind_text(s, 2, hi);
-    for (i = 0; i < NB; i++)
-        store_bind_text(s, 3 + i, month[i]);
-    err = store_count_rows(st, a, s, out);
-    if (err)
-        return err;
+    s = store_prepare_bind(st, a, SQL_COUNT_AGE, "tt", lo, hi);
+    {
+        int64_t sum[2][REGISTRY_AGE_BANDS] = { { 0 } };
+        const char *cur = NULL;
+        StoreResult r;
+
+        for (;;) {
+            const char *community = NULL, *m = NULL, *gender = NULL;
+            int band = 0, g;
+
+            r = store_step(s);
+            if (r == STORE_ROW)
+                community = store_column_text(s, a, 0);
+            if (cur && (r != STORE_ROW || strcmp(cur, community) != 0)) {
+                for (g = 0; g < 2; g++)
+                    for (int b = 0; b < REGISTRY_AGE_BANDS; b++) {
+                        CountRow *row;
+
+                        if (!sum[g][b])
+                            continue;
+                        row = count_rows_add(a, out);
+                        row->community = cur;
+                        row->key = g == 0 ? "male" : "female";
+                        row->n[0] = b;
+                        row->n[1] = sum[g][b];
+                    }
+                memset(sum, 0, sizeof(sum));
+            }
+            if (r != STORE_ROW)
+                break;
+            if (!cur || strcmp(cur, community) != 0)
+                cur = community;
+            m = store_column_text(s, a, 1);
+            gender = store_column_text(s, a, 2);
+            while (band < NB && strcmp(m, month[band]) < 0)
+                band++;
+            g = strcmp(gender, "male") == 0 ? 0 : 1;
+            sum[g][band] += store_column_int64(s, 3);
+        }
+        if (r != STORE_DONE)
+            return store_error(st, a);
+        store_reset(s);
+    }
     s = store_prepare(st, a, SQL_COUNT_AGE_BOUNDARY);
     store_bind_text(s, 1, lo);
     store_bind_text(s, 2, hi);
