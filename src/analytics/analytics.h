@@ -202,8 +202,8 @@ json_t *analytics_list(const char *route, ...);
 /* [{"type","indicator","label","op","threshold","unit"}] of @rules, new. */
 json_t *analytics_rules_json(const AnalyticsRule *rules, size_t n);
 /* @c's type under @rules (NULL when it has no residents). */
-const char *analytics_type_for(Arena *a, const AnalyticsSet *set, const AnalyticsRule *rules,
-                               size_t n_rules, const AnalyticsCommunity *c);
+const char *analytics_type_for(const AnalyticsRule *rules, size_t n_rules,
+                               const AnalyticsCommunity *c);
 /*
  * The classification of @set (docs/API.md, 分析): rules, rule types per
  * community, k-means with @k groups (at most the communities with

@@ -77,9 +77,9 @@ json_t *analytics_rules_json(const AnalyticsRule *rules, size_t n)
     return arr;
 }
 
-/* Each community's types: @types[i] (in @a), *ret_matched[i] its matched types (new arrays). */
-static void classify_rules(Arena *a, const AnalyticsSet *set, const AnalyticsRule *rules,
-                           size_t n_rules, const char **types, json_t **matched)
+/* Each community's type into @types[i], the types that hold into @matched[i] (new arrays). */
+static void classify_rules(const AnalyticsSet *set, const AnalyticsRule *rules, size_t n_rules,
+                           const char **types, json_t **matched)
 {
     for (size_t i = 0; i < set->n; i++) {
         const char *m[ANALYTICS_RULES_MAX];
@@ -90,17 +90,14 @@ static void classify_rules(Arena *a, const AnalyticsSet *set, const AnalyticsRul
             json_array_append_new(matched[i], json_string(m[j]));
         types[i] = set->c[i].c.residents > 0 ? analytics_type_of(m, n) : NULL;
     }
-    (void)a;
 }
 
-const char *analytics_type_for(Arena *a, const AnalyticsSet *set, const AnalyticsRule *rules,
-                               size_t n_rules, const AnalyticsCommunity *c)
+const char *analytics_type_for(const AnalyticsRule *rules, size_t n_rules,
+                               const AnalyticsCommunity *c)
 {
     const char *m[ANALYTICS_RULES_MAX];
     size_t n = analytics_match(rules, n_rules, c, m, ANALYTICS_RULES_MAX);
 
-    (void)a;
-    (void)set;
     return c->c.residents > 0 ? analytics_type_of(m, n) : NULL;
 }
 
@@ -118,7 +115,7 @@ json_t *analytics_classification_json(Arena *a, const AnalyticsSet *set,
     int *dims, *group;
     int iterations = 0;
 
-    classify_rules(a, set, rules, n_rules, types, matched);
+    classify_rules(set, rules, n_rules, types, matched);
     analytics_standardise(a, set, &x, &rows, &n, &dims, &d);
     for (size_t j = 0; j < d; j++)
         json_array_append_new(dims_json, json_string(analytics_indicators[dims[j]].key));

@@ -221,7 +221,7 @@ static json_t *results_json(const AnalyticsCommunity *c)
 }
 
 /* Beside the street's mean and the mean of the street's communities of @type. */
-static json_t *comparison_json(Arena *a, const AnalyticsSet *set, const AnalyticsRule *rules,
+static json_t *comparison_json(const AnalyticsSet *set, const AnalyticsRule *rules,
                                size_t n_rules, const AnalyticsCommunity *c, const char *type)
 {
     json_t *arr = json_array();
@@ -231,7 +231,7 @@ static json_t *comparison_json(Arena *a, const AnalyticsSet *set, const Analytic
         size_t m = 0;
 
         for (size_t i = 0; type && i < set->n; i++) {
-            const char *t = analytics_type_for(a, set, rules, n_rules, &set->c[i]);
+            const char *t = analytics_type_for(rules, n_rules, &set->c[i]);
 
             if (t && strcmp(t, type) == 0 && !isnan(set->c[i].v[k])) {
                 sum += set->c[i].v[k];
@@ -307,7 +307,7 @@ static Error *analytics_handle_portrait(Request *req, Response *res)
                   ANALYTICS_WORKLOAD_FORMULA, "results", results_json(c), "type", "label",
                   type ? json_string(type) : json_null(), "matched", matched, "rules_scope",
                   source, "rules", analytics_rules_json(rules, n_rules), "comparison",
-                  comparison_json(req->arena, &set, rules, n_rules, c, type), "values",
+                  comparison_json(&set, rules, n_rules, c, type), "values",
                   analytics_values_json(c->v)));
 }
 
