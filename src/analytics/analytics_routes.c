@@ -1,9 +1,10 @@
 /*
- * Analytics routes (/api/v1/analytics/…; docs/API.md, 分析): the indicators
+ * Analytics routes (/api/v1/analytics/…; docs/API.md, 社区分析): the indicators
  * of a scope's communities, the classification, its rules, a community's
  * portrait (analytics_portrait.c), key populations and the staffing
- * suggestion (analytics_people_routes.c). Community workers, the street's
- * admins and admins read within their scope; a scope outside hers is 403.
+ * suggestion (analytics_people_routes.c), the spreadsheet
+ * (analytics_export.c). Community workers, the street's admins and admins
+ * read within their scope; a scope outside hers is 403.
  */
 #include <math.h>
 #include <string.h>
@@ -276,4 +277,5 @@ void analytics_routes_register(Router *r)
     router_add(r, "PUT", "/api/v1/analytics/rules", analytics_handle_rules_put, 0);
     analytics_portrait_routes_register(r);
     analytics_people_routes_register(r);
+    analytics_export_routes_register(r);
 }

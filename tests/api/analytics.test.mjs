@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, dbSql, STREET } from '../lib/server.mjs';
+import { unzip } from '../lib/xlsx.mjs';
 
 const S2 = '310105009';
 const DAY = 86400e3;
@@ -377,6 +378,33 @@ test('classification: rule types per community, k-means deterministic for a seed
   assert.equal(lines.find((x) => x.code === A).type, '老龄化型');
   assert.equal(lines.find((x) => x.code === A).cluster, item(A).cluster);
   assert.deepEqual(summary.summary.types, c.types);
+});
+
+test('export: the classification as CSV and as a workbook with the groups\' profiles', async () => {
+  const r = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7&format=csv`, 'st9');
+  assert.equal(r.status, 200, String(r.body));
+  assert.match(r.headers.get('content-type'), /^text\/csv/);
+  assert.match(r.headers.get('content-disposition'), /attachment/);
+  const text = r.body.toString('utf8').replace(/^\uFEFF/, '');
+  const rows = text.trim().split('\r\n').map((l) => l.split(','));
+  const head = rows.shift();
+  assert.deepEqual(head.slice(0, 6), ['社区代码', '社区', '街道代码', '类型', '符合的类型', '分组']);
+  assert.equal(rows.length, nS2);
+  const a = rows.find((x) => x[0] === A);
+  assert.equal(a[3], '老龄化型');
+  const col = head.indexOf('65岁以上占比（%）');
+  assert.ok(col > 0);
+  close(Number(a[col]), expected(A).values.elderly_65_share, 'exported 65+ share');
+  assert.equal(Number(a[head.indexOf('常住人口（人）')]), truth(A).residents.length);
+  const x = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7`, 'st9');
+  assert.equal(x.status, 200);
+  assert.match(x.headers.get('content-type'), /spreadsheetml/);
+  const files = unzip(x.body);
+  assert.ok(files['xl/worksheets/sheet1.xml'] && files['xl/worksheets/sheet2.xml'], 'two worksheets');
+  assert.match(files['xl/workbook.xml'].toString(), /分组特征/);
+  assert.match(files['xl/sharedStrings.xml'].toString(), /全街道均值/);
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}&format=pdf`, 'st9'), 400, 'invalid_format', 'format');
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}`, 'staffA'), 403, 'forbidden');
 });
 
 test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {
