@@ -3,7 +3,7 @@
  * of a scope's communities, the classification, its rules, a community's
  * portrait (analytics_portrait.c), key populations and the staffing
  * suggestion (analytics_people_routes.c), the spreadsheet
- * (analytics_export.c). Community workers, the street's admins and admins
+ * (analytics_export.c), the service lists (analytics_services.c). Community workers, the street's admins and admins
  * read within their scope; a scope outside hers is 403.
  */
 #include <math.h>
@@ -278,4 +278,5 @@ void analytics_routes_register(Router *r)
     analytics_portrait_routes_register(r);
     analytics_people_routes_register(r);
     analytics_export_routes_register(r);
+    analytics_services_routes_register(r);
 }

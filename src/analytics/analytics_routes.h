@@ -1,6 +1,6 @@
 #pragma once
 /* What the analytics route files share (analytics_routes.c, analytics_portrait.c,
- * analytics_people_routes.c, analytics_export.c). */
+ * analytics_people_routes.c, analytics_export.c, analytics_services.c). */
 #include "analytics/analytics.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -22,3 +22,4 @@ json_t *analytics_window_json(const AnalyticsSet *set);
 void analytics_portrait_routes_register(Router *r);
 void analytics_people_routes_register(Router *r);
 void analytics_export_routes_register(Router *r);
+void analytics_services_routes_register(Router *r);

@@ -73,3 +73,100 @@ Error *analytics_store_rules_replace(Store *st, Arena *a, const char *scope,
     }
     return err;
 }
+
+/* ---- 服务清单 ---- */
+
+static const char SQL_SERVICES[] =
+    "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service"
+    " WHERE scope = ?1 AND (?2 = '' OR type = ?2)"
+    " ORDER BY type, CASE kind WHEN 'basic' THEN 1 WHEN 'welfare' THEN 2 ELSE 3 END, id";
+static const char SQL_SERVICE_GET[] =
+    "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service WHERE id = ?1";
+static const char SQL_SERVICE_INSERT[] =
+    "INSERT INTO analytics_service (scope, type, kind, name, provider, frequency, created_by,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id";
+static const char SQL_SERVICE_DELETE[] = "DELETE FROM analytics_service WHERE id = ?1";
+
+const char *analytics_service_kind_label(const char *kind)
+{
+    if (!kind)
+        return NULL;
+    if (strcmp(kind, "basic") == 0)
+        return "基本公共服务";
+    if (strcmp(kind, "welfare") == 0)
+        return "公益服务";
+    if (strcmp(kind, "market") == 0)
+        return "便民利民服务";
+    return NULL;
+}
+
+static void read_service(StoreStmt *s, Arena *a, AnalyticsService *x)
+{
+    x->id = store_column_int64(s, 0);
+    x->scope = store_column_text(s, a, 1);
+    x->type = store_column_text(s, a, 2);
+    x->kind = store_column_text(s, a, 3);
+    x->name = store_column_text(s, a, 4);
+    x->provider = store_column_text(s, a, 5);
+    x->frequency = store_column_text(s, a, 6);
+}
+
+json_t *analytics_service_json(const AnalyticsService *x)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)x->id, "scope",
+                     x->scope, "type", x->type, "kind", x->kind, "kind_label",
+                     analytics_service_kind_label(x->kind) ? analytics_service_kind_label(x->kind)
+                                                           : "",
+                     "name", x->name, "provider",
+                     x->provider, "frequency", x->frequency);
+}
+
+Error *analytics_store_services(Store *st, Arena *a, const char *scope, const char *type,
+                                json_t *items)
+{
+    StoreStmt *s = store_prepare_bind(st, a, SQL_SERVICES, "tt", scope, type ? type : "");
+    StoreResult r;
+
+    while ((r = store_step(s)) == STORE_ROW) {
+        AnalyticsService x;
+
+        read_service(s, a, &x);
+        json_array_append_new(items, analytics_service_json(&x));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *analytics_store_service_get(Store *st, Arena *a, int64_t id, AnalyticsService **ret)
+{
+    StoreStmt *s = store_prepare_bind(st, a, SQL_SERVICE_GET, "i", id);
+
+    *ret = NULL;
+    switch (store_step(s)) {
+    case STORE_ROW:
+        *ret = arena_alloc(a, sizeof(**ret));
+        read_service(s, a, *ret);
+        store_reset(s);
+        return NULL;
+    case STORE_DONE:
+        store_reset(s);
+        return NULL;
+    default:
+        return store_error(st, a);
+    }
+}
+
+Error *analytics_store_service_insert(Store *st, Arena *a, const AnalyticsService *x,
+                                      int64_t user_id, int64_t now_ms, int64_t *ret_id)
+{
+    return store_insert(st, a, SQL_SERVICE_INSERT, "name", "duplicate_service",
+                        "这个类型的清单里已有同名的同类服务", ret_id, "ttttttIi", x->scope,
+                        x->type, x->kind, x->name, x->provider, x->frequency, user_id, now_ms);
+}
+
+Error *analytics_store_service_delete(Store *st, Arena *a, int64_t id)
+{
+    return store_run(st, a, SQL_SERVICE_DELETE, NULL, NULL, NULL, NULL, "i", id);
+}

@@ -407,6 +407,52 @@ test('export: the classification as CSV and as a workbook with the groups\' prof
   expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}`, 'staffA'), 403, 'forbidden');
 });
 
+test('service lists: staff build them per type, suggestions come from the demand of that type', async () => {
+  // the rules of S2 are still 老龄化型 (A) and 高层住宅型 (B)
+  const sg = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+  assert.equal(sg.status, 200, JSON.stringify(sg.body));
+  assert.deepEqual(sg.body.members, [A]);
+  assert.equal(sg.body.residents, truth(A).residents.length);
+  assert.deepEqual(sg.body.cases.map((x) => [x.key, x.value]), [['corridor_clutter', 2], ['noise', 1]], 'most reported first');
+  close(sg.body.cases[0].per_1000, (1000 * 2) / truth(A).residents.length, 'per 1,000');
+  assert.equal(sg.body.questions.reduce((t, x) => t + x.value, 0), truth(A).questions.length);
+  assert.equal(sg.body.questions.reduce((t, x) => t + x.unanswered, 0), truth(A).questions.filter((q) => !q.answered).length);
+  assert.deepEqual(sg.body.bookings.map((x) => [x.label, x.value, x.minutes]), [['党员活动室', 1, 60]]);
+  const other = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('高层住宅型')}`, 'st9');
+  assert.deepEqual(other.body.members, [B]);
+  assert.deepEqual(other.body.cases, [], 'B reported nothing');
+
+  const before = sql('SELECT count(*) FROM analytics_service');
+  const add = (who, body) => api('POST', `/api/v1/analytics/services?scope=${S2}`, who, body);
+  let r = await add('st9', { type: '老龄化型', kind: 'basic', name: '老年人助餐', provider: '街道社区事务受理中心', frequency: '每日' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.kind_label, '基本公共服务');
+  const meal = r.body.id;
+  r = await add('st9', { type: '老龄化型', kind: 'market', name: '上门理发' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await add('st9', { type: '高层住宅型', kind: 'welfare', name: '四点半课堂', provider: '青少年社工站', frequency: '工作日' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic', name: '老年人助餐' }), 409, 'duplicate_service', 'name');
+  expectError(await add('st9', { type: '老龄化型', kind: 'free', name: '义诊' }), 422, 'invalid_kind', 'kind');
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic' }), 422, 'missing_field', 'name');
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic', name: '义诊', cost: 0 }), 422, 'unknown_field', 'cost');
+  expectError(await add('staffA', { type: '老龄化型', kind: 'basic', name: '义诊' }), 403, 'forbidden');
+  expectError(await api('POST', `/api/v1/analytics/services?scope=${A}`, 'resA', { type: '老龄化型', kind: 'basic', name: '义诊' }), 403, 'forbidden');
+  assert.equal(Number(sql('SELECT count(*) FROM analytics_service')), Number(before) + 3, 'refused ones wrote nothing');
+  const list = await api('GET', `/api/v1/analytics/services?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+  assert.deepEqual(list.body.items.map((x) => [x.kind, x.name]), [['basic', '老年人助餐'], ['market', '上门理发']]);
+  assert.deepEqual(list.body.kinds.map((x) => x.key), ['basic', 'welfare', 'market']);
+  const all = await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9');
+  assert.equal(all.body.items.length, 3);
+  expectError(await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'street'), 404, 'not_found', 'id');
+  r = await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9')).body.items.length, 2);
+  expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9'), 404, 'not_found', 'id');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action IN ('analytics.service_create', 'analytics.service_delete')`), '4');
+});
+
 test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {
   const d = await api('GET', `/api/v1/analytics/rules?scope=${STREET}`, 'street');
   assert.equal(d.status, 200, JSON.stringify(d.body));

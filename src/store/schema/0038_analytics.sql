@@ -25,3 +25,21 @@ INSERT INTO analytics_rule (scope, type, indicator, op, threshold, sort, updated
     ('', '新建商品房型', 'avg_floors', '>=', 12, 3, 0),
     ('', '老旧小区型', 'low_rise_share', '>=', 60, 4, 0),
     ('', '老旧小区型', 'elderly_60_share', '>=', 20, 5, 0);
+
+-- 服务清单: per scope and community type, the services of three kinds
+-- (basic: 基本公共服务 by government; welfare: 公益服务 by social
+-- organisations; market: 便民利民服务 by the market), each with its provider
+-- and frequency. Staff build them from the demand the analytics show.
+CREATE TABLE analytics_service (
+    id          INTEGER PRIMARY KEY,
+    scope       TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('basic', 'welfare', 'market')),
+    name        TEXT NOT NULL,
+    provider    TEXT NOT NULL DEFAULT '',
+    frequency   TEXT NOT NULL DEFAULT '',
+    created_by  INTEGER,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (scope, type, kind, name)
+);
