@@ -217,3 +217,5 @@ json_t *analytics_classification_json(Arena *a, const AnalyticsSet *set,
 
 void analytics_routes_register(Router *r);
 int analytics_cli(int argc, char **argv);
+/* The demo street's service lists (analytics_demo.c), in the caller's transaction. */
+Error *analytics_demo(Store *st, Arena *a, const char *street, int64_t now_ms, int *ret_n);

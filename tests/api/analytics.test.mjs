@@ -442,6 +442,9 @@ test('service lists: staff build them per type, suggestions come from the demand
   const list = await api('GET', `/api/v1/analytics/services?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
   assert.deepEqual(list.body.items.map((x) => [x.kind, x.name]), [['basic', '老年人助餐'], ['market', '上门理发']]);
   assert.deepEqual(list.body.kinds.map((x) => x.key), ['basic', 'welfare', 'market']);
+  const demo = await api('GET', `/api/v1/analytics/services?scope=${STREET}`, 'street');
+  assert.ok(demo.body.items.length >= 6, 'the demo street has service lists');
+  assert.deepEqual([...new Set(demo.body.items.map((x) => x.kind))].sort(), ['basic', 'market', 'welfare']);
   const all = await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9');
   assert.equal(all.body.items.length, 3);
   expectError(await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'staffA'), 403, 'forbidden');
