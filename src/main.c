@@ -20,6 +20,7 @@
 #include "activities/activities.h"
 #include "lifecircle/lifecircle_demo.h"
 #include "volunteers/volunteers.h"
+#include "analytics/analytics.h"
 #include "funds/funds.h"
 #include "cases/cases.h"
 #include "cli_util.h"
@@ -277,7 +278,7 @@ static int cmd_demo(int argc, char **argv)
     int n_rooms = 0, n_profiles = 0;
     int64_t t0, n_bookings = 0, n_questions = 0, n_care = 0, n_funds = 0, n_activities = 0,
             n_merchants = 0, n_volunteers = 0;
-    int n_votes = 0;
+    int n_votes = 0, n_services = 0;
     LifecircleDemoCounts geo = { 0 };
     int64_t geo_us = 0;
     uint64_t history_seed;
@@ -403,6 +404,11 @@ static int cmd_demo(int argc, char **argv)
         err = demo_in_transaction(st, a, assistant_demo_history(st, a, opt.community,
                                                                 DEMO_HISTORY_DAYS, history_seed,
                                                                 time_now_ms(), &n_questions));
+    if (!err)
+        err = store_begin(st, a);
+    if (!err)
+        err = demo_in_transaction(st, a, analytics_demo(st, a, opt.street, time_now_ms(),
+                                                        &n_services));
     if (!err) {
         int64_t g0 = time_mono_us();
 
@@ -441,6 +447,9 @@ static int cmd_demo(int argc, char **argv)
     printf("volunteers: %lld in three teams, with six months of service hours (some pending,"
            " one correction) and posts in the upcoming activities\n",
            (long long)n_volunteers);
+    printf("analytics: %d services in the street's service lists (服务清单); indicators and types"
+           " come from the data above\n",
+           n_services);
     if (geo.skipped)
         printf("life circle: no street network (%s not found; `linli geo import` can load one)\n",
                lifecircle_demo_extract());
@@ -842,6 +851,7 @@ static const Command commands[] = {
     { "funds", "自治金: print a year's ledger of community funds", funds_cli },
     { "votes", "count an owners' decision (民法典 art. 278); verify a vote's ballots", votes_cli },
     { "geo", "import an OpenStreetMap extract; walking distances (life circle)", lifecircle_cli },
+    { "analytics", "community indicators and types as JSON lines (社区分析)", analytics_cli },
 };
 
 static void usage(FILE *f)

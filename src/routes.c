@@ -8,6 +8,7 @@
 #include "activities/activities.h"
 #include "lifecircle/lifecircle_routes.h"
 #include "volunteers/volunteers.h"
+#include "analytics/analytics.h"
 #include "announce/announce.h"
 #include "assistant/assistant.h"
 #include "audit/audit.h"
@@ -90,4 +91,5 @@ void routes_register_all(Router *r)
     points_routes_register(r);
     volunteers_routes_register(r);
     lifecircle_routes_register(r);
+    analytics_routes_register(r);
 }

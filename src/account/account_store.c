@@ -413,3 +413,15 @@ Error *account_store_prefs_put(Store *st, Arena *a, int64_t user_id, const Accou
         return store_error(st, a);
     return NULL;
 }
+
+static const char SQL_WORKERS_BY_COMMUNITY[] =
+    "SELECT scope, role, '', count(*) FROM app_user"
+    " WHERE role IN ('staff', 'secretary', 'grid_worker') AND disabled = 0 AND state = 'active'"
+    " AND scope >= ?1 AND scope < ?2 AND length(scope) = 12 GROUP BY scope, role";
+
+Error *account_store_workers_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                          CountRows *out)
+{
+    return store_count_rows(st, a,
+                            store_prepare_bind(st, a, SQL_WORKERS_BY_COMMUNITY, "tt", lo, hi), out);
+}

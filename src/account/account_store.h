@@ -4,6 +4,15 @@
 #include <stdint.h>
 
 #include "account/account.h"
+#include "store/store_counts.h"
+
+/*
+ * For src/analytics: active, enabled accounts of community workers (scope a
+ * 12-digit community in [@lo, @hi)) by community and role, one grouped
+ * query: key "staff", "secretary" or "grid_worker", n = {accounts}.
+ */
+Error *account_store_workers_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                          CountRows *out);
 
 typedef struct StoredUser {
     User user;

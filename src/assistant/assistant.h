@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/error.h"
+#include "store/store_counts.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -301,5 +302,14 @@ json_t *assistant_group_questions(Arena *a, json_t *items);
  * pair. New reference.
  */
 json_t *assistant_duplicates(Arena *a, const KbEntry *entries, size_t n, double min, size_t limit);
+
+/*
+ * For src/analytics: questions asked since @since_ms by residents of the
+ * communities in [@lo, @hi), by community and the section of the entry
+ * given (or best guessed; "未归类" when none), one grouped query: key the
+ * section, n = {questions, unanswered (no entry good enough)}.
+ */
+Error *assistant_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                           int64_t since_ms, CountRows *out);
 
 void assistant_routes_register(Router *r);

@@ -776,3 +776,17 @@ Error *assistant_store_stats(Store *st, Arena *a, const char *lo, const char *hi
     store_reset(s);
     return NULL;
 }
+
+static const char SQL_Q_COUNTS_BY_COMMUNITY[] =
+    "SELECT q.community, coalesce(e.section, '未归类'), '', count(*),"
+    " sum(CASE WHEN q.answered = 0 THEN 1 ELSE 0 END)"
+    " FROM assistant_question q LEFT JOIN kb_entry e ON e.id = q.entry_id"
+    " WHERE q.community >= ?1 AND q.community < ?2 AND q.created_at >= ?3"
+    " GROUP BY q.community, coalesce(e.section, '未归类')";
+
+Error *assistant_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                           int64_t since_ms, CountRows *out)
+{
+    return store_count_rows(
+        st, a, store_prepare_bind(st, a, SQL_Q_COUNTS_BY_COMMUNITY, "tti", lo, hi, since_ms), out);
+}

@@ -5,6 +5,7 @@
  * (booking_stats.c), where the rooms' opening hours and time zone are.
  */
 #include "booking/booking.h"
+#include "booking/booking_store.h"
 #include "core/banned.h"
 
 static const char SQL_STATS_BOOKINGS[] =
@@ -99,4 +100,30 @@ Error *booking_store_blackouts_in(Store *st, Arena *a, const char *lo, const cha
     *ret = items;
     *ret_n = n;
     return NULL;
+}
+
+static const char SQL_ROOMS_BY_COMMUNITY[] =
+    "SELECT community, type, '', count(*) FROM room WHERE community >= ?1 AND community < ?2"
+    " GROUP BY community, type";
+static const char SQL_BOOKINGS_BY_COMMUNITY[] =
+    "SELECT b.community, r.type, '', count(*), sum((b.end_ms - b.start_ms) / 60000),"
+    " sum(CASE WHEN b.state = 'checked_in' THEN 1 ELSE 0 END)"
+    " FROM booking b JOIN room r ON r.id = b.room_id"
+    " WHERE b.community >= ?1 AND b.community < ?2 AND b.start_ms >= ?3 AND b.start_ms < ?4"
+    " AND b.state IN ('pending', 'confirmed', 'checked_in') GROUP BY b.community, r.type";
+
+Error *booking_store_rooms_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                        CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_ROOMS_BY_COMMUNITY, "tt", lo, hi),
+                            out);
+}
+
+Error *booking_store_bookings_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                           int64_t from_ms, int64_t to_ms, CountRows *out)
+{
+    return store_count_rows(st, a,
+                            store_prepare_bind(st, a, SQL_BOOKINGS_BY_COMMUNITY, "ttii", lo, hi,
+                                               from_ms, to_ms),
+                            out);
 }

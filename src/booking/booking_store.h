@@ -4,6 +4,19 @@
  * module. Both expect the caller's write transaction.
  */
 #include "booking/booking.h"
+#include "store/store_counts.h"
+
+/*
+ * For src/analytics, each one grouped query over the communities in [@lo,
+ * @hi), key the room's kind (room.type, "" when none given):
+ * rooms_by_community: n = {rooms}; bookings_by_community: bookings that
+ * start in [@from_ms, @to_ms) and were not cancelled, rejected or released,
+ * n = {bookings, booked minutes, checked in}.
+ */
+Error *booking_store_rooms_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                        CountRows *out);
+Error *booking_store_bookings_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                           int64_t from_ms, int64_t to_ms, CountRows *out);
 
 /*
  * Checks blackouts, the booker's suspension and (unless @check_quota is

@@ -1538,3 +1538,13 @@ Error *care_store_helpers(Store *st, Arena *a, const char *community, const char
     store_reset(s);
     return NULL;
 }
+
+static const char SQL_LAST_VISITS[] =
+    "SELECT community, CAST(resident_id AS TEXT), '', resident_id, coalesce(last_visit_at, 0), id"
+    " FROM care_person WHERE closed_at IS NULL AND community >= ?1 AND community < ?2";
+
+Error *care_store_last_visits(Store *st, Arena *a, const char *lo, const char *hi,
+                              CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_LAST_VISITS, "tt", lo, hi), out);
+}

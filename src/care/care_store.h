@@ -13,6 +13,7 @@
 #include "care/care.h"
 #include "core/crypto.h"
 #include "store/store.h"
+#include "store/store_counts.h"
 
 #define CARE_NOTE_MAX 500
 #define CARE_REASONS_MAX 10
@@ -185,6 +186,13 @@ Error *care_store_stats(Store *st, Arena *a, const char *lo, const char *hi, con
 /* ---- the sweep (care_sweep.c) ---- */
 
 /* Communities with anyone in care. */
+/*
+ * For src/analytics: the open care records of the communities in [@lo,
+ * @hi), one query: key the resident's id (text), n = {resident id, last
+ * visit (ms, 0 never), care record id}.
+ */
+Error *care_store_last_visits(Store *st, Arena *a, const char *lo, const char *hi,
+                              CountRows *out);
 Error *care_store_communities(Store *st, Arena *a, const char ***ret, size_t *ret_n);
 /*
  * Open people of @community whose daily check of @today is missing:

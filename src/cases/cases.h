@@ -21,6 +21,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "store/store_counts.h"
 
 /* Roles that may report; roles that run a community's cases. */
 #define ROLES_CASES_REPORT \
@@ -455,6 +456,15 @@ Error *cases_store_sweep_due(Store *st, Arena *a, int64_t now_ms, bool *ret);
 /* Inside a write transaction: flags overdue cases and escalates them to the street. */
 Error *cases_store_sweep(Store *st, Arena *a, int64_t now_ms, int64_t *ret_n);
 
+/*
+ * For src/analytics: case_stat summed by community and category code over
+ * months [@from_month, @to_month] (yyyymm) for the communities in [@lo,
+ * @hi), one grouped query: key the category code, label its name, n =
+ * {total, open, overdue_open, resp_due, resp_ok, res_due, res_ok, rated,
+ * satisfied, basically, unsatisfied} (CaseStatRow's fields).
+ */
+Error *cases_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                       int from_month, int to_month, CountRows *out);
 /* Dashboard: @by is "unit", "category", "grid" or "month"; "" for the total. */
 Error *cases_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int from_month,
                          int to_month, const char *by, CaseStatRow **ret, size_t *ret_n);

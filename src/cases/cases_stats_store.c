@@ -168,3 +168,18 @@ Error *cases_store_generate(Store *st, Arena *a, const char *street, int64_t cou
     *ret_made = store_changes(st);
     return NULL;
 }
+
+static const char SQL_COUNTS_BY_COMMUNITY[] =
+    "SELECT s.community, k.code, min(k.name), " OUTER_SUMS
+    " FROM (SELECT community, category_id, " INNER_SUMS " FROM case_stat" RANGE
+    " GROUP BY community, category_id) s JOIN case_category k ON k.id = s.category_id"
+    " GROUP BY s.community, k.code ORDER BY s.community, min(k.sort), k.code";
+
+Error *cases_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                       int from_month, int to_month, CountRows *out)
+{
+    return store_count_rows(st, a,
+                            store_prepare_bind(st, a, SQL_COUNTS_BY_COMMUNITY, "ttii", lo, hi,
+                                               (int64_t)from_month, (int64_t)to_month),
+                            out);
+}

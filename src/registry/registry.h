@@ -13,6 +13,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "store/store_counts.h"
 
 #define REGISTRY_MAX_TAGS 20
 
@@ -100,6 +101,47 @@ Error *registry_store_place(Store *st, Arena *a, const char *community, const ch
 
 /* Is @community a community (level 5) known to the registry? */
 Error *registry_store_community_exists(Store *st, Arena *a, const char *community, bool *ret);
+
+/*
+ * Counts by community for src/analytics (registry_store.c), each in one
+ * grouped query over the communities in [@lo, @hi), into @out
+ * (store/store_counts.h). Only active residents count.
+ *
+ * count_communities: every community (division level 5), by code: key its
+ *   street's code, label its name, n = {buildings, households, residents
+ *   with a key-population tag}.
+ * count_ages: key the gender, n = {band, residents}; a (community, gender,
+ *   band) may come in several rows, to be summed (the boundary months
+ *   arrive as corrections). Bands are registry_age_band_labels, ages on
+ *   @today ("YYYY-MM-DD", UTC+8) split at registry_age_boundaries.
+ * count_living_alone: n = {households with exactly one active resident}.
+ * count_tags: key the tag, n = {residents, key_population 0/1, sort}.
+ * count_buildings: n = {buildings, sum of floors, buildings of at most 6
+ *   floors, buildings of 12 floors or more}.
+ * count_newcomers: n = {residents whose moved_in is on or after @since}.
+ */
+/*
+ * count_key_people: one row per (active resident, key-population tag),
+ * by community and resident id: key the tag, label the resident's name
+ * (as the registry's lists show it), n = {resident id, birth year}.
+ */
+#define REGISTRY_AGE_BANDS 7
+extern const int registry_age_boundaries[REGISTRY_AGE_BANDS - 1];
+extern const char *const registry_age_band_labels[REGISTRY_AGE_BANDS];
+Error *registry_store_count_communities(Store *st, Arena *a, const char *lo, const char *hi,
+                                        CountRows *out);
+Error *registry_store_count_ages(Store *st, Arena *a, const char *lo, const char *hi,
+                                 const char *today, CountRows *out);
+Error *registry_store_count_living_alone(Store *st, Arena *a, const char *lo, const char *hi,
+                                         CountRows *out);
+Error *registry_store_count_tags(Store *st, Arena *a, const char *lo, const char *hi,
+                                 CountRows *out);
+Error *registry_store_count_buildings(Store *st, Arena *a, const char *lo, const char *hi,
+                                      CountRows *out);
+Error *registry_store_count_newcomers(Store *st, Arena *a, const char *lo, const char *hi,
+                                      const char *since, CountRows *out);
+Error *registry_store_count_key_people(Store *st, Arena *a, const char *lo, const char *hi,
+                                       CountRows *out);
 
 /* JSON of a resident with its history, masked. NULL if not found. */
 Error *registry_resident_json(Request *req, int64_t id, json_t **ret);

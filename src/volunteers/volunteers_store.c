@@ -892,3 +892,14 @@ Error *volunteers_store_demo_upcoming(Store *st, Arena *a, const char *community
                                             now_ms),
                          ret, ret_n);
 }
+
+static const char SQL_COUNTS_BY_COMMUNITY[] =
+    "SELECT community, '', '', sum(CASE WHEN status = 'active' THEN 1 ELSE 0 END), sum(minutes)"
+    " FROM volunteer WHERE community >= ?1 AND community < ?2 GROUP BY community";
+
+Error *volunteers_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                            CountRows *out)
+{
+    return store_count_rows(st, a, store_prepare_bind(st, a, SQL_COUNTS_BY_COMMUNITY, "tt", lo, hi),
+                            out);
+}

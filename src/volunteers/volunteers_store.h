@@ -8,6 +8,14 @@
 #include <jansson.h>
 
 #include "volunteers/volunteers.h"
+#include "store/store_counts.h"
+
+/*
+ * For src/analytics: volunteers by community in [@lo, @hi), one grouped
+ * query: n = {active volunteers, minutes of service of all of them}.
+ */
+Error *volunteers_store_counts_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                            CountRows *out);
 
 
 typedef struct Volunteer {

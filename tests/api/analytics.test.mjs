@@ -1,0 +1,578 @@
+// Analytics (issue 20): indicators, portrait, classification and its rules,
+// key populations and the staffing suggestion. The test builds a street of
+// its own through the API (another street of 长宁区, imported next to the
+// demo's): buildings, households, residents with tags and birthdays on the
+// age-band boundaries, cases, questions, a room and a booking, workers and a
+// volunteer; every indicator the server gives is checked against what the
+// test computes from the rows it made. Scope: a community's worker reads only
+// her community, a street's admin only her street. Bad input: 4xx with
+// {error:{code,message,field}}.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, dbSql, STREET } from '../lib/server.mjs';
+import { unzip } from '../lib/xlsx.mjs';
+
+const S2 = '310105009';
+const DAY = 86400e3;
+let srv, A, B, nS2, a1, a3, geoDir;
+const tok = {};
+const sql = (q) => dbSql(srv.db, q).trim();
+const api = (method, p, who, body) => srv.api(method, p, { token: tok[who], body });
+
+function expectError(r, status, code, field) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  if (code !== undefined) assert.equal(r.body.error.code, code, JSON.stringify(r.body));
+  if (field !== undefined) assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /[\u4e00-\u9fff]/, 'the message is Chinese');
+}
+
+/* Beijing's date, @days from today, as YYYY-MM-DD */
+const dateIn = (days) => new Date(Date.now() + 8 * 3600e3 + days * DAY).toISOString().slice(0, 10);
+const today = dateIn(0);
+/* the birth date of someone @years old today (+@days later: not yet @years) */
+function born(years, days = 0) {
+  const [y, m, d] = dateIn(days).split('-').map(Number);
+  const dd = m === 2 && d === 29 ? 28 : d;
+  return `${y - years}-${String(m).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
+}
+function age(birth) {
+  const [by, bm, bd] = birth.split('-').map(Number);
+  const [ty, tm, td] = today.split('-').map(Number);
+  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+}
+const BANDS = [7, 18, 35, 60, 65, 80];
+const band = (a) => BANDS.filter((b) => a >= b).length;
+const KEY_TAGS = ['独居老人', '高龄', '认知障碍高风险', '残疾', '低保', '困难家庭', '优抚对象', '失业', '儿童', '孕产妇'];
+
+/* What the test made, per community: the ground truth. */
+const made = {};
+function truth(code) {
+  return made[code] ??= { buildings: [], households: [], residents: [], cases: [], questions: [], rooms: [], bookings: [], workers: { staff: 0, secretary: 0, grid_worker: 0 }, volunteers: 0 };
+}
+
+async function addUser(name, role, scope) {
+  srv.linli(['user', 'add', '--db', srv.db, '--username', name, '--password', 'linli2026', '--role', role, '--scope', String(scope)]);
+  tok[name] = (await srv.login(name)).token;
+}
+
+async function building(code, name, floors) {
+  const r = await api('POST', '/api/v1/buildings', code === A ? 'staffA' : 'staffB', { community: code, name, units: 2, floors });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  truth(code).buildings.push({ id: r.body.id, floors });
+  return r.body.id;
+}
+
+async function household(code, buildingId, room) {
+  const r = await api('POST', '/api/v1/households', code === A ? 'staffA' : 'staffB', { building_id: buildingId, unit: 1, floor: 1, room });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const h = { id: r.body.id, building: buildingId, n: 0 };
+  truth(code).households.push(h);
+  return h;
+}
+
+async function resident(code, h, name, gender, birth, { tags = [], moved_in } = {}) {
+  const body = { household_id: h.id, name, gender, birth_date: birth, tags };
+  if (moved_in) body.moved_in = moved_in;
+  const r = await api('POST', '/api/v1/residents', code === A ? 'staffA' : 'staffB', body);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  h.n++;
+  truth(code).residents.push({ id: r.body.id, name, gender, birth, tags, moved_in });
+  return r.body.id;
+}
+
+/* The indicators of community @code as the test counts them. */
+function expected(code) {
+  const t = truth(code);
+  const n = t.residents.length;
+  const pct = (x, d) => (d > 0 ? (100 * x) / d : null);
+  const per1000 = (x) => (n > 0 ? (1000 * x) / n : null);
+  const ages = t.residents.map((r) => age(r.birth));
+  const bands = [0, 1].map((g) => Array.from({ length: 7 }, (_, b) => t.residents.filter((r, i) => (r.gender === 'male' ? 0 : 1) === g && band(ages[i]) === b).length));
+  const kp = t.residents.filter((r) => r.tags.some((x) => KEY_TAGS.includes(x))).length;
+  const newcomers = t.residents.filter((r) => r.moved_in && r.moved_in >= born(1)).length;
+  const workers = t.workers.staff + t.workers.secretary + t.workers.grid_worker;
+  const floors = t.buildings.reduce((s, b) => s + b.floors, 0);
+  const workload = t.households.length + 2 * kp + t.cases.length;
+  return {
+    counts: {
+      residents: n, male: t.residents.filter((r) => r.gender === 'male').length, female: t.residents.filter((r) => r.gender === 'female').length,
+      households: t.households.length, buildings: t.buildings.length, floors,
+      low_rise: t.buildings.filter((b) => b.floors <= 6).length, high_rise: t.buildings.filter((b) => b.floors >= 12).length,
+      living_alone: t.households.filter((h) => h.n === 1).length, key_population: kp, newcomers,
+      staff: t.workers.staff, secretaries: t.workers.secretary, grid_workers: t.workers.grid_worker,
+      volunteers: t.volunteers, rooms: t.rooms.length, bookings: t.bookings.length,
+      questions: t.questions.length, unanswered: t.questions.filter((q) => !q.answered).length,
+      cases: t.cases.length, workload,
+    },
+    bands,
+    values: {
+      residents: n, households: t.households.length, buildings: t.buildings.length,
+      households_per_building: t.buildings.length ? t.households.length / t.buildings.length : null,
+      avg_floors: t.buildings.length ? floors / t.buildings.length : null,
+      low_rise_share: pct(t.buildings.filter((b) => b.floors <= 6).length, t.buildings.length),
+      children_share: pct(ages.filter((a) => a < 18).length, n),
+      elderly_60_share: pct(ages.filter((a) => a >= 60).length, n),
+      elderly_65_share: pct(ages.filter((a) => a >= 65).length, n),
+      elderly_80_share: pct(ages.filter((a) => a >= 80).length, n),
+      living_alone_share: pct(t.households.filter((h) => h.n === 1).length, t.households.length),
+      key_population_per_1000: per1000(kp),
+      newcomer_share: pct(newcomers, n),
+      cases_per_1000: per1000(t.cases.length),
+      questions_per_1000: per1000(t.questions.length),
+      unanswered_share: pct(t.questions.filter((q) => !q.answered).length, t.questions.length),
+      bookings_per_1000: per1000(t.bookings.length),
+      workers_per_1000: per1000(workers),
+      volunteers_per_1000: per1000(t.volunteers),
+      response_rate: null, on_time_rate: null, satisfaction_rate: null, // no case was answered yet
+      workload_per_worker: workers ? workload / workers : null,
+    },
+  };
+}
+
+function close(actual, want, what) {
+  if (want === null) return assert.equal(actual, null, `${what}: null`);
+  assert.equal(typeof actual, 'number', `${what}: a number (${actual})`);
+  assert.ok(Math.abs(actual - want) <= 0.051, `${what}: ${actual} ≈ ${want}`);
+}
+
+before(async () => {
+  srv = await startServer({ demo: true, residents: 600 });
+  for (const u of ['admin', 'street', 'staff', 'resident', 'property']) tok[u] = (await srv.login(u)).token;
+  srv.linli(['import', 'divisions', '--db', srv.db, '--street', S2]);
+  [A, B] = sql(`SELECT code FROM division WHERE level = 5 AND code LIKE '${S2}%' ORDER BY code LIMIT 2`).split('\n');
+  nS2 = Number(sql(`SELECT count(*) FROM division WHERE level = 5 AND code LIKE '${S2}%'`));
+  await addUser('st9', 'street_admin', S2);
+  await addUser('staffA', 'staff', A);
+  await addUser('secA', 'secretary', A);
+  await addUser('gridA', 'grid_worker', A);
+  await addUser('staffB', 'staff', B);
+  Object.assign(truth(A).workers, { staff: 1, secretary: 1, grid_worker: 1 });
+  truth(B).workers.staff = 1;
+
+  // housing: A two low-rise buildings and a high-rise, B one high-rise
+  a1 = await building(A, '1号楼', 6);
+  const a2 = await building(A, '2号楼', 6);
+  a3 = await building(A, '3号楼', 18);
+  const b1 = await building(B, '1号楼', 20);
+  const h1 = await household(A, a1, '101'), h2 = await household(A, a1, '102'), h3 = await household(A, a1, '201');
+  const h4 = await household(A, a2, '101');
+  await household(A, a2, '102'); // nobody lives there yet
+  const h6 = await household(A, a3, '101'), h7 = await household(B, b1, '101');
+  // people: ages on the band boundaries (65 today; 65 tomorrow, so 64 now; 18 today; 7 tomorrow)
+  await resident(A, h1, '张建国', 'male', born(45), { tags: ['党员'], moved_in: '2015-03-01' });
+  await resident(A, h1, '李秀英', 'female', born(18));
+  const alone = await resident(A, h2, '王桂兰', 'female', born(85, -3), { tags: ['独居老人', '高龄'] });
+  await resident(A, h3, '赵强', 'male', born(33));
+  await resident(A, h4, '刘小宝', 'male', born(7, 1));
+  await resident(A, h4, '刘伟', 'male', born(40));
+  await resident(A, h4, '陈玉珍', 'female', born(65));
+  await resident(A, h6, '孙德胜', 'male', born(65, 1), { moved_in: dateIn(-400) });
+  await resident(A, h6, '孙丽', 'female', born(30), { tags: ['残疾'], moved_in: dateIn(-30) });
+  await resident(B, h7, '周洋', 'male', born(20), { moved_in: dateIn(-10) });
+
+  // demand: cases (two kinds), questions from a resident of A, a room and a booking
+  for (const [category, description] of [['corridor_clutter', '楼道堆放杂物'], ['corridor_clutter', '楼道里有旧家具'], ['noise', '夜间装修噪声']]) {
+    const r = await api('POST', '/api/v1/cases', 'staffA', { community: A, category, description, building_id: a1, source: 'phone' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    truth(A).cases.push({ id: r.body.id, category });
+  }
+  await addUser('resA', 'resident', h1.id);
+  for (const question of ['低保怎么申请？', '火星上的快递柜怎么开通月卡 qwzx']) {
+    const r = await api('POST', '/api/v1/assistant/ask', 'resA', { question });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    truth(A).questions.push({ answered: r.body.answered === true });
+  }
+  assert.equal(truth(A).questions[1].answered, false, 'the second question has no answer');
+  const room = await api('POST', '/api/v1/rooms', 'staffA', { community: A, name: '党员活动室', type: '党员活动室', capacity: 20 });
+  assert.equal(room.status, 201, JSON.stringify(room.body));
+  truth(A).rooms.push(room.body.id);
+  const start = Date.parse(`${dateIn(1)}T10:00:00+08:00`);
+  const bk = await api('POST', '/api/v1/bookings', 'staffA', {
+    room_id: room.body.id, start: `${dateIn(1)}T10:00:00+08:00`, end: `${dateIn(1)}T11:00:00+08:00`, purpose: '支部会议',
+  });
+  assert.equal(bk.status, 201, JSON.stringify(bk.body));
+  truth(A).bookings.push({ start, minutes: 60 });
+  const v = await api('POST', '/api/v1/volunteers', 'staffA', { resident_id: alone });
+  assert.equal(v.status, 201, JSON.stringify(v.body));
+  truth(A).volunteers = 1;
+});
+
+after(async () => {
+  await srv.stop();
+  if (geoDir) rmSync(geoDir, { recursive: true, force: true });
+});
+
+test('every indicator of the test street matches what the test counted', async () => {
+  const r = await api('GET', `/api/v1/analytics/indicators?scope=${S2}`, 'st9');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.scope, S2);
+  assert.equal(r.body.items.length, nS2, 'every community of the street, with residents or not');
+  assert.deepEqual(r.body.items.map((x) => x.code), [...r.body.items.map((x) => x.code)].sort(), 'by code');
+  const keys = r.body.indicators.map((x) => x.key);
+  for (const code of [A, B]) {
+    const got = r.body.items.find((x) => x.code === code);
+    const want = expected(code);
+    for (const [k, v] of Object.entries(want.counts)) assert.equal(got.counts[k], v, `${code} counts.${k}`);
+    for (let b = 0; b < 7; b++) {
+      assert.equal(got.counts.age_bands[b].male, want.bands[0][b], `${code} band ${got.counts.age_bands[b].label} male`);
+      assert.equal(got.counts.age_bands[b].female, want.bands[1][b], `${code} band ${got.counts.age_bands[b].label} female`);
+    }
+    assert.deepEqual(Object.keys(want.values).sort(), [...keys].sort(), 'the test checks every indicator');
+    for (const k of keys) close(got.values[k], want.values[k], `${code} ${k}`);
+  }
+  // a community without residents has null shares, zero counts
+  const empty = r.body.items.find((x) => x.code !== A && x.code !== B);
+  assert.equal(empty.counts.residents, 0);
+  assert.equal(empty.values.elderly_65_share, null);
+  // the street's mean is over the communities with residents
+  for (const k of ['elderly_65_share', 'avg_floors', 'newcomer_share']) {
+    const a = expected(A).values[k], b = expected(B).values[k];
+    close(r.body.mean[k], (a + b) / 2, `mean ${k}`);
+  }
+  // the boundary birthdays: 65 today is 65-79, 65 tomorrow is still 60-64, 7 tomorrow is 0-6
+  const got = r.body.items.find((x) => x.code === A).counts.age_bands;
+  assert.deepEqual(got.map((x) => x.label), ['0-6', '7-17', '18-34', '35-59', '60-64', '65-79', '80+']);
+  assert.equal(got[4].male, 1);
+  assert.equal(got[5].female, 1);
+  assert.equal(got[0].male, 1);
+});
+
+test('the demo street: counts match the rows (SQL over the raw tables)', async () => {
+  const r = await api('GET', `/api/v1/analytics/indicators?scope=${STREET}`, 'street');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const from = Number(sql(`SELECT min(month) FROM cases`));
+  for (const it of r.body.items.slice(0, 4)) {
+    assert.equal(it.counts.residents, Number(sql(`SELECT count(*) FROM resident WHERE community = '${it.code}' AND status = 'active'`)), `${it.code} residents`);
+    assert.equal(it.counts.households, Number(sql(`SELECT count(*) FROM household WHERE community = '${it.code}'`)), `${it.code} households`);
+    const alone = Number(sql(`SELECT count(*) FROM (SELECT household_id FROM resident WHERE community = '${it.code}' AND status = 'active' GROUP BY household_id HAVING count(*) = 1) x`));
+    assert.equal(it.counts.living_alone, alone, `${it.code} living alone`);
+    const [fm, tm] = [r.body.window.from_month, r.body.window.to_month];
+    assert.ok(tm >= fm && from > 0);
+    const cases = Number(sql(`SELECT count(*) FROM cases WHERE community = '${it.code}' AND month >= ${fm} AND month <= ${tm}`));
+    assert.equal(it.counts.cases, cases, `${it.code} cases`);
+    const [due, ok] = sql(`SELECT count(*), coalesce(sum(CASE WHEN responded_at <= respond_due THEN 1 ELSE 0 END), 0) FROM cases
+      WHERE community = '${it.code}' AND month >= ${fm} AND month <= ${tm} AND (responded_at IS NOT NULL OR overdue_respond = 1)`).split('|').map(Number);
+    close(it.values.response_rate, due ? (100 * ok) / due : null, `${it.code} response rate`);
+  }
+});
+
+test('a portrait: structure, demand, supply, results, type and the lists behind the numbers', async () => {
+  const put = await api('PUT', `/api/v1/analytics/rules?scope=${S2}`, 'st9', {
+    rules: [
+      { type: '老龄化型', indicator: 'elderly_65_share', op: '>=', threshold: 20 },
+      { type: '高层住宅型', indicator: 'avg_floors', op: '>=', threshold: 12 },
+    ],
+  });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  const r = await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const p = r.body, want = expected(A);
+  assert.equal(p.community.code, A);
+  assert.equal(p.population.residents, want.counts.residents);
+  assert.equal(p.population.living_alone, want.counts.living_alone);
+  assert.equal(p.population.key_population, want.counts.key_population);
+  p.population.pyramid.forEach((x, b) => {
+    assert.equal(x.male, want.bands[0][b]);
+    assert.equal(x.female, want.bands[1][b]);
+    assert.equal(x.value, want.bands[0][b] + want.bands[1][b]);
+  });
+  const tagCount = (t) => truth(A).residents.filter((x) => x.tags.includes(t)).length;
+  assert.deepEqual(Object.fromEntries(p.population.tags.map((x) => [x.label, x.value])),
+    { 独居老人: tagCount('独居老人'), 高龄: tagCount('高龄'), 残疾: tagCount('残疾'), 党员: tagCount('党员') });
+  assert.equal(p.population.tags.find((x) => x.label === '党员').key_population, false);
+  // drill down: the registry's list with the same filter gives the same people
+  const t = p.population.tags.find((x) => x.label === '独居老人');
+  const list = await api('GET', `${t.list.route}?${new URLSearchParams(t.list.query)}`, 'staffA');
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  assert.equal(list.body.total ?? list.body.items.length, t.value);
+  assert.deepEqual(list.body.items.map((x) => x.name), ['王桂兰']);
+  assert.equal(p.housing.buildings, 3);
+  close(p.housing.avg_floors, 10, 'avg floors');
+  assert.equal(p.housing.low_rise, 2);
+  assert.equal(p.housing.high_rise, 1);
+  const byCat = Object.fromEntries(p.demand.cases.by_category.map((x) => [x.key, x.value]));
+  assert.deepEqual(byCat, { corridor_clutter: 2, noise: 1 });
+  const clutter = p.demand.cases.by_category.find((x) => x.key === 'corridor_clutter');
+  assert.deepEqual(clutter.list, { route: '/api/v1/cases', query: { community: A, category: 'corridor_clutter' } });
+  assert.equal(p.demand.cases.trend.at(-1).value, 3, 'this month has the three cases');
+  assert.equal(p.demand.cases.trend.reduce((s, x) => s + x.value, 0), 3);
+  assert.equal(p.demand.questions.total, 2);
+  assert.equal(p.demand.questions.unanswered, truth(A).questions.filter((q) => !q.answered).length);
+  assert.equal(p.demand.questions.by_section.reduce((s, x) => s + x.value, 0), 2);
+  assert.deepEqual(p.demand.bookings.by_kind, [{ label: '党员活动室', value: 1, minutes: 60, checked_in: 0 }]);
+  assert.equal(p.supply.staff, 1);
+  assert.equal(p.supply.secretaries, 1);
+  assert.equal(p.supply.grid_workers, 1);
+  assert.equal(p.supply.workers, 3);
+  assert.equal(p.supply.volunteers, 1);
+  assert.deepEqual(p.supply.rooms_by_kind, [{ label: '党员活动室', value: 1 }]);
+  assert.equal(p.workload.units, want.counts.workload);
+  close(p.workload.per_worker, want.counts.workload / 3, 'workload per worker');
+  assert.equal(p.results.response_rate, null);
+  assert.equal(p.supply.lifecircle, null, 'no building of A is on the map yet');
+  assert.equal(p.type.label, '老龄化型', 'A: 65+ share 2/9 ≥ 20%, floors 10 < 12');
+  assert.deepEqual(p.type.matched, ['老龄化型']);
+  assert.equal(p.type.rules_scope, S2);
+  const cmp = p.comparison.find((x) => x.key === 'elderly_65_share');
+  close(cmp.value, want.values.elderly_65_share, 'comparison value');
+  close(cmp.type_mean, want.values.elderly_65_share, 'type mean: A is the only 老龄化型');
+  close(cmp.street_mean, (want.values.elderly_65_share + expected(B).values.elderly_65_share) / 2, 'street mean');
+});
+
+test('a portrait: 15-minute life-circle coverage of the placed buildings', async () => {
+  // a street of three nodes 111 m apart and a kindergarten at its far end;
+  // 1号楼 stands at its start, 3号楼 1.1 km away from every node (off the network)
+  geoDir = mkdtempSync(path.join(tmpdir(), 'linli-analytics-geo-'));
+  const osm = `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">
+<node id="1" lat="31.2000" lon="121.4000"/><node id="2" lat="31.2010" lon="121.4000"/><node id="3" lat="31.2020" lon="121.4000"/>
+<node id="9" lat="31.2021" lon="121.4000"><tag k="amenity" v="kindergarten"/><tag k="name" v="阳光幼儿园"/></node>
+<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+</osm>`;
+  writeFileSync(path.join(geoDir, 'line.osm'), osm);
+  srv.linli(['geo', 'import', '--db', srv.db, path.join(geoDir, 'line.osm')]);
+  for (const [id, lat, lon] of [[a1, 31.2000, 121.4001], [a3, 31.2100, 121.4100]]) {
+    const r = await api('PUT', `/api/v1/geo/buildings/${id}/point`, 'staffA', { lat, lon });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const r = await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const life = r.body.supply.lifecircle;
+  const lives = (b) => truth(A).households.filter((h) => h.building === b).reduce((s, h) => s + h.n, 0);
+  assert.equal(life.minutes, 15);
+  assert.equal(life.buildings, 2, 'the two placed buildings');
+  assert.equal(life.residents, lives(a1) + lives(a3));
+  const kg = life.categories.find((x) => x.key === 'kindergarten');
+  assert.equal(kg.residents_covered, lives(a1), '1号楼 walks 230 m to the kindergarten, 3号楼 is off the network');
+  close(kg.value, (100 * lives(a1)) / (lives(a1) + lives(a3)), 'kindergarten coverage');
+  assert.equal(life.categories.find((x) => x.key === 'clinic').value, 0, 'no clinic anywhere');
+  assert.deepEqual(life.list, { route: '/api/v1/geo/coverage', query: { community: A } });
+});
+
+test('classification: rule types per community, k-means deterministic for a seed, profiles in words', async () => {
+  const r = await api('GET', `/api/v1/analytics/classification?scope=${S2}&k=2&seed=7`, 'st9');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const c = r.body;
+  assert.equal(c.rules_scope, S2);
+  assert.deepEqual(c.rules.map((x) => [x.type, x.indicator, x.op, x.threshold]), [['老龄化型', 'elderly_65_share', '>=', 20], ['高层住宅型', 'avg_floors', '>=', 12]]);
+  const item = (code) => c.items.find((x) => x.code === code);
+  assert.equal(item(A).type, '老龄化型');
+  assert.equal(item(B).type, '高层住宅型', 'B: no one 65+, 20 floors');
+  assert.equal(c.items.filter((x) => x.code !== A && x.code !== B).every((x) => x.type === null && x.cluster === null), true, 'no residents: no type, no group');
+  assert.deepEqual(c.types.map((x) => [x.label, x.value]), [['老龄化型', 1], ['高层住宅型', 1], ['混合型', 0], ['一般型', 0]]);
+  assert.equal(c.k, 2);
+  assert.notEqual(item(A).cluster, item(B).cluster, 'two communities, two groups');
+  assert.equal(c.clusters.reduce((s, g) => s + g.size, 0), 2);
+  for (const g of c.clusters) assert.ok(g.profile.length >= 1 && g.profile.every((w) => /全街道|均值/.test(w)), JSON.stringify(g.profile));
+  const again = await api('GET', `/api/v1/analytics/classification?scope=${S2}&k=2&seed=7`, 'st9');
+  assert.deepEqual(again.body, c, 'the same seed, the same answer');
+  // k larger than the communities with residents: as many groups as communities
+  const big = await api('GET', `/api/v1/analytics/classification?scope=${S2}&k=5`, 'st9');
+  assert.equal(big.body.k, 2);
+  // the CLI prints the same types as JSON lines
+  const lines = srv.linli(['analytics', 'classify', '--db', srv.db, '--scope', S2, '--k', '2', '--seed', '7']).trim().split('\n').map((l) => JSON.parse(l));
+  const summary = lines.pop();
+  assert.equal(lines.length, nS2);
+  assert.equal(lines.find((x) => x.code === A).type, '老龄化型');
+  assert.equal(lines.find((x) => x.code === A).cluster, item(A).cluster);
+  assert.deepEqual(summary.summary.types, c.types);
+});
+
+test('export: the classification as CSV and as a workbook with the groups\' profiles', async () => {
+  const r = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7&format=csv`, 'st9');
+  assert.equal(r.status, 200, String(r.body));
+  assert.match(r.headers.get('content-type'), /^text\/csv/);
+  assert.match(r.headers.get('content-disposition'), /attachment/);
+  const text = r.body.toString('utf8').replace(/^\uFEFF/, '');
+  const rows = text.trim().split('\r\n').map((l) => l.split(','));
+  const head = rows.shift();
+  assert.deepEqual(head.slice(0, 6), ['社区代码', '社区', '街道代码', '类型', '符合的类型', '分组']);
+  assert.equal(rows.length, nS2);
+  const a = rows.find((x) => x[0] === A);
+  assert.equal(a[3], '老龄化型');
+  const col = head.indexOf('65岁以上占比（%）');
+  assert.ok(col > 0);
+  close(Number(a[col]), expected(A).values.elderly_65_share, 'exported 65+ share');
+  assert.equal(Number(a[head.indexOf('常住人口（人）')]), truth(A).residents.length);
+  const x = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7`, 'st9');
+  assert.equal(x.status, 200);
+  assert.match(x.headers.get('content-type'), /spreadsheetml/);
+  const files = unzip(x.body);
+  assert.ok(files['xl/worksheets/sheet1.xml'] && files['xl/worksheets/sheet2.xml'], 'two worksheets');
+  assert.match(files['xl/workbook.xml'].toString(), /分组特征/);
+  assert.match(files['xl/sharedStrings.xml'].toString(), /全街道均值/);
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}&format=pdf`, 'st9'), 400, 'invalid_format', 'format');
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}`, 'staffA'), 403, 'forbidden');
+});
+
+test('service lists: staff build them per type, suggestions come from the demand of that type', async () => {
+  // the rules of S2 are still 老龄化型 (A) and 高层住宅型 (B)
+  const sg = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+  assert.equal(sg.status, 200, JSON.stringify(sg.body));
+  assert.deepEqual(sg.body.members, [A]);
+  assert.equal(sg.body.residents, truth(A).residents.length);
+  assert.deepEqual(sg.body.cases.map((x) => [x.key, x.value]), [['corridor_clutter', 2], ['noise', 1]], 'most reported first');
+  close(sg.body.cases[0].per_1000, (1000 * 2) / truth(A).residents.length, 'per 1,000');
+  assert.equal(sg.body.questions.reduce((t, x) => t + x.value, 0), truth(A).questions.length);
+  assert.equal(sg.body.questions.reduce((t, x) => t + x.unanswered, 0), truth(A).questions.filter((q) => !q.answered).length);
+  assert.deepEqual(sg.body.bookings.map((x) => [x.label, x.value, x.minutes]), [['党员活动室', 1, 60]]);
+  const other = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('高层住宅型')}`, 'st9');
+  assert.deepEqual(other.body.members, [B]);
+  assert.deepEqual(other.body.cases, [], 'B reported nothing');
+
+  const before = sql('SELECT count(*) FROM analytics_service');
+  const add = (who, body) => api('POST', `/api/v1/analytics/services?scope=${S2}`, who, body);
+  let r = await add('st9', { type: '老龄化型', kind: 'basic', name: '老年人助餐', provider: '街道社区事务受理中心', frequency: '每日' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.kind_label, '基本公共服务');
+  const meal = r.body.id;
+  r = await add('st9', { type: '老龄化型', kind: 'market', name: '上门理发' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await add('st9', { type: '高层住宅型', kind: 'welfare', name: '四点半课堂', provider: '青少年社工站', frequency: '工作日' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic', name: '老年人助餐' }), 409, 'duplicate_service', 'name');
+  expectError(await add('st9', { type: '老龄化型', kind: 'free', name: '义诊' }), 422, 'invalid_kind', 'kind');
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic' }), 422, 'missing_field', 'name');
+  expectError(await add('st9', { type: '老龄化型', kind: 'basic', name: '义诊', cost: 0 }), 422, 'unknown_field', 'cost');
+  expectError(await add('staffA', { type: '老龄化型', kind: 'basic', name: '义诊' }), 403, 'forbidden');
+  expectError(await api('POST', `/api/v1/analytics/services?scope=${A}`, 'resA', { type: '老龄化型', kind: 'basic', name: '义诊' }), 403, 'forbidden');
+  assert.equal(Number(sql('SELECT count(*) FROM analytics_service')), Number(before) + 3, 'refused ones wrote nothing');
+  const list = await api('GET', `/api/v1/analytics/services?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+  assert.deepEqual(list.body.items.map((x) => [x.kind, x.name]), [['basic', '老年人助餐'], ['market', '上门理发']]);
+  assert.deepEqual(list.body.kinds.map((x) => x.key), ['basic', 'welfare', 'market']);
+  const demo = await api('GET', `/api/v1/analytics/services?scope=${STREET}`, 'street');
+  assert.ok(demo.body.items.length >= 6, 'the demo street has service lists');
+  assert.deepEqual([...new Set(demo.body.items.map((x) => x.kind))].sort(), ['basic', 'market', 'welfare']);
+  const all = await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9');
+  assert.equal(all.body.items.length, 3);
+  expectError(await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'street'), 404, 'not_found', 'id');
+  r = await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9')).body.items.length, 2);
+  expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9'), 404, 'not_found', 'id');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action IN ('analytics.service_create', 'analytics.service_delete')`), '4');
+});
+
+test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {
+  const d = await api('GET', `/api/v1/analytics/rules?scope=${STREET}`, 'street');
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  assert.equal(d.body.rules_scope, '', 'the defaults');
+  assert.ok(d.body.rules.some((x) => x.type === '老龄化型' && x.indicator === 'elderly_65_share'));
+  assert.equal(d.body.editable, true);
+  const mine = await api('GET', `/api/v1/analytics/rules?scope=${S2}`, 'st9');
+  assert.equal(mine.body.rules_scope, S2);
+  const before = sql(`SELECT count(*) FROM analytics_rule`);
+  expectError(await api('PUT', `/api/v1/analytics/rules?scope=${S2}`, 'staffA', { rules: [] }), 403, 'forbidden');
+  expectError(await api('PUT', `/api/v1/analytics/rules?scope=${S2}`, 'street', { rules: [] }), 403, 'forbidden');
+  const bad = [
+    [{ rules: [{ type: 'x', indicator: 'elderly_65_share', op: '=>', threshold: 1 }] }, 422, 'invalid_op', 'rules[0].op'],
+    [{ rules: [{ type: 'x', indicator: 'no_such', op: '>=', threshold: 1 }] }, 422, 'unknown_indicator', 'rules[0].indicator'],
+    [{ rules: [{ type: '混合型', indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'reserved_type', 'rules[0].type'],
+    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 'high' }] }, 422, 'invalid_type', 'rules[0].threshold'],
+    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1e12 }] }, 422, 'out_of_range', 'rules[0].threshold'],
+    [{ rules: [{ type: '型'.repeat(21), indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'too_long', 'rules[0].type'],
+    [{ rules: [{ indicator: 'avg_floors', op: '>=', threshold: 1 }] }, 422, 'missing_field', 'rules[0].type'],
+    [{ rules: Array.from({ length: 65 }, () => ({ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1 })) }, 422, 'too_many', 'rules'],
+    [{ rules: [{ type: 'x', indicator: 'avg_floors', op: '>=', threshold: 1, extra: 1 }] }, 422, 'unknown_field', 'rules[0].extra'],
+    [{ rules: 'all' }, 422, 'invalid_type', 'rules'],
+    [{}, 422, 'missing_field', 'rules'],
+    [{ rules: [], more: 1 }, 422, 'unknown_field', 'more'],
+  ];
+  for (const [body, status, code, field] of bad)
+    expectError(await api('PUT', `/api/v1/analytics/rules?scope=${S2}`, 'st9', body), status, code, field);
+  assert.equal(sql(`SELECT count(*) FROM analytics_rule`), before, 'nothing written');
+  // an empty set: the street inherits the defaults again
+  const cleared = await api('PUT', `/api/v1/analytics/rules?scope=${S2}`, 'st9', { rules: [] });
+  assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+  assert.equal(cleared.body.rules_scope, '');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'analytics.rules_update'`), '2');
+});
+
+test('key populations: counts by tag, and who has not been visited', async () => {
+  const r = await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=30`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const want = {};
+  for (const x of truth(A).residents) for (const t of x.tags) if (KEY_TAGS.includes(t)) want[t] = (want[t] ?? 0) + 1;
+  assert.deepEqual(Object.fromEntries(r.body.tags.map((x) => [x.label, x.value])), want);
+  assert.deepEqual(r.body.tags.find((x) => x.label === '残疾').list, { route: '/api/v1/residents', query: { community: A, tag: '残疾' } });
+  const kp = truth(A).residents.filter((x) => x.tags.some((t) => KEY_TAGS.includes(t)));
+  assert.equal(r.body.not_contacted.total, kp.length, 'no one is in care: nobody was visited');
+  assert.deepEqual(r.body.not_contacted.items.map((x) => x.name).sort(), kp.map((x) => x.name).sort());
+  const wang = r.body.not_contacted.items.find((x) => x.name === '王桂兰');
+  assert.deepEqual(wang.tags, ['独居老人', '高龄']);
+  assert.equal(wang.last_visit, null);
+  assert.equal(wang.id_number, undefined, 'no ID number, no phone');
+  assert.equal(wang.phone, undefined);
+  assert.equal(r.body.trend, null);
+  // 王桂兰 in care and visited two days ago: contacted within 30 days, not within 1
+  const wangId = truth(A).residents.find((x) => x.name === '王桂兰').id;
+  const open = await api('POST', '/api/v1/care/people', 'staffA', { resident_id: wangId, reasons: ['独居'], living: 'alone' });
+  assert.equal(open.status, 201, JSON.stringify(open.body));
+  const visitedAt = Date.now() - 2 * DAY;
+  const visit = await api('POST', `/api/v1/care/people/${open.body.care_id}/visits`, 'staffA', {
+    visited_at: new Date(visitedAt).toISOString(), mode: 'phone', checklist: { body: 'ok', mind: 'ok', safety: 'ok', utilities: 'ok', needs: 'ok' },
+  });
+  assert.equal(visit.status, 201, JSON.stringify(visit.body));
+  const after30 = await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=30`, 'staffA');
+  assert.equal(after30.body.not_contacted.total, kp.length - 1);
+  assert.deepEqual(after30.body.not_contacted.items.map((x) => x.name), kp.filter((x) => x.name !== '王桂兰').map((x) => x.name));
+  const after1 = await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=1`, 'staffA');
+  const w1 = after1.body.not_contacted.items.find((x) => x.name === '王桂兰');
+  assert.equal(after1.body.not_contacted.total, kp.length);
+  assert.equal(w1.in_care, true);
+  assert.equal(Math.floor(Date.parse(w1.last_visit) / 1000), Math.floor(visitedAt / 1000));
+  expectError(await api('GET', `/api/v1/analytics/key-populations?scope=${A}&days=0`, 'staffA'), 400, 'invalid_query', 'days');
+});
+
+test('staffing: workload per community and a suggestion that shares the workers', async () => {
+  const r = await api('GET', `/api/v1/analytics/staffing?scope=${S2}`, 'st9');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.workers_total, 4);
+  assert.equal(r.body.items.length, nS2);
+  const a = r.body.items.find((x) => x.code === A);
+  assert.equal(a.workload, expected(A).counts.workload);
+  assert.equal(a.workers, 3);
+  assert.equal(r.body.short, nS2 > 4);
+  // largest remainders, computed here: one each, the rest by workload
+  const w = r.body.items.map((x) => x.workload), total = 4, n = w.length;
+  const sum = w.reduce((s, x) => s + x, 0), rest = Math.max(0, total - n);
+  const q = w.map((x) => (sum ? (rest * x) / sum : rest / n));
+  const s = q.map((x) => 1 + Math.floor(x));
+  let left = rest - q.reduce((t, x) => t + Math.floor(x), 0);
+  const order = q.map((x, i) => [x - Math.floor(x), i]).sort((x, y) => y[0] - x[0] || x[1] - y[1]);
+  for (const [, i] of order) if (left-- > 0) s[i]++;
+  assert.deepEqual(r.body.items.map((x) => x.suggested), s);
+  // within one community the suggestion is its own workers
+  const one = await api('GET', `/api/v1/analytics/staffing?scope=${A}`, 'staffA');
+  assert.deepEqual(one.body.items.map((x) => [x.code, x.workers, x.suggested]), [[A, 3, 3]]);
+});
+
+test('scope: a community worker reads her community only, a street admin her street', async () => {
+  expectError(await api('GET', `/api/v1/analytics/indicators?scope=${STREET}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/indicators?scope=${S2}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/indicators?scope=${S2}`, 'street'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/classification?scope=${S2}`, 'street'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'street'), 404, 'not_found', 'code');
+  expectError(await api('GET', `/api/v1/analytics/communities/${B}/portrait`, 'staffA'), 404, 'not_found', 'code');
+  expectError(await api('GET', `/api/v1/analytics/key-populations?scope=${B}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/staffing?scope=${STREET}`, 'st9'), 403, 'forbidden');
+  for (const who of ['resident', 'property'])
+    expectError(await api('GET', '/api/v1/analytics/indicators', who), 403, 'forbidden');
+  assert.equal((await srv.api('GET', '/api/v1/analytics/indicators')).status, 401);
+  // without ?scope= a worker gets her own community
+  const own = await api('GET', '/api/v1/analytics/indicators', 'staffA');
+  assert.deepEqual(own.body.items.map((x) => x.code), [A]);
+});
+
+test('bad input: 400 with the field named', async () => {
+  for (const [q, field, code] of [['scope=31010', 'scope', 'invalid_scope'], ['scope=abc', 'scope', 'invalid_scope'],
+    [`scope=${S2}&k=0`, 'k', 'invalid_query'], [`scope=${S2}&k=13`, 'k', 'invalid_query'], [`scope=${S2}&seed=-1`, 'seed', 'invalid_query'], [`scope=${S2}&k=x`, 'k', 'invalid_query']])
+    expectError(await api('GET', `/api/v1/analytics/classification?${q}`, 'st9'), 400, code, field);
+  expectError(await api('GET', '/api/v1/analytics/communities/31010500901/portrait', 'st9'), 404, 'not_found', 'code');
+  expectError(await api('GET', '/api/v1/analytics/communities/abcdefghijkl/portrait', 'admin'), 404, 'not_found', 'code');
+  const notJson = await srv.api('PUT', `/api/v1/analytics/rules?scope=${S2}`, { token: tok.st9, raw: '{', headers: { 'Content-Type': 'application/json' } });
+  expectError(notJson, 400, 'malformed_json');
+});
