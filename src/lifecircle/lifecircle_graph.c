@@ -13,7 +13,8 @@
 
 #define EARTH_RADIUS_M 6371008.8
 #define DEG (M_PI / 180.0)
-#define CELL_M 100.0
+#define CELL_M 100.0    /* a grid cell's side at most, ... */
+#define CELL_MIN_M 20.0 /* ... and at least */
 #define GRID_SIDE_MAX 4096
 
 
@@ -147,7 +148,18 @@ static void build_grid(GeoGraph *g)
     g->lat0 = min_lat;
     g->lon0 = min_lon;
     g->cos0 = cos((min_lat + max_lat) / 2 * DEG);
-    g->cell_m = CELL_M;
+    /*
+     * About four vertices a cell where the streets are dense (a city centre
+     * has hundreds in 100 m squares, and snapping would look at them all),
+     * 100 m where they are sparse.
+     */
+    {
+        double w = (max_lon - min_lon) * DEG * EARTH_RADIUS_M * g->cos0;
+        double h = (max_lat - min_lat) * DEG * EARTH_RADIUS_M;
+
+        g->cell_m = g->n ? sqrt(w * h / (double)g->n * 4) : CELL_M;
+        g->cell_m = fmin(CELL_M, fmax(CELL_MIN_M, g->cell_m));
+    }
     for (;;) {
         g->cols = (size_t)((max_lon - min_lon) * DEG * EARTH_RADIUS_M * g->cos0 / g->cell_m) + 1;
         g->rows = (size_t)((max_lat - min_lat) * DEG * EARTH_RADIUS_M / g->cell_m) + 1;

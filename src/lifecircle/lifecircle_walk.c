@@ -33,6 +33,7 @@
 #define BUCKET_M 1.0         /* a bucket's width in metres, up to ... */
 #define BUCKETS_MAX 65536    /* ... this many buckets; wider beyond 65 km */
 #define THREADS_MAX 2
+#define THREADS_MIN_VERTICES 200000 /* smaller graphs walk on one thread */
 
 typedef struct Bucket {
     uint32_t *v;
@@ -41,7 +42,7 @@ typedef struct Bucket {
 
 struct GeoWalk {
     size_t n;              /* vertices of the graph it is for */
-    uint8_t *queued;       /* n: all clear between walks */
+    uint64_t *queued;      /* a bit per vertex (128 KB for a million: it stays in the cache); all clear between walks */
     Bucket *buckets;
     size_t n_buckets;
 };
@@ -61,7 +62,7 @@ static GeoWalk *walk_new(const GeoGraph *g)
     if (!w)
         abort();
     w->n = g->n;
-    w->queued = calloc(g->n + 1, 1);
+    w->queued = calloc(g->n / 64 + 1, sizeof(*w->queued));
     if (!w->queued)
         abort();
     return w;
@@ -81,7 +82,7 @@ void geo_walk_free(GeoWalk *w)
 static inline void bucket_push(Bucket *b, uint32_t v)
 {
     if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
+        b->cap = b->cap ? b->cap * 2 : 16;
         b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
     }
     b->v[b->n++] = v;
@@ -115,13 +116,13 @@ static inline size_t bucket_of(double d, double scale)
 #define PREFETCH_NEAR 4
 
 static inline void prefetch_ahead(const GeoGraph *g, const Bucket *bucket, size_t i,
-                                  const double *dist, const uint8_t *queued)
+                                  const double *dist, const uint64_t *queued)
 {
     if (i + PREFETCH_FAR < bucket->n) {
         uint32_t v = bucket->v[i + PREFETCH_FAR];
 
         __builtin_prefetch(&dist[v]);
-        __builtin_prefetch(&queued[v]);
+        __builtin_prefetch(&queued[v / 64]);
         __builtin_prefetch(&g->first[v]);
     }
     if (i + PREFETCH_MID < bucket->n)
@@ -134,13 +135,28 @@ static inline void prefetch_ahead(const GeoGraph *g, const Bucket *bucket, size_
     }
 }
 
+static inline bool is_queued(const uint64_t *queued, size_t v)
+{
+    return queued[v / 64] >> (v % 64) & 1;
+}
+
+static inline void set_queued(uint64_t *queued, size_t v)
+{
+    queued[v / 64] |= (uint64_t)1 << (v % 64);
+}
+
+static inline void clear_queued(uint64_t *queued, size_t v)
+{
+    queued[v / 64] &= ~((uint64_t)1 << (v % 64));
+}
+
 /* The walk itself; @w is for @g and its flags are clear. */
 static void walk_run(const GeoGraph *g, GeoWalk *w, size_t n_sources, const long *source_vertex,
                      const double *source_offset_m, double limit_m, double *dist)
 {
     const uint32_t *first = g->first;
     const GeoArc *arcs = g->arcs;
-    uint8_t *queued = w->queued;
+    uint64_t *queued = w->queued;
     double scale = bucket_scale(limit_m);
     size_t n_buckets;
 
@@ -160,9 +176,9 @@ static void walk_run(const GeoGraph *g, GeoWalk *w, size_t n_sources, const long
 
         if (v < 0 || (size_t)v >= g->n || !(d <= limit_m) || d >= dist[v])
             continue;
-        if (!queued[v] || bucket_of(dist[v], scale) != bucket_of(d, scale))
+        if (!is_queued(queued, v) || bucket_of(dist[v], scale) != bucket_of(d, scale))
             bucket_push(&w->buckets[bucket_of(d, scale)], (uint32_t)v);
-        queued[v] = 1;
+        set_queued(queued, v);
         dist[v] = d;
     }
     for (size_t b = 0; b < n_buckets; b++) {
@@ -176,9 +192,9 @@ static void walk_run(const GeoGraph *g, GeoWalk *w, size_t n_sources, const long
             prefetch_ahead(g, bucket, i, dist, queued);
             d = dist[v];
 
-            if (!queued[v] || bucket_of(d, scale) != b)
+            if (!is_queued(queued, v) || bucket_of(d, scale) != b)
                 continue; /* stale: taken from a lower bucket already */
-            queued[v] = 0;
+            clear_queued(queued, v);
             for (uint32_t e = first[v]; e < first[v + 1]; e++) {
                 uint32_t u = arcs[e].to;
                 double nd = d + (double)arcs[e].meters, old = dist[u];
@@ -186,9 +202,9 @@ static void walk_run(const GeoGraph *g, GeoWalk *w, size_t n_sources, const long
                 if (nd < old && nd <= limit_m) {
                     size_t nb = bucket_of(nd, scale);
 
-                    if (!queued[u] || bucket_of(old, scale) != nb)
+                    if (!is_queued(queued, u) || bucket_of(old, scale) != nb)
                         bucket_push(&w->buckets[nb], u);
-                    queued[u] = 1;
+                    set_queued(queued, u);
                     dist[u] = nd;
                 }
             }
@@ -305,13 +321,27 @@ static void walks_worker(void *arg, int thread, int n_threads)
     geo_walk_free(w);
 }
 
+/*
+ * Threads for @n_walks walks over @g: one when the walks are small (under a
+ * millisecond each: a second thread's start and its cold caches cost as
+ * much as it saves, measured on the Chengdu and Andorra extracts).
+ */
+static int threads_for(const GeoGraph *g, size_t n_walks)
+{
+    int n = geo_walk_threads();
+
+    if (g->n < THREADS_MIN_VERTICES)
+        return 1;
+    if ((size_t)n > n_walks)
+        n = n_walks ? (int)n_walks : 1;
+    return n;
+}
+
 void geo_graph_walks(const GeoGraph *g, size_t n_walks, const GeoWalkJob *jobs, double limit_m)
 {
     WalksCtx x = { g, n_walks, jobs, limit_m, 0 };
-    int n_threads = geo_walk_threads();
+    int n_threads = threads_for(g, n_walks);
 
-    if ((size_t)n_threads > n_walks)
-        n_threads = n_walks ? (int)n_walks : 1;
     parallel(n_threads, walks_worker, &x);
 }
 
@@ -399,10 +429,10 @@ void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t
         .out = arena_alloc(a, (n_buildings * _GEO_CATEGORY_MAX + 1) * sizeof(double)),
         .next = 0,
     };
-    int n_threads = geo_walk_threads();
+    int n_threads = threads_for(g, _GEO_CATEGORY_MAX);
 
-    /* a few hundred points are not worth a thread */
-    parallel(n_buildings + n_facilities < 4096 ? 1 : n_threads, coverage_snap, &x);
+    /* a few thousand points are not worth a thread */
+    parallel(n_buildings + n_facilities < 4096 ? 1 : geo_walk_threads(), coverage_snap, &x);
     parallel(n_threads, coverage_walks, &x);
     *ret = x.out;
 }
