@@ -291,15 +291,27 @@ size_t geo_graph_vertices(const GeoGraph *g)
 }
 
 /*
- * Looks at the vertices of one cell, keeping the nearest (the lower index
- * on a tie). A flat approximation (the point's own cos(latitude)) is within
- * 1e-4 of the great-circle distance this close, so a vertex it puts more
- * than 1e-3 beyond the nearest so far cannot be nearer: only the others
- * cost a haversine.
+ * Snapping looks at the cells ring by ring around the point's cell twice.
+ * First with a flat approximation (the point's own cos(latitude); within
+ * 1e-4 of the great-circle distance this close, and cheap: no sine, no
+ * square root) for the nearest flat distance; then, over the same rings,
+ * a haversine only for the vertices within 2e-3 of that, which holds every
+ * vertex whose great-circle distance can be the least. The nearest by
+ * haversine wins, the lower number on a tie.
  */
-static void snap_cell(const GeoGraph *g, GeoPoint p, double cos_p, long c, long r, double *best,
-                      long *best_v)
+typedef struct Snap {
+    const GeoGraph *g;
+    GeoPoint p;
+    double cos_p;
+    double best_sq;    /* first pass: the least flat distance², in degrees² */
+    double within_sq;  /* second pass: who gets a haversine */
+    double best;       /* second pass: the least great-circle distance */
+    long best_v;
+} Snap;
+
+static void snap_cell(Snap *s, bool exact, long c, long r)
 {
+    const GeoGraph *g = s->g;
     size_t cell;
 
     if (r < 0 || r >= (long)g->rows || c < 0 || c >= (long)g->cols)
@@ -307,50 +319,68 @@ static void snap_cell(const GeoGraph *g, GeoPoint p, double cos_p, long c, long 
     cell = (size_t)r * g->cols + (size_t)c;
     for (size_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
         uint32_t v = g->cell_vertex[i];
-        double dy = g->points[v].lat - p.lat, dx = (g->points[v].lon - p.lon) * cos_p;
-        double flat = sqrt(dx * dx + dy * dy) * DEG * EARTH_RADIUS_M, d;
+        double dy = g->points[v].lat - s->p.lat, dx = (g->points[v].lon - s->p.lon) * s->cos_p;
+        double sq = dx * dx + dy * dy, d;
 
-        if (flat > *best * 1.001 + 0.01)
+        if (!exact) {
+            if (sq < s->best_sq)
+                s->best_sq = sq;
             continue;
-        d = geo_distance_m(p.lat, p.lon, g->points[v].lat, g->points[v].lon);
-        if (d < *best || (d == *best && (long)v < *best_v)) {
-            *best = d;
-            *best_v = v;
         }
+        if (sq > s->within_sq)
+            continue;
+        d = geo_distance_m(s->p.lat, s->p.lon, g->points[v].lat, g->points[v].lon);
+        if (d < s->best || (d == s->best && (long)v < s->best_v)) {
+            s->best = d;
+            s->best_v = v;
+        }
+    }
+}
+
+/* The cells at Chebyshev distance @k from (@col, @row). */
+static void snap_ring(Snap *s, bool exact, long col, long row, long k)
+{
+    for (long c = col - k; c <= col + k; c++) {
+        snap_cell(s, exact, c, row - k);
+        if (k)
+            snap_cell(s, exact, c, row + k);
+    }
+    for (long r = row - k + 1; r <= row + k - 1; r++) {
+        snap_cell(s, exact, col - k, r);
+        snap_cell(s, exact, col + k, r);
     }
 }
 
 long geo_graph_snap(const GeoGraph *g, GeoPoint p, double *ret_m)
 {
-    long col, row, reach = (long)ceil(LIFECIRCLE_SNAP_MAX_M / g->cell_m) + 1;
-    double best = INFINITY, cos_p = cos(p.lat * DEG);
-    long best_v = -1;
+    long col, row, k, reach;
+    Snap s = { g, p, cos(p.lat * DEG), INFINITY, 0, INFINITY, -1 };
+    double best, flat_m;
 
     if (!g->n)
         return -1;
+    reach = (long)ceil(LIFECIRCLE_SNAP_MAX_M / g->cell_m) + 1;
     cell_of(g, p, &col, &row);
     /*
-     * Ring by ring around the point's cell: a vertex in ring k + 1 is at
-     * least k cells away, so once the nearest so far is nearer than that
-     * (with a margin for the flat projection), no ring further out can
-     * hold a nearer one.
+     * A vertex in ring k + 1 is at least k cells away, so once the nearest
+     * so far is nearer than that (with margins for the flat projection),
+     * no ring further out can hold a nearer one.
      */
-    for (long k = 0; k <= reach; k++) {
-        for (long c = col - k; c <= col + k; c++) {
-            snap_cell(g, p, cos_p, c, row - k, &best, &best_v);
-            if (k)
-                snap_cell(g, p, cos_p, c, row + k, &best, &best_v);
-        }
-        for (long r = row - k + 1; r <= row + k - 1; r++) {
-            snap_cell(g, p, cos_p, col - k, r, &best, &best_v);
-            snap_cell(g, p, cos_p, col + k, r, &best, &best_v);
-        }
-        if (best < k * g->cell_m * 0.99)
+    for (k = 0; k <= reach; k++) {
+        snap_ring(&s, false, col, row, k);
+        flat_m = sqrt(s.best_sq) * DEG * EARTH_RADIUS_M;
+        if (flat_m * 1.001 < k * g->cell_m * 0.99)
             break;
     }
-    if (best_v < 0 || best > LIFECIRCLE_SNAP_MAX_M)
+    if (!isfinite(s.best_sq))
+        return -1;
+    s.within_sq = s.best_sq * 1.002 * 1.002 + 1e-20;
+    for (long j = 0; j <= k && j <= reach; j++)
+        snap_ring(&s, true, col, row, j);
+    best = s.best;
+    if (s.best_v < 0 || best > LIFECIRCLE_SNAP_MAX_M)
         return -1;
     *ret_m = best;
-    return best_v;
+    return s.best_v;
 }
 
