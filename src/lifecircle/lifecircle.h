@@ -95,12 +95,30 @@ size_t geo_graph_vertices(const GeoGraph *g);
 long geo_graph_snap(const GeoGraph *g, GeoPoint p, double *ret_m);
 
 /*
- * Multi-source walk: *ret_dist[v] (n_vertices doubles, caller's) is the
+ * Multi-source walk: ret_dist[v] (n_vertices doubles, caller's) is the
  * shortest distance from any source, each source starting at its own
  * offset (the access line to its vertex), up to @limit_m; INFINITY beyond.
  */
 void geo_graph_walk(const GeoGraph *g, size_t n_sources, const long *source_vertex,
                     const double *source_offset_m, double limit_m, double *ret_dist);
+
+/* One walk of several: its sources and where its distances go (n_vertices doubles). */
+typedef struct GeoWalkJob {
+    size_t n_sources;
+    const long *source_vertex;
+    const double *source_offset_m;
+    double *ret_dist;
+} GeoWalkJob;
+
+/*
+ * The walks of @jobs, each as geo_graph_walk does it, shared out over up
+ * to geo_walk_threads() threads (each walk wholly on one: the results do
+ * not depend on which).
+ */
+void geo_graph_walks(const GeoGraph *g, size_t n_walks, const GeoWalkJob *jobs, double limit_m);
+
+/* Threads for the walks: the processors, at most 2 (LINLI_GEO_THREADS=1 for one). */
+int geo_walk_threads(void);
 
 /* ---- what was imported ---- */
 

@@ -90,7 +90,9 @@ static int geo_coverage_cmd(int argc, char **argv)
              "pharmacy primary_school middle_school supermarket convenience fresh_market\n"
              "park playground sports bus_stop metro food bank post toilets.\n"
              "--stats: on stderr, the graph's size and the milliseconds spent loading\n"
-             "it from the database and computing the distances.");
+             "it from the database and computing the distances.\n"
+             "The 20 walks run on up to 2 threads for graphs of 200,000 vertices or\n"
+             "more (LINLI_GEO_THREADS=1: one); the output is the same either way.");
         return 0;
     }
     if (cli_options(argc, argv, opts))

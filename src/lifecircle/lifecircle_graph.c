@@ -1,34 +1,22 @@
 /*
- * The walking graph in memory: adjacency in compressed rows (CSR), a
- * uniform grid of ~100 m cells to find the vertex nearest a point, and a
- * multi-source Dijkstra on a binary heap, bounded by a distance.
+ * The walking graph in memory: adjacency in compressed rows (CSR, 32-bit
+ * neighbour numbers and float lengths side by side), and a uniform grid of
+ * ~100 m cells to find the vertex nearest a point. The walks are in
+ * lifecircle_walk.c.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/lifecircle.h"
+#include "lifecircle/lifecircle_graph.h"
 #include "core/banned.h"
 
 #define EARTH_RADIUS_M 6371008.8
 #define DEG (M_PI / 180.0)
-#define CELL_M 100.0
+#define CELL_M 100.0    /* a grid cell's side at most, ... */
+#define CELL_MIN_M 20.0 /* ... and at least */
 #define GRID_SIDE_MAX 4096
 
-struct GeoGraph {
-    size_t n;             /* vertices */
-    int64_t *ids;         /* sorted ascending */
-    GeoPoint *points;
-    size_t *first;        /* n + 1: edges of v are first[v] .. first[v + 1] */
-    uint32_t *to;
-    double *meters;
-    /* the grid: cell c holds vertices cell_vertex[cell_first[c] .. cell_first[c + 1]] */
-    double lat0, lon0, cos0;
-    size_t cols, rows;
-    double cell_m;
-    size_t *cell_first;
-    uint32_t *cell_vertex;
-};
 
 const GeoCategoryInfo geo_categories[_GEO_CATEGORY_MAX] = {
     [GEO_COMMUNITY_SERVICE] = { "community_service", "社区综合服务站" },
@@ -80,19 +68,44 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static long vertex_index(const GeoGraph *g, int64_t id)
+/*
+ * Vertex numbers by id: open addressing over a power-of-two table of
+ * number + 1 (0 is empty), at most half full. Loading a large graph looks
+ * up two ids per edge, and a binary search over millions of ids misses the
+ * cache at every step near its end.
+ */
+typedef struct IdIndex {
+    uint32_t *slot;
+    size_t mask;
+} IdIndex;
+
+static size_t id_hash(int64_t id, size_t mask)
 {
-    size_t lo = 0, hi = g->n;
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+static void id_index_init(IdIndex *x, const GeoGraph *g)
+{
+    size_t size = 16;
 
-        if (g->ids[mid] == id)
-            return (long)mid;
-        if (g->ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
+    while (size < 2 * g->n)
+        size *= 2;
+    x->mask = size - 1;
+    x->slot = xcalloc(size, sizeof(*x->slot));
+    for (size_t v = 0; v < g->n; v++) {
+        size_t h = id_hash(g->ids[v], x->mask);
+
+        while (x->slot[h])
+            h = (h + 1) & x->mask;
+        x->slot[h] = (uint32_t)v + 1;
+    }
+}
+
+static long vertex_index(const GeoGraph *g, const IdIndex *x, int64_t id)
+{
+    for (size_t h = id_hash(id, x->mask); x->slot[h]; h = (h + 1) & x->mask) {
+        if (g->ids[x->slot[h] - 1] == id)
+            return (long)x->slot[h] - 1;
     }
     return -1;
 }
@@ -135,7 +148,18 @@ static void build_grid(GeoGraph *g)
     g->lat0 = min_lat;
     g->lon0 = min_lon;
     g->cos0 = cos((min_lat + max_lat) / 2 * DEG);
-    g->cell_m = CELL_M;
+    /*
+     * About four vertices a cell where the streets are dense (a city centre
+     * has hundreds in 100 m squares, and snapping would look at them all),
+     * 100 m where they are sparse.
+     */
+    {
+        double w = (max_lon - min_lon) * DEG * EARTH_RADIUS_M * g->cos0;
+        double h = (max_lat - min_lat) * DEG * EARTH_RADIUS_M;
+
+        g->cell_m = g->n ? sqrt(w * h / (double)g->n * 4) : CELL_M;
+        g->cell_m = fmin(CELL_M, fmax(CELL_MIN_M, g->cell_m));
+    }
     for (;;) {
         g->cols = (size_t)((max_lon - min_lon) * DEG * EARTH_RADIUS_M * g->cos0 / g->cell_m) + 1;
         g->rows = (size_t)((max_lat - min_lat) * DEG * EARTH_RADIUS_M / g->cell_m) + 1;
@@ -166,54 +190,78 @@ static void build_grid(GeoGraph *g)
     free(fill);
 }
 
+/* Are the vertices given in ascending order of id already (as the store reads them)? */
+static bool ids_sorted(size_t n, const int64_t *ids)
+{
+    for (size_t v = 1; v < n; v++)
+        if (ids[v - 1] >= ids[v])
+            return false;
+    return true;
+}
+
 GeoGraph *geo_graph_new(size_t n_vertices, const int64_t *ids, const GeoPoint *points,
                         size_t n_edges, const int64_t *edge_a, const int64_t *edge_b,
                         const double *edge_m)
 {
     GeoGraph *g = xcalloc(1, sizeof(*g));
-    VertexSort *vs = xcalloc(n_vertices, sizeof(*vs));
-    long *ea = xcalloc(n_edges, sizeof(*ea)), *eb = xcalloc(n_edges, sizeof(*eb));
-    size_t *fill;
+    uint32_t *ea = xcalloc(n_edges, sizeof(*ea)), *eb = xcalloc(n_edges, sizeof(*eb));
+    uint32_t *fill;
+    IdIndex index;
+    size_t n_arcs = 0;
 
-    for (size_t v = 0; v < n_vertices; v++)
-        vs[v] = (VertexSort){ ids[v], points[v] };
-    qsort(vs, n_vertices, sizeof(*vs), cmp_vertex);
+    if (n_vertices >= UINT32_MAX || n_edges >= UINT32_MAX / 2)
+        abort(); /* far beyond any city: the numbers are 32-bit */
+    pthread_mutex_init(&g->spare_lock, NULL);
     g->ids = xcalloc(n_vertices, sizeof(*g->ids));
     g->points = xcalloc(n_vertices, sizeof(*g->points));
-    for (size_t v = 0; v < n_vertices; v++) {
-        if (g->n && g->ids[g->n - 1] == vs[v].id)
-            continue; /* a vertex given twice */
-        g->ids[g->n] = vs[v].id;
-        g->points[g->n] = vs[v].p;
-        g->n++;
-    }
-    free(vs);
+    if (ids_sorted(n_vertices, ids)) {
+        memcpy(g->ids, ids, n_vertices * sizeof(*ids));
+        memcpy(g->points, points, n_vertices * sizeof(*points));
+        g->n = n_vertices;
+    } else {
+        VertexSort *vs = xcalloc(n_vertices, sizeof(*vs));
 
+        for (size_t v = 0; v < n_vertices; v++)
+            vs[v] = (VertexSort){ ids[v], points[v] };
+        qsort(vs, n_vertices, sizeof(*vs), cmp_vertex);
+        for (size_t v = 0; v < n_vertices; v++) {
+            if (g->n && g->ids[g->n - 1] == vs[v].id)
+                continue; /* a vertex given twice */
+            g->ids[g->n] = vs[v].id;
+            g->points[g->n] = vs[v].p;
+            g->n++;
+        }
+        free(vs);
+    }
+
+    id_index_init(&index, g);
     g->first = xcalloc(g->n + 1, sizeof(*g->first));
     for (size_t e = 0; e < n_edges; e++) {
-        ea[e] = vertex_index(g, edge_a[e]);
-        eb[e] = vertex_index(g, edge_b[e]);
-        if (ea[e] < 0 || eb[e] < 0 || ea[e] == eb[e])
-            continue; /* an edge to nowhere, or a loop: no use for walking */
-        g->first[ea[e] + 1]++;
-        g->first[eb[e] + 1]++;
+        long a = vertex_index(g, &index, edge_a[e]), b = vertex_index(g, &index, edge_b[e]);
+
+        /* an edge to nowhere, a loop, or a length no walk can use */
+        if (a < 0 || b < 0 || a == b || !(edge_m[e] >= 0) || !isfinite(edge_m[e])) {
+            ea[e] = eb[e] = UINT32_MAX;
+            continue;
+        }
+        ea[e] = (uint32_t)a;
+        eb[e] = (uint32_t)b;
+        g->first[a + 1]++;
+        g->first[b + 1]++;
+        n_arcs += 2;
     }
+    free(index.slot);
     for (size_t v = 0; v < g->n; v++)
         g->first[v + 1] += g->first[v];
-    g->to = xcalloc(g->first[g->n], sizeof(*g->to));
-    g->meters = xcalloc(g->first[g->n], sizeof(*g->meters));
+    g->arcs = xcalloc(n_arcs, sizeof(*g->arcs));
     fill = xcalloc(g->n + 1, sizeof(*fill));
     for (size_t e = 0; e < n_edges; e++) {
-        size_t a, b;
+        uint32_t a = ea[e], b = eb[e];
 
-        if (ea[e] < 0 || eb[e] < 0 || ea[e] == eb[e])
+        if (a == UINT32_MAX)
             continue;
-        a = (size_t)ea[e];
-        b = (size_t)eb[e];
-        g->to[g->first[a] + fill[a]] = (uint32_t)b;
-        g->meters[g->first[a] + fill[a]++] = edge_m[e];
-        g->to[g->first[b] + fill[b]] = (uint32_t)a;
-        g->meters[g->first[b] + fill[b]++] = edge_m[e];
+        g->arcs[g->first[a] + fill[a]++] = (GeoArc){ b, (float)edge_m[e] };
+        g->arcs[g->first[b] + fill[b]++] = (GeoArc){ a, (float)edge_m[e] };
     }
     free(fill);
     free(ea);
@@ -226,11 +274,12 @@ void geo_graph_free(GeoGraph *g)
 {
     if (!g)
         return;
+    geo_walk_free(g->spare);
+    pthread_mutex_destroy(&g->spare_lock);
     free(g->ids);
     free(g->points);
     free(g->first);
-    free(g->to);
-    free(g->meters);
+    free(g->arcs);
     free(g->cell_first);
     free(g->cell_vertex);
     free(g);
@@ -242,15 +291,27 @@ size_t geo_graph_vertices(const GeoGraph *g)
 }
 
 /*
- * Looks at the vertices of one cell, keeping the nearest (the lower index
- * on a tie). A flat approximation (the point's own cos(latitude)) is within
- * 1e-4 of the great-circle distance this close, so a vertex it puts more
- * than 1e-3 beyond the nearest so far cannot be nearer: only the others
- * cost a haversine.
+ * Snapping looks at the cells ring by ring around the point's cell twice.
+ * First with a flat approximation (the point's own cos(latitude); within
+ * 1e-4 of the great-circle distance this close, and cheap: no sine, no
+ * square root) for the nearest flat distance; then, over the same rings,
+ * a haversine only for the vertices within 2e-3 of that, which holds every
+ * vertex whose great-circle distance can be the least. The nearest by
+ * haversine wins, the lower number on a tie.
  */
-static void snap_cell(const GeoGraph *g, GeoPoint p, double cos_p, long c, long r, double *best,
-                      long *best_v)
+typedef struct Snap {
+    const GeoGraph *g;
+    GeoPoint p;
+    double cos_p;
+    double best_sq;    /* first pass: the least flat distance², in degrees² */
+    double within_sq;  /* second pass: who gets a haversine */
+    double best;       /* second pass: the least great-circle distance */
+    long best_v;
+} Snap;
+
+static void snap_cell(Snap *s, bool exact, long c, long r)
 {
+    const GeoGraph *g = s->g;
     size_t cell;
 
     if (r < 0 || r >= (long)g->rows || c < 0 || c >= (long)g->cols)
@@ -258,179 +319,68 @@ static void snap_cell(const GeoGraph *g, GeoPoint p, double cos_p, long c, long 
     cell = (size_t)r * g->cols + (size_t)c;
     for (size_t i = g->cell_first[cell]; i < g->cell_first[cell + 1]; i++) {
         uint32_t v = g->cell_vertex[i];
-        double dy = g->points[v].lat - p.lat, dx = (g->points[v].lon - p.lon) * cos_p;
-        double flat = sqrt(dx * dx + dy * dy) * DEG * EARTH_RADIUS_M, d;
+        double dy = g->points[v].lat - s->p.lat, dx = (g->points[v].lon - s->p.lon) * s->cos_p;
+        double sq = dx * dx + dy * dy, d;
 
-        if (flat > *best * 1.001 + 0.01)
+        if (!exact) {
+            if (sq < s->best_sq)
+                s->best_sq = sq;
             continue;
-        d = geo_distance_m(p.lat, p.lon, g->points[v].lat, g->points[v].lon);
-        if (d < *best || (d == *best && (long)v < *best_v)) {
-            *best = d;
-            *best_v = v;
         }
+        if (sq > s->within_sq)
+            continue;
+        d = geo_distance_m(s->p.lat, s->p.lon, g->points[v].lat, g->points[v].lon);
+        if (d < s->best || (d == s->best && (long)v < s->best_v)) {
+            s->best = d;
+            s->best_v = v;
+        }
+    }
+}
+
+/* The cells at Chebyshev distance @k from (@col, @row). */
+static void snap_ring(Snap *s, bool exact, long col, long row, long k)
+{
+    for (long c = col - k; c <= col + k; c++) {
+        snap_cell(s, exact, c, row - k);
+        if (k)
+            snap_cell(s, exact, c, row + k);
+    }
+    for (long r = row - k + 1; r <= row + k - 1; r++) {
+        snap_cell(s, exact, col - k, r);
+        snap_cell(s, exact, col + k, r);
     }
 }
 
 long geo_graph_snap(const GeoGraph *g, GeoPoint p, double *ret_m)
 {
-    long col, row, reach = (long)ceil(LIFECIRCLE_SNAP_MAX_M / g->cell_m) + 1;
-    double best = INFINITY, cos_p = cos(p.lat * DEG);
-    long best_v = -1;
+    long col, row, k, reach;
+    Snap s = { g, p, cos(p.lat * DEG), INFINITY, 0, INFINITY, -1 };
+    double best, flat_m;
 
     if (!g->n)
         return -1;
+    reach = (long)ceil(LIFECIRCLE_SNAP_MAX_M / g->cell_m) + 1;
     cell_of(g, p, &col, &row);
     /*
-     * Ring by ring around the point's cell: a vertex in ring k + 1 is at
-     * least k cells away, so once the nearest so far is nearer than that
-     * (with a margin for the flat projection), no ring further out can
-     * hold a nearer one.
+     * A vertex in ring k + 1 is at least k cells away, so once the nearest
+     * so far is nearer than that (with margins for the flat projection),
+     * no ring further out can hold a nearer one.
      */
-    for (long k = 0; k <= reach; k++) {
-        for (long c = col - k; c <= col + k; c++) {
-            snap_cell(g, p, cos_p, c, row - k, &best, &best_v);
-            if (k)
-                snap_cell(g, p, cos_p, c, row + k, &best, &best_v);
-        }
-        for (long r = row - k + 1; r <= row + k - 1; r++) {
-            snap_cell(g, p, cos_p, col - k, r, &best, &best_v);
-            snap_cell(g, p, cos_p, col + k, r, &best, &best_v);
-        }
-        if (best < k * g->cell_m * 0.99)
+    for (k = 0; k <= reach; k++) {
+        snap_ring(&s, false, col, row, k);
+        flat_m = sqrt(s.best_sq) * DEG * EARTH_RADIUS_M;
+        if (flat_m * 1.001 < k * g->cell_m * 0.99)
             break;
     }
-    if (best_v < 0 || best > LIFECIRCLE_SNAP_MAX_M)
+    if (!isfinite(s.best_sq))
+        return -1;
+    s.within_sq = s.best_sq * 1.002 * 1.002 + 1e-20;
+    for (long j = 0; j <= k && j <= reach; j++)
+        snap_ring(&s, true, col, row, j);
+    best = s.best;
+    if (s.best_v < 0 || best > LIFECIRCLE_SNAP_MAX_M)
         return -1;
     *ret_m = best;
-    return best_v;
+    return s.best_v;
 }
 
-/* ---- the walk ---- */
-
-typedef struct HeapItem {
-    double d;
-    uint32_t v;
-} HeapItem;
-
-typedef struct Heap {
-    HeapItem *items;
-    size_t n, cap;
-} Heap;
-
-static void heap_push(Heap *h, double d, uint32_t v)
-{
-    size_t i;
-
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 1024;
-        h->items = realloc(h->items, h->cap * sizeof(*h->items));
-        if (!h->items)
-            abort();
-    }
-    i = h->n++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-
-        if (h->items[parent].d <= d)
-            break;
-        h->items[i] = h->items[parent];
-        i = parent;
-    }
-    h->items[i] = (HeapItem){ d, v };
-}
-
-static HeapItem heap_pop(Heap *h)
-{
-    HeapItem top = h->items[0], last = h->items[--h->n];
-    size_t i = 0;
-
-    for (;;) {
-        size_t child = 2 * i + 1;
-
-        if (child >= h->n)
-            break;
-        if (child + 1 < h->n && h->items[child + 1].d < h->items[child].d)
-            child++;
-        if (last.d <= h->items[child].d)
-            break;
-        h->items[i] = h->items[child];
-        i = child;
-    }
-    if (h->n)
-        h->items[i] = last;
-    return top;
-}
-
-void geo_graph_walk(const GeoGraph *g, size_t n_sources, const long *source_vertex,
-                    const double *source_offset_m, double limit_m, double *ret_dist)
-{
-    Heap h = { 0 };
-
-    for (size_t v = 0; v < g->n; v++)
-        ret_dist[v] = INFINITY;
-    for (size_t s = 0; s < n_sources; s++) {
-        long v = source_vertex[s];
-
-        if (v < 0 || source_offset_m[s] > limit_m || source_offset_m[s] >= ret_dist[v])
-            continue;
-        ret_dist[v] = source_offset_m[s];
-        heap_push(&h, source_offset_m[s], (uint32_t)v);
-    }
-    while (h.n) {
-        HeapItem it = heap_pop(&h);
-
-        if (it.d > ret_dist[it.v])
-            continue; /* a stale entry: reached more cheaply since */
-        for (size_t e = g->first[it.v]; e < g->first[it.v + 1]; e++) {
-            double nd = it.d + g->meters[e];
-            uint32_t u = g->to[e];
-
-            if (nd < ret_dist[u] && nd <= limit_m) {
-                ret_dist[u] = nd;
-                heap_push(&h, nd, u);
-            }
-        }
-    }
-    free(h.items);
-}
-
-void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t n_buildings,
-                  const GeoPlace *facilities, size_t n_facilities, double limit_m, double **ret)
-{
-    double *out = arena_alloc(a, (n_buildings * _GEO_CATEGORY_MAX + 1) * sizeof(*out));
-    long *b_vertex = arena_alloc(a, (n_buildings + 1) * sizeof(*b_vertex));
-    double *b_access = arena_alloc(a, (n_buildings + 1) * sizeof(*b_access));
-    long *f_vertex = arena_alloc(a, (n_facilities + 1) * sizeof(*f_vertex));
-    double *f_access = arena_alloc(a, (n_facilities + 1) * sizeof(*f_access));
-    long *s_vertex = arena_alloc(a, (n_facilities + 1) * sizeof(*s_vertex));
-    double *s_offset = arena_alloc(a, (n_facilities + 1) * sizeof(*s_offset));
-    double *dist = malloc((g->n + 1) * sizeof(*dist));
-
-    if (!dist)
-        abort();
-    for (size_t b = 0; b < n_buildings; b++)
-        b_vertex[b] = geo_graph_snap(g, buildings[b].p, &b_access[b]);
-    for (size_t f = 0; f < n_facilities; f++)
-        f_vertex[f] = geo_graph_snap(g, facilities[f].p, &f_access[f]);
-    for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
-        size_t n_src = 0;
-
-        for (size_t f = 0; f < n_facilities; f++) {
-            if (facilities[f].category != c || f_vertex[f] < 0)
-                continue;
-            s_vertex[n_src] = f_vertex[f];
-            s_offset[n_src++] = f_access[f];
-        }
-        if (n_src)
-            geo_graph_walk(g, n_src, s_vertex, s_offset, limit_m, dist);
-        for (size_t b = 0; b < n_buildings; b++) {
-            double d = INFINITY;
-
-            if (n_src && b_vertex[b] >= 0)
-                d = dist[b_vertex[b]] + b_access[b];
-            out[b * _GEO_CATEGORY_MAX + (size_t)c] = d <= limit_m ? d : INFINITY;
-        }
-    }
-    free(dist);
-    *ret = out;
-}
