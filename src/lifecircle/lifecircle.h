@@ -95,6 +95,13 @@ size_t geo_graph_vertices(const GeoGraph *g);
 long geo_graph_snap(const GeoGraph *g, GeoPoint p, double *ret_m);
 
 /*
+ * For each vertex, how many vertices its connected piece of the network
+ * has (n_vertices numbers, the caller frees them): a home snapped into a
+ * piece of a few footpaths reaches nothing beyond it.
+ */
+uint32_t *geo_graph_piece_sizes(const GeoGraph *g);
+
+/*
  * Multi-source walk: ret_dist[v] (n_vertices doubles, caller's) is the
  * shortest distance from any source, each source starting at its own
  * offset (the access line to its vertex), up to @limit_m; INFINITY beyond.

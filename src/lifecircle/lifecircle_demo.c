@@ -48,6 +48,38 @@ static int cmp_spot(const void *x, const void *y)
     return (a->osm_id > b->osm_id) - (a->osm_id < b->osm_id);
 }
 
+/*
+ * Keeps the buildings whose nearest street is on the extract's main
+ * network: a home whose footpaths OSM left unjoined (a piece of a few
+ * vertices) reaches nothing, which is true to the data but no street to
+ * show a demo on.
+ */
+static Error *keep_on_main_network(Store *st, Arena *a, Spot *spots, size_t *n)
+{
+    GeoModel *m = NULL;
+    uint32_t *piece, largest = 0;
+    size_t kept = 0;
+    Error *err = geo_model_get(st, a, &m);
+
+    if (err)
+        return err;
+    piece = geo_graph_piece_sizes(m->g);
+    for (size_t v = 0; v < m->n_vertices; v++)
+        if (piece[v] > largest)
+            largest = piece[v];
+    for (size_t i = 0; i < *n; i++) {
+        double off;
+        long v = geo_graph_snap(m->g, spots[i].p, &off);
+
+        if (v >= 0 && piece[v] * 2 >= largest)
+            spots[kept++] = spots[i];
+    }
+    free(piece);
+    geo_model_put(m);
+    *n = kept;
+    return NULL;
+}
+
 const char *lifecircle_demo_extract(void)
 {
     const char *env = getenv("LINLI_GEO_DEMO");
@@ -79,13 +111,17 @@ Error *lifecircle_demo(Store *st, Arena *a, const char *street, const char *comm
         spots = arena_grow(a, spots, n, &cap, sizeof(*spots));
         spots[n].osm_id = store_column_int64(s, 0);
         spots[n].p = (GeoPoint){ store_column_double(s, 1), store_column_double(s, 2) };
-        mid.lat += spots[n].p.lat;
-        mid.lon += spots[n].p.lon;
         n++;
     }
     store_reset(s);
-    if (!n)
-        return NULL;
+    err = keep_on_main_network(st, a, spots, &n);
+    if (err || !n)
+        return err;
+    mid.lat = mid.lon = 0;
+    for (size_t i = 0; i < n; i++) {
+        mid.lat += spots[i].p.lat;
+        mid.lon += spots[i].p.lon;
+    }
     mid.lat /= (double)n;
     mid.lon /= (double)n;
     for (size_t i = 0; i < n; i++)

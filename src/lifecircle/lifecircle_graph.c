@@ -290,6 +290,35 @@ size_t geo_graph_vertices(const GeoGraph *g)
     return g->n;
 }
 
+uint32_t *geo_graph_piece_sizes(const GeoGraph *g)
+{
+    uint32_t *size = xcalloc(g->n ? g->n : 1, sizeof(*size));
+    uint32_t *queue = xcalloc(g->n ? g->n : 1, sizeof(*queue));
+
+    /* a breadth-first search from each vertex not yet in a piece; size 0 marks "not yet" */
+    for (size_t s = 0; s < g->n; s++) {
+        size_t head = 0, tail = 0;
+
+        if (size[s])
+            continue;
+        queue[tail++] = (uint32_t)s;
+        size[s] = UINT32_MAX;
+        while (head < tail) {
+            uint32_t v = queue[head++];
+
+            for (uint32_t i = g->first[v]; i < g->first[v + 1]; i++)
+                if (!size[g->arcs[i].to]) {
+                    size[g->arcs[i].to] = UINT32_MAX;
+                    queue[tail++] = g->arcs[i].to;
+                }
+        }
+        for (size_t i = 0; i < tail; i++)
+            size[queue[i]] = (uint32_t)tail;
+    }
+    free(queue);
+    return size;
+}
+
 /*
  * Snapping looks at the cells ring by ring around the point's cell twice.
  * First with a flat approximation (the point's own cos(latitude); within

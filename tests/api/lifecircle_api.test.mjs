@@ -501,7 +501,7 @@ test('settings: the bands and the walking speed, and coverage follows them', asy
 /* `linli demo` reads ../shared/geo/chengdu-central-2018.osm (or $LINLI_GEO_DEMO) relative to the repository */
 const EXTRACT = process.env.LINLI_GEO_DEMO || path.join(ROOT, '..', 'shared', 'geo', 'chengdu-central-2018.osm');
 test('the demo places its community on the Chengdu extract: coverage, nearby and a quick what-if', { skip: !existsSync(EXTRACT) && 'no Chengdu extract' }, async () => {
-  const d = await startServer({ demo: true, residents: 300 });
+  const d = await startServer({ demo: true, residents: 1500 });
   try {
     const t = {};
     for (const u of ['staff', 'resident']) t[u] = (await d.login(u)).token;
@@ -522,6 +522,18 @@ test('the demo places its community on the Chengdu extract: coverage, nearby and
     assert.equal(w.status, 200, JSON.stringify(w.body));
     assert.ok(w.body.gain_buildings >= 1);
     assert.ok(w.body.elapsed_ms < 50, `${w.body.elapsed_ms} ms`);
+    /* every building the demo placed stands on the extract's main network, not on a few unjoined footpaths */
+    const street = (await d.login('street')).token;
+    const placed = dbSql(d.db, 'SELECT building_id FROM geo_building_point ORDER BY building_id').trim().split('\n').map(Number);
+    assert.ok(placed.length >= 10, `${placed.length} placed`);
+    const cut = [];
+    for (const id of placed) {
+      const r = await d.api('GET', `/api/v1/geo/buildings/${id}/nearby`, { token: street });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const reached = r.body.items.filter((i) => i.facility && i.meters > 1).length; /* not only a room in the building itself */
+      if (reached < 5) cut.push(`${id}: ${reached}`);
+    }
+    assert.deepEqual(cut, [], 'placed buildings that reach almost nothing within 3000 m');
   } finally {
     await d.stop();
   }

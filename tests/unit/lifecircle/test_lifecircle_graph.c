@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +99,20 @@ static void test_lifecircle_snap(void **state)
     geo_graph_free(g);
 }
 
+static void test_lifecircle_pieces(void **state)
+{
+    GeoGraph *g = sample();
+    uint32_t *size = geo_graph_piece_sizes(g);
+
+    (void)state;
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(size[i], 6); /* 1..6 */
+    assert_int_equal(size[6], 2);     /* 7-8, another piece */
+    assert_int_equal(size[7], 2);
+    free(size);
+    geo_graph_free(g);
+}
+
 static void test_lifecircle_coverage(void **state)
 {
     Arena *a = arena_new(0);
@@ -146,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_lifecircle_walk_shortest),
         cmocka_unit_test(test_lifecircle_walk_limit_and_sources),
         cmocka_unit_test(test_lifecircle_snap),
+        cmocka_unit_test(test_lifecircle_pieces),
         cmocka_unit_test(test_lifecircle_coverage),
         cmocka_unit_test(test_lifecircle_haversine),
     };
