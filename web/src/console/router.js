@@ -65,6 +65,11 @@ const routes = [
       { path: 'votes/lifts', name: 'votes-lifts', component: () => import('./views/VotesLifts.vue'), meta: { title: '加装电梯', votes: true, menu: 'votes/lifts' } },
       { path: 'votes/lifts/:id(\\d+)', name: 'votes-lift', component: () => import('./views/VotesLift.vue'), meta: { title: '加装电梯项目', votes: true, menu: 'votes/lifts' } },
       { path: 'lifecircle', name: 'lifecircle', component: () => import('./views/Lifecircle.vue'), meta: { title: '15分钟生活圈', geo: true } },
+      /* 社区分析 (issue 20): a community's portrait, the classification, key populations, staffing */
+      { path: 'analytics/portrait', name: 'analytics-portrait', component: () => import('./views/AnalyticsPortrait.vue'), meta: { title: '社区画像', analytics: true, menu: 'analytics/portrait' } },
+      { path: 'analytics/classification', name: 'analytics-classification', component: () => import('./views/AnalyticsClassify.vue'), meta: { title: '社区分类', analytics: true, menu: 'analytics/classification' } },
+      { path: 'analytics/key-populations', name: 'analytics-key-populations', component: () => import('./views/AnalyticsKeyPopulations.vue'), meta: { title: '重点人群', analytics: true, menu: 'analytics/key-populations' } },
+      { path: 'analytics/staffing', name: 'analytics-staffing', component: () => import('./views/AnalyticsStaffing.vue'), meta: { title: '人员配置建议', analytics: true, menu: 'analytics/staffing' } },
       { path: 'community-profile', name: 'community-profile', component: () => import('./views/CommunityProfile.vue'), meta: { title: '社区信息' } },
       { path: 'registrations', name: 'registrations', component: () => import('./views/Registrations.vue'), meta: { title: '注册审核', accounts: true } },
       { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: '账号管理', accounts: true } },

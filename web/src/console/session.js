@@ -83,6 +83,7 @@ export function routeAllowed(to) {
   if (to.meta.careManage && !can.careManage()) return false;
   if (to.meta.votes && !can.votes()) return false;
   if (to.meta.geo && !can.geo()) return false;
+  if (to.meta.analytics && !can.analytics()) return false;
   return true;
 }
 
@@ -186,6 +187,10 @@ export const can = {
   votes: () => VOTES_ROLES.includes(session.user?.role),
   /* moderate, schedule, record ballots, close: the community's staff */
   votesManage: () => VOTES_MANAGE_ROLES.includes(session.user?.role),
+  /* 社区分析 (GET /analytics/*): the community's workers, the street, the admin */
+  analytics: () => ['admin', 'street_admin', 'secretary', 'staff', 'grid_worker'].includes(session.user?.role),
+  /* PUT /analytics/rules: the street's admins and the admin */
+  analyticsRules: () => ['admin', 'street_admin'].includes(session.user?.role),
   /* settings every community shares (the working-day calendar, the assistant's synonyms) */
   sharedSettings: () => session.user?.role === 'admin',
   /* 15分钟生活圈: coverage, the map, the checklist (ROLES_GEO_READ); facilities and the checklist kept (ROLES_GEO_WRITE) */
