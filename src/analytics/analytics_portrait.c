@@ -95,8 +95,19 @@ static Error *demand_json(Request *req, const AnalyticsSet *set, const Analytics
         json_decref(by_kind);
         return err;
     }
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(trend, lv(rows[i].key, rows[i].total));
+    /* every month of the window, a month without cases as 0 */
+    for (int ym = set->from_month, i = 0; ym <= set->to_month;
+         ym = ym % 100 == 12 ? (ym / 100 + 1) * 100 + 1 : ym + 1) {
+        const char *key = arena_sprintf(req->arena, "%04d-%02d", ym / 100, ym % 100);
+        int64_t total = 0;
+
+        for (size_t k = 0; k < n; k++)
+            if (rows[k].key && strcmp(rows[k].key, key) == 0)
+                total = rows[k].total;
+        json_array_append_new(trend, lv(key, total));
+        if (++i > 120)
+            break; /* a window of ten years at most */
+    }
     for (size_t i = 0; i < set->questions.n; i++) {
         const CountRow *r = &set->questions.v[i];
 

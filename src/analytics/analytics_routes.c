@@ -148,6 +148,16 @@ static Error *analytics_handle_classification(Request *req, Response *res)
                                                                   n_rules, source, k, seed));
 }
 
+/* GET's and PUT's answer: the rules that apply to @scope, the indicators and operators to write them with. */
+static json_t *rules_answer(Request *req, const char *scope, const AnalyticsRule *rules, size_t n,
+                            const char *source)
+{
+    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "scope", scope, "rules_scope", source,
+                     "editable", (req->user->role & (ROLE_STREET_ADMIN | ROLE_ADMIN)) != 0, "rules",
+                     analytics_rules_json(rules, n), "indicators", analytics_indicators_json(),
+                     "ops", json_pack("[s, s, s, s]", ">=", ">", "<=", "<"));
+}
+
 static Error *analytics_handle_rules(Request *req, Response *res)
 {
     const char *scope, *source;
@@ -160,13 +170,7 @@ static Error *analytics_handle_rules(Request *req, Response *res)
         err = analytics_store_rules(req->store, req->arena, scope, &rules, &n, &source);
     if (err)
         return err;
-    return response_json(res, 200,
-                         json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "scope", scope,
-                                   "rules_scope", source, "editable",
-                                   req->user->role & (ROLE_STREET_ADMIN | ROLE_ADMIN), "rules",
-                                   analytics_rules_json(rules, n), "indicators",
-                                   analytics_indicators_json(), "ops",
-                                   json_pack("[s, s, s, s]", ">=", ">", "<=", "<")));
+    return response_json(res, 200, rules_answer(req, scope, rules, n, source));
 }
 
 static Error *parse_rules(Request *req, json_t *body, AnalyticsRule **ret, size_t *ret_n)
@@ -264,9 +268,7 @@ static Error *analytics_handle_rules_put(Request *req, Response *res)
     err = analytics_store_rules(req->store, req->arena, scope, &rules, &n, &source);
     if (err)
         return err;
-    return response_json(res, 200,
-                         json_pack("{s:s, s:s, s:b, s:o}", "scope", scope, "rules_scope", source,
-                                   "editable", 1, "rules", analytics_rules_json(rules, n)));
+    return response_json(res, 200, rules_answer(req, scope, rules, n, source));
 }
 
 void analytics_routes_register(Router *r)

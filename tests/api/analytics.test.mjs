@@ -267,6 +267,10 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
     ],
   });
   assert.equal(put.status, 200, JSON.stringify(put.body));
+  /* the answer is the GET's: the rules, and what a page needs to edit them again */
+  const got = await api('GET', `/api/v1/analytics/rules?scope=${S2}`, 'st9');
+  assert.deepEqual(put.body, got.body);
+  assert.ok(put.body.indicators.length > 0 && put.body.ops.length === 4 && put.body.editable === true);
   const r = await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'staffA');
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const p = r.body, want = expected(A);
@@ -299,6 +303,13 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
   assert.deepEqual(clutter.list, { route: '/api/v1/cases', query: { community: A, category: 'corridor_clutter' } });
   assert.equal(p.demand.cases.trend.at(-1).value, 3, 'this month has the three cases');
   assert.equal(p.demand.cases.trend.reduce((s, x) => s + x.value, 0), 3);
+  /* every month of the window, in order, those without cases as 0 */
+  const months = p.demand.cases.trend.map((x) => x.label);
+  assert.equal(months.length, 12, months.join());
+  for (let i = 1; i < months.length; i++) {
+    const [y, m] = months[i - 1].split('-').map(Number);
+    assert.equal(months[i], m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`);
+  }
   assert.equal(p.demand.questions.total, 2);
   assert.equal(p.demand.questions.unanswered, truth(A).questions.filter((q) => !q.answered).length);
   assert.equal(p.demand.questions.by_section.reduce((s, x) => s + x.value, 0), 2);
