@@ -3,8 +3,10 @@
  * three kinds with their provider and frequency, built by staff
  * (/api/v1/analytics/services…), and suggestions from demand: what the
  * communities of that type report (cases by category, per 1,000 of their
- * residents) and ask the assistant (by section, with the unanswered). The
- * resident-facing H5 page comes later.
+ * residents) and ask the assistant (by section, with the unanswered). A
+ * resident reads her community's list (/api/v1/analytics/services/mine):
+ * the services of her community's rule type at her community and every
+ * scope above it.
  */
 #include <math.h>
 #include <string.h>
@@ -152,6 +154,51 @@ static Error *analytics_handle_service_delete(Request *req, Response *res)
     return response_json(res, 200, json_pack("{s:I}", "deleted", (json_int_t)id));
 }
 
+/*
+ * The list of the caller's own community (a resident's, or a community
+ * worker's: what her residents see): its rule type under the rules that
+ * apply to it, and the services of that type at the community and above.
+ * No community (a scope that is not one) or no residents yet: type null,
+ * no items.
+ */
+static Error *analytics_handle_services_mine(Request *req, Response *res)
+{
+    const char *code = req->user ? req->user->scope : NULL, *type = NULL, *source = "";
+    json_t *community = json_null(), *items;
+    AnalyticsRule *rules;
+    size_t n_rules;
+    AnalyticsSet set;
+    Error *err;
+
+    err = auth_require(req, ROLES_ALL);
+    if (err)
+        return err;
+    items = json_array();
+    if (code && strlen(code) == 12 && analytics_scope_valid(code)) {
+        AnalyticsCommunity *c;
+
+        err = analytics_store_rules(req->store, req->arena, code, &rules, &n_rules, &source);
+        if (!err)
+            err = analytics_compute_req(req, code, &set);
+        c = err ? NULL : analytics_find(&set, code);
+        if (c) {
+            community = json_pack("{s:s, s:s}", "code", c->code, "name", c->name);
+            type = analytics_type_for(rules, n_rules, c);
+        }
+        if (!err && type)
+            err = analytics_store_services_for(req->store, req->arena, code, type, items);
+    }
+    if (err) {
+        json_decref(community);
+        json_decref(items);
+        return err;
+    }
+    return response_json(res, 200,
+                         json_pack("{s:o, s:o, s:s, s:o, s:o}", "community", community, "type",
+                                   type ? json_string(type) : json_null(), "rules_scope", source,
+                                   "kinds", kinds_json(), "items", items));
+}
+
 /* Sums @rows (key, n[0], n[1]) of the communities @member marks, by key, into a new array. */
 static json_t *sum_by_key(const AnalyticsSet *set, const CountRows *rows, const bool *member,
                           int64_t residents, bool per_1000, const char *second)
@@ -259,6 +306,7 @@ void analytics_services_routes_register(Router *r)
 {
     router_add(r, "GET", "/api/v1/analytics/services/suggestions",
                analytics_handle_service_suggestions, 0);
+    router_add(r, "GET", "/api/v1/analytics/services/mine", analytics_handle_services_mine, 0);
     router_add(r, "GET", "/api/v1/analytics/services", analytics_handle_services, 0);
     router_add(r, "POST", "/api/v1/analytics/services", analytics_handle_service_create, 0);
     router_add(r, "DELETE", "/api/v1/analytics/services/{id}", analytics_handle_service_delete, 0);

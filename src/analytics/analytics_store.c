@@ -80,6 +80,11 @@ static const char SQL_SERVICES[] =
     "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service"
     " WHERE scope = ?1 AND (?2 = '' OR type = ?2)"
     " ORDER BY type, CASE kind WHEN 'basic' THEN 1 WHEN 'welfare' THEN 2 ELSE 3 END, id";
+/* a community's services: those of its type at the community and every scope above it */
+static const char SQL_SERVICES_FOR[] =
+    "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service"
+    " WHERE scope IN (?1, ?2, ?3, ?4, ?5, ?6) AND type = ?7"
+    " ORDER BY CASE kind WHEN 'basic' THEN 1 WHEN 'welfare' THEN 2 ELSE 3 END, length(scope), id";
 static const char SQL_SERVICE_GET[] =
     "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service WHERE id = ?1";
 static const char SQL_SERVICE_INSERT[] =
@@ -127,6 +132,29 @@ Error *analytics_store_services(Store *st, Arena *a, const char *scope, const ch
     StoreStmt *s = store_prepare_bind(st, a, SQL_SERVICES, "tt", scope, type ? type : "");
     StoreResult r;
 
+    while ((r = store_step(s)) == STORE_ROW) {
+        AnalyticsService x;
+
+        read_service(s, a, &x);
+        json_array_append_new(items, analytics_service_json(&x));
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    return NULL;
+}
+
+Error *analytics_store_services_for(Store *st, Arena *a, const char *code, const char *type,
+                                    json_t *items)
+{
+    static const size_t lengths[] = { 0, 2, 4, 6, 9, 12 };
+    size_t len = strlen(code);
+    StoreStmt *s = store_prepare(st, a, SQL_SERVICES_FOR);
+    StoreResult r;
+
+    for (int i = 0; i < 6; i++)
+        store_bind_text(s, i + 1, arena_strndup(a, code, lengths[i] < len ? lengths[i] : len));
+    store_bind_text(s, 7, type);
     while ((r = store_step(s)) == STORE_ROW) {
         AnalyticsService x;
 

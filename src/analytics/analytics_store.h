@@ -27,6 +27,13 @@ json_t *analytics_service_json(const AnalyticsService *x);
 /* The services of exactly @scope (of @type when not NULL), by type, kind and id, as JSON into @items. */
 Error *analytics_store_services(Store *st, Arena *a, const char *scope, const char *type,
                                 json_t *items);
+/*
+ * The services a community @code sees: those of @type at @code and at every
+ * scope above it (its 9, 6, 4, 2-digit prefixes and ''), by kind, the
+ * widest scope first, id; as JSON into @items.
+ */
+Error *analytics_store_services_for(Store *st, Arena *a, const char *code, const char *type,
+                                    json_t *items);
 /* 409 duplicate_service when the scope's type already has one of that kind and name. */
 Error *analytics_store_service_insert(Store *st, Arena *a, const AnalyticsService *s,
                                       int64_t user_id, int64_t now_ms, int64_t *ret_id);

@@ -459,12 +459,43 @@ test('service lists: staff build them per type, suggestions come from the demand
   const all = await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9');
   assert.equal(all.body.items.length, 3);
   expectError(await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'staffA'), 403, 'forbidden');
+
+  // a resident reads her community's list: its type's services at the community and above
+  r = await api('POST', `/api/v1/analytics/services?scope=${A}`, 'staffA', { type: '老龄化型', kind: 'welfare', name: '楼组互助', provider: '楼组长', frequency: '每周' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.scope, A);
+  const ownA = r.body.id;
+  r = await api('POST', `/api/v1/analytics/services?scope=${A}`, 'staffA', { type: '高层住宅型', kind: 'basic', name: '电梯安全巡查' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const mine = await api('GET', '/api/v1/analytics/services/mine', 'resA');
+  assert.equal(mine.status, 200, JSON.stringify(mine.body));
+  assert.equal(mine.body.community.code, A);
+  assert.equal(mine.body.type, '老龄化型');
+  assert.deepEqual(mine.body.items.map((x) => [x.kind, x.name, x.scope]),
+    [['basic', '老年人助餐', S2], ['welfare', '楼组互助', A], ['market', '上门理发', S2]], 'her type only, by kind, street and community');
+  assert.equal(mine.body.items[0].provider, '街道社区事务受理中心');
+  assert.equal(mine.body.items[0].frequency, '每日');
+  assert.deepEqual(mine.body.kinds.map((x) => x.label), ['基本公共服务', '公益服务', '便民利民服务']);
+  const asStaff = await api('GET', '/api/v1/analytics/services/mine', 'staffA');
+  assert.deepEqual(asStaff.body.items.map((x) => x.id), mine.body.items.map((x) => x.id), 'her worker sees what her residents see');
+  const mineB = await api('GET', '/api/v1/analytics/services/mine', 'staffB');
+  assert.equal(mineB.body.type, '高层住宅型');
+  assert.deepEqual(mineB.body.items.map((x) => x.name), ['四点半课堂'], 'B sees its own type, not A\'s community list');
+  const street = await api('GET', '/api/v1/analytics/services/mine', 'st9');
+  assert.equal(street.status, 200);
+  assert.equal(street.body.community, null);
+  assert.deepEqual(street.body.items, [], 'a street has no community list of its own');
+  assert.equal((await srv.api('GET', '/api/v1/analytics/services/mine', {})).status, 401);
+  r = await api('DELETE', `/api/v1/analytics/services/${ownA}`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await api('GET', '/api/v1/analytics/services/mine', 'resA')).body.items.length, 2, 'deleted is gone for her');
+
   expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'street'), 404, 'not_found', 'id');
   r = await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9');
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal((await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9')).body.items.length, 2);
   expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9'), 404, 'not_found', 'id');
-  assert.equal(sql(`SELECT count(*) FROM audit WHERE action IN ('analytics.service_create', 'analytics.service_delete')`), '4');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action IN ('analytics.service_create', 'analytics.service_delete')`), '7');
 });
 
 test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {

@@ -32,6 +32,7 @@ const routes = [
       { path: 'case-calendar', name: 'case-calendar', component: () => import('./views/CaseCalendar.vue'), meta: { title: '工作日历', caseConfig: true } },
       /* every console user has an inbox: cases marks it open to property users too */
       { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue'), meta: { title: '消息', cases: true } },
+      { path: 'analytics/services', name: 'analytics-services', component: () => import('./views/AnalyticsServices.vue'), meta: { title: '服务清单', menu: 'analytics/services' } },
       { path: 'funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '自治金', funds: true } },
       /* /funds/applications/{id} is also the link of the notices funds.submitted, funds.street and funds.change */
       { path: 'funds/applications/new', name: 'funds-new', component: () => import('./views/FundsApplication.vue'), meta: { title: '新建自治金申请', funds: true, menu: 'funds' } },

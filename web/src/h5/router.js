@@ -24,6 +24,7 @@ const routes = [
   { path: '/cases/:id(\\d+)', name: 'case', component: () => import('./views/Case.vue'), meta: { title: '报事详情' } },
   { path: '/care', name: 'care', component: () => import('./views/CareHome.vue'), meta: { title: '关爱结对' } },
   { path: '/care/visit/:id(\\d+)', name: 'care-visit', component: () => import('./views/CareVisit.vue'), meta: { title: '记录走访' } },
+  { path: '/community/services', name: 'community-services', component: () => import('./views/CommunityServices.vue'), meta: { title: '社区服务清单' } },
   { path: '/funds', name: 'funds', component: () => import('./views/Funds.vue'), meta: { title: '社区自治金' } },
   { path: '/funds/new', name: 'funds-apply', component: () => import('./views/FundsApply.vue'), meta: { title: '申请自治金' } },
   { path: '/funds/:id(\\d+)', name: 'funds-project', component: () => import('./views/FundsProject.vue'), meta: { title: '自治金项目' } },
