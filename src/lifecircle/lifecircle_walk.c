@@ -354,6 +354,7 @@ typedef struct CoverageCtx {
     long *b_vertex, *f_vertex;
     double *b_access, *f_access;
     double limit_m;
+    double *column[_GEO_CATEGORY_MAX]; /* each walk's distances, building by building */
     double *out;
     atomic_int next;
 } CoverageCtx;
@@ -398,6 +399,10 @@ static void coverage_walks(void *arg, int thread, int n_threads)
         }
         if (n_src)
             walk_run(g, w, n_src, s_vertex, s_offset, x->limit_m, dist);
+        /*
+         * A column of its own: two threads writing the categories of one
+         * building side by side would fight over its cache line.
+         */
         for (size_t b = 0; b < x->n_buildings; b++) {
             double d = INFINITY;
 
@@ -406,7 +411,7 @@ static void coverage_walks(void *arg, int thread, int n_threads)
                 __builtin_prefetch(&dist[x->b_vertex[b + 16]]);
             if (n_src && x->b_vertex[b] >= 0)
                 d = dist[x->b_vertex[b]] + x->b_access[b];
-            x->out[b * _GEO_CATEGORY_MAX + (size_t)c] = d <= x->limit_m ? d : INFINITY;
+            x->column[c][b] = d <= x->limit_m ? d : INFINITY;
         }
     }
     free(s_offset);
@@ -434,8 +439,13 @@ void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t
     };
     int n_threads = threads_for(g, _GEO_CATEGORY_MAX);
 
+    for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
+        x.column[c] = arena_alloc(a, (n_buildings + 1) * sizeof(double));
     /* a few thousand points are not worth a thread */
     parallel(n_buildings + n_facilities < 4096 ? 1 : geo_walk_threads(), coverage_snap, &x);
     parallel(n_threads, coverage_walks, &x);
+    for (size_t b = 0; b < n_buildings; b++)
+        for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
+            x.out[b * _GEO_CATEGORY_MAX + (size_t)c] = x.column[c][b];
     *ret = x.out;
 }
