@@ -12,11 +12,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, serveAgain, COMMUNITY, STREET, ROOT, dbSql } from '../lib/server.mjs';
+import { grid } from '../lib/osm.mjs';
 
 const OTHER = '310105004001';
 const LAT0 = 30.0, LON0 = 104.0, N = 12, STEP = 100; /* a 12 × 12 grid of streets 100 m apart */
-const M = 1 / 111195.08; /* degrees of latitude per metre on the mean sphere */
-const DLON = M / Math.cos(LAT0 * Math.PI / 180);
 const BANDS = { 5: 300, 10: 500, 15: 1000 };
 const CATS = ['community_service', 'kindergarten', 'nursery', 'elderly_care', 'clinic', 'pharmacy',
   'primary_school', 'middle_school', 'supermarket', 'convenience', 'fresh_market', 'park',
@@ -35,33 +34,18 @@ function expectError(r, status, code, field) {
   assert.match(r.body.error.message, /[\u4e00-\u9fff]/, 'the message is Chinese');
 }
 
-const at = (r, c, dn = 0, de = 0) => ({ lat: LAT0 + (r * STEP + dn) * M, lon: LON0 + (c * STEP + de) * DLON });
+const at = grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 }).at;
 
 /* The grid city as OSM XML: streets, a kindergarten, a clinic, a supermarket, two residential buildings. */
 function gridCity() {
-  const nodes = [], ways = [];
-  const id = (r, c) => 1000 + r * N + c;
-  for (let r = 0; r < N; r++)
-    for (let c = 0; c < N; c++) {
-      const p = at(r, c);
-      nodes.push(`<node id="${id(r, c)}" lat="${p.lat}" lon="${p.lon}"/>`);
-    }
-  for (let r = 0; r < N; r++)
-    ways.push(`<way id="${100 + r}">${[...Array(N).keys()].map((c) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="residential"/></way>`);
-  for (let c = 0; c < N; c++)
-    ways.push(`<way id="${200 + c}">${[...Array(N).keys()].map((r) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="footway"/></way>`);
-  const poi = (nid, p, k, v, name) => `<node id="${nid}" lat="${p.lat}" lon="${p.lon}"><tag k="${k}" v="${v}"/><tag k="name" v="${name}"/></node>`;
-  nodes.push(poi(9001, at(2, 2, 20, 0), 'amenity', 'kindergarten', '阳光幼儿园'));
-  nodes.push(poi(9002, at(9, 8, 0, 30), 'amenity', 'clinic', '社区卫生服务站'));
-  nodes.push(poi(9003, at(5, 10, 10, 10), 'shop', 'supermarket', '联华超市'));
+  const g = grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 });
+  g.poi(9001, at(2, 2, 20, 0), 'amenity', 'kindergarten', '阳光幼儿园');
+  g.poi(9002, at(9, 8, 0, 30), 'amenity', 'clinic', '社区卫生服务站');
+  g.poi(9003, at(5, 10, 10, 10), 'shop', 'supermarket', '联华超市');
   /* two residential buildings, as squares of 20 m */
-  let n = 9100;
-  for (const [w, r, c] of [[300, 7, 3], [301, 1, 9]]) {
-    const sq = [at(r, c, 30, 30), at(r, c, 30, 50), at(r, c, 50, 50), at(r, c, 50, 30)];
-    const ids = sq.map((p) => { nodes.push(`<node id="${n}" lat="${p.lat}" lon="${p.lon}"/>`); return n++; });
-    ways.push(`<way id="${w}">${[...ids, ids[0]].map((x) => `<nd ref="${x}"/>`).join('')}<tag k="building" v="residential"/></way>`);
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">\n${nodes.join('\n')}\n${ways.join('\n')}\n</osm>\n`;
+  g.building(300, 9100, 7, 3, 30, 30, 20);
+  g.building(301, 9104, 1, 9, 30, 30, 20);
+  return g.xml();
 }
 
 /* ---- the independent computation ---- */

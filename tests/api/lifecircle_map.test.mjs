@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, serveAgain, COMMUNITY, dbSql } from '../lib/server.mjs';
+import { grid } from '../lib/osm.mjs';
 
 const OTHER = '310105004001';
 const LAT0 = 30.0, LON0 = 104.0, N = 10, STEP = 100; /* a 10 × 10 grid of streets 100 m apart */
-const M = 1 / 111195.08;
-const DLON = M / Math.cos(LAT0 * Math.PI / 180);
 const BANDS = { 5: 300, 10: 500, 15: 1000 };
-const at = (r, c, dn = 0, de = 0) => ({ lat: LAT0 + (r * STEP + dn) * M, lon: LON0 + (c * STEP + de) * DLON });
+const at = grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 }).at;
 
 let srv, srv2, dir;
 const tok = {};
@@ -24,23 +23,11 @@ const sql = (q) => dbSql(srv.db, q).trim();
 const count = (q) => Number(sql(q));
 const api = (method, p, who, body, s = srv) => s.api(method, p, { token: tok[who], body });
 
+/* the grid, and a street of its own far away: reached from nothing on the grid */
 function gridCity() {
-  const nodes = [], ways = [];
-  const id = (r, c) => 1000 + r * N + c;
-  for (let r = 0; r < N; r++)
-    for (let c = 0; c < N; c++) {
-      const p = at(r, c);
-      nodes.push(`<node id="${id(r, c)}" lat="${p.lat}" lon="${p.lon}"/>`);
-    }
-  for (let r = 0; r < N; r++)
-    ways.push(`<way id="${100 + r}">${[...Array(N).keys()].map((c) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="residential"/></way>`);
-  for (let c = 0; c < N; c++)
-    ways.push(`<way id="${200 + c}">${[...Array(N).keys()].map((r) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="footway"/></way>`);
-  /* a street of its own far away: reached from nothing on the grid */
-  const far = [at(40, 40), at(40, 41)];
-  far.forEach((p, i) => nodes.push(`<node id="${5000 + i}" lat="${p.lat}" lon="${p.lon}"/>`));
-  ways.push('<way id="400"><nd ref="5000"/><nd ref="5001"/><tag k="highway" v="residential"/></way>');
-  return `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">\n${nodes.join('\n')}\n${ways.join('\n')}\n</osm>\n`;
+  const g = grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 });
+  g.street(400, 5000, at(40, 40), at(40, 41));
+  return g.xml();
 }
 
 function hav(a, b) {

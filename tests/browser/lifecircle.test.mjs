@@ -16,26 +16,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMUNITY, apiAs, consoleLogin, elderProblems, launchBrowser, menuGo, newPage, phoneAs, shot, startLinli } from './helpers.mjs';
 import { dbSql } from '../lib/server.mjs';
+import { grid } from '../lib/osm.mjs';
 
 const LAT0 = 30.0, LON0 = 104.0, N = 12, STEP = 100;
-const M = 1 / 111195.08;
-const DLON = M / Math.cos(LAT0 * Math.PI / 180);
-const at = (r, c, dn = 0, de = 0) => ({ lat: LAT0 + (r * STEP + dn) * M, lon: LON0 + (c * STEP + de) * DLON });
+const at = grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 }).at;
 
-function gridCity() {
-  const nodes = [], ways = [];
-  const id = (r, c) => 1000 + r * N + c;
-  for (let r = 0; r < N; r++)
-    for (let c = 0; c < N; c++) {
-      const p = at(r, c);
-      nodes.push(`<node id="${id(r, c)}" lat="${p.lat}" lon="${p.lon}"/>`);
-    }
-  for (let r = 0; r < N; r++)
-    ways.push(`<way id="${100 + r}">${[...Array(N).keys()].map((c) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="residential"/></way>`);
-  for (let c = 0; c < N; c++)
-    ways.push(`<way id="${200 + c}">${[...Array(N).keys()].map((r) => `<nd ref="${id(r, c)}"/>`).join('')}<tag k="highway" v="footway"/></way>`);
-  return `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">\n${nodes.join('\n')}\n${ways.join('\n')}\n</osm>\n`;
-}
+const gridCity = () => grid({ n: N, step: STEP, lat0: LAT0, lon0: LON0 }).xml();
 
 const json = (method, body) => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
