@@ -44,7 +44,7 @@ static json_t *population_json(const AnalyticsSet *set, const AnalyticsCommunity
                                               analytics_list("/api/v1/residents", "community",
                                                              c->code, "tag", r->key, NULL)));
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "residents",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "residents",
                      (json_int_t)c->c.residents, "male", (json_int_t)c->c.male, "female",
                      (json_int_t)c->c.female, "households", (json_int_t)c->c.households,
                      "living_alone", (json_int_t)c->c.living_alone, "key_population",
@@ -52,7 +52,13 @@ static json_t *population_json(const AnalyticsSet *set, const AnalyticsCommunity
                      "pyramid", pyramid, "tags", tags, "list",
                      analytics_list("/api/v1/residents", "community", c->code, NULL),
                      "households_list",
-                     analytics_list("/api/v1/households", "community", c->code, NULL));
+                     analytics_list("/api/v1/households", "community", c->code, NULL),
+                     "living_alone_list",
+                     analytics_list("/api/v1/residents", "community", c->code, "living_alone",
+                                    "1", NULL),
+                     "key_population_list",
+                     analytics_list("/api/v1/residents", "community", c->code, "key_population",
+                                    "1", NULL));
 }
 
 static json_t *housing_json(const AnalyticsCommunity *c)

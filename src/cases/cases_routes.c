@@ -400,23 +400,6 @@ static Error *query_state(Request *req, int *ret)
     return NULL;
 }
 
-static Error *query_flag(Request *req, const char *name, int *ret)
-{
-    const char *s = request_query(req, name);
-
-    *ret = -1;
-    if (!s || !*s)
-        return NULL;
-    if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0)
-        *ret = 1;
-    else if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0)
-        *ret = 0;
-    else
-        return error_bad_request(req->arena, name, "invalid_query",
-                                 arena_sprintf(req->arena, "参数“%s”应为 0 或 1", name));
-    return NULL;
-}
-
 /* ?community= (a community or street in the scope) or the user's whole scope. */
 static Error *list_scope(Request *req, const char **ret_lo, const char **ret_hi)
 {
@@ -460,9 +443,9 @@ static Error *cases_handle_list(Request *req, Response *res)
     if (!err)
         err = query_state(req, &f.state);
     if (!err)
-        err = query_flag(req, "overdue", &f.overdue);
+        err = request_query_flag(req, "overdue", &f.overdue);
     if (!err)
-        err = query_flag(req, "mine", &mine);
+        err = request_query_flag(req, "mine", &mine);
     if (!err) {
         const char *grid = request_query(req, "grid");
 

@@ -307,6 +307,23 @@ Error *request_query_int(Request *req, const char *name, int64_t def, int64_t mi
     return NULL;
 }
 
+Error *request_query_flag(Request *req, const char *name, int *ret)
+{
+    const char *s = request_query(req, name);
+
+    *ret = -1;
+    if (!s || !*s)
+        return NULL;
+    if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0)
+        *ret = 1;
+    else if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0)
+        *ret = 0;
+    else
+        return error_bad_request(req->arena, name, "invalid_query",
+                                 arena_sprintf(req->arena, "参数“%s”应为 0 或 1", name));
+    return NULL;
+}
+
 Error *request_param_id(Request *req, int idx, int64_t *ret)
 {
     const char *s = idx < req->n_params ? req->params[idx] : NULL;

@@ -117,6 +117,9 @@ Error *request_field_number(Request *req, json_t *obj, const char *name, bool re
 Error *request_query_int(Request *req, const char *name, int64_t def, int64_t min, int64_t max,
                          int64_t *ret);
 
+/* The query argument @name as a flag: 1 for "1"/"true", 0 for "0"/"false", -1 when absent or empty; 400 otherwise. */
+Error *request_query_flag(Request *req, const char *name, int *ret);
+
 /* Route parameter @idx as a positive id; 404 if it is not one. */
 Error *request_param_id(Request *req, int idx, int64_t *ret);
 

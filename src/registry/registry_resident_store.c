@@ -248,6 +248,13 @@ static void search_from_where(SearchSql *q, const ResidentFilter *f)
         param_int(q, " AND r.household_id = ?%d", f->household_id);
     if (f->building_id)
         param_int(q, " AND r.building_id = ?%d", f->building_id);
+    if (f->key_population)
+        strbuf_adds(&q->sb, " AND EXISTS (SELECT 1 FROM resident_tag kt JOIN tag kg ON kg.name = kt.tag"
+                            " WHERE kt.resident_id = r.id AND kg.key_population = 1)");
+    if (f->living_alone)
+        strbuf_adds(&q->sb, " AND r.status = 'active' AND NOT EXISTS (SELECT 1 FROM resident o"
+                            " WHERE o.household_id = r.household_id AND o.status = 'active'"
+                            " AND o.id <> r.id)");
     if (f->name_lo) {
         param_text(q, " AND r.name >= ?%d", f->name_lo);
         param_text(q, " AND r.name < ?%d", f->name_hi);
@@ -308,7 +315,7 @@ static const char SQL_ACTIVE_TOTAL[] =
 static bool counted(const ResidentFilter *f)
 {
     return f->status && strcmp(f->status, "active") == 0 && !f->household_id &&
-           !f->building_id && !f->name_lo && !f->name_like && !f->initials_lo && !f->last4 &&
+           !f->building_id && !f->key_population && !f->living_alone && !f->name_lo && !f->name_like && !f->initials_lo && !f->last4 &&
            !f->hash;
 }
 

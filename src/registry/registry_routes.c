@@ -568,6 +568,7 @@ static Error *registry_handle_residents(Request *req, Response *res)
     ResidentFilter f = { 0 };
     int64_t page, per_page, total = 0;
     const char *status, *whole = NULL;
+    int flag;
     JsonW w;
     Error *err;
 
@@ -594,6 +595,14 @@ static Error *registry_handle_residents(Request *req, Response *res)
     f.tag = request_query(req, "tag");
     if (f.tag && !*f.tag)
         f.tag = NULL;
+    err = request_query_flag(req, "key_population", &flag);
+    if (err)
+        return err;
+    f.key_population = flag == 1;
+    err = request_query_flag(req, "living_alone", &flag);
+    if (err)
+        return err;
+    f.living_alone = flag == 1;
     status = request_query(req, "status");
     if (!status || !*status || strcmp(status, "active") == 0)
         f.status = "active";

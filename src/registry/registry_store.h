@@ -24,6 +24,8 @@ typedef struct ResidentFilter {
     int64_t household_id;
     int64_t building_id;
     const char *tag;
+    bool key_population;     /* holding any tag counted as 重点人群 */
+    bool living_alone;       /* the only active resident of the household (独居) */
     const char *name_lo;     /* name prefix range: "张" .. "张" + 1 */
     const char *name_hi;
     const char *name_like;   /* "%三%": a substring, when no name starts with the query */

@@ -79,7 +79,7 @@ async function resident(code, h, name, gender, birth, { tags = [], moved_in } = 
   const r = await api('POST', '/api/v1/residents', code === A ? 'staffA' : 'staffB', body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   h.n++;
-  truth(code).residents.push({ id: r.body.id, name, gender, birth, tags, moved_in });
+  truth(code).residents.push({ id: r.body.id, name, gender, birth, tags, moved_in, household: h });
   return r.body.id;
 }
 
@@ -293,6 +293,23 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
   assert.equal(list.status, 200, JSON.stringify(list.body));
   assert.equal(list.body.total ?? list.body.items.length, t.value);
   assert.deepEqual(list.body.items.map((x) => x.name), ['王桂兰']);
+  /* 独居户 and 重点人群 open the residents who make them up */
+  const listOf = async (l) => {
+    const x = await api('GET', `${l.route}?${new URLSearchParams({ ...l.query, per_page: 200 })}`, 'staffA');
+    assert.equal(x.status, 200, JSON.stringify(x.body));
+    assert.equal(x.body.total, x.body.items.length);
+    return x.body.items.map((y) => y.name).sort();
+  };
+  const alone = truth(A).residents.filter((x) => x.household.n === 1).map((x) => x.name).sort();
+  assert.ok(alone.length > 0 && alone.length < truth(A).residents.length, 'A has people living alone and not');
+  assert.deepEqual(await listOf(p.population.living_alone_list), alone);
+  assert.equal(alone.length, p.population.living_alone);
+  const keyPeople = truth(A).residents.filter((x) => x.tags.some((y) => KEY_TAGS.includes(y))).map((x) => x.name).sort();
+  assert.ok(keyPeople.length > 0 && keyPeople.length < truth(A).residents.length);
+  assert.deepEqual(await listOf(p.population.key_population_list), keyPeople);
+  const bad = await api('GET', `/api/v1/residents?community=${A}&living_alone=maybe`, 'staffA');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'living_alone');
   assert.equal(p.housing.buildings, 3);
   close(p.housing.avg_floors, 10, 'avg floors');
   assert.equal(p.housing.low_rise, 2);

@@ -66,6 +66,15 @@ test('社区画像: the staff\'s own community, its numbers the portrait\'s; a t
   await page.waitForFunction((n) => (document.querySelector('.el-pagination__total')?.textContent || '').includes(`共 ${n} 条`), tag.value);
   assert.equal(decodeURIComponent(new URL(page.url()).hash.split('tag=')[1]), tag.label);
 
+  /* 独居户 opens the residents who live alone, the group filter set */
+  await page.goBack();
+  await page.waitForSelector('[data-test=kpi-living-alone]');
+  assert.ok(p.population.living_alone > 0, 'the demo community has people living alone');
+  await page.click('[data-test=kpi-living-alone]');
+  await page.waitForURL(/#\/residents\?.*living_alone=1/);
+  await page.waitForFunction((n) => (document.querySelector('.el-pagination__total')?.textContent || '').includes(`共 ${n} 条`), p.population.living_alone);
+  assert.match(await page.textContent('[data-test=group-filter]'), /独居/);
+
   /* a category's open cases open the case list filtered by it */
   await page.goBack();
   await page.waitForSelector('[data-test=portrait-cases]');

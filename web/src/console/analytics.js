@@ -60,7 +60,11 @@ export function listTarget(list, router) {
   let to = null;
   const m = /^\/residents\/(\d+)$/.exec(path);
   if (m) to = { name: 'residents', query: { id: m[1] } };
-  else if (path === '/residents') to = { name: 'residents', query: q.tag ? { tag: q.tag } : {} };
+  else if (path === '/residents') {
+    const query = {};
+    for (const k of ['tag', 'key_population', 'living_alone']) if (q[k]) query[k] = q[k];
+    to = { name: 'residents', query };
+  }
   else if (path === '/households' || path === '/buildings') to = { name: 'buildings' };
   else if (path === '/cases') to = { name: 'cases', query: q.category ? { category: q.category } : {} };
   else if (path === '/assistant/unanswered') to = { name: 'unanswered' };
