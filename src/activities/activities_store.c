@@ -315,30 +315,48 @@ Error *activities_store_json(Store *st, Arena *a, int64_t id, bool tokens, int64
     return NULL;
 }
 
-/* Upcoming (and ongoing) first, soonest first; then the ended ones, latest first. */
-static const char SQL_LIST[] =
-    "SELECT " ACTIVITY_COLUMNS ", a.start_at, a.end_at"
-    " FROM activity a LEFT JOIN division d ON d.code = a.community"
+/*
+ * The list: upcoming (and ongoing) first, soonest first; then the ended
+ * ones, latest first. Each part is its own query, so that neither reads a
+ * street's whole history: the communities of the range one by one
+ * (community IN (the division's codes), as the residents' list does), the
+ * upcoming found by their end (index activity_community_end, schema 42),
+ * the ended by their start (activity_community) within a window of recent
+ * months that widens until it holds the page. One query ordered by a CASE
+ * sorted every activity of the street for each page (docs: bench/README.md).
+ */
+#define LIST_SELECT                                                                                \
+    "SELECT " ACTIVITY_COLUMNS ", a.start_at, a.end_at"                                           \
+    " FROM activity a LEFT JOIN division d ON d.code = a.community"                               \
     " LEFT JOIN room r ON r.id = a.room_id"
-    " WHERE a.community >= ?1 AND a.community < ?2 AND (CAST(?3 AS TEXT) IS NULL OR a.kind = ?3)"
+#define LIST_WHERE                                                                                 \
+    " WHERE a.community IN (SELECT c.code FROM division c WHERE c.code >= ?1 AND c.code < ?2)"    \
+    " AND (CAST(?3 AS TEXT) IS NULL OR a.kind = ?3)"                                               \
     " AND (?4 = 0 OR a.end_at > ?4) AND (?5 = 0 OR a.start_at < ?5)"
-    " ORDER BY CASE WHEN a.end_at > ?6 THEN 0 ELSE 1 END,"
-    " CASE WHEN a.end_at > ?6 THEN a.start_at ELSE -a.start_at END, a.id"
-    " LIMIT ?7 OFFSET ?8";
-static const char SQL_COUNT[] =
-    "SELECT count(*) FROM activity a"
-    " WHERE a.community >= ?1 AND a.community < ?2 AND (CAST(?3 AS TEXT) IS NULL OR a.kind = ?3)"
-    " AND (?4 = 0 OR a.end_at > ?4) AND (?5 = 0 OR a.start_at < ?5)";
 
-Error *activities_store_list(Store *st, Arena *a, const ActivitiesFilter *f, json_t **ret_items,
-                             int64_t *ret_total)
+static const char SQL_LIST_UPCOMING[] =
+    LIST_SELECT LIST_WHERE " AND a.end_at > ?6 AND a.start_at >= ?9"
+    " ORDER BY a.start_at, a.id LIMIT ?7 OFFSET ?8";
+static const char SQL_LIST_ENDED[] =
+    LIST_SELECT LIST_WHERE " AND a.end_at <= ?6 AND a.start_at >= ?9"
+    " ORDER BY a.start_at DESC, a.id LIMIT ?7 OFFSET ?8";
+static const char SQL_COUNT_UPCOMING[] =
+    "SELECT count(*) FROM activity a" LIST_WHERE " AND a.end_at > ?6";
+static const char SQL_COUNT[] = "SELECT count(*) FROM activity a" LIST_WHERE;
+
+/* the ended part's windows: the last month, year, five years, then all */
+static const int64_t ENDED_WINDOW_DAYS[] = { 31, 366, 5 * 366, 0 };
+
+/* Appends up to @limit rows of @sql (bound as the list binds it) to @items; *ret_n: how many. */
+static Error *list_part(Store *st, Arena *a, const char *sql, const ActivitiesFilter *f,
+                        int64_t limit, int64_t offset, int64_t since, json_t *items,
+                        int64_t *ret_n)
 {
-    StoreStmt *s = store_prepare_bind(st, a, SQL_LIST, "tttiiiii", f->lo, f->hi, f->kind, f->from,
-                                      f->to, f->now, f->limit, f->offset);
+    StoreStmt *s = store_prepare_bind(st, a, sql, "tttiiiiii", f->lo, f->hi, f->kind, f->from,
+                                      f->to, f->now, limit, offset, since);
     int ncol = (int)strlen(ACTIVITY_TYPES);
-    json_t *items = json_array();
     StoreResult r;
-    Error *err;
+    int64_t n = 0;
 
     while ((r = store_step(s)) == STORE_ROW) {
         json_t *o = store_row_json(s, a, ACTIVITY_TYPES);
@@ -347,16 +365,55 @@ Error *activities_store_list(Store *st, Arena *a, const ActivitiesFilter *f, jso
                  f->now);
         json_object_del(o, "body");
         json_array_append_new(items, o);
+        n++;
     }
     store_reset(s);
-    if (r != STORE_DONE) {
-        json_decref(items);
-        return store_error(st, a);
+    *ret_n = n;
+    return r == STORE_DONE ? NULL : store_error(st, a);
+}
+
+/* @sql binds the filter's ?1..?5 and, with @upcoming, now as ?6. */
+static Error *list_count(Store *st, Arena *a, const char *sql, bool upcoming,
+                         const ActivitiesFilter *f, int64_t *ret)
+{
+    return store_run_int64(st, a,
+                           store_prepare_bind(st, a, sql, upcoming ? "tttiii" : "tttii", f->lo,
+                                              f->hi, f->kind, f->from, f->to, f->now),
+                           ret);
+}
+
+Error *activities_store_list(Store *st, Arena *a, const ActivitiesFilter *f, json_t **ret_items,
+                             int64_t *ret_total)
+{
+    json_t *items = json_array();
+    int64_t upcoming = 0, got = 0, n = 0;
+    Error *err = list_count(st, a, SQL_COUNT_UPCOMING, true, f, &upcoming);
+
+    if (!err && f->offset < upcoming)
+        err = list_part(st, a, SQL_LIST_UPCOMING, f, f->limit, f->offset, INT64_MIN, items, &got);
+    /*
+     * The ended part from its own offset. A window of recent starts that
+     * yields the whole page holds the page: every activity outside it
+     * started earlier, so comes later in the order.
+     */
+    for (size_t w = 0; !err && got < f->limit && w < ARRAY_SIZE(ENDED_WINDOW_DAYS); w++) {
+        int64_t days = ENDED_WINDOW_DAYS[w];
+        int64_t since = days ? f->now - days * 86400000 : INT64_MIN;
+        size_t mark = json_array_size(items);
+
+        err = list_part(st, a, SQL_LIST_ENDED, f, f->limit - got,
+                        f->offset > upcoming ? f->offset - upcoming : 0, since, items, &n);
+        if (!err && n < f->limit - got && days) {
+            /* too few in the window: drop them and widen it */
+            while (json_array_size(items) > mark)
+                json_array_remove(items, json_array_size(items) - 1);
+            continue;
+        }
+        got += n;
+        break;
     }
-    err = store_run_int64(st, a,
-                          store_prepare_bind(st, a, SQL_COUNT, "tttii", f->lo, f->hi, f->kind,
-                                             f->from, f->to),
-                          ret_total);
+    if (!err)
+        err = list_count(st, a, SQL_COUNT, false, f, ret_total);
     if (err) {
         json_decref(items);
         return err;

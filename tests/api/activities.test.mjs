@@ -558,3 +558,47 @@ test('stats and the street: scope and bad ranges', async () => {
   assert.equal((await api('GET', '/api/v1/activities/stats', 'resident')).status, 403);
   assert.equal((await api('GET', `/api/v1/activities/stats?community=${OTHER}`, 'staff')).status, 403);
 });
+
+test('a street\'s list, page by page, is upcoming soonest first then ended latest first, however far back they ended', async () => {
+  /* ended ones a week, months, years back: the list widens its window of recent starts to fill a page */
+  const backs = [2 * HOUR, 7 * DAY, 40 * DAY, 200 * DAY, 400 * DAY, 3 * 366 * DAY, 7 * 366 * DAY];
+  for (const [i, back] of backs.entries()) {
+    for (const community of [COMMUNITY, OTHER]) {
+      const r = await api('POST', '/api/v1/activities', 'staff', {
+        community: COMMUNITY, title: `往期活动${i}`, kind: i % 2 ? 'course' : 'volunteer',
+        start: iso(Date.now() + 30 * MIN), end: iso(Date.now() + 90 * MIN), capacity: 10,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      shift(r.body.id, back + 2 * HOUR);
+      /* the staff publishes in her community only: the other community's by hand */
+      if (community === OTHER) sql(`UPDATE activity SET community = '${OTHER}' WHERE id = ${r.body.id}`);
+    }
+  }
+  for (let i = 0; i < 3; i++) await publish({ title: `将来活动${i}` }, 60 * (i + 1));
+  /* the order, from the table itself; nothing ends within a minute of now */
+  const now = Date.now();
+  const rows = sql(`SELECT id, start_at, end_at, kind FROM activity WHERE community IN ('${COMMUNITY}', '${OTHER}')`)
+    .split('\n').filter(Boolean).map((l) => l.split('|')).map(([id, s, e, k]) => ({ id: Number(id), s: Number(s), e: Number(e), k }));
+  assert.ok(rows.every((x) => Math.abs(x.e - now) > MIN), 'no activity ends right now');
+  const order = (xs) => [
+    ...xs.filter((x) => x.e > now).sort((p, q) => p.s - q.s || p.id - q.id),
+    ...xs.filter((x) => x.e <= now).sort((p, q) => q.s - p.s || p.id - q.id),
+  ].map((x) => x.id);
+  const walk = async (q, per) => {
+    const ids = [];
+    for (let page = 1; ; page++) {
+      const r = await api('GET', `/api/v1/activities?community=${STREET}&per_page=${per}&page=${page}${q}`, 'street');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      ids.push(...r.body.items.map((x) => x.id));
+      if (r.body.items.length < per) return { ids, total: r.body.total };
+    }
+  };
+  for (const per of [1, 4, 7, 50]) {
+    const got = await walk('', per);
+    assert.deepEqual(got.ids, order(rows), `per_page ${per}`);
+    assert.equal(got.total, rows.length);
+  }
+  const courses = await walk('&kind=course', 3);
+  assert.deepEqual(courses.ids, order(rows.filter((x) => x.k === 'course')));
+  assert.equal(courses.total, rows.filter((x) => x.k === 'course').length);
+});
