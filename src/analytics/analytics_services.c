@@ -245,6 +245,32 @@ static Error *analytics_handle_services_mine(Request *req, Response *res)
                                    "kinds", kinds_json(), "items", items));
 }
 
+static int64_t int_of(const json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+/* Stable insertion sort of @arr: @q moves ahead of @p while before(q, p). */
+static void sort_stable(json_t *arr, bool (*before)(const json_t *q, const json_t *p))
+{
+    for (size_t i = 1; i < json_array_size(arr); i++) {
+        for (size_t j = i; j > 0; j--) {
+            json_t *p = json_array_get(arr, j - 1), *q = json_array_get(arr, j);
+
+            if (!before(q, p))
+                break;
+            json_incref(p);
+            json_array_set(arr, j - 1, q);
+            json_array_set_new(arr, j, p);
+        }
+    }
+}
+
+static bool more_value(const json_t *q, const json_t *p)
+{
+    return int_of(q, "value") > int_of(p, "value");
+}
+
 /* Sums @rows (key, n[0], n[1]) of the communities @member marks, by key, into a new array. */
 static json_t *sum_by_key(const AnalyticsSet *set, const CountRows *rows, const bool *member,
                           int64_t residents, bool per_1000, const char *second)
@@ -276,19 +302,7 @@ static json_t *sum_by_key(const AnalyticsSet *set, const CountRows *rows, const 
                             json_integer(json_integer_value(json_object_get(found, second)) +
                                          r->n[1]));
     }
-    /* most first (insertion order on ties) */
-    for (size_t i = 1; i < json_array_size(arr); i++) {
-        for (size_t j = i; j > 0; j--) {
-            json_t *p = json_array_get(arr, j - 1), *q = json_array_get(arr, j);
-
-            if (json_integer_value(json_object_get(p, "value")) >=
-                json_integer_value(json_object_get(q, "value")))
-                break;
-            json_incref(p);
-            json_array_set(arr, j - 1, q);
-            json_array_set_new(arr, j, p);
-        }
-    }
+    sort_stable(arr, more_value); /* most first (insertion order on ties) */
     if (per_1000) {
         size_t i;
         json_t *it;
@@ -312,11 +326,6 @@ static json_t *analytics_merge(json_t *extra, json_t *o)
     return o;
 }
 
-static int64_t int_of(const json_t *o, const char *key)
-{
-    return json_integer_value(json_object_get(o, key));
-}
-
 /* Demand first: more waitlisted sign-ups, then more sign-ups. */
 static bool demand_before(const json_t *p, const json_t *q)
 {
@@ -325,20 +334,11 @@ static bool demand_before(const json_t *p, const json_t *q)
     return int_of(p, "signups") > int_of(q, "signups");
 }
 
-/* Stable insertion sort of @arr by demand_before. */
-static void sort_by_demand(json_t *arr)
+/* Less covered: covered / buildings compared without division. */
+static bool less_covered(const json_t *q, const json_t *p)
 {
-    for (size_t i = 1; i < json_array_size(arr); i++) {
-        for (size_t j = i; j > 0; j--) {
-            json_t *p = json_array_get(arr, j - 1), *q = json_array_get(arr, j);
-
-            if (!demand_before(q, p))
-                break;
-            json_incref(p);
-            json_array_set(arr, j - 1, q);
-            json_array_set_new(arr, j, p);
-        }
-    }
+    return int_of(q, "covered") * int_of(p, "buildings") <
+           int_of(p, "covered") * int_of(q, "buildings");
 }
 
 /* The entry of @arr whose @field is @value, or a new one from @make. */
@@ -401,11 +401,11 @@ static json_t *activities_json(const AnalyticsSet *set, const CountRows *rows, c
         add_int(t, "waitlisted", r->n[2]);
         add_int(t, "full", r->n[3]);
     }
-    sort_by_demand(arr);
+    sort_stable(arr, demand_before);
     json_array_foreach(arr, i, it) {
         json_t *titles = json_object_get(it, "titles");
 
-        sort_by_demand(titles);
+        sort_stable(titles, demand_before);
         while (json_array_size(titles) > ANALYTICS_TITLES_MAX)
             json_array_remove(titles, json_array_size(titles) - 1);
         json_object_set_new(it, "per_1000",
@@ -474,20 +474,7 @@ static json_t *gaps_json(const AnalyticsSet *set, const CountRows *rows, const b
         json_object_set_new(it, "gap",
                             json_boolean(b > 0 && (double)cov < ANALYTICS_GAP_SHARE * (double)b));
     }
-    /* least covered first (the categories' order on ties) */
-    for (i = 1; i < json_array_size(arr); i++) {
-        for (size_t j = i; j > 0; j--) {
-            json_t *p = json_array_get(arr, j - 1), *q = json_array_get(arr, j);
-            int64_t pb = int_of(p, "buildings"), qb = int_of(q, "buildings");
-
-            /* covered/buildings compared without division: qc/qb < pc/pb */
-            if (!(int_of(q, "covered") * pb < int_of(p, "covered") * qb))
-                break;
-            json_incref(p);
-            json_array_set(arr, j - 1, q);
-            json_array_set_new(arr, j, p);
-        }
-    }
+    sort_stable(arr, less_covered); /* the categories' order on ties */
     return arr;
 }
 
