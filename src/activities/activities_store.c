@@ -877,6 +877,29 @@ static const char SQL_REACH_BUILDING[] =
 static const char *const REACH_BANDS[] = { "0-17 岁", "18-34 岁", "35-59 岁", "60-79 岁",
                                            "80 岁及以上" };
 
+static const char SQL_DEMAND_BY_COMMUNITY[] =
+    "SELECT x.community, x.kind, x.title, count(*), sum(x.signups), sum(x.waited), sum(x.was_full)"
+    " FROM (SELECT a.community AS community, a.kind AS kind, a.title AS title,"
+    " (SELECT count(*) FROM activity_signup s WHERE s.activity_id = a.id"
+    " AND s.state <> 'cancelled') AS signups,"
+    " (SELECT count(*) FROM activity_signup s WHERE s.activity_id = a.id AND s.state <> 'cancelled'"
+    " AND (s.state = 'waitlisted' OR s.promoted_at IS NOT NULL)) AS waited,"
+    " CASE WHEN a.taken >= a.capacity OR EXISTS (SELECT 1 FROM activity_signup s"
+    " WHERE s.activity_id = a.id AND (s.state = 'waitlisted' OR s.promoted_at IS NOT NULL))"
+    " THEN 1 ELSE 0 END AS was_full"
+    " FROM activity a WHERE a.community >= ?1 AND a.community < ?2 AND a.start_at >= ?3"
+    " AND a.start_at < ?4 AND a.state = 'open') x"
+    " GROUP BY x.community, x.kind, x.title";
+
+Error *activities_store_demand_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                            int64_t from, int64_t to, CountRows *out)
+{
+    return store_count_rows(st, a,
+                            store_prepare_bind(st, a, SQL_DEMAND_BY_COMMUNITY, "ttii", lo, hi, from,
+                                               to),
+                            out);
+}
+
 static double rate(int64_t part, int64_t whole);
 
 /* Adds rate to every row of @rows from its residents and reached. */

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "activities/activities.h"
+#include "store/store_counts.h"
 
 typedef struct ActivitySessionInput {
     int64_t start, end;
@@ -199,6 +200,18 @@ Error *activities_store_rate(Store *st, Arena *a, int64_t activity_id, int64_t r
  */
 Error *activities_store_stats(Store *st, Arena *a, const char *lo, const char *hi, int64_t from,
                               int64_t to, int64_t now_ms, json_t **ret);
+
+/*
+ * For src/analytics (服务清单's suggestions from demand): one grouped query
+ * over the activities of the communities in [@lo, @hi) that start in
+ * [@from, @to) and were not cancelled, a row per community, kind and title
+ * (key the kind's name, "course"; label the title), n = {activities,
+ * sign-ups (live ones: confirmed or waitlisted), waitlisted sign-ups (live
+ * ones waiting now or promoted from the waitlist), activities that were
+ * full (every place taken, or anyone ever waitlisted)}.
+ */
+Error *activities_store_demand_by_community(Store *st, Arena *a, const char *lo, const char *hi,
+                                            int64_t from, int64_t to, CountRows *out);
 
 /* ---- demo ---- */
 

@@ -8,7 +8,9 @@
  * aggregate functions of their own stores (registry_store_count_*,
  * cases_store_counts_by_community, assistant_store_counts_by_community,
  * booking_store_*_by_community, account_store_workers_by_community,
- * volunteers_store_counts_by_community, care_store_last_visits), each one
+ * volunteers_store_counts_by_community, care_store_last_visits; for the
+ * service lists' suggestions activities_store_demand_by_community and the
+ * life circle's geo_coverage_by_community), each one
  * grouped query over the scope's code range, so the indicators of a whole
  * city cost a dozen queries whatever the number of communities
  * (analytics_compute). The rules of the rule-based types are its only table

@@ -9,6 +9,7 @@
  * any server on the database sees: the next request then builds it again.
  */
 #include "lifecircle/lifecircle.h"
+#include "store/store_counts.h"
 
 /* The minute bands (5, 10, 15) and their distances, and the walking speed. */
 #define GEO_BANDS 3
@@ -53,3 +54,15 @@ int geo_band_of(int minutes);
  */
 double geo_model_distance(const GeoModel *m, int c, GeoPoint p, long *ret_vertex,
                           double *ret_access);
+
+/*
+ * For src/analytics (服务清单's gaps): the registry buildings placed on the
+ * map in communities [@lo, @hi) and which of them reach each category within
+ * @minutes (5, 10, 15; another number reads as 15) on foot, counted as the
+ * coverage route (GET /api/v1/geo/coverage) counts them, from the same
+ * model: 20 rows (one per category, key its key, label its name) per
+ * community with a placed building, n = {placed buildings, those covered,
+ * their active residents, those covered}. In lifecircle_routes.c.
+ */
+Error *geo_coverage_by_community(Store *st, Arena *a, const char *lo, const char *hi, int minutes,
+                                 CountRows *out);

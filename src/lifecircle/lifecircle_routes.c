@@ -129,32 +129,38 @@ static const char SQL_SCOPE_BUILDINGS[] =
     " WHERE p.community >= ?1 AND p.community < ?2 ORDER BY p.building_id";
 
 /* The registry buildings with a point in [@lo, @hi), snapped to the model's graph. */
-Error *geo_scope_buildings(Request *req, const GeoModel *m, const char *lo, const char *hi,
-                           RegBuilding **ret, size_t *ret_n)
+static Error *scope_buildings(Store *st, Arena *a, const GeoModel *m, const char *lo,
+                              const char *hi, RegBuilding **ret, size_t *ret_n)
 {
-    StoreStmt *s = store_prepare_bind(req->store, req->arena, SQL_SCOPE_BUILDINGS, "tt", lo, hi);
+    StoreStmt *s = store_prepare_bind(st, a, SQL_SCOPE_BUILDINGS, "tt", lo, hi);
     size_t n = 0, cap = 16;
-    RegBuilding *items = arena_alloc(req->arena, cap * sizeof(*items));
+    RegBuilding *items = arena_alloc(a, cap * sizeof(*items));
     StoreResult r;
 
     while ((r = store_step(s)) == STORE_ROW) {
         RegBuilding *b;
 
-        items = arena_grow(req->arena, items, n, &cap, sizeof(*items));
+        items = arena_grow(a, items, n, &cap, sizeof(*items));
         b = &items[n++];
         b->id = store_column_int64(s, 0);
-        b->community = store_column_text(s, req->arena, 1);
-        b->name = store_column_text(s, req->arena, 2);
+        b->community = store_column_text(s, a, 1);
+        b->name = store_column_text(s, a, 2);
         b->p = (GeoPoint){ store_column_double(s, 3), store_column_double(s, 4) };
         b->residents = store_column_int64(s, 5);
         b->vertex = geo_graph_snap(m->g, b->p, &b->access);
     }
     store_reset(s);
     if (r != STORE_DONE)
-        return store_error(req->store, req->arena);
+        return store_error(st, a);
     *ret = items;
     *ret_n = n;
     return NULL;
+}
+
+Error *geo_scope_buildings(Request *req, const GeoModel *m, const char *lo, const char *hi,
+                           RegBuilding **ret, size_t *ret_n)
+{
+    return scope_buildings(req->store, req->arena, m, lo, hi, ret, ret_n);
 }
 
 /* The model's distance for building @b to category @c. */
@@ -878,6 +884,75 @@ Error *geo_coverage_query(Request *req, GeoCoverageQuery *q)
     return err;
 }
 
+/*
+ * Counts building @b as covered for category @c (into @cov_b, its residents
+ * into @cov_r) when its distance @d is within @limit; whether it was. The
+ * coverage route and geo_coverage_by_community count alike.
+ */
+static bool coverage_add(const RegBuilding *b, int c, double d, double limit, int64_t *cov_b,
+                         int64_t *cov_r)
+{
+    if (!(d <= limit))
+        return false;
+    cov_b[c]++;
+    cov_r[c] += b->residents;
+    return true;
+}
+
+static int building_by_community(const void *x, const void *y)
+{
+    const RegBuilding *p = x, *q = y;
+    int k = strcmp(p->community, q->community);
+
+    return k ? k : (p->id > q->id) - (p->id < q->id);
+}
+
+Error *geo_coverage_by_community(Store *st, Arena *a, const char *lo, const char *hi, int minutes,
+                                 CountRows *out)
+{
+    int band = geo_band_of(minutes);
+    RegBuilding *bs = NULL;
+    size_t nb = 0;
+    GeoModel *m;
+    Error *err;
+
+    if (band < 0)
+        band = GEO_BANDS - 1;
+    err = geo_model_get(st, a, &m);
+    if (err)
+        return err;
+    err = scope_buildings(st, a, m, lo, hi, &bs, &nb);
+    if (!err && nb > 1)
+        qsort(bs, nb, sizeof(*bs), building_by_community);
+    for (size_t i = 0; !err && i < nb;) {
+        int64_t n_b = 0, n_r = 0, cov_b[_GEO_CATEGORY_MAX] = { 0 },
+                cov_r[_GEO_CATEGORY_MAX] = { 0 };
+        double limit = m->set.meters[band];
+        size_t j = i;
+
+        for (; j < nb && strcmp(bs[j].community, bs[i].community) == 0; j++) {
+            n_b++;
+            n_r += bs[j].residents;
+            for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
+                coverage_add(&bs[j], c, geo_building_distance(m, &bs[j], c), limit, cov_b, cov_r);
+        }
+        for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
+            CountRow *row = count_rows_add(a, out);
+
+            row->community = bs[i].community;
+            row->key = geo_categories[c].key;
+            row->label = geo_categories[c].name;
+            row->n[0] = n_b;
+            row->n[1] = cov_b[c];
+            row->n[2] = n_r;
+            row->n[3] = cov_r[c];
+        }
+        i = j;
+    }
+    geo_model_put(m);
+    return err;
+}
+
 static Error *handle_coverage(Request *req, Response *res)
 {
     GeoCoverageQuery q;
@@ -919,10 +994,7 @@ static Error *handle_coverage(Request *req, Response *res)
             for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
                 double d = geo_building_distance(m, &bs[i], c);
 
-                if (d <= limit) {
-                    cov_b[c]++;
-                    cov_r[c] += bs[i].residents;
-                } else if (c == cat) {
+                if (!coverage_add(&bs[i], c, d, limit, cov_b, cov_r) && c == cat) {
                     json_array_append_new(uncovered,
                                           json_pack("{s:I, s:s, s:f, s:f, s:I, s:o}", "id",
                                                     (json_int_t)bs[i].id, "name", bs[i].name, "lat",

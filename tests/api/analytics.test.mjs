@@ -79,7 +79,7 @@ async function resident(code, h, name, gender, birth, { tags = [], moved_in } = 
   const r = await api('POST', '/api/v1/residents', code === A ? 'staffA' : 'staffB', body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   h.n++;
-  truth(code).residents.push({ id: r.body.id, name, gender, birth, tags, moved_in, household: h });
+  truth(code).residents.push({ id: r.body.id, household: h.id, name, gender, birth, tags, moved_in });
   return r.body.id;
 }
 
@@ -300,7 +300,7 @@ test('a portrait: structure, demand, supply, results, type and the lists behind 
     assert.equal(x.body.total, x.body.items.length);
     return x.body.items.map((y) => y.name).sort();
   };
-  const alone = truth(A).residents.filter((x) => x.household.n === 1).map((x) => x.name).sort();
+  const alone = truth(A).residents.filter((x) => truth(A).households.find((h) => h.id === x.household).n === 1).map((x) => x.name).sort();
   assert.ok(alone.length > 0 && alone.length < truth(A).residents.length, 'A has people living alone and not');
   assert.deepEqual(await listOf(p.population.living_alone_list), alone);
   assert.equal(alone.length, p.population.living_alone);
@@ -513,6 +513,102 @@ test('service lists: staff build them per type, suggestions come from the demand
   assert.equal((await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9')).body.items.length, 2);
   expectError(await api('DELETE', `/api/v1/analytics/services/${meal}`, 'st9'), 404, 'not_found', 'id');
   assert.equal(sql(`SELECT count(*) FROM audit WHERE action IN ('analytics.service_create', 'analytics.service_delete')`), '7');
+});
+
+test('service suggestions: activities\' sign-ups and waitlists, and the life circle\'s gaps', async () => {
+  // activities of A (老龄化型) and B (高层住宅型), sign-ups by residents of A past a course's places
+  const at = (days, hour) => `${dateIn(days)}T${String(hour).padStart(2, '0')}:00:00+08:00`;
+  const publish = async (who, community, title, kind, capacity) => {
+    const r = await api('POST', '/api/v1/activities', who, { community, title, kind, start: at(2, 10), end: at(2, 11), capacity, waitlist: true });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id;
+  };
+  const [h1, , , h4] = truth(A).households;
+  await addUser('resA4', 'resident', h4.id);
+  const of = (h) => truth(A).residents.filter((x) => x.household === h.id).map((x) => x.id);
+  const course = await publish('staffA', A, '书法班', 'course', 2);
+  const sport = await publish('staffA', A, '太极拳', 'sports', 10);
+  const dropped = await publish('staffA', A, '手工课', 'course', 1);
+  await publish('staffB', B, '书法班', 'course', 5);
+  /* what the sign-up answers said: the independent count */
+  const said = { confirmed: 0, waitlisted: 0 };
+  const signups = [];
+  for (const [who, rid] of [...of(h1).map((x) => ['resA', x]), ...of(h4).map((x) => ['resA4', x])]) {
+    const r = await api('POST', `/api/v1/activities/${course}/signups`, who, { resident_id: rid });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    said[r.body.state]++;
+    signups.push(r.body.id);
+  }
+  assert.deepEqual(said, { confirmed: 2, waitlisted: of(h4).length }, 'two places, the rest waits');
+  // a confirmed one drops out: the first in line moves up (she waited: still counted as waitlisted)
+  let r = await api('DELETE', `/api/v1/activities/${course}/signups/${signups[0]}`, 'staffA');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const live = (await api('GET', `/api/v1/activities/${course}/signups`, 'staffA')).body.signups.filter((x) => x.state !== 'cancelled');
+  assert.equal(live.length, signups.length - 1);
+  assert.equal(live.filter((x) => x.state === 'confirmed').length, 2, 'one promoted');
+  r = await api('POST', `/api/v1/activities/${sport}/signups`, 'resA', { resident_id: of(h1)[0] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await api('POST', `/api/v1/activities/${dropped}/signups`, 'resA', { resident_id: of(h1)[0] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await api('POST', `/api/v1/activities/${dropped}/cancel`, 'staffA', { reason: '老师生病' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+
+  const sg = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+  assert.equal(sg.status, 200, JSON.stringify(sg.body));
+  const acts = sg.body.activities.map(({ key, activities, signups: n, waitlisted, full }) => ({ key, activities, signups: n, waitlisted, full }));
+  assert.deepEqual(acts, [
+    { key: 'course', activities: 1, signups: live.length, waitlisted: said.waitlisted, full: 1 },
+    { key: 'sports', activities: 1, signups: 1, waitlisted: 0, full: 0 },
+  ], 'the waitlisted course first; the cancelled 手工课 and B\'s 书法班 not counted');
+  const c = sg.body.activities[0];
+  assert.equal(c.label, '公益课程');
+  assert.equal(c.service_kind, 'welfare');
+  assert.deepEqual(c.titles, [{ title: '书法班', activities: 1, signups: live.length, waitlisted: said.waitlisted, full: 1 }]);
+  close(c.per_1000, (1000 * live.length) / truth(A).residents.length, 'sign-ups per 1,000');
+  const sgB = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('高层住宅型')}`, 'st9');
+  assert.deepEqual(sgB.body.activities.map((x) => [x.key, x.activities, x.signups, x.waitlisted, x.full]), [['course', 1, 0, 0, 0]]);
+
+  // gaps: A's two placed buildings (1号楼 on the street, 3号楼 off it), counted as the coverage route counts
+  const gaps = async () => {
+    const s = await api('GET', `/api/v1/analytics/services/suggestions?scope=${S2}&type=${encodeURIComponent('老龄化型')}`, 'st9');
+    const cov = await api('GET', `/api/v1/geo/coverage?community=${A}`, 'staffA');
+    assert.equal(cov.status, 200, JSON.stringify(cov.body));
+    assert.equal(cov.body.minutes, 15);
+    const cA = cov.body.communities.find((x) => x.code === A);
+    assert.equal(s.body.gaps.length, cA.categories.length, 'every category');
+    for (const k of cA.categories) {
+      const g = s.body.gaps.find((x) => x.key === k.key);
+      assert.equal(g.label, k.name);
+      assert.equal(g.buildings, cA.buildings, k.key);
+      assert.equal(g.covered, k.buildings_covered, k.key);
+      assert.equal(g.uncovered, cA.buildings - k.buildings_covered, k.key);
+      assert.equal(g.residents_covered, k.residents_covered, k.key);
+      assert.ok(Math.abs(g.share - k.building_share) < 0.001, `${k.key}: ${g.share} ≈ ${k.building_share}`);
+      assert.equal(g.gap, k.building_share < s.body.gap_threshold, `${k.key}: a gap below the threshold`);
+    }
+    for (let i = 1; i < s.body.gaps.length; i++) assert.ok(s.body.gaps[i - 1].share <= s.body.gaps[i].share, 'least covered first');
+    return s.body;
+  };
+  let g = await gaps();
+  assert.equal(g.gap_threshold, 0.8);
+  assert.equal(g.gap_minutes, 15);
+  assert.equal(g.gap_communities, 1);
+  let kg = g.gaps.find((x) => x.key === 'kindergarten');
+  assert.deepEqual([kg.buildings, kg.covered, kg.uncovered, kg.share, kg.gap], [2, 1, 1, 0.5, true]);
+  const clinic = g.gaps.find((x) => x.key === 'clinic');
+  assert.deepEqual([clinic.covered, clinic.gap, clinic.service_kind], [0, true, 'basic']);
+  assert.equal(g.gaps.find((x) => x.key === 'fresh_market').service_kind, 'market');
+  // 3号楼 moved onto the street: both reach the kindergarten, no longer a gap
+  r = await api('PUT', `/api/v1/geo/buildings/${a3}/point`, 'staffA', { lat: 31.2010, lon: 121.4001 });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  g = await gaps();
+  kg = g.gaps.find((x) => x.key === 'kindergarten');
+  assert.deepEqual([kg.covered, kg.share, kg.gap], [2, 1, false]);
+  assert.equal(g.gaps[g.gaps.length - 1].key, 'kindergarten', 'the best covered last');
+  r = await api('PUT', `/api/v1/geo/buildings/${a3}/point`, 'staffA', { lat: 31.2100, lon: 121.4100 });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  // B has no placed building: no gaps to speak of
+  assert.deepEqual([sgB.body.gaps, sgB.body.gap_communities], [[], 0]);
 });
 
 test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {

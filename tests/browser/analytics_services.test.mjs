@@ -6,9 +6,17 @@
  * them on 我的社区 → 社区服务清单, grouped by kind exactly as
  * GET /analytics/services/mine says, and the page passes the 长辈版 rules.
  * Community staff see what their residents see; a deleted service is gone.
+ * The suggestions of activity sign-ups (with waitlists) and of the 15-minute
+ * life circle's gaps (a short street imported, a building of the demo
+ * community placed on it) show beside the others as the API orders them,
+ * and 加入清单 pre-fills the form with the kind the API guesses and saves.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dbSql } from '../lib/server.mjs';
 import { apiAs, consoleLogin, elderProblems, launchBrowser, menuGo, newPage, phoneAs, shot, startLinli } from './helpers.mjs';
 
 const STREET = '310105004';
@@ -17,6 +25,7 @@ let srv;
 let browser;
 let street;
 let resident;
+let geoDir;
 
 before(async () => {
   srv = await startLinli();
@@ -28,6 +37,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await srv?.stop();
+  if (geoDir) rmSync(geoDir, { recursive: true, force: true });
 });
 
 const list = async () => (await street(`/analytics/services?scope=${STREET}&type=${encodeURIComponent(TYPE)}`)).body.items;
@@ -145,5 +155,66 @@ describe('service lists', () => {
     assert.ok(!(await list()).some((x) => x.name === '社区助浴点'), 'deleted in the API');
     assert.ok(!(await resident('/analytics/services/mine')).body.items.some((x) => x.name === '社区助浴点'), 'and gone for her');
     await st.close();
+  });
+  test('street admin: activity demand and life-circle gaps beside the others; 加入清单 pre-fills and saves', async () => {
+    // a short street with a kindergarten at its end; one building of the demo community at its start
+    geoDir = mkdtempSync(path.join(tmpdir(), 'linli-services-geo-'));
+    writeFileSync(path.join(geoDir, 'line.osm'), `<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">
+<node id="1" lat="30.0000" lon="104.0000"/><node id="2" lat="30.0010" lon="104.0000"/><node id="3" lat="30.0020" lon="104.0000"/>
+<node id="9" lat="30.0021" lon="104.0000"><tag k="amenity" v="kindergarten"/><tag k="name" v="阳光幼儿园"/></node>
+<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+</osm>`);
+    srv.linli(['geo', 'import', '--db', srv.db, path.join(geoDir, 'line.osm')]);
+    const staff = await apiAs(srv.url, 'staff');
+    const community = (await resident('/analytics/services/mine')).body.community.code;
+    const building = Number(dbSql(srv.db, `SELECT min(id) FROM building WHERE community = '${community}'`).trim());
+    const put = await staff(`/geo/buildings/${building}/point`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ lat: 30.0, lon: 104.0001 }) });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+
+    const sg = (await street(`/analytics/services/suggestions?scope=${STREET}&type=${encodeURIComponent(TYPE)}`)).body;
+    const acts = sg.activities.filter((x) => x.signups > 0).slice(0, 6);
+    assert.ok(acts.length > 0 && acts[0].waitlisted > 0, 'the demo has activities with a waitlist');
+    const gaps = sg.gaps.filter((x) => x.gap).slice(0, 6);
+    assert.ok(gaps.length > 0, 'a gap of the life circle');
+
+    const page = await consolePage('street');
+    await page.waitForSelector('[data-test=suggest-activities] [data-test=suggest-row]');
+    const keys = (sec) => page.locator(`[data-test=suggest-${sec}] [data-test=suggest-row]`).evaluateAll((els) => els.map((e) => e.dataset.key));
+    assert.deepEqual(await keys('activities'), acts.map((x) => x.key), 'the kinds most in demand, as the API orders them');
+    assert.deepEqual(await keys('gaps'), gaps.map((x) => x.key), 'the gaps, least covered first');
+    const top = acts[0], t = top.titles[0];
+    const words = await page.textContent(`[data-test=suggest-activities] [data-test=suggest-row][data-key=${top.key}]`);
+    assert.ok(words.includes(`近12个月报名 ${t.signups} 人，候补 ${t.waitlisted} 人`), words);
+    const g0 = gaps[0];
+    const gw = await page.textContent(`[data-test=suggest-gaps] [data-test=suggest-row][data-key=${g0.key}]`);
+    assert.ok(gw.includes(`${g0.uncovered} 栋步行15分钟到不了${g0.label}`), gw);
+    await shot(page, 'services-console-suggestions');
+
+    // 加入清单 on the activity demand: a 公益服务 named after the activity
+    await page.click(`[data-test=suggest-activities] [data-test=suggest-row][data-key=${top.key}] [data-test=suggest-add]`);
+    await page.waitForSelector('[data-test=form-why]');
+    const name = await page.inputValue('[data-test=form-name]');
+    assert.ok(name.length > 0 && t.title.startsWith(name), `pre-filled from "${t.title}": ${name}`);
+    assert.equal((await page.textContent('.el-dialog .el-radio.is-checked')).trim(), '公益服务');
+    assert.match(await page.textContent('[data-test=form-why]'), new RegExp(`候补 ${t.waitlisted} 人`));
+    await page.fill('[data-test=form-provider]', '社区老年大学');
+    await page.fill('[data-test=form-frequency]', '每周一次');
+    await page.click('[data-test=form-save]');
+    await page.waitForSelector(`[data-test=services-kind][data-kind=welfare] .el-table__body tr:has-text("${name}")`);
+    const saved = (await list()).find((x) => x.name === name);
+    assert.deepEqual([saved?.kind, saved?.provider, saved?.frequency], ['welfare', '社区老年大学', '每周一次']);
+
+    // 加入清单 on a gap: the service that answers it, of the kind the API guesses
+    const gap = gaps.find((x) => x.key === 'fresh_market') || gaps[0];
+    await page.waitForSelector('[data-test=services-dialog]', { state: 'hidden' });
+    await page.click(`[data-test=suggest-gaps] [data-test=suggest-row][data-key=${gap.key}] [data-test=suggest-add]`);
+    await page.waitForSelector('[data-test=form-why]:has-text("15分钟生活圈")');
+    assert.equal(await page.inputValue('[data-test=form-name]'), gap.service);
+    const label = { basic: '基本公共服务', welfare: '公益服务', market: '便民利民服务' }[gap.service_kind];
+    assert.equal((await page.textContent('.el-dialog .el-radio.is-checked')).trim(), label);
+    await page.click('[data-test=form-save]');
+    await page.waitForSelector(`[data-test=services-kind][data-kind=${gap.service_kind}] .el-table__body tr:has-text("${gap.service}")`);
+    assert.equal((await list()).find((x) => x.name === gap.service)?.kind, gap.service_kind);
+    await page.close();
   });
 });
