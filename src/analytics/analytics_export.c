@@ -263,7 +263,7 @@ static void portrait_rows(Arena *a, const AnalyticsSet *set, Table *t)
             item_n(&p, arena_sprintf(a, "助手咨询·%s", r->key), r->n[0], "次");
             item_n(&p, arena_sprintf(a, "助手未答·%s", r->key), r->n[1], "次");
         }
-        item_n(&p, "活动室预约（近12个月）", k->bookings, "次");
+        item_n(&p, "活动室预约（近一年起，含已排期）", k->bookings, "次");
         item_n(&p, "预约时长", k->booked_minutes, "分钟");
         EACH_ROW(&bookings, i, r)
             item_n(&p, arena_sprintf(a, "预约·%s", *r->key ? r->key : "未分类"), r->n[0], "次");

@@ -518,7 +518,7 @@ function portraitItems(p) {
   for (const c of D.cases.by_category) { put('需求', `报事·${c.label}`, c.value); put('需求', `报事在办·${c.label}`, c.open); }
   put('需求', '助手咨询（近12个月）', D.questions.total); put('需求', '助手未答', D.questions.unanswered);
   for (const q of D.questions.by_section) { put('需求', `助手咨询·${q.label}`, q.value); put('需求', `助手未答·${q.label}`, q.unanswered); }
-  put('需求', '活动室预约（近12个月）', D.bookings.total); put('需求', '预约时长', D.bookings.minutes);
+  put('需求', '活动室预约（近一年起，含已排期）', D.bookings.total); put('需求', '预约时长', D.bookings.minutes);
   for (const b of D.bookings.by_kind) put('需求', `预约·${b.label}`, b.value);
   put('供给', '社区工作者', S.workers); put('供给', '书记', S.secretaries); put('供给', '社工', S.staff);
   put('供给', '网格员', S.grid_workers); put('供给', '志愿者', S.volunteers); put('供给', '活动室', S.rooms);
