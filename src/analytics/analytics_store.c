@@ -85,6 +85,12 @@ static const char SQL_SERVICES_FOR[] =
     "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service"
     " WHERE scope IN (?1, ?2, ?3, ?4, ?5, ?6) AND type = ?7"
     " ORDER BY CASE kind WHEN 'basic' THEN 1 WHEN 'welfare' THEN 2 ELSE 3 END, length(scope), id";
+/* the export's: the scope, the scopes above it and those within it */
+static const char SQL_SERVICES_WITHIN[] =
+    "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service"
+    " WHERE scope IN (?1, ?2, ?3, ?4, ?5, ?6) OR (scope >= ?7 AND scope < ?8)"
+    " ORDER BY length(scope), scope, type,"
+    " CASE kind WHEN 'basic' THEN 1 WHEN 'welfare' THEN 2 ELSE 3 END, id";
 static const char SQL_SERVICE_GET[] =
     "SELECT id, scope, type, kind, name, provider, frequency FROM analytics_service WHERE id = ?1";
 static const char SQL_SERVICE_INSERT[] =
@@ -164,6 +170,31 @@ Error *analytics_store_services_for(Store *st, Arena *a, const char *code, const
     if (r != STORE_DONE)
         return store_error(st, a);
     store_reset(s);
+    return NULL;
+}
+
+Error *analytics_store_services_within(Store *st, Arena *a, const char *scope, const char *lo,
+                                       const char *hi, AnalyticsService **ret, size_t *ret_n)
+{
+    static const size_t lengths[] = { 0, 2, 4, 6, 9, 12 };
+    size_t len = strlen(scope), n = 0, cap = 16;
+    StoreStmt *s = store_prepare(st, a, SQL_SERVICES_WITHIN);
+    AnalyticsService *v = arena_alloc(a, cap * sizeof(*v));
+    StoreResult r;
+
+    for (int i = 0; i < 6; i++)
+        store_bind_text(s, i + 1, arena_strndup(a, scope, lengths[i] < len ? lengths[i] : len));
+    store_bind_text(s, 7, lo);
+    store_bind_text(s, 8, hi);
+    while ((r = store_step(s)) == STORE_ROW) {
+        v = arena_grow(a, v, n, &cap, sizeof(*v));
+        read_service(s, a, &v[n++]);
+    }
+    if (r != STORE_DONE)
+        return store_error(st, a);
+    store_reset(s);
+    *ret = v;
+    *ret_n = n;
     return NULL;
 }
 

@@ -34,6 +34,14 @@ Error *analytics_store_services(Store *st, Arena *a, const char *scope, const ch
  */
 Error *analytics_store_services_for(Store *st, Arena *a, const char *code, const char *type,
                                     json_t *items);
+/*
+ * Every service list that bears on the scope [@lo, @hi) of prefix @scope
+ * (the export's 服务清单): those at @scope and at every scope above it, and
+ * those of the scopes within it (a street's communities' own lists), into
+ * *ret (in @a), the widest scope first, then by scope, type, kind and id.
+ */
+Error *analytics_store_services_within(Store *st, Arena *a, const char *scope, const char *lo,
+                                       const char *hi, AnalyticsService **ret, size_t *ret_n);
 /* 409 duplicate_service when the scope's type already has one of that kind and name. */
 Error *analytics_store_service_insert(Store *st, Arena *a, const AnalyticsService *s,
                                       int64_t user_id, int64_t now_ms, int64_t *ret_id);

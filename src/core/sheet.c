@@ -38,24 +38,17 @@ void sheet_check(Sheet *s, lxw_error e)
         s->err = e;
 }
 
-bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn *cols, int n_cols)
+/* A new worksheet @name in s->wb with the header row of @cols; s->ws NULL when refused. */
+static void sheet_start(Sheet *s, const char *name, const SheetColumn *cols, int n_cols)
 {
-    memset(s, 0, sizeof(*s));
-    s->err = LXW_NO_ERROR;
     s->cols = cols;
     s->n_cols = n_cols;
-    s->wb = workbook_new(path);
-    if (!s->wb)
-        return false;
+    s->row = 0;
     s->ws = workbook_add_worksheet(s->wb, name);
-    s->bold = workbook_add_format(s->wb);
-    format_set_bold(s->bold);
-    format_set_bg_color(s->bold, 0xDDEBF7);
-    format_set_border(s->bold, LXW_BORDER_THIN);
-    s->text = workbook_add_format(s->wb);
-    format_set_num_format(s->text, "@");
-    s->money = workbook_add_format(s->wb);
-    format_set_num_format(s->money, "#,##0.00");
+    if (!s->ws) {
+        sheet_check(s, LXW_ERROR_SHEETNAME_ALREADY_USED);
+        return;
+    }
     for (lxw_col_t c = 0; c < (lxw_col_t)n_cols; c++) {
         double width = cols[c].width > 0 ? cols[c].width : LXW_DEF_COL_WIDTH;
 
@@ -65,11 +58,47 @@ bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn 
                                                                           : NULL));
         sheet_check(s, worksheet_write_string(s->ws, 0, c, cols[c].label, s->bold));
     }
+}
+
+/* Freezes the current worksheet's header, and filters it when @autofilter. */
+static void sheet_finish(Sheet *s, bool autofilter)
+{
+    if (!s->ws)
+        return;
+    worksheet_freeze_panes(s->ws, 1, 0);
+    if (autofilter)
+        sheet_check(s, worksheet_autofilter(s->ws, 0, 0, s->row, (lxw_col_t)(s->n_cols - 1)));
+}
+
+bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn *cols, int n_cols)
+{
+    memset(s, 0, sizeof(*s));
+    s->err = LXW_NO_ERROR;
+    s->wb = workbook_new(path);
+    if (!s->wb)
+        return false;
+    s->bold = workbook_add_format(s->wb);
+    format_set_bold(s->bold);
+    format_set_bg_color(s->bold, 0xDDEBF7);
+    format_set_border(s->bold, LXW_BORDER_THIN);
+    s->text = workbook_add_format(s->wb);
+    format_set_num_format(s->text, "@");
+    s->money = workbook_add_format(s->wb);
+    format_set_num_format(s->money, "#,##0.00");
+    sheet_start(s, name, cols, n_cols);
     return true;
+}
+
+void sheet_next(Sheet *s, const char *name, const SheetColumn *cols, int n_cols, bool autofilter)
+{
+    sheet_finish(s, autofilter);
+    sheet_start(s, name, cols, n_cols);
 }
 
 void sheet_row(Sheet *s, const char *const *cells)
 {
+    if (!s->ws)
+        return;
     s->row++;
     for (lxw_col_t c = 0; c < (lxw_col_t)s->n_cols; c++) {
         const char *v = cells[c];
@@ -89,9 +118,7 @@ const char *sheet_close(Sheet *s, bool autofilter)
 {
     lxw_error closed;
 
-    worksheet_freeze_panes(s->ws, 1, 0);
-    if (autofilter)
-        sheet_check(s, worksheet_autofilter(s->ws, 0, 0, s->row, (lxw_col_t)(s->n_cols - 1)));
+    sheet_finish(s, autofilter);
     closed = workbook_close(s->wb); /* also frees it */
     s->wb = NULL;
     if (s->err != LXW_NO_ERROR)

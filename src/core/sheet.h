@@ -53,9 +53,17 @@ typedef struct Sheet {
 /*
  * Creates the workbook @path (truncated) with one worksheet @name holding
  * the header row. False when the file cannot be created. Further
- * worksheets may be added to s->wb.
+ * worksheets: sheet_next, or added to s->wb by hand.
  */
 bool sheet_open(Sheet *s, const char *path, const char *name, const SheetColumn *cols, int n_cols);
+/*
+ * Finishes the current worksheet as sheet_close does (its header frozen, a
+ * filter over it when @autofilter) and starts another, @name, with the
+ * header row of @cols: a workbook of several tables, each written row by
+ * row. A name Excel refuses (over 31 characters, a duplicate) is the
+ * sticky failure sheet_close reports.
+ */
+void sheet_next(Sheet *s, const char *name, const SheetColumn *cols, int n_cols, bool autofilter);
 /* Appends one row: empty cells are left out, SHEET_NUMBER cells are numbers. */
 void sheet_row(Sheet *s, const char *const *cells);
 /* Records the result of a libxlsxwriter call made on s->wb directly. */

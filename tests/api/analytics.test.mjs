@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, dbSql, STREET } from '../lib/server.mjs';
-import { unzip } from '../lib/xlsx.mjs';
+import { startServer, dbSql, STREET, COMMUNITY } from '../lib/server.mjs';
+import { unzip, worksheets } from '../lib/xlsx.mjs';
 
 const S2 = '310105009';
 const DAY = 86400e3;
@@ -609,6 +609,156 @@ test('service suggestions: activities\' sign-ups and waitlists, and the life cir
   assert.equal(r.status, 200, JSON.stringify(r.body));
   // B has no placed building: no gaps to speak of
   assert.deepEqual([sgB.body.gaps, sgB.body.gap_communities], [[], 0]);
+});
+
+/*
+ * What the export's 社区画像 should hold for a community: every number of
+ * its portrait (GET …/portrait), keyed "板块/项目"; null numbers are empty cells.
+ */
+function portraitItems(p) {
+  const o = {};
+  const put = (section, label, v) => { o[`${section}/${label}`] = v ?? undefined; };
+  const years = (l) => (l.endsWith('+') ? `${l.slice(0, -1)}岁及以上` : `${l}岁`);
+  const P = p.population, H = p.housing, D = p.demand, S = p.supply, R = p.results;
+  put('人口', '常住人口', P.residents); put('人口', '男', P.male); put('人口', '女', P.female);
+  for (const b of P.pyramid) { put('人口', `${years(b.label)}·男`, b.male); put('人口', `${years(b.label)}·女`, b.female); }
+  put('人口', '户数', P.households); put('人口', '独居户', P.living_alone);
+  put('人口', '重点人群', P.key_population); put('人口', '近一年迁入', P.newcomers);
+  for (const t of P.tags) put('人口', `${t.key_population ? '重点人群标签' : '人群标签'}·${t.label}`, t.value);
+  put('住房', '楼栋', H.buildings); put('住房', '栋均户数', H.households_per_building); put('住房', '平均层数', H.avg_floors);
+  put('住房', '6层及以下楼栋', H.low_rise); put('住房', '12层及以上楼栋', H.high_rise);
+  put('需求', '报事（近12个月）', D.cases.total); put('需求', '报事在办', D.cases.open);
+  for (const c of D.cases.by_category) { put('需求', `报事·${c.label}`, c.value); put('需求', `报事在办·${c.label}`, c.open); }
+  put('需求', '助手咨询（近12个月）', D.questions.total); put('需求', '助手未答', D.questions.unanswered);
+  for (const q of D.questions.by_section) { put('需求', `助手咨询·${q.label}`, q.value); put('需求', `助手未答·${q.label}`, q.unanswered); }
+  put('需求', '活动室预约（近一年起，含已排期）', D.bookings.total); put('需求', '预约时长', D.bookings.minutes);
+  for (const b of D.bookings.by_kind) put('需求', `预约·${b.label}`, b.value);
+  put('供给', '社区工作者', S.workers); put('供给', '书记', S.secretaries); put('供给', '社工', S.staff);
+  put('供给', '网格员', S.grid_workers); put('供给', '志愿者', S.volunteers); put('供给', '活动室', S.rooms);
+  for (const r of S.rooms_by_kind) put('供给', `活动室·${r.label}`, r.value);
+  put('工作量与成效', '工作量', p.workload.units); put('工作量与成效', '人均工作量', p.workload.per_worker);
+  put('工作量与成效', '响应率', R.response_rate); put('工作量与成效', '应响应', R.resp_due); put('工作量与成效', '按时响应', R.resp_ok);
+  put('工作量与成效', '按时办结率', R.on_time_rate); put('工作量与成效', '应办结', R.res_due); put('工作量与成效', '按时办结', R.res_ok);
+  put('工作量与成效', '满意率', R.satisfaction_rate); put('工作量与成效', '已评价', R.rated);
+  put('工作量与成效', '满意', R.satisfied); put('工作量与成效', '基本满意', R.basically_satisfied);
+  return o;
+}
+
+const PORTRAIT_HEAD = ['社区代码', '社区名称', '街道代码', '板块', '项目', '数值', '单位'];
+const SERVICE_HEAD = ['类型', '类别', '服务名称', '提供方', '频次', '适用范围', '范围代码', '适用的该类型社区数'];
+
+/* The 社区画像 rows of @code in @rows (header first) as {"板块/项目": value}; each item once. */
+function sheetItems(rows, code) {
+  const o = {};
+  for (const r of rows.slice(1).filter((x) => x[0] === code)) {
+    const key = `${r[3]}/${r[4]}`;
+    assert.ok(!(key in o), `${code}: ${key} once`);
+    o[key] = r[5];
+  }
+  return o;
+}
+
+async function exportBook(scope, who) {
+  const r = await api('GET', `/api/v1/analytics/export?scope=${scope}&k=2&seed=7&format=xlsx`, who);
+  assert.equal(r.status, 200, r.body && r.body.error ? JSON.stringify(r.body) : '');
+  assert.match(r.headers.get('content-type'), /spreadsheetml/);
+  return Object.fromEntries(worksheets(r.body).map((s) => [s.name, s.rows]));
+}
+
+test('export: each community\'s portrait and the service lists in the workbook, and as CSV parts', async () => {
+  // a list of the street and one of A's own, through the API
+  let r = await api('POST', `/api/v1/analytics/services?scope=${S2}`, 'st9', { type: '老龄化型', kind: 'welfare', name: '助老义诊', provider: '社区卫生服务中心', frequency: '每月' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await api('POST', `/api/v1/analytics/services?scope=${A}`, 'staffA', { type: '老龄化型', kind: 'market', name: '代买代配', provider: '楼组长', frequency: '每周' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+
+  const resp = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7`, 'st9');
+  assert.equal(resp.status, 200);
+  const sheets = worksheets(resp.body);
+  assert.deepEqual(sheets.map((x) => x.name), ['社区指标与分类', '分组特征', '社区画像', '服务清单'], 'the two tables before, then the new ones');
+  const book = Object.fromEntries(sheets.map((x) => [x.name, x.rows]));
+  assert.deepEqual(book['社区指标与分类'][0].slice(0, 6), ['社区代码', '社区', '街道代码', '类型', '符合的类型', '分组'], 'the first sheet as it was');
+  assert.equal(book['社区指标与分类'].length - 1, nS2);
+
+  // 社区画像: every community of the street, each one's numbers its portrait's
+  const P = book['社区画像'];
+  assert.deepEqual(P[0], PORTRAIT_HEAD);
+  assert.equal(new Set(P.slice(1).map((x) => x[0])).size, nS2, 'every community of the street');
+  for (const code of [A, B]) {
+    const p = (await api('GET', `/api/v1/analytics/communities/${code}/portrait`, 'st9')).body;
+    const got = sheetItems(P, code), want = portraitItems(p);
+    assert.deepEqual(got, want, `${code}: the sheet's items are the portrait's`);
+    const row = P.find((x) => x[0] === code);
+    assert.deepEqual([row[1], row[2]], [p.community.name, S2]);
+  }
+  const a = sheetItems(P, A);
+  // and what the test itself made, so that both cannot be wrong together
+  assert.equal(a['人口/常住人口'], truth(A).residents.length);
+  assert.equal(a['人口/重点人群标签·独居老人'], 1);
+  assert.equal(a['人口/人群标签·党员'], 1);
+  assert.equal(a['人口/80岁及以上·女'], 1);
+  assert.equal(a['住房/平均层数'], 10);
+  assert.equal(a['需求/报事·' + (await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'st9')).body.demand.cases.by_category.find((x) => x.key === 'noise').label], 1);
+  assert.equal(a['需求/预约·党员活动室'], 1);
+  assert.equal(a['供给/社区工作者'], 3);
+  assert.equal(a['工作量与成效/工作量'], expected(A).counts.workload);
+  assert.equal(a['工作量与成效/响应率'], undefined, 'no case answered yet: an empty cell');
+
+  // 服务清单: the street's lists and its communities' own, with their reach
+  const L = book['服务清单'];
+  assert.deepEqual(L[0], SERVICE_HEAD);
+  const svc = (name) => L.find((x) => x[2] === name);
+  const nameA = (await api('GET', `/api/v1/analytics/communities/${A}/portrait`, 'st9')).body.community.name;
+  assert.deepEqual(svc('助老义诊'), ['老龄化型', '公益服务', '助老义诊', '社区卫生服务中心', '每月', '全街道', S2, 1], 'A is the street\'s only 老龄化型');
+  assert.deepEqual(svc('代买代配'), ['老龄化型', '便民利民服务', '代买代配', '楼组长', '每周', nameA, A, 1]);
+  assert.deepEqual(svc('四点半课堂').slice(0, 2), ['高层住宅型', '公益服务']);
+  assert.equal(svc('四点半课堂')[7], 1, 'B is the street\'s only 高层住宅型');
+  assert.equal(svc('电梯安全巡查')[7], 0, 'A\'s own 高层住宅型 entry reaches none: A is 老龄化型');
+  const listed = await api('GET', `/api/v1/analytics/services?scope=${S2}`, 'st9');
+  for (const x of listed.body.items) assert.ok(svc(x.name), `${x.name} is in the sheet`);
+  assert.ok(L.slice(1).every((x) => x[6] === '' || S2.startsWith(x[6]) || x[6].startsWith(S2)), 'no other street\'s list');
+  assert.ok(!L.some((x) => String(x[6]).startsWith(STREET)), 'the demo street\'s lists stay out');
+
+  // the CSV: the first table by default, part=portrait|services the others, the same rows
+  const csv = async (q) => {
+    const c = await api('GET', `/api/v1/analytics/export?scope=${S2}&k=2&seed=7&format=csv${q}`, 'st9');
+    assert.equal(c.status, 200, String(c.body));
+    assert.match(c.headers.get('content-type'), /^text\/csv/);
+    return { rows: c.body.toString('utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n').map((l) => l.split(',')), disposition: c.headers.get('content-disposition') };
+  };
+  const pc = await csv('&part=portrait');
+  assert.deepEqual(pc.rows[0], PORTRAIT_HEAD);
+  assert.equal(pc.rows.length, P.length);
+  assert.deepEqual(pc.rows.filter((x) => x[0] === A).map((x) => [x[3], x[4], x[5] === '' ? undefined : Number(x[5])]),
+    P.filter((x) => x[0] === A).map((x) => [x[3], x[4], x[5]]));
+  assert.match(pc.disposition, /portrait\.csv/);
+  const sc = await csv('&part=services');
+  assert.deepEqual(sc.rows[0], SERVICE_HEAD);
+  assert.deepEqual(sc.rows.find((x) => x[2] === '助老义诊'), ['老龄化型', '公益服务', '助老义诊', '社区卫生服务中心', '每月', '全街道', S2, '1']);
+  assert.equal((await csv('')).rows[0][0], '社区代码', 'without part: the classification, as before');
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}&format=csv&part=people`, 'st9'), 400, 'invalid_part', 'part');
+
+  // scope: a community's worker exports her community only, the street admin her street
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}`, 'staffA'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${S2}`, 'street'), 403, 'forbidden');
+  expectError(await api('GET', `/api/v1/analytics/export?scope=${STREET}`, 'st9'), 403, 'forbidden');
+  const own = await exportBook(A, 'staffA');
+  assert.deepEqual([...new Set(own['社区画像'].slice(1).map((x) => x[0]))], [A]);
+  assert.deepEqual(own['服务清单'].slice(1).map((x) => x[2]).sort(), ['上门理发', '代买代配', '助老义诊', '四点半课堂', '电梯安全巡查'].sort(),
+    'her community\'s lists and the street\'s, nothing of B');
+  assert.equal(own['服务清单'].find((x) => x[2] === '四点半课堂')[7], 0, 'A is not 高层住宅型');
+});
+
+test('export: the demo street\'s portraits carry the results of its cases', async () => {
+  const book = await exportBook(STREET, 'street');
+  const p = (await api('GET', `/api/v1/analytics/communities/${COMMUNITY}/portrait`, 'street')).body;
+  assert.equal(typeof p.results.response_rate, 'number', 'the demo has answered cases');
+  assert.ok(p.demand.cases.by_category.length > 0 && p.population.tags.length > 0);
+  assert.deepEqual(sheetItems(book['社区画像'], COMMUNITY), portraitItems(p));
+  assert.ok(book['服务清单'].length > 6, 'the demo street\'s lists');
+  const mine = await api('GET', '/api/v1/analytics/services/mine', 'staff');
+  for (const x of mine.body.items)
+    assert.ok(book['服务清单'].some((r) => r[2] === x.name && r[0] === x.type), `${x.name} of the demo community is in the street's list`);
 });
 
 test('rules: inherited defaults, a street replaces its own, staff cannot, bad rules are refused', async () => {

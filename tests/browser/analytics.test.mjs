@@ -3,11 +3,14 @@
  * the staff's 社区画像 (pyramid, drill-down links into the resident and case
  * lists, the print view on A4), the street admin's 社区分类 (a rule edited
  * on the page, a refused threshold beside its field, k groups), 重点人群
- * (counts, the not-contacted list for N days) and 人员配置建议.
+ * (counts, the not-contacted list for N days) and 人员配置建议; 社区分类's
+ * export button says what the report holds and downloads it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { COMMUNITY, apiAs, consoleLogin, launchBrowser, menuGo, newPage, shot, startLinli } from './helpers.mjs';
+import { worksheets } from '../lib/xlsx.mjs';
 
 const STREET = '310105004';
 let srv, browser, staff, street;
@@ -164,6 +167,29 @@ test('社区分类: the street\'s table as the API gives it; a rule edited on th
     const sizes = await page.locator('[data-test=an-cluster-card] .c-head').allTextContents();
     assert.deepEqual(sizes, want.clusters.map((c) => `${c.label}${c.size} 个社区`));
   }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('社区分类: 导出 says what the report holds; the Excel file has the four tables, the CSV one of them', async () => {
+  const page = await pageAs('street');
+  await page.goto(srv.url + '/#/analytics/classification');
+  await page.waitForSelector('[data-test=an-table] .el-table__body-wrapper tbody tr');
+  const note = await page.textContent('[data-test=an-export-note]');
+  for (const w of ['社区指标与分类', '分组特征', '社区画像', '服务清单']) assert.ok(note.includes(w), `the note names ${w}`);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=an-export-xlsx]')]);
+  assert.equal(xlsx.suggestedFilename(), `社区分析报表_${STREET}.xlsx`);
+  const book = worksheets(await readFile(await xlsx.path()));
+  assert.deepEqual(book.map((x) => x.name), ['社区指标与分类', '分组特征', '社区画像', '服务清单']);
+  const cls = (await street(`/analytics/classification?scope=${STREET}&k=4&seed=1`)).body;
+  assert.equal(book[0].rows.length - 1, cls.items.length, 'one row per community of the street');
+  assert.equal(new Set(book[2].rows.slice(1).map((r) => r[0])).size, cls.items.length, 'a portrait per community');
+  await page.click('[data-test=an-export-csv] button');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=an-export-csv-services]')]);
+  assert.equal(csv.suggestedFilename(), `服务清单_${STREET}.csv`);
+  const text = (await readFile(await csv.path())).toString('utf8').replace(/^\uFEFF/, '');
+  assert.equal(text.split('\r\n')[0], '类型,类别,服务名称,提供方,频次,适用范围,范围代码,适用的该类型社区数');
+  await shot(page, 'analytics-export');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

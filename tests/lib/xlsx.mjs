@@ -7,6 +7,9 @@
  *                                            a number in a row becomes a numeric cell
  *   unzip(buffer)                         -> { 'name': Buffer } of a zip (stored or deflated),
  *                                            to read the parts of an exported .xlsx
+ *   worksheets(buffer)                    -> [{ name, rows }] of an exported .xlsx, in the
+ *                                            workbook's order; rows[r][c] is a string, a number
+ *                                            (numeric cell) or undefined (no cell)
  */
 import zlib from 'node:zlib';
 
@@ -76,4 +79,32 @@ export function unzip(buf) {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return out;
+}
+
+const unxml = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const colIndex = (ref) => [...ref.replace(/\d+$/, '')].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+
+export function worksheets(buf) {
+  const parts = unzip(buf);
+  const text = (name) => (parts[name] ? parts[name].toString('utf8') : '');
+  const shared = [...text('xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)]
+    .map((m) => [...m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => unxml(t[1])).join(''));
+  const targets = Object.fromEntries([...text('xl/_rels/workbook.xml.rels').matchAll(/<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"/g)]
+    .map((m) => [m[1], m[2]]));
+  return [...text('xl/workbook.xml').matchAll(/<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"/g)].map(([, name, rid]) => {
+    const rows = [];
+    const xml = text(`xl/${targets[rid].replace(/^\/?xl\//, '')}`);
+    for (const [, r, body] of xml.matchAll(/<row [^>]*?r="(\d+)"[^>]*>([\s\S]*?)<\/row>/g)) {
+      const row = (rows[Number(r) - 1] = []);
+      for (const [, attrs, inner] of body.matchAll(/<c ([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+        const ref = /r="([A-Z]+\d+)"/.exec(attrs)[1], type = /t="(\w+)"/.exec(attrs)?.[1];
+        const v = /<v>([\s\S]*?)<\/v>/.exec(inner ?? '')?.[1];
+        if (type === 's') row[colIndex(ref)] = shared[Number(v)];
+        else if (type === 'inlineStr') row[colIndex(ref)] = unxml(/<t[^>]*>([\s\S]*?)<\/t>/.exec(inner)?.[1] ?? '');
+        else if (type === 'str') row[colIndex(ref)] = unxml(v ?? '');
+        else if (v !== undefined) row[colIndex(ref)] = Number(v);
+      }
+    }
+    return { name: unxml(name), rows };
+  });
 }
