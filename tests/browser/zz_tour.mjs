@@ -9,6 +9,6 @@ try {
   for (const p of pages) {
     await page.goto(`${srv.url}/console/#/${p}`);
     await page.waitForTimeout(2500);
-    await page.screenshot({ path: `/tmp/shots/c_${who}_${p.replace(/\//g, '_')}.png`, fullPage: false });
+    await page.screenshot({ path: `/tmp/shots/c_${who}_${p.replace(/\//g, '_')}.png`, fullPage: true });
   }
 } finally { await browser.close(); await srv.stop(); }
