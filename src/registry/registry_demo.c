@@ -388,7 +388,7 @@ static int64_t demo_share(int64_t total, size_t i, size_t n, int64_t made)
  */
 typedef struct TagStory {
     const char *tag;
-    int64_t per_mille; /* of the holders (grows) or of the adults without it (shrinks) */
+    int64_t per_mille; /* about: of the holders (grows) or of the adults without it (shrinks) */
     bool grows;
 } TagStory;
 
@@ -401,12 +401,12 @@ static const TagStory tag_stories[] = {
 static const char SQL_DEMO_TAGS_OLD[] = "UPDATE resident_tag_event SET date = ?1 WHERE op = 'add'";
 static const char SQL_DEMO_TAG_GREW[] =
     "UPDATE resident_tag_event SET date = ?1"
-    " WHERE op = 'add' AND tag = ?2 AND (resident_id / 12) % 1000 < ?3 AND resident_id % 12 = ?4";
+    " WHERE op = 'add' AND tag = ?2 AND (resident_id * 7919) % 997 < ?3 AND resident_id % 12 = ?4";
 static const char SQL_DEMO_TAG_HAD[] =
     "INSERT INTO resident_tag_event (resident_id, community, tag, op, date)"
     " SELECT r.id, r.community, CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT)"
     " FROM resident r WHERE r.status = 'active' AND r.birth_date < ?4"
-    " AND (r.id / 12) % 1000 < ?5 AND r.id % 12 = ?6"
+    " AND (r.id * 7919) % 997 < ?5 AND r.id % 12 = ?6"
     " AND NOT EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id AND t.tag = ?1)";
 
 static Error *demo_tag_history(Store *st, Arena *a, const char *today)
