@@ -5,6 +5,7 @@
 #   GET /api/v1/analytics/indicators?scope=3101      every community's indicators (goal < 2 s)
 #   GET /api/v1/analytics/communities/{code}/portrait one portrait                 (goal < 50 ms)
 #   GET /api/v1/analytics/classification?scope=3101  rule types + k-means, k = 4   (goal < 1 s)
+#   GET /api/v1/analytics/key-populations?scope=3101 tags, 12-month trend, not-contacted list
 # and for comparison, in the same run, one of the dozen grouped queries behind
 # the indicators (active residents by community) in the sqlite3 shell.
 #
@@ -46,6 +47,8 @@ time_get portrait "$TOKEN" "/analytics/communities/$COMMUNITY/portrait"
 P_BEST=$BEST; P_MEDIAN=$MEDIAN
 time_get classification "$TOKEN" "/analytics/classification?scope=$SCOPE&k=4&seed=1"
 C_BEST=$BEST; C_MEDIAN=$MEDIAN
+time_get key_populations "$TOKEN" "/analytics/key-populations?scope=$SCOPE&days=30"
+K_BEST=$BEST; K_MEDIAN=$MEDIAN
 read -r N_COMM N_RES < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -71,6 +74,7 @@ echo "data: $GEN"
 echo "GET /analytics/indicators?scope=$SCOPE ($N_COMM communities, $N_RES residents): best $I_BEST ms, median $I_MEDIAN ms (goal < 2000)"
 echo "GET /analytics/communities/$COMMUNITY/portrait: best $P_BEST ms, median $P_MEDIAN ms (goal < 50)"
 echo "GET /analytics/classification?scope=$SCOPE&k=4: best $C_BEST ms, median $C_MEDIAN ms (goal < 1000)"
+echo "GET /analytics/key-populations?scope=$SCOPE&days=30 (with the 12-month trend): best $K_BEST ms, median $K_MEDIAN ms"
 echo "  types: $(echo "$TYPES" | head -1)"
 echo "  $(echo "$TYPES" | tail -1)"
 echo "for comparison, sqlite3 shell: active residents by community ($SQL_RES), one GROUP BY, best $SQL_MS ms"
