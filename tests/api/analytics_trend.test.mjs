@@ -10,7 +10,7 @@
 // month's against today's counts and the resident list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, dbSql } from '../lib/server.mjs';
+import { startServer, dbSql, PG } from '../lib/server.mjs';
 
 const S = '310105009';
 const DAY = 86400e3;
@@ -203,4 +203,32 @@ test('key populations: a community\'s staff read their community\'s trend only',
   assert.deepEqual(body.trend.by_community.map((x) => x.code), [A]);
   const r = await api('GET', `/api/v1/analytics/key-populations?scope=${B}`, 'staffA');
   assert.equal(r.status, 403, JSON.stringify(r.body));
+});
+
+test('key populations: schema 0040 on a registry that had no history dates its tags from when their residents were entered', async () => {
+  /* the registry as it was before schema 0040, its residents entered months ago */
+  sql(PG
+    ? `DROP TABLE resident_tag_event; DROP FUNCTION resident_tag_event_insert() CASCADE; DROP FUNCTION resident_tag_event_delete() CASCADE;
+       DROP FUNCTION resident_tag_event_move() CASCADE; DROP FUNCTION resident_tag_event_day(bigint); DROP FUNCTION resident_tag_event_today();
+       DELETE FROM schema_version WHERE version = 40`
+    : `DROP TRIGGER resident_tag_event_insert; DROP TRIGGER resident_tag_event_delete; DROP TRIGGER resident_tag_event_move;
+       DROP TABLE resident_tag_event; DELETE FROM schema_version WHERE version = 40`);
+  const entered = { [r1]: 10, [r2]: 6, [r3]: 20, [r4]: 8, [r5]: 2 };
+  for (const [id, k] of Object.entries(entered)) sql(`UPDATE resident SET created_at = ${Date.parse(`${dayOf(k)}T12:00:00+08:00`)} WHERE id = ${id}`);
+  srv.linli(['migrate', '--db', srv.db]);
+  spans.length = 0;
+  /* 甲 moved out three months ago, 丙 today: counted until then */
+  spans.push({ id: r1, community: A, tag: '独居老人', from: dayOf(10), to: dayOf(3) }, { id: r1, community: A, tag: '高龄', from: dayOf(10), to: dayOf(3) });
+  spans.push({ id: r3, community: A, tag: '低保', from: dayOf(20), to: today });
+  spans.push({ id: r2, community: B, tag: '高龄', from: dayOf(6), to: null }, { id: r2, community: B, tag: '独居老人', from: dayOf(6), to: null });
+  spans.push({ id: r4, community: A, tag: '残疾', from: dayOf(8), to: null });
+  spans.push({ id: r5, community: B, tag: '高龄', from: dayOf(2), to: null });
+  spans.push({ id: r6, community: B, tag: '低保', from: today, to: null }, { id: r6, community: B, tag: '党员', from: today, to: null });
+  const v = check(await trend('st', S), [A, B]);
+  assert.deepEqual(v['高龄'], MONTHS.map((_, i) => (i >= 1 && i < 8) + (i >= 5) + (i >= 9)));
+  /* and the triggers are back */
+  const r = await api('PATCH', `/api/v1/residents/${r4}`, 'adm', { tags: [] });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  open(r4, '残疾').to = today;
+  check(await trend('st', S), [A, B]);
 });
