@@ -1,7 +1,8 @@
 /*
  * Key populations (重点人群) and the staffing suggestion:
  * GET /api/v1/analytics/key-populations and GET /api/v1/analytics/staffing.
- * Tag counts come from the registry's counters, who was visited from the
+ * Tag counts come from the registry's counters, their last 12 month-ends
+ * from its tag history (registry_store_count_tag_months), who was visited from the
  * care module's open records (care_store_last_visits); the people listed
  * show what the registry's resident list shows (name, community, tags),
  * never an ID number or a phone.
