@@ -20,7 +20,8 @@ CREATE TABLE resident_tag_event (
     op          TEXT NOT NULL CHECK (op IN ('add', 'remove')),
     date        TEXT NOT NULL              -- 'YYYY-MM-DD'
 );
-CREATE INDEX resident_tag_event_community ON resident_tag_event(community, date);
+-- covering: the monthly sums read the index alone
+CREATE INDEX resident_tag_event_community ON resident_tag_event(community, date, tag, op);
 CREATE INDEX resident_tag_event_resident ON resident_tag_event(resident_id, tag);
 
 -- Existing tags: held since the resident was entered; a resident who has moved
