@@ -7,6 +7,7 @@
 #   GET /api/v1/analytics/classification?scope=3101  rule types + k-means, k = 4   (goal < 1 s)
 #   GET /api/v1/analytics/export?scope=3101           the .xlsx report: classification, group
 #                                                     profiles, every portrait, service lists (goal < 5 s)
+#   GET /api/v1/analytics/key-populations?scope=3101 tags, 12-month trend, not-contacted list
 # and for comparison, in the same run, one of the dozen grouped queries behind
 # the indicators (active residents by community) in the sqlite3 shell.
 #
@@ -66,6 +67,8 @@ rows = [len(re.findall(rb"<row ", z.read("xl/worksheets/sheet%d.xml" % (i + 1)))
 import os
 print("%d KB; " % (os.path.getsize(sys.argv[1]) // 1024) + ", ".join("%s %d rows" % (n, r) for n, r in zip(names, rows)))' \
     "$DATA/analytics-export.xlsx")
+time_get key_populations "$TOKEN" "/analytics/key-populations?scope=$SCOPE&days=30"
+K_BEST=$BEST; K_MEDIAN=$MEDIAN
 read -r N_COMM N_RES < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -91,6 +94,7 @@ echo "data: $GEN"
 echo "GET /analytics/indicators?scope=$SCOPE ($N_COMM communities, $N_RES residents): best $I_BEST ms, median $I_MEDIAN ms (goal < 2000)"
 echo "GET /analytics/communities/$COMMUNITY/portrait: best $P_BEST ms, median $P_MEDIAN ms (goal < 50)"
 echo "GET /analytics/classification?scope=$SCOPE&k=4: best $C_BEST ms, median $C_MEDIAN ms (goal < 1000); server CPU $C_CPU ms a request"
+echo "GET /analytics/key-populations?scope=$SCOPE&days=30 (with the 12-month trend): best $K_BEST ms, median $K_MEDIAN ms"
 echo "  types: $(echo "$TYPES" | head -1)"
 echo "  $(echo "$TYPES" | tail -1)"
 echo "GET /analytics/export?scope=$SCOPE&k=4 (.xlsx): best $E_BEST ms, median $E_MEDIAN ms (goal < 5000); server CPU $E_CPU ms a request"

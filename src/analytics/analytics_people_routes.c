@@ -1,11 +1,13 @@
 /*
  * Key populations (重点人群) and the staffing suggestion:
  * GET /api/v1/analytics/key-populations and GET /api/v1/analytics/staffing.
- * Tag counts come from the registry's counters, who was visited from the
+ * Tag counts come from the registry's counters, their last 12 month-ends
+ * from its tag history (registry_store_count_tag_months), who was visited from the
  * care module's open records (care_store_last_visits); the people listed
  * show what the registry's resident list shows (name, community, tags),
  * never an ID number or a phone.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,10 +65,68 @@ static json_t *tag_totals(const AnalyticsSet *set, const char *scope)
     return arr;
 }
 
+/*
+ * The key populations month by month (registry_store_count_tag_months):
+ * {months, tags [{label, values, change, change_pct}], by_community [{code,
+ * name, values {tag: [..]}}]}, the last month this one.
+ */
+#define TREND_MONTHS 12
+
+static json_t *trend_json(const AnalyticsSet *set, const CountRows *rows)
+{
+    json_t *months = json_array(), *tags = json_array(), *by_community = json_array();
+    int first = (set->to_month / 100) * 12 + (set->to_month % 100 - 1) - (TREND_MONTHS - 1);
+
+    for (int i = 0; i < TREND_MONTHS; i++) {
+        char buf[40];
+
+        snprintf(buf, sizeof(buf), "%04d-%02d", (first + i) / 12, (first + i) % 12 + 1);
+        json_array_append_new(months, json_string(buf));
+    }
+    /* rows come by tag: sum each tag's communities */
+    for (size_t i = 0; i < rows->n;) {
+        const char *tag = rows->v[i].key;
+        int64_t sum[TREND_MONTHS] = { 0 };
+        json_t *values = json_array();
+        double pct;
+
+        for (; i < rows->n && strcmp(rows->v[i].key, tag) == 0; i++)
+            for (int j = 0; j < TREND_MONTHS; j++)
+                sum[j] += rows->v[i].n[j];
+        for (int j = 0; j < TREND_MONTHS; j++)
+            json_array_append_new(values, json_integer(sum[j]));
+        pct = sum[0] ? 100.0 * (double)(sum[TREND_MONTHS - 1] - sum[0]) / (double)sum[0] : 0;
+        json_array_append_new(
+            tags, json_pack("{s:s, s:o, s:I, s:o}", "label", tag, "values", values, "change",
+                            (json_int_t)(sum[TREND_MONTHS - 1] - sum[0]), "change_pct",
+                            sum[0] ? json_real((double)(int64_t)(pct * 10 + (pct < 0 ? -0.5 : 0.5)) / 10)
+                                   : json_null()));
+    }
+    for (size_t c = 0; c < set->n; c++) {
+        json_t *values = json_object();
+
+        for (size_t i = 0; i < rows->n; i++) {
+            const CountRow *r = &rows->v[i];
+            json_t *arr;
+
+            if (strcmp(r->community, set->c[c].code) != 0)
+                continue;
+            arr = json_array();
+            for (int j = 0; j < TREND_MONTHS; j++)
+                json_array_append_new(arr, json_integer(r->n[j]));
+            json_object_set_new(values, r->key, arr);
+        }
+        json_array_append_new(by_community, json_pack("{s:s, s:s, s:o}", "code", set->c[c].code,
+                                                      "name", set->c[c].name, "values", values));
+    }
+    return json_pack("{s:o, s:o, s:o}", "months", months, "tags", tags, "by_community",
+                     by_community);
+}
+
 static Error *analytics_handle_key_populations(Request *req, Response *res)
 {
     const char *scope;
-    CountRows people = { 0 }, visits = { 0 };
+    CountRows people = { 0 }, visits = { 0 }, months = { 0 };
     AnalyticsSet set;
     json_t *by_community, *items;
     Person *ps;
@@ -83,6 +143,9 @@ static Error *analytics_handle_key_populations(Request *req, Response *res)
         err = registry_store_count_key_people(req->store, req->arena, set.lo, set.hi, &people);
     if (!err)
         err = care_store_last_visits(req->store, req->arena, set.lo, set.hi, &visits);
+    if (!err)
+        err = registry_store_count_tag_months(req->store, req->arena, set.lo, set.hi, set.to_month,
+                                              TREND_MONTHS, &months);
     if (err)
         return err;
     cutoff = set.now_ms - days * TIME_DAY_MS;
@@ -154,10 +217,10 @@ static Error *analytics_handle_key_populations(Request *req, Response *res)
     }
     return response_json(
         res, 200,
-        json_pack("{s:s, s:I, s:s, s:o, s:o, s:n, s:s, s:{s:I, s:I, s:I, s:o}}", "scope", scope,
+        json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:s, s:{s:I, s:I, s:I, s:o}}", "scope", scope,
                   "days", (json_int_t)days, "today", set.today, "tags", tag_totals(&set, scope),
-                  "by_community", by_community, "trend", "trend_note",
-                  "登记簿不记录标签加上的日期，暂无法给出各类重点人群的逐月变化",
+                  "by_community", by_community, "trend", trend_json(&set, &months), "trend_note",
+                  "各月月末持有该标签的在册居民人数（本月为今天）；迁出、删除的居民自其日期起不再计入",
                   "not_contacted", "total", (json_int_t)total, "people", (json_int_t)np, "limit",
                   (json_int_t)NOT_CONTACTED_MAX, "items", items));
 }

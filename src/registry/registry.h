@@ -142,6 +142,18 @@ Error *registry_store_count_newcomers(Store *st, Arena *a, const char *lo, const
                                       const char *since, CountRows *out);
 Error *registry_store_count_key_people(Store *st, Arena *a, const char *lo, const char *hi,
                                        CountRows *out);
+/*
+ * count_tag_months: the key-population tags month by month, from the tag
+ * history of schema 0040 (resident_tag_event): one row per tag and
+ * community that had it at some month's end, by tag sort and community;
+ * key the tag, n[i] the active residents holding it at the end of the i-th
+ * of the @months months ending with @to_month (yyyymm), oldest first
+ * (1 <= @months <= COUNT_ROW_MAX). For this month that is today's count
+ * (count_tags); a resident who moved out or was deleted stopped counting
+ * on that date.
+ */
+Error *registry_store_count_tag_months(Store *st, Arena *a, const char *lo, const char *hi,
+                                       int to_month, int months, CountRows *out);
 
 /* JSON of a resident with its history, masked. NULL if not found. */
 Error *registry_resident_json(Request *req, int64_t id, json_t **ret);

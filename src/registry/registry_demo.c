@@ -377,6 +377,74 @@ static int64_t demo_share(int64_t total, size_t i, size_t n, int64_t made)
     return (total - even * 2) * (3 + (int64_t)((i * 7) % 16)) / weight_sum;
 }
 
+/*
+ * The tag history (resident_tag_event, schema 0040) of a street entered
+ * today: the triggers dated every tag today. Back-dated here so that the
+ * key populations' last 12 months show change: most tags were held for
+ * years; some holders of 高龄, 独居老人, 认知障碍高风险 and 残疾 got theirs
+ * month by month (those grow); some adults who had 低保, 失业 or 困难家庭
+ * lost it month by month (those shrink, and they do not have it now). The
+ * sums up to today stay the current tags.
+ */
+typedef struct TagStory {
+    const char *tag;
+    int64_t per_mille; /* about: of the holders (grows) or of the adults without it (shrinks) */
+    bool grows;
+} TagStory;
+
+static const TagStory tag_stories[] = {
+    { "高龄", 120, true },   { "独居老人", 180, true }, { "认知障碍高风险", 250, true },
+    { "残疾", 60, true },    { "低保", 4, false },      { "失业", 6, false },
+    { "困难家庭", 3, false },
+};
+
+static const char SQL_DEMO_TAGS_OLD[] = "UPDATE resident_tag_event SET date = ?1 WHERE op = 'add'";
+static const char SQL_DEMO_TAG_GREW[] =
+    "UPDATE resident_tag_event SET date = ?1"
+    " WHERE op = 'add' AND tag = ?2 AND (resident_id * 7919) % 997 < ?3 AND resident_id % 12 = ?4";
+static const char SQL_DEMO_TAG_HAD[] =
+    "INSERT INTO resident_tag_event (resident_id, community, tag, op, date)"
+    " SELECT r.id, r.community, CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT)"
+    " FROM resident r WHERE r.status = 'active' AND r.birth_date < ?4"
+    " AND (r.id * 7919) % 997 < ?5 AND r.id % 12 = ?6"
+    " AND NOT EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id AND t.tag = ?1)";
+
+static Error *demo_tag_history(Store *st, Arena *a, const char *today)
+{
+    int y, m, d;
+    char old[40], adult[40];
+    Error *err;
+
+    date_parse(today, &y, &m, &d);
+    snprintf(old, sizeof(old), "%04d-01-01", y - 3);
+    snprintf(adult, sizeof(adult), "%04d-%02d-%02d", y - 18, m, d > 28 ? 28 : d);
+    err = store_run(st, a, SQL_DEMO_TAGS_OLD, NULL, NULL, NULL, NULL, "t", old);
+    for (size_t i = 0; !err && i < sizeof(tag_stories) / sizeof(tag_stories[0]); i++) {
+        const TagStory *t = &tag_stories[i];
+
+        for (int k = 0; !err && k < 12; k++) {
+            int mm = y * 12 + (m - 1) - k;
+            char day[40];
+
+            /* this month's changes today, the earlier ones mid-month */
+            if (k == 0)
+                snprintf(day, sizeof(day), "%s", today);
+            else
+                snprintf(day, sizeof(day), "%04d-%02d-15", mm / 12, mm % 12 + 1);
+            if (t->grows)
+                err = store_run(st, a, SQL_DEMO_TAG_GREW, NULL, NULL, NULL, NULL, "ttii", day,
+                                t->tag, t->per_mille, (int64_t)k);
+            else
+                err = store_run(st, a, SQL_DEMO_TAG_HAD, NULL, NULL, NULL, NULL, "ttttii", t->tag,
+                                "add", old, adult, t->per_mille, (int64_t)k);
+            if (!err && !t->grows)
+                err = store_run(st, a, SQL_DEMO_TAG_HAD, NULL, NULL, NULL, NULL, "ttttii", t->tag,
+                                "remove", day, adult, t->per_mille, (int64_t)k);
+        }
+    }
+    return err;
+}
+
 Error *registry_demo_check_empty(Store *st, Arena *a)
 {
     StoreStmt *s = store_prepare(st, a, SQL_DEMO_EMPTY);
@@ -448,6 +516,8 @@ Error *registry_demo(Store *st, Arena *a, const CryptoKeys *k, const DemoOptions
         }
     }
     err = demo_users(st, a, opt, codes[0]);
+    if (!err)
+        err = demo_tag_history(st, a, ds.today);
     if (!err)
         err = registry_store_bulk_end(st, a, &bulk);
     if (err) {

@@ -46,7 +46,9 @@ static const char SQL_RESIDENT_SAME_PERSON[] =
 static const char SQL_TAG_EXISTS[] = "SELECT 1 FROM tag WHERE name = ?1";
 static const char SQL_RESIDENT_TAG_INSERT[] =
     "INSERT INTO resident_tag (resident_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
-static const char SQL_RESIDENT_TAG_CLEAR[] = "DELETE FROM resident_tag WHERE resident_id = ?1";
+static const char SQL_RESIDENT_TAGS[] = "SELECT tag FROM resident_tag WHERE resident_id = ?1";
+static const char SQL_RESIDENT_TAG_DELETE[] =
+    "DELETE FROM resident_tag WHERE resident_id = ?1 AND tag = ?2";
 static const char SQL_EVENT_INSERT[] =
     "INSERT INTO residence_event (resident_id, kind, household_id, date, reason, actor_id,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -609,12 +611,43 @@ static Error *tags_write(Store *st, Arena *a, int64_t id, const ResidentInput *i
 {
     StoreStmt *s;
 
+    /*
+     * Replacing: only the tags she no longer has go, so that the tag history
+     * (resident_tag_event) records what changed, not every tag again.
+     */
     if (replace) {
-        s = store_prepare(st, a, SQL_RESIDENT_TAG_CLEAR);
+        const char **gone = NULL;
+        size_t n_gone = 0, cap = 0;
+        StoreResult r;
+
+        s = store_prepare(st, a, SQL_RESIDENT_TAGS);
         store_bind_int64(s, 1, id);
-        if (store_step(s) != STORE_DONE)
-            return store_error(st, a);
+        while ((r = store_step(s)) == STORE_ROW) {
+            const char *t = store_column_text(s, a, 0);
+            bool kept = false;
+
+            for (size_t i = 0; i < in->n_tags && !kept; i++)
+                kept = strcmp(in->tags[i], t) == 0;
+            if (kept)
+                continue;
+            if (!cap) {
+                cap = 8;
+                gone = arena_alloc(a, cap * sizeof(*gone));
+            }
+            gone = arena_grow(a, gone, n_gone, &cap, sizeof(*gone));
+            gone[n_gone++] = t;
+        }
         store_reset(s);
+        if (r != STORE_DONE)
+            return store_error(st, a);
+        for (size_t i = 0; i < n_gone; i++) {
+            s = store_prepare(st, a, SQL_RESIDENT_TAG_DELETE);
+            store_bind_int64(s, 1, id);
+            store_bind_text(s, 2, gone[i]);
+            if (store_step(s) != STORE_DONE)
+                return store_error(st, a);
+            store_reset(s);
+        }
     }
     for (size_t i = 0; i < in->n_tags; i++) {
         StoreResult r;

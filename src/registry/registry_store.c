@@ -4,6 +4,7 @@
  * the rows are flat and one shape each, so a struct in between would only
  * repeat the column list.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -640,6 +641,72 @@ Error *registry_store_stats(Store *st, Arena *a, const char *lo, const char *hi,
     json_array_foreach(tags, i, t)
         json_object_set(by_tag, json_string_value(json_object_get(t, "name")),
                         json_object_get(t, "residents"));
+    return NULL;
+}
+
+/*
+ * The tag history summed by month: a row per (community, tag, month) with
+ * the net change, the months before the first folded into one ('').
+ */
+static const char SQL_COUNT_TAG_MONTHS[] =
+    "SELECT x.community, x.tag, x.m, sum(x.d) FROM"
+    " (SELECT e.community, e.tag, t.sort,"
+    "  CASE WHEN e.date < ?3 THEN '' ELSE substr(e.date, 1, 7) END AS m,"
+    "  CASE WHEN e.op = 'add' THEN 1 ELSE -1 END AS d"
+    "  FROM resident_tag_event e JOIN tag t ON t.name = e.tag"
+    "  WHERE t.key_population = 1 AND e.community >= ?1 AND e.community < ?2 AND e.date <= ?4) x"
+    " GROUP BY x.sort, x.tag, x.community, x.m ORDER BY x.sort, x.tag, x.community, x.m";
+
+Error *registry_store_count_tag_months(Store *st, Arena *a, const char *lo, const char *hi,
+                                       int to_month, int months, CountRows *out)
+{
+    int first = (to_month / 100) * 12 + (to_month % 100 - 1) - (months - 1);
+    CountRows deltas = { 0 };
+    CountRow *cur = NULL;
+    char from[40], to[40];
+    size_t w;
+    Error *err;
+
+    if (months < 1 || months > COUNT_ROW_MAX)
+        return error_internal(a, "count_tag_months: months out of range");
+    snprintf(from, sizeof(from), "%04d-%02d-01", first / 12, first % 12 + 1);
+    snprintf(to, sizeof(to), "%04d-%02d-31", to_month / 100, to_month % 100);
+    err = store_count_rows(
+        st, a, store_prepare_bind(st, a, SQL_COUNT_TAG_MONTHS, "tttt", lo, hi, from, to), &deltas);
+    if (err)
+        return err;
+    for (size_t i = 0; i < deltas.n; i++) {
+        const CountRow *r = &deltas.v[i];
+        int y, m, k = 0;
+
+        if (!cur || strcmp(cur->key, r->key) != 0 || strcmp(cur->community, r->community) != 0) {
+            cur = count_rows_add(a, out);
+            cur->community = r->community;
+            cur->key = r->key;
+            cur->label = "";
+        }
+        /* '' (before the first month) adds to every month, a month to itself and the later */
+        if (r->label[0]) {
+            if (sscanf(r->label, "%d-%d", &y, &m) != 2)
+                continue;
+            k = y * 12 + m - 1 - first;
+            if (k < 0 || k >= months)
+                continue;
+        }
+        for (int j = k; j < months; j++)
+            cur->n[j] += r->n[0];
+    }
+    /* a tag no one in the community held at any month's end says nothing */
+    w = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        bool any = false;
+
+        for (int j = 0; j < months; j++)
+            any = any || out->v[i].n[j] != 0;
+        if (any)
+            out->v[w++] = out->v[i];
+    }
+    out->n = w;
     return NULL;
 }
 

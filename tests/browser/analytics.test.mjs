@@ -209,7 +209,26 @@ test('重点人群: counts by tag over the street, a community\'s count opens it
   const d = (await street(`/analytics/key-populations?scope=${STREET}&days=30`)).body;
   await page.waitForSelector('[data-test=kp-not-contacted] .el-table__row');
   for (const t of d.tags) assert.equal(await num(page, `[data-test="kp-tag-${t.label}"]`), t.value, t.label);
-  if (!d.trend) assert.equal((await page.textContent('[data-test=kp-trend-note]')).trim(), d.trend_note);
+  /* the trend of 12 month-ends: the chart drawn, each tag's change beside it, as the API gives them */
+  assert.equal(d.trend.months.length, 12);
+  assert.ok(d.trend.tags.some((t) => t.change > 0) && d.trend.tags.some((t) => t.change < 0), 'the demo has tags that grew and tags that shrank');
+  await page.waitForSelector('[data-test=kp-trend] canvas');
+  assert.equal((await page.textContent('[data-test=kp-trend-note]')).trim(), d.trend_note);
+  const changes = async () => (await page.locator('[data-test=kp-changes] li').allTextContents()).map((x) => x.replace(/\s+/g, ''));
+  const pct = (t) => (t.change_pct === null ? '' : `（${t.change_pct > 0 ? '+' : ''}${t.change_pct}%）`);
+  const line = (t) => `${t.label}${t.values[0]}→${t.values[11]}${t.change > 0 ? '+' : ''}${t.change}${pct(t)}`;
+  assert.deepEqual(await changes(), d.trend.tags.map(line));
+  for (const t of d.trend.tags) assert.equal(t.values[11], d.tags.find((x) => x.label === t.label).value, `${t.label}: this month is today's`);
+  /* one community's lines */
+  const bc = d.trend.by_community.find((x) => x.code !== COMMUNITY && Object.keys(x.values).length);
+  await page.click('[data-test=kp-trend-community]');
+  await page.locator('.el-select-dropdown__item:visible', { hasText: bc.name }).click();
+  const one = d.trend.tags.filter((t) => bc.values[t.label]).map((t) => {
+    const v = bc.values[t.label];
+    return { label: t.label, values: v, change: v[11] - v[0], change_pct: v[0] ? Math.round((1000 * (v[11] - v[0])) / v[0]) / 10 : null };
+  });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=kp-changes] li').length === n, one.length);
+  assert.deepEqual(await changes(), one.map(line));
   assert.match(await page.textContent('[data-test=kp-nc-total]'), new RegExp(`共 ${d.not_contacted.total} 人`));
   const names = await page.locator('[data-test=kp-not-contacted] [data-test=kp-nc-name]').allTextContents();
   assert.deepEqual(names.slice(0, 20), d.not_contacted.items.slice(0, 20).map((x) => x.name));
