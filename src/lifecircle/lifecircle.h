@@ -153,13 +153,22 @@ GeoGraph *geo_store_graph(Store *st, Arena *a, Error **ret_err);
 Error *geo_store_buildings(Store *st, Arena *a, GeoPlace **ret, size_t *ret_n);
 Error *geo_store_facilities(Store *st, Arena *a, GeoPlace **ret, size_t *ret_n);
 
+/* Where geo_coverage's time went, in milliseconds of the wall clock. */
+typedef struct GeoCoverageTimes {
+    double snap_ms;  /* snapping every building and facility to its nearest vertex */
+    double walks_ms; /* the 20 walks, and every building's distance from them */
+} GeoCoverageTimes;
+
 /*
- * For every building (rows) and category (columns), the walking distance
- * to the nearest facility of the category within @limit_m, or INFINITY:
- * *ret is n_buildings × _GEO_CATEGORY_MAX doubles in @a.
+ * For every category and building, the walking distance to the nearest
+ * facility of the category within @limit_m, or INFINITY: *ret is
+ * _GEO_CATEGORY_MAX columns of n_buildings doubles, building b's distance
+ * to category c at (*ret)[c * n_buildings + b], freed with @a.
+ * @ret_times may be NULL.
  */
 void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t n_buildings,
-                  const GeoPlace *facilities, size_t n_facilities, double limit_m, double **ret);
+                  const GeoPlace *facilities, size_t n_facilities, double limit_m, double **ret,
+                  GeoCoverageTimes *ret_times);
 
 /* `linli geo ...` */
 int lifecircle_cli(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "lifecircle/lifecircle_graph.h"
 #include "core/banned.h"
@@ -66,6 +67,29 @@ static void *xcalloc(size_t n, size_t size)
     if (!p)
         abort();
     return p;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *geo_big_alloc(size_t size)
+{
+    void *p = NULL;
+
+    if (size < HUGE_PAGE / 2) /* not worth a huge page */
+        return xcalloc(1, size);
+    if (posix_memalign(&p, HUGE_PAGE, size) != 0)
+        abort();
+#ifdef MADV_HUGEPAGE
+    /* a hint: without huge pages (or where refused) the memory is the same */
+    (void)madvise(p, (size + 4095) & ~(size_t)4095, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, size);
+    return p;
+}
+
+void geo_big_free(void *p)
+{
+    free(p);
 }
 
 /*
@@ -130,6 +154,18 @@ static void cell_of(const GeoGraph *g, GeoPoint p, long *ret_col, long *ret_row)
 
     *ret_col = (long)floor(x / g->cell_m);
     *ret_row = (long)floor(y / g->cell_m);
+}
+
+uint32_t geo_graph_cell_key(const GeoGraph *g, GeoPoint p)
+{
+    long c, r;
+
+    if (!g->n)
+        return 0;
+    cell_of(g, p, &c, &r);
+    c = c < 0 ? 0 : c >= (long)g->cols ? (long)g->cols - 1 : c;
+    r = r < 0 ? 0 : r >= (long)g->rows ? (long)g->rows - 1 : r;
+    return (uint32_t)((size_t)r * g->cols + (size_t)c); /* at most GRID_SIDE_MAX² */
 }
 
 static void build_grid(GeoGraph *g)
@@ -235,7 +271,7 @@ GeoGraph *geo_graph_new(size_t n_vertices, const int64_t *ids, const GeoPoint *p
     }
 
     id_index_init(&index, g);
-    g->first = xcalloc(g->n + 1, sizeof(*g->first));
+    g->first = geo_big_alloc((g->n + 1) * sizeof(*g->first));
     for (size_t e = 0; e < n_edges; e++) {
         long a = vertex_index(g, &index, edge_a[e]), b = vertex_index(g, &index, edge_b[e]);
 
@@ -253,7 +289,7 @@ GeoGraph *geo_graph_new(size_t n_vertices, const int64_t *ids, const GeoPoint *p
     free(index.slot);
     for (size_t v = 0; v < g->n; v++)
         g->first[v + 1] += g->first[v];
-    g->arcs = xcalloc(n_arcs, sizeof(*g->arcs));
+    g->arcs = geo_big_alloc((n_arcs + 1) * sizeof(*g->arcs));
     fill = xcalloc(g->n + 1, sizeof(*fill));
     for (size_t e = 0; e < n_edges; e++) {
         uint32_t a = ea[e], b = eb[e];
@@ -278,8 +314,8 @@ void geo_graph_free(GeoGraph *g)
     pthread_mutex_destroy(&g->spare_lock);
     free(g->ids);
     free(g->points);
-    free(g->first);
-    free(g->arcs);
+    geo_big_free(g->first);
+    geo_big_free(g->arcs);
     free(g->cell_first);
     free(g->cell_vertex);
     free(g);

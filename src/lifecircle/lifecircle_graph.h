@@ -33,5 +33,22 @@ struct GeoGraph {
     GeoWalk *spare;
 };
 
+/*
+ * Zeroed memory for the large arrays the walks read at random (the arcs,
+ * the row index, a walk's distances), in 2 MB pages where the kernel
+ * gives them on request (transparent huge pages in "madvise" mode): with
+ * 4 KB pages nearly every step of a walk over a city of a million
+ * vertices also missed the TLB, and the first touch of every 4 KB page
+ * cost a page fault. Freed with geo_big_free; aborts when out of memory.
+ */
+void *geo_big_alloc(size_t size);
+void geo_big_free(void *p);
+
+/*
+ * The grid cell of @p in row-major order (clamped into the grid): points
+ * snapped in this order read the same few cells one after the other.
+ */
+uint32_t geo_graph_cell_key(const GeoGraph *g, GeoPoint p);
+
 /* lifecircle_walk.c */
 void geo_walk_free(GeoWalk *w);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/timeutil.h"
 #include "lifecircle/lifecircle_graph.h"
 #include "core/banned.h"
 
@@ -107,33 +108,17 @@ static inline size_t bucket_of(double d, double scale)
  * The vertices a bucket holds are scattered over the graph, and each one
  * taken reads its distance, its arcs and its neighbours' distances: cache
  * misses one after the other. The entries ahead are known, so their memory
- * is asked for early, in three steps: the vertex's distance, flag and arc
- * range PREFETCH_FAR entries ahead, its arcs (their range now at hand)
- * PREFETCH_MID ahead, its neighbours' distances PREFETCH_NEAR ahead.
+ * is asked for early, in three steps: the vertex's distance and arc range
+ * PREFETCH_FAR entries ahead, its arcs (their range now at hand)
+ * PREFETCH_MID ahead, its neighbours' distances PREFETCH_NEAR ahead. An
+ * entry whose vertex no longer waits (its flag is clear: it was taken from
+ * a lower bucket, a third of the entries on a grid city) will be skipped,
+ * so nothing is asked for it: its memory would only take the place of the
+ * next ones' (the flags, a bit a vertex, stay in the cache).
  */
 #define PREFETCH_FAR 24
 #define PREFETCH_MID 12
 #define PREFETCH_NEAR 4
-
-static inline void prefetch_ahead(const GeoGraph *g, const Bucket *bucket, size_t i,
-                                  const double *dist, const uint64_t *queued)
-{
-    if (i + PREFETCH_FAR < bucket->n) {
-        uint32_t v = bucket->v[i + PREFETCH_FAR];
-
-        __builtin_prefetch(&dist[v]);
-        __builtin_prefetch(&queued[v / 64]);
-        __builtin_prefetch(&g->first[v]);
-    }
-    if (i + PREFETCH_MID < bucket->n)
-        __builtin_prefetch(&g->arcs[g->first[bucket->v[i + PREFETCH_MID]]]);
-    if (i + PREFETCH_NEAR < bucket->n) {
-        uint32_t v = bucket->v[i + PREFETCH_NEAR];
-
-        for (uint32_t e = g->first[v]; e < g->first[v + 1]; e++)
-            __builtin_prefetch(&dist[g->arcs[e].to], 1);
-    }
-}
 
 static inline bool is_queued(const uint64_t *queued, size_t v)
 {
@@ -148,6 +133,32 @@ static inline void set_queued(uint64_t *queued, size_t v)
 static inline void clear_queued(uint64_t *queued, size_t v)
 {
     queued[v / 64] &= ~((uint64_t)1 << (v % 64));
+}
+
+static inline void prefetch_ahead(const GeoGraph *g, const Bucket *bucket, size_t i,
+                                  const double *dist, const uint64_t *queued)
+{
+    if (i + PREFETCH_FAR < bucket->n) {
+        uint32_t v = bucket->v[i + PREFETCH_FAR];
+
+        if (is_queued(queued, v)) {
+            __builtin_prefetch(&dist[v]);
+            __builtin_prefetch(&g->first[v]);
+        }
+    }
+    if (i + PREFETCH_MID < bucket->n) {
+        uint32_t v = bucket->v[i + PREFETCH_MID];
+
+        if (is_queued(queued, v))
+            __builtin_prefetch(&g->arcs[g->first[v]]);
+    }
+    if (i + PREFETCH_NEAR < bucket->n) {
+        uint32_t v = bucket->v[i + PREFETCH_NEAR];
+
+        if (is_queued(queued, v))
+            for (uint32_t e = g->first[v]; e < g->first[v + 1]; e++)
+                __builtin_prefetch(&dist[g->arcs[e].to], 1);
+    }
 }
 
 /* The walk itself; @w is for @g and its flags are clear. */
@@ -190,10 +201,11 @@ static void walk_run(const GeoGraph *g, GeoWalk *w, size_t n_sources, const long
             double d;
 
             prefetch_ahead(g, bucket, i, dist, queued);
-            d = dist[v];
-
-            if (!is_queued(queued, v) || bucket_of(d, scale) != b)
+            if (!is_queued(queued, v))
                 continue; /* stale: taken from a lower bucket already */
+            d = dist[v];
+            if (bucket_of(d, scale) != b)
+                continue; /* (a flagged vertex waits in this bucket: the lower ones are done) */
             clear_queued(queued, v);
             for (uint32_t e = first[v]; e < first[v + 1]; e++) {
                 uint32_t u = arcs[e].to;
@@ -354,8 +366,8 @@ typedef struct CoverageCtx {
     long *b_vertex, *f_vertex;
     double *b_access, *f_access;
     double limit_m;
-    double *column[_GEO_CATEGORY_MAX]; /* each walk's distances, building by building */
-    double *out;
+    uint32_t *snap_order; /* buildings then facilities (numbered after them), cell by cell */
+    double *out; /* column by column: each walk writes its own */
     atomic_int next;
 } CoverageCtx;
 
@@ -364,8 +376,10 @@ static void coverage_snap(void *arg, int thread, int n_threads)
     CoverageCtx *x = arg;
     size_t nb = x->n_buildings, nf = x->n_facilities, all = nb + nf;
 
-    for (size_t i = all * (size_t)thread / (size_t)n_threads;
-         i < all * (size_t)(thread + 1) / (size_t)n_threads; i++) {
+    for (size_t k = all * (size_t)thread / (size_t)n_threads;
+         k < all * (size_t)(thread + 1) / (size_t)n_threads; k++) {
+        size_t i = x->snap_order[k];
+
         if (i < nb)
             x->b_vertex[i] = geo_graph_snap(x->g, x->buildings[i].p, &x->b_access[i]);
         else
@@ -374,12 +388,58 @@ static void coverage_snap(void *arg, int thread, int n_threads)
     }
 }
 
+/*
+ * The points (buildings, then facilities) in the order of their grid
+ * cells, by a radix sort on the cell (two passes of 16 bits, stable):
+ * snapping them in the stored order read scattered cells and vertices for
+ * every point, a quarter of the coverage's time on a city of a million
+ * vertices. The order changes nothing but the speed: each point still
+ * snaps on its own, into its own slot.
+ */
+static uint32_t *snap_order(const GeoGraph *g, const GeoPlace *buildings, size_t nb,
+                            const GeoPlace *facilities, size_t nf)
+{
+    size_t all = nb + nf, *count = malloc(65536 * sizeof(*count));
+    uint64_t *key = malloc((all + 1) * sizeof(*key)), *tmp = malloc((all + 1) * sizeof(*tmp));
+    uint32_t *order = malloc((all + 1) * sizeof(*order));
+
+    if (!count || !key || !tmp || !order)
+        abort();
+    for (size_t i = 0; i < all; i++) {
+        GeoPoint p = i < nb ? buildings[i].p : facilities[i - nb].p;
+
+        key[i] = (uint64_t)geo_graph_cell_key(g, p) << 32 | i;
+    }
+    for (int shift = 32; shift < 64; shift += 16) {
+        size_t sum = 0;
+
+        memset(count, 0, 65536 * sizeof(*count));
+        for (size_t i = 0; i < all; i++)
+            count[key[i] >> shift & 0xffff]++;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < all; i++)
+            tmp[count[key[i] >> shift & 0xffff]++] = key[i];
+        memcpy(key, tmp, all * sizeof(*key));
+    }
+    for (size_t i = 0; i < all; i++)
+        order[i] = (uint32_t)key[i];
+    free(tmp);
+    free(key);
+    free(count);
+    return order;
+}
+
 static void coverage_walks(void *arg, int thread, int n_threads)
 {
     CoverageCtx *x = arg;
     const GeoGraph *g = x->g;
     GeoWalk *w = walk_new(g);
-    double *dist = malloc((g->n + 1) * sizeof(*dist));
+    double *dist = geo_big_alloc((g->n + 1) * sizeof(*dist));
     long *s_vertex = malloc((x->n_facilities + 1) * sizeof(*s_vertex));
     double *s_offset = malloc((x->n_facilities + 1) * sizeof(*s_offset));
     int c;
@@ -403,6 +463,8 @@ static void coverage_walks(void *arg, int thread, int n_threads)
          * A column of its own: two threads writing the categories of one
          * building side by side would fight over its cache line.
          */
+        double *column = x->out + (size_t)c * x->n_buildings;
+
         for (size_t b = 0; b < x->n_buildings; b++) {
             double d = INFINITY;
 
@@ -411,18 +473,25 @@ static void coverage_walks(void *arg, int thread, int n_threads)
                 __builtin_prefetch(&dist[x->b_vertex[b + 16]]);
             if (n_src && x->b_vertex[b] >= 0)
                 d = dist[x->b_vertex[b]] + x->b_access[b];
-            x->column[c][b] = d <= x->limit_m ? d : INFINITY;
+            column[b] = d <= x->limit_m ? d : INFINITY;
         }
     }
     free(s_offset);
     free(s_vertex);
-    free(dist);
+    geo_big_free(dist);
     geo_walk_free(w);
 }
 
-void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t n_buildings,
-                  const GeoPlace *facilities, size_t n_facilities, double limit_m, double **ret)
+static void big_free(void *p)
 {
+    geo_big_free(p);
+}
+
+void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t n_buildings,
+                  const GeoPlace *facilities, size_t n_facilities, double limit_m, double **ret,
+                  GeoCoverageTimes *ret_times)
+{
+    int64_t t0 = time_mono_us(), t1;
     CoverageCtx x = {
         .g = g,
         .buildings = buildings,
@@ -434,18 +503,22 @@ void geo_coverage(Arena *a, const GeoGraph *g, const GeoPlace *buildings, size_t
         .b_access = arena_alloc(a, (n_buildings + 1) * sizeof(double)),
         .f_access = arena_alloc(a, (n_facilities + 1) * sizeof(double)),
         .limit_m = limit_m,
-        .out = arena_alloc(a, (n_buildings * _GEO_CATEGORY_MAX + 1) * sizeof(double)),
+        /* 40 MB on the city of a million vertices: in huge pages, not 10,000 page faults */
+        .out = geo_big_alloc((n_buildings * _GEO_CATEGORY_MAX + 1) * sizeof(double)),
         .next = 0,
     };
     int n_threads = threads_for(g, _GEO_CATEGORY_MAX);
 
-    for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
-        x.column[c] = arena_alloc(a, (n_buildings + 1) * sizeof(double));
+    if (n_buildings + n_facilities >= UINT32_MAX)
+        abort(); /* far beyond any city: the order is 32-bit */
+    arena_defer(a, big_free, x.out);
+    x.snap_order = snap_order(g, buildings, n_buildings, facilities, n_facilities);
     /* a few thousand points are not worth a thread */
     parallel(n_buildings + n_facilities < 4096 ? 1 : geo_walk_threads(), coverage_snap, &x);
+    free(x.snap_order);
+    t1 = time_mono_us();
     parallel(n_threads, coverage_walks, &x);
-    for (size_t b = 0; b < n_buildings; b++)
-        for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
-            x.out[b * _GEO_CATEGORY_MAX + (size_t)c] = x.column[c][b];
     *ret = x.out;
+    if (ret_times)
+        *ret_times = (GeoCoverageTimes){ (t1 - t0) / 1000.0, (time_mono_us() - t1) / 1000.0 };
 }

@@ -130,16 +130,16 @@ static void test_lifecircle_coverage(void **state)
     double *d;
 
     (void)state;
-    geo_coverage(a, g, buildings, 3, facilities, 3, 1000, &d);
-    assert_true(fabs(d[0 * _GEO_CATEGORY_MAX + GEO_KINDERGARTEN] - 210) < 0.2); /* 10 + 200 */
-    assert_true(isinf(d[0 * _GEO_CATEGORY_MAX + GEO_PARK]));
-    assert_true(isinf(d[0 * _GEO_CATEGORY_MAX + GEO_BANK]));
-    assert_true(fabs(d[1 * _GEO_CATEGORY_MAX + GEO_PARK] - 60) < 0.2); /* 10 + 50 */
-    assert_true(isinf(d[1 * _GEO_CATEGORY_MAX + GEO_KINDERGARTEN]));
+    geo_coverage(a, g, buildings, 3, facilities, 3, 1000, &d, NULL);
+    assert_true(fabs(d[(size_t)GEO_KINDERGARTEN * 3 + 0] - 210) < 0.2); /* 10 + 200 */
+    assert_true(isinf(d[(size_t)GEO_PARK * 3 + 0]));
+    assert_true(isinf(d[(size_t)GEO_BANK * 3 + 0]));
+    assert_true(fabs(d[(size_t)GEO_PARK * 3 + 1] - 60) < 0.2); /* 10 + 50 */
+    assert_true(isinf(d[(size_t)GEO_KINDERGARTEN * 3 + 1]));
     for (int c = 0; c < _GEO_CATEGORY_MAX; c++)
-        assert_true(isinf(d[2 * _GEO_CATEGORY_MAX + c]));
-    geo_coverage(a, g, buildings, 3, facilities, 3, 200, &d); /* 210 > 200 */
-    assert_true(isinf(d[0 * _GEO_CATEGORY_MAX + GEO_KINDERGARTEN]));
+        assert_true(isinf(d[(size_t)c * 3 + 2]));
+    geo_coverage(a, g, buildings, 3, facilities, 3, 200, &d, NULL); /* 210 > 200 */
+    assert_true(isinf(d[(size_t)GEO_KINDERGARTEN * 3 + 0]));
     geo_graph_free(g);
     arena_free(a);
 }

@@ -305,9 +305,9 @@ static void test_lifecircle_coverage_threads(void **state)
         fs[f] = (GeoPlace){ (int64_t)f, (int)(f % _GEO_CATEGORY_MAX),
                             { 30.0 + (double)(rng() % 16000) * 1e-6, 104.0 } };
     setenv("LINLI_GEO_THREADS", "1", 1);
-    geo_coverage(a, g, bs, NB, fs, NF, 1500, &d1);
+    geo_coverage(a, g, bs, NB, fs, NF, 1500, &d1, NULL);
     setenv("LINLI_GEO_THREADS", "2", 1);
-    geo_coverage(a, g, bs, NB, fs, NF, 1500, &d2);
+    geo_coverage(a, g, bs, NB, fs, NF, 1500, &d2, NULL);
     unsetenv("LINLI_GEO_THREADS");
     assert_same(d1, d2, (size_t)NB * _GEO_CATEGORY_MAX);
     for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
@@ -329,11 +329,91 @@ static void test_lifecircle_coverage_threads(void **state)
             want = v >= 0 ? access + dist[v] : INFINITY;
             want = want <= 1500 ? want : INFINITY;
             if (isinf(want))
-                assert_true(isinf(d1[i * _GEO_CATEGORY_MAX + (size_t)c]));
+                assert_true(isinf(d1[(size_t)c * NB + i]));
             else
-                assert_true(fabs(d1[i * _GEO_CATEGORY_MAX + (size_t)c] - want) < 1e-6);
+                assert_true(fabs(d1[(size_t)c * NB + i] - want) < 1e-6);
         }
     }
+    geo_graph_free(g);
+    arena_free(a);
+}
+
+/*
+ * Coverage snaps its points in the order of their grid cells (a sort):
+ * buildings given in scattered order, some beyond the graph's box on every
+ * side (their cells clamped into the grid: the nearer ones still snap, the
+ * ones more than 500 m away reach nothing), must get what snapping each
+ * alone and walking gives, to the last bit, on one thread and on two.
+ */
+static void test_lifecircle_coverage_snap_order(void **state)
+{
+    static TestGraph t;
+    enum { NB = 6000, NF = 40 };
+    static GeoPlace bs[NB], fs[NF];
+    static const GeoPoint outside[] = {
+        { 29.998, 104.0 },  /* 220 m south of vertex 0 */
+        { 30.0 + 0.0159 + 0.002, 104.0 }, /* 220 m north of the last */
+        { 30.005, 104.003 }, /* 290 m east */
+        { 30.005, 103.997 }, /* 290 m west */
+        { 30.005, 104.01 },  /* 960 m east: off the network */
+        { 29.99, 103.99 },   /* 1.4 km south-west: off */
+    };
+    size_t n_out = sizeof(outside) / sizeof(outside[0]), n_reached = 0, n_off = 0;
+    Arena *a = arena_new(0);
+    double *d[2];
+
+    (void)state;
+    rng_state = 11;
+    random_graph(&t, NMAX, 2, false, 0);
+    GeoGraph *g = tg_graph(&t);
+
+    for (size_t i = 0; i < NB; i++) {
+        GeoPoint p = { 30.0 + (double)(rng() % 16000) * 1e-6, 104.0 + ((double)(rng() % 200) - 100) * 1e-6 };
+
+        if (i % 10 == 0)
+            p = outside[(i / 10) % n_out];
+        bs[i] = (GeoPlace){ (int64_t)(NB - i), -1, p };
+    }
+    for (size_t f = 0; f < NF; f++)
+        fs[f] = (GeoPlace){ (int64_t)f, (int)(f % _GEO_CATEGORY_MAX),
+                            { 30.0 + (double)(rng() % 16000) * 1e-6, 104.0 } };
+    for (int threads = 1; threads <= 2; threads++) {
+        setenv("LINLI_GEO_THREADS", threads == 1 ? "1" : "2", 1);
+        geo_coverage(a, g, bs, NB, fs, NF, 3000, &d[threads - 1], NULL);
+    }
+    unsetenv("LINLI_GEO_THREADS");
+    for (int c = 0; c < _GEO_CATEGORY_MAX; c++) {
+        long sv[NF];
+        double so[NF], dist[NMAX];
+        size_t ns = 0;
+
+        for (size_t f = 0; f < NF; f++) {
+            if (fs[f].category != c)
+                continue;
+            sv[ns] = geo_graph_snap(g, fs[f].p, &so[ns]);
+            ns++;
+        }
+        geo_graph_walk(g, ns, sv, so, 3000, dist);
+        for (size_t i = 0; i < NB; i++) {
+            double access, want = INFINITY;
+            long v = geo_graph_snap(g, bs[i].p, &access);
+
+            if (v >= 0 && access + dist[v] <= 3000)
+                want = access + dist[v];
+            for (int k = 0; k < 2; k++) {
+                double got = d[k][(size_t)c * NB + i];
+
+                assert_true(isinf(want) ? isinf(got) : got == want);
+            }
+            if (i % 10 == 0) {
+                n_reached += isfinite(want);
+                n_off += c == 0 && v < 0;
+            }
+        }
+    }
+    /* 4 of the 6 outside points snap and some of them reach a facility; 2 are off */
+    assert_int_equal(n_off, (NB / 10) * 2 / n_out);
+    assert_true(n_reached > 0);
     geo_graph_free(g);
     arena_free(a);
 }
@@ -347,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_lifecircle_walk_limit_boundary),
         cmocka_unit_test(test_lifecircle_walks_threads),
         cmocka_unit_test(test_lifecircle_coverage_threads),
+        cmocka_unit_test(test_lifecircle_coverage_snap_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
