@@ -317,8 +317,8 @@ static const char SQL_ACTIVE_TOTAL[] =
 static bool counted(const ResidentFilter *f)
 {
     return f->status && strcmp(f->status, "active") == 0 && !f->household_id &&
-           !f->building_id && !f->key_population && !f->living_alone && !f->name_lo && !f->name_like && !f->initials_lo && !f->last4 &&
-           !f->hash;
+           !f->building_id && !f->key_population && !f->living_alone && !f->name_lo &&
+           !f->name_like && !f->initials_lo && !f->last4 && !f->hash;
 }
 
 /* The total of a counted() filter: the tag's counters, or the age counters for all. */
