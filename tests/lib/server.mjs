@@ -20,8 +20,8 @@
  * own directory (--key), beside which its files go (Config.files_base).
  * srv.files is that directory on either database.
  *
- * On PostgreSQL `linli demo` takes many round trips (about 15 s for 1,500
- * residents against 2 s on SQLite), so a demo database is made once per
+ * On PostgreSQL `linli demo` is slower than on SQLite (it is made in a
+ * SQLite file and then copied in, several seconds), so a demo database is made once per
  * cluster, binary, size and quarter of an hour as a template (linli_tpl_…) and each
  * server's database is a copy of it (CREATE DATABASE … TEMPLATE, under a
  * second). Templates are built under a name of their own and renamed into
