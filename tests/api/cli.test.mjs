@@ -239,3 +239,28 @@ test('every thread of serve but the main one blocks SIGTERM and SIGINT', async (
     await srv.stop();
   }
 });
+
+test('demo on PostgreSQL: staged in a SQLite file under $TMPDIR, copied in whole, the stage removed', { skip: !PG && 'PostgreSQL only' }, () => {
+  const stage = tmp();
+  const db = pgCreateDatabase();
+  try {
+    const out = linli(['demo', '--db', db.url, '--residents', '300', '--key', process.env.LINLI_KEY],
+      { env: { ...process.env, TMPDIR: stage } });
+    assert.match(out, /copied into PostgreSQL: \d+ tables .*every row count and checksum matches/);
+    assert.deepEqual(readdirSync(stage), [], 'the staged SQLite file is gone');
+    assert.equal(Number(dbSql(db.url, 'SELECT count(*) FROM resident')), 300);
+    assert.ok(Number(dbSql(db.url, 'SELECT count(*) FROM app_user')) >= 9, 'the demo logins');
+    // ids go on after the copied ones: the next resident id is past the highest
+    const max = Number(dbSql(db.url, 'SELECT max(id) FROM resident'));
+    const next = Number(dbSql(db.url, "SELECT nextval(pg_get_serial_sequence('resident', 'id'))"));
+    assert.ok(next > max, `${next} > ${max}`);
+    // a second demo into the filled database is refused, and leaves no stage behind either
+    const again = spawnSync(BIN, ['demo', '--db', db.url, '--residents', '10', '--key', process.env.LINLI_KEY],
+      { encoding: 'utf8', env: { ...process.env, TMPDIR: stage } });
+    assert.notEqual(again.status, 0);
+    assert.deepEqual(readdirSync(stage), []);
+  } finally {
+    pgDropDatabase(db);
+    rmSync(stage, { recursive: true, force: true });
+  }
+});
