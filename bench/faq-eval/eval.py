@@ -12,7 +12,12 @@ Figures, per file and for each system:
   Hit@1, Hit@3, MRR   over answerable questions, on the ranking whatever the
                       threshold (MRR counts ranks 1..3, else 0)
   answered@1          answerable questions answered, and with the right entry
+  answered wrong      answerable questions answered with a wrong entry
   unanswerable        share of unanswerable questions left unanswered
+  suggested right     (linli) of the answerable questions it did not answer, the
+                      share whose right entry is among the three it offers
+                      ("您是不是想问"); then answered right or so suggested, of all
+                      answerable questions
 
 The first peer ranks the same entries (question and answer columns, weighted
 2:1) by FTS5's bm25 over an OR of the question's trigrams. The second cuts
@@ -130,7 +135,8 @@ def by_style(questions, systems):
 
 def metrics(questions, tops, answered_ids):
     """answered_ids[i]: the id the system answers with, or None."""
-    hit1 = hit3 = rr = right_answer = n_ans = n_unans = unans_ok = 0
+    hit1 = hit3 = rr = right_answer = wrong_answer = n_ans = n_unans = unans_ok = 0
+    n_held = held_in_top3 = 0
     for q, top, given in zip(questions, tops, answered_ids):
         gold = gold_set(q)
         if gold is None:
@@ -144,12 +150,19 @@ def metrics(questions, tops, answered_ids):
             hit3 += 1
             rr += 1.0 / (ranks[0] + 1)
         right_answer += given is not None and given in gold
+        wrong_answer += given is not None and given not in gold
+        if given is None:
+            n_held += 1
+            held_in_top3 += bool(ranks)
     return {
         "answerable": n_ans,
         "hit1": hit1 / n_ans if n_ans else 0,
         "hit3": hit3 / n_ans if n_ans else 0,
         "mrr": rr / n_ans if n_ans else 0,
         "answered_right": right_answer / n_ans if n_ans else 0,
+        "answered_wrong": wrong_answer / n_ans if n_ans else 0,
+        "suggested_right": held_in_top3 / n_held if n_held else float("nan"),
+        "right_or_suggested": (right_answer + held_in_top3) / n_ans if n_ans else 0,
         "unanswerable": n_unans,
         "unans_acc": unans_ok / n_unans if n_unans else float("nan"),
     }
@@ -170,10 +183,11 @@ def oracle_cutoff(questions, rows):
     return best[1]
 
 
-def line(name, m):
-    return ("%-22s %5.2f %5.2f %5.2f   %5.2f        %s" %
-            (name, m["hit1"], m["hit3"], m["mrr"], m["answered_right"],
-             "%5.2f (%d)" % (m["unans_acc"], m["unanswerable"]) if m["unanswerable"] else "  -"))
+def line(name, m, suggests=False):
+    return ("%-22s %5.2f %5.2f %5.2f   %5.2f       %5.2f        %s   %s" %
+            (name, m["hit1"], m["hit3"], m["mrr"], m["answered_right"], m["answered_wrong"],
+             "%5.2f (%d)" % (m["unans_acc"], m["unanswerable"]) if m["unanswerable"] else "  -     ",
+             "%5.2f / %5.2f" % (m["suggested_right"], m["right_or_suggested"]) if suggests else ""))
 
 
 def main():
@@ -204,9 +218,10 @@ def main():
         j_orc = [r[0][0] if r[1] is not None and r[1] >= jcut else None for r in jb]
         n_ans = m_lin["answerable"]
         print("%s: %d questions, %d answerable, %d not" % (path, len(qs), n_ans, len(qs) - n_ans))
-        print("%-22s %5s %5s %5s   %-12s %s" % ("", "Hit@1", "Hit@3", "MRR", "answered ok",
-                                             "unanswerable acc"))
-        print(line("linli", m_lin))
+        print("%-22s %5s %5s %5s   %-11s %-12s %-16s %s" % (
+            "", "Hit@1", "Hit@3", "MRR", "answered ok", "answered wrong", "unanswerable acc",
+            "suggested right / answered or suggested right"))
+        print(line("linli", m_lin, suggests=True))
         print(line("fts5 trigram (none)", m_none))
         print(line("fts5 trigram (oracle)", m_orc))
         print(line("jieba+bm25 (none)", metrics(qs, [r[0] for r in jb], j_none)))
