@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config meson ninja-build python3 libmicrohttpd-dev lib
 libsqlite3-dev sqlite3 libsodium-dev libicu-dev libxlsxwriter-dev libcmocka-dev libzip-dev
 libxml2-dev libqrencode-dev libmagic-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev
 libespeak-ng-dev espeak-ng-data libvorbis-dev libogg-dev postgresql-15 libpq-dev
-nginx libnginx-mod-http-brotli-static
+nginx libnginx-mod-http-brotli-static pgbouncer
 chromium fonts-noto-cjk osmium-tool python3-requests python3-simplejson python3-jieba python3-numpy"
 
 missing=""
