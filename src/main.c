@@ -740,7 +740,7 @@ static int copy_db(const char *cmd, const char *from, const char *to, const char
         return 1;
     }
     a = arena_new(0);
-    err = store_copy(src, dst, a, &rep);
+    err = store_copy(src, dst, to, a, &rep);
     if (err) {
         fprintf(stderr, "linli %s: %s\n", cmd, err->detail ? err->detail : err->message);
         goto out;
