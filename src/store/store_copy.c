@@ -472,7 +472,9 @@ static void key_keep(Key *key, const Table *t, StoreStmt *s)
     }
 }
 
-static void key_bind(const Key *key, const Table *t, StoreStmt *s)
+/* Binds a copy of @key made in @page: key_keep overwrites the key as the
+ * page's rows are read, and SQLite reads bound text in place (store.h). */
+static void key_bind(const Key *key, const Table *t, StoreStmt *s, Arena *page)
 {
     for (int k = 0; k < t->n_pk && k < 8; k++) {
         if (key->is_null[k])
@@ -480,7 +482,7 @@ static void key_bind(const Key *key, const Table *t, StoreStmt *s)
         else if (t->cols[t->pk[k]].kind == KIND_INT)
             store_bind_int64(s, k + 1, key->i[k]);
         else
-            store_bind_text(s, k + 1, key->text[k]);
+            store_bind_text(s, k + 1, arena_strdup(page, key->text[k]));
     }
 }
 
@@ -632,7 +634,7 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Target *
         arena_reset(page);
         s = store_prepare_text(st, page, after ? next : first);
         if (after)
-            key_bind(&key, t, s);
+            key_bind(&key, t, s, page);
         while ((r = store_step(s)) == STORE_ROW) {
             crypto_generichash_state h;
 
