@@ -132,6 +132,11 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
     dbSql(a, `UPDATE resident SET name = '𠮷😀名', phone_masked = ${sq('\\N')}, id_masked = NULL,`
       + ` phone_hash = X'005C0A090D4E5C5C78FF' WHERE id = ${last}`);
     dbSql(a, `UPDATE cases SET lat = 31.123456789012345, lon = 2.2250738585072014e-308 WHERE id = ${kase}`);
+    // a table keyed by text that takes more than one page (2,000 rows) to read: the next page
+    // starts after the last key read, which must hold still while the page is read (it lost rows)
+    dbSql(a, 'WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2999)'
+      + ' INSERT INTO case_stat (community, month, unit_id, category_id, grid_id, total)'
+      + " SELECT printf('9%011d', i / 25), 202601 + (i * 7) % 12, 0, 1000 + i % 25, 0, 1 FROM n");
 
     // SQLite -> an empty PostgreSQL database (no tables: export-db migrates it)
     r = cli(['export-db', '--db', a, '--to', pg.url]);
@@ -142,6 +147,7 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
       .trim().split('\n').sort();
     assert.deepEqual([...there.keys()].sort(), tables, 'every table of the schema is copied and reported');
     assert.equal(there.get('resident').src, 200);
+    assert.ok(there.get('case_stat').src >= 3000);
     for (const [t, x] of there) {
       assert.equal(x.dst, x.src, `${t}: rows`);
       assert.equal(x.dstSum, x.srcSum, `${t}: checksum`);
