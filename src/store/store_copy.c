@@ -1,6 +1,7 @@
 /*
  * store_copy: a whole linli database from one store into another (SQLite
- * to PostgreSQL and back), through store.h only.
+ * to PostgreSQL and back), through store.h, but for COPY into PostgreSQL
+ * (store_pgcopy.c, a connection of its own).
  *
  * The tables and columns are read from the target's catalog and must be
  * the same in the source (both are at one schema version). Each column is
@@ -13,14 +14,16 @@
  * back into its own table (division.parent_code, app_user.created_by,
  * cases.merged_into) or closes a cycle is deferred to the commit (SQLite:
  * PRAGMA defer_foreign_keys; PostgreSQL: the constraint made DEFERRABLE for
- * the transaction and back). Triggers are off while rows go in (SQLite
+ * the transaction and back, unless it is dropped for the load: see
+ * pg_defer_drop). Triggers are off while rows go in (SQLite
  * drops them and creates them again from sqlite_master's text in the same
  * transaction; PostgreSQL disables the user triggers), since the counters
  * and versions they maintain are copied as they are.
  *
  * Source rows are read in pages of PAGE_ROWS in primary key order (keyset
- * pagination: libpq reads a result whole) and written in multi-row
- * INSERTs. The checksum of a table is the sum, modulo 2^128, of each row's
+ * pagination: libpq reads a result whole) and written with one COPY FROM
+ * STDIN per table into PostgreSQL (text format), in multi-row INSERTs into
+ * SQLite. The checksum of a table is the sum, modulo 2^128, of each row's
  * BLAKE2b-128 over its values in a canonical form (integers and text as
  * their text, reals as %.17g, blobs as bytes, NULL apart), so the order in
  * which either database returns rows does not matter.
