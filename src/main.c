@@ -735,7 +735,8 @@ static const char COPY_HELP[] =
     "       linli import-db --db TARGET --from SOURCE [--key FILE]\n\n"
     "Copies a whole linli database into another store, SQLite to PostgreSQL or back\n"
     "(either may be a file or a postgresql:// URL): every table, row for row, in one\n"
-    "snapshot of the source and one transaction on the target. Encrypted fields are\n"
+    "snapshot of the source and one transaction on the target (into PostgreSQL with\n"
+    "COPY, on a second connection to TARGET). Encrypted fields are\n"
     "copied as bytes: the target is served with the source's key file.\n\n"
     "The target must be empty: a new SQLite file or a PostgreSQL database without\n"
     "tables (migrated first), or one `linli migrate` made and nothing else wrote. Both\n"
@@ -827,7 +828,7 @@ static int copy_db(const char *cmd, const char *from, const char *to, const char
         return 1;
     }
     a = arena_new(0);
-    err = store_copy(src, dst, a, &rep);
+    err = store_copy(src, dst, to, a, &rep);
     if (err) {
         fprintf(stderr, "linli %s: %s\n", cmd, err->detail ? err->detail : err->message);
         goto out;

@@ -15,13 +15,20 @@ Deterministic: the structure and every number come from random.Random seeded
 with the community's code. SQLite only; the registry's counters are kept by
 its triggers as for any other write.
 
-  bench/analytics/gen_city.py LINLI DB
+  bench/analytics/gen_city.py LINLI DB [--residents N]
+
+By default a community has 250 to 650 residents (479,473 in all). With
+--residents N every community's number is scaled so that the city has
+exactly N (5,000,000: about 4,700 a community, as in the real districts);
+the structures, the shares of the ages, tags, cases, questions and the
+workers stay what they were. Each community is committed on its own, so
+the WAL stays small however large the city.
 """
+import argparse
 import datetime
 import random
 import sqlite3
 import subprocess
-import sys
 import time
 
 COUNTIES = ['310104', '310105', '310106', '310107']
@@ -29,8 +36,34 @@ SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'
 GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华玉兰桂珍建国'
 
 
+def targets(communities, total):
+    """Residents of each community: the seeded draw, scaled to @total if given."""
+    raw = []
+    for code in communities:
+        rng = random.Random(int(code))
+        rng.choice(['old', 'old', 'new', 'migrant', 'mixed', 'mixed'])
+        raw.append(rng.randint(250, 650))
+    if total is None:
+        return raw
+    whole = sum(raw)
+    out = [r * total // whole for r in raw]
+    # the remainder to the largest fractions (ties: the first community)
+    rest = sorted(range(len(raw)), key=lambda i: (-(raw[i] * total % whole), i))
+    for i in rest[:total - sum(out)]:
+        out[i] += 1
+    return out
+
+
 def main():
-    linli, db = sys.argv[1], sys.argv[2]
+    ap = argparse.ArgumentParser(description='a city-sized SQLite database (bench/analytics)')
+    ap.add_argument('linli')
+    ap.add_argument('db')
+    ap.add_argument('--residents', type=int, default=None,
+                    help='residents in all (default: 250 to 650 a community, 479,473)')
+    args = ap.parse_args()
+    linli, db = args.linli, args.db
+    if args.residents is not None and args.residents < 1:
+        ap.error('--residents must be at least 1')
     subprocess.run([linli, 'migrate', '--db', db], check=True, stdout=subprocess.DEVNULL)
     for c in COUNTIES:
         subprocess.run([linli, 'import', 'divisions', '--db', db, '--county', c], check=True,
@@ -56,11 +89,11 @@ def main():
     hid = (con.execute('SELECT coalesce(max(id), 0) FROM household').fetchone()[0])
     rid = (con.execute('SELECT coalesce(max(id), 0) FROM resident').fetchone()[0])
     kinds = {}
-    for code in communities:
+    for code, target in zip(communities, targets(communities, args.residents)):
         rng = random.Random(int(code))
         kind = rng.choice(['old', 'old', 'new', 'migrant', 'mixed', 'mixed'])
         kinds[kind] = kinds.get(kind, 0) + 1
-        target = rng.randint(250, 650)
+        rng.randint(250, 650)  # the unscaled number (targets()), drawn to keep the sequence
         buildings, households, residents, tags = [], [], [], []
         made = 0
         b = 0
@@ -79,6 +112,8 @@ def main():
                     size = {'old': rng.choice([1, 1, 2, 2, 3]), 'new': rng.choice([2, 3, 3, 4]),
                             'migrant': rng.choice([1, 2, 3, 4, 5]),
                             'mixed': rng.choice([1, 2, 3, 4])}[kind]
+                    if args.residents is not None:
+                        size = min(size, target - made)  # exactly N in all
                     for i in range(size):
                         if kind == 'old':
                             age = rng.choice([rng.randint(65, 95), rng.randint(60, 90),
@@ -147,6 +182,8 @@ def main():
             cur.execute("INSERT INTO app_user (username, password_hash, role, scope, created_at)"
                         " VALUES (?, '', ?, ?, ?)",
                         (f'w{code}-{i}', 'grid_worker' if i % 3 == 2 else 'staff', code, now))
+        con.commit()
+        cur.execute('BEGIN')
     con.commit()
     con.execute('PRAGMA optimize')
     con.close()

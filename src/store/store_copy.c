@@ -1,6 +1,7 @@
 /*
  * store_copy: a whole linli database from one store into another (SQLite
- * to PostgreSQL and back), through store.h only.
+ * to PostgreSQL and back), through store.h, but for COPY into PostgreSQL
+ * (store_pgcopy.c, a connection of its own).
  *
  * The tables and columns are read from the target's catalog and must be
  * the same in the source (both are at one schema version). Each column is
@@ -13,14 +14,16 @@
  * back into its own table (division.parent_code, app_user.created_by,
  * cases.merged_into) or closes a cycle is deferred to the commit (SQLite:
  * PRAGMA defer_foreign_keys; PostgreSQL: the constraint made DEFERRABLE for
- * the transaction and back). Triggers are off while rows go in (SQLite
+ * the transaction and back, unless it is dropped for the load: see
+ * pg_defer_drop). Triggers are off while rows go in (SQLite
  * drops them and creates them again from sqlite_master's text in the same
  * transaction; PostgreSQL disables the user triggers), since the counters
  * and versions they maintain are copied as they are.
  *
  * Source rows are read in pages of PAGE_ROWS in primary key order (keyset
- * pagination: libpq reads a result whole) and written in multi-row
- * INSERTs. The checksum of a table is the sum, modulo 2^128, of each row's
+ * pagination: libpq reads a result whole) and written with one COPY FROM
+ * STDIN per table into PostgreSQL (text format), in multi-row INSERTs into
+ * SQLite. The checksum of a table is the sum, modulo 2^128, of each row's
  * BLAKE2b-128 over its values in a canonical form (integers and text as
  * their text, reals as %.17g, blobs as bytes, NULL apart), so the order in
  * which either database returns rows does not matter.
@@ -34,6 +37,7 @@
 
 #include "core/strbuf.h"
 #include "store/store_copy.h"
+#include "store/store_pgcopy.h"
 #include "core/banned.h"
 
 #define PAGE_ROWS 2000
@@ -55,6 +59,7 @@ typedef struct Table {
     int *pk; /* column indexes in key order */
     int n_pk;
     int state; /* topological sort: 0 new, 1 visiting, 2 done */
+    const char *identity; /* PostgreSQL: the identity column, or NULL */
     StoreCopyTable *out;
 } Table;
 
@@ -470,7 +475,9 @@ static void key_keep(Key *key, const Table *t, StoreStmt *s)
     }
 }
 
-static void key_bind(const Key *key, const Table *t, StoreStmt *s)
+/* Binds a copy of @key made in @page: key_keep overwrites the key as the
+ * page's rows are read, and SQLite reads bound text in place (store.h). */
+static void key_bind(const Key *key, const Table *t, StoreStmt *s, Arena *page)
 {
     for (int k = 0; k < t->n_pk && k < 8; k++) {
         if (key->is_null[k])
@@ -478,8 +485,101 @@ static void key_bind(const Key *key, const Table *t, StoreStmt *s)
         else if (t->cols[t->pk[k]].kind == KIND_INT)
             store_bind_int64(s, k + 1, key->i[k]);
         else
-            store_bind_text(s, k + 1, key->text[k]);
+            store_bind_text(s, k + 1, arena_strdup(page, key->text[k]));
     }
+}
+
+/* ---- the target: SQLite through store.h, PostgreSQL through COPY ---- */
+
+/*
+ * Where the rows go. On PostgreSQL the whole write transaction runs on a
+ * connection of its own (store_pgcopy.c), which COPY needs and store.h does
+ * not give; @st, the target as store.h opened it, is used before (migrate,
+ * the catalog) and after (the second read), never while the copy runs.
+ */
+typedef struct Target {
+    Store *st;
+    PgCopy *pc; /* PostgreSQL; NULL for SQLite */
+} Target;
+
+static Error *target_exec(Target *t, Arena *a, const char *sql)
+{
+    return t->pc ? pgcopy_exec(t->pc, a, sql) : store_exec(t->st, a, sql);
+}
+
+/* @p, @n as a value of COPY's text format: backslash, tab, newline, CR escaped */
+static void copy_escape(StrBuf *sb, const char *p, size_t n)
+{
+    size_t start = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char esc;
+
+        switch (p[i]) {
+        case '\\': esc = '\\'; break;
+        case '\t': esc = 't'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        default: continue;
+        }
+        strbuf_add(sb, p + start, i - start);
+        strbuf_addc(sb, '\\');
+        strbuf_addc(sb, esc);
+        start = i + 1;
+    }
+    strbuf_add(sb, p + start, n - start);
+}
+
+/* The @n rows of @vals as lines of COPY's text format, into @pc. */
+static Error *copy_rows_out(PgCopy *pc, Arena *a, Arena *rows, const Table *t, const Value *vals, int n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    StrBuf sb;
+    const char *out;
+    size_t len;
+
+    strbuf_init(&sb, rows, (size_t)1 << 30);
+    for (int i = 0; i < n * t->n_cols; i++) {
+        const Value *v = &vals[i];
+        int c = i % t->n_cols;
+
+        if (v->is_null) {
+            strbuf_adds(&sb, "\\N");
+        } else if (t->cols[c].kind == KIND_INT) {
+            strbuf_addf(&sb, "%" PRId64, v->i);
+        } else if (t->cols[c].kind == KIND_DOUBLE) {
+            strbuf_addf(&sb, "%.17g", v->d);
+        } else if (t->cols[c].kind == KIND_BLOB) {
+            const uint8_t *b = v->p;
+
+            strbuf_adds(&sb, "\\\\x"); /* bytea's \x, its backslash escaped for COPY */
+            for (size_t k = 0; k < v->len; k++) {
+                strbuf_addc(&sb, hexd[b[k] >> 4]);
+                strbuf_addc(&sb, hexd[b[k] & 15]);
+            }
+        } else {
+            copy_escape(&sb, v->p, v->len);
+        }
+        strbuf_addc(&sb, c == t->n_cols - 1 ? '\n' : '\t');
+    }
+    out = strbuf_finish(&sb, &len);
+    if (!out)
+        return error_internal(a, "table %s: a batch of rows too large to copy", t->name);
+    return pgcopy_put(pc, a, out, len);
+}
+
+static const char *copy_sql(Arena *a, const Table *t)
+{
+    StrBuf sb;
+
+    strbuf_init(&sb, a, 1 << 20);
+    strbuf_addf(&sb, "COPY %s (", quote(a, t->name));
+    for (int c = 0; c < t->n_cols; c++) {
+        strbuf_adds(&sb, c ? ", " : "");
+        strbuf_adds(&sb, quote(a, t->cols[c].name));
+    }
+    strbuf_adds(&sb, ") FROM STDIN");
+    return strbuf_finish(&sb, NULL);
 }
 
 /* Inserts the @n rows of @vals into @dst in one statement. */
@@ -495,11 +595,19 @@ static Error *insert_rows(Store *dst, Arena *a, Arena *rows, const Table *t, con
     return r == STORE_DONE ? NULL : store_error(dst, a);
 }
 
+static Error *write_rows(Target *dst, Arena *a, Arena *rows, const Table *t, const Value *vals, int n)
+{
+    if (dst->pc)
+        return copy_rows_out(dst->pc, a, rows, t, vals, n);
+    return insert_rows(dst->st, a, rows, t, vals, n);
+}
+
 /*
  * Reads every row of @t from @st, adding each to @sum; with @dst, also
- * inserts them there in batches.
+ * writes them there in batches (one COPY into PostgreSQL, multi-row
+ * INSERTs into SQLite).
  */
-static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *dst)
+static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Target *dst)
 {
     const char *first = select_sql(a, t, false), *next = select_sql(a, t, true);
     int batch = MAX_PARAMS / (t->n_cols ? t->n_cols : 1);
@@ -509,10 +617,17 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *d
     bool after = false;
     Error *err = NULL;
 
+    if (dst && dst->pc)
+        batch = MAX_BATCH; /* no parameters: only the size of a batch's text */
     if (batch > MAX_BATCH)
         batch = MAX_BATCH;
     if (batch < 1)
         batch = 1;
+    if (dst && dst->pc) {
+        err = pgcopy_start(dst->pc, a, copy_sql(a, t));
+        if (err)
+            goto done;
+    }
     vals = arena_alloc(a, sizeof(Value) * (size_t)(batch * t->n_cols + 1));
     for (;;) {
         StoreStmt *s;
@@ -522,7 +637,7 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *d
         arena_reset(page);
         s = store_prepare_text(st, page, after ? next : first);
         if (after)
-            key_bind(&key, t, s);
+            key_bind(&key, t, s, page);
         while ((r = store_step(s)) == STORE_ROW) {
             crypto_generichash_state h;
 
@@ -535,7 +650,7 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *d
             if (t->n_pk)
                 key_keep(&key, t, s);
             if (n_batch == batch) {
-                err = dst ? insert_rows(dst, a, rows, t, vals, n_batch) : NULL;
+                err = dst ? write_rows(dst, a, rows, t, vals, n_batch) : NULL;
                 arena_reset(rows);
                 n_batch = 0;
                 if (err) {
@@ -550,7 +665,7 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *d
             goto out;
         }
         if (n_batch && dst) {
-            err = insert_rows(dst, a, rows, t, vals, n_batch);
+            err = write_rows(dst, a, rows, t, vals, n_batch);
             if (err)
                 goto out;
         }
@@ -560,6 +675,13 @@ static Error *scan_table(Store *st, Arena *a, const Table *t, Sum *sum, Store *d
         after = true;
     }
 out:
+    if (dst && dst->pc) {
+        Error *end = pgcopy_end(dst->pc, a, err != NULL);
+
+        if (!err)
+            err = end;
+    }
+done:
     arena_free(key.a);
     arena_free(rows);
     arena_free(page);
@@ -641,10 +763,10 @@ static Error *triggers_drop(Store *st, Arena *a, Trigger **ret, int *ret_n)
     return NULL;
 }
 
-static Error *exec_each(Store *st, Arena *a, Table **order, int n, const char *fmt)
+static Error *exec_each(Target *dst, Arena *a, Table **order, int n, const char *fmt)
 {
     for (int i = 0; i < n; i++) {
-        Error *err = store_exec(st, a, arena_sprintf(a, fmt, quote(a, order[i]->name)));
+        Error *err = target_exec(dst, a, arena_sprintf(a, fmt, quote(a, order[i]->name)));
 
         if (err)
             return err;
@@ -652,52 +774,166 @@ static Error *exec_each(Store *st, Arena *a, Table **order, int n, const char *f
     return NULL;
 }
 
-/* PostgreSQL: the deferred foreign keys DEFERRABLE INITIALLY DEFERRED, or back. */
-static Error *fks_defer(Store *st, Arena *a, ForeignKey *fk, int n_fk, bool on)
+/*
+ * PostgreSQL: what a bulk load is faster without, as pg_restore does it.
+ * On a table of BULK_ROWS rows or more, the foreign keys and the indexes
+ * that back no constraint are dropped before the rows go in and made
+ * again after, from their definitions: one sort per index and one join
+ * per key instead of a lookup per row. (On a small table the lookups cost
+ * less than making an index, which writes and syncs a file of its own.)
+ * Any key or unique index the rows break fails the transaction, as it
+ * would have row by row. LINLI_COPY_BULK_ROWS sets another threshold
+ * (api-export_db loads every table so with 1).
+ */
+#define BULK_ROWS 20000
+#define FK_COLS 6
+
+static const char SQL_FKS_DEF_PG[] =
+    "SELECT cl.relname, c.conrelid::regclass::text, quote_ident(c.conname),"
+    " pg_get_constraintdef(c.oid), coalesce(c.conindid::regclass::text, ''), c.conname"
+    " FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid WHERE c.contype = 'f'"
+    " AND c.connamespace = current_schema()::regnamespace ORDER BY c.oid";
+static const char SQL_INDEXES_DEF_PG[] =
+    "SELECT t.relname, x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+    " JOIN pg_class t ON t.oid = x.indrelid"
+    " WHERE t.relnamespace = current_schema()::regnamespace AND t.relkind = 'r'"
+    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+    " ORDER BY x.indexrelid";
+
+typedef struct Deferrals {
+    const char **fks; /* table, qualified table, quoted name, definition, the unique index it
+                       * needs, name */
+    int n_fks;
+    const char **indexes; /* table, qualified name, definition */
+    int n_indexes;
+    bool *fk_dropped, *index_dropped;
+} Deferrals;
+
+static int64_t bulk_rows(void)
+{
+    const char *env = getenv("LINLI_COPY_BULK_ROWS");
+    char *end;
+    long long v;
+
+    if (!env || !*env)
+        return BULK_ROWS;
+    v = strtoll(env, &end, 10);
+    return *end || v < 0 ? BULK_ROWS : v;
+}
+
+static bool is_bulk(Table **order, int n, const int64_t *src_rows, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(order[i]->name, name) == 0)
+            return src_rows[i] >= bulk_rows();
+    return false;
+}
+
+static Error *pg_defer_drop(Target *dst, Arena *a, Table **order, int n, const int64_t *src_rows,
+                            Deferrals *d)
+{
+    Error *err = pgcopy_query_texts(dst->pc, a, SQL_FKS_DEF_PG, FK_COLS, &d->fks, &d->n_fks);
+
+    if (!err)
+        err = pgcopy_query_texts(dst->pc, a, SQL_INDEXES_DEF_PG, 3, &d->indexes, &d->n_indexes);
+    if (err)
+        return err;
+    d->fk_dropped = arena_zalloc(a, sizeof(bool) * (size_t)(d->n_fks + 1));
+    d->index_dropped = arena_zalloc(a, sizeof(bool) * (size_t)(d->n_indexes + 1));
+    for (int i = 0; i < d->n_indexes; i++)
+        d->index_dropped[i] = is_bulk(order, n, src_rows, d->indexes[3 * i]);
+    for (int i = 0; i < d->n_fks; i++) {
+        d->fk_dropped[i] = is_bulk(order, n, src_rows, d->fks[FK_COLS * i]);
+        /* a key that needs a unique index dropped goes too */
+        for (int k = 0; k < d->n_indexes && !d->fk_dropped[i]; k++)
+            d->fk_dropped[i] = d->index_dropped[k] && strcmp(d->fks[FK_COLS * i + 4], d->indexes[3 * k + 1]) == 0;
+    }
+    for (int i = 0; i < d->n_fks && !err; i++)
+        if (d->fk_dropped[i])
+            err = pgcopy_exec(dst->pc, a, arena_sprintf(a, "ALTER TABLE %s DROP CONSTRAINT %s",
+                                                       d->fks[FK_COLS * i + 1], d->fks[FK_COLS * i + 2]));
+    for (int i = 0; i < d->n_indexes && !err; i++)
+        if (d->index_dropped[i])
+            err = pgcopy_exec(dst->pc, a, arena_sprintf(a, "DROP INDEX %s", d->indexes[3 * i + 1]));
+    return err;
+}
+
+/* The self-referring (or cycle-closing) keys not dropped DEFERRABLE INITIALLY DEFERRED, or back. */
+static Error *fks_defer(Target *dst, Arena *a, ForeignKey *fk, int n_fk, const Deferrals *d, bool on)
 {
     for (int i = 0; i < n_fk; i++) {
+        bool dropped = false;
         Error *err;
 
         if (!fk[i].deferred)
             continue;
-        err = store_exec(st, a, arena_sprintf(a, "ALTER TABLE %s ALTER CONSTRAINT %s %s",
-                                              quote(a, fk[i].from), quote(a, fk[i].name),
-                                              on ? "DEFERRABLE INITIALLY DEFERRED" : "NOT DEFERRABLE"));
+        for (int k = 0; k < d->n_fks && !dropped; k++)
+            dropped = d->fk_dropped[k] && strcmp(d->fks[FK_COLS * k], fk[i].from) == 0 &&
+                      strcmp(d->fks[FK_COLS * k + 5], fk[i].name) == 0;
+        if (dropped)
+            continue;
+        err = pgcopy_exec(dst->pc, a, arena_sprintf(a, "ALTER TABLE %s ALTER CONSTRAINT %s %s",
+                                                   quote(a, fk[i].from), quote(a, fk[i].name),
+                                                   on ? "DEFERRABLE INITIALLY DEFERRED" : "NOT DEFERRABLE"));
         if (err)
             return err;
+    }
+    return NULL;
+}
+
+static Error *pg_defer_make(Target *dst, Arena *a, const Deferrals *d)
+{
+    Error *err = NULL;
+
+    for (int i = 0; i < d->n_indexes && !err; i++)
+        if (d->index_dropped[i])
+            err = pgcopy_exec(dst->pc, a, d->indexes[3 * i + 2]);
+    for (int i = 0; i < d->n_fks && !err; i++)
+        if (d->fk_dropped[i])
+            err = pgcopy_exec(dst->pc, a, arena_sprintf(a, "ALTER TABLE %s ADD CONSTRAINT %s %s",
+                                                       d->fks[FK_COLS * i + 1], d->fks[FK_COLS * i + 2],
+                                                       d->fks[FK_COLS * i + 3]));
+    return err;
+}
+
+/* PostgreSQL: each table's identity column, if it has one, into t->identity. */
+static Error *identities_load(Store *dst, Arena *a, Table **order, int n)
+{
+    for (int i = 0; i < n; i++) {
+        StoreStmt *s = store_prepare(dst, a, SQL_IDENTITY_PG);
+        StoreResult r;
+
+        store_bind_text(s, 1, order[i]->name);
+        r = store_step(s);
+        if (r == STORE_ROW)
+            order[i]->identity = store_column_text(s, a, 0);
+        store_reset(s);
+        if (r != STORE_ROW && r != STORE_DONE)
+            return store_error(dst, a);
     }
     return NULL;
 }
 
 /* PostgreSQL: each identity column's sequence continues after the highest id. */
-static Error *sequences_set(Store *src, Store *dst, Arena *a, Table **order, int n)
+static Error *sequences_set(Store *src, Target *dst, Arena *a, Table **order, int n)
 {
     bool src_seq = false, ok = true;
 
     if (!is_pg(src))
         src_seq = query_int(src, a, SQL_HAS_SQLITE_SEQUENCE, NULL, &ok) > 0;
     for (int i = 0; i < n; i++) {
-        StoreStmt *s = store_prepare(dst, a, SQL_IDENTITY_PG);
-        char *col = NULL;
+        const char *col = order[i]->identity;
         int64_t next = 1;
-        StoreResult r;
+        Error *err;
 
-        store_bind_text(s, 1, order[i]->name);
-        r = store_step(s);
-        if (r == STORE_ROW)
-            col = store_column_text(s, a, 0);
-        store_reset(s);
-        if (r != STORE_ROW && r != STORE_DONE)
-            return store_error(dst, a);
         if (!col)
             continue;
-        ok = true;
-        next = query_int(dst, a,
-                         arena_sprintf(a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", quote(a, col),
-                                       quote(a, order[i]->name)),
-                         NULL, &ok);
-        if (!ok)
-            return store_error(dst, a);
+        err = pgcopy_query_int(dst->pc, a,
+                               arena_sprintf(a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", quote(a, col),
+                                             quote(a, order[i]->name)),
+                               &next);
+        if (err)
+            return err;
         if (src_seq) {
             ok = true;
             int64_t seq = query_int(src, a, SQL_SQLITE_SEQUENCE, order[i]->name, &ok);
@@ -705,14 +941,12 @@ static Error *sequences_set(Store *src, Store *dst, Arena *a, Table **order, int
             if (ok && seq + 1 > next)
                 next = seq + 1;
         }
-        s = store_prepare_text(dst, a, "SELECT setval(pg_get_serial_sequence(?1, ?2), ?3, false)");
-        store_bind_text(s, 1, quote(a, order[i]->name));
-        store_bind_text(s, 2, col);
-        store_bind_int64(s, 3, next);
-        r = store_step(s);
-        store_reset(s);
-        if (r != STORE_ROW)
-            return store_error(dst, a);
+        err = pgcopy_exec(dst->pc, a,
+                          arena_sprintf(a, "SELECT setval(pg_get_serial_sequence(%s, %s), %" PRId64 ", false)",
+                                        pgcopy_literal(dst->pc, a, quote(a, order[i]->name)),
+                                        pgcopy_literal(dst->pc, a, col), next));
+        if (err)
+            return err;
     }
     return NULL;
 }
@@ -738,65 +972,106 @@ static Error *schema_version(Store *st, Arena *a, const char *which, int64_t *re
 
 /* ---- the copy ---- */
 
-static Error *copy_rows(Store *src, Store *dst, Arena *a, Table **order, int n, ForeignKey *fk,
-                        int n_fk, Sum *sums)
+
+static Error *copy_rows(Store *src, Target *dst, Arena *a, Table **order, int n, ForeignKey *fk,
+                        int n_fk, const int64_t *src_rows, Sum *sums)
 {
     Trigger *tr = NULL;
     int n_tr = 0;
+    Deferrals d = { 0 };
     Error *err;
 
-    if (is_pg(dst)) {
-        err = fks_defer(dst, a, fk, n_fk, true);
+    if (dst->pc) {
+        err = pgcopy_exec(dst->pc, a, "SET LOCAL maintenance_work_mem = '256MB'");
+        if (!err)
+            err = pg_defer_drop(dst, a, order, n, src_rows, &d);
+        if (!err)
+            err = fks_defer(dst, a, fk, n_fk, &d, true);
         if (!err)
             err = exec_each(dst, a, order, n, "ALTER TABLE %s DISABLE TRIGGER USER");
     } else {
-        err = store_exec(dst, a, "PRAGMA defer_foreign_keys = ON");
+        err = store_exec(dst->st, a, "PRAGMA defer_foreign_keys = ON");
         if (!err)
-            err = triggers_drop(dst, a, &tr, &n_tr);
+            err = triggers_drop(dst->st, a, &tr, &n_tr);
     }
     /* what `linli migrate` wrote (tags, calendars, versions), children first */
     for (int i = n - 1; i >= 0 && !err; i--)
-        err = store_exec(dst, a, arena_sprintf(a, "DELETE FROM %s", quote(a, order[i]->name)));
+        err = target_exec(dst, a, arena_sprintf(a, "DELETE FROM %s", quote(a, order[i]->name)));
     for (int i = 0; i < n && !err; i++) {
-        int64_t rows;
-        bool ok = true;
-
         memset(&sums[i], 0, sizeof(sums[i]));
         err = scan_table(src, a, order[i], &sums[i], dst);
         if (err)
             break;
         /* the pages must have met every row (a NULL in a key would end them early) */
-        rows = query_int(src, a, arena_sprintf(a, "SELECT count(*) FROM %s", quote(a, order[i]->name)),
-                         NULL, &ok);
-        if (!ok)
-            err = store_error(src, a);
-        else if (rows != sums[i].rows)
+        if (src_rows[i] != sums[i].rows)
             err = error_internal(a, "table %s: read %" PRId64 " of its %" PRId64 " rows in key order",
-                                 order[i]->name, sums[i].rows, rows);
+                                 order[i]->name, sums[i].rows, src_rows[i]);
     }
     if (err)
         return err;
-    if (is_pg(dst)) {
-        err = store_exec(dst, a, "SET CONSTRAINTS ALL IMMEDIATE");
+    if (dst->pc) {
+        err = pg_defer_make(dst, a, &d);
         if (!err)
-            err = fks_defer(dst, a, fk, n_fk, false);
+            err = pgcopy_exec(dst->pc, a, "SET CONSTRAINTS ALL IMMEDIATE");
+        if (!err)
+            err = fks_defer(dst, a, fk, n_fk, &d, false);
         if (!err)
             err = exec_each(dst, a, order, n, "ALTER TABLE %s ENABLE TRIGGER USER");
         if (!err)
             err = sequences_set(src, dst, a, order, n);
     } else {
         for (int i = 0; i < n_tr && !err; i++)
-            err = store_exec(dst, a, tr[i].sql);
+            err = store_exec(dst->st, a, tr[i].sql);
     }
     return err;
 }
 
-Error *store_copy(Store *src, Store *dst, Arena *a, StoreCopyReport *ret)
+/* The write transaction on the target: begin, copy_rows, commit or roll back. */
+static Error *copy_in_tx(Store *src, Store *dst, const char *dst_url, Arena *a, Table **order, int n,
+                         ForeignKey *fk, int n_fk, const int64_t *src_rows, Sum *sums)
+{
+    Target t = { .st = dst };
+    const char *errmsg = NULL;
+    Error *err;
+
+    if (is_pg(dst)) {
+        if (!dst_url)
+            return error_internal(a, "store_copy: a PostgreSQL target needs its URL");
+        err = identities_load(dst, a, order, n);
+        if (err)
+            return err;
+        t.pc = pgcopy_open(dst_url, a, &errmsg);
+        if (!t.pc)
+            return error_internal(a, "%s", errmsg);
+        err = pgcopy_exec(t.pc, a, "BEGIN");
+    } else {
+        err = store_begin(dst, a);
+    }
+    if (err) {
+        pgcopy_free(t.pc);
+        return err;
+    }
+    err = copy_rows(src, &t, a, order, n, fk, n_fk, src_rows, sums);
+    if (t.pc) {
+        Error *end = pgcopy_exec(t.pc, a, err ? "ROLLBACK" : "COMMIT");
+
+        if (!err)
+            err = end;
+        pgcopy_free(t.pc);
+    } else if (err) {
+        store_rollback(dst);
+    } else {
+        err = store_commit(dst, a);
+    }
+    return err;
+}
+
+Error *store_copy(Store *src, Store *dst, const char *dst_url, Arena *a, StoreCopyReport *ret)
 {
     Table *dt = NULL, *stt = NULL, **order;
     ForeignKey *fk = NULL;
     int dn = 0, sn = 0, n_fk = 0, n_order = 0;
-    int64_t sv, sv_n, dv, dv_n, *fresh;
+    int64_t sv, sv_n, dv, dv_n, *fresh, *src_rows;
     Sum *sums;
     bool ok = true, migrated = false;
     Error *err;
@@ -875,18 +1150,20 @@ Error *store_copy(Store *src, Store *dst, Arena *a, StoreCopyReport *ret)
     err = store_begin_read(src, a);
     if (err)
         return err;
-    err = store_begin(dst, a);
-    if (err) {
-        store_end_read(src, a);
-        return err;
+    /* in the snapshot the copy reads */
+    src_rows = arena_zalloc(a, sizeof(int64_t) * (size_t)(n_order + 1));
+    for (int i = 0; i < n_order; i++) {
+        ok = true;
+        src_rows[i] = query_int(src, a, arena_sprintf(a, "SELECT count(*) FROM %s", quote(a, order[i]->name)),
+                                NULL, &ok);
+        if (!ok) {
+            err = store_error(src, a);
+            store_end_read(src, a);
+            return err;
+        }
     }
-    err = copy_rows(src, dst, a, order, n_order, fk, n_fk, sums);
+    err = copy_in_tx(src, dst, dst_url, a, order, n_order, fk, n_fk, src_rows, sums);
     store_end_read(src, a);
-    if (err) {
-        store_rollback(dst);
-        return err;
-    }
-    err = store_commit(dst, a);
     if (err)
         return err;
 

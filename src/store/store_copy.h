@@ -30,7 +30,9 @@ typedef struct StoreCopyReport {
 } StoreCopyReport;
 
 /*
- * Copies every row of @src into @dst. @dst must be empty: no tables at all
+ * Copies every row of @src into @dst, opened from @dst_url (a PostgreSQL
+ * target is written through COPY on a second connection to @dst_url, in
+ * one transaction). @dst must be empty: no tables at all
  * (it is migrated first), or migrated to @src's schema version with no rows
  * beyond what `linli migrate` writes. The row hashes of @src are taken as
  * its rows are read, those of @dst from a second read after the commit.
@@ -41,4 +43,4 @@ typedef struct StoreCopyReport {
  * On success fills @ret (in @a) even when some table differs; see
  * n_mismatches.
  */
-Error *store_copy(Store *src, Store *dst, Arena *a, StoreCopyReport *ret);
+Error *store_copy(Store *src, Store *dst, const char *dst_url, Arena *a, StoreCopyReport *ret);

@@ -15,8 +15,8 @@ const initdb = () => process.env.LINLI_TEST_PG_URL
   || ['/usr/lib/postgresql'].some((d) => existsSync(d) && readdirSync(d).some((v) => existsSync(path.join(d, v, 'bin', 'initdb'))));
 
 /* The CLI with each database's own key (LINLI_KEY, which the PG test helpers set, would override <db>.key). */
-function cli(args) {
-  const env = { ...process.env };
+function cli(args, extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
   delete env.LINLI_KEY;
   return spawnSync(BIN, args, { cwd: ROOT, encoding: 'utf8', env });
 }
@@ -89,6 +89,13 @@ async function serve(db, key) {
   };
 }
 
+/* The indexes and constraints of a PostgreSQL database, as text. */
+function pgSchema(url) {
+  return dbSql(url, "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1").trim().split('\n')
+    .concat(dbSql(url, 'SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable FROM pg_constraint'
+      + ' WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2').trim().split('\n'));
+}
+
 /* What a staff member sees of a district: a resident revealed, and a count. */
 async function look(srv) {
   const token = await srv.token('staff');
@@ -107,9 +114,29 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
   const pg = pgCreateDatabase();
   const pg2 = pgCreateDatabase();
   const pg3 = pgCreateDatabase();
+  const pg4 = pgCreateDatabase();
   try {
     let r = cli(['demo', '--db', a, '--residents', '200']);
     assert.equal(r.status, 0, r.stderr);
+    // values that COPY's text format must escape (tab, newline, CR, backslash, a text "\N" beside a
+    // NULL, "\\x"), bytes of every kind in a blob, 4-byte UTF-8, the ends of int64 and double
+    const last = dbSql(a, 'SELECT max(id) FROM resident').trim();
+    const ann = dbSql(a, 'SELECT min(id) FROM announcement').trim();
+    const kase = dbSql(a, 'SELECT min(id) FROM cases').trim();
+    assert.ok(last && ann && kase, 'the demo has residents, announcements and cases');
+    const title = 'tab\there\\t';
+    const body = 'back\\slash\nline\r\n\\N \\\\x00 end\\';
+    const sq = (t) => `'${t.replace(/'/g, "''")}'`;
+    dbSql(a, `UPDATE announcement SET title = ${sq(title)}, body = ${sq(body)}, ends_at = 9223372036854775807,`
+      + ` households = -9223372036854775807 WHERE id = ${ann}`);
+    dbSql(a, `UPDATE resident SET name = '𠮷😀名', phone_masked = ${sq('\\N')}, id_masked = NULL,`
+      + ` phone_hash = X'005C0A090D4E5C5C78FF' WHERE id = ${last}`);
+    dbSql(a, `UPDATE cases SET lat = 31.123456789012345, lon = 2.2250738585072014e-308 WHERE id = ${kase}`);
+    // a table keyed by text that takes more than one page (2,000 rows) to read: the next page
+    // starts after the last key read, which must hold still while the page is read (it lost rows)
+    dbSql(a, 'WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2999)'
+      + ' INSERT INTO case_stat (community, month, unit_id, category_id, grid_id, total)'
+      + " SELECT printf('9%011d', i / 25), 202601 + (i * 7) % 12, 0, 1000 + i % 25, 0, 1 FROM n");
 
     // SQLite -> an empty PostgreSQL database (no tables: export-db migrates it)
     r = cli(['export-db', '--db', a, '--to', pg.url]);
@@ -120,6 +147,7 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
       .trim().split('\n').sort();
     assert.deepEqual([...there.keys()].sort(), tables, 'every table of the schema is copied and reported');
     assert.equal(there.get('resident').src, 200);
+    assert.ok(there.get('case_stat').src >= 3000);
     for (const [t, x] of there) {
       assert.equal(x.dst, x.src, `${t}: rows`);
       assert.equal(x.dstSum, x.srcSum, `${t}: checksum`);
@@ -129,6 +157,27 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
     const hexA = dbSql(a, 'SELECT hex(id_enc) FROM resident ORDER BY id LIMIT 3').trim();
     assert.ok(hexA.length > 0);
     assert.equal(dbSql(pg.url, "SELECT upper(encode(id_enc, 'hex')) FROM resident ORDER BY id LIMIT 3").trim(), hexA);
+    // and the awkward values unchanged (psql -A: read as JSON to see tabs and newlines as they are)
+    const got = JSON.parse(dbSql(pg.url, `SELECT json_build_object('title', title, 'body', body, 'ends', ends_at::text,`
+      + ` 'hh', households::text) FROM announcement WHERE id = ${ann}`));
+    assert.deepEqual(got, { title, body, ends: '9223372036854775807', hh: '-9223372036854775807' });
+    assert.equal(dbSql(pg.url, `SELECT name || '|' || phone_masked || '|' || (id_masked IS NULL) || '|' || encode(phone_hash, 'hex')`
+      + ` FROM resident WHERE id = ${last}`).trim(), '𠮷😀名|\\N|true|005c0a090d4e5c5c78ff');
+    // the same doubles, bit for bit (PostgreSQL prints the shortest text that reads back the same)
+    const pgLatLon = dbSql(pg.url, `SELECT lat::text || ' ' || lon::text FROM cases WHERE id = ${kase}`).trim().split(' ').map(Number);
+    const liteLatLon = dbSql(a, `SELECT printf('%!.17g %!.17g', lat, lon) FROM cases WHERE id = ${kase}`).trim().split(' ').map(Number);
+    assert.deepEqual(pgLatLon, liteLatLon);
+    assert.ok(Math.abs(pgLatLon[0] - 31.123456789012345) < 1e-14 && pgLatLon[1] === 2.2250738585072014e-308, String(pgLatLon));
+
+    // with every table loaded as a big one (its indexes and foreign keys dropped, then made again):
+    // the same rows, and the same indexes and constraints as the row-by-row path left
+    r = cli(['export-db', '--db', a, '--to', pg4.url], { LINLI_COPY_BULK_ROWS: '1' });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    for (const [t, x] of report(r.stdout))
+      assert.equal(x.dstSum, there.get(t).srcSum, `${t}: bulk-loaded`);
+    const schema4 = pgSchema(pg4.url);
+    assert.ok(schema4.length > 300, 'indexes and constraints listed');
+    assert.deepEqual(schema4, pgSchema(pg.url));
 
     // a target that is not empty is refused, and left alone
     r = cli(['export-db', '--db', a, '--to', pg.url]);
@@ -192,6 +241,7 @@ test('export-db and import-db: SQLite -> PostgreSQL -> SQLite, nothing lost; a p
     pgDropDatabase(pg);
     pgDropDatabase(pg2);
     pgDropDatabase(pg3);
+    pgDropDatabase(pg4);
     rmSync(dir, { recursive: true, force: true });
   }
 });
