@@ -296,12 +296,12 @@ static void demo_stage_remove(const char *dir, const char *path)
  * Copies the staged demo @stage into @target, in an arena of its own (its
  * statements must be gone before @stage closes). Prints what went wrong.
  */
-static bool demo_stage_copy(Store *stage, Store *target)
+static bool demo_stage_copy(Store *stage, Store *target, const char *url)
 {
     Arena *a = arena_new(0);
     StoreCopyReport rep;
     int64_t t0 = time_mono_us();
-    Error *err = store_copy(stage, target, a, &rep);
+    Error *err = store_copy(stage, target, url, a, &rep);
     bool ok = !err && rep.n_mismatches == 0;
 
     if (err)
@@ -489,7 +489,7 @@ static int cmd_demo(int argc, char **argv)
                                     " PRAGMA cache_size=-16000",
                                 "RESET synchronous_commit"));
     if (target) {
-        bool copied = !err && demo_stage_copy(st, target);
+        bool copied = !err && demo_stage_copy(st, target, db);
 
         if (err)
             cli_print_error(err);
