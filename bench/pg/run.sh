@@ -170,6 +170,14 @@ record() {
     LUSS+=("${LIN_US:--}"); PUSS+=("${PG_US:--}")
 }
 
+# pg_cpu: jiffies of PostgreSQL: the postmaster and its live children, and
+# the children it has reaped (backends of clients that disconnected).
+pg_cpu() {
+    local reaped
+    reaped=$(awk '{sub(/.*\) /, ""); print $14 + $15}' "/proc/$PG_PID/stat")
+    echo $(( $(cpu_of "$PG_PID") + reaped ))
+}
+
 # measure NAME URL LUA PID...: run_wrk, and the CPU per request (µs) of the
 # linli servers and nginx among the PIDs (LIN_US) and of PostgreSQL, the
 # postmaster and its backends (PG_US), counted over the wrk run alone.
@@ -178,9 +186,9 @@ measure() {
     shift 3
     out=$DATA/wrk-$(printf '%s' "$name" | tr -c 'A-Za-z0-9=' '_').txt
     wait_quiet
-    l0=$(cpu_of "$@"); p0=$(cpu_of "$PG_PID")
+    l0=$(cpu_of "$@"); p0=$(pg_cpu)
     QUIET_WAIT=0 run_wrk "$name" "$url" "$lua" "$@" "$PG_PID"
-    l1=$(cpu_of "$@"); p1=$(cpu_of "$PG_PID")
+    l1=$(cpu_of "$@"); p1=$(pg_cpu)
     n=$(awk '/^RESULT / {print $2}' "$out")
     read -r LIN_US PG_US < <(python3 -c "
 import os; hz = os.sysconf('SC_CLK_TCK'); n = max($n, 1)
@@ -214,7 +222,10 @@ stop_pids "$LINLI_PID"
 
 if [ -n "$BEFORE" ]; then   # before/after alternated, on the same database and cluster
     for r in $(seq 1 "$ROUNDS"); do
-        for which in before after; do
+        # before, after, then after, before: a trend over the run (a database
+        # that grows, a neighbour's load) does not favour either
+        order="before after"; [ $((r % 2)) = 0 ] && order="after before"
+        for which in $order; do
             bin=$LINLI; [ "$which" = before ] && bin=$BEFORE
             P1=$(free_port 18900) || die "no free port"
             serve "$PGDB" "$P1" "$DATA/linli-pg-$which.log" 2 "$bin"
@@ -299,7 +310,8 @@ stop_pids "$LINLI_PID"
 if [ -n "$BEFORE" ]; then
     run=4   # runs 0-3 below; each run books from slot run*40000 on, 365 days ahead at most
     for r in $(seq 1 "$ROUNDS"); do
-        for which in before after; do
+        order="before after"; [ $((r % 2)) = 0 ] && order="after before"
+        for which in $order; do
             bin=$LINLI; [ "$which" = before ] && bin=$BEFORE
             serve "$PGDB" "$P1" "$DATA/linli-pg-book-$which.log" "$BOOK_THREADS" "$bin"
             SERVER_PIDS=("$LINLI_PID")
@@ -350,18 +362,24 @@ SELECT filler FROM pgbench_accounts WHERE aid = :aid;
 COMMIT;
 SQL
     pgb() {   # pgb NAME ARGS...: one pgbench run of PGBENCH_S seconds; appends its TPS
-        local name=$1 t0 t1 p0 p1 tps
+        local name=$1 t0 t1 p0 p1 tps pid j bj=0 rc=0
         shift
         wait_quiet
-        t0=$(cpu_total); p0=$(cpu_of "$PG_PID")
-        "$PGBENCH" -n -M prepared -c64 -j2 -T "$PGBENCH_S" "$@" "$PGBDB" >"$DATA/pgbench-$name.log" 2>&1 ||
-            die "pgbench $name failed (see $DATA/pgbench-$name.log)"
-        t1=$(cpu_total); p1=$(cpu_of "$PG_PID")
+        t0=$(cpu_total); p0=$(pg_cpu)
+        "$PGBENCH" -n -M prepared -c64 -j2 -T "$PGBENCH_S" "$@" "$PGBDB" >"$DATA/pgbench-$name.log" 2>&1 &
+        pid=$!
+        while kill -0 "$pid" 2>/dev/null; do   # pgbench's own CPU, read just before it ends
+            j=$(cpu_of "$pid"); [ -n "$j" ] && [ "$j" -gt "$bj" ] && bj=$j
+            sleep 0.2
+        done
+        wait "$pid" || rc=$?
+        [ "$rc" -eq 0 ] || die "pgbench $name failed (see $DATA/pgbench-$name.log)"
+        t1=$(cpu_total); p1=$(pg_cpu)
         tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$DATA/pgbench-$name.log" | head -1)
         PGB_NAMES+=("$name")
         PGB+=("$(python3 -c "
 import os; hz = os.sysconf('SC_CLK_TCK'); tps = float('$tps')
-print('%9.0f %9.0f' % (tps, ($p1 - $p0) * 1e6 / hz / max(tps * $PGBENCH_S, 1)))") $(foreign_pct "$t0" "$t1" $((p1 - p0)) "$PGBENCH_S")")
+print('%9.0f %9.0f %9.0f' % (tps, ($p1 - $p0) * 1e6 / hz / max(tps * $PGBENCH_S, 1), $bj * 1e6 / hz / max(tps * $PGBENCH_S, 1)))") $(foreign_pct "$t0" "$t1" $((p1 - p0 + bj)) "$PGBENCH_S")")
     }
     pgb "select-only (-S), 1 statement" -S
     pgb "read tx: BEGIN RR, 3 SELECTs, COMMIT" -f "$DATA/pgbench-read-tx.sql"
@@ -388,11 +406,12 @@ echo " request of the linli server(s) and nginx, and of PostgreSQL's processes, 
 if [ "${#PGB[@]}" -gt 0 ]; then
     echo
     echo "PostgreSQL alone (pgbench -M prepared -c64 -j2 -T $PGBENCH_S, scale 10, the same cluster):"
-    printf '%-52s %9s %9s %8s\n' 'pgbench script' 'tx/s' 'pg us/tx' 'other%'
+    printf '%-52s %9s %9s %9s %8s\n' 'pgbench script' 'tx/s' 'pg us/tx' 'pgbench us' 'other%'
     for i in "${!PGB[@]}"; do
         printf '%-52s %s\n' "${PGB_NAMES[$i]}" "${PGB[$i]}"
     done
-    echo "(other% here includes pgbench itself, which stands where wrk and linli stand)"
+    echo "(pg us/tx: PostgreSQL's CPU per transaction; pgbench us: the client's, which stands where"
+    echo " wrk and linli stand; other%: everything else)"
 fi
 for i in "${!BOOKED[@]}"; do
     echo "booking run $((i + 1)): ${BOOKED[$i]} bookings committed; overlapping active bookings after it (SQL): ${OVERLAPS[$i]}"
