@@ -214,6 +214,10 @@ bool store_data_version(Store *st, Arena *a, const char *name, const char *lo, c
  * across all connections and servers, as SQLite's one writer does: code
  * that reads then writes inside store_begin stays correct. store_commit
  * reports a commit that failed (the transaction is then rolled back).
+ * PostgreSQL's BEGIN and lock travel with the transaction's first
+ * statement (one round trip): a lock not had (a lock_timeout, a deadlock)
+ * is that statement's STORE_BUSY, and every later statement's and the
+ * commit's, until the transaction ends; that statement does not run.
  */
 Error *store_begin(Store *st, Arena *a);
 /*

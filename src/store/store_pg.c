@@ -15,7 +15,12 @@
  * Execution. The first store_step sends the bound values (numbers and text
  * as text, blobs binary) and receives the whole result, which later steps
  * walk; so unlike a SQLite cursor a statement being walked holds no server
- * state. A second caller of a statement in use gets a private StoreStmt,
+ * state. Each step is one pipeline (libpq's pipeline mode, one round trip):
+ * the transaction's BEGIN and lock statements when they still wait (a
+ * transaction's BEGIN is not sent alone but with its first statement), the
+ * statement's Prepare when it needs one, its execution, a Sync. A read
+ * transaction that wrote nothing ends with a COMMIT (ROLLBACK on failure)
+ * that is not waited for; its answer is read at the connection's next use. A second caller of a statement in use gets a private StoreStmt,
  * run unnamed (PQexecParams: parse, bind and execute in one round trip).
  * Results are read in text format and converted by the column accessors,
  * as SQLite converts between its types (booleans read as 0 and 1, bytea is
@@ -127,6 +132,24 @@ struct PgStore {
     int64_t changes;             /* rows the last statement changed */
     bool busy;                   /* the last error was a StoreResult STORE_BUSY */
     bool readonly;
+    /*
+     * A transaction's BEGIN and lock statements are not sent alone: they
+     * wait here and go in one pipeline with its first statement (run()).
+     */
+    const char *begin[3];
+    int n_begin;
+    char begin_lock[96];         /* the keyed lock's text, begin[2] */
+    /*
+     * The pipelined BEGIN or lock failed: every statement of the
+     * transaction, and its commit, report that error (begin_errmsg,
+     * begin_busy) until it ends, as store_begin reported it before.
+     */
+    bool begin_failed;
+    bool begin_busy;
+    StoreResult begin_result;
+    char begin_errmsg[1024];
+    bool wrote;                  /* the open transaction ran something else than a SELECT */
+    bool end_sent;               /* a read's COMMIT or ROLLBACK sent, its answer not read yet */
     pthread_mutex_t use;         /* store_enter/leave */
     char errmsg[1024];
 };
@@ -686,44 +709,196 @@ static void name_statement(PgStore *st, const char *text)
     snprintf(st->errmsg + n, sizeof(st->errmsg) - n, " in: %.120s", text);
 }
 
+/* Reads the answer of a read transaction's end, sent without waiting (end_async). */
+static void collect_end(PgStore *st)
+{
+    PGresult *res;
+
+    if (!st->end_sent)
+        return;
+    st->end_sent = false;
+    while ((res = PQgetResult(st->conn)))
+        PQclear(res);
+}
+
+/* The pipelined BEGIN's failure, reported again (begin_failed). */
+static StoreResult begin_error(PgStore *st)
+{
+    st->busy = st->begin_busy;
+    memcpy(st->errmsg, st->begin_errmsg, sizeof(st->errmsg));
+    return st->begin_result;
+}
+
+static void begin_failed(PgStore *st, StoreResult r)
+{
+    st->begin_failed = true;
+    st->begin_result = r;
+    st->begin_busy = st->busy;
+    memcpy(st->begin_errmsg, st->errmsg, sizeof(st->errmsg));
+}
+
+enum { Q_BEGIN, Q_DEALLOCATE, Q_PREPARE, Q_EXECUTE };
+
 /*
- * Prepares cached @s on the server, or again when a value is now bound with
- * a type it was not prepared with (a NULL or text fits any). STORE_DONE on
- * success.
+ * One round trip for @s: in one pipeline, the transaction's BEGIN and lock
+ * statements if they wait (n_begin), @s's Prepare when it is not prepared
+ * on the server or a value is now bound with a type it was not prepared
+ * with (a NULL or text fits any), and its execution. *ret_res receives the
+ * execution's result; else the first error is recorded and returned.
  */
-static StoreResult prepare_server(PgStmt *s)
+static StoreResult run_once(PgStmt *s, PGresult **ret_res)
 {
     PgStore *st = s->st;
-    PGresult *res;
-    bool again = s->name[0] == '\0';
-    char sql[32];
+    PGconn *conn = st->conn;
+    int kinds[6], n = 0;
+    char dealloc[32];
+    bool prepare = false, sent = true;
+    StoreResult r = STORE_DONE;
+    PGresult *exec_res = NULL;
+    int failed_kind = -1;
 
-    for (int i = 0; i < s->n_params && !again; i++)
-        again = s->types[i] != 0 && s->types[i] != s->prep_types[i];
-    if (!again)
-        return STORE_DONE;
-    if (s->name[0]) {
-        snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-        PQclear(PQexec(st->conn, sql));
-        s->name[0] = '\0';
+    *ret_res = NULL;
+    if (s->cached) {
+        prepare = s->name[0] == '\0';
+        for (int i = 0; i < s->n_params && !prepare; i++)
+            prepare = s->types[i] != 0 && s->types[i] != s->prep_types[i];
     }
-    for (int i = 0; i < s->n_params; i++)
-        if (s->types[i] != 0)
-            s->prep_types[i] = s->types[i];
-    snprintf(s->name, sizeof(s->name), "l%u", ++st->n_prepared);
-    res = PQprepare(st->conn, s->name, s->text, s->n_params, s->prep_types);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        StoreResult r = set_result_err(st, res);
+    if (!PQenterPipelineMode(conn)) {
+        set_errmsg(st, PQerrorMessage(conn));
+        st->busy = false;
+        return STORE_ERROR;
+    }
+    for (int i = 0; i < st->n_begin && sent; i++) {
+        sent = PQsendQueryParams(conn, st->begin[i], 0, NULL, NULL, NULL, NULL, 0);
+        kinds[n++] = Q_BEGIN;
+    }
+    st->n_begin = 0;
+    if (prepare && s->name[0] && sent) {
+        snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", s->name);
+        sent = PQsendQueryParams(conn, dealloc, 0, NULL, NULL, NULL, NULL, 0);
+        kinds[n++] = Q_DEALLOCATE;
+    }
+    if (prepare && sent) {
+        for (int i = 0; i < s->n_params; i++)
+            if (s->types[i] != 0)
+                s->prep_types[i] = s->types[i];
+        snprintf(s->name, sizeof(s->name), "l%u", ++st->n_prepared);
+        sent = PQsendPrepare(conn, s->name, s->text, s->n_params, s->prep_types);
+        kinds[n++] = Q_PREPARE;
+    }
+    if (sent) {
+        if (s->cached)
+            sent = PQsendQueryPrepared(conn, s->name, s->n_params, s->values, s->lengths,
+                                       s->formats, 0);
+        else
+            sent = PQsendQueryParams(conn, s->text, s->n_params, s->types, s->values, s->lengths,
+                                     s->formats, 0);
+        kinds[n++] = Q_EXECUTE;
+    }
+    if (sent)
+        sent = PQpipelineSync(conn);
+    if (!sent) {
+        /* the connection broke while sending: nothing more will come */
+        set_errmsg(st, PQerrorMessage(conn));
+        st->busy = false;
+        r = STORE_ERROR;
+        failed_kind = kinds[n - 1];
+    } else {
+        for (int k = 0; k < n; k++) {
+            PGresult *res = PQgetResult(conn), *more;
+            ExecStatusType status = PQresultStatus(res);
 
-        if (r == STORE_ERROR)
-            name_statement(st, s->text);
-        PQclear(res);
+            if (!res) { /* the connection broke */
+                if (r == STORE_DONE) {
+                    set_errmsg(st, PQerrorMessage(conn));
+                    st->busy = false;
+                    r = STORE_ERROR;
+                    failed_kind = kinds[k];
+                }
+                break;
+            }
+            while ((more = PQgetResult(conn)))
+                PQclear(more);
+            if (status == PGRES_PIPELINE_ABORTED) {
+                PQclear(res);
+                continue;
+            }
+            if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+                if (r == STORE_DONE) {
+                    r = set_result_err(st, res);
+                    failed_kind = kinds[k];
+                }
+                PQclear(res);
+                continue;
+            }
+            if (kinds[k] == Q_EXECUTE)
+                exec_res = res;
+            else
+                PQclear(res);
+        }
+        if (PQstatus(conn) == CONNECTION_OK) {
+            PGresult *res = PQgetResult(conn); /* the Sync's */
+
+            if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && r == STORE_DONE) {
+                set_errmsg(st, "pipeline: no sync");
+                st->busy = false;
+                r = STORE_ERROR;
+            }
+            PQclear(res);
+        }
+    }
+    if (!PQexitPipelineMode(conn) && PQstatus(conn) == CONNECTION_OK && r == STORE_DONE) {
+        set_errmsg(st, PQerrorMessage(conn));
+        st->busy = false;
+        r = STORE_ERROR;
+    }
+    if (prepare && (failed_kind != -1 && failed_kind <= Q_PREPARE)) {
+        /* not prepared after all (or the break lost it): again next time */
         s->name[0] = '\0';
         memcpy(s->prep_types, s->base_types, (size_t)s->n_params * sizeof(Oid));
+    }
+    if (r != STORE_DONE) {
+        PQclear(exec_res);
+        if (r == STORE_ERROR && failed_kind != Q_BEGIN)
+            name_statement(st, s->text);
+        if (failed_kind == Q_BEGIN)
+            begin_failed(st, r);
         return r;
     }
-    PQclear(res);
+    *ret_res = exec_res;
     return STORE_DONE;
+}
+
+static void revive(PgStore *st);
+
+/*
+ * run_once; when the transaction's BEGIN waited and the connection broke
+ * (nothing of the transaction has run, nothing committed), once more on a
+ * connection made again, as a BEGIN meeting the break always was.
+ */
+static StoreResult run(PgStmt *s, PGresult **ret_res)
+{
+    PgStore *st = s->st;
+    const char *begin[3];
+    int n_begin = st->n_begin;
+    StoreResult r;
+
+    collect_end(st);
+    if (st->begin_failed)
+        return begin_error(st);
+    memcpy(begin, st->begin, sizeof(begin));
+    r = run_once(s, ret_res);
+    if (r == STORE_DONE || n_begin == 0 || PQstatus(st->conn) == CONNECTION_OK)
+        return r;
+    st->begin_failed = false;
+    revive(st);
+    if (PQstatus(st->conn) != CONNECTION_OK) {
+        begin_failed(st, r);
+        return r;
+    }
+    memcpy(st->begin, begin, sizeof(begin));
+    st->n_begin = n_begin;
+    return run_once(s, ret_res);
 }
 
 static StoreResult pg_step(StoreStmt *bs)
@@ -735,28 +910,12 @@ static StoreResult pg_step(StoreStmt *bs)
         return STORE_ERROR;
     if (!s->res) {
         PGresult *res;
-        ExecStatusType status;
+        StoreResult r = run(s, &res);
 
-        if (s->cached) {
-            StoreResult r = prepare_server(s);
-
-            if (r != STORE_DONE)
-                return r;
-            res = PQexecPrepared(st->conn, s->name, s->n_params, s->values, s->lengths,
-                                 s->formats, 0);
-        } else {
-            res = PQexecParams(st->conn, s->text, s->n_params, s->types, s->values, s->lengths,
-                               s->formats, 0);
-        }
-        status = PQresultStatus(res);
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            StoreResult r = set_result_err(st, res);
-
-            if (r == STORE_ERROR)
-                name_statement(st, s->text);
-            PQclear(res);
+        if (r != STORE_DONE)
             return r;
-        }
+        if (strncmp(PQcmdStatus(res), "SELECT", 6) != 0)
+            st->wrote = true;
         st->changes = strtoll(PQcmdTuples(res), NULL, 10);
         s->res = res;
         s->row = -1;
@@ -909,8 +1068,8 @@ static Error *pg_error(Store *bst, Arena *a)
     return error_internal(a, "postgresql: %s", st->errmsg);
 }
 
-/* Runs @sql (one or more statements, no parameters); false with errmsg set. */
-static bool exec_ok(PgStore *st, const char *sql)
+/* Runs @sql (one or more statements, no parameters) as it is; false with errmsg set. */
+static bool exec_raw(PgStore *st, const char *sql)
 {
     PGresult *res = PQexec(st->conn, sql);
     ExecStatusType status = PQresultStatus(res);
@@ -922,6 +1081,49 @@ static bool exec_ok(PgStore *st, const char *sql)
         set_result_err(st, res);
     PQclear(res);
     return ok;
+}
+
+/*
+ * The transaction's BEGIN and lock statements, when they still wait, sent
+ * now and alone (before a script or a savepoint): one simple query, and
+ * once more on a connection made again when it finds the connection
+ * dropped (nothing has run in the transaction yet).
+ */
+static bool send_begin(PgStore *st)
+{
+    char sql[512];
+    size_t used = 0;
+
+    collect_end(st);
+    if (st->begin_failed) {
+        begin_error(st);
+        return false;
+    }
+    if (st->n_begin == 0)
+        return true;
+    sql[0] = '\0';
+    for (int i = 0; i < st->n_begin; i++)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s%s", i ? "; " : "",
+                                 st->begin[i]);
+    st->n_begin = 0;
+    if (exec_raw(st, sql))
+        return true;
+    if (PQstatus(st->conn) != CONNECTION_OK) {
+        revive(st);
+        if (exec_raw(st, sql))
+            return true;
+    }
+    begin_failed(st, st->busy ? STORE_BUSY : STORE_ERROR);
+    return false;
+}
+
+/* exec_raw inside the transaction: its BEGIN first, if it waits. */
+static bool exec_ok(PgStore *st, const char *sql)
+{
+    if (!send_begin(st))
+        return false;
+    st->wrote = true; /* a script may write */
+    return exec_raw(st, sql);
 }
 
 static Error *pg_exec(Store *bst, Arena *a, const char *sql)
@@ -939,6 +1141,7 @@ static Error *pg_exec(Store *bst, Arena *a, const char *sql)
  */
 static void revive(PgStore *st)
 {
+    collect_end(st);
     /*
      * A server that ended the session has sent its goodbye and closed the
      * socket: reading what waits (libpq's socket never blocks) finds that
@@ -965,51 +1168,105 @@ static void revive(PgStore *st)
 
 static bool pg_in_tx(Store *bst)
 {
-    return PQtransactionStatus(((PgStore *)bst)->conn) != PQTRANS_IDLE;
+    PgStore *st = (PgStore *)bst;
+
+    if (st->n_begin > 0 || st->begin_failed)
+        return true;
+    return !st->end_sent && PQtransactionStatus(st->conn) != PQTRANS_IDLE;
 }
 
 static void pg_rollback(Store *bst)
 {
     PgStore *st = (PgStore *)bst;
 
-    if (pg_in_tx(bst))
+    st->n_begin = 0; /* nothing was sent */
+    st->begin_failed = false;
+    collect_end(st);
+    if (PQtransactionStatus(st->conn) != PQTRANS_IDLE)
         PQclear(PQexec(st->conn, "ROLLBACK"));
 }
 
 /*
- * BEGIN @sql; when it finds the connection dropped (nothing has run in the
- * transaction yet), once more on a connection made again.
+ * Ends a read transaction that wrote nothing without waiting for the
+ * answer, so the response is not held back by it; the answer is read at
+ * the connection's next use (collect_end). A transaction that wrote (an
+ * audit entry in a GET) still waits for its COMMIT.
  */
-static bool begin_ok(PgStore *st, const char *sql)
+static void end_async(PgStore *st, const char *sql)
 {
-    if (exec_ok(st, sql))
-        return true;
+    if (PQsendQuery(st->conn, sql))
+        st->end_sent = true;
+}
+
+/*
+ * Whether a transaction may start now: the connection made again if it
+ * was dropped, else false with the error set (as a BEGIN that met the
+ * break twice).
+ */
+static bool can_begin(PgStore *st)
+{
     if (PQstatus(st->conn) == CONNECTION_OK)
-        return false;
+        return true;
     revive(st);
-    return exec_ok(st, sql);
+    if (PQstatus(st->conn) == CONNECTION_OK)
+        return true;
+    st->busy = false;
+    set_errmsg(st, PQerrorMessage(st->conn));
+    return false;
+}
+
+static void queue_begin(PgStore *st, const char *b0, const char *b1, const char *b2)
+{
+    st->begin[0] = b0;
+    st->begin[1] = b1;
+    st->begin[2] = b2;
+    st->n_begin = b2 ? 3 : b1 ? 2 : 1;
+    st->begin_failed = false;
+    st->wrote = false;
 }
 
 static Error *pg_begin_read(Store *bst, Arena *a)
 {
-    revive((PgStore *)bst);
-    return begin_ok((PgStore *)bst, "BEGIN ISOLATION LEVEL REPEATABLE READ") ? NULL
-                                                                              : pg_error(bst, a);
+    PgStore *st = (PgStore *)bst;
+
+    revive(st);
+    if (pg_in_tx(bst)) /* as before: PostgreSQL only warns, or fails in a failed transaction */
+        return exec_ok(st, "BEGIN ISOLATION LEVEL REPEATABLE READ") ? NULL : pg_error(bst, a);
+    if (!can_begin(st))
+        return pg_error(bst, a);
+    queue_begin(st, "BEGIN ISOLATION LEVEL REPEATABLE READ", NULL, NULL);
+    return NULL;
 }
 
 static void pg_end_read(Store *bst, Arena *a)
 {
+    PgStore *st = (PgStore *)bst;
+
     (void)a;
-    if (pg_in_tx(bst) && !exec_ok((PgStore *)bst, "COMMIT"))
+    if (st->n_begin > 0 || st->begin_failed) { /* nothing ran, or its BEGIN failed */
+        pg_rollback(bst);
+        return;
+    }
+    if (!pg_in_tx(bst))
+        return;
+    if (!st->wrote) {
+        end_async(st, "COMMIT");
+        return;
+    }
+    if (!exec_ok(st, "COMMIT"))
         pg_rollback(bst);
 }
 
 static void pg_read_keep(Store *bst, Arena *a, bool ok)
 {
+    PgStore *st = (PgStore *)bst;
+
     if (!pg_in_tx(bst))
         return;
     if (ok)
         pg_end_read(bst, a);
+    else if (st->n_begin == 0 && !st->begin_failed && !st->wrote)
+        end_async(st, "ROLLBACK");
     else
         pg_rollback(bst);
 }
@@ -1031,6 +1288,13 @@ static bool pg_release_changed(Store *bst)
     return false; /* no snapshot is kept */
 }
 
+/*
+ * BEGIN and the write lock wait for the transaction's first statement and
+ * go in its pipeline (run()): the lock is taken before that statement
+ * runs, and when it cannot be (a lock_timeout, a deadlock), that statement
+ * and every later one of the transaction, and the commit, report it
+ * (STORE_BUSY, 503 "busy"), as store_begin reported it before.
+ */
 static Error *pg_begin(Store *bst, Arena *a)
 {
     PgStore *st = (PgStore *)bst;
@@ -1042,11 +1306,10 @@ static Error *pg_begin(Store *bst, Arena *a)
         set_errmsg(st, "cannot start a transaction within a transaction");
         return pg_error(bst, a);
     }
-    if (!begin_ok(st, "BEGIN ISOLATION LEVEL READ COMMITTED;"
-                      " SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")")) {
-        pg_rollback(bst);
+    if (!can_begin(st))
         return pg_error(bst, a);
-    }
+    queue_begin(st, "BEGIN ISOLATION LEVEL READ COMMITTED",
+                "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")", NULL);
     return NULL;
 }
 
@@ -1060,7 +1323,6 @@ static Error *pg_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
 {
     PgStore *st = (PgStore *)bst;
     uint64_t k = (uint64_t)key;
-    char sql[256];
 
     revive(st);
     if (pg_in_tx(bst)) {
@@ -1068,24 +1330,33 @@ static Error *pg_begin_keyed(Store *bst, Arena *a, int lock_class, int64_t key)
         set_errmsg(st, "cannot start a transaction within a transaction");
         return pg_error(bst, a);
     }
-    snprintf(sql, sizeof(sql),
-             "BEGIN ISOLATION LEVEL READ COMMITTED;"
-             " SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK_KEY ");"
-             " SELECT pg_advisory_xact_lock(%d, %d)",
-             lock_class, (int)(int32_t)(uint32_t)(k ^ (k >> 32)));
-    if (!begin_ok(st, sql)) {
-        pg_rollback(bst);
+    if (!can_begin(st))
         return pg_error(bst, a);
-    }
+    snprintf(st->begin_lock, sizeof(st->begin_lock), "SELECT pg_advisory_xact_lock(%d, %d)",
+             lock_class, (int)(int32_t)(uint32_t)(k ^ (k >> 32)));
+    queue_begin(st, "BEGIN ISOLATION LEVEL READ COMMITTED",
+                "SELECT pg_advisory_xact_lock_shared(" WRITE_LOCK_KEY ")", st->begin_lock);
     return NULL;
 }
 
 static Error *pg_commit(Store *bst, Arena *a)
 {
     PgStore *st = (PgStore *)bst;
-    PGresult *res = PQexec(st->conn, "COMMIT");
+    PGresult *res;
     Error *err = NULL;
 
+    collect_end(st);
+    if (st->begin_failed) {
+        begin_error(st);
+        err = pg_error(bst, a);
+        pg_rollback(bst);
+        return err;
+    }
+    if (st->n_begin > 0) { /* nothing ran: nothing was sent */
+        st->n_begin = 0;
+        return NULL;
+    }
+    res = PQexec(st->conn, "COMMIT");
     /* COMMIT of a failed transaction succeeds, saying ROLLBACK */
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         set_result_err(st, res);
@@ -1108,10 +1379,13 @@ static int64_t pg_changes(Store *bst)
 
 static void pg_rollback_to(Store *bst, const char *name)
 {
+    PgStore *st = (PgStore *)bst;
     char sql[128];
 
+    if (!send_begin(st))
+        return;
     snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
-    PQclear(PQexec(((PgStore *)bst)->conn, sql));
+    PQclear(PQexec(st->conn, sql));
 }
 
 extern char **environ;

@@ -296,11 +296,18 @@ static void test_store_pg_constraints_worded_like_sqlite(void **state)
     store_reset(s);
 }
 
+/*
+ * store_begin's BEGIN and write lock go in one pipeline with the
+ * transaction's first statement: a lock that waits in vain is that
+ * statement's STORE_BUSY (503), the statement does not run, and the
+ * transaction's later statements and its commit say the same.
+ */
 static void test_store_pg_busy_when_the_write_lock_waits_too_long(void **state)
 {
     Fixture *f = *state;
     const char *errmsg = NULL;
     Store *other;
+    StoreStmt *s;
     Error *err;
 
     NEED_PG(f);
@@ -309,13 +316,158 @@ static void test_store_pg_busy_when_the_write_lock_waits_too_long(void **state)
     assert_null(store_exec(other, f->a, "SET lock_timeout = '100ms'"));
     /* store_begin takes the write lock: a second writer waits, here in vain */
     assert_null(store_begin(f->st, f->a));
-    err = store_begin(other, f->a);
+    insert(f, "held", 1);
+    assert_null(store_begin(other, f->a));
+    s = store_prepare(other, f->a, SQL_INSERT);
+    store_bind_text(s, 1, "waited");
+    store_bind_int64(s, 2, 2);
+    store_bind_null(s, 3);
+    store_bind_null(s, 4);
+    assert_int_equal(store_step(s), STORE_BUSY);
+    err = store_error(other, f->a);
+    assert_int_equal(err->status, 503);
+    store_reset(s);
+    assert_true(store_in_tx(other));
+    s = store_prepare(other, f->a, SQL_COUNT);
+    assert_int_equal(store_step(s), STORE_BUSY);
+    store_reset(s);
+    err = store_commit(other, f->a);
     assert_non_null(err);
     assert_int_equal(err->status, 503);
     assert_false(store_in_tx(other));
     store_rollback(f->st);
+    /* the waiting insert never ran; the connection is fine afterwards */
     assert_null(store_begin(other, f->a));
+    s = store_prepare(other, f->a, SQL_COUNT);
+    assert_int_equal(store_step(s), STORE_ROW);
+    assert_int_equal(store_column_int64(s, 0), 0);
+    store_reset(s);
     assert_null(store_commit(other, f->a));
+    /* a keyed lock held elsewhere: the same */
+    assert_null(store_begin_keyed(f->st, f->a, STORE_LOCK_ROOM, 7));
+    insert(f, "room 7", 7);
+    assert_null(store_begin_keyed(other, f->a, STORE_LOCK_ROOM, 7));
+    s = store_prepare(other, f->a, SQL_COUNT);
+    assert_int_equal(store_step(s), STORE_BUSY);
+    store_reset(s);
+    store_rollback(other);
+    assert_false(store_in_tx(other));
+    assert_null(store_begin_keyed(other, f->a, STORE_LOCK_ROOM, 8)); /* another key: no wait */
+    s = store_prepare(other, f->a, SQL_COUNT);
+    assert_int_equal(store_step(s), STORE_ROW);
+    store_reset(s);
+    assert_null(store_commit(other, f->a));
+    assert_null(store_commit(f->st, f->a));
+    arena_free(f->a); /* other's statements go back before it closes */
+    f->a = arena_new(4096);
+    store_close(other);
+}
+
+static int64_t count_rows(Store *st, Arena *a)
+{
+    StoreStmt *s = store_prepare(st, a, SQL_COUNT);
+    int64_t n;
+
+    assert_int_equal(store_step(s), STORE_ROW);
+    n = store_column_int64(s, 0);
+    store_reset(s);
+    return n;
+}
+
+/*
+ * A read's BEGIN travels with its first statement and its end is not
+ * waited for: the snapshot is still one (repeatable read), a first
+ * statement that fails reports its own error and leaves the connection
+ * usable, and the next use reads the end's answer first.
+ */
+static void test_store_pg_begin_travels_with_the_first_statement(void **state)
+{
+    Fixture *f = *state;
+    const char *errmsg = NULL;
+    Store *other;
+    StoreStmt *s;
+    Error *err;
+
+    NEED_PG(f);
+    other = store_open(f->url, &errmsg);
+    assert_non_null(other);
+
+    /* one snapshot from the first statement on: BEGIN was applied */
+    assert_null(store_begin_read(f->st, f->a));
+    assert_true(store_in_tx(f->st));
+    assert_int_equal(count_rows(f->st, f->a), 0);
+    assert_null(store_begin(other, f->a));
+    s = store_prepare(other, f->a, SQL_INSERT);
+    store_bind_text(s, 1, "later");
+    store_bind_int64(s, 2, 1);
+    store_bind_null(s, 3);
+    store_bind_null(s, 4);
+    assert_int_equal(store_step(s), STORE_ROW);
+    store_reset(s);
+    assert_null(store_commit(other, f->a));
+    assert_int_equal(count_rows(f->st, f->a), 0);
+    store_read_keep(f->st, f->a, true);
+    assert_false(store_in_tx(f->st));
+    /* the end's answer is read first: the next statement sees the commit */
+    assert_int_equal(count_rows(f->st, f->a), 1);
+
+    /* a first statement that fails: its error, then a usable connection */
+    assert_null(store_begin_read(f->st, f->a));
+    s = store_prepare_text(f->st, f->a, "SELECT no_such_column FROM t");
+    assert_int_equal(store_step(s), STORE_ERROR);
+    assert_non_null(strstr(store_errmsg(f->st), "no_such_column"));
+    err = store_error(f->st, f->a);
+    assert_int_equal(err->status, 500);
+    store_reset(s);
+    assert_true(store_in_tx(f->st));
+    store_read_keep(f->st, f->a, false);
+    assert_false(store_in_tx(f->st));
+    assert_null(store_begin_read(f->st, f->a));
+    assert_int_equal(count_rows(f->st, f->a), 1);
+    store_read_keep(f->st, f->a, true);
+
+    /* a write's first statement that fails: the transaction is spoilt, then fine */
+    assert_null(store_begin(f->st, f->a));
+    s = store_prepare(f->st, f->a, SQL_SET_N);
+    store_bind_text(s, 1, "later");
+    store_bind_int64(s, 2, -1);
+    assert_int_equal(store_step(s), STORE_CONSTRAINT);
+    assert_true(store_error_mentions(f->st, "CHECK constraint failed"));
+    store_reset(s);
+    assert_non_null(store_commit(f->st, f->a));
+    assert_false(store_in_tx(f->st));
+    insert(f, "after", 2);
+    assert_int_equal(count_rows(other, f->a), 2);
+
+    /* a read that ran nothing, and a write that ran nothing, end cleanly */
+    assert_null(store_begin_read(f->st, f->a));
+    store_read_keep(f->st, f->a, true);
+    assert_false(store_in_tx(f->st));
+    assert_null(store_begin(f->st, f->a));
+    assert_null(store_commit(f->st, f->a));
+    assert_false(store_in_tx(f->st));
+
+    /* a GET that wrote (an audit entry) still commits before it ends */
+    assert_null(store_begin_read(f->st, f->a));
+    assert_int_equal(count_rows(f->st, f->a), 2);
+    insert(f, "audited", 3);
+    store_read_keep(f->st, f->a, true);
+    assert_int_equal(count_rows(other, f->a), 3);
+
+    /* the backend ended between transactions: the next one runs on a new one */
+    s = store_prepare_text(f->st, f->a, "SELECT pg_backend_pid()");
+    assert_int_equal(store_step(s), STORE_ROW);
+    err = store_exec(other, f->a,
+                     arena_sprintf(f->a, "SELECT pg_terminate_backend(%lld)",
+                                   (long long)store_column_int64(s, 0)));
+    assert_null(err);
+    store_reset(s);
+    usleep(100 * 1000);
+    assert_null(store_begin_read(f->st, f->a));
+    assert_int_equal(count_rows(f->st, f->a), 3);
+    store_read_keep(f->st, f->a, true);
+    arena_free(f->a);
+    f->a = arena_new(4096);
     store_close(other);
 }
 
@@ -428,6 +580,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_pg_busy_when_the_write_lock_waits_too_long,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_pg_begin_travels_with_the_first_statement, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_pg_statement_in_use_gets_a_private_twin, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_pg_transactions_and_savepoints, setup, teardown),
