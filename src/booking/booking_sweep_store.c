@@ -16,8 +16,15 @@
 #include "notice/notice.h"
 #include "core/banned.h"
 
+/*
+ * ORDER BY keeps this on the partial index booking_due: PostgreSQL's generic
+ * plan for a prepared statement expects a third of the rows to be due and
+ * scans the table, finding none (3.4 ms at 30,000 bookings against 0.1 ms;
+ * bench/pg saw a booking's cost grow with the bookings).
+ */
 static const char SQL_DUE_ANY[] =
-    "SELECT 1 FROM booking WHERE state IN ('pending', 'confirmed') AND checkin_until <= ?1 LIMIT 1";
+    "SELECT 1 FROM booking WHERE state IN ('pending', 'confirmed') AND checkin_until <= ?1"
+    " ORDER BY checkin_until LIMIT 1";
 
 static const char SQL_DUE_LIST[] =
     "SELECT id, room_id, user_id, community, state, start_ms, end_ms FROM booking"

@@ -18,7 +18,7 @@ static const char SQL_PHOTO_ATTACH[] =
 static const char SQL_VISIT_PHOTOS[] =
     "SELECT id, visit_id FROM care_photo WHERE care_id = ?1 AND visit_id IS NOT NULL ORDER BY id";
 static const char SQL_ORPHANS_DUE[] =
-    "SELECT 1 FROM care_photo WHERE visit_id IS NULL AND created_at < ?1 LIMIT 1";
+    "SELECT 1 FROM care_photo WHERE visit_id IS NULL AND created_at < ?1 ORDER BY created_at LIMIT 1";
 static const char SQL_ORPHANS_DELETE[] =
     "DELETE FROM care_photo WHERE id IN (SELECT id FROM care_photo"
     " WHERE visit_id IS NULL AND created_at < ?1 ORDER BY id LIMIT ?2) RETURNING id, file";

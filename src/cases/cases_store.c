@@ -128,9 +128,13 @@ static const char SQL_DUPLICATES[] =
     "SELECT id FROM cases WHERE building_id = ?1 AND category_id = ?2 AND created_at >= ?3"
     " AND created_at <= ?4 AND id <> ?5 AND state <> 'closed' ORDER BY id LIMIT 10";
 
-/* The clock of a case on hold stands still: the sweep passes it by (resume moves its deadlines). */
+/*
+ * The clock of a case on hold stands still: the sweep passes it by (resume
+ * moves its deadlines). ORDER BY keeps the check on cases_due under
+ * PostgreSQL's generic plan, which would scan the table (booking_sweep_store.c).
+ */
 static const char SQL_SWEEP_DUE[] =
-    "SELECT 1 FROM cases WHERE next_due <= ?1 AND state <> 'on_hold' LIMIT 1";
+    "SELECT 1 FROM cases WHERE next_due <= ?1 AND state <> 'on_hold' ORDER BY next_due LIMIT 1";
 static const char SQL_SWEEP[] =
     "UPDATE cases SET"
     " overdue_respond = CASE WHEN responded_at IS NULL AND respond_due <= ?1 THEN 1"
