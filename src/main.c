@@ -267,9 +267,12 @@ static Error *demo_in_transaction(Store *st, Arena *a, Error *err)
  * instead (@dir, @path: at least 4096 bytes each) and copied in at the end
  * as `linli export-db` copies, every table counted and checksummed.
  */
+static void demo_stage_remove(const char *dir, const char *path);
+
 static Store *demo_stage_open(char *dir, char *path)
 {
     const char *tmp = getenv("TMPDIR");
+    Store *st;
 
     snprintf(dir, 4096, "%s/linli-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
@@ -277,7 +280,10 @@ static Store *demo_stage_open(char *dir, char *path)
         return NULL;
     }
     snprintf(path, 4096, "%s/demo.db", dir);
-    return cli_open_db(path);
+    st = cli_open_db(path);
+    if (!st)
+        demo_stage_remove(dir, path); /* nothing left behind when it cannot open */
+    return st;
 }
 
 static void demo_stage_remove(const char *dir, const char *path)
